@@ -1,0 +1,42 @@
+# The register's commands. `make run` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test bench migrate translations messages clean
+
+$(BIN)/activate: requirements.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+# Compile the message catalogs (.po → .mo) of the register and of Flask-Admin's extra strings.
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile -d translations -D messages >/dev/null 2>&1
+	$(BIN)/pybabel compile -d translations -D admin >/dev/null 2>&1
+
+# Extract the strings to translate and merge them into the .po catalogs.
+messages: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+
+migrate: $(BIN)/activate
+	$(FLASK) db upgrade
+
+run: translations migrate
+	$(FLASK) users bootstrap
+	@echo "Serving the register at http://$(HOST):$(PORT)/"
+	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=8 --call app:create_app
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: translations
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,25 @@
+"""The register's Flask-Admin: one function lists every page."""
+
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from admin_views.dashboard import DashboardView
+
+
+def init_admin(app):
+    """Attach the register's admin to ``app``."""
+    admin = Admin(
+        app,
+        name=_l("Customer register"),
+        index_view=DashboardView(name=_l("Front page"), url="/"),
+        theme=Bootstrap4Theme(base_template="admin/register_base.html"),
+        translations_path=app.config["BABEL_TRANSLATION_DIRECTORIES"],
+    )
+    register_views(admin)
+    return admin
+
+
+def register_views(admin):
+    """Add every page of the register to ``admin`` (the whole admin on one screen)."""
+    # The register screens, requests, retention, statistics and access pages join here.

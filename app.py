@@ -1,0 +1,87 @@
+"""The register's application factory."""
+
+import os
+import pathlib
+import secrets
+
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale
+from flask_wtf.csrf import CSRFProtect
+
+import database
+from admin_views.labels import LANGUAGE_NAMES
+from models import db
+
+ROOT = pathlib.Path(__file__).resolve().parent
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def create_app(test_config=None):
+    """Create the register: defaults, instance/config.py, REGISTER_* variables, test_config."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("REGISTER_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_relative_config=True,
+        static_url_path="/assets",
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "register.db"),
+        BABEL_DEFAULT_LOCALE="fi",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        FLASK_ADMIN_SWATCH="default",
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("REGISTER")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    database.open_database(app.config["DATABASE_URL"])
+    _connection_per_request(app)
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.context_processor(lambda: {"current_locale": str(get_locale())})
+
+    from admin_views import auth, init_admin
+    import cli
+
+    auth.init_app(app)
+    init_admin(app)
+    cli.init_app(app)
+    return app
+
+
+def _instance_secret(instance_path):
+    """Return the instance's secret key, generating it once into a 0600 file."""
+    path = pathlib.Path(instance_path) / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _connection_per_request(app):
+    @app.before_request
+    def _open():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not db.is_closed():
+            db.close()
+
+
+def _select_locale():
+    """Use the language the user chose; Finnish by default."""
+    chosen = session.get("lang") if request else None
+    return chosen if chosen in LANGUAGE_NAMES else "fi"

@@ -1,0 +1,137 @@
+"""The register's commands: ``flask --app app db|users|demo-data …``."""
+
+import click
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+import database
+from models import Section, User
+from services import accounts
+from services.errors import RegisterError
+
+db_cli = AppGroup("db", help="Database migrations.")
+users_cli = AppGroup("users", help="Personal accounts.")
+
+
+def init_app(app):
+    """Register the commands on ``app``."""
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_data_command)
+
+
+def _fail(error):
+    """Print a service's refusal in the user's language and exit with status 1."""
+    raise click.ClickException(_(error.message, **error.params))
+
+
+# --- db -----------------------------------------------------------------------------
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Apply every pending migration."""
+    applied = database.upgrade()
+    for name in applied:
+        click.echo(f"applied {name}")
+    if not applied:
+        click.echo("up to date")
+
+
+@db_cli.command("downgrade")
+@click.option("--steps", default=1, show_default=True, help="How many migrations to undo.")
+@click.option("--all", "undo_all", is_flag=True, help="Undo every migration.")
+def db_downgrade(steps, undo_all):
+    """Roll back the newest migration (or more)."""
+    for name in database.downgrade(None if undo_all else steps):
+        click.echo(f"rolled back {name}")
+
+
+@db_cli.command("status")
+def db_status():
+    """List applied and pending migrations; exit 1 when some are pending."""
+    done, pending = database.status()
+    for name in done:
+        click.echo(f"[x] {name}")
+    for name in pending:
+        click.echo(f"[ ] {name}")
+    if pending:
+        raise SystemExit(1)
+
+
+# --- users --------------------------------------------------------------------------
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help="controller, responsible, handler, staff or maintenance")
+@click.option("--section", "sections", multiple=True, help="Section code; repeat for several.")
+@click.option("--password", help="Initial password; asked (hidden, twice) when not given.")
+def users_create(username, role, sections, password):
+    """Create a personal account; the user changes the password at first login."""
+    if password is None:
+        password = click.prompt(
+            _("Password for %(username)s", username=username),
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    try:
+        user, _password = accounts.create_user(username, role, sections, password=password)
+    except RegisterError as e:
+        _fail(e)
+    click.echo(_("Created %(username)s (%(role)s).", username=user.username, role=user.role))
+
+
+@users_cli.command("list")
+def users_list():
+    """List the accounts: username, role, sections, state, last login."""
+    for user in User.select().order_by(User.id):
+        sections = ",".join(s.code for s in user.sections) or "-"
+        state = "active" if user.is_active else "closed"
+        last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "-"
+        click.echo(
+            f"{user.id:>4}  {user.username or '(' + user.pseudonym + ')':<24} "
+            f"{user.role:<12} {sections:<18} {state:<7} {last}"
+        )
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def users_deactivate(username):
+    """Close an account so that it can no longer log in."""
+    try:
+        accounts.deactivate_user(username)
+    except RegisterError as e:
+        _fail(e)
+    click.echo(_("Closed the account %(username)s.", username=username))
+
+
+@users_cli.command("bootstrap")
+def users_bootstrap():
+    """Create the first controller 'admin' when there are no accounts, and print its password."""
+    password = accounts.bootstrap_controller()
+    if password is None:
+        return
+    line = "=" * 64
+    click.echo(line)
+    click.echo(_("The register had no accounts. Created the controller account:"))
+    click.echo(f"    {_('username')}: {accounts.BOOTSTRAP_USERNAME}")
+    click.echo(f"    {_('one-time password')}: {password}")
+    click.echo(_("This password is shown only now. Log in and choose a new password."))
+    click.echo(line)
+
+
+# --- demo data ----------------------------------------------------------------------
+
+
+@click.command("demo-data")
+@click.option("--customers", default=1000, show_default=True, help="How many customers.")
+@click.option("--seed", default=1, show_default=True, help="Same seed, same data.")
+def demo_data_command(customers, seed):
+    """Fill the register with realistic, made-up Finnish customers (no henkilötunnus)."""
+    from services import demo_data
+
+    sections = list(Section.select().order_by(Section.id))
+    with click.progressbar(length=customers, label=_("Creating customers")) as bar:
+        counts = demo_data.generate(customers, seed=seed, sections=sections, progress=bar.update)
+    click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()))

@@ -1,0 +1,68 @@
+"""Opening the register's database and running its migrations (no Flask here)."""
+
+import logging
+import pathlib
+
+from peewee_migrate import Router
+from playhouse.db_url import connect
+
+from models import db
+
+MIGRATIONS_DIR = pathlib.Path(__file__).resolve().parent / "migrations"
+
+# SQLite as a server database: write-ahead log, enforced foreign keys, durable commits,
+# and waiting (not failing) while another thread writes.
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": 2,  # FULL
+    "busy_timeout": 10000,
+    "cache_size": -64000,  # 64 MB
+}
+
+
+def open_database(url):
+    """Bind the models' database proxy to ``url`` (sqlite:///path or postgresql://…)."""
+    if url.startswith("sqlite"):
+        database = connect(url, pragmas=SQLITE_PRAGMAS)
+    else:
+        database = connect(url)
+    db.initialize(database)
+    return database
+
+
+def is_sqlite(database=None):
+    """Tell whether the bound database is SQLite."""
+    database = database or db.obj
+    return database.__class__.__name__.lower().startswith("sqlite")
+
+
+def router(logger=None):
+    """Return a peewee-migrate router over ``migrations/`` for the bound database."""
+    return Router(
+        db,
+        migrate_dir=MIGRATIONS_DIR,
+        logger=logger or logging.getLogger("register.migrations"),
+    )
+
+
+def upgrade(logger=None):
+    """Apply every pending migration; return the names applied."""
+    return router(logger).run()
+
+
+def downgrade(steps=1, logger=None):
+    """Roll back the newest ``steps`` migrations (all when steps is None); return their names."""
+    r = router(logger)
+    undone = []
+    while r.done and (steps is None or len(undone) < steps):
+        undone.append(r.done[-1])
+        r.rollback()
+        r = router(logger)  # the router caches its migrator; start afresh after each step
+    return undone
+
+
+def status(logger=None):
+    """Return ``(done, pending)`` migration names."""
+    r = router(logger)
+    return r.done, r.diff

@@ -1,0 +1,385 @@
+"""The register's data model, the database proxy and the field → data-category map.
+
+Tables are created only by the numbered migrations in ``migrations/``; this module
+declares the models the application reads and writes through.
+"""
+
+import datetime
+import secrets
+
+import peewee as pw
+
+db = pw.DatabaseProxy()
+
+
+def utcnow():
+    """Return the current time as a naive UTC datetime (how every timestamp is stored)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+# --- Vocabularies ------------------------------------------------------------------
+# Codes are stored; their labels are translated in the views.
+
+ROLES = ("controller", "responsible", "handler", "staff", "maintenance")
+
+CUSTOMER_KINDS = ("person", "company", "organisation")
+LANGUAGES = ("fi", "sv", "en", "other")
+INFORMED_HOW = ("in_person", "letter", "email", "phone", "form", "web")
+ADDRESS_KINDS = ("postal", "visiting", "billing")
+DIRECTIONS = ("in", "out")
+CHANNELS = ("phone", "email", "meeting", "letter", "event", "web", "other")
+COLLECTION_STATES = ("open", "paid", "reminded", "in_collection", "written_off")
+
+# The data categories of the register description (seed §6), in its order, plus
+# ``record``: what the register itself notes about an entry (ids, timestamps, when the
+# person was informed). ``record`` belongs to every section.
+CATEGORIES = (
+    "identity",
+    "birth_or_business_id",
+    "address",
+    "demographics",
+    "phone",
+    "fax",
+    "email",
+    "language",
+    "own_info",
+    "history",
+    "contact_persons",
+    "billing",
+    "record",
+)
+
+
+def choices(codes):
+    """Return ``(code, code)`` pairs for a peewee field's ``choices``."""
+    return [(code, code) for code in codes]
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+# --- Sections and users ------------------------------------------------------------
+
+
+class Section(BaseModel):
+    """A register section (seed §1); its data categories decide what its screens show."""
+
+    code = pw.CharField(max_length=32, unique=True)
+    name_fi = pw.CharField(max_length=200)
+    name_sv = pw.CharField(max_length=200)
+    name_en = pw.CharField(max_length=200)
+    # Space-separated category codes from CATEGORIES.
+    categories = pw.TextField()
+
+    @property
+    def category_set(self):
+        """Return the section's data categories as a frozenset of codes."""
+        return frozenset(self.categories.split()) | {"record"}
+
+    def name_in(self, locale):
+        """Return the section's name in ``locale`` (fi, sv or en), Finnish otherwise."""
+        return getattr(self, f"name_{locale}", None) or self.name_fi
+
+    def __str__(self):
+        return self.name_fi
+
+
+def new_pseudonym():
+    """Return a fresh pseudonymous user id that reveals nothing of the person."""
+    return "u-" + secrets.token_hex(6)
+
+
+class User(BaseModel):
+    """A personal account (seed §9): one role, a set of sections."""
+
+    # Nullable: ending access removes the username (seed §9), the row stays for history.
+    username = pw.CharField(max_length=64, unique=True, null=True)
+    pseudonym = pw.CharField(max_length=32, unique=True, default=new_pseudonym)
+    role = pw.CharField(max_length=16, choices=choices(ROLES))
+    active = pw.BooleanField(default=True)
+    password_hash = pw.CharField(max_length=255, null=True)
+    must_change_password = pw.BooleanField(default=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    last_login_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "app_user"  # "user" is reserved in PostgreSQL
+
+    # Flask-Login protocol.
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_active(self):
+        return self.active and self.username is not None
+
+    @property
+    def is_anonymous(self):
+        return False
+
+    def get_id(self):
+        return str(self.id)
+
+    @property
+    def sections(self):
+        """Return the user's sections, ordered by code."""
+        return list(
+            Section.select()
+            .join(UserSection)
+            .where(UserSection.user == self)
+            .order_by(Section.code)
+        )
+
+    @classmethod
+    def by_username(cls, username):
+        """Return the account with this username, or None."""
+        return cls.get_or_none(cls.username == username)
+
+    def __str__(self):
+        return self.username or f"#{self.id} ({self.pseudonym})"
+
+
+class UserSection(BaseModel):
+    user = pw.ForeignKeyField(User, backref="section_links", on_delete="CASCADE")
+    section = pw.ForeignKeyField(Section, backref="user_links", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("user", "section"), True),)
+
+
+# --- The register data (seed §6) ---------------------------------------------------
+
+
+class Customer(BaseModel):
+    """A customer or partner: a private person, a company or an organisation."""
+
+    section = pw.ForeignKeyField(Section, backref="customers", on_delete="RESTRICT")
+    kind = pw.CharField(max_length=16, choices=choices(CUSTOMER_KINDS))
+    first_name = pw.CharField(max_length=100, null=True)
+    last_name = pw.CharField(max_length=100, null=True)
+    name = pw.CharField(max_length=200, null=True)  # company or organisation
+    # Kept in step with the name fields by save(): what lists sort and page on.
+    sort_name = pw.CharField(max_length=300, index=True)
+    birth_date = pw.DateField(null=True)
+    business_id = pw.CharField(max_length=9, null=True, index=True)  # Y-tunnus
+    phone = pw.CharField(max_length=32, null=True)
+    mobile = pw.CharField(max_length=32, null=True)
+    fax = pw.CharField(max_length=32, null=True)
+    email = pw.CharField(max_length=254, null=True, index=True)
+    language = pw.CharField(max_length=8, choices=choices(LANGUAGES), default="fi")
+    own_info = pw.TextField(null=True)
+    informed_at = pw.DateTimeField(null=True)  # seed §13
+    informed_how = pw.CharField(max_length=16, choices=choices(INFORMED_HOW), null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+    last_activity_at = pw.DateTimeField(null=True, index=True)
+    version = pw.IntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            (("section", "sort_name"), False),
+            (("section", "last_activity_at"), False),
+        )
+
+    @property
+    def display_name(self):
+        """Return the name a person reads: "Last, First" or the company name."""
+        if self.kind == "person":
+            return ", ".join(p for p in (self.last_name, self.first_name) if p)
+        return self.name or ""
+
+    def save(self, *args, **kwargs):
+        self.sort_name = self.display_name.casefold()
+        return super().save(*args, **kwargs)
+
+    @classmethod
+    def in_sections(cls, sections):
+        """Return the customers of the given sections (the scope every view goes through)."""
+        return cls.select().where(cls.section.in_([s.id for s in sections]))
+
+    @classmethod
+    def inactive_since(cls, moment):
+        """Return customers with no activity (or, never active, not created) since ``moment``."""
+        return cls.select().where(
+            pw.fn.COALESCE(cls.last_activity_at, cls.created_at) < moment
+        )
+
+    def __str__(self):
+        return self.display_name
+
+
+class Address(BaseModel):
+    customer = pw.ForeignKeyField(Customer, backref="addresses", on_delete="CASCADE")
+    kind = pw.CharField(max_length=16, choices=choices(ADDRESS_KINDS), default="postal")
+    street = pw.CharField(max_length=200, null=True)
+    postal_code = pw.CharField(max_length=10, null=True, index=True)
+    city = pw.CharField(max_length=100, null=True, index=True)
+    country = pw.CharField(max_length=2, default="FI")
+
+
+class Demographics(BaseModel):
+    customer = pw.ForeignKeyField(
+        Customer, backref="demographics", unique=True, on_delete="CASCADE"
+    )
+    profession = pw.CharField(max_length=200, null=True)
+    education = pw.CharField(max_length=200, null=True)
+
+
+class ContactPerson(BaseModel):
+    """A contact person of a company or organisation customer."""
+
+    customer = pw.ForeignKeyField(Customer, backref="contact_persons", on_delete="CASCADE")
+    first_name = pw.CharField(max_length=100)
+    last_name = pw.CharField(max_length=100)
+    role = pw.CharField(max_length=200, null=True)  # title or task in the company
+    phone = pw.CharField(max_length=32, null=True)
+    email = pw.CharField(max_length=254, null=True, index=True)
+    user_details = pw.TextField(null=True)  # e.g. their user id in a service they use
+
+
+class ContactEvent(BaseModel):
+    """One contact to or from the customer (customer history)."""
+
+    customer = pw.ForeignKeyField(Customer, backref="events", on_delete="CASCADE")
+    occurred_at = pw.DateTimeField(default=utcnow)
+    direction = pw.CharField(max_length=3, choices=choices(DIRECTIONS))
+    channel = pw.CharField(max_length=16, choices=choices(CHANNELS))
+    summary = pw.TextField()
+    staff = pw.ForeignKeyField(User, null=True, backref="contact_events", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("customer", "occurred_at"), False),)
+
+
+class Purchase(BaseModel):
+    """A service the customer purchased (customer history)."""
+
+    customer = pw.ForeignKeyField(Customer, backref="purchases", on_delete="CASCADE")
+    service = pw.CharField(max_length=200)
+    purchased_on = pw.DateField()
+    amount = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
+
+    class Meta:
+        indexes = ((("customer", "purchased_on"), False),)
+
+
+class Invoice(BaseModel):
+    """An invoice to the customer and its collection (tourism)."""
+
+    customer = pw.ForeignKeyField(Customer, backref="invoices", on_delete="CASCADE")
+    number = pw.CharField(max_length=32, unique=True)
+    invoice_date = pw.DateField()
+    due_date = pw.DateField()
+    amount = pw.DecimalField(max_digits=12, decimal_places=2)
+    paid_on = pw.DateField(null=True)
+    collection_state = pw.CharField(
+        max_length=16, choices=choices(COLLECTION_STATES), default="open"
+    )
+
+    class Meta:
+        indexes = ((("customer", "invoice_date"), False),)
+
+
+# --- Field → data category (seed §6) -----------------------------------------------
+# Every stored field of the register data belongs to exactly one category. The
+# inspection report, the statistics export and the public register description read
+# this table; a test fails when a model gains a field that is not in it.
+
+FIELD_CATEGORIES = {
+    Customer: {
+        "id": "record",
+        "section": "record",
+        "kind": "record",
+        "first_name": "identity",
+        "last_name": "identity",
+        "name": "identity",
+        "sort_name": "identity",
+        "birth_date": "birth_or_business_id",
+        "business_id": "birth_or_business_id",
+        "phone": "phone",
+        "mobile": "phone",
+        "fax": "fax",
+        "email": "email",
+        "language": "language",
+        "own_info": "own_info",
+        "informed_at": "record",
+        "informed_how": "record",
+        "created_at": "record",
+        "updated_at": "record",
+        "last_activity_at": "record",
+        "version": "record",
+    },
+    Address: {
+        "id": "record",
+        "customer": "record",
+        "kind": "address",
+        "street": "address",
+        "postal_code": "address",
+        "city": "address",
+        "country": "address",
+    },
+    Demographics: {
+        "id": "record",
+        "customer": "record",
+        "profession": "demographics",
+        "education": "demographics",
+    },
+    ContactPerson: {
+        "id": "record",
+        "customer": "record",
+        "first_name": "contact_persons",
+        "last_name": "contact_persons",
+        "role": "contact_persons",
+        "phone": "contact_persons",
+        "email": "contact_persons",
+        "user_details": "contact_persons",
+    },
+    ContactEvent: {
+        "id": "record",
+        "customer": "record",
+        "occurred_at": "history",
+        "direction": "history",
+        "channel": "history",
+        "summary": "history",
+        "staff": "history",
+    },
+    Purchase: {
+        "id": "record",
+        "customer": "record",
+        "service": "history",
+        "purchased_on": "history",
+        "amount": "history",
+    },
+    Invoice: {
+        "id": "record",
+        "customer": "record",
+        "number": "billing",
+        "invoice_date": "billing",
+        "due_date": "billing",
+        "amount": "billing",
+        "paid_on": "billing",
+        "collection_state": "billing",
+    },
+}
+
+# The models holding personal data of customers: every one is in the map above.
+REGISTER_MODELS = tuple(FIELD_CATEGORIES)
+
+
+def category_of(model, field_name):
+    """Return the data category of ``model.field_name``; KeyError if it is unmapped."""
+    return FIELD_CATEGORIES[model][field_name]
+
+
+def unmapped_fields():
+    """Return ``Model.field`` names of register models that have no data category."""
+    missing = []
+    for model, mapping in FIELD_CATEGORIES.items():
+        for name in model._meta.fields:
+            if mapping.get(name) not in CATEGORIES:
+                missing.append(f"{model.__name__}.{name}")
+    return missing

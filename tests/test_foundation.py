@@ -1,0 +1,138 @@
+"""Migrations, configuration and the field → data-category map."""
+
+import os
+
+import peewee as pw
+import pytest
+
+import database
+import models
+from models import db
+
+
+def table_names():
+    return set(db.get_tables())
+
+
+REGISTER_TABLES = {
+    "section", "app_user", "user_section", "customer", "address", "demographics",
+    "contact_person", "contact_event", "purchase", "invoice",
+}
+
+
+def test_migrations_up_down_up(empty_db_url):
+    database.open_database(empty_db_url)
+    applied = database.upgrade()
+    assert applied == ["001_initial", "002_sections"]
+    assert REGISTER_TABLES <= table_names()
+    assert [s.code for s in models.Section.select().order_by(models.Section.code)] == [
+        "business", "tourism"]
+
+    undone = database.downgrade(steps=None)
+    assert undone == ["002_sections", "001_initial"]
+    assert not (REGISTER_TABLES & table_names())
+
+    assert database.upgrade() == ["001_initial", "002_sections"]
+    assert REGISTER_TABLES <= table_names()
+    assert models.Section.select().count() == 2
+    done, pending = database.status()
+    assert pending == [] and done == ["001_initial", "002_sections"]
+    db.close()
+
+
+def test_schema_matches_models(db_url):
+    """What the migrations built is what the models read and write."""
+    for model in [models.Section, models.User, models.UserSection, *models.REGISTER_MODELS]:
+        columns = {c.name for c in db.get_columns(model._meta.table_name)}
+        expected = {f.column_name for f in model._meta.sorted_fields}
+        assert columns == expected, model.__name__
+
+
+def test_sqlite_pragmas(tmp_path):
+    database.open_database(f"sqlite:///{tmp_path / 'x.db'}")
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    db.close()
+
+
+def test_foreign_keys_enforced(db_url):
+    with pytest.raises(pw.IntegrityError):
+        with db.atomic():
+            models.Customer.create(section=9999, kind="person", last_name="X")
+
+
+def test_field_category_map_is_complete():
+    assert models.unmapped_fields() == []
+    # every map entry names a real field
+    for model, mapping in models.FIELD_CATEGORIES.items():
+        assert set(mapping) == set(model._meta.fields), model.__name__
+
+
+def test_unmapped_field_is_caught():
+    """A field added to a register model without a category makes the check fail."""
+    field = pw.CharField(null=True)
+    models.Customer._meta.add_field("nickname", field)
+    try:
+        assert models.unmapped_fields() == ["Customer.nickname"]
+    finally:
+        models.Customer._meta.remove_field("nickname")
+    assert models.unmapped_fields() == []
+
+
+def test_sections_declare_their_categories(db_url):
+    tourism = models.Section.get(code="tourism")
+    business = models.Section.get(code="business")
+    assert "billing" in tourism.category_set and "demographics" not in tourism.category_set
+    assert "demographics" in business.category_set and "billing" not in business.category_set
+    for section in (tourism, business):
+        assert section.category_set <= set(models.CATEGORIES)
+
+
+def test_sort_name_follows_the_name(db_url):
+    section = models.Section.get(code="tourism")
+    c = models.Customer.create(section=section, kind="person", first_name="Äijä", last_name="Öberg")
+    assert c.sort_name == "öberg, äijä"
+    c = models.Customer.create(section=section, kind="company", name="Åbo Oy")
+    assert c.sort_name == "åbo oy"
+
+
+def test_config_precedence(tmp_path, monkeypatch, db_url):
+    """defaults < instance/config.py < REGISTER_* environment < test_config."""
+    from app import create_app
+
+    instance = tmp_path / "inst"
+    instance.mkdir()
+    (instance / "config.py").write_text(
+        f"DATABASE_URL = {db_url!r}\nFROM_FILE = 'file'\nOVERRIDDEN = 'file'\nBOTH = 'file'\n"
+    )
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(instance))
+    monkeypatch.setenv("REGISTER_OVERRIDDEN", "env")
+    monkeypatch.setenv("REGISTER_BOTH", "env")
+    app = create_app({"BOTH": "test"})
+    assert app.config["FROM_FILE"] == "file"
+    assert app.config["OVERRIDDEN"] == "env"
+    assert app.config["BOTH"] == "test"
+    assert app.config["BABEL_DEFAULT_LOCALE"] == "fi"  # a default nobody overrode
+
+
+def test_secret_key_generated_once_private(tmp_path, monkeypatch, db_url):
+    from app import create_app
+
+    instance = tmp_path / "inst"
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(instance))
+    monkeypatch.setenv("REGISTER_DATABASE_URL", db_url)
+    first = create_app().config["SECRET_KEY"]
+    second = create_app().config["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert os.stat(instance / "secret_key").st_mode & 0o777 == 0o600
+
+
+def test_default_database_is_sqlite_in_instance(tmp_path, monkeypatch):
+    from app import create_app
+
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "inst"))
+    app = create_app()
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'inst' / 'register.db'}"
+    db.close()
