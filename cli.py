@@ -115,8 +115,8 @@ def users_bootstrap():
     line = "=" * 64
     click.echo(line)
     click.echo(_("The register had no accounts. Created the controller account:"))
-    click.echo(f"    {_('username')}: {accounts.BOOTSTRAP_USERNAME}")
-    click.echo(f"    {_('one-time password')}: {password}")
+    click.echo("    " + _("username: %(username)s", username=accounts.BOOTSTRAP_USERNAME))
+    click.echo("    " + _("one-time password: %(password)s", password=password))
     click.echo(_("This password is shown only now. Log in and choose a new password."))
     click.echo(line)
 
