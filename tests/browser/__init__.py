@@ -1,0 +1,1 @@
+"""Browser tests: the register in a real chromium over real HTTP."""

@@ -1,0 +1,74 @@
+"""Real-browser fixtures: Debian's chromium driven by Playwright, against the register
+served over real HTTP by waitress (as `make run` serves it) on both databases.
+
+The `app` fixture of tests/conftest.py is parametrised over SQLite and PostgreSQL, so
+every test that takes `live_server` or `page` runs once per database.
+"""
+
+import logging
+import os
+import threading
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+# Never `playwright install` (no downloads here): Debian's chromium, headless, quiet.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Playwright's expect() and actions wait this long (ms) before failing.
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the whole session."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {CHROMIUM} is missing: browser tests cannot be skipped in CI.")
+        pytest.skip("Browser tests need Debian's chromium: sudo apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve ``app`` over HTTP on 127.0.0.1 with waitress (4 threads); return the base URL."""
+    from waitress import create_server, wasyncore
+
+    # A page loading its stylesheets and scripts queues requests: not worth a warning.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    # Close every socket from inside the server's own loop, which then ends.
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map, ignore_all=True))
+    thread.join(timeout=10)
+    server.task_dispatcher.shutdown()
+    assert not thread.is_alive(), "the live server did not stop"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) and page per test, with relative URLs."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = browser.new_context(base_url=live_server)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+

@@ -1,0 +1,53 @@
+"""Checks every browser test shares: accessibility (axe-core) and screenshots."""
+
+import os
+import pathlib
+
+from axe_playwright_python.sync_playwright import Axe
+
+# WCAG 2.0 and 2.1, levels A and AA: the level the City's services must meet.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Violations of these impacts fail the test; "moderate" and "minor" are only reported.
+FAILING_IMPACTS = {"serious", "critical"}
+
+_axe = Axe()
+
+
+def _describe(violation):
+    targets = "; ".join(
+        " ".join(map(str, node["target"])) for node in violation["nodes"]
+    )
+    return f"  {violation['id']} ({violation['impact']}): {violation['help']}\n    at: {targets}"
+
+
+def assert_accessible(page, context=None):
+    """Fail when axe-core finds a serious or critical WCAG 2.x A/AA violation on ``page``.
+
+    ``context`` narrows the check to part of the page (an axe-core context, e.g. "main").
+    """
+    page.wait_for_load_state("load")
+    results = _axe.run(
+        page,
+        context=context,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
+    )
+    violations = results.response["violations"]
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    others = [v for v in violations if v["impact"] not in FAILING_IMPACTS]
+    if others:
+        print(f"axe-core, {page.url}: not failing but worth fixing:")
+        print("\n".join(map(_describe, others)))
+    assert not failing, (
+        f"axe-core found {len(failing)} serious or critical WCAG violation(s) on {page.url}:\n"
+        + "\n".join(map(_describe, failing))
+    )
+    return results
+
+
+def screenshot(page, name):
+    """Save a full-page screenshot ``name``.png when BROWSER_SCREENSHOTS names a folder."""
+    folder = os.environ.get("BROWSER_SCREENSHOTS")
+    if folder:
+        path = pathlib.Path(folder)
+        path.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path / f"{name}.png"), full_page=True)

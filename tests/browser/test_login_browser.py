@@ -1,0 +1,109 @@
+"""Logging in with a real browser: a new user's first login, password change and front
+page, in Finnish, with every page checked by axe-core (WCAG 2.0/2.1 A and AA)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import assert_accessible, screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+NEW_PASSWORD = "Kesäkuun kolmas lauantai 2026"  # 29 characters, with a non-ASCII letter
+
+
+def log_in(page, username, password):
+    """Fill the login form by its Finnish labels and send it."""
+    page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
+    page.get_by_label("Salasana", exact=True).fill(password)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+
+
+def test_new_user_logs_in_changes_password_and_sees_front_page(page, make_user, db_kind):
+    make_user("uusi.kayttaja", "staff", ["tourism"], must_change=True)
+
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login(\?|$)"))
+    expect(page.locator("html")).to_have_attribute("lang", "fi")
+    expect(page).to_have_title(re.compile("^Kirjaudu sisään"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kirjaudu sisään")
+    expect(page.get_by_label("Käyttäjätunnus", exact=True)).to_be_focused()  # autofocus
+    assert_accessible(page)
+    screenshot(page, f"login-{db_kind}")
+
+    log_in(page, "uusi.kayttaja", PASSWORD)
+
+    # A new user must choose an own password before anything else.
+    expect(page).to_have_url(re.compile(r"/password$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vaihda salasana")
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/password$"))
+    assert_accessible(page)
+
+    # A too short and mismatching new password: the errors are shown and tied to the fields.
+    page.get_by_label("Nykyinen salasana", exact=True).fill(PASSWORD)
+    page.get_by_label("Uusi salasana", exact=True).fill("lyhyt")
+    page.get_by_label("Uusi salasana uudelleen", exact=True).fill("toinen")
+    page.get_by_role("button", name="Vaihda salasana").click()
+    new_password = page.get_by_label("Uusi salasana", exact=True)
+    expect(new_password).to_have_attribute("aria-invalid", "true")
+    expect(new_password).to_have_accessible_description(re.compile("12"))  # the minimum length
+    expect(page.get_by_label("Uusi salasana uudelleen", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    assert_accessible(page)
+    screenshot(page, f"change-password-errors-{db_kind}")
+
+    page.get_by_label("Nykyinen salasana", exact=True).fill(PASSWORD)
+    page.get_by_label("Uusi salasana", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Uusi salasana uudelleen", exact=True).fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Vaihda salasana").click()
+
+    # The front page, in Finnish: who is logged in, the role and the section.
+    expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:\d+/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "fi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
+    expect(page.get_by_role("heading", name="Kirjautuneena: uusi.kayttaja")).to_be_visible()
+    main = page.get_by_role("main")
+    expect(main.locator("dt", has_text="Rooli")).to_be_visible()
+    expect(main.locator("dt:has-text('Rooli') + dd")).to_contain_text("Henkilökunta")
+    expect(main.locator("dt:has-text('Osastot') + dd")).to_have_text(
+        "Matkailu- ja kongressitoimisto"
+    )
+    assert_accessible(page)
+    screenshot(page, f"dashboard-{db_kind}")
+
+    # The new password is the one that works now, and no change is asked for any more.
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    log_in(page, "uusi.kayttaja", PASSWORD)
+    expect(page.get_by_role("alert")).to_have_text("Väärä käyttäjätunnus tai salasana.")
+    log_in(page, "uusi.kayttaja", NEW_PASSWORD)
+    expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
+
+
+def test_wrong_password_says_so_in_finnish_and_keeps_the_username(page, make_user):
+    make_user("anna", "staff", ["tourism"])
+
+    page.goto("/login")
+    log_in(page, "anna", "ei tämä ole oikea salasana")
+
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.get_by_role("alert")).to_have_text("Väärä käyttäjätunnus tai salasana.")
+    expect(page.get_by_label("Käyttäjätunnus", exact=True)).to_have_value("anna")
+    expect(page.get_by_label("Salasana", exact=True)).to_have_value("")  # never sent back
+    assert_accessible(page)
+
+
+def test_accessibility_check_fails_on_a_violation(browser):
+    """assert_accessible, which every page's test relies on, does catch violations."""
+    page = browser.new_page()
+    try:
+        page.set_content('<html lang="fi"><title>Testi</title><main><input type="text"></main></html>')
+        with pytest.raises(AssertionError, match=r"label \(critical\)"):
+            assert_accessible(page)
+    finally:
+        page.close()
