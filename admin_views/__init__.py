@@ -4,7 +4,10 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin_views.billing import InvoiceView
+from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
+from models import Customer, Invoice
 
 
 def init_admin(app):
@@ -22,4 +25,6 @@ def init_admin(app):
 
 def register_views(admin):
     """Add every page of the register to ``admin`` (the whole admin on one screen)."""
-    # The register screens, requests, retention, statistics and access pages join here.
+    admin.add_view(CustomerView(Customer, name=_l("Customers"), endpoint="customers"))
+    admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), endpoint="invoices"))
+    # Requests, retention, statistics and access pages join here.

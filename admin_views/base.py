@@ -1,8 +1,44 @@
-"""The secure base every admin page stands on: login, role and section checks."""
+"""The secure base every admin page stands on: login, role and section checks.
 
-from flask import abort, redirect, request, url_for
+``RegisterModelView`` is the one choke point of the register screens: every path that
+reads or writes a row — list, details, edit GET and POST, delete, bulk actions, export,
+AJAX lookups and foreign-key choices — goes through its scoped query, so no path can
+reach a row the list would not show (DESIGN.md §3 item 1).
+"""
+
+import logging
+
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView
+from flask_admin.actions import action
+from flask_admin.contrib.peewee import ModelView
+from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.peewee.form import CustomModelConverter, InlineModelConverter
+from flask_admin.contrib.peewee.form import save_inline
+from flask_admin.model.form import InlineFormAdmin
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
+from peewee import AutoField
+from wtfpeewee.fields import ModelSelectField, SelectQueryField
+
+from database import write_transaction
+from forms.base import RegisterForm
+from models import Customer, Section, db
+from services import audit
+from services.errors import N_, RegisterError
+
+log = logging.getLogger(__name__)
+
+# Who does what in the register screens (DESIGN.md §1, README "Roles").
+EDIT_ROLES = ("staff", "handler")
+READ_ALL_ROLES = ("controller", "responsible")
+REGISTER_ROLES = EDIT_ROLES + READ_ALL_ROLES
+DELETE_ROLES = ("handler",)
+
+# Ids are positive 63-bit integers; anything else cannot name a row.
+MAX_ID = 2**63 - 1
 
 
 class SecureMixin:
@@ -27,3 +63,378 @@ class SecureMixin:
 
 class SecureBaseView(SecureMixin, BaseView):
     """A custom page of the register."""
+
+
+def parse_id(value):
+    """Return ``value`` as a row id, or None when it cannot be one."""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if len(value) == 1 else None
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def user_sections(user=None):
+    """Return the sections ``user`` (the current one by default) may read."""
+    user = user or current_user
+    if not user.is_authenticated:
+        return []
+    if user.role in READ_ALL_ROLES:
+        return list(Section.select().order_by(Section.id))
+    if user.role in EDIT_ROLES:
+        return user.sections
+    return []
+
+
+def user_section_ids():
+    """Return the ids of the current user's readable sections (cached per request)."""
+    if "section_ids" not in g:
+        g.section_ids = [s.id for s in user_sections()]
+    return g.section_ids
+
+
+def scoped_customers():
+    """Return the customers the current user may see."""
+    return Customer.select().where(Customer.section.in_(user_section_ids()))
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """An AJAX foreign-key loader that looks up and accepts only rows in the user's scope."""
+
+    def __init__(self, name, model, scope, **options):
+        self.scope = scope
+        super().__init__(name, model, **options)
+
+    def get_one(self, pk):
+        row_id = parse_id(pk)
+        if row_id is None:
+            return None
+        return self.scope().where(self.model.id == row_id).first()
+
+    def get_list(self, term, offset=0, limit=10):
+        from services.search import customer_search_condition
+
+        query = self.scope()
+        if term and self.model is Customer:
+            query = query.where(customer_search_condition(term))
+        elif term:
+            clauses = [field.contains(term) for field in self._cached_fields]
+            condition = clauses[0]
+            for clause in clauses[1:]:
+                condition |= clause
+            query = query.where(condition)
+        limit = max(1, min(int(limit or 10), 50))
+        query = query.order_by(*self._cached_fields).limit(limit)
+        if offset:
+            query = query.offset(max(0, int(offset)))
+        return list(query)
+
+
+class RegisterModelConverter(CustomModelConverter):
+    """Flask-Admin's converter, with an optional hidden id for new inline rows (§3 item 5)."""
+
+    def __init__(self, view, additional=None):
+        super().__init__(view, additional)
+        self.converters[AutoField] = self.handle_pk
+
+
+class RegisterInlineConverter(InlineModelConverter):
+    pass
+
+
+class RegisterInlineForm(InlineFormAdmin):
+    """An inline child form of a register screen, with the henkilötunnus guard."""
+
+    form_base_class = RegisterForm
+
+
+class RegisterModelView(SecureMixin, ModelView):
+    """A section-scoped, role-checked, audited, transactional Flask-Admin model view."""
+
+    allowed_roles = REGISTER_ROLES
+    form_base_class = RegisterForm
+    model_form_converter = RegisterModelConverter
+    inline_model_form_converter = RegisterInlineConverter
+    # No COUNT(*) over a large table on every page (§3 item 8).
+    simple_list_pager = True
+    page_size = 25
+    can_set_page_size = False
+    # Exports stream and are bounded (§3 item 8).
+    export_max_rows = 10000
+    export_types = ["csv"]
+    # No in-list editing: every write goes through the whole form and its checks.
+    column_editable_list = ()
+    # The audit log calls things by these names.
+    audit_object_type = None
+    # Child relations whose rows make deleting refused (never a silent cascade).
+    delete_blocked_by = ()
+
+    # --- permissions, per request ---------------------------------------------------
+
+    @property
+    def can_create(self):
+        return current_user.is_authenticated and current_user.role in EDIT_ROLES
+
+    @property
+    def can_edit(self):
+        return current_user.is_authenticated and current_user.role in EDIT_ROLES
+
+    @property
+    def can_delete(self):
+        return current_user.is_authenticated and current_user.role in DELETE_ROLES
+
+    @property
+    def can_export(self):
+        return current_user.is_authenticated and current_user.role in REGISTER_ROLES
+
+    def is_accessible(self):
+        return super().is_accessible() and bool(user_section_ids())
+
+    def _handle_view(self, name, **kwargs):
+        response = super()._handle_view(name, **kwargs)
+        if response is not None:
+            return response
+        # A write the role may not make is forbidden, not silently redirected.
+        permitted = {
+            "create_view": self.can_create,
+            "edit_view": self.can_edit,
+            "delete_view": self.can_delete,
+            "action_view": self.can_delete,
+            "export": self.can_export,
+            "details_view": self.can_view_details,
+        }
+        if not permitted.get(name, True):
+            abort(403)
+        if name in ("details_view", "edit_view") and parse_id(request.args.get("id")) is None:
+            abort(404)
+        return None
+
+    # --- the scope ------------------------------------------------------------------
+
+    def scope_condition(self):
+        """Return the condition limiting ``self.model`` to the current user's sections."""
+        raise NotImplementedError
+
+    def search_condition(self, term):
+        """Return the condition a search for ``term`` adds; None when the view has no search."""
+        return None
+
+    def scoped_query(self):
+        """Return every row of ``self.model`` the current user may see."""
+        return self.model.select().where(self.scope_condition())
+
+    def get_query(self):
+        query = self.scoped_query()
+        term = g.get("search_term")
+        if term:
+            condition = self.search_condition(term)
+            if condition is not None:
+                query = query.where(condition)
+        return query
+
+    def get_one(self, id):
+        """Return the row ``id`` if the user may see it; 404 for anything else."""
+        row_id = parse_id(id)
+        if row_id is None:
+            abort(404)
+        row = self.scoped_query().where(self.model.id == row_id).first()
+        if row is None:
+            abort(404)
+        return row
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
+                 page_size=None):
+        # The stock search is a LIKE scan per field; ours is applied in get_query.
+        g.search_term = (search or "").strip()
+        if g.search_term and request.endpoint == f"{self.endpoint}.index_view":
+            with write_transaction():
+                self.record("search")
+        return super().get_list(page, sort_column, sort_desc, None, filters,
+                                execute=execute, page_size=page_size)
+
+    def _create_ajax_loader(self, name, options):
+        field = getattr(self.model, name)
+        scope = self.scope_for(field.rel_model)
+        return ScopedAjaxLoader(name, field.rel_model, scope, **options)
+
+    def scope_for(self, model):
+        """Return a callable giving the rows of ``model`` a foreign key may point to."""
+        if model is Customer:
+            return scoped_customers
+        if model is Section:
+            return lambda: Section.select().where(Section.id.in_(user_section_ids()))
+        raise LookupError(f"no scope for foreign keys to {model.__name__}")
+
+    def _scope_foreign_keys(self, form):
+        """Limit every foreign-key <select> of ``form`` (and its inline forms) to the scope."""
+        for field in form:
+            if isinstance(field, (ModelSelectField, SelectQueryField)):
+                field.query = self.scope_for(field.model if hasattr(field, "model")
+                                             else field.query.model)()
+            elif hasattr(field, "entries"):
+                for entry in field.entries:
+                    if hasattr(entry, "form"):
+                        self._scope_foreign_keys(entry.form)
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        self._scope_foreign_keys(form)
+        return form
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        self._scope_foreign_keys(form)
+        return form
+
+    # --- writes: one transaction each, audited --------------------------------------
+
+    def _flash_failure(self, ex, message):
+        if isinstance(ex, RegisterError):
+            flash(_(ex.message, **ex.params), "error")
+        elif not self.handle_view_exception(ex):
+            flash(_(message), "error")
+            log.exception("register write failed")
+
+    def changed_fields(self, form, model):
+        """Return the names of the fields whose submitted value differs from ``model``."""
+        names = []
+        for name, field in form._fields.items():
+            if name in ("csrf_token", "version") or not hasattr(model, name):
+                continue
+            if hasattr(field, "entries"):
+                if any(entry.data for entry in field.entries) or field.entries:
+                    names.append(name)
+                continue
+            current = getattr(model, name, None)
+            if field.data != current and not (field.data in ("", None) and current in ("", None)):
+                names.append(name)
+        return names
+
+    def section_code_of(self, model):
+        """Return the section code a row belongs to (for the audit log)."""
+        return None
+
+    def record(self, action_name, model=None, fields=()):
+        """Append an audit event for ``model`` (inside the caller's transaction)."""
+        audit.record(
+            action_name,
+            actor=current_user._get_current_object(),
+            object_type=self.audit_object_type,
+            object_id=model.id if model is not None else None,
+            section=self.section_code_of(model) if model is not None else None,
+            fields=fields,
+        )
+
+    def create_model(self, form):
+        try:
+            with write_transaction():
+                model = self.model()
+                form.populate_obj(model)
+                self._on_model_change(form, model, True)
+                model.save(force_insert=True)
+                save_inline(form, model)
+                self.after_save(form, model, True)
+                self.record("create", model, fields=[n for n, f in form._fields.items()
+                                                    if n != "csrf_token" and f.data])
+        except Exception as ex:
+            self._flash_failure(ex, N_("Failed to create record. Nothing was saved; check the "
+                                       "fields and try again."))
+            return False
+        return model
+
+    def update_model(self, form, model):
+        try:
+            with write_transaction():
+                fields = self.changed_fields(form, model)
+                form.populate_obj(model)
+                self._on_model_change(form, model, False)
+                self.check_version(form, model)
+                model.save()
+                save_inline(form, model)
+                self.after_save(form, model, False)
+                self.record("update", model, fields=fields)
+        except Exception as ex:
+            self._flash_failure(ex, N_("Failed to save record. Nothing was changed; check "
+                                       "the fields and try again."))
+            return False
+        return True
+
+    def delete_model(self, model):
+        try:
+            with write_transaction():
+                self.on_model_delete(model)
+                self.record("delete", model)
+                model.delete_instance(recursive=True)
+        except Exception as ex:
+            self._flash_failure(ex, N_("Failed to delete record. Nothing was deleted."))
+            return False
+        return True
+
+    def check_version(self, form, model):
+        """Optimistic locking: refuse the save when someone saved the row meanwhile."""
+        if "version" not in self.model._meta.fields or not hasattr(form, "version"):
+            return
+        expected = parse_id(form.version.data)
+        updated = (
+            self.model.update(version=self.model.version + 1)
+            .where((self.model.id == model.id) & (self.model.version == expected))
+            .execute()
+        )
+        if updated != 1:
+            raise RegisterError(
+                N_("Someone else changed this record meanwhile. Your changes were not saved: "
+                   "reload the page to see the current data, then make your changes again.")
+            )
+        model.version = expected + 1
+
+    def after_save(self, form, model, is_created):
+        """Hook run inside the write transaction after the row and its inline rows saved."""
+
+    def on_model_delete(self, model):
+        for relation in self.delete_blocked_by:
+            if getattr(model, relation).exists():
+                raise RegisterError(
+                    N_("This record cannot be deleted because it has %(what)s. Personal data "
+                       "leaves the register through the retention purge."),
+                    what=_(self.relation_labels.get(relation, relation)),
+                )
+
+    relation_labels = {}
+
+    @action(
+        "delete",
+        _l("Delete"),
+        _l("Are you sure you want to delete selected records?"),
+    )
+    def action_delete(self, ids):
+        """Delete the chosen rows that are in the user's scope, each through delete_model."""
+        wanted = [i for i in (parse_id(x) for x in ids) if i is not None]
+        count = 0
+        for model in self.scoped_query().where(self.model.id.in_(wanted)):
+            if self.delete_model(model):
+                count += 1
+        if count:
+            flash(ngettext("Record was successfully deleted.",
+                           "%(count)s records were successfully deleted.", count, count=count),
+                  "success")
+
+    # --- reads that are audited -------------------------------------------------------
+
+    def _export_data(self):
+        view_args = self._get_list_extra_args()
+        sort_column_tuple = self._get_column_by_idx(view_args.sort)
+        sort_column = sort_column_tuple[0] if sort_column_tuple is not None else None
+        _count, query = self.get_list(0, sort_column, view_args.sort_desc, view_args.search,
+                                      view_args.filters, execute=False,
+                                      page_size=self.export_max_rows)
+        with write_transaction():
+            self.record("export")
+
+        def rows():
+            # Runs while the response streams, after this request's connection closed.
+            db.connect(reuse_if_open=True)
+            yield from query.iterator()
+
+        return None, rows()

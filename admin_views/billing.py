@@ -1,0 +1,69 @@
+"""Invoices and their collection, across the customers of the sections that keep billing."""
+
+from flask_admin.contrib.peewee.filters import DateBetweenFilter
+from flask_babel import lazy_gettext as _l
+
+from admin_views import labels
+from admin_views.base import RegisterModelView, user_section_ids
+from admin_views.customers import ChoiceFilter, _labels_args, _choices
+from models import Customer, Invoice, Section
+
+
+def billing_section_ids():
+    """Return the user's section ids whose data categories include billing."""
+    return [s.id for s in Section.select().where(Section.id.in_(user_section_ids()))
+            if "billing" in s.category_set]
+
+
+class InvoiceView(RegisterModelView):
+    """Invoices of the customers the user may see, in sections that keep billing."""
+
+    audit_object_type = "invoice"
+    can_view_details = False
+    column_list = ("number", "customer", "invoice_date", "due_date", "amount", "paid_on",
+                   "collection_state")
+    column_labels = labels.FIELD_LABELS
+    column_sortable_list = ("number", "invoice_date", "due_date", "amount")
+    column_default_sort = ("invoice_date", True)
+    column_filters = (
+        ChoiceFilter(Invoice.collection_state, _l("Collection"), labels.COLLECTION_STATE_LABELS),
+        DateBetweenFilter(Invoice.due_date, _l("Due date")),
+    )
+    column_formatters = {
+        "customer": lambda view, context, model, name: model.customer.display_name,
+        "collection_state": lambda view, context, model, name:
+            labels.COLLECTION_STATE_LABELS.get(model.collection_state),
+    }
+    column_formatters_export = column_formatters
+    # A million customers do not fit a <select>: the customer is looked up as one types,
+    # among the customers in scope only.
+    form_ajax_refs = {"customer": {"fields": ["sort_name"], "page_size": 10}}
+    form_args = _labels_args(Invoice, {
+        "collection_state": _choices(labels.COLLECTION_STATE_LABELS),
+    })
+
+    def is_accessible(self):
+        return super().is_accessible() and bool(billing_section_ids())
+
+    def scope_condition(self):
+        return Invoice.customer.in_(
+            Customer.select(Customer.id).where(Customer.section.in_(billing_section_ids())))
+
+    def get_query(self):
+        # The customer's name in the list: joined, not one query per row.
+        return super().get_query().join(Customer).switch(Invoice).select_extend(
+            Customer.id, Customer.kind, Customer.first_name, Customer.last_name, Customer.name)
+
+    def scope_for(self, model):
+        if model is Customer:
+            return lambda: Customer.select().where(Customer.section.in_(billing_section_ids()))
+        return super().scope_for(model)
+
+    def section_code_of(self, model):
+        return (Section.select(Section.code).join(Customer)
+                .where(Customer.id == model.customer_id).scalar())
+
+    def after_save(self, form, model, is_created):
+        from services.customers import refresh_last_activity
+
+        refresh_last_activity(model.customer_id)

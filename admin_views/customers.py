@@ -1,0 +1,402 @@
+"""The customer screens: list, details, create and edit, with the customer's rows inline.
+
+One view serves every section. A section is data: the customer's section decides which
+data categories its form and details show (``Section.category_set``), so a third section
+is a row in the ``section`` table, not a class.
+"""
+
+from flask import abort, g, request
+from flask_admin import expose
+from flask_admin.contrib.peewee.filters import (
+    DateTimeBetweenFilter,
+    FilterEqual,
+)
+from flask_admin.helpers import get_redirect_target
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from peewee import SQL
+from wtforms.fields import HiddenField
+
+from admin_views import labels
+from admin_views.base import (
+    EDIT_ROLES,
+    RegisterInlineForm,
+    RegisterModelView,
+    user_section_ids,
+    user_sections,
+)
+from database import write_transaction
+from forms import validators as v
+from models import (
+    FIELD_CATEGORIES,
+    Address,
+    ContactEvent,
+    ContactPerson,
+    Customer,
+    Demographics,
+    Invoice,
+    Purchase,
+    Section,
+    utcnow,
+)
+from services import customers as customer_rules
+from services.search import customer_search_condition
+
+# The customer's related rows shown on its screens, each with its data category.
+RELATIONS = {
+    "addresses": (Address, "address"),
+    "demographics": (Demographics, "demographics"),
+    "contact_persons": (ContactPerson, "contact_persons"),
+    "events": (ContactEvent, "history"),
+    "purchases": (Purchase, "history"),
+    "invoices": (Invoice, "billing"),
+}
+
+# Fields the register keeps up itself: never in a form.
+MAINTAINED = ("section", "sort_name", "created_at", "updated_at", "last_activity_at")
+
+
+def _labels_args(model, extra=None):
+    """Return form_args giving each field of ``model`` its translated label."""
+    args = {name: {"label": labels.FIELD_LABELS[name]}
+            for name in model._meta.fields if name in labels.FIELD_LABELS}
+    for name, more in (extra or {}).items():
+        args.setdefault(name, {}).update(more)
+    return args
+
+
+def _choices(codes_labels, blank=False):
+    choices = labels.choices_of(codes_labels)
+    return {"choices": ([("", "—")] + choices) if blank else choices}
+
+
+class CustomerRules:
+    """The customer form's rules: what a person, a company and an organisation must have."""
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        kind = self.kind.data
+        required = {"person": ("last_name",), "company": ("name",),
+                    "organisation": ("name",)}.get(kind, ())
+        for name in required:
+            field = getattr(self, name, None)
+            if field is not None and not (field.data or "").strip():
+                field.errors = list(field.errors) + [_("Fill in this field for this kind of "
+                                                       "customer.")]
+                valid = False
+        not_for = {"person": ("name", "business_id"), "company": ("birth_date",),
+                   "organisation": ("birth_date",)}.get(kind, ())
+        for name in not_for:
+            field = getattr(self, name, None)
+            if field is not None and field.data:
+                field.errors = list(field.errors) + [
+                    _("This field is not for a %(kind)s: empty it or change the kind.",
+                      kind=labels.KIND_LABELS[kind].lower())]
+                valid = False
+        people = getattr(self, "contact_persons", None)
+        if kind == "person" and people is not None and any(
+                not entry.form.data.get("del-" + entry.name) and
+                (entry.form.first_name.data or entry.form.last_name.data)
+                for entry in people.entries if hasattr(entry, "form")):
+            people.errors = [_("Only a company or an organisation has contact persons.")]
+            valid = False
+        return valid
+
+
+class StaffStampedInline(RegisterInlineForm):
+    """An inline row that remembers which staff member recorded it."""
+
+    def on_model_change(self, form, model, is_created):
+        if is_created:
+            model.staff = current_user.id
+
+
+INLINES = {
+    "addresses": RegisterInlineForm(
+        Address,
+        form_args=_labels_args(Address, {
+            "kind": _choices(labels.ADDRESS_KIND_LABELS),
+            "postal_code": {"validators": [v.postal_code]},
+        }),
+    ),
+    "demographics": RegisterInlineForm(Demographics, form_args=_labels_args(Demographics)),
+    "contact_persons": RegisterInlineForm(
+        ContactPerson,
+        form_args=_labels_args(ContactPerson, {
+            "phone": {"validators": [v.phone_number]},
+            "email": {"validators": [v.email_address]},
+        }),
+    ),
+    "events": StaffStampedInline(
+        ContactEvent,
+        form_excluded_columns=["staff"],
+        form_args=_labels_args(ContactEvent, {
+            "direction": _choices(labels.DIRECTION_LABELS),
+            "channel": _choices(labels.CHANNEL_LABELS),
+        }),
+    ),
+    "purchases": RegisterInlineForm(Purchase, form_args=_labels_args(Purchase)),
+    "invoices": RegisterInlineForm(
+        Invoice,
+        form_args=_labels_args(Invoice, {
+            "collection_state": _choices(labels.COLLECTION_STATE_LABELS),
+        }),
+    ),
+}
+
+
+class SectionFilter(FilterEqual):
+    """Filter by section code, without a join (DESIGN.md §3 items 1 and 9)."""
+
+    def apply(self, query, value):
+        return query.where(Customer.section.in_(
+            Section.select(Section.id).where(Section.code == value)))
+
+    def get_options(self, view):
+        return _UserSectionOptions()
+
+
+class _UserSectionOptions:
+    """Filter options read per request: the current user's sections, in the UI language."""
+
+    def __bool__(self):
+        return True
+
+    def __iter__(self):
+        locale = str(get_locale())
+        return iter([(s.code, s.name_in(locale)) for s in user_sections()])
+
+
+class CityFilter(FilterEqual):
+    """Customers with an address in the city (written as on the address, any case)."""
+
+    def apply(self, query, value):
+        city = value.strip()
+        spellings = {city, city.title(), city.upper(), city.lower()}
+        return query.where(Customer.id.in_(
+            Address.select(Address.customer).where(Address.city.in_(list(spellings)))))
+
+
+class ChoiceFilter(FilterEqual):
+    """Equality filter over a column with translated options."""
+
+    def __init__(self, column, name, choices):
+        super().__init__(column, name, options=labels.choices_of(choices))
+
+
+def _city_of_customer():
+    """A correlated subquery: the city of the customer's first postal (or any) address."""
+    inner = (Address.select(Address.city)
+             .where(Address.customer == Customer.id)
+             .order_by(SQL("CASE WHEN kind = 'postal' THEN 0 ELSE 1 END"), Address.id)
+             .limit(1))
+    return inner
+
+
+class CustomerView(RegisterModelView):
+    """Customers of the sections the user may see."""
+
+    audit_object_type = "customer"
+    delete_blocked_by = ("events", "purchases", "invoices")
+    relation_labels = {"events": _l("contact history"), "purchases": _l("purchases"),
+                       "invoices": _l("invoices")}
+
+    details_template = "admin/customer_details.html"
+    can_view_details = True
+
+    # What helps a person find someone (issue: name, kind, id, city, language, activity).
+    column_list = ("sort_name", "kind", "id_code", "city", "language", "last_activity_at",
+                   "section")
+    column_labels = labels.FIELD_LABELS
+    # Sorting only on indexed or small columns keeps pages fast at a million customers.
+    column_sortable_list = ("sort_name", "kind", "language", "last_activity_at")
+    column_default_sort = ("sort_name", False)
+    # Enables the search box; the search itself is services.search (FTS5 / pg_trgm).
+    column_searchable_list = ("sort_name",)
+    column_filters = (
+        SectionFilter(Customer.section, _l("Section")),
+        ChoiceFilter(Customer.kind, _l("Kind"), labels.KIND_LABELS),
+        ChoiceFilter(Customer.language, _l("Language"), labels.CUSTOMER_LANGUAGE_LABELS),
+        CityFilter(Customer.id, _l("City")),
+        DateTimeBetweenFilter(Customer.last_activity_at, _l("Last activity")),
+    )
+    column_formatters = {
+        "sort_name": lambda view, context, model, name: model.display_name,
+        "kind": lambda view, context, model, name: labels.KIND_LABELS.get(model.kind),
+        "language": lambda view, context, model, name:
+            labels.CUSTOMER_LANGUAGE_LABELS.get(model.language),
+        "id_code": lambda view, context, model, name:
+            model.business_id or (model.birth_date.strftime("%d.%m.%Y")
+                                  if model.birth_date else ""),
+        "city": lambda view, context, model, name: getattr(model, "city", None) or "",
+        "section": lambda view, context, model, name:
+            view.section_names().get(model.section_id, ""),
+        "last_activity_at": lambda view, context, model, name:
+            model.last_activity_at.strftime("%d.%m.%Y") if model.last_activity_at else "",
+    }
+    column_export_list = ("sort_name", "kind", "id_code", "city", "language",
+                          "last_activity_at", "section")
+    column_formatters_export = column_formatters
+
+    form_excluded_columns = MAINTAINED + tuple(RELATIONS)
+    form_overrides = {"version": HiddenField}
+    form_args = _labels_args(Customer, {
+        "kind": _choices(labels.KIND_LABELS),
+        "language": _choices(labels.CUSTOMER_LANGUAGE_LABELS),
+        "informed_how": _choices(labels.INFORMED_HOW_LABELS, blank=True),
+        "business_id": {"validators": [v.business_id]},
+        "phone": {"validators": [v.phone_number]},
+        "mobile": {"validators": [v.phone_number]},
+        "fax": {"validators": [v.phone_number]},
+        "email": {"validators": [v.email_address]},
+        "birth_date": {"validators": [v.birth_date]},
+        "informed_at": {"validators": [v.not_in_future]},
+    })
+    inline_models = tuple(INLINES.values())
+
+    def scaffold_form(self):
+        return type("CustomerForm", (CustomerRules, super().scaffold_form()), {})
+
+    # --- scope and search ----------------------------------------------------------------
+
+    def scope_condition(self):
+        return Customer.section.in_(user_section_ids())
+
+    def search_condition(self, term):
+        return customer_search_condition(term)
+
+    def get_query(self):
+        # The list's city column: one correlated subquery per shown row, no N+1 queries.
+        query = super().get_query()
+        return query.select_extend(_city_of_customer().alias("city"))
+
+    def section_code_of(self, model):
+        return self.section_codes().get(model.section_id)
+
+    def section_codes(self):
+        if "section_codes" not in g:
+            g.section_codes = {s.id: s.code for s in Section.select()}
+        return g.section_codes
+
+    def section_names(self):
+        if "section_names" not in g:
+            locale = str(get_locale())
+            g.section_names = {s.id: s.name_in(locale) for s in Section.select()}
+        return g.section_names
+
+    # --- the section decides the categories ------------------------------------------------
+
+    def _prune_to_section(self, form, section):
+        """Remove the fields and inline lists of categories ``section`` does not hold."""
+        categories = section.category_set
+        for name in list(form._fields):
+            category = FIELD_CATEGORIES[Customer].get(name)
+            if name in RELATIONS:
+                category = RELATIONS[name][1]
+            if category is not None and category not in categories:
+                del form[name]
+        return form
+
+    def _editable_sections(self):
+        if current_user.role not in EDIT_ROLES:
+            return []
+        return current_user.sections
+
+    def _create_section(self):
+        """Return the section a new customer goes to: the only one, or ?section=code."""
+        sections = self._editable_sections()
+        if len(sections) == 1:
+            return sections[0]
+        code = request.args.get("section")
+        return next((s for s in sections if s.code == code), None)
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        if not self.can_create:
+            abort(403)
+        section = self._create_section()
+        if section is None:
+            locale = str(get_locale())
+            return self.render("admin/customer_choose_section.html",
+                               sections=[(s.code, s.name_in(locale))
+                                         for s in self._editable_sections()],
+                               return_url=get_redirect_target() or self.get_url(".index_view"))
+        g.create_section = section
+        return super().create_view()
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        return self._prune_to_section(form, g.create_section)
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        return self._prune_to_section(form, obj.section)
+
+    def on_form_prefill(self, form, id):
+        # A GET shows the version the user is editing; a re-shown form keeps the posted one.
+        if request.method == "GET" and hasattr(form, "version"):
+            form.version.data = self.get_one(id).version
+
+    def on_model_change(self, form, model, is_created):
+        now = utcnow()
+        if is_created:
+            model.section = g.create_section
+            model.created_at = now
+            model.version = 1
+        model.updated_at = now
+
+    def after_save(self, form, model, is_created):
+        customer_rules.refresh_last_activity(model.id)
+
+    # --- details ---------------------------------------------------------------------
+
+    @expose("/details/")
+    def details_view(self):
+        model = self.get_one(request.args.get("id"))
+        with write_transaction():
+            self.record("view", model)
+        categories = model.section.category_set
+        locale = str(get_locale())
+        fields = [(name, category) for name, category in FIELD_CATEGORIES[Customer].items()
+                  if category in categories and name not in ("id", "sort_name", "version",
+                                                               "section", "kind")]
+        related = []
+        for relation, (child, category) in RELATIONS.items():
+            if category not in categories:
+                continue
+            if relation == "contact_persons" and model.kind == "person":
+                continue
+            columns = [name for name in child._meta.fields if name not in ("id", "customer")]
+            rows = list(getattr(model, relation).order_by(child.id))
+            related.append((relation, columns, rows))
+        return self.render(
+            self.details_template,
+            model=model,
+            fields=fields,
+            related=related,
+            section_name=model.section.name_in(locale),
+            value_of=self.display_value,
+            return_url=get_redirect_target() or self.get_url(".index_view"),
+        )
+
+    def display_value(self, row, name):
+        """Return the value of ``row.name`` as a person should read it."""
+        value = getattr(row, name)
+        if value is None or value == "":
+            return ""
+        choice_labels = {
+            "kind": labels.KIND_LABELS, "language": labels.CUSTOMER_LANGUAGE_LABELS,
+            "informed_how": labels.INFORMED_HOW_LABELS, "direction": labels.DIRECTION_LABELS,
+            "channel": labels.CHANNEL_LABELS, "collection_state": labels.COLLECTION_STATE_LABELS,
+        }
+        if name == "kind" and isinstance(row, Address):
+            return labels.ADDRESS_KIND_LABELS.get(value, value)
+        if name in choice_labels:
+            return choice_labels[name].get(value, value)
+        if hasattr(value, "strftime"):
+            return value.strftime("%d.%m.%Y %H:%M" if hasattr(value, "hour") else "%d.%m.%Y")
+        if name == "staff":
+            return f"#{row.staff_id}"
+        return value

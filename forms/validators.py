@@ -1,0 +1,115 @@
+"""Validators of the register's fields: Y-tunnus, phone, postal code, email, birth date.
+
+Messages are translated when raised (plain strings): Flask-Admin shows only ``str`` errors.
+
+The henkilötunnus guard is not a per-field validator: ``RegisterForm`` (forms/base.py)
+applies it to every text field of a form and of its inline forms, so no field can be
+forgotten.
+"""
+
+import datetime
+import re
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from stdnum.fi import ytunnus
+from wtforms.validators import StopValidation, ValidationError
+
+from models import utcnow
+
+POSTAL_CODE = re.compile(r"^[0-9]{5}$")
+# Digits and what people write between them; letters (vanity numbers) are not accepted.
+PHONE_CHARACTERS = re.compile(r"^[0-9+()./\s-]+$")
+OLDEST_AGE_YEARS = 120
+
+
+def _empty(field):
+    return field.data is None or (isinstance(field.data, str) and not field.data.strip())
+
+
+def business_id(form, field):
+    """Accept a Y-tunnus with a valid check digit; store it as ``1234567-8``."""
+    if _empty(field):
+        return
+    value = field.data.strip()
+    if not ytunnus.is_valid(value):
+        raise ValidationError(
+            _("Check the business ID (Y-tunnus): it is seven digits, a hyphen and a check "
+               "digit, e.g. 0737546-2, and the check digit must match.")
+        )
+    field.data = ytunnus.format(value)
+
+
+def phone_number(form, field):
+    """Accept a phone number that can be dialled (Finnish by default); store it in E.164."""
+    if _empty(field):
+        return
+    if not PHONE_CHARACTERS.match(field.data):
+        number = None
+    else:
+        try:
+            number = phonenumbers.parse(field.data, "FI")
+        except phonenumbers.NumberParseException:
+            number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise ValidationError(
+            _("Check the phone number: write it e.g. as 040 123 4567 or +46 8 123 456.")
+        )
+    field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def postal_code(form, field):
+    """Accept a Finnish postal code of five digits."""
+    if _empty(field):
+        return
+    value = field.data.strip()
+    country = getattr(getattr(form, "country", None), "data", "FI") or "FI"
+    if country.upper() == "FI" and not POSTAL_CODE.match(value):
+        raise ValidationError(_("A Finnish postal code is five digits, e.g. 00100."))
+    field.data = value
+
+
+def email_address(form, field):
+    """Accept a syntactically valid email address (no DNS lookups); store it normalised."""
+    if _empty(field):
+        return
+    try:
+        result = validate_email(field.data.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(
+            _("Check the email address: it should look like name@example.fi.")
+        ) from None
+    field.data = result.normalized
+
+
+def birth_date(form, field):
+    """Accept a birth date that is not in the future nor over 120 years ago."""
+    if field.data is None:
+        return
+    today = utcnow().date()
+    if field.data > today:
+        raise StopValidation(_("The birth date cannot be in the future."))
+    try:
+        oldest = today.replace(year=today.year - OLDEST_AGE_YEARS)
+    except ValueError:  # 29 February
+        oldest = today.replace(year=today.year - OLDEST_AGE_YEARS, day=28)
+    if field.data < oldest:
+        raise StopValidation(
+            _("The birth date is over %(years)d years ago; check the year.",
+               years=OLDEST_AGE_YEARS)
+        )
+
+
+def not_in_future(form, field):
+    """Refuse a date or time later than now."""
+    if field.data is None:
+        return
+    now = utcnow()
+    value = field.data
+    if isinstance(value, datetime.datetime):
+        late = value > now + datetime.timedelta(minutes=5)
+    else:
+        late = value > now.date()
+    if late:
+        raise ValidationError(_("This cannot be in the future."))

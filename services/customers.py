@@ -1,0 +1,36 @@
+"""Rules about customers shared by the screens, the CLI and the purge (no Flask here)."""
+
+import datetime
+
+from peewee import fn
+
+from models import ContactEvent, Customer, Invoice, Purchase
+
+
+def _as_datetime(value):
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str):  # SQLite aggregates come back as text
+        return datetime.datetime.fromisoformat(value)
+    return datetime.datetime.combine(value, datetime.time())
+
+
+def newest_activity(customer_id):
+    """Return the time of the customer's newest contact, purchase or invoice, or None."""
+    moments = [
+        ContactEvent.select(fn.MAX(ContactEvent.occurred_at))
+        .where(ContactEvent.customer == customer_id).scalar(),
+        Purchase.select(fn.MAX(Purchase.purchased_on))
+        .where(Purchase.customer == customer_id).scalar(),
+        Invoice.select(fn.MAX(Invoice.invoice_date))
+        .where(Invoice.customer == customer_id).scalar(),
+    ]
+    moments = [_as_datetime(m) for m in moments if m is not None]
+    return max(moments) if moments else None
+
+
+def refresh_last_activity(customer_id):
+    """Set ``last_activity_at`` from the customer's newest activity; return it."""
+    newest = newest_activity(customer_id)
+    Customer.update(last_activity_at=newest).where(Customer.id == customer_id).execute()
+    return newest

@@ -1,0 +1,499 @@
+"""The register screens: the role × section × endpoint matrix, validation, locking,
+transactions, deletes and the audit trail of reads — on SQLite and PostgreSQL."""
+
+import re
+
+import pytest
+
+from models import (
+    Address,
+    AuditEvent,
+    ContactEvent,
+    ContactPerson,
+    Customer,
+    Demographics,
+    Invoice,
+    Purchase,
+    Section,
+)
+from tests.conftest import csrf_token
+
+HETU = "131052-308T"
+
+
+@pytest.fixture
+def people(make_user):
+    """One account of each role; staff and handlers in one section each."""
+    make_user("staff_t", "staff", ["tourism"])
+    make_user("staff_b", "staff", ["business"])
+    make_user("handler_t", "handler", ["tourism"])
+    make_user("controller", "controller")
+    make_user("responsible", "responsible")
+    make_user("maint", "maintenance")
+
+
+@pytest.fixture
+def rows(app):
+    """A tourism company with an invoice and a business person with demographics."""
+    tourism = Section.get(code="tourism")
+    business = Section.get(code="business")
+    t = Customer.create(section=tourism, kind="company", name="Matkailu Oy",
+                        business_id="0737546-2")
+    Address.create(customer=t, street="Aleksanterinkatu 1", postal_code="00100", city="Helsinki")
+    inv = Invoice.create(customer=t, number="T-100", invoice_date="2026-10-01",
+                         due_date="2026-10-15", amount="100.00")
+    b = Customer.create(section=business, kind="person", first_name="Bertta",
+                        last_name="Bisnes")
+    Demographics.create(customer=b, profession="Insinööri", education="DI")
+    bare_b = Customer.create(section=business, kind="person", first_name="Tyhjä",
+                             last_name="Tietue")
+    bare_t = Customer.create(section=tourism, kind="person", first_name="Tyhjä",
+                             last_name="Matkailija")
+    return {"t": t.id, "b": b.id, "inv": inv.id, "bare_b": bare_b.id, "bare_t": bare_t.id}
+
+
+def login(client, auth, username):
+    assert auth.login(username).status_code == 302
+
+
+def token(client):
+    return csrf_token(client.get("/").get_data(as_text=True))
+
+
+# --- the matrix -----------------------------------------------------------------------
+# (role, what, expected status). "own" is a customer of the user's section (tourism for
+# staff_t/handler_t), "other" one of a section the user does not have.
+
+READERS = ["staff_t", "handler_t", "controller", "responsible"]
+
+MATRIX = [
+    *[(u, "list", 200) for u in READERS], ("maint", "list", 403),
+    *[(u, "details_own", 200) for u in READERS], ("maint", "details_own", 403),
+    ("staff_t", "details_other", 404), ("handler_t", "details_other", 404),
+    ("controller", "details_other", 200), ("responsible", "details_other", 200),
+    ("staff_t", "edit_own", 200), ("handler_t", "edit_own", 200),
+    ("controller", "edit_own", 403), ("responsible", "edit_own", 403), ("maint", "edit_own", 403),
+    ("staff_t", "edit_other", 404), ("handler_t", "edit_other", 404),
+    ("staff_t", "create", 200), ("handler_t", "create", 200),
+    ("controller", "create", 403), ("responsible", "create", 403), ("maint", "create", 403),
+    ("staff_t", "delete_own", 403), ("handler_t", "delete_other", 404),
+    ("controller", "delete_own", 403),
+    *[(u, "export", 200) for u in READERS], ("maint", "export", 403),
+    ("staff_t", "invoices", 200), ("staff_b", "invoices", 403), ("maint", "invoices", 403),
+    ("staff_t", "invoice_edit_own", 200), ("staff_b", "invoice_edit_own", 403),
+]
+
+
+@pytest.mark.parametrize("username, what, expected", MATRIX)
+def test_role_section_matrix(client, auth, people, rows, username, what, expected):
+    login(client, auth, username)
+    own = rows["t"]
+    other = rows["b"]
+    if what == "list":
+        r = client.get("/customers/")
+    elif what == "details_own":
+        r = client.get(f"/customers/details/?id={own}")
+    elif what == "details_other":
+        r = client.get(f"/customers/details/?id={other}")
+    elif what == "edit_own":
+        r = client.get(f"/customers/edit/?id={own}")
+    elif what == "edit_other":
+        r = client.get(f"/customers/edit/?id={other}")
+    elif what == "create":
+        r = client.get("/customers/new/")
+    elif what == "delete_own":
+        r = client.post("/customers/delete/", data={"id": rows["bare_t"], "csrf_token": token(client)})
+    elif what == "delete_other":
+        r = client.post("/customers/delete/", data={"id": rows["bare_b"], "csrf_token": token(client)})
+    elif what == "export":
+        r = client.get("/customers/export/csv/")
+    elif what == "invoices":
+        r = client.get("/invoices/")
+    elif what == "invoice_edit_own":
+        r = client.get(f"/invoices/edit/?id={rows['inv']}")
+    assert r.status_code == expected, r.get_data(as_text=True)[:500]
+    if what.startswith("delete"):
+        assert Customer.select().count() == 4  # nothing deleted
+
+
+def test_logged_out_gets_login_on_every_register_path(client, rows):
+    for path in ["/customers/", f"/customers/details/?id={rows['t']}",
+                 f"/customers/edit/?id={rows['t']}", "/customers/new/",
+                 "/customers/export/csv/", "/invoices/"]:
+        r = client.get(path)
+        assert r.status_code == 302 and r.location.startswith("/login"), path
+
+
+def test_list_shows_only_own_section(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    page = client.get("/customers/").get_data(as_text=True)
+    assert "Matkailu Oy" in page and "Bisnes" not in page
+    auth.logout()
+    login(client, auth, "controller")
+    page = client.get("/customers/").get_data(as_text=True)
+    assert "Matkailu Oy" in page and "Bisnes" in page
+
+
+def test_list_has_no_count_query_pager(client, auth, people, rows):
+    login(client, auth, "controller")
+    page = client.get("/customers/").get_data(as_text=True)
+    assert "Helsinki" in page  # city joined in
+    assert "0737546-2" in page
+
+
+@pytest.mark.parametrize("bad_id", ["999999", "abc", "99999999999999999999", "-1", "1.5", ""])
+def test_missing_or_malformed_id_is_404(client, auth, people, rows, bad_id):
+    login(client, auth, "staff_t")
+    for path in ("/customers/details/", "/customers/edit/"):
+        assert client.get(f"{path}?id={bad_id}").status_code == 404
+
+
+def test_edit_post_other_section_is_404_and_changes_nothing(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    r = client.post(f"/customers/edit/?id={rows['b']}", data={
+        "csrf_token": token(client), "kind": "person", "last_name": "Hacked", "language": "fi",
+        "version": "1"})
+    assert r.status_code == 404
+    assert Customer.get_by_id(rows["b"]).last_name == "Bisnes"
+
+
+def test_bulk_delete_ignores_other_section(client, auth, people, rows, make_user):
+    login(client, auth, "handler_t")
+    r = client.post("/customers/action/", data={
+        "csrf_token": token(client), "action": "delete",
+        "rowid": [str(rows["bare_b"]), str(rows["bare_t"])]})
+    assert r.status_code == 302
+    assert Customer.get_or_none(Customer.id == rows["bare_b"]) is not None
+    assert Customer.get_or_none(Customer.id == rows["bare_t"]) is None
+
+
+def test_delete_refused_when_customer_has_history(client, auth, people, rows):
+    login(client, auth, "handler_t")
+    r = client.post("/customers/delete/", data={"id": rows["t"], "csrf_token": token(client)},
+                    follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert "laskuja" in page  # says why: it has invoices
+    assert Customer.get_or_none(Customer.id == rows["t"]) is not None
+    assert Invoice.select().count() == 1 and Address.select().count() == 1
+
+
+def test_delete_without_history_removes_customer_and_addresses(client, auth, people, rows):
+    Address.create(customer=rows["bare_t"], street="Katu 2", postal_code="00200", city="Espoo")
+    login(client, auth, "handler_t")
+    r = client.post("/customers/delete/", data={"id": rows["bare_t"], "csrf_token": token(client)})
+    assert r.status_code == 302
+    assert Customer.get_or_none(Customer.id == rows["bare_t"]) is None
+    assert Address.select().where(Address.customer == rows["bare_t"]).count() == 0
+    assert AuditEvent.select().where(AuditEvent.action == "delete").count() == 1
+
+
+def test_export_is_scoped_and_audited(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    body = client.get("/customers/export/csv/").get_data(as_text=True)
+    assert "Matkailu Oy" in body and "Bisnes" not in body
+    assert AuditEvent.select().where(AuditEvent.action == "export").count() == 1
+
+
+def test_export_search_and_filter_keep_scope(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    body = client.get("/customers/export/csv/?search=bisnes").get_data(as_text=True)
+    assert "Bisnes" not in body
+    page = client.get("/customers/?flt0_0=business").get_data(as_text=True)
+    assert "Bisnes" not in page
+
+
+def test_invoice_ajax_lookup_is_scoped(client, auth, people, rows, make_user):
+    make_user("staff_tb", "staff", ["tourism", "business"])
+    login(client, auth, "staff_tb")
+    r = client.get("/invoices/ajax/lookup/?name=customer&query=bis")
+    assert r.status_code == 200 and r.get_json() == []  # a business customer: no billing
+    r = client.get("/invoices/ajax/lookup/?name=customer&query=matkailu")
+    assert [row[0] for row in r.get_json()] == [rows["t"]]
+
+
+def test_invoice_posted_customer_of_other_section_refused(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    r = client.post("/invoices/new/", data={
+        "csrf_token": token(client), "customer": str(rows["b"]), "number": "X-1",
+        "invoice_date": "2026-11-01", "due_date": "2026-11-15", "amount": "10",
+        "collection_state": "open"})
+    assert r.status_code == 200  # the form again, with an error
+    assert Invoice.get_or_none(Invoice.number == "X-1") is None
+    r = client.post("/invoices/new/", data={
+        "csrf_token": token(client), "customer": str(rows["t"]), "number": "X-2",
+        "invoice_date": "2026-11-01", "due_date": "2026-11-15", "amount": "10",
+        "collection_state": "open"})
+    assert r.status_code == 302
+    assert Invoice.get(Invoice.number == "X-2").customer_id == rows["t"]
+
+
+def test_maintenance_sees_no_register_menu(client, auth, people):
+    login(client, auth, "maint")
+    page = client.get("/").get_data(as_text=True)
+    assert "/customers/" not in page and "/invoices/" not in page
+
+
+# --- create, validation ---------------------------------------------------------------
+
+def company_form(**extra):
+    data = {"version": "", "kind": "company", "name": "Äijälän Puu Oy",
+            "business_id": "0737546-2", "phone": "040 123 4567", "email": "info@aijala.fi",
+            "language": "fi", "informed_how": "",
+            "addresses-0-kind": "postal", "addresses-0-street": "Mannerheimintie 1",
+            "addresses-0-postal_code": "00100", "addresses-0-city": "Helsinki",
+            "addresses-0-country": "FI",
+            "contact_persons-0-first_name": "Anna", "contact_persons-0-last_name": "Äijälä",
+            "contact_persons-0-role": "toimitusjohtaja", "contact_persons-0-phone": "0501234567",
+            "contact_persons-0-email": "anna@aijala.fi", "contact_persons-0-user_details": "",
+            "invoices-0-number": "T-1", "invoices-0-invoice_date": "2026-11-01",
+            "invoices-0-due_date": "2026-11-15", "invoices-0-amount": "120.50",
+            "invoices-0-collection_state": "open",
+            "events-0-occurred_at": "2026-11-02 10:00:00", "events-0-direction": "in",
+            "events-0-channel": "phone", "events-0-summary": "Kysyi messuista",
+            "purchases-0-service": "Messuosasto", "purchases-0-purchased_on": "2026-10-20",
+            "purchases-0-amount": "500"}
+    data.update(extra)
+    return data
+
+
+def person_form_business(**extra):
+    data = {"version": "", "kind": "person", "first_name": "Åsa", "last_name": "Öberg",
+            "birth_date": "1980-05-17", "language": "sv", "informed_how": "letter",
+            "informed_at": "2026-01-10 12:00:00", "own_info": "Toivoo ruotsinkielistä postia",
+            "demographics-0-profession": "Arkkitehti", "demographics-0-education": "TkK",
+            "addresses-0-kind": "postal", "addresses-0-street": "Runebergsgatan 3",
+            "addresses-0-postal_code": "00100", "addresses-0-city": "Helsingfors",
+            "addresses-0-country": "FI"}
+    data.update(extra)
+    return data
+
+
+def test_create_company_with_rows(client, auth, people):
+    login(client, auth, "staff_t")
+    r = client.post("/customers/new/", data=company_form(csrf_token=token(client)))
+    assert r.status_code == 302, r.get_data(as_text=True)
+    c = Customer.get(Customer.name == "Äijälän Puu Oy")
+    assert c.section.code == "tourism" and c.phone == "+358401234567" and c.version == 1
+    assert c.contact_persons.get().phone == "+358501234567"
+    assert c.invoices.count() == 1 and c.events.count() == 1 and c.purchases.count() == 1
+    assert c.events.get().staff.username == "staff_t"
+    assert c.last_activity_at.isoformat().startswith("2026-11-02")
+    assert AuditEvent.select().where(AuditEvent.action == "create",
+                                     AuditEvent.object_id == str(c.id)).count() == 1
+
+
+def test_create_in_business_keeps_to_business_categories(client, auth, people):
+    login(client, auth, "staff_b")
+    page = client.get("/customers/new/").get_data(as_text=True)
+    assert "demographics" in page and "invoices" not in page
+    r = client.post("/customers/new/", data=person_form_business(
+        csrf_token=token(client), **{"invoices-0-number": "SNEAK", "invoices-0-amount": "1",
+                                     "invoices-0-invoice_date": "2026-11-01",
+                                     "invoices-0-due_date": "2026-11-02"}))
+    assert r.status_code == 302, r.get_data(as_text=True)
+    c = Customer.get(Customer.last_name == "Öberg")
+    assert c.section.code == "business" and c.demographics.get().profession == "Arkkitehti"
+    assert Invoice.select().count() == 0  # billing is not a business category
+
+
+def test_tourism_form_has_no_demographics(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    page = client.get(f"/customers/edit/?id={rows['t']}").get_data(as_text=True)
+    assert "invoices" in page and "demographics" not in page
+
+
+def test_posted_section_is_ignored(client, auth, people):
+    login(client, auth, "staff_t")
+    business = Section.get(code="business")
+    r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
+                                                         section=str(business.id)))
+    assert r.status_code == 302
+    assert Customer.get(Customer.name == "Äijälän Puu Oy").section.code == "tourism"
+
+
+def test_user_with_two_sections_chooses_one(client, auth, people, make_user):
+    make_user("staff_tb", "staff", ["tourism", "business"])
+    login(client, auth, "staff_tb")
+    page = client.get("/customers/new/").get_data(as_text=True)
+    assert "section=tourism" in page and "section=business" in page
+    r = client.post("/customers/new/?section=business",
+                    data=person_form_business(csrf_token=token(client)))
+    assert r.status_code == 302
+    assert Customer.get(Customer.last_name == "Öberg").section.code == "business"
+
+
+# Every text field of every register model that a form shows, as it is posted.
+TEXT_FIELDS = [
+    ("tourism", "first_name"), ("tourism", "last_name"), ("tourism", "name"),
+    ("tourism", "business_id"), ("tourism", "phone"), ("tourism", "mobile"),
+    ("tourism", "fax"), ("tourism", "email"), ("tourism", "own_info"),
+    ("tourism", "addresses-0-street"), ("tourism", "addresses-0-postal_code"),
+    ("tourism", "addresses-0-city"), ("tourism", "addresses-0-country"),
+    ("tourism", "contact_persons-0-first_name"), ("tourism", "contact_persons-0-last_name"),
+    ("tourism", "contact_persons-0-role"), ("tourism", "contact_persons-0-phone"),
+    ("tourism", "contact_persons-0-email"), ("tourism", "contact_persons-0-user_details"),
+    ("tourism", "events-0-summary"), ("tourism", "purchases-0-service"),
+    ("tourism", "invoices-0-number"),
+    ("business", "demographics-0-profession"), ("business", "demographics-0-education"),
+]
+
+
+@pytest.mark.parametrize("section, field", TEXT_FIELDS)
+def test_henkilotunnus_refused_in_every_text_field(client, auth, people, section, field):
+    login(client, auth, "staff_t" if section == "tourism" else "staff_b")
+    form = company_form if section == "tourism" else person_form_business
+    value = f"hlö {HETU.lower().replace('-', '–')}" if field.endswith("summary") else HETU
+    data = form(csrf_token=token(client), **{field: value})
+    if field in ("first_name", "last_name") and section == "tourism":
+        data["kind"] = "person"
+        data.pop("name"), data.pop("business_id")
+        for key in [k for k in data if k.startswith("contact_persons")]:
+            data.pop(key)
+    r = client.post("/customers/new/", data=data)
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert "Henkilötunnusta ei saa tallentaa" in page
+    assert Customer.select().count() == 0
+    assert Address.select().count() == 0 and ContactEvent.select().count() == 0
+
+
+def test_input_kept_after_error(client, auth, people):
+    login(client, auth, "staff_t")
+    r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
+                                                         business_id="0737546-3"))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "Tarkista Y-tunnus" in page
+    assert 'value="Äijälän Puu Oy"' in page and "Mannerheimintie 1" in page
+    assert Customer.select().count() == 0
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("business_id", "1234567-8", "Tarkista Y-tunnus"),
+    ("email", "not an address", "Tarkista sähköpostiosoite"),
+    ("phone", "12", "Tarkista puhelinnumero"),
+    ("addresses-0-postal_code", "1000", "viisi numeroa"),
+])
+def test_validation_messages(client, auth, people, field, value, message):
+    login(client, auth, "staff_t")
+    r = client.post("/customers/new/", data=company_form(csrf_token=token(client), **{field: value}))
+    assert r.status_code == 200 and message in r.get_data(as_text=True)
+    assert Customer.select().count() == 0
+
+
+@pytest.mark.parametrize("birth_date, ok", [
+    ("1980-05-17", True), ("2999-01-01", False), ("1850-01-01", False)])
+def test_birth_date_range(client, auth, people, birth_date, ok):
+    login(client, auth, "staff_b")
+    r = client.post("/customers/new/", data=person_form_business(csrf_token=token(client),
+                                                                 birth_date=birth_date))
+    assert (r.status_code == 302) == ok
+    assert Customer.select().count() == (1 if ok else 0)
+
+
+@pytest.mark.parametrize("value", ["0737546-2", "2617416-4", "+358 40 123 4567",
+                                   "13.10.1952", "1952-10-13", "00100"])
+def test_non_hetu_values_accepted_in_free_text(client, auth, people, value):
+    login(client, auth, "staff_t")
+    r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
+                                                         own_info=f"Muistiinpano {value}"))
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+
+
+# --- optimistic locking and transactions -------------------------------------------------
+
+def edit_data(client, customer_id):
+    page = client.get(f"/customers/edit/?id={customer_id}").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    return {"csrf_token": csrf_token(page), "version": version, "kind": "person",
+            "first_name": "Tyhjä", "last_name": "Matkailija", "language": "fi",
+            "informed_how": ""}
+
+
+def test_stale_save_refused_and_first_save_kept(app, auth, people, rows):
+    first, second = app.test_client(), app.test_client()
+    from tests.conftest import AuthActions
+    AuthActions(first).login("staff_t")
+    AuthActions(second).login("handler_t")
+    a = edit_data(first, rows["bare_t"])
+    b = edit_data(second, rows["bare_t"])
+    r = first.post(f"/customers/edit/?id={rows['bare_t']}", data=a | {"last_name": "Ensimmäinen"})
+    assert r.status_code == 302
+    r = second.post(f"/customers/edit/?id={rows['bare_t']}", data=b | {"last_name": "Toinen"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "muutti tätä tietuetta" in page
+    assert 'value="Toinen"' in page  # the second user's input is kept
+    c = Customer.get_by_id(rows["bare_t"])
+    assert c.last_name == "Ensimmäinen" and c.version == 2
+
+
+def test_failing_inline_row_leaves_nothing(client, auth, people, rows):
+    """A duplicate invoice number fails in the database: the customer is not created."""
+    login(client, auth, "staff_t")
+    r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
+                                                         **{"invoices-0-number": "T-100"}))
+    assert r.status_code == 200
+    assert Customer.get_or_none(Customer.name == "Äijälän Puu Oy") is None
+    assert Address.select().count() == 1 and ContactPerson.select().count() == 0
+    assert Purchase.select().count() == 0
+
+
+def test_failing_update_changes_nothing(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    data = edit_data(client, rows["bare_t"])
+    data.update({"last_name": "Muutettu", "invoices-0-number": "T-100",
+                 "invoices-0-invoice_date": "2026-11-01", "invoices-0-due_date": "2026-11-15",
+                 "invoices-0-amount": "5", "invoices-0-collection_state": "open"})
+    r = client.post(f"/customers/edit/?id={rows['bare_t']}", data=data)
+    assert r.status_code == 200
+    c = Customer.get_by_id(rows["bare_t"])
+    assert c.last_name == "Matkailija" and c.version == 1
+
+
+def test_last_activity_follows_newest_row(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    data = edit_data(client, rows["bare_t"])
+    data.update({"purchases-0-service": "Opastus", "purchases-0-purchased_on": "2026-09-01",
+                 "purchases-0-amount": "50"})
+    assert client.post(f"/customers/edit/?id={rows['bare_t']}", data=data).status_code == 302
+    assert Customer.get_by_id(rows["bare_t"]).last_activity_at.date().isoformat() == "2026-09-01"
+
+
+def test_detail_view_writes_audit_event(client, auth, people, rows):
+    login(client, auth, "responsible")
+    client.get(f"/customers/details/?id={rows['b']}")
+    client.get(f"/customers/details/?id={rows['b']}")
+    events = list(AuditEvent.select().where(AuditEvent.action == "view"))
+    assert len(events) == 2
+    assert events[0].object_id == str(rows["b"]) and events[0].section == "business"
+    assert events[0].actor_role == "responsible"
+
+
+def test_details_show_section_categories(client, auth, people, rows):
+    login(client, auth, "controller")
+    page = client.get(f"/customers/details/?id={rows['b']}").get_data(as_text=True)
+    assert "Insinööri" in page and 'id="invoices-heading"' not in page
+    page = client.get(f"/customers/details/?id={rows['t']}").get_data(as_text=True)
+    assert "T-100" in page and "Insinööri" not in page
+    assert 'id="demographics-heading"' not in page and 'id="invoices-heading"' in page
+
+
+def test_update_audit_names_changed_fields_not_values(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    data = edit_data(client, rows["bare_t"])
+    client.post(f"/customers/edit/?id={rows['bare_t']}", data=data | {"last_name": "Uusinimi"})
+    event = AuditEvent.get(AuditEvent.action == "update")
+    assert "last_name" in event.fields.split(",")
+    assert "Uusinimi" not in event.fields
+
+
+@pytest.mark.parametrize("term, expected", [("äijä", "ÄIJÄLÄ OY"), ("ÅSTRÖM", "Åström")])
+def test_unicode_search_in_list(client, auth, people, term, expected):
+    tourism = Section.get(code="tourism")
+    Customer.create(section=tourism, kind="company", name="ÄIJÄLÄ OY")
+    Customer.create(section=tourism, kind="person", first_name="Åke", last_name="Åström")
+    Customer.create(section=tourism, kind="person", first_name="Muu", last_name="Henkilö")
+    login(client, auth, "staff_t")
+    page = client.get(f"/customers/?search={term}").get_data(as_text=True)
+    assert expected in page and "Henkilö" not in page
