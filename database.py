@@ -37,6 +37,21 @@ def is_sqlite(database=None):
     return database.__class__.__name__.lower().startswith("sqlite")
 
 
+def write_transaction():
+    """Return the transaction every write path runs in: ``with write_transaction(): …``.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the write lock at once. A DEFERRED transaction that
+    has read first cannot always upgrade to a writer ("database is locked" at once, with
+    no busy wait) when another connection writes meanwhile; the audit log's appends
+    (``services/audit.py``) read the chain's head and then write. PostgreSQL: a plain
+    transaction; row locks serialise what must be serialised. Nested inside another
+    transaction this is a savepoint, and the outer transaction's kind counts.
+    """
+    if is_sqlite():
+        return db.atomic("IMMEDIATE")
+    return db.atomic()
+
+
 def router(logger=None):
     """Return a peewee-migrate router over ``migrations/`` for the bound database."""
     return Router(

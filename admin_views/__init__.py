@@ -4,6 +4,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin_views.audit import add_audit_views
 from admin_views.billing import InvoiceView
 from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
@@ -27,4 +28,5 @@ def register_views(admin):
     """Add every page of the register to ``admin`` (the whole admin on one screen)."""
     admin.add_view(CustomerView(Customer, name=_l("Customers"), endpoint="customers"))
     admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), endpoint="invoices"))
+    add_audit_views(admin)
     # Requests, retention, statistics and access pages join here.

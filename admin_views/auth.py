@@ -16,9 +16,10 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from admin_views.labels import LANGUAGE_NAMES
+from database import write_transaction
 from forms.auth import ChangePasswordForm, LoginForm
 from models import User
-from services import accounts
+from services import accounts, audit
 from services.errors import RegisterError
 
 bp = Blueprint("auth", __name__)
@@ -77,8 +78,11 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.username.data, form.password.data)
         if user is None:
+            _audit_failed_login(form.username.data)
             flash(_("Wrong username or password."), "error")
         else:
+            with write_transaction():
+                audit.record("login", actor=user)
             lang = session.get("lang")
             session.clear()  # a new session at login: no fixation
             if lang:
@@ -94,12 +98,25 @@ def login():
 def logout():
     """Log out and forget the session."""
     lang = session.get("lang")
+    with write_transaction():
+        audit.record("logout", actor=current_user._get_current_object())
     logout_user()
     session.clear()
     if lang:
         session["lang"] = lang
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+def _audit_failed_login(username):
+    """Record a failed login: the account's id when the username exists, never what was typed."""
+    user = User.by_username(username) if username else None
+    with write_transaction():
+        audit.record(
+            "login_failed",
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
+        )
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -100,6 +100,33 @@ def scoped_customers():
     return Customer.select().where(Customer.section.in_(user_section_ids()))
 
 
+def _differs(submitted, stored):
+    """Tell whether a submitted form value differs from the stored one."""
+    if submitted in ("", None) and stored in ("", None):
+        return False
+    if hasattr(stored, "id") and not isinstance(stored, (str, int)):
+        stored = stored.id
+    if hasattr(submitted, "id") and not isinstance(submitted, (str, int)):
+        submitted = submitted.id
+    return str(submitted) != str(stored)
+
+
+def _inline_list_changed(field):
+    """Tell whether an inline list adds, deletes or edits any of the parent's rows."""
+    for entry in field.entries:
+        pk = parse_id(entry.get_pk())
+        if pk is None or field.should_delete(entry):
+            return True
+        row = field.model.get_or_none(field.model.id == pk)
+        if row is None:
+            return True
+        for sub_name, sub in entry.form._fields.items():
+            if sub_name != "id" and sub_name in row._meta.fields and _differs(
+                    sub.data, getattr(row, sub_name)):
+                return True
+    return False
+
+
 class ScopedAjaxLoader(QueryAjaxModelLoader):
     """An AJAX foreign-key loader that looks up and accepts only rows in the user's scope."""
 
@@ -298,17 +325,15 @@ class RegisterModelView(SecureMixin, ModelView):
             log.exception("register write failed")
 
     def changed_fields(self, form, model):
-        """Return the names of the fields whose submitted value differs from ``model``."""
+        """Return the names of the fields (and inline lists) the submitted form changes."""
         names = []
         for name, field in form._fields.items():
             if name in ("csrf_token", "version") or not hasattr(model, name):
                 continue
             if hasattr(field, "entries"):
-                if any(entry.data for entry in field.entries) or field.entries:
+                if _inline_list_changed(field):
                     names.append(name)
-                continue
-            current = getattr(model, name, None)
-            if field.data != current and not (field.data in ("", None) and current in ("", None)):
+            elif _differs(field.data, getattr(model, name, None)):
                 names.append(name)
         return names
 

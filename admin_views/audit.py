@@ -1,0 +1,98 @@
+"""The audit log viewer (906/2019 §17): read-only, for the controller and the responsible person.
+
+Reading the log is not itself logged: the page shows who did what, not personal data.
+"""
+
+from flask import abort
+from flask_admin.contrib.peewee import ModelView
+from flask_admin.contrib.peewee import filters
+from flask_babel import lazy_gettext as _l
+
+from admin_views.base import SecureMixin, parse_id
+from admin_views.labels import ROLE_LABELS
+from models import AuditEvent
+
+# The actions' names on screen. A feature that records a new action code adds its label
+# here (the code itself shows until it does).
+ACTION_LABELS = {
+    "login": _l("Logged in"),
+    "login_failed": _l("Failed login"),
+    "logout": _l("Logged out"),
+    "view": _l("Viewed a record"),
+    "create": _l("Created a record"),
+    "update": _l("Changed a record"),
+    "delete": _l("Deleted a record"),
+    "export": _l("Exported records"),
+    "search": _l("Searched"),
+}
+
+
+def _label(labels, code):
+    return labels.get(code, code) if code else ""
+
+
+class AuditEventView(SecureMixin, ModelView):
+    """The audit events, newest first; nothing can be created, edited or deleted here."""
+
+    allowed_roles = ("controller", "responsible")
+    # Read-only: the log is append-only (the model and the database refuse changes too).
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_export = False
+    can_view_details = True
+    # Millions of rows: no COUNT(*), a fixed page, index-backed order only (DESIGN.md §3.8).
+    simple_list_pager = True
+    page_size = 50
+    can_set_page_size = False
+    column_default_sort = ("id", True)
+    column_sortable_list = ("id", "at")
+
+    column_list = (
+        "id", "at", "actor", "actor_role", "action",
+        "object_type", "object_id", "section", "fields",
+    )
+    column_details_list = column_list + ("prev_hash", "hash")
+    column_labels = {
+        "id": _l("Event no."),
+        "at": _l("Time (UTC)"),
+        "actor": _l("User (pseudonym)"),
+        "actor_role": _l("User's role"),
+        "action": _l("Event type"),
+        "object_type": _l("Object type"),
+        "object_id": _l("Object id"),
+        "section": _l("Section code"),
+        "fields": _l("Changed fields"),
+        "prev_hash": _l("Previous event's hash"),
+        "hash": _l("Hash"),
+    }
+    column_formatters = {
+        "at": lambda view, context, model, name: model.at.strftime("%Y-%m-%d %H:%M:%S"),
+        "actor_role": lambda view, context, model, name: _label(ROLE_LABELS, model.actor_role),
+        "action": lambda view, context, model, name: _label(ACTION_LABELS, model.action),
+        "fields": lambda view, context, model, name: (model.fields or "").replace(",", ", "),
+    }
+    # Equality filters only (each backed by an index); the time as a UTC range.
+    column_filters = (
+        filters.FilterEqual(AuditEvent.actor, _l("User (pseudonym)")),
+        filters.FilterEqual(
+            AuditEvent.action, _l("Event type"), options=lambda: list(ACTION_LABELS.items())
+        ),
+        filters.DateTimeBetweenFilter(AuditEvent.at, _l("Time (UTC)")),
+        filters.FilterEqual(AuditEvent.object_type, _l("Object type")),
+        filters.FilterEqual(AuditEvent.object_id, _l("Object id")),
+        filters.FilterEqual(AuditEvent.section, _l("Section code")),
+    )
+
+    def get_one(self, id):
+        """Return the event ``id``; 404 for anything that is not an event's number."""
+        event_id = parse_id(id)
+        event = AuditEvent.get_or_none(AuditEvent.id == event_id) if event_id else None
+        if event is None:
+            abort(404)
+        return event
+
+
+def add_audit_views(admin):
+    """Add the audit log viewer to ``admin``."""
+    admin.add_view(AuditEventView(AuditEvent, name=_l("Audit log"), endpoint="audit"))

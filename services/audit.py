@@ -1,0 +1,225 @@
+"""The audit log (Act on Information Management in Public Administration 906/2019 §17).
+
+Who did what to which record and when, as a hash chain: each event stores the hash of
+the event before it (``prev_hash``) and ``hash = sha256(prev_hash + canonical(event))``.
+Editing, removing or inserting a row behind the application's back breaks the chain, and
+``verify()`` names the first event where it breaks. The chain alone cannot stop someone
+who rewrites every hash after their change: keep a copy of ``verify()``'s count and the
+head hash elsewhere (e.g. with the backups) to detect that as well.
+
+Ids are the events' places in the chain (1, 2, 3 … with no gaps): ``record`` assigns
+them under the lock of the ``audit_head`` row, which serialises concurrent appenders.
+"""
+
+import datetime
+import hashlib
+import json
+import re
+
+import database
+from models import AUDIT_GENESIS_HASH, AuditEvent, AuditHead, db, utcnow
+
+# The actions the register records today; later features add codes of their own.
+ACTIONS = (
+    "login",
+    "login_failed",
+    "logout",
+    "view",
+    "create",
+    "update",
+    "delete",
+    "export",
+    "search",
+)
+
+# Codes (actions, object types, sections) and field names: identifiers, never free text,
+# so that no value — a name, a typed username — can slip into the log through them.
+_CODE = re.compile(r"[a-z][a-z0-9_.-]{0,31}")
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
+MAX_OBJECT_ID_LENGTH = 64
+
+# verify() reads the chain in batches of this many events (constant memory).
+VERIFY_BATCH_SIZE = 5000
+
+
+def record(action, actor=None, object_type=None, object_id=None, section=None, fields=(),
+           at=None):
+    """Append one event to the audit log and return it.
+
+    Call it inside the transaction of the change it records, so the event commits or
+    rolls back with that change; every write path opens that transaction with
+    ``database.write_transaction()`` (on SQLite a DEFERRED transaction that has read first
+    may fail to take the write lock here). Called outside a transaction, it opens one.
+
+    ``actor`` is a ``models.User`` (its pseudonym and role are stored) or None for an
+    anonymous event; ``section`` a section code (or a Section); ``fields`` the NAMES of the
+    changed fields, never their values; ``at`` a datetime (default now), stored as naive UTC.
+    """
+    if not isinstance(action, str) or not _CODE.fullmatch(action):
+        raise ValueError(f"audit action must be a short lower-case code, not {action!r}")
+    object_type = _code("object_type", object_type)
+    section = _code("section", getattr(section, "code", section))
+    object_id = None if object_id in (None, "") else str(object_id)
+    if object_id is not None and len(object_id) > MAX_OBJECT_ID_LENGTH:
+        raise ValueError(f"audit object_id is longer than {MAX_OBJECT_ID_LENGTH} characters")
+    actor_pseudonym, actor_role = _actor(actor)
+
+    with database.write_transaction():
+        head = _locked_head()
+        event = AuditEvent(
+            id=head.last_id + 1,
+            at=_utc_naive(at or utcnow()),
+            actor=actor_pseudonym,
+            actor_role=actor_role,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            section=section,
+            fields=_field_list(fields),
+            prev_hash=head.last_hash,
+        )
+        event.hash = event_hash(event)
+        event.save(force_insert=True)
+        moved = (
+            AuditHead.update(last_id=event.id, last_hash=event.hash)
+            .where((AuditHead.id == 1) & (AuditHead.last_id == head.last_id))
+            .execute()
+        )
+        if moved != 1:
+            raise RuntimeError("the audit log's head moved during an append; nothing was saved")
+    return event
+
+
+def verify(batch_size=VERIFY_BATCH_SIZE):
+    """Check the whole chain; return ``(ok, first_broken_id or None, checked_count)``.
+
+    Walks the events in id order, a batch at a time, inside one read snapshot. An event is
+    broken when its id does not follow the previous one, its ``prev_hash`` is not the
+    previous event's hash, or its ``hash`` does not match its content. Finally the head must
+    name the last event: if events are missing at the end the first missing id is reported,
+    if events follow the head the first of them, otherwise the last event.
+    """
+    with _read_snapshot():
+        head = AuditHead.get_or_none(AuditHead.id == 1)
+        prev_id, prev_hash, checked = 0, AUDIT_GENESIS_HASH, 0
+        for event in _events(batch_size):
+            checked += 1
+            if (
+                event.id != prev_id + 1
+                or event.prev_hash != prev_hash
+                or event.hash != event_hash(event)
+            ):
+                return False, event.id, checked
+            prev_id, prev_hash = event.id, event.hash
+        if head is None or head.last_id > prev_id:
+            return False, prev_id + 1, checked
+        if head.last_id < prev_id:
+            return False, head.last_id + 1, checked
+        if head.last_hash != prev_hash:
+            return False, prev_id, checked
+    return True, None, checked
+
+
+def canonical(event):
+    """Return the text an event's hash covers: a JSON list of its fields, None as ""."""
+    values = (
+        event.id,
+        _format_at(event.at),
+        event.actor,
+        event.actor_role,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.section,
+        event.fields,
+    )
+    return json.dumps(
+        ["" if v is None else str(v) for v in values], ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def event_hash(event):
+    """Return the hex SHA-256 of the event's ``prev_hash`` followed by its canonical text."""
+    return hashlib.sha256((event.prev_hash + canonical(event)).encode("utf-8")).hexdigest()
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _locked_head():
+    """Read the head row, locking it until the transaction ends.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` (a second appender waits here, then reads the
+    moved head). SQLite: the write transaction already holds the database's write lock.
+    """
+    query = AuditHead.select().where(AuditHead.id == 1)
+    if not database.is_sqlite():
+        query = query.for_update()
+    return query.get()
+
+
+def _read_snapshot():
+    """Return a transaction in which every read sees the same committed state."""
+    if database.is_sqlite():
+        return db.atomic()  # WAL: a read transaction keeps the snapshot of its first read
+    return db.atomic("REPEATABLE READ")
+
+
+def _events(batch_size):
+    """Yield every event in id order, reading ``batch_size`` rows at a time."""
+    last_id = 0
+    while True:
+        batch = list(
+            AuditEvent.select()
+            .where(AuditEvent.id > last_id)
+            .order_by(AuditEvent.id)
+            .limit(batch_size)
+            .namedtuples()
+        )
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id
+
+
+def _actor(actor):
+    """Return ``(pseudonym, role)`` of a user, ``(None, None)`` for nobody."""
+    if actor is None or getattr(actor, "is_anonymous", False):
+        return None, None
+    return actor.pseudonym, actor.role
+
+
+def _code(name, value):
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
+        raise ValueError(f"audit {name} must be a short lower-case code, not {value!r}")
+    return value
+
+
+def _field_list(fields):
+    """Return the field names as "a,b,c" (each once, in order); refuse anything but names."""
+    if isinstance(fields, str):
+        fields = fields.split(",") if fields else ()
+    names = []
+    for name in fields:
+        name = getattr(name, "name", name)  # a peewee or WTForms field: its name
+        if not isinstance(name, str) or not _FIELD_NAME.fullmatch(name):
+            raise ValueError("audit fields are field names, never values")
+        if name not in names:
+            names.append(name)
+    return ",".join(names)
+
+
+def _utc_naive(moment):
+    """Return ``moment`` as a naive UTC datetime (an aware one is converted)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def _format_at(value):
+    """Format a timestamp the same way whichever database returned it."""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return str(value)
