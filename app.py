@@ -57,7 +57,34 @@ def create_app(test_config=None):
     auth.init_app(app)
     init_admin(app)
     cli.init_app(app)
+    _error_pages(app)
     return app
+
+
+def _error_pages(app):
+    """Answer 400, 403, 404 and 405 with a page in the user's language that says what to do."""
+    from flask import render_template
+    from flask_babel import gettext as _
+
+    messages = {
+        400: (lambda: _("The request was not understood"),
+              lambda: _("The form may have expired. Go back, reload the page and try again.")),
+        403: (lambda: _("No access"),
+              lambda: _("Your role does not allow this page. If you need it for your work, "
+                        "ask the register's controller for access.")),
+        404: (lambda: _("Not found"),
+              lambda: _("There is no such page or record, or it belongs to a section you "
+                        "do not have. Check the address or search from the customer list.")),
+        405: (lambda: _("Not allowed"),
+              lambda: _("This address does not accept that kind of request.")),
+    }
+
+    def handler(error):
+        title, message = messages[error.code]
+        return render_template("error.html", title=title(), message=message()), error.code
+
+    for code in messages:
+        app.register_error_handler(code, handler)
 
 
 def _instance_secret(instance_path):

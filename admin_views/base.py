@@ -76,23 +76,24 @@ def parse_id(value):
     return number if 0 < number <= MAX_ID else None
 
 
-def user_sections(user=None):
-    """Return the sections ``user`` (the current one by default) may read."""
-    user = user or current_user
-    if not user.is_authenticated:
-        return []
-    if user.role in READ_ALL_ROLES:
-        return list(Section.select().order_by(Section.id))
-    if user.role in EDIT_ROLES:
-        return user.sections
-    return []
+def user_sections():
+    """Return the sections the current user may read (read once per request)."""
+    if "user_sections" not in g:
+        if not current_user.is_authenticated:
+            sections = []
+        elif current_user.role in READ_ALL_ROLES:
+            sections = list(Section.select().order_by(Section.id))
+        elif current_user.role in EDIT_ROLES:
+            sections = current_user.sections
+        else:
+            sections = []
+        g.user_sections = sections
+    return g.user_sections
 
 
 def user_section_ids():
-    """Return the ids of the current user's readable sections (cached per request)."""
-    if "section_ids" not in g:
-        g.section_ids = [s.id for s in user_sections()]
-    return g.section_ids
+    """Return the ids of the current user's readable sections."""
+    return [s.id for s in user_sections()]
 
 
 def scoped_customers():
@@ -184,6 +185,10 @@ class RegisterModelView(SecureMixin, ModelView):
     form_base_class = RegisterForm
     model_form_converter = RegisterModelConverter
     inline_model_form_converter = RegisterInlineConverter
+    # Flask-Admin's pages with labels and text for screen readers (templates/admin/).
+    list_template = "admin/register_list.html"
+    create_template = "admin/register_create.html"
+    edit_template = "admin/register_edit.html"
     # No COUNT(*) over a large table on every page (§3 item 8).
     simple_list_pager = True
     page_size = 25

@@ -1,6 +1,7 @@
 """Invoices and their collection, across the customers of the sections that keep billing."""
 
 from flask_admin.contrib.peewee.filters import DateBetweenFilter
+from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from admin_views import labels
@@ -33,11 +34,17 @@ class InvoiceView(RegisterModelView):
         "customer": lambda view, context, model, name: model.customer.display_name,
         "collection_state": lambda view, context, model, name:
             labels.COLLECTION_STATE_LABELS.get(model.collection_state),
+        "amount": lambda view, context, model, name: format_decimal(model.amount, "#,##0.00"),
+        "invoice_date": lambda view, context, model, name: format_date(model.invoice_date),
+        "due_date": lambda view, context, model, name: format_date(model.due_date),
+        "paid_on": lambda view, context, model, name:
+            format_date(model.paid_on) if model.paid_on else "",
     }
     column_formatters_export = column_formatters
     # A million customers do not fit a <select>: the customer is looked up as one types,
     # among the customers in scope only.
-    form_ajax_refs = {"customer": {"fields": ["sort_name"], "page_size": 10}}
+    form_ajax_refs = {"customer": {"fields": ["sort_name"], "page_size": 10,
+                                   "placeholder": _l("Type the customer's name")}}
     form_args = _labels_args(Invoice, {
         "collection_state": _choices(labels.COLLECTION_STATE_LABELS),
     })

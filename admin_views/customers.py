@@ -5,6 +5,8 @@ data categories its form and details show (``Section.category_set``), so a third
 is a row in the ``section`` table, not a class.
 """
 
+from decimal import Decimal
+
 from flask import abort, g, request
 from flask_admin import expose
 from flask_admin.contrib.peewee.filters import (
@@ -12,7 +14,7 @@ from flask_admin.contrib.peewee.filters import (
     FilterEqual,
 )
 from flask_admin.helpers import get_redirect_target
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -57,6 +59,14 @@ RELATIONS = {
 # Fields the register keeps up itself: never in a form.
 MAINTAINED = ("section", "sort_name", "created_at", "updated_at", "last_activity_at")
 
+# Fields of the other kinds of customer: the details leave them out when empty (a company
+# has no birth date, a person no Y-tunnus), but always show a value that is stored.
+OTHER_KIND_FIELDS = {
+    "person": ("name", "business_id"),
+    "company": ("first_name", "last_name", "birth_date"),
+    "organisation": ("first_name", "last_name", "birth_date"),
+}
+
 
 def _labels_args(model, extra=None):
     """Return form_args giving each field of ``model`` its translated label."""
@@ -69,7 +79,11 @@ def _labels_args(model, extra=None):
 
 def _choices(codes_labels, blank=False):
     choices = labels.choices_of(codes_labels)
-    return {"choices": ([("", "—")] + choices) if blank else choices}
+    if blank:
+        # wtf-peewee starts a nullable column's <select> with its own blank option
+        # ("----------------"): name that one, rather than adding a second.
+        return {"choices": choices, "allow_blank": True, "blank_text": "—"}
+    return {"choices": choices}
 
 
 class CustomerRules:
@@ -267,6 +281,11 @@ class CustomerView(RegisterModelView):
     def search_condition(self, term):
         return customer_search_condition(term)
 
+    def search_placeholder(self):
+        # The peewee backend has none (the box showed "None"): name what the search reads.
+        return ", ".join(str(labels.FIELD_LABELS[name])
+                         for name in ("sort_name", "email", "business_id", "phone"))
+
     def get_query(self):
         # The list's city column: one correlated subquery per shown row, no N+1 queries.
         query = super().get_query()
@@ -361,7 +380,9 @@ class CustomerView(RegisterModelView):
         locale = str(get_locale())
         fields = [(name, category) for name, category in FIELD_CATEGORIES[Customer].items()
                   if category in categories and name not in ("id", "sort_name", "version",
-                                                               "section", "kind")]
+                                                               "section", "kind")
+                  and not (name in OTHER_KIND_FIELDS.get(model.kind, ())
+                           and getattr(model, name) in (None, ""))]
         related = []
         for relation, (child, category) in RELATIONS.items():
             if category not in categories:
@@ -397,6 +418,10 @@ class CustomerView(RegisterModelView):
             return choice_labels[name].get(value, value)
         if hasattr(value, "strftime"):
             return value.strftime("%d.%m.%Y %H:%M" if hasattr(value, "hour") else "%d.%m.%Y")
+        if isinstance(value, Decimal):
+            # Euros with two decimals in the UI language ("249,90"), whatever the database
+            # returns (SQLite gives Decimal("249.9")).
+            return format_decimal(value, format="#,##0.00")
         if name == "staff":
             return f"#{row.staff_id}"
         return value
