@@ -7,7 +7,7 @@ is a row in the ``section`` table, not a class.
 
 from decimal import Decimal
 
-from flask import abort, g, request
+from flask import abort, flash, g, request
 from flask_admin import expose
 from flask_admin.contrib.peewee.filters import (
     DateTimeBetweenFilter,
@@ -44,7 +44,7 @@ from models import (
     utcnow,
 )
 from services import customers as customer_rules
-from services.search import customer_search_condition
+from services.search import customer_search_condition, max_candidates
 
 # The customer's related rows shown on its screens, each with its data category.
 RELATIONS = {
@@ -280,6 +280,25 @@ class CustomerView(RegisterModelView):
 
     def search_condition(self, term):
         return customer_search_condition(term)
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
+                 page_size=None):
+        count, rows = super().get_list(page, sort_column, sort_desc, search, filters,
+                                       execute=execute, page_size=page_size)
+        if execute and g.search_term and not page and len(rows) == (page_size or self.page_size):
+            self._tell_if_search_capped()
+        return count, rows
+
+    def _tell_if_search_capped(self):
+        """Say so when a search matched more customers than the index hands over."""
+        cap = max_candidates()
+        matches = (Customer.select(Customer.id)
+                   .where(self.scope_condition() & self.search_condition(g.search_term))
+                   .limit(cap).count())
+        if matches >= cap:
+            flash(_("The search matched over %(count)s customers; the list shows the most "
+                    "recent of them. Add a word to narrow the search.",
+                    count=format_decimal(cap)), "info")
 
     def search_placeholder(self):
         # The peewee backend has none (the box showed "None"): name what the search reads.

@@ -497,3 +497,19 @@ def test_unicode_search_in_list(client, auth, people, term, expected):
     login(client, auth, "staff_t")
     page = client.get(f"/customers/?search={term}").get_data(as_text=True)
     assert expected in page and "Henkilö" not in page
+
+
+def test_search_over_the_cap_says_so(client, auth, people, monkeypatch):
+    import services.search as search
+
+    monkeypatch.setattr(search, "SQLITE_MAX_CANDIDATES", 30)
+    monkeypatch.setattr(search, "POSTGRES_MAX_CANDIDATES", 30)
+    tourism = Section.get(code="tourism")
+    for n in range(40):
+        Customer.create(section=tourism, kind="company", name=f"Yleinen Yritys {n:02d} Oy")
+    Customer.create(section=tourism, kind="company", name="Harvinainen Yritys Oy")
+    login(client, auth, "staff_t")
+    page = client.get("/customers/?search=yleinen").get_data(as_text=True)
+    assert "Tarkenna hakua" in page
+    page = client.get("/customers/?search=harvinainen").get_data(as_text=True)
+    assert "Harvinainen Yritys Oy" in page and "Tarkenna hakua" not in page
