@@ -60,6 +60,13 @@ def db_status():
         raise SystemExit(1)
 
 
+@db_cli.command("optimize")
+def db_optimize():
+    """Refresh the planner's statistics (run after bulk loads and weekly from cron)."""
+    database.optimize()
+    click.echo("statistics refreshed")
+
+
 # --- users --------------------------------------------------------------------------
 
 
@@ -135,6 +142,7 @@ def demo_data_command(customers, seed):
     sections = list(Section.select().order_by(Section.id))
     with click.progressbar(length=customers, label=_("Creating customers")) as bar:
         counts = demo_data.generate(customers, seed=seed, sections=sections, progress=bar.update)
+    database.optimize()
     click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()))
 
 

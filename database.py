@@ -52,6 +52,15 @@ def write_transaction():
     return db.atomic()
 
 
+def optimize():
+    """Refresh the query planner's statistics (after bulk loads; weekly from cron)."""
+    if is_sqlite():
+        db.execute_sql("PRAGMA analysis_limit=1000")
+        db.execute_sql("ANALYZE")
+    else:
+        db.execute_sql("ANALYZE")
+
+
 def router(logger=None):
     """Return a peewee-migrate router over ``migrations/`` for the bound database."""
     return Router(

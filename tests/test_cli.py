@@ -92,3 +92,13 @@ def test_db_status_upgrade_downgrade(runner):
     assert result.exit_code == 1 and f"[ ] {newest}" in result.output
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     assert runner.invoke(args=["db", "status"]).exit_code == 0
+
+
+def test_db_optimize_refreshes_statistics(runner):
+    import database
+    from models import db
+
+    result = runner.invoke(args=["db", "optimize"])
+    assert result.exit_code == 0 and "statistics refreshed" in result.output
+    if database.is_sqlite():
+        assert db.execute_sql("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
