@@ -22,11 +22,21 @@ SQLITE_PRAGMAS = {
 
 
 def open_database(url):
-    """Bind the models' database proxy to ``url`` (sqlite:///path or postgresql://…)."""
+    """Bind the models' database proxy to ``url`` (sqlite:///path or postgresql://…).
+
+    PostgreSQL connections are pooled: opening one costs several milliseconds, and every
+    request takes one and gives it back.
+    """
+    previous = db.obj
+    if previous is not None and hasattr(previous, "close_all"):
+        previous.close_all()  # a pool being replaced gives its connections back
     if url.startswith("sqlite"):
         database = connect(url, pragmas=SQLITE_PRAGMAS)
     else:
-        database = connect(url)
+        scheme, rest = url.split("://", 1)
+        if "+pool" not in scheme:
+            url = "postgresql+pool://" + rest
+        database = connect(url, max_connections=32, stale_timeout=300)
     db.initialize(database)
     return database
 

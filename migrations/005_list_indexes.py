@@ -2,7 +2,8 @@
 
 A list page is found by walking one of these indexes (order column, then section) to
 the page's offset without reading the table, then fetching only the page's rows
-(admin_views/customers.py: CustomerView.get_list).
+(admin_views/customers.py: CustomerView.get_list). SQLite indexes carry the row id by
+themselves; PostgreSQL needs it INCLUDEd for an index-only scan.
 """
 
 import peewee as pw
@@ -18,8 +19,10 @@ INDEXES = (
 
 def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
     """Create the indexes."""
+    sqlite = isinstance(getattr(database, "obj", database), pw.SqliteDatabase)
+    include = "" if sqlite else " INCLUDE (id)"
     for name, columns in INDEXES:
-        migrator.sql(f"CREATE INDEX {name} ON customer ({columns})")
+        migrator.sql(f"CREATE INDEX {name} ON customer ({columns}){include}")
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):

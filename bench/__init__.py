@@ -1,0 +1,1 @@
+"""The register's performance benchmark (``make bench``); not run by the test suite."""

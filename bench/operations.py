@@ -1,0 +1,245 @@
+"""What the bench times: one function per operation, all listed in ``OPERATIONS``.
+
+An operation function takes the :class:`bench.run.Bench` (the app, its logged-in clients
+and the customers and terms picked from the data) and returns an :class:`Operation`: how
+to make one request through the register's own view, the same through Flask-Admin's
+stock peewee view (the baseline), and the goals the issue sets. A later issue adds an
+operation with one function and one line in ``OPERATIONS``.
+"""
+
+import html.parser
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional
+from urllib.parse import urlencode
+
+from flask_admin.contrib.peewee import ModelView
+from werkzeug.datastructures import MultiDict
+
+from models import Customer
+
+# The page the register lists per screen (RegisterModelView.page_size) and the stock one.
+REGISTER_PAGE_SIZE = 25
+NAIVE_PAGE_SIZE = ModelView.page_size
+
+# The issue's goal for every page: at most this much over its own raw SQL (p95).
+OVERHEAD_GOAL_MS = 20.0
+
+
+@dataclass
+class Operation:
+    """One thing a user does: how to request it through both views, and its goals.
+
+    ``register`` and ``naive`` do the untimed set-up (the save fetches its form) and
+    return the timed request: a function of no arguments returning the response.
+    """
+
+    url: str
+    register: Callable[[], Callable]
+    naive: Optional[Callable[[], Callable]]
+    naive_url: Optional[str] = None
+    naive_note: Optional[str] = None
+    expect_status: int = 200
+    # The raw SQL is replayed inside a write transaction (the save).
+    write: bool = False
+    goal_p95_ms: Optional[float] = None
+    goal_times_faster_than_naive: Optional[float] = None
+    note: Optional[str] = None
+
+
+class NaiveCustomerView(ModelView):
+    """Flask-Admin's peewee ModelView with its defaults: COUNT(*) per list, LIKE search."""
+
+    column_searchable_list = (Customer.first_name, Customer.last_name, Customer.name,
+                              Customer.email, Customer.business_id, Customer.phone)
+    can_view_details = True
+
+
+def _get(client, url):
+    """Return the set-up of a plain GET: nothing to prepare, the request is timed."""
+    return lambda: (lambda: client.get(url))
+
+
+def _list_url(base, **args):
+    args = {k: v for k, v in args.items() if v is not None}
+    return base + ("?" + urlencode(args) if args else "")
+
+
+# --- the operations ---------------------------------------------------------------------
+
+
+def list_first_page(bench):
+    """Open the customer list (first page, default sort)."""
+    url, naive_url = "/customers/", bench.naive + "/"
+    return Operation(url, _get(bench.controller, url), _get(bench.controller, naive_url),
+                     naive_url=naive_url, goal_p95_ms=25)
+
+
+def list_page_10000(bench):
+    """Open page 10 000 of the customer list (Flask-Admin counts pages from 0)."""
+    url = _list_url("/customers/", page=9999)
+    naive_url = _list_url(bench.naive + "/", page=9999)
+    shown = max(0, min(REGISTER_PAGE_SIZE, bench.customers - 9999 * REGISTER_PAGE_SIZE))
+    note = None if shown else (f"only {bench.customers} customers: page 10 000 is past the end "
+                               "(the database still skips every row); see list_last_page")
+    return Operation(url, _get(bench.controller, url), _get(bench.controller, naive_url),
+                     naive_url=naive_url, goal_p95_ms=25, note=note,
+                     naive_note=f"the stock view shows {NAIVE_PAGE_SIZE} rows a page")
+
+
+def list_last_page(bench):
+    """Open the last page of the customer list (the deepest OFFSET there is)."""
+    last = (bench.customers - 1) // REGISTER_PAGE_SIZE
+    naive_last = (bench.customers - 1) // NAIVE_PAGE_SIZE
+    url = _list_url("/customers/", page=last)
+    naive_url = _list_url(bench.naive + "/", page=naive_last)
+    return Operation(url, _get(bench.controller, url), _get(bench.controller, naive_url),
+                     naive_url=naive_url, goal_p95_ms=25,
+                     note=f"page {last + 1}: not in the issue, the list goal applied")
+
+
+def search_rare(bench):
+    """Search the list for a full, unusual name that matches a handful of customers."""
+    url = _list_url("/customers/", search=bench.rare_term)
+    naive_url = _list_url(bench.naive + "/", search=bench.rare_term)
+    return Operation(url, _get(bench.controller, url), _get(bench.controller, naive_url),
+                     naive_url=naive_url, goal_p95_ms=50, goal_times_faster_than_naive=20)
+
+
+def search_common(bench):
+    """Search the list for the most frequent surname."""
+    url = _list_url("/customers/", search=bench.common_term)
+    naive_url = _list_url(bench.naive + "/", search=bench.common_term)
+    return Operation(url, _get(bench.controller, url), _get(bench.controller, naive_url),
+                     naive_url=naive_url, goal_p95_ms=50)
+
+
+def detail(bench):
+    """Open one customer's details (with its addresses, contacts, history and invoices)."""
+    url = _list_url("/customers/details/", id=bench.customer_id)
+    naive_url = _list_url(bench.naive + "/details/", id=bench.customer_id)
+    return Operation(url, _get(bench.controller, url), _get(bench.controller, naive_url),
+                     naive_url=naive_url, goal_p95_ms=30)
+
+
+def save(bench):
+    """Save the customer's edit form with one field changed (only the POST is timed)."""
+    url = _list_url("/customers/edit/", id=bench.customer_id)
+    naive_url = _list_url(bench.naive + "/edit/", id=bench.customer_id)
+    counter = itertools.count(1)
+
+    def posting(client, form_url):
+        def prepare():
+            page = client.get(form_url)
+            if page.status_code != 200:
+                raise RuntimeError(f"GET {form_url} answered {page.status_code}")
+            fields = form_fields(page.get_data(as_text=True))
+            fields.setlist("own_info", [f"Benchmark edit {next(counter)}"])
+            return lambda: client.post(form_url, data=fields)
+        return prepare
+
+    return Operation(url, posting(bench.staff, url), posting(bench.staff, naive_url),
+                     naive_url=naive_url, expect_status=302, write=True, goal_p95_ms=50,
+                     naive_note="stock edit form (no inline rows, no audit, no version check)")
+
+
+OPERATIONS = {
+    "list_first_page": list_first_page,
+    "list_page_10000": list_page_10000,
+    "list_last_page": list_last_page,
+    "search_rare": search_rare,
+    "search_common": search_common,
+    "detail": detail,
+    "save": save,
+}
+
+
+# --- reading pages --------------------------------------------------------------------
+
+
+class _FormReader(html.parser.HTMLParser):
+    """Collect what a browser would submit from the page's admin form."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.fields = []
+        self.page_token = None
+        self._in_form = False
+        self._select = None
+        self._option = None
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name") == "csrf_token" and self.page_token is None:
+            self.page_token = a.get("value")
+        if tag == "form":
+            self._in_form = "admin-form" in (a.get("class") or "")
+            return
+        if not self._in_form or "name" not in a:
+            if tag == "option" and self._select is not None:
+                self._option = a
+            return
+        name = a["name"]
+        if tag == "input":
+            kind = (a.get("type") or "text").lower()
+            if kind in ("submit", "button", "reset", "image", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.append((name, a.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "select":
+            self._select = [name, None, None]  # name, selected value, first value
+        elif tag == "textarea":
+            self._textarea = [name, ""]
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+        elif self._option is not None:
+            self._option.setdefault("_text", "")
+            self._option["_text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "option" and self._option is not None and self._select is not None:
+            value = self._option.get("value", self._option.get("_text", "").strip())
+            if self._select[2] is None:
+                self._select[2] = value
+            if "selected" in self._option:
+                self._select[1] = value
+            self._option = None
+        elif tag == "select" and self._select is not None:
+            name, selected, first = self._select
+            self.fields.append((name, selected if selected is not None else (first or "")))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.fields.append(tuple(self._textarea))
+            self._textarea = None
+
+
+def form_fields(page_html):
+    """Return the fields a browser would post from the page's admin form, CSRF token included."""
+    reader = _FormReader()
+    reader.feed(page_html)
+    fields = MultiDict(reader.fields)
+    if "csrf_token" not in fields and reader.page_token:
+        fields["csrf_token"] = reader.page_token  # the stock form has none; CSRFProtect wants one
+    if not fields:
+        raise RuntimeError("no admin form on the page")
+    return fields
+
+
+_ROW = re.compile(r'<td class="list-buttons-column">')
+
+
+def rows_shown(page_html):
+    """Return how many rows a list page shows; None for a page that is not a list."""
+    if "model-list" not in page_html:
+        return None
+    return len(_ROW.findall(page_html))
