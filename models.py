@@ -192,8 +192,15 @@ class Customer(BaseModel):
             return ", ".join(p for p in (self.last_name, self.first_name) if p)
         return self.name or ""
 
-    def save(self, *args, **kwargs):
+    # Fields the model keeps in step with others: written with every change.
+    derived_fields = ("sort_name",)
+
+    def refresh_derived(self):
+        """Recompute the derived fields from the name fields."""
         self.sort_name = self.display_name.casefold()
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived()
         return super().save(*args, **kwargs)
 
     @classmethod

@@ -14,7 +14,6 @@ from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.peewee.form import CustomModelConverter, InlineModelConverter
-from flask_admin.contrib.peewee.form import save_inline
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -112,20 +111,45 @@ def _differs(submitted, stored):
     return str(submitted) != str(stored)
 
 
-def _inline_list_changed(field):
-    """Tell whether an inline list adds, deletes or edits any of the parent's rows."""
-    for entry in field.entries:
-        pk = parse_id(entry.get_pk())
-        if pk is None or field.should_delete(entry):
-            return True
-        row = field.model.get_or_none(field.model.id == pk)
-        if row is None:
-            return True
-        for sub_name, sub in entry.form._fields.items():
-            if sub_name != "id" and sub_name in row._meta.fields and _differs(
-                    sub.data, getattr(row, sub_name)):
-                return True
-    return False
+def _entry_differs(entry, row):
+    """Tell whether an inline form entry would change the stored ``row``."""
+    return any(
+        name != "id" and name in row._meta.fields and _differs(field.data, getattr(row, name))
+        for name, field in entry.form._fields.items()
+    )
+
+
+def save_inline_rows(form, parent):
+    """Save the inline rows of ``form`` under ``parent``; return the lists that changed.
+
+    Like Flask-Admin's ``save_inline``, but a row nobody changed is not written again, and
+    a posted id that is not one of the parent's own rows makes a new row, never an update.
+    """
+    changed = []
+    for name, field in form._fields.items():
+        if field.type != "InlineModelFormList":
+            continue
+        fk = getattr(field.model, field.prop)
+        own = {str(row.id): row for row in field.model.select().where(fk == parent.id)}
+        touched = False
+        for entry in field.entries:
+            existing = own.get(str(entry.get_pk() or ""))
+            if field.should_delete(entry):
+                if existing is not None:
+                    existing.delete_instance()
+                    touched = True
+                continue
+            if existing is not None and not _entry_differs(entry, existing):
+                continue
+            row = existing if existing is not None else field.model()
+            entry.populate_obj(row, None)
+            setattr(row, field.prop, parent.id)
+            field.inline_view._on_model_change(entry, row, existing is None)
+            row.save()
+            touched = True
+        if touched:
+            changed.append(name)
+    return changed
 
 
 class ScopedAjaxLoader(QueryAjaxModelLoader):
@@ -330,17 +354,12 @@ class RegisterModelView(SecureMixin, ModelView):
             log.exception("register write failed")
 
     def changed_fields(self, form, model):
-        """Return the names of the fields (and inline lists) the submitted form changes."""
-        names = []
-        for name, field in form._fields.items():
-            if name in ("csrf_token", "version") or not hasattr(model, name):
-                continue
-            if hasattr(field, "entries"):
-                if _inline_list_changed(field):
-                    names.append(name)
-            elif _differs(field.data, getattr(model, name, None)):
-                names.append(name)
-        return names
+        """Return the names of the row's own fields the submitted form changes."""
+        return [
+            name for name, field in form._fields.items()
+            if name not in ("csrf_token", "version") and name in model._meta.fields
+            and _differs(field.data, getattr(model, name, None))
+        ]
 
     def section_code_of(self, model):
         """Return the section code a row belongs to (for the audit log)."""
@@ -364,10 +383,11 @@ class RegisterModelView(SecureMixin, ModelView):
                 form.populate_obj(model)
                 self._on_model_change(form, model, True)
                 model.save(force_insert=True)
-                save_inline(form, model)
-                self.after_save(form, model, True)
-                self.record("create", model, fields=[n for n, f in form._fields.items()
-                                                    if n != "csrf_token" and f.data])
+                lists = save_inline_rows(form, model)
+                fields = [n for n in form._fields if n in model._meta.fields
+                          and getattr(model, n) not in (None, "")] + lists
+                self.after_save(form, model, True, fields)
+                self.record("create", model, fields=fields)
         except Exception as ex:
             self._flash_failure(ex, N_("Failed to create record. Nothing was saved; check the "
                                        "fields and try again."))
@@ -380,10 +400,9 @@ class RegisterModelView(SecureMixin, ModelView):
                 fields = self.changed_fields(form, model)
                 form.populate_obj(model)
                 self._on_model_change(form, model, False)
-                self.check_version(form, model)
-                model.save()
-                save_inline(form, model)
-                self.after_save(form, model, False)
+                self.save_row(form, model, fields)
+                fields += save_inline_rows(form, model)
+                self.after_save(form, model, False, fields)
                 self.record("update", model, fields=fields)
         except Exception as ex:
             self._flash_failure(ex, N_("Failed to save record. Nothing was changed; check "
@@ -402,13 +421,26 @@ class RegisterModelView(SecureMixin, ModelView):
             return False
         return True
 
-    def check_version(self, form, model):
-        """Optimistic locking: refuse the save when someone saved the row meanwhile."""
-        if "version" not in self.model._meta.fields or not hasattr(form, "version"):
+    def save_row(self, form, model, fields):
+        """Write the changed fields of ``model``, checking its version (optimistic locking).
+
+        One conditional ``UPDATE … WHERE id = ? AND version = ?``: when someone else saved
+        the row since this form was opened, it touches nothing and the save is refused.
+        """
+        meta = self.model._meta
+        if "version" not in meta.fields or not hasattr(form, "version"):
+            model.save()
             return
         expected = parse_id(form.version.data)
+        if hasattr(model, "refresh_derived"):
+            model.refresh_derived()
+        written = [*fields, *getattr(model, "derived_fields", ())]
+        changes = {meta.fields[name]: getattr(model, name) for name in written}
+        if "updated_at" in meta.fields:
+            changes[meta.fields["updated_at"]] = model.updated_at
+        changes[meta.fields["version"]] = self.model.version + 1
         updated = (
-            self.model.update(version=self.model.version + 1)
+            self.model.update(changes)
             .where((self.model.id == model.id) & (self.model.version == expected))
             .execute()
         )
@@ -417,10 +449,13 @@ class RegisterModelView(SecureMixin, ModelView):
                 N_("Someone else changed this record meanwhile. Your changes were not saved: "
                    "reload the page to see the current data, then make your changes again.")
             )
-        model.version = expected + 1
+        model.version = (expected or 0) + 1
 
-    def after_save(self, form, model, is_created):
-        """Hook run inside the write transaction after the row and its inline rows saved."""
+    def after_save(self, form, model, is_created, fields):
+        """Hook run inside the write transaction after the row and its inline rows saved.
+
+        ``fields`` names what the save changed: fields of the row and inline lists.
+        """
 
     def on_model_delete(self, model):
         for relation in self.delete_blocked_by:

@@ -70,7 +70,7 @@ class InvoiceView(RegisterModelView):
         return (Section.select(Section.code).join(Customer)
                 .where(Customer.id == model.customer_id).scalar())
 
-    def after_save(self, form, model, is_created):
+    def after_save(self, form, model, is_created, fields):
         from services.customers import refresh_last_activity
 
         refresh_last_activity(model.customer_id)

@@ -421,8 +421,9 @@ class CustomerView(RegisterModelView):
             model.version = 1
         model.updated_at = now
 
-    def after_save(self, form, model, is_created):
-        customer_rules.refresh_last_activity(model.id)
+    def after_save(self, form, model, is_created, fields):
+        if {"events", "purchases", "invoices"} & set(fields):
+            customer_rules.refresh_last_activity(model.id)
 
     # --- details ---------------------------------------------------------------------
 

@@ -513,3 +513,46 @@ def test_search_over_the_cap_says_so(client, auth, people, monkeypatch):
     assert "Tarkenna hakua" in page
     page = client.get("/customers/?search=harvinainen").get_data(as_text=True)
     assert "Harvinainen Yritys Oy" in page and "Tarkenna hakua" not in page
+
+
+def test_rename_updates_sort_name_and_search(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    data = edit_data(client, rows["bare_t"])
+    assert client.post(f"/customers/edit/?id={rows['bare_t']}",
+                       data=data | {"last_name": "Örnberg"}).status_code == 302
+    assert Customer.get_by_id(rows["bare_t"]).sort_name == "örnberg, tyhjä"
+    page = client.get("/customers/?search=örnberg").get_data(as_text=True)
+    assert "Örnberg, Tyhjä" in page
+
+
+def test_unchanged_inline_rows_are_not_rewritten(client, auth, people, rows):
+    """Posting the customer's address back unchanged records only the real change."""
+    login(client, auth, "staff_t")
+    address = Address.create(customer=rows["bare_t"], street="Katu 1", postal_code="00100",
+                             city="Helsinki")
+    data = edit_data(client, rows["bare_t"]) | {
+        "last_name": "Uusi", "addresses-0-id": str(address.id), "addresses-0-kind": "postal",
+        "addresses-0-street": "Katu 1", "addresses-0-postal_code": "00100",
+        "addresses-0-city": "Helsinki", "addresses-0-country": "FI"}
+    assert client.post(f"/customers/edit/?id={rows['bare_t']}", data=data).status_code == 302
+    assert AuditEvent.get(AuditEvent.action == "update").fields == "last_name"
+    data = edit_data(client, rows["bare_t"]) | {
+        "last_name": "Uusi", "addresses-0-id": str(address.id), "addresses-0-kind": "postal",
+        "addresses-0-street": "Katu 2", "addresses-0-postal_code": "00100",
+        "addresses-0-city": "Helsinki", "addresses-0-country": "FI"}
+    assert client.post(f"/customers/edit/?id={rows['bare_t']}", data=data).status_code == 302
+    assert Address.get_by_id(address.id).street == "Katu 2"
+    assert AuditEvent.select().where(AuditEvent.action == "update").order_by(
+        AuditEvent.id.desc()).get().fields == "addresses"
+
+
+def test_posted_inline_id_of_another_customer_makes_a_new_row(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    others = Address.get(Address.customer == rows["t"])
+    data = edit_data(client, rows["bare_t"]) | {
+        "addresses-0-id": str(others.id), "addresses-0-kind": "postal",
+        "addresses-0-street": "Kaapattu 9", "addresses-0-postal_code": "00100",
+        "addresses-0-city": "Helsinki", "addresses-0-country": "FI"}
+    assert client.post(f"/customers/edit/?id={rows['bare_t']}", data=data).status_code == 302
+    assert Address.get_by_id(others.id).street == "Aleksanterinkatu 1"
+    assert Address.get(Address.customer == rows["bare_t"]).street == "Kaapattu 9"
