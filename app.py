@@ -1,5 +1,6 @@
 """The register's application factory."""
 
+import gc
 import os
 import pathlib
 import secrets
@@ -58,6 +59,9 @@ def create_app(test_config=None):
     init_admin(app)
     cli.init_app(app)
     _error_pages(app)
+    # What start-up built lives as long as the process: keep it out of the garbage
+    # collector's sweeps, which otherwise pause a request now and then for ~30 ms.
+    gc.freeze()
     return app
 
 
