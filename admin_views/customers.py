@@ -241,7 +241,8 @@ class CustomerView(RegisterModelView):
                    "section")
     column_labels = labels.FIELD_LABELS
     # Sorting only on indexed or small columns keeps pages fast at a million customers.
-    column_sortable_list = ("sort_name", "kind", "language", "last_activity_at")
+    column_sortable_list = ("sort_name", "kind", "language", "last_activity_at",
+                            ("section", Customer.section))
     column_default_sort = ("sort_name", False)
     # Enables the search box; the search itself is services.search (FTS5 / pg_trgm).
     column_searchable_list = ("sort_name",)

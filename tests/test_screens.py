@@ -116,6 +116,24 @@ def test_role_section_matrix(client, auth, people, rows, username, what, expecte
         assert Customer.select().count() == 4  # nothing deleted
 
 
+def test_in_list_editing_is_not_offered(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    r = client.post("/customers/ajax/update/", data={
+        "csrf_token": token(client), "list_form_pk": str(rows["b"]), "last_name": "X"})
+    assert r.status_code == 404
+    assert Customer.get_by_id(rows["b"]).last_name == "Bisnes"
+
+
+def test_list_sorts_by_each_sortable_column(client, auth, people, rows):
+    login(client, auth, "controller")
+    for index in range(7):
+        for desc in ("0", "1"):
+            r = client.get(f"/customers/?sort={index}&desc={desc}")
+            assert r.status_code == 200
+    page = client.get("/customers/?sort=0").get_data(as_text=True)
+    assert page.index("Bisnes, Bertta") < page.index("Matkailu Oy")
+
+
 def test_logged_out_gets_login_on_every_register_path(client, rows):
     for path in ["/customers/", f"/customers/details/?id={rows['t']}",
                  f"/customers/edit/?id={rows['t']}", "/customers/new/",
