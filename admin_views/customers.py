@@ -45,7 +45,7 @@ from models import (
     utcnow,
 )
 from services import customers as customer_rules
-from services.search import customer_search_condition, max_candidates
+from services.search import customer_search_condition, max_candidates, search_is_capped
 
 # The customer's related rows shown on its screens, each with its data category.
 RELATIONS = {
@@ -326,14 +326,10 @@ class CustomerView(RegisterModelView):
 
     def _tell_if_search_capped(self):
         """Say so when a search matched more customers than the index hands over."""
-        cap = max_candidates()
-        matches = (Customer.select(Customer.id)
-                   .where(self.scope_condition() & self.search_condition(g.search_term))
-                   .limit(cap).count())
-        if matches >= cap:
+        if search_is_capped(g.search_term):
             flash(_("The search matched over %(count)s customers; the list shows the most "
                     "recent of them. Add a word to narrow the search.",
-                    count=format_decimal(cap)), "info")
+                    count=format_decimal(max_candidates())), "info")
 
     def search_placeholder(self):
         # The peewee backend has none (the box showed "None"): name what the search reads.

@@ -257,6 +257,29 @@ def _trigram_index_condition(words):
     return Customer.id == pw.fn.ANY(pw.fn.ARRAY(candidates))
 
 
+def search_is_capped(term):
+    """Tell, cheaply, whether ``term`` matches more customers than a search takes in.
+
+    SQLite counts the FTS5 index entries up to the cap (no table rows are read);
+    PostgreSQL asks the planner for its estimate. The section scope is not applied: the
+    cap is taken before it.
+    """
+    words = [w for w in search_words(term) if all(len(f) >= MIN_INDEXED_LENGTH for f in w)]
+    if not words:
+        return False
+    if database.is_sqlite():
+        found = db.execute_sql(
+            "SELECT count(*) FROM (SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?"
+            " LIMIT ?)", (_fts_query(words), SQLITE_MAX_CANDIDATES)).fetchone()[0]
+        return found >= SQLITE_MAX_CANDIDATES
+    matches = _and(_or(_trigram_condition(f) for f in forms) for forms in words)
+    total = db.execute_sql(
+        "SELECT reltuples FROM pg_class WHERE oid = 'customer'::regclass").fetchone()[0]
+    share = _estimated_share(matches)
+    # A very common term is searched exactly (see _trigram_index_condition).
+    return share < VERY_COMMON_SHARE and share * max(total or 0, 0) >= POSTGRES_MAX_CANDIDATES
+
+
 def max_candidates():
     """Return how many matches a search takes from the index at most (see "Common terms")."""
     return SQLITE_MAX_CANDIDATES if database.is_sqlite() else POSTGRES_MAX_CANDIDATES
