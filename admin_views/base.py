@@ -13,7 +13,7 @@ from flask_admin import BaseView
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
-from flask_admin.contrib.peewee.form import CustomModelConverter, InlineModelConverter
+from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,6 +27,7 @@ from forms.base import RegisterForm
 from models import Customer, Section, db
 from services import audit
 from services.errors import N_, RegisterError
+from services.search import customer_search_condition
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +167,6 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return self.scope().where(self.model.id == row_id).first()
 
     def get_list(self, term, offset=0, limit=10):
-        from services.search import customer_search_condition
-
         query = self.scope()
         if term and self.model is Customer:
             query = query.where(customer_search_condition(term))
@@ -192,10 +191,6 @@ class RegisterModelConverter(CustomModelConverter):
         self.converters[AutoField] = self.handle_pk
 
 
-class RegisterInlineConverter(InlineModelConverter):
-    pass
-
-
 class RegisterInlineForm(InlineFormAdmin):
     """An inline child form of a register screen, with the henkilötunnus guard."""
 
@@ -208,7 +203,6 @@ class RegisterModelView(SecureMixin, ModelView):
     allowed_roles = REGISTER_ROLES
     form_base_class = RegisterForm
     model_form_converter = RegisterModelConverter
-    inline_model_form_converter = RegisterInlineConverter
     # Flask-Admin's pages with labels and text for screen readers (templates/admin/).
     list_template = "admin/register_list.html"
     create_template = "admin/register_create.html"
