@@ -252,7 +252,7 @@ class CustomerView(RegisterModelView):
     column_labels = labels.FIELD_LABELS
     # Sorting only on indexed or small columns keeps pages fast at a million customers.
     column_sortable_list = ("sort_name", "kind", "language", "last_activity_at",
-                            ("section", Customer.section))
+                            ("section", Customer.section), ("id_code", Customer.business_id))
     column_default_sort = ("sort_name", False)
     # Enables the search box; the search itself is services.search (FTS5 / pg_trgm).
     column_searchable_list = ("sort_name",)
@@ -307,6 +307,14 @@ class CustomerView(RegisterModelView):
 
     def search_condition(self, term):
         return customer_search_condition(term)
+
+    def _order_by(self, query, joins, order):
+        # "Y-tunnus or birth date": companies by Y-tunnus, persons by birth date.
+        if order and order[0][0] is Customer.business_id:
+            desc = order[0][1]
+            columns = (Customer.business_id, Customer.birth_date)
+            return query.order_by(*(c.desc() if desc else c.asc() for c in columns)), joins
+        return super()._order_by(query, joins, order)
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
                  page_size=None):

@@ -134,6 +134,11 @@ def test_list_sorts_by_each_sortable_column(client, auth, people, rows):
             assert r.status_code == 200
     page = client.get("/customers/?sort=0").get_data(as_text=True)
     assert page.index("Bisnes, Bertta") < page.index("Matkailu Oy")
+    # Y-tunnus or birth date: persons by birth date among themselves
+    Customer.update(birth_date="1990-01-01").where(Customer.id == rows["bare_t"]).execute()
+    Customer.update(birth_date="1950-01-01").where(Customer.id == rows["b"]).execute()
+    page = client.get("/customers/?sort=2").get_data(as_text=True)
+    assert page.index("01.01.1950") < page.index("01.01.1990")
 
 
 def test_logged_out_gets_login_on_every_register_path(client, rows):
