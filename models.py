@@ -172,6 +172,9 @@ class Customer(BaseModel):
     email = pw.CharField(max_length=254, null=True, index=True)
     language = pw.CharField(max_length=8, choices=choices(LANGUAGES), default="fi")
     own_info = pw.TextField(null=True)
+    # The city of the postal (else any) address, kept in step with the addresses by
+    # services.customers.refresh_city: what the list shows and sorts by.
+    city = pw.CharField(max_length=100, null=True)
     informed_at = pw.DateTimeField(null=True)  # seed §13
     informed_how = pw.CharField(max_length=16, choices=choices(INFORMED_HOW), null=True)
     created_at = pw.DateTimeField(default=utcnow)
@@ -313,6 +316,7 @@ FIELD_CATEGORIES = {
         "email": "email",
         "language": "language",
         "own_info": "own_info",
+        "city": "address",
         "informed_at": "record",
         "informed_how": "record",
         "created_at": "record",

@@ -58,7 +58,7 @@ RELATIONS = {
 }
 
 # Fields the register keeps up itself: never in a form.
-MAINTAINED = ("section", "sort_name", "created_at", "updated_at", "last_activity_at")
+MAINTAINED = ("section", "sort_name", "city", "created_at", "updated_at", "last_activity_at")
 
 # Fields of the other kinds of customer: the details leave them out when empty (a company
 # has no birth date, a person no Y-tunnus), but always show a value that is stored.
@@ -226,15 +226,6 @@ def section_scope(section_ids):
     return Customer.section.in_(section_ids)
 
 
-def _city_of_customer():
-    """A correlated subquery: the city of the customer's first postal (or any) address."""
-    inner = (Address.select(Address.city)
-             .where(Address.customer == Customer.id)
-             .order_by(SQL("CASE WHEN kind = 'postal' THEN 0 ELSE 1 END"), Address.id)
-             .limit(1))
-    return inner
-
-
 class CustomerView(RegisterModelView):
     """Customers of the sections the user may see."""
 
@@ -252,7 +243,8 @@ class CustomerView(RegisterModelView):
     column_labels = labels.FIELD_LABELS
     # Sorting only on indexed or small columns keeps pages fast at a million customers.
     column_sortable_list = ("sort_name", "kind", "language", "last_activity_at",
-                            ("section", Customer.section), ("id_code", Customer.business_id))
+                            "city", ("section", Customer.section),
+                            ("id_code", Customer.business_id))
     column_default_sort = ("sort_name", False)
     # Enables the search box; the search itself is services.search (FTS5 / pg_trgm).
     column_searchable_list = ("sort_name",)
@@ -271,7 +263,6 @@ class CustomerView(RegisterModelView):
         "id_code": lambda view, context, model, name:
             model.business_id or (model.birth_date.strftime("%d.%m.%Y")
                                   if model.birth_date else ""),
-        "city": lambda view, context, model, name: getattr(model, "city", None) or "",
         "section": lambda view, context, model, name:
             view.section_names().get(model.section_id, ""),
         "last_activity_at": lambda view, context, model, name:
@@ -339,8 +330,7 @@ class CustomerView(RegisterModelView):
         """Return the customers ``ids`` with their city, for one list page."""
         if not ids:
             return []
-        return list(Customer.select(Customer, _city_of_customer().alias("city"))
-                    .where(Customer.id.in_(ids)))
+        return list(Customer.select().where(Customer.id.in_(ids)))
 
     def _tell_if_search_capped(self):
         """Say so when a search matched more customers than the index hands over."""
@@ -356,10 +346,7 @@ class CustomerView(RegisterModelView):
 
     def get_query(self):
         query = super().get_query()
-        if g.get("ids_only"):
-            return query.select(Customer.id)
-        # The city column: one correlated subquery per shown row, no N+1 queries.
-        return query.select_extend(_city_of_customer().alias("city"))
+        return query.select(Customer.id) if g.get("ids_only") else query
 
     def section_code_of(self, model):
         return self.section_codes().get(model.section_id)
@@ -439,6 +426,8 @@ class CustomerView(RegisterModelView):
     def after_save(self, form, model, is_created, fields):
         if {"events", "purchases", "invoices"} & set(fields):
             customer_rules.refresh_last_activity(model.id)
+        if "addresses" in fields:
+            customer_rules.refresh_city(model.id)
 
     # --- details ---------------------------------------------------------------------
 

@@ -2,9 +2,9 @@
 
 import datetime
 
-from peewee import fn
+from peewee import SQL, fn
 
-from models import ContactEvent, Customer, Invoice, Purchase
+from models import Address, ContactEvent, Customer, Invoice, Purchase
 
 
 def _as_datetime(value):
@@ -34,3 +34,21 @@ def refresh_last_activity(customer_id):
     newest = newest_activity(customer_id)
     Customer.update(last_activity_at=newest).where(Customer.id == customer_id).execute()
     return newest
+
+
+def city_subquery():
+    """The city of the customer's postal address, or of any address: a correlated subquery."""
+    return (Address.select(Address.city)
+            .where(Address.customer == Customer.id)
+            .order_by(SQL("CASE WHEN kind = 'postal' THEN 0 ELSE 1 END"), Address.id)
+            .limit(1))
+
+
+def refresh_city(*customer_ids, first_id=None, last_id=None):
+    """Set ``Customer.city`` from the addresses of the given customers (or an id range)."""
+    query = Customer.update(city=city_subquery())
+    if customer_ids:
+        query = query.where(Customer.id.in_(customer_ids))
+    else:
+        query = query.where(Customer.id.between(first_id, last_id))
+    return query.execute()

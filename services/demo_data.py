@@ -37,6 +37,7 @@ from models import (
     Purchase,
     db,
 )
+from services.customers import refresh_city
 from services.hetu import contains_hetu
 
 # Every generated date is counted back from here.
@@ -732,6 +733,9 @@ def generate(count, seed, sections, progress=None):
                     _insert(model, model_rows)
                     touched.add(model)
                 counts[COUNT_NAMES[model]] += len(model_rows)
+            if rows[Customer]:
+                first, last = rows[Customer][0][0], rows[Customer][-1][0]
+                refresh_city(first_id=first, last_id=last)
         made += n
         if progress is not None:
             progress(n)

@@ -139,3 +139,16 @@ def test_default_database_is_sqlite_in_instance(tmp_path, monkeypatch):
     app = create_app()
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'inst' / 'register.db'}"
     db.close()
+
+
+def test_city_migration_fills_existing_customers(db_url):
+    done, _ = database.status()
+    database.downgrade(steps=len(done) - done.index("007_customer_city"))
+    db.execute_sql(
+        "INSERT INTO customer (id, section_id, kind, last_name, sort_name, language,"
+        " created_at, updated_at, version) VALUES (1, 1, 'person', 'Ojala', 'ojala', 'fi',"
+        " '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)")
+    db.execute_sql("INSERT INTO address (customer_id, kind, city, country)"
+                   " VALUES (1, 'visiting', 'Kemi', 'FI'), (1, 'postal', 'Oulu', 'FI')")
+    database.upgrade()
+    assert models.Customer.get_by_id(1).city == "Oulu"

@@ -6,6 +6,7 @@ import re
 import pytest
 
 import database
+from services.customers import refresh_city
 
 from models import (
     Address,
@@ -42,6 +43,7 @@ def rows(app):
     t = Customer.create(section=tourism, kind="company", name="Matkailu Oy",
                         business_id="0737546-2")
     Address.create(customer=t, street="Aleksanterinkatu 1", postal_code="00100", city="Helsinki")
+    refresh_city(t.id)
     inv = Invoice.create(customer=t, number="T-100", invoice_date="2026-10-01",
                          due_date="2026-10-15", amount="100.00")
     b = Customer.create(section=business, kind="person", first_name="Bertta",
@@ -128,7 +130,7 @@ def test_in_list_editing_is_not_offered(client, auth, people, rows):
 
 def test_list_sorts_by_each_sortable_column(client, auth, people, rows):
     login(client, auth, "controller")
-    for index in range(7):
+    for index in range(8):
         for desc in ("0", "1"):
             r = client.get(f"/customers/?sort={index}&desc={desc}")
             assert r.status_code == 200
@@ -585,3 +587,21 @@ def test_posted_inline_id_of_another_customer_makes_a_new_row(client, auth, peop
     assert client.post(f"/customers/edit/?id={rows['bare_t']}", data=data).status_code == 302
     assert Address.get_by_id(others.id).street == "Aleksanterinkatu 1"
     assert Address.get(Address.customer == rows["bare_t"]).street == "Kaapattu 9"
+
+
+def test_city_follows_the_postal_address_and_sorts(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    data = edit_data(client, rows["bare_t"]) | {
+        "addresses-0-kind": "visiting", "addresses-0-street": "Torikatu 1",
+        "addresses-0-postal_code": "20100", "addresses-0-city": "Turku",
+        "addresses-0-country": "FI",
+        "addresses-1-kind": "postal", "addresses-1-street": "Postikatu 2",
+        "addresses-1-postal_code": "33100", "addresses-1-city": "Tampere",
+        "addresses-1-country": "FI"}
+    assert client.post(f"/customers/edit/?id={rows['bare_t']}", data=data).status_code == 302
+    assert Customer.get_by_id(rows["bare_t"]).city == "Tampere"
+    assert Customer.get_by_id(rows["t"]).city == "Helsinki"
+    page = client.get("/customers/?sort=3").get_data(as_text=True)
+    assert page.index("Helsinki") < page.index("Tampere")
+    page = client.get("/customers/?sort=3&desc=1").get_data(as_text=True)
+    assert page.index("Tampere") < page.index("Helsinki")
