@@ -27,6 +27,14 @@ ACTION_LABELS = {
 }
 
 
+# The kinds of record an event names.
+OBJECT_TYPE_LABELS = {
+    "customer": _l("Customer"),
+    "invoice": _l("Invoice"),
+    "user": _l("User account"),
+}
+
+
 def _label(labels, code):
     return labels.get(code, code) if code else ""
 
@@ -70,6 +78,8 @@ class AuditEventView(SecureMixin, ModelView):
         "at": lambda view, context, model, name: model.at.strftime("%Y-%m-%d %H:%M:%S"),
         "actor_role": lambda view, context, model, name: _label(ROLE_LABELS, model.actor_role),
         "action": lambda view, context, model, name: _label(ACTION_LABELS, model.action),
+        "object_type": lambda view, context, model, name:
+            _label(OBJECT_TYPE_LABELS, model.object_type),
         "fields": lambda view, context, model, name: (model.fields or "").replace(",", ", "),
     }
     # Equality filters only (each backed by an index); the time as a UTC range.

@@ -368,3 +368,12 @@ def test_viewer_newest_first_and_filters(viewer, client, auth, make_user):
     login = AuditEvent.get(AuditEvent.action == "login")
     only_login, page = shown({arg(AuditEvent.actor, filters.FilterEqual): login.actor})
     assert only_login == [] and "Kirjautui sisään" in page
+
+
+def test_viewer_names_object_types_in_finnish(viewer, client, auth, make_user):
+    make_user("lukija", "controller")
+    auth.login("nobody-here", "wrong password here")  # an event without an object
+    auth.login("lukija", "wrong password here")  # login_failed naming the user account
+    auth.login("lukija")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "Käyttäjätili" in page
