@@ -77,12 +77,16 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = accounts.authenticate(form.username.data, form.password.data)
+        # The login (or the failure) and its audit event are one transaction.
+        with write_transaction():
+            if user is None:
+                _audit_failed_login(form.username.data)
+            else:
+                accounts.record_login(user, form.password.data)
+                audit.record("login", actor=user)
         if user is None:
-            _audit_failed_login(form.username.data)
             flash(_("Wrong username or password."), "error")
         else:
-            with write_transaction():
-                audit.record("login", actor=user)
             lang = session.get("lang")
             session.clear()  # a new session at login: no fixation
             if lang:
@@ -111,12 +115,11 @@ def logout():
 def _audit_failed_login(username):
     """Record a failed login: the account's id when the username exists, never what was typed."""
     user = User.by_username(username) if username else None
-    with write_transaction():
-        audit.record(
-            "login_failed",
-            object_type="user" if user else None,
-            object_id=user.id if user else None,
-        )
+    audit.record(
+        "login_failed",
+        object_type="user" if user else None,
+        object_id=user.id if user else None,
+    )
 
 
 @bp.route("/password", methods=["GET", "POST"])

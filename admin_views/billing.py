@@ -5,15 +5,14 @@ from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from admin_views import labels
-from admin_views.base import RegisterModelView, user_section_ids
+from admin_views.base import RegisterModelView, user_sections
 from admin_views.customers import ChoiceFilter, _labels_args, _choices
 from models import Customer, Invoice, Section
 
 
 def billing_section_ids():
     """Return the user's section ids whose data categories include billing."""
-    return [s.id for s in Section.select().where(Section.id.in_(user_section_ids()))
-            if "billing" in s.category_set]
+    return [s.id for s in user_sections() if "billing" in s.category_set]
 
 
 class InvoiceView(RegisterModelView):

@@ -18,7 +18,6 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from peewee import SQL
 from wtforms.fields import HiddenField
 
 from admin_views import labels
@@ -26,10 +25,11 @@ from admin_views.base import (
     EDIT_ROLES,
     RegisterInlineForm,
     RegisterModelView,
+    all_sections,
+    customer_scope,
     user_section_ids,
     user_sections,
 )
-import database
 from database import write_transaction
 from forms import validators as v
 from models import (
@@ -201,31 +201,6 @@ class ChoiceFilter(FilterEqual):
         super().__init__(column, name, options=labels.choices_of(choices))
 
 
-def all_section_ids():
-    """Return the ids of every section (read once per request)."""
-    if "all_section_ids" not in g:
-        g.all_section_ids = {s.id for s in Section.select(Section.id)}
-    return g.all_section_ids
-
-
-def section_scope(section_ids):
-    """The condition limiting customers to ``section_ids``, shaped for paging by name.
-
-    One section: ``section_id = ?`` walks the (section, sort_name) index in order. Several,
-    on SQLite: ``section_id + 0 IN (…)`` keeps the planner off that index (it would have to
-    sort every matching row) and lets it walk a (sort_name, section_id) index, filtering
-    as it goes. PostgreSQL plans a plain ``IN`` well, from its statistics. Every section:
-    no condition at all, so the index walk has nothing to test.
-    """
-    if set(section_ids) >= all_section_ids():
-        return SQL("1 = 1")
-    if len(section_ids) == 1:
-        return Customer.section == section_ids[0]
-    if database.is_sqlite():
-        return (Customer.section + 0).in_(section_ids)
-    return Customer.section.in_(section_ids)
-
-
 class CustomerView(RegisterModelView):
     """Customers of the sections the user may see."""
 
@@ -294,7 +269,7 @@ class CustomerView(RegisterModelView):
     # --- scope and search ----------------------------------------------------------------
 
     def scope_condition(self):
-        return section_scope(user_section_ids())
+        return customer_scope(user_section_ids())
 
     def search_condition(self, term):
         return customer_search_condition(term)
@@ -349,18 +324,11 @@ class CustomerView(RegisterModelView):
         return query.select(Customer.id) if g.get("ids_only") else query
 
     def section_code_of(self, model):
-        return self.section_codes().get(model.section_id)
-
-    def section_codes(self):
-        if "section_codes" not in g:
-            g.section_codes = {s.id: s.code for s in Section.select()}
-        return g.section_codes
+        return all_sections()[model.section_id].code
 
     def section_names(self):
-        if "section_names" not in g:
-            locale = str(get_locale())
-            g.section_names = {s.id: s.name_in(locale) for s in Section.select()}
-        return g.section_names
+        locale = str(get_locale())
+        return {i: s.name_in(locale) for i, s in all_sections().items()}
 
     # --- the section decides the categories ------------------------------------------------
 

@@ -42,7 +42,10 @@ def set_password(user, password, must_change=False):
 
 
 def authenticate(username, password):
-    """Return the active user with these credentials, or None (never says which was wrong)."""
+    """Return the active user with these credentials, or None (never says which was wrong).
+
+    It writes nothing; a login that follows records itself with ``record_login``.
+    """
     user = User.by_username(username) if username else None
     stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
     try:
@@ -51,11 +54,15 @@ def authenticate(username, password):
         return None
     if user is None or not user.is_active:
         return None
-    if hasher.check_needs_rehash(stored):
+    return user
+
+
+def record_login(user, password):
+    """Note the login time; rehash the password if the hashing parameters have changed."""
+    if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     user.save()
-    return user
 
 
 def create_user(username, role, section_codes=(), password=None, must_change=True):
