@@ -30,6 +30,17 @@ DIRECTIONS = ("in", "out")
 CHANNELS = ("phone", "email", "meeting", "letter", "event", "web", "other")
 COLLECTION_STATES = ("open", "paid", "reminded", "in_collection", "written_off")
 
+# Data subject rights (seed §14–§16).
+REQUEST_CHANNELS = ("in_person", "written", "oral_on_site")
+IDENTITY_METHODS = ("id_card", "passport", "driving_licence", "known_in_person",
+                    "strong_electronic", "other")
+DECISIONS = ("approved", "refused")
+DELIVERY_METHODS = ("handed_over", "post", "secure_email")
+VERIFICATION_SOURCES = ("population_register", "trade_register", "own_document", "other")
+PROHIBITION_PURPOSES = ("direct_marketing", "market_research", "opinion_research")
+PROHIBITION_ACTIONS = ("given", "withdrawn")
+PROHIBITION_SOURCES = ("own_word", "letter", "email", "form")
+
 # The data categories of the register description (seed §6), in its order, plus
 # ``record``: what the register itself notes about an entry (ids, timestamps, when the
 # person was informed). ``record`` belongs to every section.
@@ -294,6 +305,119 @@ class Invoice(BaseModel):
         indexes = ((("customer", "invoice_date"), False),)
 
 
+# --- Data subject rights (seed §14, §15, §16) -------------------------------------
+
+
+class Prohibition(BaseModel):
+    """One prohibition given or withdrawn (seed §16): rows are added, never changed.
+
+    The newest row of a (customer, contact person, purpose) tells whether a prohibition is
+    in force; the rows before it are its history. ``contact_person`` is set when the
+    prohibition is a company's contact person's own, empty when it is the customer's.
+    """
+
+    customer = pw.ForeignKeyField(Customer, backref="prohibitions", on_delete="CASCADE")
+    contact_person = pw.ForeignKeyField(ContactPerson, null=True, backref="prohibitions",
+                                        on_delete="CASCADE")
+    purpose = pw.CharField(max_length=24, choices=choices(PROHIBITION_PURPOSES))
+    action = pw.CharField(max_length=16, choices=choices(PROHIBITION_ACTIONS))
+    effective_on = pw.DateField()
+    source = pw.CharField(max_length=16, choices=choices(PROHIBITION_SOURCES))
+    note = pw.TextField(null=True)
+    recorded_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    recorded_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("customer", "purpose", "recorded_at"), False),
+                   (("purpose", "customer"), False))
+
+
+class RectificationRequest(BaseModel):
+    """A written request to correct the customer's data (seed §15), kept with its outcome.
+
+    ``requested`` is the JSON object of field → new value asked for; ``before`` and
+    ``after`` the JSON objects of the values the applied change replaced and wrote.
+    """
+
+    customer = pw.ForeignKeyField(Customer, backref="rectifications", on_delete="CASCADE")
+    contact_person = pw.ForeignKeyField(ContactPerson, null=True, backref="rectifications",
+                                        on_delete="CASCADE")
+    received_at = pw.DateTimeField()
+    requester_name = pw.CharField(max_length=200)
+    description = pw.TextField()
+    requested = pw.TextField(default="{}")
+    verification_source = pw.CharField(max_length=24, null=True,
+                                       choices=choices(VERIFICATION_SOURCES))
+    verification_result = pw.TextField(null=True)
+    verified_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    verified_at = pw.DateTimeField(null=True)
+    decision = pw.CharField(max_length=16, null=True, choices=choices(DECISIONS))
+    decision_reason = pw.TextField(null=True)
+    decided_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    decided_at = pw.DateTimeField(null=True)
+    before = pw.TextField(null=True)
+    after = pw.TextField(null=True)
+    applied_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    applied_at = pw.DateTimeField(null=True)
+    registered_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    registered_at = pw.DateTimeField(default=utcnow)
+    version = pw.IntegerField(default=1)
+
+    class Meta:
+        table_name = "rectification_request"
+
+
+class InspectionRequest(BaseModel):
+    """A request to inspect one's data (seed §14), from receipt to delivery.
+
+    Not register data of a customer: the requester may not be a customer at all. The
+    records found to be the requester's are linked by :class:`InspectionSubject`.
+    """
+
+    received_at = pw.DateTimeField()
+    due_at = pw.DateTimeField(index=True)  # one week from receipt (seed §14)
+    channel = pw.CharField(max_length=16, choices=choices(REQUEST_CHANNELS))
+    requester_name = pw.CharField(max_length=200)
+    requester_contact = pw.TextField(null=True)
+    description = pw.TextField(null=True)
+    language = pw.CharField(max_length=8, choices=choices(LANGUAGES), default="fi")
+    # The section whose handler handles the request.
+    section = pw.ForeignKeyField(Section, backref="inspection_requests", on_delete="RESTRICT")
+    on_site = pw.BooleanField(default=False)
+    registered_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    registered_at = pw.DateTimeField(default=utcnow)
+    identity_method = pw.CharField(max_length=24, null=True, choices=choices(IDENTITY_METHODS))
+    identity_note = pw.TextField(null=True)
+    identity_checked_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    identity_checked_at = pw.DateTimeField(null=True)
+    decision = pw.CharField(max_length=16, null=True, choices=choices(DECISIONS))
+    decision_reason = pw.TextField(null=True)
+    decided_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    decided_at = pw.DateTimeField(null=True)
+    delivered_at = pw.DateTimeField(null=True)
+    delivery_method = pw.CharField(max_length=16, null=True, choices=choices(DELIVERY_METHODS))
+    delivered_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    version = pw.IntegerField(default=1)
+
+    class Meta:
+        table_name = "inspection_request"
+
+
+class InspectionSubject(BaseModel):
+    """A record the handler confirmed to be the requester's: a customer or a contact person."""
+
+    request = pw.ForeignKeyField(InspectionRequest, backref="subjects", on_delete="CASCADE")
+    customer = pw.ForeignKeyField(Customer, null=True, backref="+", on_delete="CASCADE")
+    contact_person = pw.ForeignKeyField(ContactPerson, null=True, backref="+",
+                                        on_delete="CASCADE")
+    confirmed_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    confirmed_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "inspection_subject"
+        indexes = ((("request", "customer", "contact_person"), True),)
+
+
 # --- Field → data category (seed §6) -----------------------------------------------
 # Every stored field of the register data belongs to exactly one category. The
 # inspection report, the statistics export and the public register description read
@@ -375,6 +499,24 @@ FIELD_CATEGORIES = {
         "paid_on": "billing",
         "collection_state": "billing",
     },
+    # What the register notes of the person's own wishes and requests: part of "record".
+    Prohibition: {
+        "id": "record",
+        "customer": "record",
+        "contact_person": "record",
+        "purpose": "record",
+        "action": "record",
+        "effective_on": "record",
+        "source": "record",
+        "note": "record",
+        "recorded_by": "record",
+        "recorded_at": "record",
+    },
+    RectificationRequest: {name: "record" for name in (
+        "id", "customer", "contact_person", "received_at", "requester_name", "description",
+        "requested", "verification_source", "verification_result", "verified_by",
+        "verified_at", "decision", "decision_reason", "decided_by", "decided_at", "before",
+        "after", "applied_by", "applied_at", "registered_by", "registered_at", "version")},
 }
 
 # The models holding personal data of customers: every one is in the map above.
