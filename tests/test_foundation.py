@@ -45,7 +45,8 @@ def test_migrations_up_down_up(empty_db_url):
 
 def test_schema_matches_models(db_url):
     """What the migrations built is what the models read and write."""
-    for model in [models.Section, models.User, models.UserSection, *models.REGISTER_MODELS]:
+    for model in [models.Section, models.User, models.UserSection, *models.REGISTER_MODELS,
+                  models.InspectionRequest, models.InspectionSubject]:
         columns = {c.name for c in db.get_columns(model._meta.table_name)}
         expected = {f.column_name for f in model._meta.sorted_fields}
         assert columns == expected, model.__name__
