@@ -397,6 +397,10 @@ class InspectionRequest(BaseModel):
     delivered_at = pw.DateTimeField(null=True)
     delivery_method = pw.CharField(max_length=16, null=True, choices=choices(DELIVERY_METHODS))
     delivered_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # A request served at once on site (seed §14) is reviewed afterwards by the
+    # responsible person (or the controller).
+    reviewed_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    reviewed_at = pw.DateTimeField(null=True)
     version = pw.IntegerField(default=1)
 
     class Meta:

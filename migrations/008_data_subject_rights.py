@@ -90,6 +90,8 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         delivered_at = pw.DateTimeField(null=True)
         delivery_method = pw.CharField(max_length=16, null=True)
         delivered_by = _user(migrator, 'delivered_by_id')
+        reviewed_by = _user(migrator, 'reviewed_by_id')
+        reviewed_at = pw.DateTimeField(null=True)
         version = pw.IntegerField(default=1)
 
         class Meta:
