@@ -186,6 +186,9 @@ class Customer(BaseModel):
     # The city of the postal (else any) address, kept in step with the addresses by
     # services.customers.refresh_city: what the list shows and sorts by.
     city = pw.CharField(max_length=100, null=True)
+    # The postal code of the same address, kept with the city: what statistics count by
+    # postal area.
+    postal_code = pw.CharField(max_length=10, null=True)
     informed_at = pw.DateTimeField(null=True)  # seed §13
     informed_how = pw.CharField(max_length=16, choices=choices(INFORMED_HOW), null=True)
     created_at = pw.DateTimeField(default=utcnow)
@@ -445,6 +448,7 @@ FIELD_CATEGORIES = {
         "language": "language",
         "own_info": "own_info",
         "city": "address",
+        "postal_code": "address",
         "informed_at": "record",
         "informed_how": "record",
         "created_at": "record",

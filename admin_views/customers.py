@@ -58,7 +58,7 @@ RELATIONS = {
 }
 
 # Fields the register keeps up itself: never in a form.
-MAINTAINED = ("section", "sort_name", "city", "created_at", "updated_at", "last_activity_at")
+MAINTAINED = ("section", "sort_name", "city", "postal_code", "created_at", "updated_at", "last_activity_at")
 
 # Fields of the other kinds of customer: the details leave them out when empty (a company
 # has no birth date, a person no Y-tunnus), but always show a value that is stored.

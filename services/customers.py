@@ -36,17 +36,24 @@ def refresh_last_activity(customer_id):
     return newest
 
 
-def city_subquery():
-    """The city of the customer's postal address, or of any address: a correlated subquery."""
-    return (Address.select(Address.city)
+def _address_subquery(column):
+    """``column`` of the customer's postal address, or of any address: a correlated subquery."""
+    return (Address.select(column)
             .where(Address.customer == Customer.id)
             .order_by(SQL("CASE WHEN kind = 'postal' THEN 0 ELSE 1 END"), Address.id)
             .limit(1))
 
 
+def city_subquery():
+    """The city of the customer's postal address, or of any address: a correlated subquery."""
+    return _address_subquery(Address.city)
+
+
 def refresh_city(*customer_ids, first_id=None, last_id=None):
-    """Set ``Customer.city`` from the addresses of the given customers (or an id range)."""
-    query = Customer.update(city=city_subquery())
+    """Set ``Customer.city`` and ``postal_code`` from the addresses of the given customers
+    (or an id range)."""
+    query = Customer.update(city=city_subquery(),
+                            postal_code=_address_subquery(Address.postal_code))
     if customer_ids:
         query = query.where(Customer.id.in_(customer_ids))
     else:
