@@ -1,0 +1,224 @@
+"""Statistics for annual reports and research (seed §5, §8): tables, charts, CSV and XLSX.
+
+Counts and sums only, small cells hidden (services/statistics.py). The controller, the
+responsible person and the handlers may read and export them; every export is audited.
+"""
+
+import datetime
+
+from flask import Response, request
+from flask_admin import expose
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import Form, SelectField, StringField
+from wtforms.validators import Optional, Regexp
+
+from admin_views.base import SecureBaseView
+from admin_views.labels import (
+    CHANNEL_LABELS,
+    CUSTOMER_LANGUAGE_LABELS,
+    DIRECTION_LABELS,
+    KIND_LABELS,
+)
+from database import write_transaction
+from models import Section
+from services import audit
+from services import statistics as stats
+
+TITLES = {
+    "customers_by_kind": _l("Customers by section and kind"),
+    "customers_by_language": _l("Customers by section and language"),
+    "customers_by_postal_area": _l("Customers by postal area"),
+    "new_customers": _l("New customers per month"),
+    "contact_events": _l("Contacts per month by channel and direction"),
+    "purchases": _l("Purchases per service per month"),
+    "invoicing": _l("Invoicing and collection per month"),
+}
+
+# What a table's rows are.
+ROW_LABELS = {
+    "customers_by_kind": _l("Section"),
+    "customers_by_language": _l("Section"),
+    "customers_by_postal_area": _l("Postal code"),
+    "new_customers": _l("Month"),
+    "contact_events": _l("Month"),
+    "purchases": _l("Service"),
+    "invoicing": _l("Month"),
+}
+
+INVOICE_LABELS = {
+    "invoices": _l("Invoices"),
+    "invoiced": _l("Invoiced (€)"),
+    "collected": _l("Collected (€)"),
+}
+
+# The charts: which table, which column's values over its rows.
+CHARTS = (
+    ("new_customers", stats.TOTAL, _l("New customers per month, all shown sections")),
+    ("contact_events", stats.TOTAL, _l("Contacts per month")),
+    ("invoicing", "invoiced", _l("Invoiced per month (€)")),
+)
+
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class StatisticsForm(Form):
+    section = SelectField(_l("Section"), validators=[Optional()])
+    first = StringField(_l("From month"), validators=[
+        Optional(), Regexp(MONTH, message=_l("Give the month as year and month, e.g. 2026-01."))])
+    last = StringField(_l("To month"), validators=[
+        Optional(), Regexp(MONTH, message=_l("Give the month as year and month, e.g. 2026-12."))])
+
+
+class StatisticsView(SecureBaseView):
+    """Counts and sums of the register, with no personal data."""
+
+    allowed_roles = ("controller", "responsible", "handler")
+
+    @expose("/")
+    def index(self):
+        form, filters, error = self._filters()
+        tables = stats.build(filters)
+        locale = str(get_locale())
+        return self.render(
+            "statistics/index.html",
+            form=form,
+            error=error,
+            filters=filters,
+            tables=[self._present(key, table, locale) for key, table in tables.items()],
+            charts=self._charts(tables),
+            shown_small=stats.SHOWN_SMALL,
+            shown_hidden=stats.SHOWN_HIDDEN,
+        )
+
+    @expose("/export.<fmt>")
+    def export(self, fmt):
+        if fmt not in ("csv", "xlsx"):
+            return self.render("error.html", code=404), 404
+        _form, filters, _error = self._filters()
+        tables = stats.build(filters)
+        locale = str(get_locale())
+        sections = [self._rows_for_export(key, table, locale) for key, table in tables.items()]
+        with write_transaction():
+            audit.record("export", current_user, object_type="statistics",
+                         object_id=f"{filters.start:%Y-%m}..{_last_month(filters):%Y-%m}",
+                         section=filters.section)
+        name = f"statistics-{filters.start:%Y-%m}-{_last_month(filters):%Y-%m}"
+        if filters.section:
+            name += f"-{filters.section}"
+        if fmt == "csv":
+            return Response(stats.to_csv(sections), mimetype="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        body = stats.to_xlsx(sections, legend=self._legend())
+        return Response(body, mimetype="application/vnd.openxmlformats-officedocument"
+                                        ".spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+    # --- helpers ------------------------------------------------------------------
+
+    def _filters(self):
+        """Return the form, the filters it gives (defaults where empty) and an error."""
+        locale = str(get_locale())
+        form = StatisticsForm(request.args)
+        form.section.choices = [("", _("All sections"))] + [
+            (s.code, s.name_in(locale)) for s in Section.select().order_by(Section.code)]
+        defaults = stats.default_filters()
+        error = None
+        if not form.validate():
+            error = _("Check the period: %(errors)s",
+                      errors=" ".join(str(e) for errors in form.errors.values() for e in errors))
+            return form, defaults, error
+        section = form.section.data or None
+        first = form.first.data or f"{defaults.start:%Y-%m}"
+        last = form.last.data or f"{_last_month(defaults):%Y-%m}"
+        if first > last:
+            return form, defaults, _("The first month is after the last; showing the last "
+                                     "twelve months.")
+        filters = stats.month_range(first, last, section=section)
+        if len(filters.months()) > 120:
+            return form, defaults, _("Choose a period of at most ten years.")
+        return form, filters, error
+
+    def _names(self, key, locale):
+        """Return functions naming the rows and the columns of table ``key``."""
+        sections = {s.code: s.name_in(locale) for s in Section.select()}
+
+        def label(labels):
+            return lambda code: str(labels.get(code, code))
+
+        def channel(code):
+            if code == stats.TOTAL:
+                return _("Total")
+            ch, direction = code.split("/")
+            return f"{CHANNEL_LABELS.get(ch, ch)}: {DIRECTION_LABELS.get(direction, direction)}"
+
+        def with_total(name):
+            return lambda code: _("Total") if code == stats.TOTAL else name(code)
+
+        section_name = with_total(label(sections))
+        month = with_total(lambda code: code)
+        postal = with_total(lambda code: code or _("Unknown"))
+        rows = {"customers_by_kind": section_name, "customers_by_language": section_name,
+                "customers_by_postal_area": postal, "new_customers": month,
+                "contact_events": month, "purchases": with_total(lambda c: c),
+                "invoicing": month}[key]
+        columns = {"customers_by_kind": with_total(label(KIND_LABELS)),
+                   "customers_by_language": with_total(label(CUSTOMER_LANGUAGE_LABELS)),
+                   "customers_by_postal_area": section_name, "new_customers": section_name,
+                   "contact_events": channel, "purchases": month,
+                   "invoicing": with_total(label(INVOICE_LABELS))}[key]
+        return rows, columns
+
+    def _present(self, key, table, locale):
+        rows, columns = self._names(key, locale)
+        return {
+            "key": key,
+            "title": TITLES[key],
+            "row_label": ROW_LABELS[key],
+            "columns": [(c, columns(c)) for c in table.column_keys()],
+            "rows": [(r, rows(r), [_format(table.shown(r, c)) for c in table.column_keys()])
+                     for r in table.row_keys()],
+            "hidden": len(table.hidden),
+            "long": len(table.rows) > 40,
+        }
+
+    def _rows_for_export(self, key, table, locale):
+        rows, columns = self._names(key, locale)
+        return stats.table_rows(table, str(TITLES[key]), str(ROW_LABELS[key]), rows, columns)
+
+    def _legend(self):
+        return [_("%(small)s: from 1 to 4.", small=stats.SHOWN_SMALL),
+                _("%(hidden)s: hidden so that a small number cannot be calculated from the "
+                  "totals.", hidden=stats.SHOWN_HIDDEN)]
+
+    def _charts(self, tables):
+        charts = []
+        for key, column, title in CHARTS:
+            table = tables.get(key)
+            if table is None:
+                continue
+            bars = []
+            for row in table.rows:
+                shown = table.shown(row, column)
+                value = shown if not isinstance(shown, str) else None
+                bars.append({"label": row, "value": value, "text": _format(shown)})
+            top = max((float(b["value"]) for b in bars if b["value"] is not None), default=0)
+            for bar in bars:
+                bar["share"] = float(bar["value"]) / top if top and bar["value"] else 0
+            charts.append({"key": key, "title": title, "bars": bars})
+        return charts
+
+
+def _last_month(filters):
+    return filters.end - datetime.timedelta(days=1)
+
+
+def _format(value):
+    """A published cell for the page: thousands grouped, sums with cents."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0.00")
