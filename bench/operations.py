@@ -45,6 +45,9 @@ class Operation:
     write: bool = False
     goal_p95_ms: Optional[float] = None
     goal_times_faster_than_naive: Optional[float] = None
+    # The issue's goal for the register's pages; None where the page's own work is not SQL
+    # (the statistics protect their tables in Python).
+    goal_overhead_ms: Optional[float] = OVERHEAD_GOAL_MS
     note: Optional[str] = None
 
 
@@ -144,6 +147,20 @@ def save(bench):
                      naive_note="stock edit form (no inline rows, no audit, no version check)")
 
 
+def statistics_page(bench):
+    """Open the statistics page: every table of the last twelve months, all sections."""
+    url = "/statistics/"
+    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=3000,
+                     goal_overhead_ms=None, note="no stock counterpart")
+
+
+def statistics_section(bench):
+    """Open the statistics page for one section (contacts and invoices joined to it)."""
+    url = "/statistics/?section=tourism"
+    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=3000,
+                     goal_overhead_ms=None, note="no stock counterpart")
+
+
 OPERATIONS = {
     "list_first_page": list_first_page,
     "list_page_10000": list_page_10000,
@@ -152,6 +169,8 @@ OPERATIONS = {
     "search_common": search_common,
     "detail": detail,
     "save": save,
+    "statistics_page": statistics_page,
+    "statistics_section": statistics_section,
 }
 
 

@@ -43,7 +43,7 @@ from peewee import fn
 
 import database
 from bench import dataset
-from bench.operations import OPERATIONS, OVERHEAD_GOAL_MS, NaiveCustomerView, rows_shown
+from bench.operations import OPERATIONS, NaiveCustomerView, rows_shown
 from models import (
     Address,
     ContactEvent,
@@ -458,9 +458,10 @@ def goals(op, result):
         checks.append({"goal": f"≥ {op.goal_times_faster_than_naive:g}× faster than naive"
                                + (f" ({ratio:.0f}×)" if ratio else " (naive not measured)"),
                        "met": ratio is not None and ratio >= op.goal_times_faster_than_naive})
-    checks.append({"goal": f"≤ {OVERHEAD_GOAL_MS:g} ms over raw SQL "
-                           f"({result['overhead_p95_ms']:g})",
-                   "met": result["overhead_p95_ms"] <= OVERHEAD_GOAL_MS})
+    if op.goal_overhead_ms is not None:
+        checks.append({"goal": f"≤ {op.goal_overhead_ms:g} ms over raw SQL "
+                               f"({result['overhead_p95_ms']:g})",
+                       "met": result["overhead_p95_ms"] <= op.goal_overhead_ms})
     return checks
 
 
