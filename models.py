@@ -425,6 +425,12 @@ class InspectionSubject(BaseModel):
         indexes = ((("request", "customer", "contact_person"), True),)
 
 
+# --- Retention and purge (seed §12) -------------------------------------------------
+
+
+# --- Disclosures (seed §8, §17) -------------------------------------------------------
+
+
 # --- Field → data category (seed §6) -----------------------------------------------
 # Every stored field of the register data belongs to exactly one category. The
 # inspection report, the statistics export and the public register description read
