@@ -19,6 +19,7 @@ def init_app(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(requests_cli)
 
 
 def _fail(error):
@@ -162,4 +163,32 @@ def audit_verify():
         click.echo(f"audit chain intact: {checked} events")
         return
     click.echo(f"audit chain broken at event #{broken_id}")
+    raise SystemExit(1)
+
+
+# --- inspection requests -----------------------------------------------------------------
+
+requests_cli = AppGroup("requests", help="Inspection requests (seed §14).")
+
+
+@requests_cli.command("overdue")
+def requests_overdue():
+    """List the open inspection requests past their one-week deadline; exit 1 if any."""
+    from services import requests
+
+    late = requests.overdue()
+    # Lines for people and monitoring alike, untranslated like `audit verify`'s; times in
+    # Helsinki time, days over counted on Helsinki's calendar (0: due earlier today).
+    if not late:
+        click.echo("no overdue inspection requests")
+        return
+    click.echo(f"{len(late)} overdue inspection request(s)")
+    click.echo(f"{'id':>6}  {'received':<16}  {'due':<16}  {'days over':>9}  section")
+    sections = {s.id: s.code for s in Section.select()}
+    for row in late:
+        received = requests.helsinki(row.received_at).strftime("%Y-%m-%d %H:%M")
+        due = requests.helsinki(row.due_at).strftime("%Y-%m-%d %H:%M")
+        days = requests.deadline(row).days_over
+        section = sections[row.section_id]
+        click.echo(f"{row.id:>6}  {received:<16}  {due:<16}  {days:>9}  {section}")
     raise SystemExit(1)

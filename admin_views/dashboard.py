@@ -1,21 +1,50 @@
-"""The register's front page: who is logged in, in which role and sections."""
+"""The register's front page: who is logged in, in which role and sections, and the
+inspection requests the user must act on (seed §14: carried out within one week)."""
 
 from flask_admin import AdminIndexView, expose
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from admin_views.base import SecureMixin
+from admin_views.base import SecureMixin, all_sections
 from admin_views.labels import ROLE_DUTIES, ROLE_LABELS
+from admin_views.requests import user_name
+from forms.requests import STATE_LABELS
+from models import utcnow
+from services import requests as request_rules
+
+# The lists of requests each role acts on, in the order shown, with their headings.
+WORKLIST_HEADINGS = {
+    "identity": _l("Waiting for the identity check"),
+    "subjects": _l("Waiting for the requester's records to be confirmed"),
+    "delivery": _l("Decided, waiting for delivery"),
+    "decision": _l("Waiting for your decision"),
+    "review": _l("Served on site, to review"),
+    "overdue": _l("All overdue requests"),
+}
 
 
 class DashboardView(SecureMixin, AdminIndexView):
     @expose("/")
     def index(self):
         locale = str(get_locale())
+        user = current_user._get_current_object()
+        now = utcnow()
+        sections = all_sections()
+        worklist = request_rules.worklist(user, now)
         return self.render(
             "admin/dashboard.html",
             user=current_user,
             role_label=ROLE_LABELS[current_user.role],
             role_duties=ROLE_DUTIES[current_user.role],
             sections=[s.name_in(locale) for s in current_user.sections],
+            worklist=[(what, WORKLIST_HEADINGS[what], rows) for what, rows in worklist.items()],
+            handles_requests=bool(worklist),
+            may_register=request_rules.may_register(user),
+            may_serve_on_site=request_rules.may_serve_on_site(user),
+            state_of=request_rules.state_of,
+            deadline_of=lambda row: request_rules.deadline(row, now),
+            section_name=lambda row: sections[row.section_id].name_in(locale),
+            user_name=user_name,
+            STATE_LABELS=STATE_LABELS,
         )

@@ -1,0 +1,446 @@
+"""Inspection request pages (seed §14): the list, registering, one request's steps, and
+the on-site flow.
+
+The rules are in ``services.requests``; these pages read forms, call it and show what it
+returns. Who may do what is checked on every endpoint: maintenance reaches none of them
+(403), a request the user may not open answers 404, and a step the role may not take 403.
+"""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import get_locale, to_user_timezone, to_utc
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from admin_views.base import SecureBaseView, all_sections, parse_id
+from admin_views.labels import KIND_LABELS
+from forms.requests import (
+    BLANK,
+    CHANNEL_LABELS,
+    DECISION_LABELS,
+    DELIVERY_METHOD_LABELS,
+    IDENTITY_METHOD_LABELS,
+    MATCH_LABELS,
+    REPORT_LANGUAGE_LABELS,
+    STATE_LABELS,
+    DecisionForm,
+    DeliveryForm,
+    IdentityForm,
+    OnSiteForm,
+    RequestForm,
+    SubjectSearchForm,
+    VersionForm,
+    choice,
+)
+from models import InspectionRequest, User, utcnow
+from services import requests as rules
+from services.errors import N_, RegisterError
+
+# Delivered requests are listed this many to a page, after every open one.
+CLOSED_PAGE_SIZE = 25
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _now_local():
+    """Return the present Helsinki time, to the minute, as a form shows it."""
+    return to_user_timezone(utcnow()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _utc(local):
+    return to_utc(local) if local is not None else None
+
+
+def _error(error):
+    flash(_(error.message, **error.params), "error")
+
+
+def _form_errors():
+    flash(_("Check the fields marked below, correct them and send the form again."), "error")
+
+
+def _section_choices():
+    locale = str(get_locale())
+    return [BLANK, *(choice(s.code, s.name_in(locale)) for s in all_sections().values())]
+
+
+def _query_of(form):
+    return rules.SubjectQuery(
+        name=form.requester_name.data if hasattr(form, "requester_name") else form.name.data,
+        birth_date=form.birth_date.data,
+        email=form.email.data,
+        phone=form.phone.data,
+        business_id=form.business_id.data,
+    )
+
+
+def user_name(user_id):
+    """Return how a user is named on the pages: the username, or the pseudonym of a closed
+    account."""
+    if user_id is None:
+        return ""
+    user = User.get_or_none(User.id == user_id)
+    return str(user) if user is not None else ""
+
+
+def subject_name(customer, contact_person=None):
+    """Return the name of a subject's record: the contact person's, or the customer's."""
+    if contact_person is not None:
+        return f"{contact_person.first_name} {contact_person.last_name}"
+    return customer.display_name
+
+
+def subject_kind(customer, contact_person=None):
+    """Return what a subject's record is: a kind of customer, or whose contact person."""
+    if contact_person is None:
+        return KIND_LABELS.get(customer.kind, customer.kind)
+    text = _("Contact person of %(company)s", company=customer.display_name)
+    return f"{text} ({contact_person.role})" if contact_person.role else text
+
+
+class InspectionRequestView(SecureBaseView):
+    """Inspection requests: registered by anyone at work, handled by the section's handler,
+    decided by the responsible person or the controller."""
+
+    allowed_roles = rules.REGISTER_ROLES
+
+    # --- loading, with the checks every endpoint makes ------------------------------------
+
+    def _load(self, request_id):
+        """Return the request if the user may open it; 404 for anything else."""
+        row_id = parse_id(request_id)
+        found = rules.get_visible(_user(), row_id) if row_id is not None else None
+        if found is None:
+            abort(404)
+        return found
+
+    def _load_to_handle(self, request_id):
+        if not rules.may_handle(_user()):
+            abort(403)
+        found = self._load(request_id)
+        if not rules.may_handle(_user(), found):
+            abort(403)
+        return found
+
+    def _load_to_decide(self, request_id):
+        if not rules.may_decide(_user()):
+            abort(403)
+        return self._load(request_id)
+
+    def _details_url(self, found, anchor=None):
+        return url_for(".details", request_id=found.id, _anchor=anchor)
+
+    # --- the list ---------------------------------------------------------------------
+
+    @expose("/")
+    def index(self):
+        visible = rules.visible_to(_user())
+        open_rows = list(visible.where(InspectionRequest.delivered_at.is_null())
+                         .order_by(InspectionRequest.due_at, InspectionRequest.id))
+        page = max(1, parse_id(request.args.get("page")) or 1)
+        closed_rows = list(visible.where(InspectionRequest.delivered_at.is_null(False))
+                           .order_by(InspectionRequest.delivered_at.desc(),
+                                     InspectionRequest.id.desc())
+                           .paginate(page, CLOSED_PAGE_SIZE + 1))
+        has_next = len(closed_rows) > CLOSED_PAGE_SIZE
+        return self.render(
+            "requests/list.html",
+            open_rows=open_rows,
+            closed_rows=closed_rows[:CLOSED_PAGE_SIZE],
+            page=page,
+            has_next=has_next,
+            **self._helpers(),
+        )
+
+    def _helpers(self):
+        """What every request template uses to show codes, states and deadlines."""
+        locale = str(get_locale())
+        sections = all_sections()
+        now = utcnow()
+        return {
+            "state_of": rules.state_of,
+            "deadline_of": lambda row: rules.deadline(row, now),
+            "section_name": lambda row: sections[row.section_id].name_in(locale),
+            "user_name": user_name,
+            "STATE_LABELS": STATE_LABELS,
+            "CHANNEL_LABELS": CHANNEL_LABELS,
+            "IDENTITY_METHOD_LABELS": IDENTITY_METHOD_LABELS,
+            "DELIVERY_METHOD_LABELS": DELIVERY_METHOD_LABELS,
+            "DECISION_LABELS": DECISION_LABELS,
+            "REPORT_LANGUAGE_LABELS": REPORT_LANGUAGE_LABELS,
+            "MATCH_LABELS": MATCH_LABELS,
+            "subject_name": subject_name,
+            "subject_kind": subject_kind,
+            "matched_text": lambda c: ", ".join(str(MATCH_LABELS[m]) for m in c.matched),
+            "may_register": rules.may_register(_user()),
+            "may_serve_on_site": rules.may_serve_on_site(_user()),
+        }
+
+    # --- registering ----------------------------------------------------------------------
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create(self):
+        if not rules.may_register(_user()):
+            abort(403)
+        if request.method == "POST":
+            form = RequestForm(request.form)
+        else:
+            form = RequestForm(received_at=_now_local())
+        form.section.choices = _section_choices()
+        if request.method == "POST":
+            if form.validate():
+                try:
+                    created = rules.register(
+                        _user(),
+                        received_at=_utc(form.received_at.data),
+                        channel=form.channel.data,
+                        requester_name=form.requester_name.data,
+                        requester_contact=form.requester_contact.data,
+                        description=form.description.data,
+                        section=form.section.data,
+                        language=form.language.data,
+                    )
+                except RegisterError as e:
+                    _error(e)
+                else:
+                    flash(_("Inspection request no. %(id)s registered. It is due on %(due)s.",
+                            id=created.id, due=self._due_text(created)), "success")
+                    return redirect(self._details_url(created))
+            else:
+                _form_errors()
+        return self.render("requests/new.html", form=form, **self._helpers())
+
+    @staticmethod
+    def _due_text(found):
+        return to_user_timezone(found.due_at).strftime("%d.%m.%Y %H:%M")
+
+    # --- one request ------------------------------------------------------------------------
+
+    @expose("/<request_id>/")
+    def details(self, request_id):
+        found = self._load(request_id)
+        rules.record_view(_user(), found)
+        return self._render_details(found)
+
+    def _render_details(self, found, status=200, **forms):
+        """Render the request page; ``forms`` replaces a step's fresh form with a posted one."""
+        user = _user()
+        handles = rules.may_handle(user, found)
+        decides = rules.may_decide(user)
+        identity = forms.get("identity") or IdentityForm(
+            prefix="identity", version=found.version, method=found.identity_method or "",
+            note=found.identity_note, checked_at=_now_local())
+        search = forms.get("search") or SubjectSearchForm(
+            prefix="subjects", version=found.version, name=found.requester_name)
+        decision = forms.get("decision") or DecisionForm(prefix="decision",
+                                                         version=found.version)
+        delivery = forms.get("delivery") or DeliveryForm(
+            prefix="delivery", version=found.version, delivered_at=_now_local())
+        subjects = rules.subjects_of(found)
+        linked = {f"contact_person:{s.contact_person_id}" if s.contact_person_id
+                  else f"customer:{s.customer_id}" for s in subjects}
+        return self.render(
+            "requests/details.html",
+            row=found,
+            state=rules.state_of(found),
+            subjects=subjects,
+            linked=linked,
+            candidates=forms.get("candidates"),
+            chosen=set(forms.get("chosen") or ()),
+            handles=handles,
+            decides=decides,
+            identity_form=identity,
+            search_form=search,
+            decision_form=decision,
+            delivery_form=delivery,
+            report_url=self._report_url,
+            **self._helpers(),
+        ), status
+
+    @staticmethod
+    def _report_url(found, fmt):
+        """Return the address of the request's report in ``fmt``, or None when it has none."""
+        try:
+            return url_for("inspection_report.report", request_id=found.id, fmt=fmt)
+        except BuildError:  # no report view registered
+            return None
+
+    @expose("/<request_id>/identity", methods=("POST",))
+    def identity(self, request_id):
+        found = self._load_to_handle(request_id)
+        form = IdentityForm(request.form, prefix="identity")
+        if not form.validate():
+            _form_errors()
+            return self._render_details(found, identity=form)
+        try:
+            rules.record_identity(_user(), found, method=form.method.data,
+                                  note=form.note.data, checked_at=_utc(form.checked_at.data),
+                                  version=form.version.data)
+        except RegisterError as e:
+            _error(e)
+            return self._render_details(found, identity=form)
+        flash(_("The identity check was recorded."), "success")
+        return redirect(self._details_url(found, "identity-heading"))
+
+    @expose("/<request_id>/subjects", methods=("POST",))
+    def subjects(self, request_id):
+        found = self._load_to_handle(request_id)
+        form = SubjectSearchForm(request.form, prefix="subjects")
+        keys = request.form.getlist("record")
+        if not form.validate():
+            _form_errors()
+            return self._render_details(found, search=form)
+        query = _query_of(form)
+        try:
+            if request.form.get("action") != "confirm":
+                candidates = rules.search_subjects(_user(), found, query)
+                return self._render_details(found, search=form, candidates=candidates)
+            added = rules.link_subjects(_user(), found, query, keys, version=form.version.data)
+        except RegisterError as e:
+            _error(e)
+            try:
+                candidates = rules.find_subjects(query)
+            except RegisterError:
+                candidates = None
+            return self._render_details(found, search=form, candidates=candidates,
+                                        chosen=keys)
+        flash(_("%(count)s record(s) confirmed as the requester's.", count=added), "success")
+        return redirect(self._details_url(found, "subjects-heading"))
+
+    @expose("/<request_id>/subjects/<subject_id>/remove", methods=("POST",))
+    def remove_subject(self, request_id, subject_id):
+        found = self._load_to_handle(request_id)
+        form = VersionForm(request.form)
+        subject = parse_id(subject_id)
+        if subject is None:
+            abort(404)
+        try:
+            rules.unlink_subject(_user(), found, subject, version=form.version.data)
+        except RegisterError as e:
+            _error(e)
+            return self._render_details(found)
+        flash(_("The record was removed from the request."), "success")
+        return redirect(self._details_url(found, "subjects-heading"))
+
+    @expose("/<request_id>/decision", methods=("POST",))
+    def decision(self, request_id):
+        found = self._load_to_decide(request_id)
+        form = DecisionForm(request.form, prefix="decision")
+        choice = request.form.get("decision")
+        valid = form.validate()
+        if choice == "refused" and not (form.reason.data or "").strip():
+            form.reason.errors = list(form.reason.errors) + [
+                _("Write the reason for the refusal: it is told to the requester in the report "
+                  "letter.")]
+            valid = False
+        if not valid:
+            _form_errors()
+            return self._render_details(found, decision=form)
+        try:
+            rules.decide(_user(), found, decision=choice, reason=form.reason.data,
+                         version=form.version.data)
+        except RegisterError as e:
+            _error(e)
+            return self._render_details(found, decision=form)
+        if choice == "approved":
+            flash(_("The request was approved. The handler can now produce the report and "
+                    "deliver it."), "success")
+        else:
+            flash(_("The request was refused. The handler delivers the refusal with its "
+                    "reason."), "success")
+        return redirect(self._details_url(found, "decision-heading"))
+
+    @expose("/<request_id>/delivery", methods=("POST",))
+    def delivery(self, request_id):
+        found = self._load_to_handle(request_id)
+        form = DeliveryForm(request.form, prefix="delivery")
+        if not form.validate():
+            _form_errors()
+            return self._render_details(found, delivery=form)
+        try:
+            rules.record_delivery(_user(), found, method=form.method.data,
+                                  delivered_at=_utc(form.delivered_at.data),
+                                  version=form.version.data)
+        except RegisterError as e:
+            _error(e)
+            return self._render_details(found, delivery=form)
+        flash(_("The delivery was recorded. The request is complete."), "success")
+        return redirect(self._details_url(found, "delivery-heading"))
+
+    @expose("/<request_id>/review", methods=("POST",))
+    def review(self, request_id):
+        found = self._load_to_decide(request_id)
+        form = VersionForm(request.form)
+        try:
+            rules.review(_user(), found, version=form.version.data)
+        except RegisterError as e:
+            _error(e)
+            return self._render_details(found)
+        flash(_("The request served on site was marked as reviewed."), "success")
+        return redirect(self._details_url(found))
+
+    # --- on site, at once -----------------------------------------------------------------
+
+    @expose("/on-site/", methods=("GET", "POST"))
+    def on_site(self):
+        if not rules.may_serve_on_site(_user()):
+            abort(403)
+        form = OnSiteForm(request.form) if request.method == "POST" else OnSiteForm()
+        form.section.choices = _section_choices()
+        if request.method == "GET" and len(_user().sections) == 1:
+            form.section.data = _user().sections[0].code
+        candidates = None
+        keys = request.form.getlist("record")
+        if request.method == "POST":
+            serve = request.form.get("action") == "serve"
+            if serve:
+                valid = form.validate()
+                valid = form.has_detail() and valid
+            else:
+                valid = form.validate_search()
+            if not valid:
+                _form_errors()
+            else:
+                query = _query_of(form)
+                try:
+                    if serve:
+                        served, _report = rules.serve_on_site(
+                            _user(),
+                            requester_name=form.requester_name.data,
+                            requester_contact=form.requester_contact.data,
+                            description=form.description.data,
+                            section=form.section.data,
+                            language=form.language.data,
+                            identity_method=form.identity_method.data,
+                            identity_note=form.identity_note.data,
+                            query=query,
+                            keys=keys,
+                            produce_report=_produce_report,
+                        )
+                        flash(_("Request no. %(id)s was served on site and recorded as handed "
+                                "over. Open the report below to print it or save it as PDF for "
+                                "the requester.", id=served.id), "success")
+                        return redirect(self._details_url(served, "report-heading"))
+                    candidates = rules.search_subjects(_user(), None, query)
+                except RegisterError as e:
+                    _error(e)
+                    try:
+                        candidates = rules.find_subjects(query)
+                    except RegisterError:
+                        candidates = None
+        return self.render("requests/on_site.html", form=form, candidates=candidates,
+                           chosen=set(keys), linked=set(), **self._helpers())
+
+
+def _produce_report(found):
+    """Build the inspection report of ``found`` (services.report)."""
+    try:
+        from services import report
+    except ImportError:
+        raise RegisterError(N_("The inspection report cannot be produced right now, so nothing "
+                               "was saved. Register the request instead and tell the technical "
+                               "maintenance.")) from None
+    return report.build_report(found)

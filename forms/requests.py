@@ -1,0 +1,256 @@
+"""Forms of the inspection request pages (seed §14).
+
+Each is a ``RegisterForm``, so no text field accepts a henkilötunnus. Times are typed in
+Helsinki time (``datetime-local``); the view turns them into UTC for the service.
+"""
+
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone
+from flask_babel import lazy_gettext as _l
+from wtforms.fields import (
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from forms import validators as v
+from forms.base import RegisterForm, refuse_hetu
+from models import utcnow
+from services.requests import CLOCK_SLACK
+
+# The codes' names on screen.
+CHANNEL_LABELS = {
+    "written": _l("In writing"),
+    "in_person": _l("In person"),
+    "oral_on_site": _l("Orally on site"),
+}
+IDENTITY_METHOD_LABELS = {
+    "id_card": _l("Identity card"),
+    "passport": _l("Passport"),
+    "driving_licence": _l("Driving licence"),
+    "known_in_person": _l("Known in person"),
+    "strong_electronic": _l("Strong electronic identification"),
+    "other": _l("Other (describe in the note)"),
+}
+DELIVERY_METHOD_LABELS = {
+    "handed_over": _l("Handed over in person"),
+    "post": _l("By post"),
+    "secure_email": _l("By secure email"),
+}
+DECISION_LABELS = {"approved": _l("Approved"), "refused": _l("Refused")}
+STATE_LABELS = {
+    "received": _l("Received, identity not checked"),
+    "identified": _l("Identity checked, waiting for the decision"),
+    "decided": _l("Decided, waiting for delivery"),
+    "delivered": _l("Delivered"),
+}
+REPORT_LANGUAGE_LABELS = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
+MATCH_LABELS = {
+    "birth_date": _l("birth date"),
+    "email": _l("email"),
+    "phone": _l("phone"),
+    "business_id": _l("business ID"),
+}
+
+
+def choice(value, label):
+    """Return one option of a select field."""
+    return SelectChoice(value, label)
+
+
+BLANK = choice("", "—")
+
+
+def _options(labels, blank=True):
+    options = [choice(code, label) for code, label in labels.items()]
+    return [BLANK, *options] if blank else options
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed in Helsinki time; empty is None (a required one says so)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+                                     "%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M"])
+        kwargs.setdefault("invalid_value_message", _l(
+            "Write the date and time as day.month.year hours:minutes, e.g. 25.11.2026 14:30."))
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not " ".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata([" ".join(valuelist).strip()])
+
+
+def not_in_future_local(form, field):
+    """Refuse a Helsinki time later than now (a few minutes of clock difference allowed)."""
+    if field.data is None:
+        return
+    now = to_user_timezone(utcnow()).replace(tzinfo=None)
+    if field.data > now + CLOCK_SLACK:
+        raise ValidationError(_("This cannot be in the future."))
+
+
+def _birth_date_field():
+    return DateField(
+        _l("Birth date"),
+        validators=[Optional(), v.birth_date],
+        invalid_value_message=_l("Write the birth date as day.month.year, e.g. 13.10.1952."),
+        format=["%Y-%m-%d", "%d.%m.%Y"],
+    )
+
+
+class _SubjectDetails:
+    """What, besides the name, tells the subject apart: at least one is needed."""
+
+    birth_date = _birth_date_field()
+    email = EmailField(_l("Email"), validators=[Length(max=254), v.email_address])
+    phone = StringField(_l("Phone"), validators=[Length(max=32), v.phone_number])
+    business_id = StringField(_l("Business ID (Y-tunnus)"), validators=[v.business_id],
+                              description=_l("Of the company whose contact person the "
+                                             "requester is, or of the requester's own firm."))
+
+    DETAILS = ("birth_date", "email", "phone", "business_id")
+
+    def has_detail(self):
+        """Tell whether a detail besides the name is given; say what to do if not."""
+        if any(getattr(self, name).data for name in self.DETAILS):
+            return True
+        self.birth_date.errors = list(self.birth_date.errors) + [
+            _("Give at least one of these with the name: birth date, email, phone number or "
+              "business ID (Y-tunnus).")]
+        return False
+
+
+class RequestForm(RegisterForm):
+    """Registering a request as it was received."""
+
+    received_at = LocalDateTimeField(
+        _l("Received"),
+        validators=[DataRequired(_l("Write when the request was received.")), not_in_future_local],
+        description=_l("Helsinki time. The request is due one week from this."))
+    channel = SelectField(_l("How the request was made"), choices=_options(CHANNEL_LABELS),
+                          validators=[DataRequired(_l("Choose how the request was made."))])
+    requester_name = StringField(
+        _l("Requester's name"),
+        validators=[DataRequired(_l("Write the requester's name.")), Length(max=200)])
+    requester_contact = TextAreaField(
+        _l("Requester's contact details"), validators=[Length(max=2000)],
+        description=_l("Where the report is sent: postal address or email. No personal "
+                       "identity code."))
+    description = TextAreaField(_l("What the requester asks"), validators=[Length(max=4000)])
+    section = SelectField(
+        _l("Section that handles the request"), choices=[BLANK],
+        validators=[DataRequired(_l("Choose the section whose handler handles the request."))])
+    language = SelectField(_l("Language of the report"),
+                           choices=_options(REPORT_LANGUAGE_LABELS, blank=False), default="fi")
+
+
+class IdentityForm(RegisterForm):
+    """How, when and by whom the requester's identity was checked."""
+
+    method = SelectField(
+        _l("How the identity was checked"), choices=_options(IDENTITY_METHOD_LABELS),
+        validators=[DataRequired(_l("Choose how the requester's identity was checked."))])
+    note = TextAreaField(_l("Note on the identity check"), validators=[Length(max=2000)],
+                         description=_l("E.g. which document was seen. No personal identity "
+                                        "code or document number."))
+    checked_at = LocalDateTimeField(
+        _l("Checked at"),
+        validators=[DataRequired(_l("Write when the identity was checked.")), not_in_future_local],
+        description=_l("Helsinki time."))
+    version = HiddenField()
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.method.data == "other" and not (self.note.data or "").strip():
+            self.note.errors = list(self.note.errors) + [
+                _("Describe in the note how the identity was checked.")]
+            valid = False
+        return valid
+
+
+class SubjectSearchForm(_SubjectDetails, RegisterForm):
+    """A search for the requester's records in every section."""
+
+    name = StringField(_l("Name"), validators=[
+        DataRequired(_l("Write the name to search for.")), Length(max=200)],
+        description=_l("First and last name, or part of them."))
+    version = HiddenField()
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        return self.has_detail() and valid
+
+
+class DecisionForm(RegisterForm):
+    """Approving or refusing; a refusal needs its reason."""
+
+    reason = TextAreaField(
+        _l("Reason"), validators=[Length(max=4000)],
+        description=_l("Required when refusing: the requester is told it in the report letter."))
+    version = HiddenField()
+
+
+class DeliveryForm(RegisterForm):
+    """When, how and by whom the report was delivered."""
+
+    method = SelectField(
+        _l("How it was delivered"), choices=_options(DELIVERY_METHOD_LABELS),
+        validators=[DataRequired(_l("Choose how the report was delivered."))])
+    delivered_at = LocalDateTimeField(
+        _l("Delivered at"),
+        validators=[DataRequired(_l("Write when the report was delivered.")), not_in_future_local],
+        description=_l("Helsinki time."))
+    version = HiddenField()
+
+
+class VersionForm(RegisterForm):
+    """A button's form: only the version the user saw (removing a record, reviewing)."""
+
+    version = HiddenField()
+
+
+class OnSiteForm(_SubjectDetails, RegisterForm):
+    """An oral request on site, served at once: requester, identity and records in one form."""
+
+    requester_name = StringField(
+        _l("Requester's name"),
+        validators=[DataRequired(_l("Write the requester's name.")), Length(max=200)],
+        description=_l("The records are searched by this name."))
+    requester_contact = TextAreaField(_l("Requester's contact details"),
+                                      validators=[Length(max=2000)])
+    description = TextAreaField(_l("What the requester asks"), validators=[Length(max=4000)])
+    section = SelectField(
+        _l("Section that handles the request"), choices=[BLANK],
+        validators=[DataRequired(_l("Choose the section whose handler handles the request."))])
+    language = SelectField(_l("Language of the report"),
+                           choices=_options(REPORT_LANGUAGE_LABELS, blank=False), default="fi")
+    identity_method = SelectField(
+        _l("How the identity was checked"), choices=_options(IDENTITY_METHOD_LABELS),
+        validators=[DataRequired(_l("Choose how the requester's identity was checked."))])
+    identity_note = TextAreaField(
+        _l("Note on the identity check"), validators=[Length(max=2000)],
+        description=_l("E.g. which document was seen. No personal identity code or document "
+                       "number."))
+
+    def validate_search(self):
+        """Check only what a search needs: the name and a detail (and no henkilötunnus)."""
+        valid = all([self[name].validate(self) for name in ("requester_name", *self.DETAILS)])
+        valid = refuse_hetu(self) and valid
+        return self.has_detail() and valid
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.identity_method.data == "other" and not (self.identity_note.data or "").strip():
+            self.identity_note.errors = list(self.identity_note.errors) + [
+                _("Describe in the note how the identity was checked.")]
+            valid = False
+        return valid

@@ -1,0 +1,787 @@
+"""Inspection requests (tarkastuspyyntö, seed §14): from receipt to delivery within a week.
+
+A request is registered (received when, how, from whom), the requester's identity is
+checked, the register's records of the requester are searched across every section and
+confirmed, the responsible person (or the controller) approves or refuses, and the report
+or the refusal is delivered. The request's state follows from what has been recorded:
+
+    received → identified → decided → delivered
+
+It is due one week from receipt, counted on Helsinki's calendar and clock (received on
+Monday at 10:00 → due on the next Monday at 10:00, summer time or not). An oral request
+on site by an identified person may be served at once by the user at work
+(``serve_on_site``); the responsible person reviews it afterwards.
+
+Every change is one conditional ``UPDATE … WHERE version = ?`` (two handlers cannot
+overwrite each other) and writes its audit event in the same transaction, as does every
+view of a request. Times are naive UTC, as stored; the pages convert what people type.
+"""
+
+import dataclasses
+import datetime
+import zoneinfo
+
+import peewee as pw
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from stdnum.fi import ytunnus
+
+from database import write_transaction
+from models import (
+    DECISIONS,
+    DELIVERY_METHODS,
+    IDENTITY_METHODS,
+    REQUEST_CHANNELS,
+    ContactPerson,
+    Customer,
+    InspectionRequest,
+    InspectionSubject,
+    Section,
+    utcnow,
+)
+from services import audit
+from services.errors import N_, RegisterError
+from services.hetu import contains_hetu
+from services.search import customer_search_condition
+
+HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
+# Seed §14: "carried out within one week of the request".
+DUE_IN = datetime.timedelta(days=7)
+# The languages a report is written in.
+REPORT_LANGUAGES = ("fi", "sv", "en")
+STATES = ("received", "identified", "decided", "delivered")
+AUDIT_OBJECT_TYPE = "inspection_request"
+
+# Who does what (DESIGN.md §1): anyone with a register role registers a request; the
+# handler of its section, the responsible person and the controller handle it; only the
+# responsible person and the controller decide; on site, whoever is at work serves it.
+REGISTER_ROLES = ("staff", "handler", "responsible", "controller")
+HANDLE_ROLES = ("handler", "responsible", "controller")
+DECIDE_ROLES = ("responsible", "controller")
+ON_SITE_ROLES = REGISTER_ROLES
+
+# A subject search shows at most this many records.
+MAX_CANDIDATES = 50
+# A typed time may be this much ahead of the server's clock.
+CLOCK_SLACK = datetime.timedelta(minutes=5)
+
+
+class NotAllowed(RegisterError):
+    """The user's role (or section) does not allow this step."""
+
+
+def _stale():
+    return RegisterError(
+        N_("Someone else changed this request meanwhile. Nothing was saved: reload the page "
+           "to see the current state, then do the step again if it is still needed.")
+    )
+
+
+# --- who may ----------------------------------------------------------------------------
+
+
+def _section_ids(user):
+    return {s.id for s in user.sections}
+
+
+def may_register(user):
+    """Tell whether ``user`` may register a request."""
+    return user.role in REGISTER_ROLES
+
+
+def may_handle(user, request=None):
+    """Tell whether ``user`` may handle ``request`` (identity, subjects, delivery).
+
+    Without a request: whether the role handles requests at all.
+    """
+    if user.role in DECIDE_ROLES:
+        return True
+    if user.role != "handler":
+        return False
+    return request is None or request.section_id in _section_ids(user)
+
+
+def may_decide(user):
+    """Tell whether ``user`` may approve or refuse requests (and review on-site ones)."""
+    return user.role in DECIDE_ROLES
+
+
+def may_serve_on_site(user):
+    """Tell whether ``user`` may serve an oral request on site at once."""
+    return user.role in ON_SITE_ROLES
+
+
+def visible_to(user):
+    """Return the requests ``user`` may open: every one for the responsible person and the
+    controller, a handler's sections' ones, and those the user registered."""
+    query = InspectionRequest.select()
+    if user.role in DECIDE_ROLES:
+        return query
+    own = InspectionRequest.registered_by == user.id
+    if user.role == "handler":
+        ids = list(_section_ids(user))
+        return query.where(own | InspectionRequest.section.in_(ids)) if ids else query.where(own)
+    if user.role in REGISTER_ROLES:
+        return query.where(own)
+    return query.where(pw.SQL("1 = 0"))
+
+
+def get_visible(user, request_id):
+    """Return the request ``request_id`` if ``user`` may open it, else None."""
+    return visible_to(user).where(InspectionRequest.id == request_id).first()
+
+
+# --- time -------------------------------------------------------------------------------
+
+
+def _naive_utc(moment):
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def helsinki(moment):
+    """Return the naive UTC ``moment`` as an aware Helsinki time."""
+    return moment.replace(tzinfo=datetime.timezone.utc).astimezone(HELSINKI)
+
+
+def from_helsinki(local):
+    """Return a naive Helsinki wall-clock time as naive UTC."""
+    return _naive_utc(local.replace(tzinfo=HELSINKI))
+
+
+def due_from(received_at):
+    """Return when a request received at ``received_at`` (naive UTC) is due: the same
+    Helsinki clock time one week later, as naive UTC."""
+    local = helsinki(received_at).replace(tzinfo=None)
+    return from_helsinki(local + DUE_IN)
+
+
+@dataclasses.dataclass(frozen=True)
+class Deadline:
+    """Where a request stands against its one-week deadline, in Helsinki time."""
+
+    due_at: datetime.datetime  # naive UTC
+    days_left: int  # Helsinki calendar days from today to the due day; negative when past
+    overdue: bool  # open and past its due time
+    late: bool  # delivered after its due time
+
+    @property
+    def days_over(self):
+        """Return how many Helsinki calendar days the due day is behind (0 on the due day)."""
+        return max(0, -self.days_left)
+
+    @property
+    def due_today(self):
+        return self.days_left == 0
+
+
+def deadline(request, now=None):
+    """Return the request's :class:`Deadline` at ``now`` (naive UTC; default the present)."""
+    now = _naive_utc(now) if now is not None else utcnow()
+    days_left = (helsinki(request.due_at).date() - helsinki(now).date()).days
+    delivered = request.delivered_at is not None
+    return Deadline(
+        due_at=request.due_at,
+        days_left=days_left,
+        overdue=not delivered and now > request.due_at,
+        late=delivered and request.delivered_at > request.due_at,
+    )
+
+
+def state_of(request):
+    """Return the request's state: received, identified, decided or delivered."""
+    if request.delivered_at is not None:
+        return "delivered"
+    if request.decision is not None:
+        return "decided"
+    if request.identity_checked_at is not None:
+        return "identified"
+    return "received"
+
+
+def open_requests():
+    """Return the requests not yet delivered, the soonest due first."""
+    return (InspectionRequest.select()
+            .where(InspectionRequest.delivered_at.is_null())
+            .order_by(InspectionRequest.due_at, InspectionRequest.id))
+
+
+def overdue(now=None):
+    """Return the open (not delivered) requests past their due time at ``now``."""
+    now = _naive_utc(now) if now is not None else utcnow()
+    return list(open_requests().where(InspectionRequest.due_at < now))
+
+
+def subject_counts(request_ids):
+    """Return ``{request id: number of confirmed subjects}`` for ``request_ids``."""
+    if not request_ids:
+        return {}
+    rows = (InspectionSubject
+            .select(InspectionSubject.request, pw.fn.COUNT(InspectionSubject.id).alias("n"))
+            .where(InspectionSubject.request.in_(list(request_ids)))
+            .group_by(InspectionSubject.request)
+            .tuples())
+    return dict(rows)
+
+
+def to_review():
+    """Return the requests served on site that no responsible person has reviewed yet."""
+    return list(InspectionRequest.select()
+                .where(InspectionRequest.on_site & InspectionRequest.reviewed_at.is_null()
+                       & InspectionRequest.delivered_at.is_null(False))
+                .order_by(InspectionRequest.delivered_at, InspectionRequest.id))
+
+
+def worklist(user, now=None):
+    """Return what ``user`` must act on, as ``{what: [request, …]}`` (see the dashboard).
+
+    Handlers: their sections' open requests waiting for the identity check
+    (``identity``), the confirmation of the subject's records (``subjects``) or the
+    delivery (``delivery``). The responsible person and the controller: requests waiting
+    for a decision (``decision``), on-site ones to review (``review``) and every overdue
+    one (``overdue``). Other roles have nothing to act on.
+    """
+    lists = {}
+    if user.role == "handler":
+        ids = list(_section_ids(user))
+        rows = list(open_requests().where(InspectionRequest.section.in_(ids))) if ids else []
+        counts = subject_counts([r.id for r in rows])
+        lists["identity"] = [r for r in rows if state_of(r) == "received"]
+        lists["subjects"] = [r for r in rows
+                             if state_of(r) == "identified" and not counts.get(r.id)]
+        lists["delivery"] = [r for r in rows if state_of(r) == "decided"]
+    elif user.role in DECIDE_ROLES:
+        rows = list(open_requests())
+        lists["decision"] = [r for r in rows if state_of(r) == "identified"]
+        lists["review"] = to_review()
+        lists["overdue"] = [r for r in rows if deadline(r, now).overdue]
+    return lists
+
+
+# --- checks -------------------------------------------------------------------------------
+
+
+def _text(value):
+    value = (value or "").strip()
+    return value or None
+
+
+def _refuse_hetu(**texts):
+    """Refuse a henkilötunnus in any free text (the forms check it too)."""
+    for value in texts.values():
+        if value and contains_hetu(value):
+            raise RegisterError(
+                N_("A henkilötunnus (personal identity code) must not be stored in the "
+                   "register: remove it from the text.")
+            )
+
+
+def _section(section):
+    if isinstance(section, Section):
+        return section
+    found = Section.get_or_none(Section.code == section)
+    if found is None:
+        raise RegisterError(N_("Choose the section whose handler handles the request."))
+    return found
+
+
+def _not_in_future(moment, now):
+    if moment > now + CLOCK_SLACK:
+        raise RegisterError(N_("A time cannot be in the future: check the date and time."))
+
+
+def _minute(moment):
+    return moment.replace(second=0, microsecond=0)
+
+
+def _expect_version(request, version):
+    """Return the version the caller saw; refuse at once when it is no longer the row's."""
+    if version is None:
+        return request.version
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise _stale() from None
+    if version != request.version:
+        raise _stale()
+    return version
+
+
+def _require_handler(user, request):
+    if not may_handle(user, request):
+        raise NotAllowed(N_("Only the handler of the request's section, the responsible person "
+                            "or the controller may handle an inspection request."))
+
+
+def _require_open(request):
+    if request.delivered_at is not None:
+        raise RegisterError(N_("The request has already been delivered; it cannot be changed."))
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _audit(user, action, request, fields=()):
+    audit.record(action, actor=user, object_type=AUDIT_OBJECT_TYPE, object_id=request.id,
+                 section=Section.get_by_id(request.section_id).code, fields=fields)
+
+
+def _update(user, request, version, action, values, audit_fields=None):
+    """Write ``values`` to the request if it is still at ``version``; audit it as ``action``.
+
+    One ``UPDATE … SET …, version = version + 1 WHERE id = ? AND version = ?``: when
+    someone else changed the request meanwhile it touches no row and nothing is saved.
+    """
+    expected = _expect_version(request, version)
+    meta = InspectionRequest._meta
+    changes = {meta.fields[name]: value for name, value in values.items()}
+    changes[InspectionRequest.version] = InspectionRequest.version + 1
+    updated = (InspectionRequest.update(changes)
+               .where((InspectionRequest.id == request.id)
+                      & (InspectionRequest.version == expected))
+               .execute())
+    if updated != 1:
+        raise _stale()
+    for name, value in values.items():
+        setattr(request, name, value)
+    request.version = expected + 1
+    _audit(user, action, request,
+           fields=audit_fields if audit_fields is not None else list(values))
+
+
+def register(user, *, received_at, channel, requester_name, section, language="fi",
+             requester_contact=None, description=None, on_site=False, now=None):
+    """Register a request received at ``received_at`` (naive UTC); return it."""
+    if not may_register(user):
+        raise NotAllowed(N_("Your role does not register inspection requests."))
+    now = now or utcnow()
+    received_at = _naive_utc(received_at)
+    requester_name = _text(requester_name)
+    requester_contact = _text(requester_contact)
+    description = _text(description)
+    if channel not in REQUEST_CHANNELS:
+        raise RegisterError(N_("Choose how the request was made."))
+    if language not in REPORT_LANGUAGES:
+        raise RegisterError(N_("Choose the language of the report: Finnish, Swedish or English."))
+    if not requester_name:
+        raise RegisterError(N_("Write the requester's name."))
+    _not_in_future(received_at, now)
+    _refuse_hetu(requester_name=requester_name, requester_contact=requester_contact,
+                 description=description)
+    section = _section(section)
+    with write_transaction():
+        request = InspectionRequest.create(
+            received_at=received_at,
+            due_at=due_from(received_at),
+            channel=channel,
+            requester_name=requester_name,
+            requester_contact=requester_contact,
+            description=description,
+            language=language,
+            section=section,
+            on_site=bool(on_site),
+            registered_by=user.id,
+            registered_at=now,
+            version=1,
+        )
+        fields = ["received_at", "channel", "requester_name", "language", "section"]
+        fields += [name for name, value in (("requester_contact", requester_contact),
+                                            ("description", description)) if value]
+        _audit(user, "create", request, fields)
+    return request
+
+
+def record_view(user, request):
+    """Write the audit event of ``user`` opening ``request``."""
+    with write_transaction():
+        _audit(user, "view", request)
+
+
+def record_identity(user, request, *, method, note=None, checked_at=None, version=None,
+                    now=None):
+    """Record how, when and by whom the requester's identity was checked."""
+    _require_handler(user, request)
+    now = now or utcnow()
+    checked_at = _naive_utc(checked_at) if checked_at is not None else now
+    note = _text(note)
+    if method not in IDENTITY_METHODS:
+        raise RegisterError(N_("Choose how the requester's identity was checked."))
+    if method == "other" and not note:
+        raise RegisterError(N_("Describe in the note how the identity was checked."))
+    if request.decision is not None:
+        raise RegisterError(N_("The request has already been decided; its identity check can "
+                               "no longer be changed."))
+    _not_in_future(checked_at, now)
+    if _minute(checked_at) < _minute(request.received_at):
+        raise RegisterError(N_("The identity check cannot be before the request was received: "
+                               "check the date and time."))
+    _refuse_hetu(note=note)
+    with write_transaction():
+        _update(user, request, version, "identify", {
+            "identity_method": method,
+            "identity_note": note,
+            "identity_checked_by": user.id,
+            "identity_checked_at": checked_at,
+        })
+    return request
+
+
+def _decide(user, request, decision, reason, version, now):
+    reason = _text(reason)
+    if decision not in DECISIONS:
+        raise RegisterError(N_("Choose whether the request is approved or refused."))
+    if request.identity_checked_at is None:
+        raise RegisterError(N_("The requester's identity has not been checked: record the "
+                               "identity check before the decision."))
+    if request.decision is not None:
+        raise RegisterError(N_("The request has already been decided."))
+    if decision == "refused" and not reason:
+        raise RegisterError(N_("Write the reason for the refusal: it is told to the requester "
+                               "in the report letter."))
+    _refuse_hetu(reason=reason)
+    _update(user, request, version, "approve" if decision == "approved" else "refuse", {
+        "decision": decision,
+        "decision_reason": reason,
+        "decided_by": user.id,
+        "decided_at": now,
+    })
+
+
+def decide(user, request, *, decision, reason=None, version=None, now=None):
+    """Approve or refuse the request (the responsible person or the controller only).
+
+    A refusal needs its reason, which the requester is told.
+    """
+    if not may_decide(user):
+        raise NotAllowed(N_("Only the responsible person or the controller decides inspection "
+                            "requests."))
+    with write_transaction():
+        _decide(user, request, decision, reason, version, now or utcnow())
+    return request
+
+
+def _deliver(user, request, method, delivered_at, version, now):
+    if request.decision is None:
+        raise RegisterError(N_("The request has not been decided yet: it is delivered after the "
+                               "decision."))
+    _require_open(request)
+    if method not in DELIVERY_METHODS:
+        raise RegisterError(N_("Choose how the report was delivered."))
+    _not_in_future(delivered_at, now)
+    if _minute(delivered_at) < _minute(request.decided_at):
+        raise RegisterError(N_("The delivery cannot be before the decision: check the date and "
+                               "time."))
+    _update(user, request, version, "deliver", {
+        "delivery_method": method,
+        "delivered_at": delivered_at,
+        "delivered_by": user.id,
+    })
+
+
+def record_delivery(user, request, *, method, delivered_at=None, version=None, now=None):
+    """Record when, how and by whom the report (or the refusal) was delivered."""
+    _require_handler(user, request)
+    now = now or utcnow()
+    delivered_at = _naive_utc(delivered_at) if delivered_at is not None else now
+    with write_transaction():
+        _deliver(user, request, method, delivered_at, version, now)
+    return request
+
+
+def review(user, request, *, version=None, now=None):
+    """Mark a request served on site as reviewed by the responsible person (or controller)."""
+    if not may_decide(user):
+        raise NotAllowed(N_("Only the responsible person or the controller reviews requests "
+                            "served on site."))
+    if not request.on_site or request.delivered_at is None:
+        raise RegisterError(N_("Only a request served on site is reviewed afterwards."))
+    if request.reviewed_at is not None:
+        raise RegisterError(N_("The request has already been reviewed."))
+    with write_transaction():
+        _update(user, request, version, "review", {
+            "reviewed_by": user.id,
+            "reviewed_at": now or utcnow(),
+        })
+    return request
+
+
+# --- the subject's records ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SubjectQuery:
+    """Who is searched for: a name and at least one identifying detail."""
+
+    name: str
+    birth_date: datetime.date | None = None
+    email: str | None = None
+    phone: str | None = None
+    business_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    """A record the search found: a customer, or a contact person of a company."""
+
+    customer: Customer
+    contact_person: ContactPerson | None
+    matched: tuple  # which details matched: birth_date, email, phone, business_id
+
+    @property
+    def key(self):
+        """Return the record's key in a form: ``customer:12`` or ``contact_person:7``."""
+        if self.contact_person is not None:
+            return f"contact_person:{self.contact_person.id}"
+        return f"customer:{self.customer.id}"
+
+
+def _email_forms(email):
+    forms = {email, email.lower()}
+    try:
+        forms.add(validate_email(email, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        raise RegisterError(N_("Check the email address: it should look like "
+                               "name@example.fi.")) from None
+    return sorted(forms)
+
+
+def _phone_e164(phone):
+    try:
+        number = phonenumbers.parse(phone, "FI")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise RegisterError(N_("Check the phone number: write it e.g. as 040 123 4567 or "
+                               "+46 8 123 456."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _business_id(value):
+    if not ytunnus.is_valid(value):
+        raise RegisterError(N_("Check the business ID (Y-tunnus): it is seven digits, a hyphen "
+                               "and a check digit, e.g. 0737546-2, and the check digit must "
+                               "match."))
+    return ytunnus.format(value)
+
+
+def _name_matches(words, *parts):
+    text = " ".join(p for p in parts if p).casefold()
+    return all(word in text for word in words)
+
+
+def find_subjects(query):
+    """Return the records of every section that may be the person ``query`` describes.
+
+    A customer matches when its name contains every word of the name and its birth date,
+    email, phone or mobile number, or Y-tunnus is one given; a contact person of a company
+    or organisation when its name does and its email, phone or its company's Y-tunnus is
+    one given. Not limited to any user's sections: the request concerns the whole register.
+    """
+    name = _text(query.name)
+    email = _text(query.email)
+    phone = _text(query.phone)
+    business_id = _text(query.business_id)
+    birth_date = query.birth_date
+    if not name or not (birth_date or email or phone or business_id):
+        raise RegisterError(N_("Give the name and at least one of: birth date, email, phone "
+                               "number or business ID (Y-tunnus)."))
+    words = name.casefold().split()
+    emails = _email_forms(email) if email else []
+    e164 = _phone_e164(phone) if phone else None
+    business_id = _business_id(business_id) if business_id else None
+
+    # Customers: the name through the search index, then any one of the details.
+    details = []
+    if birth_date:
+        details.append(Customer.birth_date == birth_date)
+    if emails:
+        details.append(pw.fn.LOWER(Customer.email).in_(sorted({e.lower() for e in emails})))
+    if e164:
+        details.append((Customer.phone == e164) | (Customer.mobile == e164))
+    if business_id:
+        details.append(Customer.business_id == business_id)
+    either = details[0]
+    for condition in details[1:]:
+        either |= condition
+    customers = (Customer.select()
+                 .where(customer_search_condition(name) & either)
+                 .order_by(Customer.sort_name, Customer.id)
+                 .limit(MAX_CANDIDATES * 4))
+    found = []
+    for customer in customers:
+        if not _name_matches(words, customer.first_name, customer.last_name, customer.name):
+            continue
+        matched = tuple(what for what, hit in (
+            ("birth_date", birth_date and customer.birth_date == birth_date),
+            ("email", customer.email and customer.email.lower() in {e.lower() for e in emails}),
+            ("phone", e164 and e164 in (customer.phone, customer.mobile)),
+            ("business_id", business_id and customer.business_id == business_id),
+        ) if hit)
+        found.append(Candidate(customer, None, matched))
+
+    # Contact persons: a detail first (their names have no index), then the name.
+    details = []
+    if emails:
+        details.append(ContactPerson.email.in_(emails))
+    if e164:
+        details.append(ContactPerson.phone == e164)
+    if business_id:
+        details.append(ContactPerson.customer.in_(
+            Customer.select(Customer.id).where(Customer.business_id == business_id)))
+    if details:
+        either = details[0]
+        for condition in details[1:]:
+            either |= condition
+        people = (ContactPerson.select(ContactPerson, Customer)
+                  .join(Customer)
+                  .where(either)
+                  .order_by(ContactPerson.last_name, ContactPerson.first_name, ContactPerson.id)
+                  .limit(MAX_CANDIDATES * 4))
+        for person in people:
+            if not _name_matches(words, person.first_name, person.last_name):
+                continue
+            matched = tuple(what for what, hit in (
+                ("email", person.email and person.email in emails),
+                ("phone", e164 and person.phone == e164),
+                ("business_id", business_id and person.customer.business_id == business_id),
+            ) if hit)
+            found.append(Candidate(person.customer, person, matched))
+    return found[:MAX_CANDIDATES]
+
+
+def search_subjects(user, request, query):
+    """Search the subject's records for ``request`` (None: for a request being served on
+    site); audited as a search of inspection requests."""
+    if request is None:
+        if not may_serve_on_site(user):
+            raise NotAllowed(N_("Your role does not serve inspection requests."))
+    else:
+        _require_handler(user, request)
+    found = find_subjects(query)
+    with write_transaction():
+        if request is None:
+            audit.record("search", actor=user, object_type=AUDIT_OBJECT_TYPE)
+        else:
+            _audit(user, "search", request)
+    return found
+
+
+def subjects_of(request):
+    """Return the confirmed subject rows of ``request``, oldest first."""
+    return list(InspectionSubject.select()
+                .where(InspectionSubject.request == request.id)
+                .order_by(InspectionSubject.id))
+
+
+def _chosen(query, keys):
+    """Return the candidates of ``query`` named by ``keys``; refuse a key it did not find.
+
+    Only what the search shows can be confirmed: a posted id of some other record never is.
+    """
+    wanted = [k for k in dict.fromkeys(keys or ()) if k]
+    if not wanted:
+        return []
+    by_key = {c.key: c for c in find_subjects(query)}
+    missing = [k for k in wanted if k not in by_key]
+    if missing:
+        raise RegisterError(N_("A chosen record is not among the search results any more: "
+                               "search again and choose from the results."))
+    return [by_key[k] for k in wanted]
+
+
+def _link(user, request, candidates, now):
+    """Insert subject rows for ``candidates`` not yet linked; return the fields added."""
+    existing = {(s.customer_id, s.contact_person_id) for s in
+                InspectionSubject.select().where(InspectionSubject.request == request.id)}
+    fields = []
+    for candidate in candidates:
+        if candidate.contact_person is not None:
+            pair = (None, candidate.contact_person.id)
+        else:
+            pair = (candidate.customer.id, None)
+        if pair in existing:
+            continue
+        existing.add(pair)
+        InspectionSubject.create(request=request.id, customer=pair[0], contact_person=pair[1],
+                                 confirmed_by=user.id, confirmed_at=now)
+        fields.append("contact_person" if pair[1] else "customer")
+    return fields
+
+
+def link_subjects(user, request, query, keys, *, version=None, now=None):
+    """Confirm the records ``keys`` (from the results of ``query``) as the subject's.
+
+    Returns how many were added (a record already confirmed is not added twice).
+    """
+    _require_handler(user, request)
+    _require_open(request)
+    candidates = _chosen(query, keys)
+    if not candidates:
+        raise RegisterError(N_("Choose at least one record from the search results."))
+    now = now or utcnow()
+    with write_transaction():
+        fields = _link(user, request, candidates, now)
+        _update(user, request, version, "link_subject", {}, audit_fields=fields)
+    return len(fields)
+
+
+def unlink_subject(user, request, subject_id, *, version=None):
+    """Remove a record wrongly confirmed as the subject's."""
+    _require_handler(user, request)
+    _require_open(request)
+    with write_transaction():
+        row = InspectionSubject.get_or_none((InspectionSubject.id == subject_id)
+                                            & (InspectionSubject.request == request.id))
+        if row is None:
+            raise RegisterError(N_("That record is not linked to this request any more: reload "
+                                   "the page."))
+        field = "contact_person" if row.contact_person_id else "customer"
+        row.delete_instance()
+        _update(user, request, version, "unlink_subject", {}, audit_fields=[field])
+    return request
+
+
+# --- on site, at once ---------------------------------------------------------------------
+
+
+def serve_on_site(user, *, requester_name, section, identity_method, produce_report,
+                  identity_note=None, requester_contact=None, description=None,
+                  language="fi", query=None, keys=(), now=None):
+    """Serve an oral request made on site at once (seed §14); return ``(request, report)``.
+
+    In one transaction: registers the request (oral on site), records the identity check,
+    the approval by ``user`` (the user at work), the records confirmed as the subject's
+    (``keys`` among the results of ``query``), calls ``produce_report(request)`` and
+    records the report handed over. Any failure saves nothing. The responsible person
+    reviews the request afterwards (``to_review``).
+    """
+    if not may_serve_on_site(user):
+        raise NotAllowed(N_("Your role does not serve inspection requests."))
+    now = now or utcnow()
+    candidates = _chosen(query, keys) if query is not None else []
+    with write_transaction():
+        request = register(user, received_at=now, channel="oral_on_site",
+                           requester_name=requester_name, requester_contact=requester_contact,
+                           description=description, section=section, language=language,
+                           on_site=True, now=now)
+        # The user at work checks the identity and decides (seed §14), whatever the role.
+        if identity_method not in IDENTITY_METHODS:
+            raise RegisterError(N_("Choose how the requester's identity was checked."))
+        note = _text(identity_note)
+        if identity_method == "other" and not note:
+            raise RegisterError(N_("Describe in the note how the identity was checked."))
+        _refuse_hetu(note=note)
+        _update(user, request, None, "identify", {
+            "identity_method": identity_method,
+            "identity_note": note,
+            "identity_checked_by": user.id,
+            "identity_checked_at": now,
+        })
+        if candidates:
+            fields = _link(user, request, candidates, now)
+            _update(user, request, None, "link_subject", {}, audit_fields=fields)
+        _decide(user, request, "approved", None, None, now)
+        report = produce_report(request)
+        _deliver(user, request, "handed_over", now, None, now)
+    return request, report
