@@ -9,6 +9,7 @@ from admin_views.audit import add_audit_views
 from admin_views.billing import InvoiceView
 from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
+from admin_views.reports import InspectionReportView
 from admin_views.requests import InspectionRequestView
 from admin_views.statistics import StatisticsView
 from models import Customer, Invoice
@@ -39,5 +40,7 @@ def register_views(admin):
     add_audit_views(admin)
     admin.add_view(InspectionRequestView(name=_l("Inspection requests"), endpoint="requests",
                                          url="/requests"))
+    admin.add_view(InspectionReportView(name=_l("Inspection report"),
+                                        endpoint="inspection_report", url="/requests"))
     admin.add_view(StatisticsView(name=_l("Statistics"), endpoint="statistics"))
     # Requests, retention, statistics and access pages join here.

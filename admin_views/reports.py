@@ -1,0 +1,75 @@
+"""The inspection report of a decided request (seed §14): as a page, a PDF and JSON.
+
+``/requests/<id>/report.html|pdf|json``. Not in the menu: the request pages link here.
+Who may read it is ``services.report.may_read_report``; every report produced is an audit
+event, written in the same transaction as the reads it records.
+"""
+
+from flask import Response, abort, render_template
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from admin_views.base import SecureBaseView, all_sections, parse_id
+from database import write_transaction
+from models import InspectionRequest
+from services import audit
+from services.report import build_report, may_read_report, render_json, render_pdf
+
+FORMATS = ("html", "pdf", "json")
+
+
+class InspectionReportView(SecureBaseView):
+    """The report (or the refusal letter) of one inspection request."""
+
+    # Maintenance sees no personal data (403 before anything is read); the request decides
+    # the rest (``may_read_report``).
+    allowed_roles = ("controller", "responsible", "handler", "staff")
+
+    def is_visible(self):
+        return False
+
+    @expose("/<int:request_id>/report.<fmt>")
+    def report(self, request_id, fmt):
+        """Produce the report of request ``request_id`` as ``fmt``."""
+        row_id = parse_id(request_id)
+        if fmt not in FORMATS or row_id is None:
+            abort(404)
+        req = InspectionRequest.get_or_none(InspectionRequest.id == row_id)
+        if req is None:
+            abort(404)
+        user = current_user._get_current_object()
+        if not may_read_report(user, req):
+            abort(403)
+        if req.decision is None:
+            return render_template(
+                "error.html", title=_("No decision yet"),
+                message=_("The report can be produced once the responsible person or the "
+                          "controller has approved or refused the request. Come back to the "
+                          "request after the decision.")), 409
+        section = all_sections().get(req.section_id)
+        with write_transaction():
+            report = build_report(req)
+            audit.record("report", actor=user, object_type="inspection_request",
+                         object_id=req.id, section=section.code if section else None)
+        return self._respond(report, req, fmt)
+
+    def _respond(self, report, req, fmt):
+        file_name = f"{report['file_name']}-{req.id}.{fmt}"
+        headers = {"Cache-Control": "no-store"}
+        if fmt == "pdf":
+            headers["Content-Disposition"] = f'inline; filename="{file_name}"'
+            return Response(render_pdf(report), mimetype="application/pdf", headers=headers)
+        if fmt == "json":
+            headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+            return Response(render_json(report), content_type="application/json; charset=utf-8",
+                            headers=headers)
+        page = self.render("report/report.html", report=report, request_id=req.id,
+                           formats=FORMATS)
+        return Response(page, headers=headers)
+
+
+# Flask-Admin wants a default ("/") page for every view; this one has only the report, and
+# a "/requests/" page of its own would clash with the request list. The report is the
+# default (the menu, which would link to it without a request id, does not show this view).
+InspectionReportView._default_view = "report"

@@ -1,0 +1,187 @@
+"""The inspection report (or refusal letter) as a PDF, from the dict services/report.py builds.
+
+Set in DejaVu Sans (static/fonts/, with its licence), which covers every Latin letter the
+register stores — å, ä, ö, é, ü — and the en-dash and the euro sign; the fonts are embedded
+(subset) with their Unicode maps, so the text can be copied and read aloud. Headings are
+the PDF's outline (bookmarks); the document's language and title are set in its metadata.
+"""
+
+import pathlib
+
+from fpdf import FPDF
+from fpdf.enums import TableBordersLayout, XPos, YPos
+from fpdf.fonts import FontFace
+
+FONTS_DIR = pathlib.Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONT = "DejaVu"
+DARK = (33, 37, 41)
+MUTED = (73, 80, 87)
+LINE = (173, 181, 189)
+HEADER_FILL = (233, 236, 239)
+
+# A4 with 18 mm margins: 174 mm of text width. Label column of a field list:
+LABEL_WIDTH = 55
+# In a table, text longer than this many characters wraps rather than widening its column.
+WIDE_TEXT = 32
+
+
+class _ReportPDF(FPDF):
+    """A4 pages with the document's title and the page number at the foot of each page."""
+
+    def __init__(self, report):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.report = report
+        self.add_font(FONT, "", str(FONTS_DIR / "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", str(FONTS_DIR / "DejaVuSans-Bold.ttf"))
+        self.set_margins(18, 18, 18)
+        self.set_auto_page_break(True, margin=18)
+        self.set_title(report["title"])
+        self.set_lang(report["language"])
+        self.set_creator("Asiakasrekisteri")
+        self.set_text_color(*DARK)
+        self.set_draw_color(*LINE)
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font(FONT, "", 8)
+        self.set_text_color(*MUTED)
+        page = self.report["words"]["page"] % {"page": self.page_no(), "pages": "{nb}"}
+        self.cell(0, 5, f"{self.report['title']} · {page}", align="C")
+        self.set_text_color(*DARK)
+
+    # --- building blocks ------------------------------------------------------------------
+
+    def heading(self, text, level):
+        """A heading, also an entry of the PDF's outline."""
+        size = {0: 16, 1: 13, 2: 11, 3: 10}[level]
+        if self.will_page_break(size * 1.8):
+            self.add_page()
+        self.ln(2 if level else 0)
+        self.start_section(text, level=min(level, 2))
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+
+    def paragraph(self, text, size=10, muted=False, bold=False):
+        self.set_font(FONT, "B" if bold else "", size)
+        if muted:
+            self.set_text_color(*MUTED)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(*DARK)
+        self.ln(1.5)
+
+    def field_list(self, pairs):
+        """Label–value pairs as a two-column table."""
+        if not pairs:
+            return
+        self.set_font(FONT, "", 9)
+        with self.table(col_widths=(LABEL_WIDTH, self.epw - LABEL_WIDTH),
+                        first_row_as_headings=False, text_align="LEFT",
+                        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+                        line_height=4.6, padding=(0.8, 1.5), width=self.epw) as table:
+            for label, text in pairs:
+                row = table.row()
+                row.cell(label, style=FontFace(emphasis="BOLD"))
+                row.cell(text or "–")
+        self.ln(2)
+
+    def data_table(self, columns, rows):
+        """Rows under a heading row that repeats on every page."""
+        self.set_font(FONT, "", 8)
+        with self.table(col_widths=_column_widths(columns, rows),
+                        first_row_as_headings=True, text_align="LEFT",
+                        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+                        line_height=4.2, padding=(0.8, 1.2), width=self.epw,
+                        headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL)) as table:
+            head = table.row()
+            for column in columns:
+                head.cell(column["label"])
+            for cells in rows:
+                row = table.row()
+                for cell in cells:
+                    row.cell(cell["text"] or "–")
+        self.ln(2)
+
+
+def _column_widths(columns, rows):
+    """Share the width by what the columns hold: an email address gets more than a date.
+
+    A column gets room for its longest value (up to ``WIDE_TEXT`` characters; longer text
+    wraps) and at least for the longest word of its heading.
+    """
+    widths = []
+    for i, column in enumerate(columns):
+        heading_word = max((len(word) for word in column["label"].split()), default=1)
+        longest = max((len(cells[i]["text"]) for cells in rows), default=1)
+        widths.append(max(heading_word, min(longest, WIDE_TEXT), 4))
+    return tuple(widths)
+
+
+def render_pdf(report):
+    """Return the report or the refusal letter as PDF bytes."""
+    pdf = _ReportPDF(report)
+    pdf.add_page()
+    pdf.heading(report["title"], 0)
+    if report.get("subtitle"):
+        pdf.paragraph(report["subtitle"], size=10, muted=True)
+    pdf.paragraph(report["generated_at"]["text"], size=9, muted=True)
+    if report["document"] == "refusal_letter":
+        _refusal(pdf, report)
+    else:
+        _report(pdf, report)
+    pdf.heading(report["words"]["information"], 1)
+    for section in report["information"]:
+        pdf.heading(section["heading"], 2)
+        for text in section["paragraphs"]:
+            pdf.paragraph(text)
+    return bytes(pdf.output())
+
+
+def _request_lines(pdf, report):
+    request = report.get("request")
+    if request:
+        pdf.field_list([(cell["label"], cell["text"]) for cell in request.values()
+                        if cell["text"]])
+
+
+def _refusal(pdf, report):
+    _request_lines(pdf, report)
+    for text in report["paragraphs"]:
+        pdf.paragraph(text)
+    pdf.heading(report["reason_heading"], 1)
+    pdf.paragraph(report["reason"])
+
+
+def _report(pdf, report):
+    words = report["words"]
+    _request_lines(pdf, report)
+    for text in report["intro"]:
+        pdf.paragraph(text)
+    if not report["subjects"]:
+        pdf.paragraph(words["no_subjects"])
+    for subject in report["subjects"]:
+        pdf.heading(subject["heading"], 1)
+        if subject.get("section"):
+            pdf.paragraph(subject["section"], size=9, muted=True)
+        if subject.get("linked_to"):
+            pdf.paragraph(subject["linked_to"], size=9, muted=True)
+        if subject.get("informed"):
+            pdf.paragraph(subject["informed"], size=9)
+        for category in subject["categories"]:
+            pdf.heading(category["label"], 2)
+            pdf.field_list([(cell["label"], cell["text"]) for cell in category["fields"]])
+            for table in category["tables"]:
+                if table["label"] != category["label"] or category["fields"]:
+                    pdf.heading(table["label"], 3)
+                if not table["rows"]:
+                    pdf.paragraph(words["none"], size=9, muted=True)
+                elif table["layout"] == "table":
+                    pdf.data_table(table["columns"], table["rows"])
+                else:
+                    for number, cells in enumerate(table["rows"], start=1):
+                        pdf.paragraph(table["row_label"] % {"number": number}, size=9, bold=True)
+                        pdf.field_list([(cell["label"], cell["text"]) for cell in cells
+                                        if cell["text"]])
+        if subject["empty_categories"]:
+            pdf.paragraph(f"{words['empty_categories']} {', '.join(subject['empty_categories'])}.",
+                          size=9, muted=True)

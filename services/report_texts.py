@@ -1,0 +1,577 @@
+"""The words of the inspection report (seed §14; GDPR Art. 15), in Finnish, Swedish and English.
+
+Two kinds of text:
+
+- labels (fields, codes, data categories, relations): English msgids marked with ``N_``
+  and translated through the register's catalogs, the same words the screens use;
+- the document's prose — the statutory information of the register description (§2, §5,
+  §7, §8, §12, §14–§17) and the refusal letter: a table per language below, so that each
+  language version can be read and checked as a whole.
+"""
+
+from services.errors import N_
+
+# --- labels -------------------------------------------------------------------------------
+
+# Field labels by field name; (model name, field name) first when a name means different
+# things in different tables. A field with neither shows its own name.
+FIELD_LABELS = {
+    "sort_name": N_("Name as sorted"),
+    "kind": N_("Kind"),
+    "first_name": N_("First names"),
+    "last_name": N_("Last name"),
+    "name": N_("Company or organisation name"),
+    "birth_date": N_("Birth date"),
+    "business_id": N_("Business ID (Y-tunnus)"),
+    "phone": N_("Phone"),
+    "mobile": N_("Mobile phone"),
+    "fax": N_("Fax"),
+    "email": N_("Email"),
+    "language": N_("Language"),
+    "own_info": N_("Information the customer gave"),
+    "informed_at": N_("Informed of registration"),
+    "informed_how": N_("How informed"),
+    "created_at": N_("Created"),
+    "updated_at": N_("Updated"),
+    "last_activity_at": N_("Last activity"),
+    "version": N_("Version number of the entry"),
+    "section": N_("Section"),
+    "city": N_("City"),
+    "street": N_("Street address"),
+    "postal_code": N_("Postal code"),
+    "country": N_("Country"),
+    "profession": N_("Profession"),
+    "education": N_("Education"),
+    "role": N_("Role in the organisation"),
+    "user_details": N_("User details"),
+    "occurred_at": N_("Time"),
+    "direction": N_("Direction"),
+    "channel": N_("Channel"),
+    "summary": N_("Summary"),
+    "staff": N_("Recorded by"),
+    "service": N_("Service"),
+    "purchased_on": N_("Purchase date"),
+    "amount": N_("Amount (EUR)"),
+    "number": N_("Invoice number"),
+    "invoice_date": N_("Invoice date"),
+    "due_date": N_("Due date"),
+    "paid_on": N_("Paid on"),
+    "collection_state": N_("Collection"),
+    "customer": N_("Customer"),
+    "contact_person": N_("Contact person"),
+    "purpose": N_("Purpose"),
+    "action": N_("Given or withdrawn"),
+    "effective_on": N_("In effect from"),
+    "source": N_("Source"),
+    "note": N_("Note"),
+    "recorded_by": N_("Recorded by"),
+    "recorded_at": N_("Recorded at"),
+    "received_at": N_("Received"),
+    "requester_name": N_("Requester"),
+    "description": N_("Description"),
+    "requested": N_("Changes requested"),
+    "verification_source": N_("Checked against"),
+    "verification_result": N_("Result of the check"),
+    "verified_by": N_("Checked by"),
+    "verified_at": N_("Checked at"),
+    "decision": N_("Decision"),
+    "decision_reason": N_("Reason for the decision"),
+    "decided_by": N_("Decided by"),
+    "decided_at": N_("Decided at"),
+    "before": N_("Values before the change"),
+    "after": N_("Values after the change"),
+    "applied_by": N_("Changed by"),
+    "applied_at": N_("Changed at"),
+    "registered_by": N_("Registered by"),
+    "registered_at": N_("Registered at"),
+}
+
+MODEL_FIELD_LABELS = {
+    ("Customer", "id"): N_("Customer number"),
+    ("InspectionRequest", "id"): N_("Request number"),
+    ("ContactPerson", "id"): N_("Contact person number"),
+    ("ContactPerson", "customer"): N_("Company or organisation"),
+    ("Address", "kind"): N_("Address type"),
+}
+
+# What a stored code means, by field name; (model name, field name) first.
+CODE_LABELS = {
+    "kind": {
+        "person": N_("Private person"),
+        "company": N_("Company"),
+        "organisation": N_("Organisation"),
+    },
+    "language": {
+        "fi": N_("Finnish"),
+        "sv": N_("Swedish"),
+        "en": N_("English"),
+        "other": N_("Other"),
+    },
+    "informed_how": {
+        "in_person": N_("In person"),
+        "letter": N_("By letter"),
+        "email": N_("By email"),
+        "phone": N_("By phone"),
+        "form": N_("On a form"),
+        "web": N_("On the web"),
+    },
+    "direction": {"in": N_("From the customer"), "out": N_("To the customer")},
+    "channel": {
+        "phone": N_("Phone"),
+        "email": N_("Email"),
+        "meeting": N_("Meeting"),
+        "letter": N_("Letter"),
+        "event": N_("Event"),
+        "web": N_("Web"),
+        "other": N_("Other"),
+    },
+    "collection_state": {
+        "open": N_("Open"),
+        "paid": N_("Paid"),
+        "reminded": N_("Reminded"),
+        "in_collection": N_("In collection"),
+        "written_off": N_("Written off"),
+    },
+    "purpose": {
+        "direct_marketing": N_("Direct marketing"),
+        "market_research": N_("Market research"),
+        "opinion_research": N_("Opinion research"),
+    },
+    "action": {"given": N_("Prohibition given"), "withdrawn": N_("Prohibition withdrawn")},
+    "source": {
+        "own_word": N_("Told by the person"),
+        "letter": N_("By letter"),
+        "email": N_("By email"),
+        "form": N_("On a form"),
+    },
+    "verification_source": {
+        "population_register": N_("Population information system"),
+        "trade_register": N_("Trade register"),
+        "own_document": N_("The customer's own document"),
+        "other": N_("Other"),
+    },
+    "decision": {"approved": N_("Approved"), "refused": N_("Refused")},
+}
+
+MODEL_CODE_LABELS = {
+    ("Address", "kind"): {
+        "postal": N_("Postal address"),
+        "visiting": N_("Visiting address"),
+        "billing": N_("Billing address"),
+    },
+}
+
+# A reference to a user account is shown as the account's role, never as a name: the
+# report is about the data subject, not about the staff (see ``_user_text``).
+ROLE_LABELS = {
+    "controller": N_("Controller"),
+    "responsible": N_("Responsible person"),
+    "handler": N_("Register handler"),
+    "staff": N_("Staff member"),
+    "maintenance": N_("Technical maintenance"),
+}
+
+CATEGORY_LABELS = {
+    "identity": N_("Name"),
+    "birth_or_business_id": N_("Birth date or business ID"),
+    "address": N_("Addresses"),
+    "demographics": N_("Demographics"),
+    "phone": N_("Phone numbers"),
+    "fax": N_("Fax"),
+    "email": N_("Email"),
+    "language": N_("Language"),
+    "own_info": N_("Information the customer gave"),
+    "history": N_("Customer history"),
+    "contact_persons": N_("Contact persons"),
+    "billing": N_("Billing and collection"),
+    "record": N_("Register entry"),
+}
+
+# The tables of rows linked to a subject, by model name; a table without a label shows its
+# table name.
+RELATION_LABELS = {
+    "Address": N_("Addresses"),
+    "Demographics": N_("Demographics"),
+    "ContactPerson": N_("Contact persons"),
+    "ContactEvent": N_("Contacts"),
+    "Purchase": N_("Purchased services"),
+    "Invoice": N_("Invoices"),
+    "Prohibition": N_("Prohibitions given and withdrawn"),
+    "RectificationRequest": N_("Rectification requests"),
+}
+
+# One row of a wide table is shown as a list under a heading: "Invoice 1", …
+ROW_LABELS = {
+    "Address": N_("Address %(number)s"),
+    "ContactPerson": N_("Contact person %(number)s"),
+    "ContactEvent": N_("Contact %(number)s"),
+    "Purchase": N_("Purchase %(number)s"),
+    "Invoice": N_("Invoice %(number)s"),
+    "Prohibition": N_("Prohibition entry %(number)s"),
+    "RectificationRequest": N_("Rectification request %(number)s"),
+}
+ROW_LABEL_DEFAULT = N_("Entry %(number)s")
+
+# Words the renderings need, in the document's language.
+WORDS = {
+    "none": N_("None recorded."),
+    "customer": N_("Customer"),
+    "contact_person": N_("Contact person"),
+    "linked_to": N_("Contact person of"),
+    "yes": N_("Yes"),
+    "no": N_("No"),
+    "page": N_("Page %(page)s of %(pages)s"),
+    "information": N_("About the register and your rights"),
+    "no_subjects": N_("The register holds no data on you."),
+    "empty_categories": N_("Nothing is recorded in these data categories:"),
+}
+
+
+# --- the document's prose -----------------------------------------------------------------
+# Each language: the titles and sentences of the report and of the refusal letter, and the
+# statutory sections as (code, heading, paragraphs). Sentences with {placeholders} are
+# filled by services/report.py.
+
+_FI = {
+    "title": "Ote Helsingin kaupungin elinkeinopalvelun asiakasrekisteristä",
+    "subtitle": "Rekisteröidyn tarkastusoikeus (EU:n yleinen tietosuoja-asetus, 15 artikla)",
+    "intro": (
+        "Tähän otteeseen on koottu kaikki tiedot, jotka asiakasrekisteriin on tallennettu "
+        "sinusta, kaikista rekisterin osista, sekä tiedot, jotka sinulla on oikeus saada "
+        "rekisterin käytöstä. Ote on laadittu {generated}."
+    ),
+    "received": "Tarkastuspyyntösi saapui {received}.",
+    "informed": "Sinulle on ilmoitettu tietojesi rekisteröinnistä {at} ({how}).",
+    "informed_no_how": "Sinulle on ilmoitettu tietojesi rekisteröinnistä {at}.",
+    "not_informed": (
+        "Rekisteriin ei ole merkitty, milloin ja miten sinulle on ilmoitettu tietojesi "
+        "rekisteröinnistä."
+    ),
+    "file_name": "rekisteriote",
+    "refusal_title": "Päätös tarkastuspyyntöön",
+    "refusal_file_name": "paatos-tarkastuspyyntoon",
+    "refusal_intro": (
+        "Olet pyytänyt saada tarkastaa, mitä tietoja Helsingin kaupungin elinkeinopalvelun "
+        "asiakasrekisteriin on tallennettu sinusta. Pyyntösi saapui {received}."
+    ),
+    "refusal_decision": (
+        "Pyyntöäsi ei toteuteta. Päätös tehtiin {decided}. Tämän vuoksi kirjeeseen ei "
+        "sisälly rekisterin tietoja."
+    ),
+    "refusal_reason": "Perustelu:",
+    "refusal_no_reason": "Päätökseen ei ole kirjattu perustelua.",
+    "sections": [
+        ("controller", "Rekisterinpitäjä", [
+            "Helsingin kaupunki, elinkeinopalvelu: matkailu- ja kongressitoimisto sekä "
+            "elinkeinokehitys. Rekisterin nimi on Helsingin kaupungin elinkeinopalvelun "
+            "asiakasrekisteri.",
+            "Rekisteriä koskevaa päätösvaltaa käyttää rekisterinpitäjänä elinkeinojohtaja "
+            "Eero Holstila. Rekisterin vastuuhenkilö on elinkeinopäällikkö Nyrki Tuominen.",
+            "Rekisteriasioita hoitavat matkailu- ja kongressitoimistossa yhteyspäällikkö "
+            "Tuulikki Becker ja elinkeinokehityksessä tiedottaja Susanna Sinervuo. Heiltä saat "
+            "tarkempia tietoja rekisteristä ja oikeuksiesi käyttämisestä.",
+            "Kirjalliset pyynnöt: Helsingin kaupungin kirjaamo, PL 10, 00099 Helsingin "
+            "kaupunki.",
+        ]),
+        ("purposes", "Mihin tietoja käytetään", [
+            "Rekisteriin pidetään tietoja elinkeinopalvelun asiakkaista ja "
+            "yhteistyökumppaneista – yrityksistä, yhteisöistä ja yksityisistä henkilöistä – "
+            "asiakas- ja yhteistyösuhteiden hoitamiseksi.",
+            "Tietoja käytetään palveluiden tuottamiseen sekä palveluiden ja tuotteiden "
+            "toimittamiseen asiakkaille, elinkeinopalvelun ja sen yhteistyökumppaneiden "
+            "markkinointiviestinnän kohdistamiseen luovuttamatta henkilötietoja ulkopuolisille "
+            "sekä tutkimukseen ja tilastointiin.",
+            "Tietojen perusteella ei tehdä automaattisia päätöksiä, joilla olisi sinuun "
+            "kohdistuvia oikeusvaikutuksia.",
+        ]),
+        ("sources", "Mistä tiedot saadaan", [
+            "Tiedot saadaan suoraan asiakkailta: yrityksiltä, yhteisöiltä ja yksityisiltä "
+            "henkilöiltä. Lisäksi käytetään julkisia tietolähteitä, kuten Postin (entinen "
+            "Itella Oyj) ja Digi- ja väestötietoviraston (entinen Väestörekisterikeskus) "
+            "osoitepalveluja.",
+        ]),
+        ("recipients", "Kenelle tietoja luovutetaan", [
+            "Henkilötietoja luovutetaan vain Helsingin kaupungin oikeuspalveluille sekä "
+            "taloushallintopalvelulle ostoreskontraa varten.",
+            "Toimintakertomuksia, tutkimusta ja muita vastaavia tarkoituksia varten "
+            "rekisteristä luovutetaan vain tilastotietoja, jotka eivät sisällä henkilötietoja.",
+            "Tietoja ei luovuteta suoramarkkinointiin eikä markkina- tai mielipidetutkimukseen "
+            "ilman lupaasi.",
+        ]),
+        ("retention", "Kuinka kauan tietoja säilytetään", [
+            "Tietoja säilytetään niin kauan kuin ne ovat toiminnan kannalta tarpeen. Pitkään "
+            "käyttämättä olleet asiakastiedot poistetaan rekisteristä määräajoin. Tietoja ei "
+            "arkistoida erikseen.",
+            "Laskutus- ja perintätiedot säilytetään kirjanpitolain (1336/1997) 2 luvun 10 §:n "
+            "edellyttämän ajan: tositteet kuusi vuotta ja kirjanpitokirjat kymmenen vuotta "
+            "tilikauden päättymisestä. Sen jälkeen ne poistetaan tai niistä poistetaan "
+            "henkilötiedot.",
+            "Paperinen aineisto hävitetään säilytysajan päätyttyä silppuamalla.",
+        ]),
+        ("rights", "Oikeutesi ja niiden käyttäminen", [
+            "Oikeutesi perustuvat EU:n yleiseen tietosuoja-asetukseen (2016/679) ja "
+            "tietosuojalakiin (1050/2018).",
+            "Tarkastusoikeus: Voit tarkastaa, mitä tietoja sinusta on rekisteriin tallennettu. "
+            "Esitä pyyntö henkilökohtaisesti tai kirjallisesti rekisteriasioita hoitavalle "
+            "henkilölle. Pyynnön toteuttamisesta päättää rekisterin vastuuhenkilö, ja se "
+            "toteutetaan viikon kuluessa pyynnön esittämisestä. Paikan päällä suullisesti "
+            "esitetty pyyntö voidaan toteuttaa heti, jos henkilöllisyytesi voidaan todentaa ja "
+            "paikalla on rekisterin käyttäjätunnukset omaava henkilö.",
+            "Oikeus tiedon korjaamiseen: Voit vaatia virheellisen, puutteellisen tai "
+            "vanhentuneen tiedon korjaamista. Esitä pyyntö kirjallisesti milloin tahansa "
+            "rekisteriasioita hoitavalle henkilölle tai rekisterin vastuuhenkilölle. "
+            "Henkilötietojen oikeellisuus tarkistetaan tarvittaessa väestötietojärjestelmästä "
+            "ja yritysten tiedot kaupparekisteristä.",
+            "Kielto-oikeus: Rekisteristä ei luovuteta tietoja suoramarkkinointiin eikä markkina- "
+            "tai mielipidetutkimukseen ilman lupaasi. Voit kieltää tietojesi käytön "
+            "suoramarkkinointiin sekä markkina- ja mielipidetutkimukseen ilmoittamalla siitä "
+            "rekisteriasioita hoitavalle henkilölle, ja voit myöhemmin perua kiellon.",
+            "Oikeus tietojen poistamiseen: Voit pyytää tietojesi poistamista, kun niitä ei enää "
+            "tarvita siihen tarkoitukseen, jota varten ne on kerätty. Tietoja, jotka on lain "
+            "mukaan säilytettävä, kuten kirjanpitolain mukaisia laskutustietoja, ei voida "
+            "poistaa ennen säilytysajan päättymistä.",
+            "Voit myös pyytää tietojesi käsittelyn rajoittamista tai vastustaa käsittelyä "
+            "tietosuoja-asetuksen 18 ja 21 artiklassa säädetyin edellytyksin.",
+            "Oikeus tehdä valitus: Jos katsot, että henkilötietojesi käsittelyssä rikotaan "
+            "tietosuojasäännöksiä, voit tehdä valituksen tietosuojavaltuutetulle: "
+            "Tietosuojavaltuutetun toimisto, PL 800, 00531 Helsinki, www.tietosuoja.fi. "
+            "Sinulla on myös oikeus saattaa asia tuomioistuimen käsiteltäväksi.",
+        ]),
+    ],
+}
+
+_SV = {
+    "title": "Utdrag ur Helsingfors stads näringslivsservices kundregister",
+    "subtitle": "Den registrerades rätt till tillgång (EU:s allmänna dataskyddsförordning, "
+                "artikel 15)",
+    "intro": (
+        "I detta utdrag finns alla uppgifter om dig som har registrerats i kundregistret, "
+        "från alla delar av registret, samt den information om registrets användning som du "
+        "har rätt att få. Utdraget har upprättats {generated}."
+    ),
+    "received": "Din begäran om tillgång kom in {received}.",
+    "informed": "Du har informerats om att dina uppgifter registreras {at} ({how}).",
+    "informed_no_how": "Du har informerats om att dina uppgifter registreras {at}.",
+    "not_informed": (
+        "I registret finns ingen anteckning om när och hur du har informerats om att dina "
+        "uppgifter registreras."
+    ),
+    "file_name": "registerutdrag",
+    "refusal_title": "Beslut om begäran om tillgång",
+    "refusal_file_name": "beslut-om-begaran-om-tillgang",
+    "refusal_intro": (
+        "Du har begärt att få veta vilka uppgifter om dig som har registrerats i Helsingfors "
+        "stads näringslivsservices kundregister. Din begäran kom in {received}."
+    ),
+    "refusal_decision": (
+        "Din begäran verkställs inte. Beslutet fattades {decided}. Därför innehåller brevet "
+        "inga uppgifter ur registret."
+    ),
+    "refusal_reason": "Motivering:",
+    "refusal_no_reason": "Ingen motivering har antecknats för beslutet.",
+    "sections": [
+        ("controller", "Personuppgiftsansvarig", [
+            "Helsingfors stad, näringslivsservicen: Turist- och kongressbyrån samt "
+            "Näringslivsutveckling. Registrets namn är Helsingfors stads näringslivsservices "
+            "kundregister.",
+            "Beslutanderätten i frågor som gäller registret utövas av näringslivsdirektör Eero "
+            "Holstila som personuppgiftsansvarig. Registrets ansvarsperson är näringslivschef "
+            "Nyrki Tuominen.",
+            "Registerärendena sköts vid Turist- och kongressbyrån av kontaktchef Tuulikki Becker "
+            "och vid Näringslivsutveckling av informatör Susanna Sinervuo. Av dem får du "
+            "närmare uppgifter om registret och om hur du kan utöva dina rättigheter.",
+            "Skriftliga begäranden: Helsingfors stads registratorskontor, PB 10, 00099 "
+            "Helsingfors stad.",
+        ]),
+        ("purposes", "Vad uppgifterna används till", [
+            "I registret förs uppgifter om näringslivsservicens kunder och "
+            "samarbetspartner – företag, sammanslutningar och privatpersoner – för att sköta "
+            "kund- och samarbetsrelationerna.",
+            "Uppgifterna används för att producera tjänster och leverera tjänster och produkter "
+            "till kunderna, för att rikta marknadskommunikation från näringslivsservicen och "
+            "dess samarbetspartner utan att personuppgifter lämnas ut till utomstående, samt "
+            "för forskning och statistik.",
+            "Uppgifterna används inte för automatiserade beslut som har rättsverkan för dig.",
+        ]),
+        ("sources", "Varifrån uppgifterna fås", [
+            "Uppgifterna fås direkt av kunderna: företag, sammanslutningar och privatpersoner. "
+            "Dessutom används offentliga källor, såsom adresstjänsterna hos Posti (tidigare "
+            "Itella Oyj) och Myndigheten för digitalisering och befolkningsdata (tidigare "
+            "Befolkningsregistercentralen).",
+        ]),
+        ("recipients", "Till vem uppgifterna lämnas ut", [
+            "Personuppgifter lämnas ut endast till Helsingfors stads rättstjänst och till "
+            "ekonomiförvaltningstjänsten för reskontran över leverantörsskulder.",
+            "För verksamhetsberättelser, forskning och andra motsvarande ändamål lämnas endast "
+            "statistiska uppgifter ut ur registret, och de innehåller inga personuppgifter.",
+            "Uppgifter lämnas inte ut för direktmarknadsföring eller för marknads- eller "
+            "opinionsundersökningar utan ditt samtycke.",
+        ]),
+        ("retention", "Hur länge uppgifterna bevaras", [
+            "Uppgifterna bevaras så länge de behövs för verksamheten. Kunduppgifter som inte "
+            "har använts på länge raderas ur registret med jämna mellanrum. Uppgifterna "
+            "arkiveras inte separat.",
+            "Fakturerings- och indrivningsuppgifter bevaras så länge som 2 kap. 10 § i "
+            "bokföringslagen (1336/1997) kräver: verifikationer i sex år och bokföringsböcker i "
+            "tio år från utgången av räkenskapsperioden. Därefter raderas de eller avlägsnas "
+            "personuppgifterna ur dem.",
+            "Material på papper förstörs genom strimling när bevaringstiden har gått ut.",
+        ]),
+        ("rights", "Dina rättigheter och hur du utövar dem", [
+            "Dina rättigheter grundar sig på EU:s allmänna dataskyddsförordning (2016/679) och "
+            "dataskyddslagen (1050/2018).",
+            "Rätt till tillgång: Du kan kontrollera vilka uppgifter om dig som har registrerats. "
+            "Framför begäran personligen eller skriftligen till den person som sköter "
+            "registerärendena. Registrets ansvarsperson beslutar om begäran, och den verkställs "
+            "inom en vecka från att den framställts. En muntlig begäran som framförs på plats "
+            "kan verkställas genast, om din identitet kan styrkas och en person med "
+            "användarkoder till registret är i tjänst.",
+            "Rätt till rättelse: Du kan kräva att en felaktig, ofullständig eller föråldrad "
+            "uppgift rättas. Framför begäran skriftligen när som helst till den person som "
+            "sköter registerärendena eller till registrets ansvarsperson. Personuppgifternas "
+            "riktighet kontrolleras vid behov i befolkningsdatasystemet och företagens "
+            "uppgifter i handelsregistret.",
+            "Rätt att förbjuda: Uppgifter ur registret lämnas inte ut för direktmarknadsföring "
+            "eller för marknads- eller opinionsundersökningar utan ditt samtycke. Du kan "
+            "förbjuda att dina uppgifter används för direktmarknadsföring och för marknads- och "
+            "opinionsundersökningar genom att meddela den person som sköter registerärendena, "
+            "och du kan senare återkalla förbudet.",
+            "Rätt till radering: Du kan begära att dina uppgifter raderas när de inte längre "
+            "behövs för det ändamål för vilket de samlades in. Uppgifter som enligt lag ska "
+            "bevaras, såsom faktureringsuppgifter enligt bokföringslagen, kan inte raderas "
+            "innan bevaringstiden har gått ut.",
+            "Du kan också begära att behandlingen av dina uppgifter begränsas eller invända mot "
+            "behandlingen på de villkor som anges i artiklarna 18 och 21 i "
+            "dataskyddsförordningen.",
+            "Rätt att lämna klagomål: Om du anser att behandlingen av dina personuppgifter "
+            "strider mot dataskyddsbestämmelserna kan du lämna ett klagomål till "
+            "dataombudsmannen: Dataombudsmannens byrå, PB 800, 00531 Helsingfors, "
+            "www.tietosuoja.fi/sv. Du har också rätt att föra ärendet till domstol.",
+        ]),
+    ],
+}
+
+_EN = {
+    "title": "Extract from the customer register of the City of Helsinki Economic "
+             "Development services",
+    "subtitle": "The data subject's right of access (EU General Data Protection Regulation, "
+                "Article 15)",
+    "intro": (
+        "This extract contains all data about you recorded in the customer register, from "
+        "every part of the register, and the information about the register's use that you "
+        "are entitled to receive. It was prepared on {generated}."
+    ),
+    "received": "Your request for access was received on {received}.",
+    "informed": "You were informed that your data is recorded in the register on {at} ({how}).",
+    "informed_no_how": "You were informed that your data is recorded in the register on {at}.",
+    "not_informed": (
+        "The register has no record of when and how you were informed that your data is "
+        "recorded in it."
+    ),
+    "file_name": "register-extract",
+    "refusal_title": "Decision on your request for access",
+    "refusal_file_name": "decision-on-request-for-access",
+    "refusal_intro": (
+        "You asked to see the data recorded about you in the customer register of the City "
+        "of Helsinki Economic Development services. Your request was received on {received}."
+    ),
+    "refusal_decision": (
+        "Your request will not be carried out. The decision was made on {decided}. This "
+        "letter therefore contains no data from the register."
+    ),
+    "refusal_reason": "Reason:",
+    "refusal_no_reason": "No reason was recorded for the decision.",
+    "sections": [
+        ("controller", "Controller", [
+            "City of Helsinki, Economic Development services: the Tourism and Convention Bureau "
+            "and Business Development. The register is the customer register of the City of "
+            "Helsinki Economic Development services.",
+            "The Director of Economic Development, Eero Holstila, exercises the controller's "
+            "decision-making power over the register. The person responsible for the register "
+            "is the Head of Economic Development, Nyrki Tuominen.",
+            "Register matters are handled at the Tourism and Convention Bureau by Liaison "
+            "Manager Tuulikki Becker and at Business Development by Information Officer "
+            "Susanna Sinervuo. They can tell you more about the register and about using your "
+            "rights.",
+            "Written requests: City of Helsinki Registry Office, P.O. Box 10, FI-00099 City of "
+            "Helsinki, Finland.",
+        ]),
+        ("purposes", "What the data is used for", [
+            "The register keeps data on the customers and partners of the Economic Development "
+            "services – companies, organisations and private persons – in order to manage "
+            "customer and partner relationships.",
+            "The data is used to produce services and to deliver services and products to "
+            "customers, to target the marketing communication of the Economic Development "
+            "services and its partners without handing personal data to outsiders, and for "
+            "research and statistics.",
+            "No automated decisions with legal effects on you are made on the basis of the "
+            "data.",
+        ]),
+        ("sources", "Where the data comes from", [
+            "The data is obtained directly from the customers: companies, organisations and "
+            "private persons. Public sources are also used, such as the address services of "
+            "Posti (formerly Itella Oyj) and of the Digital and Population Data Services Agency "
+            "(formerly the Population Register Centre).",
+        ]),
+        ("recipients", "Who receives the data", [
+            "Personal data is disclosed only to the City of Helsinki's legal services and to "
+            "its financial administration services for accounts payable.",
+            "For annual reports, research and similar purposes, only statistics that contain "
+            "no personal data are disclosed from the register.",
+            "Data is not disclosed for direct marketing or for market or opinion research "
+            "without your consent.",
+        ]),
+        ("retention", "How long the data is kept", [
+            "The data is kept for as long as it is needed for the services. Customer data that "
+            "has not been used for a long time is deleted from the register periodically. The "
+            "data is not archived separately.",
+            "Billing and collection data is kept for as long as chapter 2, section 10 of the "
+            "Accounting Act (1336/1997) requires: vouchers for six years and the books for ten "
+            "years from the end of the financial year. After that it is deleted or the personal "
+            "data is removed from it.",
+            "Paper material is destroyed by shredding when its keeping period has ended.",
+        ]),
+        ("rights", "Your rights and how to use them", [
+            "Your rights are based on the EU General Data Protection Regulation (2016/679) and "
+            "the Finnish Data Protection Act (1050/2018).",
+            "Right of access: You may check what data about you is recorded in the register. "
+            "Make the request in person or in writing to the person handling register matters. "
+            "The person responsible for the register decides on the request, and it is carried "
+            "out within one week of being made. An oral request made on site can be served at "
+            "once if your identity can be verified and a person with access to the register is "
+            "at work.",
+            "Right to rectification: You may require incorrect, incomplete or outdated data to "
+            "be corrected. Make the request in writing at any time to the person handling "
+            "register matters or to the person responsible for the register. The accuracy of "
+            "personal data is checked when needed against the population information system, "
+            "and company data against the trade register.",
+            "Right to prohibit: No data is disclosed from the register for direct marketing or "
+            "for market or opinion research without your consent. You may prohibit the use of "
+            "your data for direct marketing and for market and opinion research by telling the "
+            "person handling register matters, and you may later withdraw the prohibition.",
+            "Right to erasure: You may ask for your data to be erased when it is no longer "
+            "needed for the purpose for which it was collected. Data that must be kept by law, "
+            "such as billing data under the Accounting Act, cannot be erased before its keeping "
+            "period ends.",
+            "You may also ask for the processing of your data to be restricted, or object to "
+            "the processing, on the grounds set out in Articles 18 and 21 of the Regulation.",
+            "Right to lodge a complaint: If you consider that the processing of your personal "
+            "data breaks data protection law, you may lodge a complaint with the Data "
+            "Protection Ombudsman: Office of the Data Protection Ombudsman, P.O. Box 800, "
+            "FI-00531 Helsinki, Finland, www.tietosuoja.fi/en. You also have the right to take "
+            "the matter to court.",
+        ]),
+    ],
+}
+
+DOCUMENT_TEXTS = {"fi": _FI, "sv": _SV, "en": _EN}
+
+# The sections the refusal letter carries (no register data: how to complain, who decided).
+REFUSAL_SECTIONS = ("rights", "controller")
+
+# Date and time patterns per language (CLDR); times are shown in Helsinki time.
+DATE_FORMATS = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMMM yyyy"}
+DATETIME_FORMATS = {"fi": "d.M.yyyy 'klo' H.mm", "sv": "d.M.yyyy 'kl.' H.mm",
+                    "en": "d MMMM yyyy, HH:mm"}
+# Babel locales for numbers (a space between thousands and a decimal comma in fi and sv).
+NUMBER_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}

@@ -1,0 +1,531 @@
+"""The inspection report (seed §14; GDPR Art. 15): complete in HTML, PDF and JSON, nothing of
+anyone else, fields added later included, Swedish and English, the refusal letter, and who
+may produce it — on SQLite and PostgreSQL."""
+
+import datetime
+import decimal
+import html
+import io
+import json
+import logging
+import re
+from zoneinfo import ZoneInfo
+
+import peewee as pw
+import pytest
+from pypdf import PdfReader
+
+import models
+from models import (
+    FIELD_CATEGORIES,
+    Address,
+    AuditEvent,
+    ContactEvent,
+    ContactPerson,
+    Customer,
+    Demographics,
+    InspectionRequest,
+    InspectionSubject,
+    Invoice,
+    Prohibition,
+    Purchase,
+    RectificationRequest,
+    Section,
+    User,
+    db,
+)
+from services import report as report_service
+from services import report_texts
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+NOW = datetime.datetime(2026, 11, 20, 10, 0)
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(make_user):
+    make_user("handler_t", "handler", ["tourism"])
+    make_user("handler_b", "handler", ["business"])
+    make_user("staff_t", "staff", ["tourism"])
+    make_user("controller", "controller")
+    make_user("responsible", "responsible")
+    make_user("maint", "maintenance")
+
+
+def _user(username):
+    return User.get(User.username == username)
+
+
+@pytest.fixture
+def subject(app, people):
+    """A business customer with every data category filled, and what was stored for it.
+
+    Every field of the customer holds a value (a form would not take a company's first name
+    and birth date, but the report shows whatever the register holds).
+    """
+    business = Section.get(code="business")
+    staff = _user("staff_t")
+    c = Customer.create(
+        section=business, kind="company", first_name="Åsa", last_name="Öhman",
+        name="Äijälän Öljy Oy", birth_date=datetime.date(1971, 4, 3), business_id="0737546-2",
+        phone="+358401234567", mobile="+358457654321", fax="+35891234567",
+        email="tilaukset@aijalan-oljy.fi", language="sv",
+        own_info="Haluaa tiedotteet ruotsiksi – ei puheluita € -asioissa",
+        city="Helsinki", informed_at=datetime.datetime(2025, 3, 1, 8, 30),
+        informed_how="letter", last_activity_at=datetime.datetime(2026, 10, 5, 12, 0))
+    Address.create(customer=c, kind="postal", street="Mannerheimintie 12 B 7",
+                   postal_code="00100", city="Helsinki", country="FI")
+    Address.create(customer=c, kind="visiting", street="Fredrikinkatu 41", postal_code="00120",
+                   city="Helsingfors", country="FI")
+    Demographics.create(customer=c, profession="Insinööri", education="Diplomi-insinööri")
+    cp = ContactPerson.create(customer=c, first_name="Jörö", last_name="Müller",
+                              role="Toimitusjohtaja", phone="+358501112223",
+                              email="joro.muller@aijalan-oljy.fi", user_details="asiakas-4711")
+    for i in range(10):
+        ContactEvent.create(customer=c, occurred_at=datetime.datetime(2026, 9, 1 + i, 9, 15),
+                            direction="in" if i % 2 else "out", channel="phone",
+                            summary=f"Yhteydenotto {i + 1}: hinnasto käyty läpi", staff=staff)
+    Purchase.create(customer=c, service="Messuosasto Wanha Satama",
+                    purchased_on=datetime.date(2026, 8, 14), amount=decimal.Decimal("1250.50"))
+    Invoice.create(customer=c, number="MK-2026-0042", invoice_date=datetime.date(2026, 8, 15),
+                   due_date=datetime.date(2026, 8, 29), amount=decimal.Decimal("1250.50"),
+                   paid_on=datetime.date(2026, 8, 27), collection_state="paid")
+    Prohibition.create(customer=c, purpose="direct_marketing", action="given",
+                       effective_on=datetime.date(2026, 1, 10), source="letter",
+                       note="Kirje saapui tammikuussa", recorded_by=staff,
+                       recorded_at=datetime.datetime(2026, 1, 10, 11, 0))
+    Prohibition.create(customer=c, purpose="direct_marketing", action="withdrawn",
+                       effective_on=datetime.date(2026, 6, 2), source="email",
+                       note="Peruttu sähköpostilla", recorded_by=staff,
+                       recorded_at=datetime.datetime(2026, 6, 2, 9, 0))
+    Prohibition.create(customer=c, contact_person=cp, purpose="opinion_research",
+                       action="given", effective_on=datetime.date(2026, 3, 3), source="own_word",
+                       recorded_by=staff, recorded_at=datetime.datetime(2026, 3, 3, 14, 0))
+    RectificationRequest.create(
+        customer=c, received_at=datetime.datetime(2026, 5, 4, 7, 0),
+        requester_name="Åsa Öhman", description="Puhelinnumero on vaihtunut",
+        requested=json.dumps({"phone": "+358401234567"}),
+        verification_source="trade_register", verification_result="Täsmää kaupparekisteriin",
+        verified_by=staff, verified_at=datetime.datetime(2026, 5, 5, 8, 0),
+        decision="approved", decision_reason="Tieto tarkistettu", decided_by=staff,
+        decided_at=datetime.datetime(2026, 5, 5, 9, 0),
+        before=json.dumps({"phone": "+358409999999"}),
+        after=json.dumps({"phone": "+358401234567"}), applied_by=staff,
+        applied_at=datetime.datetime(2026, 5, 5, 9, 30), registered_by=staff,
+        registered_at=datetime.datetime(2026, 5, 4, 7, 5))
+    return {"customer": c.id, "contact_person": cp.id}
+
+
+# What a person reads for the subject's values (each must be in every rendering).
+SUBJECT_TEXTS = [
+    "Åsa", "Öhman", "Äijälän Öljy Oy", "3.4.1971", "0737546-2", "+358401234567",
+    "+358457654321", "+35891234567", "tilaukset@aijalan-oljy.fi",
+    "Haluaa tiedotteet ruotsiksi – ei puheluita € -asioissa", "Mannerheimintie 12 B 7", "00100",
+    "Fredrikinkatu 41", "Helsingfors", "Insinööri", "Diplomi-insinööri", "Jörö", "Müller",
+    "Toimitusjohtaja", "+358501112223", "joro.muller@aijalan-oljy.fi", "asiakas-4711",
+    "Yhteydenotto 1: hinnasto käyty läpi", "Yhteydenotto 10: hinnasto käyty läpi",
+    "Messuosasto Wanha Satama", "1 250,50", "MK-2026-0042", "15.8.2026", "29.8.2026",
+    "27.8.2026", "14.8.2026", "Kirje saapui tammikuussa", "Peruttu sähköpostilla",
+    "Puhelinnumero on vaihtunut", "Täsmää kaupparekisteriin", "Tieto tarkistettu",
+    "+358409999999", "1.3.2025 klo 10.30",  # informed, in Helsinki time
+]
+
+
+@pytest.fixture
+def other(app):
+    """Another customer, with values of its own: none may appear in the subject's report."""
+    tourism = Section.get(code="tourism")
+    o = Customer.create(section=tourism, kind="person", first_name="Zacharias",
+                        last_name="Quist", birth_date=datetime.date(1960, 12, 31),
+                        phone="+358409876543", email="zq@toinen.example",
+                        own_info="Toisen asiakkaan lisätieto")
+    Address.create(customer=o, street="Quistinpolku 99", postal_code="00990", city="Vuosaari")
+    ContactEvent.create(customer=o, direction="in", channel="email",
+                        summary="Quistin oma yhteydenotto")
+    Invoice.create(customer=o, number="QQ-999", invoice_date=datetime.date(2026, 2, 2),
+                   due_date=datetime.date(2026, 2, 16), amount=decimal.Decimal("77.70"))
+    Prohibition.create(customer=o, purpose="market_research", action="given",
+                       effective_on=datetime.date(2026, 2, 2), source="form",
+                       note="Quistin kielto")
+    return o.id
+
+
+OTHER_TEXTS = ["Zacharias", "Quist", "31.12.1960", "+358409876543", "zq@toinen.example",
+               "Toisen asiakkaan lisätieto", "Quistinpolku", "Vuosaari", "QQ-999", "77,70"]
+
+
+def make_request(subjects=(), section="tourism", decision="approved", language="fi",
+                 on_site=False, registered_by=None, reason=None):
+    """Create an inspection request with its confirmed subjects, as the request pages would."""
+    req = InspectionRequest.create(
+        received_at=datetime.datetime(2026, 11, 17, 9, 0),
+        due_at=datetime.datetime(2026, 11, 24, 9, 0), channel="written",
+        requester_name="Pyytäjä Pia", language=language,
+        section=Section.get(code=section), on_site=on_site,
+        registered_by=registered_by, decision=decision, decision_reason=reason,
+        decided_at=datetime.datetime(2026, 11, 18, 12, 0) if decision else None)
+    for kind, row_id in subjects:
+        InspectionSubject.create(request=req, **{kind: row_id})
+    return req
+
+
+def report_url(req_id, fmt):
+    return f"/requests/{req_id}/report.{fmt}"
+
+
+def fetch_all(client, req_id):
+    """Return the report as (HTML text, PDF text, JSON dict), each through the real view."""
+    page = client.get(report_url(req_id, "html"))
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    pdf = client.get(report_url(req_id, "pdf"))
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
+    data = client.get(report_url(req_id, "json"))
+    assert data.status_code == 200
+    assert data.headers["Content-Type"] == "application/json; charset=utf-8"
+    raw = data.get_data()
+    assert "ä".encode() in raw or b"\\u00e4" not in raw  # UTF-8, not \u escapes
+    return page_text(page.get_data(as_text=True)), pdf_text(pdf.get_data()), json.loads(raw)
+
+
+def page_text(markup):
+    """The page as a person reads it: tags removed, entities decoded, spaces collapsed."""
+    return squash(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
+
+
+def pdf_text(data):
+    return squash(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+
+
+def squash(text):
+    return " ".join(text.split())
+
+
+def json_cells(node):
+    """Every {name, label, value, text} cell of a report, wherever it is."""
+    if isinstance(node, dict):
+        if {"name", "label", "value", "text"} <= node.keys():
+            yield node
+        for value in node.values():
+            yield from json_cells(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from json_cells(value)
+
+
+def expected_value(value):
+    """A stored value as the JSON report carries it."""
+    if isinstance(value, datetime.datetime):
+        aware = value.replace(tzinfo=datetime.timezone.utc).astimezone(HELSINKI)
+        return aware.isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, str) and value.startswith("{"):
+        return json.loads(value)
+    return value
+
+
+def stored_rows(customer_id):
+    """Every stored (model, field, value) of the customer, read straight from the tables."""
+    found = []
+    for model, mapping in FIELD_CATEGORIES.items():
+        links = [f for f in model._meta.sorted_fields
+                 if isinstance(f, pw.ForeignKeyField) and f.rel_model is Customer]
+        if model is Customer:
+            rows = Customer.select().where(Customer.id == customer_id)
+        elif links:
+            rows = model.select().where(links[0] == customer_id)
+        else:
+            continue
+        for row in rows:
+            for name in mapping:
+                field = model._meta.fields[name]
+                if model is not Customer and (name == "id" or field in links):
+                    continue  # the row's own id and its link to the subject: the table itself
+                value = row.__data__.get(name)
+                if value not in (None, ""):
+                    found.append((model, field, value))
+    return found
+
+
+# --- completeness -------------------------------------------------------------------------
+
+
+def test_every_stored_value_in_html_pdf_and_json(client, auth, subject, other):
+    req = make_request([("customer", subject["customer"])])
+    auth.login("handler_t")  # tourism handler; the subject is business development's
+    page, pdf, data = fetch_all(client, req.id)
+
+    assert data["document"] == "inspection_report" and data["language"] == "fi"
+    cells = list(json_cells(data["subjects"]))
+    # Every stored field of every table is in the JSON with its value.
+    for model, field, value in stored_rows(subject["customer"]):
+        named = [c for c in cells if c["name"] == field.name]
+        assert named, f"{model.__name__}.{field.name} missing"
+        if not isinstance(field, pw.ForeignKeyField):
+            assert expected_value(value) in [c["value"] for c in named], \
+                f"{model.__name__}.{field.name}={value!r}"
+    # What the JSON says is what the page and the PDF show.
+    for cell in cells:
+        if cell["text"]:
+            assert squash(cell["text"]) in page, cell
+            assert squash(cell["text"]) in pdf, cell
+    # And the values as typed, å, ä, ö, é, ü, – and € included, in all three.
+    dumped = squash(json.dumps(data, ensure_ascii=False))
+    for text in SUBJECT_TEXTS:
+        assert text in page, text
+        assert text in pdf, text
+        assert text in dumped, text
+    # Each data category of the register description is there, with or without data.
+    subject_json = data["subjects"][0]
+    shown = [c["label"] for c in subject_json["categories"]] + subject_json["empty_categories"]
+    assert len(shown) == len(models.CATEGORIES)
+    # The statutory information: purposes, sources, recipients, retention, rights, controller.
+    for code in ("controller", "purposes", "sources", "recipients", "retention", "rights"):
+        assert code in [s["code"] for s in data["information"]]
+    for text in ("tietosuojavaltuutetulle", "oikeuspalveluille", "ostoreskontraa",
+                 "kirjanpitolain (1336/1997)", "Väestörekisterikeskus", "Eero Holstila",
+                 "viikon kuluessa", "Kielto-oikeus", "tietojen poistamiseen"):
+        assert text in page and text in pdf and text in dumped, text
+    # When and how the subject was informed of the registration (seed §13).
+    assert "1.3.2025 klo 10.30 (kirjeellä)" in page
+    # Nobody else's data.
+    for text in OTHER_TEXTS:
+        assert text not in page, text
+        assert text not in pdf, text
+        assert text not in dumped, text
+
+
+def test_contact_person_subject(client, auth, subject, other):
+    """A contact person's report: the person's own row, the company and role, own prohibitions."""
+    req = make_request([("contact_person", subject["contact_person"])])
+    auth.login("responsible")
+    page, pdf, data = fetch_all(client, req.id)
+    person = data["subjects"][0]
+    assert person["kind"] == "contact_person"
+    assert person["organisation"] == "Äijälän Öljy Oy" and person["role"] == "Toimitusjohtaja"
+    for text in ("Jörö", "Müller", "Toimitusjohtaja", "+358501112223", "asiakas-4711",
+                 "Äijälän Öljy Oy"):
+        assert text in page and text in pdf, text
+    assert "mielipidetutkimus" in page.lower() and "mielipidetutkimus" in pdf.lower()
+    # The company's own data and other people's are not the contact person's.
+    for text in ("Mannerheimintie", "MK-2026-0042", "Yhteydenotto 1", "Kirje saapui",
+                 "tilaukset@aijalan-oljy.fi", *OTHER_TEXTS):
+        assert text not in page and text not in pdf, text
+        assert text not in json.dumps(data, ensure_ascii=False), text
+
+
+def test_json_is_stable_utf8(app, subject):
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        first = report_service.build_report_for([subject["customer"]], now=NOW)
+        second = report_service.build_report_for([subject["customer"]], now=NOW)
+    text = report_service.render_json(first)
+    assert text == report_service.render_json(second)
+    assert "Äijälän Öljy Oy" in text and "\\u00c4" not in text
+    assert list(json.loads(text)) == list(first)  # keys keep the document's order
+
+
+def _queries(app, *args):
+    """Return how many statements building the report runs."""
+    statements = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = statements.append
+    logger = logging.getLogger("peewee")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        with app.app_context():
+            db.connect(reuse_if_open=True)
+            report_service.build_report_for(*args, now=NOW)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return len(statements)
+
+
+def test_fixed_number_of_queries(app, subject, other):
+    """One query per related model, not one per row: more rows cost no more queries."""
+    ids = ([subject["customer"]], [subject["contact_person"]])
+    before = _queries(app, *ids)
+    for i in range(15):
+        ContactEvent.create(customer=subject["customer"], direction="in", channel="web",
+                            summary=f"Lisää {i}")
+        Address.create(customer=subject["customer"], street=f"Katu {i}", city="Espoo")
+    assert _queries(app, *ids) == before
+    # The subjects, one query per model referencing them, one per kind of row referenced.
+    assert before <= 16
+
+
+def test_field_added_later_appears_everywhere(client, auth, subject):
+    """A column added by a migration and mapped to a category shows with no report change."""
+    db.execute_sql('ALTER TABLE customer ADD COLUMN nickname VARCHAR(100)')
+    db.execute_sql('ALTER TABLE contact_event ADD COLUMN mood VARCHAR(100)')
+    added = [(Customer, "nickname", "own_info"), (ContactEvent, "mood", "history")]
+    for model, name, category in added:
+        model._meta.add_field(name, pw.CharField(max_length=100, null=True))
+        FIELD_CATEGORIES[model][name] = category
+    try:
+        assert models.unmapped_fields() == []
+        Customer.update(nickname="Öljy-Åke").where(Customer.id == subject["customer"]).execute()
+        ContactEvent.update(mood="Tyytyväinen – erittäin").where(
+            ContactEvent.customer == subject["customer"]).execute()
+        req = make_request([("customer", subject["customer"])])
+        auth.login("controller")
+        page, pdf, data = fetch_all(client, req.id)
+        for text in ("nickname", "Öljy-Åke", "mood", "Tyytyväinen – erittäin"):
+            assert text in page and text in pdf, text
+        cells = list(json_cells(data))
+        assert {"name": "nickname", "label": "nickname", "value": "Öljy-Åke",
+                "text": "Öljy-Åke"} in cells
+        assert any(c["name"] == "mood" and c["value"] == "Tyytyväinen – erittäin" for c in cells)
+    finally:
+        for model, name, _category in added:
+            model._meta.remove_field(name)
+            del FIELD_CATEGORIES[model][name]
+    assert models.unmapped_fields() == []
+
+
+# --- languages ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language, texts", [
+    ("sv", ["Utdrag ur Helsingfors stads näringslivsservices kundregister", "Förnamn",
+            "Dataombudsmannens byrå", "rätt till tillgång", "bokföringslagen (1336/1997)",
+            "Sida 1 av", "1 250,50", "Jörö"]),
+    ("en", ["Extract from the customer register", "First names",
+            "Office of the Data Protection Ombudsman", "Right to rectification",
+            "Accounting Act (1336/1997)", "Page 1 of", "1,250.50", "Jörö"]),
+])
+def test_swedish_and_english(client, auth, subject, language, texts):
+    req = make_request([("customer", subject["customer"])], language=language)
+    auth.login("handler_t")
+    page, pdf, data = fetch_all(client, req.id)
+    assert data["language"] == language
+    markup = client.get(report_url(req.id, "html")).get_data(as_text=True)
+    assert f'<article class="report" lang="{language}"' in markup
+    for text in texts:
+        assert text in page or text.startswith(("Sida", "Page")), text
+        assert text in pdf, text
+    assert "Tietosuojavaltuutetun toimisto" not in page  # no Finnish statutory text
+    for text in report_texts.DOCUMENT_TEXTS[language]["sections"][0][2]:
+        assert squash(text) in page
+
+
+def test_other_language_is_finnish(app, subject):
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        req = make_request([("customer", subject["customer"])], language="other")
+        assert report_service.build_report(req)["language"] == "fi"
+
+
+# --- the refusal letter ----------------------------------------------------------------------
+
+
+def test_refusal_letter_has_the_reason_and_no_register_data(client, auth, subject):
+    req = make_request([("customer", subject["customer"])], decision="refused",
+                       reason="Henkilöllisyyttä ei voitu todentaa luotettavasti.")
+    auth.login("handler_t")
+    page, pdf, data = fetch_all(client, req.id)
+    assert data["document"] == "refusal_letter"
+    assert "subjects" not in data
+    for text in ("Päätös tarkastuspyyntöön", "Henkilöllisyyttä ei voitu todentaa luotettavasti.",
+                 "tietosuojavaltuutetulle", "Tietosuojavaltuutetun toimisto, PL 800",
+                 "18.11.2026"):
+        assert text in page and text in pdf, text
+    dumped = squash(json.dumps(data, ensure_ascii=False))
+    for text in SUBJECT_TEXTS:
+        assert text not in page and text not in pdf and text not in dumped, text
+
+
+# --- who may produce it --------------------------------------------------------------------
+
+ACCESS = [
+    ("handler_t", 200), ("controller", 200), ("responsible", 200),
+    ("handler_b", 403), ("staff_t", 403), ("maint", 403),
+]
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf", "json"])
+@pytest.mark.parametrize("username, status", ACCESS)
+def test_who_may_produce_it(client, auth, subject, username, status, fmt):
+    req = make_request([("customer", subject["customer"])], section="tourism")
+    auth.login(username)
+    assert client.get(report_url(req.id, fmt)).status_code == status
+
+
+def test_on_site_server_may_produce_it(client, auth, subject):
+    staff = _user("staff_t")
+    served = make_request([("customer", subject["customer"])], on_site=True,
+                          registered_by=staff)
+    not_served = make_request([("customer", subject["customer"])], on_site=True,
+                              registered_by=_user("handler_t"))
+    auth.login("staff_t")
+    assert client.get(report_url(served.id, "pdf")).status_code == 200
+    assert client.get(report_url(not_served.id, "pdf")).status_code == 403
+
+
+def test_not_found_and_not_decided(client, auth, subject):
+    auth.login("handler_t")
+    req = make_request([("customer", subject["customer"])])
+    assert client.get(report_url(999999, "html")).status_code == 404
+    assert client.get(report_url(req.id, "xml")).status_code == 404
+    assert client.get(f"/requests/{'9' * 25}/report.pdf").status_code == 404
+    assert client.get("/requests/abc/report.pdf").status_code == 404
+    undecided = make_request([("customer", subject["customer"])], decision=None)
+    answer = client.get(report_url(undecided.id, "pdf"))
+    assert answer.status_code == 409
+    assert "Pyynnöstä ei ole vielä päätöstä" in answer.get_data(as_text=True)
+    auth.logout()
+    auth.login("maint")
+    assert client.get(report_url(undecided.id, "pdf")).status_code == 403
+
+
+def test_logged_out_goes_to_login(client, subject):
+    req = make_request([("customer", subject["customer"])])
+    answer = client.get(report_url(req.id, "pdf"))
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_every_report_is_audited(client, auth, subject):
+    req = make_request([("customer", subject["customer"])])
+    undecided = make_request([("customer", subject["customer"])], decision=None)
+
+    def events(request_id):
+        return list(AuditEvent.select().where((AuditEvent.action == "report")
+                                              & (AuditEvent.object_id == str(request_id))))
+
+    auth.login("handler_b")
+    client.get(report_url(req.id, "html"))  # 403: nothing produced, nothing recorded
+    auth.logout()
+    auth.login("handler_t")
+    client.get(report_url(undecided.id, "html"))  # 409
+    assert events(req.id) == [] and events(undecided.id) == []
+    for n, fmt in enumerate(("html", "pdf", "json"), start=1):
+        assert client.get(report_url(req.id, fmt)).status_code == 200
+        found = events(req.id)
+        assert len(found) == n
+    event = found[-1]
+    assert event.object_type == "inspection_request"
+    assert event.section == "tourism"
+    assert event.actor == _user("handler_t").pseudonym
+    assert event.actor_role == "handler"
+
+
+def test_report_page_is_accessible_markup(client, auth, subject):
+    """Headings in order, captions and header cells on tables, the document's language set."""
+    req = make_request([("customer", subject["customer"])])
+    auth.login("handler_t")
+    markup = client.get(report_url(req.id, "html")).get_data(as_text=True)
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", markup)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+    assert markup.count("<table") == markup.count("<caption")
+    assert 'scope="col"' in markup and 'scope="row"' in markup
+    assert "@media print" in markup
+    assert 'lang="fi"' in markup
