@@ -9,6 +9,9 @@ from admin_views.audit import add_audit_views
 from admin_views.billing import InvoiceView
 from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
+from admin_views.marketing import MarketingListView
+from admin_views.prohibitions import ProhibitionView
+from admin_views.rectification import RectificationView
 from admin_views.reports import InspectionReportView
 from admin_views.requests import InspectionRequestView
 from admin_views.statistics import StatisticsView
@@ -38,6 +41,13 @@ def register_views(admin):
     admin.add_view(CustomerView(Customer, name=_l("Customers"), endpoint="customers"))
     admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), endpoint="invoices"))
     add_audit_views(admin)
+    admin.add_view(RectificationView(name=_l("Rectification requests"),
+                                     endpoint="rectification", url="/rectification"))
+    # Reached from the customer's page, not from the menu.
+    admin.add_view(ProhibitionView(name=_l("Prohibitions"), endpoint="prohibitions",
+                                   url="/prohibitions"))
+    admin.add_view(MarketingListView(name=_l("Marketing list"), endpoint="marketing",
+                                     url="/marketing"))
     admin.add_view(InspectionRequestView(name=_l("Inspection requests"), endpoint="requests",
                                          url="/requests"))
     admin.add_view(InspectionReportView(name=_l("Inspection report"),

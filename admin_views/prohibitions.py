@@ -1,0 +1,169 @@
+"""A customer's prohibitions (seed §16): what is in force, the whole history, and a form.
+
+Reached from the customer's page, not from the menu. Staff and handlers record
+prohibitions of the customers of their sections; the controller and the responsible person
+read them; technical maintenance sees none. A customer outside the user's sections is 404,
+exactly as on the customer screens.
+"""
+
+import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import get_locale, to_user_timezone
+from flask_login import current_user
+
+from admin_views.base import (
+    EDIT_ROLES,
+    REGISTER_ROLES,
+    SecureBaseView,
+    parse_id,
+    scoped_customers,
+    user_section_ids,
+)
+from admin_views.labels import KIND_LABELS
+from database import write_transaction
+from forms.data_rights import (
+    ACTION_LABELS,
+    PURPOSE_LABELS,
+    SOURCE_LABELS,
+    ProhibitionForm,
+    select_choices,
+)
+from models import PROHIBITION_PURPOSES, Customer
+from services import audit
+from services import prohibitions as rules
+from services.errors import RegisterError
+
+
+def customer_or_404(value):
+    """Return the customer ``value`` names if the user may see it; 404 for anything else."""
+    customer_id = parse_id(value)
+    customer = (scoped_customers().where(Customer.id == customer_id).first()
+                if customer_id is not None else None)
+    if customer is None:
+        abort(404)
+    return customer
+
+
+def local_today():
+    """Return today's date in the register's time zone (Helsinki)."""
+    return to_user_timezone(datetime.datetime.now(datetime.timezone.utc)).date()
+
+
+def may_record():
+    """Tell whether the current user records prohibitions (in the sections they see)."""
+    return current_user.is_authenticated and current_user.role in EDIT_ROLES
+
+
+class ProhibitionView(SecureBaseView):
+    """One customer's prohibitions: /prohibitions/?customer=ID."""
+
+    allowed_roles = REGISTER_ROLES
+
+    def is_accessible(self):
+        return super().is_accessible() and bool(user_section_ids())
+
+    def is_visible(self):
+        return False  # reached from the customer's page
+
+    def create_blueprint(self, admin):
+        blueprint = super().create_blueprint(admin)
+        # The customer's page shows the prohibitions in force and links here.
+        blueprint.add_app_template_global(customer_prohibitions, "customer_prohibitions")
+        return blueprint
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        customer = customer_or_404(request.args.get("customer"))
+        if request.method == "POST" and not may_record():
+            abort(403)
+        people = rules.contact_persons_of(customer)
+        form = ProhibitionForm(request.form if request.method == "POST" else None)
+        form.subject.choices = select_choices(subject_choices(customer, people))
+        if request.method == "GET":
+            form.effective_on.data = local_today()
+        elif form.validate():
+            saved = self._record(customer, people, form)
+            if saved:
+                return redirect(url_for(".index", customer=customer.id))
+        with write_transaction():
+            audit.record("view", actor=current_user._get_current_object(),
+                         object_type="customer", object_id=customer.id,
+                         section=customer.section.code, fields=["prohibitions"])
+        return self.render(
+            "data_rights/prohibitions.html",
+            customer=customer,
+            kind_label=KIND_LABELS.get(customer.kind, customer.kind),
+            section_name=customer.section.name_in(str(get_locale())),
+            subjects=[(None, customer.display_name)] + [(p.id, _person(p)) for p in people],
+            purposes=[(code, PURPOSE_LABELS[code]) for code in PROHIBITION_PURPOSES],
+            in_force=rules.in_force(customer),
+            history=list(reversed(rules.history(customer))),
+            names={p.id: _person(p) for p in people},
+            purpose_labels=PURPOSE_LABELS,
+            action_labels=ACTION_LABELS,
+            source_labels=SOURCE_LABELS,
+            form=form if may_record() else None,
+        )
+
+    def _record(self, customer, people, form):
+        """Record the posted prohibition; flash what happened and tell whether it saved."""
+        person = None
+        if form.subject.data:
+            person = next((p for p in people if str(p.id) == form.subject.data), None)
+            if person is None:
+                abort(404)
+        try:
+            rules.record(
+                customer,
+                purpose=form.purpose.data,
+                action=form.action.data,
+                effective_on=form.effective_on.data,
+                source=form.source.data,
+                note=form.note.data,
+                contact_person=person,
+                actor=current_user._get_current_object(),
+                today=local_today(),
+            )
+        except RegisterError as ex:
+            flash(_(ex.message, **ex.params), "error")
+            return False
+        whose = _person(person) if person else customer.display_name
+        flash(_("Recorded for %(whose)s: %(action)s — %(purpose)s.", whose=whose,
+                action=ACTION_LABELS[form.action.data],
+                purpose=PURPOSE_LABELS[form.purpose.data]), "success")
+        return True
+
+
+def subject_choices(customer, people):
+    """Return the choices of whose prohibition: the customer itself, then its contact persons."""
+    choices = [("", _("%(name)s (the customer)", name=customer.display_name))]
+    choices += [(str(p.id), _("%(name)s (contact person)", name=_person(p))) for p in people]
+    return choices
+
+
+def customer_prohibitions(customer):
+    """For the customer's page: the link here and the prohibitions in force, or None.
+
+    ``{"url": …, "in_force": [(whose, purpose label, since), …]}``; None when the user may
+    not read prohibitions.
+    """
+    if not (current_user.is_authenticated and current_user.role in REGISTER_ROLES):
+        return None
+    names = {p.id: _person(p) for p in rules.contact_persons_of(customer)}
+    rows = sorted(rules.in_force(customer).values(),
+                  key=lambda r: (r.contact_person_id or 0, r.purpose))
+    return {
+        "url": url_for("prohibitions.index", customer=customer.id),
+        "in_force": [
+            (names.get(r.contact_person_id, customer.display_name) if r.contact_person_id
+             else customer.display_name, PURPOSE_LABELS[r.purpose], r.effective_on)
+            for r in rows
+        ],
+    }
+
+
+def _person(person):
+    return " ".join(part for part in (person.first_name, person.last_name) if part)

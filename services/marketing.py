@@ -1,0 +1,234 @@
+"""The marketing list (seed §5): a CSV for the city's own mailing, never handed to outsiders.
+
+A list is chosen by section, language, kind of customer (optionally a postal-code prefix)
+and purpose (direct marketing, market research or opinion research). It leaves out every
+customer whose own prohibition of that purpose is in force (seed §16), and every contact
+person whose own prohibition is; it carries only what a mailing needs: the name, a contact
+person's name for a company or organisation, the mailing address, the email and the
+language. Nothing else of the register leaves through it.
+
+The rows are read a batch at a time and written out as they are read, so a list of a
+million customers never sits in memory.
+"""
+
+import codecs
+import csv
+import dataclasses
+import io
+
+from peewee import SQL
+
+from models import (
+    CUSTOMER_KINDS,
+    LANGUAGES,
+    PROHIBITION_PURPOSES,
+    Address,
+    ContactPerson,
+    Customer,
+)
+from services import audit
+from services.errors import N_, RegisterError
+from services.prohibitions import prohibited_contact_persons, prohibited_customers
+
+AUDIT_OBJECT_TYPE = "marketing_list"
+
+# The columns of the list: no more than a mailing needs.
+COLUMNS = ("name", "contact_person", "street", "postal_code", "city", "email", "language")
+
+# Customers read per query while the list is written.
+BATCH_SIZE = 2000
+
+# A spreadsheet takes a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+MAX_POSTAL_PREFIX = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class Criteria:
+    """What list to make: section id, language, kind (None: every kind), prefix, purpose."""
+
+    section_id: int
+    language: str
+    purpose: str = "direct_marketing"
+    kind: str | None = None
+    postal_prefix: str = ""
+
+    def __post_init__(self):
+        if self.language not in LANGUAGES:
+            raise RegisterError(N_("Choose the language of the mailing."))
+        if self.purpose not in PROHIBITION_PURPOSES:
+            raise RegisterError(N_("Choose what the list is for."))
+        if self.kind is not None and self.kind not in CUSTOMER_KINDS:
+            raise RegisterError(N_("Choose which customers the list is for."))
+        prefix = self.postal_prefix or ""
+        if not (prefix.isdigit() or prefix == "") or len(prefix) > MAX_POSTAL_PREFIX:
+            raise RegisterError(N_("The postal code prefix is one to five digits, e.g. 00 or "
+                                   "001; leave it empty for every postal code."))
+
+
+@dataclasses.dataclass(frozen=True)
+class Counts:
+    """How many customers the list holds and how many a prohibition left out."""
+
+    included: int
+    excluded: int  # customers whose own prohibition is in force
+    contact_persons_skipped: int  # contact persons of included customers, by their own
+
+
+def segment(criteria):
+    """Return the customers the criteria choose, prohibitions not yet considered."""
+    query = Customer.select().where((Customer.section == criteria.section_id)
+                                    & (Customer.language == criteria.language))
+    if criteria.kind:
+        query = query.where(Customer.kind == criteria.kind)
+    if criteria.postal_prefix:
+        # Customer.postal_code is that of the mailing address (kept in step with it).
+        query = query.where(Customer.postal_code.startswith(criteria.postal_prefix))
+    return query
+
+
+def included(criteria):
+    """Return the customers on the list: the segment less those with a prohibition in force."""
+    return segment(criteria).where(Customer.id.not_in(prohibited_customers(criteria.purpose)))
+
+
+def count(criteria):
+    """Return the :class:`Counts` of the list the criteria make."""
+    banned = prohibited_customers(criteria.purpose)
+    excluded = segment(criteria).where(Customer.id.in_(banned)).count()
+    on_list = included(criteria)
+    total = on_list.count()
+    skipped = (ContactPerson.select()
+               .where(ContactPerson.customer.in_(on_list.select(Customer.id))
+                      & ContactPerson.id.in_(prohibited_contact_persons(criteria.purpose)))
+               .count())
+    return Counts(included=total, excluded=excluded, contact_persons_skipped=skipped)
+
+
+def rows(criteria, batch_size=BATCH_SIZE):
+    """Yield the list's rows (dicts of COLUMNS), customer by customer in id order.
+
+    Reads ``batch_size`` customers at a time with their addresses and the first contact
+    person whose own prohibition is not in force.
+    """
+    query = included(criteria).select(
+        Customer.id, Customer.kind, Customer.first_name, Customer.last_name, Customer.name,
+        Customer.email, Customer.language,
+    )
+    last_id = 0
+    while True:
+        batch = list(query.where(Customer.id > last_id).order_by(Customer.id)
+                     .limit(batch_size))
+        if not batch:
+            return
+        ids = [c.id for c in batch]
+        addresses = _first_addresses(ids)
+        people = _first_contact_persons(
+            [c.id for c in batch if c.kind != "person"], criteria.purpose)
+        for customer in batch:
+            address = addresses.get(customer.id)
+            person = people.get(customer.id)
+            yield {
+                "name": _person_name(customer.first_name, customer.last_name)
+                if customer.kind == "person" else (customer.name or ""),
+                "contact_person": _person_name(person.first_name, person.last_name)
+                if person else "",
+                "street": address.street or "" if address else "",
+                "postal_code": address.postal_code or "" if address else "",
+                "city": address.city or "" if address else "",
+                "email": customer.email or (person.email if person and person.email else ""),
+                "language": customer.language,
+            }
+        last_id = ids[-1]
+
+
+def csv_chunks(criteria, header, batch_size=BATCH_SIZE):
+    """Yield the list as UTF-8 CSV with a byte-order mark (so Excel reads ä and ö), in pieces.
+
+    ``header`` gives the column titles in the reader's language, in COLUMNS order. A cell a
+    spreadsheet would take as a formula is prefixed with an apostrophe.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def flush():
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text.encode("utf-8")
+
+    writer.writerow([escape_formula(str(title)) for title in header])
+    yield codecs.BOM_UTF8 + flush()
+    written = 0
+    for row in rows(criteria, batch_size=batch_size):
+        writer.writerow([escape_formula(row[column]) for column in COLUMNS])
+        written += 1
+        if written % 500 == 0:
+            yield flush()
+    tail = flush()
+    if tail:
+        yield tail
+
+
+def escape_formula(value):
+    """Return ``value`` so that a spreadsheet shows it as text, never runs it as a formula."""
+    value = "" if value is None else str(value)
+    if value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def record_export(criteria, counts, actor, section_code):
+    """Write the audit event of an export: who, which section, and the counts — no names.
+
+    The object id carries the counts ("included=N;excluded=M;skipped=K"), the field list
+    the columns handed out. Call it inside the caller's write transaction.
+    """
+    return audit.record(
+        "export",
+        actor=actor,
+        object_type=AUDIT_OBJECT_TYPE,
+        object_id=(f"included={counts.included};excluded={counts.excluded};"
+                   f"skipped={counts.contact_persons_skipped}"),
+        section=section_code,
+        fields=COLUMNS,
+    )
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _person_name(first, last):
+    return " ".join(part for part in (first, last) if part)
+
+
+def _first_addresses(customer_ids):
+    """Return ``{customer_id: Address}``: each customer's postal address, else its first."""
+    if not customer_ids:
+        return {}
+    first = {}
+    query = (Address.select(Address.customer, Address.kind, Address.street,
+                            Address.postal_code, Address.city)
+             .where(Address.customer.in_(customer_ids))
+             .order_by(Address.customer,
+                       SQL("CASE WHEN kind = 'postal' THEN 0 ELSE 1 END"), Address.id))
+    for address in query:
+        first.setdefault(address.customer_id, address)
+    return first
+
+
+def _first_contact_persons(customer_ids, purpose):
+    """Return ``{customer_id: ContactPerson}``: the first without a prohibition in force."""
+    if not customer_ids:
+        return {}
+    first = {}
+    query = (ContactPerson.select(ContactPerson.id, ContactPerson.customer,
+                                  ContactPerson.first_name, ContactPerson.last_name,
+                                  ContactPerson.email)
+             .where(ContactPerson.customer.in_(customer_ids)
+                    & ContactPerson.id.not_in(prohibited_contact_persons(purpose)))
+             .order_by(ContactPerson.customer, ContactPerson.id))
+    for person in query:
+        first.setdefault(person.customer_id, person)
+    return first
