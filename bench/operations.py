@@ -161,6 +161,51 @@ def statistics_section(bench):
                      goal_overhead_ms=None, note="no stock counterpart")
 
 
+def report(bench):
+    """Produce the inspection report page of one subject: the customer ``detail`` opens.
+
+    The approved request naming that customer is made once, untimed, through the models.
+    """
+    url = f"/requests/{_approved_request(bench, bench.customer_id)}/report.html"
+    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=300,
+                     note="no stock counterpart")
+
+
+def _approved_request(bench, customer_id):
+    """Return the id of an approved inspection request with the customer as its only subject."""
+    import datetime
+
+    from models import InspectionRequest, InspectionSubject, db, utcnow
+
+    requester = "Benchmark requester"
+    with bench.app.app_context():
+        db.connect(reuse_if_open=True)
+        try:
+            with db.atomic():
+                found = (InspectionRequest.select(InspectionRequest.id)
+                         .join(InspectionSubject)
+                         .where((InspectionRequest.requester_name == requester)
+                                & (InspectionRequest.decision == "approved")
+                                & (InspectionSubject.customer == customer_id))
+                         .scalar())
+                if found is not None:
+                    return found
+                now = utcnow()
+                section = Customer.select(Customer.section).where(
+                    Customer.id == customer_id).scalar()
+                req = InspectionRequest.create(
+                    received_at=now, due_at=now + datetime.timedelta(days=7), channel="written",
+                    requester_name=requester, section=section, registered_by=bench.controller_user,
+                    identity_method="id_card", identity_checked_by=bench.controller_user,
+                    identity_checked_at=now, decision="approved",
+                    decided_by=bench.controller_user, decided_at=now)
+                InspectionSubject.create(request=req, customer=customer_id,
+                                         confirmed_by=bench.controller_user)
+                return req.id
+        finally:
+            db.close()
+
+
 OPERATIONS = {
     "list_first_page": list_first_page,
     "list_page_10000": list_page_10000,
@@ -171,6 +216,7 @@ OPERATIONS = {
     "save": save,
     "statistics_page": statistics_page,
     "statistics_section": statistics_section,
+    "report": report,
 }
 
 
