@@ -11,7 +11,6 @@ from flask_admin import expose
 from flask_babel import get_locale, to_user_timezone, to_utc
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from admin_views.base import SecureBaseView, all_sections, parse_id
 from admin_views.labels import KIND_LABELS
@@ -35,7 +34,8 @@ from forms.requests import (
 )
 from models import InspectionRequest, User, utcnow
 from services import requests as rules
-from services.errors import N_, RegisterError
+from services.errors import RegisterError
+from services.report import build_report, may_read_report
 
 # Delivered requests are listed this many to a page, after every open one.
 CLOSED_PAGE_SIZE = 25
@@ -262,11 +262,11 @@ class InspectionRequestView(SecureBaseView):
 
     @staticmethod
     def _report_url(found, fmt):
-        """Return the address of the request's report in ``fmt``, or None when it has none."""
-        try:
-            return url_for("inspection_report.report", request_id=found.id, fmt=fmt)
-        except BuildError:  # no report view registered
+        """Return the address of the request's report in ``fmt``; None when the user may not
+        read it (``services.report.may_read_report``)."""
+        if not may_read_report(_user(), found):
             return None
+        return url_for("inspection_report.report", request_id=found.id, fmt=fmt)
 
     @expose("/<request_id>/identity", methods=("POST",))
     def identity(self, request_id):
@@ -418,7 +418,7 @@ class InspectionRequestView(SecureBaseView):
                             identity_note=form.identity_note.data,
                             query=query,
                             keys=keys,
-                            produce_report=_produce_report,
+                            produce_report=build_report,
                         )
                         flash(_("Request no. %(id)s was served on site and recorded as handed "
                                 "over. Open the report below to print it or save it as PDF for "
@@ -433,14 +433,3 @@ class InspectionRequestView(SecureBaseView):
                         candidates = None
         return self.render("requests/on_site.html", form=form, candidates=candidates,
                            chosen=set(keys), linked=set(), **self._helpers())
-
-
-def _produce_report(found):
-    """Build the inspection report of ``found`` (services.report)."""
-    try:
-        from services import report
-    except ImportError:
-        raise RegisterError(N_("The inspection report cannot be produced right now, so nothing "
-                               "was saved. Register the request instead and tell the technical "
-                               "maintenance.")) from None
-    return report.build_report(found)

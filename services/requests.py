@@ -752,8 +752,8 @@ def serve_on_site(user, *, requester_name, section, identity_method, produce_rep
 
     In one transaction: registers the request (oral on site), records the identity check,
     the approval by ``user`` (the user at work), the records confirmed as the subject's
-    (``keys`` among the results of ``query``), calls ``produce_report(request)`` and
-    records the report handed over. Any failure saves nothing. The responsible person
+    (``keys`` among the results of ``query``), calls ``produce_report(request)`` (audited
+    as a report produced) and records the report handed over. Any failure saves nothing. The responsible person
     reviews the request afterwards (``to_review``).
     """
     if not may_serve_on_site(user):
@@ -783,5 +783,6 @@ def serve_on_site(user, *, requester_name, section, identity_method, produce_rep
             _update(user, request, None, "link_subject", {}, audit_fields=fields)
         _decide(user, request, "approved", None, None, now)
         report = produce_report(request)
+        _audit(user, "report", request)
         _deliver(user, request, "handed_over", now, None, now)
     return request, report

@@ -583,7 +583,7 @@ def test_on_site_service_records_every_step_in_one_go(app, people, register_data
     assert [(s.customer_id, s.contact_person_id) for s in rules.subjects_of(row)] == [
         (register_data["anna"], None)]
     assert [e.action for e in events(row.id)] == [
-        "create", "identify", "link_subject", "approve", "deliver"]
+        "create", "identify", "link_subject", "approve", "report", "deliver"]
     assert [r.id for r in rules.to_review()] == [row.id]
 
     # A failing report leaves nothing behind.
