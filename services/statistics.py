@@ -292,10 +292,18 @@ def month_range(first, last, section=None):
 
 
 def _month(column):
-    """SQL for the "YYYY-MM" of a date or timestamp column."""
+    """SQL for the month of a date or timestamp column (read back with :func:`_month_key`).
+
+    PostgreSQL groups by ``date_trunc`` markedly faster than by ``to_char``.
+    """
     if database.is_sqlite():
         return fn.strftime("%Y-%m", column)
-    return fn.to_char(column, "YYYY-MM")
+    return fn.date_trunc("month", column)
+
+
+def _month_key(value):
+    """The "YYYY-MM" of what :func:`_month` returned."""
+    return value if isinstance(value, str) else value.strftime("%Y-%m")
 
 
 def _sections(filters):
@@ -358,7 +366,7 @@ def new_customers(filters):
     query = (Customer.select(month.alias("m"), Customer.section, fn.COUNT(SQL("*")))
              .where((Customer.created_at >= filters.start) & (Customer.created_at < filters.end))
              .group_by(SQL("1"), Customer.section).tuples())
-    values = {(m, by_id[sid]): n for m, sid, n in query if sid in by_id}
+    values = {(_month_key(m), by_id[sid]): n for m, sid, n in query if sid in by_id}
     return protect(Table("new_customers", filters.months(), [c for c, _ in sections], values))
 
 
@@ -373,7 +381,8 @@ def contact_events(filters):
     if filters.section:
         query = _in_sections(query, ContactEvent, sections)
     query = query.group_by(SQL("1"), ContactEvent.channel, ContactEvent.direction).tuples()
-    values = {(m, f"{channel}/{direction}"): n for m, channel, direction, n in query}
+    values = {(_month_key(m), f"{channel}/{direction}"): n
+              for m, channel, direction, n in query}
     columns = [f"{c}/{d}" for c in CHANNELS for d in DIRECTIONS]
     return protect(Table("contact_events", filters.months(), columns, values))
 
@@ -388,7 +397,7 @@ def purchases(filters):
     if filters.section:
         query = _in_sections(query, Purchase, sections)
     query = query.group_by(Purchase.service, SQL("2")).tuples()
-    values = {(service, m): n for service, m, n in query}
+    values = {(service, _month_key(m)): n for service, m, n in query}
     rows = sorted({r for r, _ in values})
     return protect(Table("purchases", rows, filters.months(), values))
 
@@ -417,10 +426,12 @@ def invoicing(filters):
             paid, Invoice, sections)
     values, contributors = {}, {}
     for m, count, total, customers in invoiced.group_by(SQL("1")).tuples():
+        m = _month_key(m)
         values[(m, "invoices")] = count
         values[(m, "invoiced")] = decimal.Decimal(total or 0)
         contributors[(m, "invoices")] = contributors[(m, "invoiced")] = customers
     for m, total, customers in paid.group_by(SQL("1")).tuples():
+        m = _month_key(m)
         values[(m, "collected")] = decimal.Decimal(total or 0)
         contributors[(m, "collected")] = customers
     table = Table("invoicing", filters.months(), list(INVOICE_COLUMNS), values, kind="sum",
