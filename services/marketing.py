@@ -76,16 +76,21 @@ class Counts:
     contact_persons_skipped: int  # contact persons of included customers, by their own
 
 
-def segment(criteria):
-    """Return the customers the criteria choose, prohibitions not yet considered."""
-    query = Customer.select().where((Customer.section == criteria.section_id)
-                                    & (Customer.language == criteria.language))
+def segment_condition(criteria):
+    """Return the condition on Customer the criteria make, prohibitions not yet considered."""
+    condition = ((Customer.section == criteria.section_id)
+                 & (Customer.language == criteria.language))
     if criteria.kind:
-        query = query.where(Customer.kind == criteria.kind)
+        condition &= Customer.kind == criteria.kind
     if criteria.postal_prefix:
         # Customer.postal_code is that of the mailing address (kept in step with it).
-        query = query.where(Customer.postal_code.startswith(criteria.postal_prefix))
-    return query
+        condition &= Customer.postal_code.startswith(criteria.postal_prefix)
+    return condition
+
+
+def segment(criteria):
+    """Return the customers the criteria choose, prohibitions not yet considered."""
+    return Customer.select().where(segment_condition(criteria))
 
 
 def included(criteria):
@@ -97,11 +102,13 @@ def count(criteria):
     """Return the :class:`Counts` of the list the criteria make."""
     banned = prohibited_customers(criteria.purpose)
     excluded = segment(criteria).where(Customer.id.in_(banned)).count()
-    on_list = included(criteria)
-    total = on_list.count()
-    skipped = (ContactPerson.select()
-               .where(ContactPerson.customer.in_(on_list.select(Customer.id))
-                      & ContactPerson.id.in_(prohibited_contact_persons(criteria.purpose)))
+    total = included(criteria).count()
+    # From the (few) contact persons with a prohibition to their customers, not the reverse.
+    skipped = (ContactPerson.select(ContactPerson.id)
+               .join(Customer, on=(ContactPerson.customer == Customer.id))
+               .where(ContactPerson.id.in_(prohibited_contact_persons(criteria.purpose))
+                      & segment_condition(criteria)
+                      & Customer.id.not_in(banned))
                .count())
     return Counts(included=total, excluded=excluded, contact_persons_skipped=skipped)
 
@@ -110,37 +117,36 @@ def rows(criteria, batch_size=BATCH_SIZE):
     """Yield the list's rows (dicts of COLUMNS), customer by customer in id order.
 
     Reads ``batch_size`` customers at a time with their addresses and the first contact
-    person whose own prohibition is not in force.
+    person whose own prohibition is not in force. The email is the customer's, else that
+    contact person's.
     """
     query = included(criteria).select(
         Customer.id, Customer.kind, Customer.first_name, Customer.last_name, Customer.name,
         Customer.email, Customer.language,
-    )
+    ).tuples()  # plain tuples: building model instances would be most of the time
     last_id = 0
     while True:
         batch = list(query.where(Customer.id > last_id).order_by(Customer.id)
                      .limit(batch_size))
         if not batch:
             return
-        ids = [c.id for c in batch]
-        addresses = _first_addresses(ids)
-        people = _first_contact_persons(
-            [c.id for c in batch if c.kind != "person"], criteria.purpose)
-        for customer in batch:
-            address = addresses.get(customer.id)
-            person = people.get(customer.id)
+        addresses = _first_addresses([row[0] for row in batch])
+        people = _first_contact_persons([row[0] for row in batch if row[1] != "person"],
+                                        criteria.purpose)
+        for customer_id, kind, first_name, last_name, name, email, language in batch:
+            street, postal_code, city = addresses.get(customer_id, ("", "", ""))
+            person_name, person_email = people.get(customer_id, ("", ""))
             yield {
-                "name": _person_name(customer.first_name, customer.last_name)
-                if customer.kind == "person" else (customer.name or ""),
-                "contact_person": _person_name(person.first_name, person.last_name)
-                if person else "",
-                "street": address.street or "" if address else "",
-                "postal_code": address.postal_code or "" if address else "",
-                "city": address.city or "" if address else "",
-                "email": customer.email or (person.email if person and person.email else ""),
-                "language": customer.language,
+                "name": _person_name(first_name, last_name) if kind == "person"
+                else (name or ""),
+                "contact_person": person_name,
+                "street": street or "",
+                "postal_code": postal_code or "",
+                "city": city or "",
+                "email": email or person_email or "",
+                "language": language,
             }
-        last_id = ids[-1]
+        last_id = batch[-1][0]
 
 
 def csv_chunks(criteria, header, batch_size=BATCH_SIZE):
@@ -204,31 +210,34 @@ def _person_name(first, last):
 
 
 def _first_addresses(customer_ids):
-    """Return ``{customer_id: Address}``: each customer's postal address, else its first."""
+    """Return ``{customer_id: (street, postal code, city)}`` of each customer's postal
+    address, else its first (the address Customer.city and postal_code follow)."""
     if not customer_ids:
         return {}
     first = {}
-    query = (Address.select(Address.customer, Address.kind, Address.street,
-                            Address.postal_code, Address.city)
+    query = (Address.select(Address.customer, Address.street, Address.postal_code,
+                            Address.city)
              .where(Address.customer.in_(customer_ids))
              .order_by(Address.customer,
-                       SQL("CASE WHEN kind = 'postal' THEN 0 ELSE 1 END"), Address.id))
-    for address in query:
-        first.setdefault(address.customer_id, address)
+                       SQL("CASE WHEN kind = 'postal' THEN 0 ELSE 1 END"), Address.id)
+             .tuples())
+    for customer_id, street, postal_code, city in query:
+        first.setdefault(customer_id, (street, postal_code, city))
     return first
 
 
 def _first_contact_persons(customer_ids, purpose):
-    """Return ``{customer_id: ContactPerson}``: the first without a prohibition in force."""
+    """Return ``{customer_id: (name, email)}`` of each customer's first contact person
+    whose own prohibition of ``purpose`` is not in force."""
     if not customer_ids:
         return {}
     first = {}
-    query = (ContactPerson.select(ContactPerson.id, ContactPerson.customer,
-                                  ContactPerson.first_name, ContactPerson.last_name,
-                                  ContactPerson.email)
+    query = (ContactPerson.select(ContactPerson.customer, ContactPerson.first_name,
+                                  ContactPerson.last_name, ContactPerson.email)
              .where(ContactPerson.customer.in_(customer_ids)
                     & ContactPerson.id.not_in(prohibited_contact_persons(purpose)))
-             .order_by(ContactPerson.customer, ContactPerson.id))
-    for person in query:
-        first.setdefault(person.customer_id, person)
+             .order_by(ContactPerson.customer, ContactPerson.id)
+             .tuples())
+    for customer_id, first_name, last_name, email in query:
+        first.setdefault(customer_id, (_person_name(first_name, last_name), email))
     return first
