@@ -5,8 +5,8 @@ own row field by field, then every model in the map that references the subject'
 (``Customer`` or ``ContactPerson``), each of their fields in the map. A field or a model
 added to the map later appears in the report without a change here.
 
-Whatever the section, whoever asks: the report shows every data category, and the
-categories a section does not keep say "None recorded".
+Whatever the section, whoever asks: the report shows every data category that holds
+something on the subject, and names the categories that hold nothing.
 
 Reads are batched: one query for the subjects, one per referencing model and one per kind
 of row referenced (sections, user accounts, …), however many rows and subjects — a fixed
@@ -108,8 +108,10 @@ def build_report(inspection_request, now=None):
     pairs = list(InspectionSubject
                  .select(InspectionSubject.customer, InspectionSubject.contact_person)
                  .where(InspectionSubject.request == req.id).tuples())
+    # A row naming a contact person is that person's, even if it names the company too: the
+    # company's own data is not the contact person's.
     return build_report_for(
-        customer_ids=sorted({c for c, _ in pairs if c is not None}),
+        customer_ids=sorted({c for c, p in pairs if c is not None and p is None}),
         contact_person_ids=sorted({p for _, p in pairs if p is not None}),
         language=language, now=now, inspection_request=req)
 

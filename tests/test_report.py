@@ -303,6 +303,9 @@ def test_every_stored_value_in_html_pdf_and_json(client, auth, subject, other):
 def test_contact_person_subject(client, auth, subject, other):
     """A contact person's report: the person's own row, the company and role, own prohibitions."""
     req = make_request([("contact_person", subject["contact_person"])])
+    # Even a subject row that names the company as well is the contact person's only.
+    InspectionSubject.update(customer=subject["customer"]).where(
+        InspectionSubject.request == req.id).execute()
     auth.login("responsible")
     page, pdf, data = fetch_all(client, req.id)
     person = data["subjects"][0]
