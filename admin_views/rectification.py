@@ -144,6 +144,11 @@ class RectificationView(SecureBaseView):
         new = values_form(kind, names, formdata=posted)
         if request.method == "GET":
             form.received_at.data = _now_local()
+            # The form shows the customer's current values: a read of the customer.
+            with write_transaction():
+                audit.record("view", actor=current_user._get_current_object(),
+                             object_type="customer", object_id=customer.id,
+                             section=customer.section.code, fields=["rectification"])
         else:
             valid = form.validate()
             valid = new.validate() and valid

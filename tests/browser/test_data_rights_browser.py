@@ -1,7 +1,8 @@
 """Prohibitions, the marketing list and rectification with a real browser, in Finnish: a
 tourism staff member records a contact person's prohibition from the customer's page,
 gets a refusal back with the input kept, counts a marketing list that leaves the person
-out, and registers a rectification request. Every page is checked by axe-core."""
+out, and registers a rectification request that the section's handler approves and
+applies. Every page is checked by axe-core."""
 
 import re
 
@@ -85,7 +86,7 @@ def test_staff_records_a_prohibition_and_counts_the_list(page, make_user, compan
     screenshot(page, f"marketing-list-{db_kind}")
 
 
-def test_staff_registers_a_rectification_request(page, make_user, company, db_kind):
+def test_rectification_request_from_registering_to_applying(page, make_user, company, db_kind):
     make_user("tiina", "staff", ["tourism"])
     log_in(page, "tiina")
     page.goto(f"/customers/details/?id={company}")
@@ -118,3 +119,28 @@ def test_staff_registers_a_rectification_request(page, make_user, company, db_ki
     expect(page.get_by_role("button", name="Kirjaa päätös")).to_have_count(0)
     assert_accessible(page)
     screenshot(page, f"rectification-request-{db_kind}")
+    request_url = page.url
+
+    # The section's handler approves and applies it; the page keeps before and after.
+    make_user("tuulikki", "handler", ["tourism"])
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+    log_in(page, "tuulikki")
+    page.get_by_role("navigation", name="Päävalikko").get_by_role(
+        "link", name="Korjauspyynnöt").click()
+    expect(page.get_by_role("row", name=re.compile("Maija Meikäläinen"))).to_contain_text(
+        "Tarkistettu, odottaa päätöstä")
+    assert_accessible(page)
+    page.goto(request_url)
+    page.get_by_label("Päätös", exact=True).select_option(label="Hyväksy")
+    page.get_by_role("button", name="Kirjaa päätös").click()
+    expect(page.get_by_role("status")).to_contain_text("Pyyntö hyväksyttiin")
+    assert_accessible(page)
+    page.get_by_role("button", name="Toteuta muutos").click()
+    expect(page.get_by_role("status")).to_contain_text("Pyyntö toteutettiin")
+    changes = page.get_by_role("region", name="Pyydetyt uudet arvot")
+    expect(changes.get_by_role("columnheader", name="Ennen")).to_be_visible()
+    expect(changes.get_by_role("row", name=re.compile("^Sähköposti"))).to_contain_text(
+        "info@aijala.fi myynti@aijala.fi")
+    assert Customer.get_by_id(company).email == "myynti@aijala.fi"
+    assert_accessible(page)
+    screenshot(page, f"rectification-applied-{db_kind}")
