@@ -39,6 +39,7 @@ from services.report import build_report, may_read_report
 
 # Delivered requests are listed this many to a page, after every open one.
 CLOSED_PAGE_SIZE = 25
+MAX_PAGE = 100000
 
 
 def _user():
@@ -140,11 +141,12 @@ class InspectionRequestView(SecureBaseView):
         visible = rules.visible_to(_user())
         open_rows = list(visible.where(InspectionRequest.delivered_at.is_null())
                          .order_by(InspectionRequest.due_at, InspectionRequest.id))
-        page = max(1, parse_id(request.args.get("page")) or 1)
+        page = min(parse_id(request.args.get("page")) or 1, MAX_PAGE)
         closed_rows = list(visible.where(InspectionRequest.delivered_at.is_null(False))
                            .order_by(InspectionRequest.delivered_at.desc(),
                                      InspectionRequest.id.desc())
-                           .paginate(page, CLOSED_PAGE_SIZE + 1))
+                           .offset((page - 1) * CLOSED_PAGE_SIZE)
+                           .limit(CLOSED_PAGE_SIZE + 1))
         has_next = len(closed_rows) > CLOSED_PAGE_SIZE
         return self.render(
             "requests/list.html",

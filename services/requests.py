@@ -565,6 +565,14 @@ def _business_id(value):
     return ytunnus.format(value)
 
 
+def _any(conditions):
+    """Return the conditions OR-ed together."""
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result |= condition
+    return result
+
+
 def _name_matches(words, *parts):
     text = " ".join(p for p in parts if p).casefold()
     return all(word in text for word in words)
@@ -591,34 +599,40 @@ def find_subjects(query):
     e164 = _phone_e164(phone) if phone else None
     business_id = _business_id(business_id) if business_id else None
 
-    # Customers: the name through the search index, then any one of the details.
+    # Customers: those with the email or Y-tunnus as given (their indexes), and those the
+    # name finds through the search index that have any one of the details (in any case:
+    # an email stored as "Anna.Aijala@…" too). The name is then checked word by word.
+    lowered = sorted({e.lower() for e in emails})
     details = []
     if birth_date:
         details.append(Customer.birth_date == birth_date)
     if emails:
-        details.append(pw.fn.LOWER(Customer.email).in_(sorted({e.lower() for e in emails})))
+        details.append(pw.fn.LOWER(Customer.email).in_(lowered))
     if e164:
         details.append((Customer.phone == e164) | (Customer.mobile == e164))
     if business_id:
         details.append(Customer.business_id == business_id)
-    either = details[0]
-    for condition in details[1:]:
-        either |= condition
-    customers = (Customer.select()
-                 .where(customer_search_condition(name) & either)
-                 .order_by(Customer.sort_name, Customer.id)
-                 .limit(MAX_CANDIDATES * 4))
+    queries = [Customer.select().where(customer_search_condition(name) & _any(details))]
+    exact = ([Customer.email.in_(emails)] if emails else []) + (
+        [Customer.business_id == business_id] if business_id else [])
+    if exact:
+        queries.append(Customer.select().where(_any(exact)))
+    customers = {}
+    for select in queries:
+        for customer in select.order_by(Customer.sort_name).limit(MAX_CANDIDATES * 4):
+            customers[customer.id] = customer
     found = []
-    for customer in customers:
+    for customer in sorted(customers.values(), key=lambda c: (c.sort_name, c.id)):
         if not _name_matches(words, customer.first_name, customer.last_name, customer.name):
             continue
         matched = tuple(what for what, hit in (
             ("birth_date", birth_date and customer.birth_date == birth_date),
-            ("email", customer.email and customer.email.lower() in {e.lower() for e in emails}),
+            ("email", customer.email and customer.email.lower() in lowered),
             ("phone", e164 and e164 in (customer.phone, customer.mobile)),
             ("business_id", business_id and customer.business_id == business_id),
         ) if hit)
-        found.append(Candidate(customer, None, matched))
+        if matched:
+            found.append(Candidate(customer, None, matched))
 
     # Contact persons: a detail first (their names have no index), then the name.
     details = []
@@ -630,12 +644,9 @@ def find_subjects(query):
         details.append(ContactPerson.customer.in_(
             Customer.select(Customer.id).where(Customer.business_id == business_id)))
     if details:
-        either = details[0]
-        for condition in details[1:]:
-            either |= condition
         people = (ContactPerson.select(ContactPerson, Customer)
                   .join(Customer)
-                  .where(either)
+                  .where(_any(details))
                   .order_by(ContactPerson.last_name, ContactPerson.first_name, ContactPerson.id)
                   .limit(MAX_CANDIDATES * 4))
         for person in people:

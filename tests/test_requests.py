@@ -664,3 +664,37 @@ def test_cli_overdue_exit_codes(runner, people):
     line = [ln for ln in result.output.splitlines() if ln.strip().startswith(str(late.id))][0]
     assert line.split()[-1] == "business" and line.split()[-2] == "2"
     assert "Anna" not in result.output  # no requester names
+
+
+def test_subject_search_finds_by_email_or_y_tunnus_whatever_the_name_index_says(
+        app, people, register_data):
+    """Email and Y-tunnus are looked up by their own indexes; a stored email in mixed case
+    is found by the name search."""
+    Customer.update(email="Anna.Aijala@Example.fi").where(
+        Customer.id == register_data["anna"]).execute()
+    found = rules.find_subjects(rules.SubjectQuery(name="anna", email="anna.aijala@example.fi"))
+    assert [c.key for c in found] == [f"customer:{register_data['anna']}"]
+    assert found[0].matched == ("email",)
+    sole_trader = Customer.create(section=Section.get(code="business"), kind="company",
+                                  name="Toiminimi Anna Äijälä", business_id="1572860-0")
+    found = rules.find_subjects(rules.SubjectQuery(name="Äijälä", business_id="15728600"))
+    assert [c.key for c in found] == [f"customer:{sole_trader.id}"]
+
+
+def test_list_pages_delivered_requests_after_the_open_ones(client, auth, people):
+    received = utcnow() - datetime.timedelta(days=3)
+    for number in range(27):
+        row = new_request(received_at=received, requester_name=f"Vanha Pyytäjä {number:02d}")
+        InspectionRequest.update(decision="approved", decided_at=received,
+                                 delivered_at=received + datetime.timedelta(minutes=number)
+                                 ).where(InspectionRequest.id == row.id).execute()
+    new_request(requester_name="Avoin Pyytäjä")
+    login(auth, "handler_t")
+    first = text(client.get("/requests/"))
+    assert first.index("Avoin Pyytäjä") < first.index("Vanha Pyytäjä 26")
+    second = text(client.get("/requests/?page=2"))
+    shown = re.findall(r"Vanha Pyytäjä \d\d", first) + re.findall(r"Vanha Pyytäjä \d\d", second)
+    assert sorted(shown) == [f"Vanha Pyytäjä {n:02d}" for n in range(27)]  # none twice or lost
+    assert "Vanhemmat" in first and "Vanhemmat" not in second
+    for bad in ("abc", "0", "99999999999999999999"):
+        assert client.get(f"/requests/?page={bad}").status_code == 200
