@@ -764,8 +764,8 @@ def serve_on_site(user, *, requester_name, section, identity_method, produce_rep
     In one transaction: registers the request (oral on site), records the identity check,
     the approval by ``user`` (the user at work), the records confirmed as the subject's
     (``keys`` among the results of ``query``), calls ``produce_report(request)`` (audited
-    as a report produced) and records the report handed over. Any failure saves nothing. The responsible person
-    reviews the request afterwards (``to_review``).
+    as a report produced) and records the report handed over. Any failure saves nothing.
+    The responsible person reviews the request afterwards (``to_review``).
     """
     if not may_serve_on_site(user):
         raise NotAllowed(N_("Your role does not serve inspection requests."))

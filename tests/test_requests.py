@@ -267,18 +267,31 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
     assert [e.actor_role for e in events(row.id, "approve")] == ["responsible"]
 
 
-def test_report_links_once_approved(client, auth, people, app):
-    row = new_request()
+def test_report_links_once_decided_for_who_may_read_them(client, auth, people):
+    row = new_request(username="staff_t")
     rules.record_identity(user("handler_t"), row, method="id_card")
     login(auth, "handler_t")
     page = text(client.get(f"/requests/{row.id}/"))
     assert "report.pdf" not in page
     rules.decide(user("responsible"), row, decision="approved")
     page = text(client.get(f"/requests/{row.id}/"))
-    if "inspection_report.report" not in app.view_functions:
-        pytest.skip("the report view (admin_views/reports.py) is not registered")
     for fmt in ("html", "pdf", "json"):
         assert f'href="/requests/{row.id}/report.{fmt}"' in page
+    pdf = client.get(f"/requests/{row.id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # Staff who registered a written request sees it, but the handler produces its report.
+    auth.logout()
+    login(auth, "staff_t")
+    page = text(client.get(f"/requests/{row.id}/"))
+    assert "report.pdf" not in page and "tuottaa tarkastusotteen" in page
+    # A refused request links its refusal letter.
+    refused = new_request()
+    rules.record_identity(user("handler_t"), refused, method="id_card")
+    rules.decide(user("controller"), refused, decision="refused", reason="Ei oikeutta.")
+    auth.logout()
+    login(auth, "handler_t")
+    page = text(client.get(f"/requests/{refused.id}/"))
+    assert f'href="/requests/{refused.id}/report.pdf"' in page and "epäämispäätös" in page
 
 
 # --- refusal and the rules of each step ---------------------------------------------------
@@ -619,10 +632,6 @@ def test_on_site_page_serves_at_once_and_the_responsible_reviews(client, auth, p
     assert r.status_code == 200 and "Valitse, miten pyytäjän henkilöllisyys" in text(r)
     assert InspectionRequest.select().count() == 0
 
-    try:
-        import services.report  # noqa: F401
-    except ImportError:
-        pytest.skip("services/report.py (the report) is not there")
     r = client.post("/requests/on-site/", data={
         **form, "identity_method": "driving_licence", "action": "serve",
         "record": f"customer:{register_data['anna']}"})
