@@ -707,3 +707,16 @@ def test_list_pages_delivered_requests_after_the_open_ones(client, auth, people)
     assert "Vanhemmat" in first and "Vanhemmat" not in second
     for bad in ("abc", "0", "99999999999999999999"):
         assert client.get(f"/requests/?page={bad}").status_code == 200
+
+
+@pytest.mark.parametrize("lang, heading", [("sv", "Begäranden om insyn"),
+                                           ("en", "Inspection requests")])
+def test_pages_in_swedish_and_english(client, auth, people, lang, heading):
+    row = new_request(received_at=utcnow() - datetime.timedelta(days=8))
+    login(auth, "responsible")
+    client.post("/language", data={"csrf_token": page_token(client), "lang": lang})
+    assert heading in text(client.get("/requests/"))
+    for path in ("/", "/requests/new/", "/requests/on-site/", f"/requests/{row.id}/"):
+        r = client.get(path)
+        assert r.status_code == 200 and f'lang="{lang}"' in text(r), path
+    assert {"sv": "Försenad", "en": "Overdue"}[lang] in text(client.get("/"))
