@@ -24,6 +24,7 @@ import functools
 import json
 import operator
 import pathlib
+import re
 from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
@@ -491,11 +492,21 @@ class _Context:
             if changes is not None:
                 return changes, "; ".join(
                     f"{self._any_field_label(name)}: {value}" for name, value in changes.items())
+            return raw, _readable(raw)
         return raw, str(raw)
 
     def _any_field_label(self, name):
         msgid = texts.FIELD_LABELS.get(name)
         return self.gettext(msgid) if msgid else name
+
+
+def _readable(text):
+    """Return stored text as it reads: lines ended alike, no blank lines in a row, trimmed.
+
+    Only how the text is laid out changes (the JSON keeps the stored value as it is).
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def _field_values(text):

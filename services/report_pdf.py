@@ -9,7 +9,7 @@ the PDF's outline (bookmarks); the document's language and title are set in its 
 import pathlib
 
 from fpdf import FPDF
-from fpdf.enums import TableBordersLayout, XPos, YPos
+from fpdf.enums import MethodReturnValue, TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 
 FONTS_DIR = pathlib.Path(__file__).resolve().parent.parent / "static" / "fonts"
@@ -23,6 +23,12 @@ HEADER_FILL = (233, 236, 239)
 LABEL_WIDTH = 55
 # In a table, text longer than this many characters wraps rather than widening its column.
 WIDE_TEXT = 32
+# Line heights (mm) of field lists and tables; a row taller than this share of the page's
+# text height is not drawn as a table row (fpdf2 cannot split a row across pages): its
+# text flows as paragraphs instead.
+FIELD_LINE = 4.6
+TABLE_LINE = 4.2
+TALL_ROW = 0.4
 
 
 class _ReportPDF(FPDF):
@@ -70,15 +76,38 @@ class _ReportPDF(FPDF):
         self.set_text_color(*DARK)
         self.ln(1.5)
 
+    def lines(self, text, width, size):
+        """Return how many lines ``text`` takes in a column ``width`` mm wide."""
+        self.set_font(FONT, "", size)
+        return len(self.multi_cell(width, text=text or "–", align="L", dry_run=True,
+                                   output=MethodReturnValue.LINES))
+
+    def fits_in_a_row(self, lines, line_height):
+        """Tell whether a table row of ``lines`` lines can be drawn on one page (with room)."""
+        return lines * line_height <= self.eph * TALL_ROW
+
     def field_list(self, pairs):
-        """Label–value pairs as a two-column table."""
+        """Label–value pairs as a two-column table; a value too long for one row flows."""
+        run = []
+        for label, text in pairs:
+            lines = self.lines(text, self.epw - LABEL_WIDTH - 3, 9)
+            if self.fits_in_a_row(lines, FIELD_LINE):
+                run.append((label, text))
+                continue
+            self._pairs(run)
+            run = []
+            self.paragraph(label, size=9, bold=True)
+            self.paragraph(text, size=9)
+        self._pairs(run)
+
+    def _pairs(self, pairs):
         if not pairs:
             return
         self.set_font(FONT, "", 9)
         with self.table(col_widths=(LABEL_WIDTH, self.epw - LABEL_WIDTH),
                         first_row_as_headings=False, text_align="LEFT",
                         borders_layout=TableBordersLayout.HORIZONTAL_LINES,
-                        line_height=4.6, padding=(0.8, 1.5), width=self.epw) as table:
+                        line_height=FIELD_LINE, padding=(0.8, 1.5), width=self.epw) as table:
             for label, text in pairs:
                 row = table.row()
                 row.cell(label, style=FontFace(emphasis="BOLD"))
@@ -86,12 +115,21 @@ class _ReportPDF(FPDF):
         self.ln(2)
 
     def data_table(self, columns, rows):
-        """Rows under a heading row that repeats on every page."""
+        """Rows under a heading row that repeats on every page.
+
+        Returns False, drawing nothing, when a row would not fit on a page: the caller shows
+        those rows one at a time instead.
+        """
+        widths = _column_widths(columns, rows)
+        room = [self.epw * w / sum(widths) - 2.4 for w in widths]
+        for cells in rows:
+            tallest = max(self.lines(cell["text"], width, 8) for cell, width in zip(cells, room))
+            if not self.fits_in_a_row(tallest, TABLE_LINE):
+                return False
         self.set_font(FONT, "", 8)
-        with self.table(col_widths=_column_widths(columns, rows),
-                        first_row_as_headings=True, text_align="LEFT",
+        with self.table(col_widths=widths, first_row_as_headings=True, text_align="LEFT",
                         borders_layout=TableBordersLayout.HORIZONTAL_LINES,
-                        line_height=4.2, padding=(0.8, 1.2), width=self.epw,
+                        line_height=TABLE_LINE, padding=(0.8, 1.2), width=self.epw,
                         headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL)) as table:
             head = table.row()
             for column in columns:
@@ -101,6 +139,7 @@ class _ReportPDF(FPDF):
                 for cell in cells:
                     row.cell(cell["text"] or "–")
         self.ln(2)
+        return True
 
 
 def _column_widths(columns, rows):
@@ -175,13 +214,16 @@ def _report(pdf, report):
                     pdf.heading(table["label"], 3)
                 if not table["rows"]:
                     pdf.paragraph(words["none"], size=9, muted=True)
-                elif table["layout"] == "table":
-                    pdf.data_table(table["columns"], table["rows"])
-                else:
-                    for number, cells in enumerate(table["rows"], start=1):
-                        pdf.paragraph(table["row_label"] % {"number": number}, size=9, bold=True)
-                        pdf.field_list([(cell["label"], cell["text"]) for cell in cells
-                                        if cell["text"]])
+                elif not (table["layout"] == "table"
+                          and pdf.data_table(table["columns"], table["rows"])):
+                    _rows_one_by_one(pdf, table)
         if subject["empty_categories"]:
             pdf.paragraph(f"{words['empty_categories']} {', '.join(subject['empty_categories'])}.",
                           size=9, muted=True)
+
+
+def _rows_one_by_one(pdf, table):
+    """Each row of a table under its own heading ("Invoice 1"), as a list of its fields."""
+    for number, cells in enumerate(table["rows"], start=1):
+        pdf.paragraph(table["row_label"] % {"number": number}, size=9, bold=True)
+        pdf.field_list([(cell["label"], cell["text"]) for cell in cells if cell["text"]])

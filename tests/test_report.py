@@ -532,3 +532,20 @@ def test_report_page_is_accessible_markup(client, auth, subject):
     assert 'scope="col"' in markup and 'scope="row"' in markup
     assert "@media print" in markup
     assert 'lang="fi"' in markup
+
+
+def test_long_text_flows_across_pages(client, auth, subject):
+    """A value longer than a page (or padded with line breaks) still renders, and reads well."""
+    long_summary = " ".join(f"Sana{i}" for i in range(1500)) + " Loppu – ÅÄÖ"
+    ContactEvent.create(customer=subject["customer"], direction="in", channel="email",
+                        summary=long_summary)
+    ContactPerson.update(user_details="\r\n" * 150 + "tunnus-99").where(
+        ContactPerson.id == subject["contact_person"]).execute()
+    req = make_request([("customer", subject["customer"])])
+    auth.login("handler_t")
+    page, pdf, data = fetch_all(client, req.id)
+    assert "Sana1499 Loppu – ÅÄÖ" in pdf and "Sana1499 Loppu – ÅÄÖ" in page
+    assert "tunnus-99" in pdf
+    details = [c for c in json_cells(data) if c["name"] == "user_details"]
+    assert details[0]["value"] == "\r\n" * 150 + "tunnus-99"  # stored as it is
+    assert details[0]["text"] == "tunnus-99"  # shown as it reads
