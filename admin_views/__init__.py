@@ -9,6 +9,7 @@ from admin_views.audit import add_audit_views
 from admin_views.billing import InvoiceView
 from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
+from admin_views.disclosures import DisclosureView
 from admin_views.marketing import MarketingListView
 from admin_views.prohibitions import ProhibitionView
 from admin_views.rectification import RectificationView
@@ -53,4 +54,6 @@ def register_views(admin):
     admin.add_view(InspectionReportView(name=_l("Inspection report"),
                                         endpoint="inspection_report", url="/requests"))
     admin.add_view(StatisticsView(name=_l("Statistics"), endpoint="statistics"))
+    admin.add_view(DisclosureView(name=_l("Disclosures"), endpoint="disclosures",
+                                  url="/disclosures"))
     # Requests, retention, statistics and access pages join here.
