@@ -77,7 +77,8 @@ def prohibited_customers(purpose):
 
 
 def prohibited_contact_persons(purpose):
-    """Return a query of the ids of contact persons whose own prohibition of ``purpose`` is in force."""
+    """Return a query of the ids of contact persons whose own prohibition of ``purpose``
+    is in force."""
     newer = Prohibition.alias("newer")
     newest_id = (newer.select(fn.MAX(newer.id))
                  .where((newer.customer == Prohibition.customer)
@@ -88,6 +89,14 @@ def prohibited_contact_persons(purpose):
                    & Prohibition.contact_person.is_null(False)
                    & (Prohibition.action == "given")
                    & (Prohibition.id == newest_id)))
+
+
+def contact_persons_of(customer):
+    """Return the contact persons of the customer, by id (whose prohibitions may be recorded)."""
+    if customer.kind == "person":
+        return []
+    return list(ContactPerson.select().where(ContactPerson.customer == customer)
+                .order_by(ContactPerson.id))
 
 
 def record(customer, *, purpose, action, effective_on, source, actor, contact_person=None,
@@ -182,11 +191,3 @@ def _lock(customer):
     """
     if not database.is_sqlite():
         Customer.select(Customer.id).where(Customer.id == customer.id).for_update().first()
-
-
-def contact_persons_of(customer):
-    """Return the contact persons of the customer, by id (whose prohibitions may be recorded)."""
-    if customer.kind == "person":
-        return []
-    return list(ContactPerson.select().where(ContactPerson.customer == customer)
-                .order_by(ContactPerson.id))
