@@ -258,7 +258,7 @@ _FI = {
         "Pyyntöäsi ei toteuteta. Päätös tehtiin {decided}. Tämän vuoksi kirjeeseen ei "
         "sisälly rekisterin tietoja."
     ),
-    "refusal_reason": "Perustelu:",
+    "refusal_reason": "Perustelu",
     "refusal_no_reason": "Päätökseen ei ole kirjattu perustelua.",
     "sections": [
         ("controller", "Rekisterinpitäjä", [
@@ -367,7 +367,7 @@ _SV = {
         "Din begäran verkställs inte. Beslutet fattades {decided}. Därför innehåller brevet "
         "inga uppgifter ur registret."
     ),
-    "refusal_reason": "Motivering:",
+    "refusal_reason": "Motivering",
     "refusal_no_reason": "Ingen motivering har antecknats för beslutet.",
     "sections": [
         ("controller", "Personuppgiftsansvarig", [
@@ -479,7 +479,7 @@ _EN = {
         "Your request will not be carried out. The decision was made on {decided}. This "
         "letter therefore contains no data from the register."
     ),
-    "refusal_reason": "Reason:",
+    "refusal_reason": "Reason",
     "refusal_no_reason": "No reason was recorded for the decision.",
     "sections": [
         ("controller", "Controller", [
