@@ -146,9 +146,14 @@ def _require(allowed, message):
         raise NotAllowed(message)
 
 
-def _require_preparer(user):
+def _require_preparer(user, disclosure=None):
+    """Refuse a role that does not prepare, and a disclosure the user may not open."""
     _require(may_prepare(user), N_(
         "Only a register handler or the controller may prepare or carry out a disclosure."))
+    if disclosure is not None:
+        _require(get_visible(user, disclosure.id) is not None, N_(
+            "This disclosure concerns customers of sections you do not have: ask the "
+            "controller or the handler of those sections."))
 
 
 # --- allowed recipients -----------------------------------------------------------------
@@ -282,7 +287,7 @@ def _change(actor, disclosure, values=None, fields=()):
 
 
 def _require_open(actor, disclosure):
-    _require_preparer(actor)
+    _require_preparer(actor, disclosure)
     if disclosure.state != "prepared":
         raise RegisterError(N_("The disclosure has already been decided: its customers and "
                                "categories can no longer be changed. Prepare a new one."))
@@ -645,7 +650,7 @@ def carry_out(actor, disclosure, fmt, labels=None, locale="fi"):
     who carried it out, when and how many customers it held, with its audit event, in one
     transaction with reading the data.
     """
-    _require_preparer(actor)
+    _require_preparer(actor, disclosure)
     if fmt not in EXPORT_FORMATS:
         raise RegisterError(N_("Choose CSV or XLSX."))
     labels = labels or ExportLabels()

@@ -149,7 +149,7 @@ def test_prepare_page_refuses_an_unlisted_recipient_and_keeps_the_input(client, 
         "purpose": "Tilitarkastus", "legal_basis": "Laki X"})
     text = answer.get_data(as_text=True)
     assert answer.status_code == 200
-    assert "sallittujen vastaanottajien luettelossa" in text
+    assert "vastaanottajien luettelossa (rekisteriseloste, kohta 8)" in text
     assert "Tilitarkastus" in text and "Laki X" in text
     assert Disclosure.select().count() == 0
 
@@ -298,8 +298,18 @@ def test_a_handler_chooses_only_customers_of_own_sections(data):
     assert rules.find_customers(business_handler, "Äijälän") == []
     assert [c.id for c in rules.find_customers(data["controller"], "äijälän")] == [
         data["acme"].id]
-    # The tourism handler cannot open a disclosure of a business customer made by another.
+    # The tourism handler cannot open a disclosure of a business customer made by another,
+    # nor change or carry it out.
     assert rules.get_visible(data["handler"], found.id) is None
+    with pytest.raises(rules.NotAllowed):
+        rules.add_customers(data["handler"], found, [data["acme"].id])
+    rules.choose_categories(business_handler, found, ["identity"])
+    current = Disclosure.get_by_id(found.id)
+    rules.decide(data["controller"], current, True, version=current.version)
+    with pytest.raises(rules.NotAllowed):
+        rules.carry_out(data["handler"], Disclosure.get_by_id(found.id), "csv")
+    assert rules.customer_count(found) == 1
+    assert Disclosure.get_by_id(found.id).state == "approved"
     assert rules.get_visible(business_handler, found.id) is not None
     assert rules.get_visible(data["responsible"], found.id) is not None
 
@@ -358,7 +368,7 @@ def test_the_page_says_which_categories_were_left_out(client, auth, data):
         "csrf_token": csrf_token(page), "category": ["identity", "billing"]},
         follow_redirects=True)
     text = answer.get_data(as_text=True)
-    assert "Laskutus ja perintä" in text and "jätettiin pois" in text
+    assert "joten ne jätettiin pois: Laskutus ja perintä" in text
     assert Disclosure.get_by_id(found.id).category_list == ["identity"]
 
 
