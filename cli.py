@@ -20,6 +20,7 @@ def init_app(app):
     app.cli.add_command(demo_data_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(requests_cli)
+    app.cli.add_command(retention_cli)
 
 
 def _fail(error):
@@ -192,3 +193,85 @@ def requests_overdue():
         section = sections[row.section_id]
         click.echo(f"{row.id:>6}  {received:<16}  {due:<16}  {days:>9}  {section}")
     raise SystemExit(1)
+
+
+# --- retention purge (seed §12) ---------------------------------------------------------
+
+retention_cli = AppGroup("retention", help="Retention purge of long-unused customers (seed §12).")
+
+
+def _retention_settings():
+    from flask import current_app
+
+    from services import retention
+
+    config = current_app.config
+    return (int(config.get("RETENTION_ACCOUNTING_YEARS", retention.ACCOUNTING_YEARS)),
+            int(config.get("RETENTION_BATCH_SIZE", retention.BATCH_SIZE)),
+            config.get("RETENTION_CRASH_AFTER_BATCHES"))
+
+
+@retention_cli.command("preview")
+@click.option("--section", "section_code", help="Only this section (its code).")
+def retention_preview(section_code):
+    """Print how many customers and rows per data category a purge would remove (no names)."""
+    from services import audit, retention
+
+    years, _batch, _crash = _retention_settings()
+    sections = list(Section.select().order_by(Section.code))
+    if section_code:
+        sections = [s for s in sections if s.code == section_code]
+        if not sections:
+            raise click.ClickException(_("There is no section %(code)s.", code=section_code))
+    snapshot = retention.Snapshot.now(sections, years)
+    result = retention.preview(snapshot)
+    with database.write_transaction():
+        retention.record_preview(None, snapshot)
+    # Lines for people and cron mail alike, untranslated like `audit verify`'s.
+    as_of = retention.helsinki_today(snapshot.as_of)
+    click.echo(f"retention preview on {as_of}: invoices dated {snapshot.keep_from} or later "
+               f"are kept ({snapshot.accounting_years} years)")
+    for part in result.sections:
+        cutoff = retention.helsinki_today(part.cutoff)
+        click.echo(f"{part.section.code}: {part.months} months, unused when no activity since "
+                   f"{cutoff}; delete {part.delete['customers']} customers, minimise "
+                   f"{part.minimise['customers']}, awaiting final deletion {part.waiting}")
+        click.echo(f"  {'category':<22} {'delete':>10} {'minimise':>10}")
+        for category in retention.COUNTED_CATEGORIES:
+            click.echo(f"  {category:<22} {part.delete[category]:>10} "
+                       f"{part.minimise[category]:>10}")
+    click.echo(f"fingerprint {result.fingerprint}")
+
+
+@retention_cli.command("purge")
+@click.option("--confirmed-run", "run_id", type=int, required=True,
+              help="The purge the controller confirmed on the preview page.")
+@click.option("--batch-size", type=click.IntRange(1, 5000), default=None,
+              help="Customers per transaction (default RETENTION_BATCH_SIZE, 500).")
+def retention_purge(run_id, batch_size):
+    """Run (or finish) a purge the controller confirmed; refuse anything else."""
+    import os
+
+    from services import retention
+
+    _years, default_batch, crash_after = _retention_settings()
+    batches = [0]
+
+    def progress(run):
+        batches[0] += 1
+        click.echo(f"purge {run.id}: {run.processed}/{run.total} customers handled, "
+                   f"{run.deleted} deleted, {run.minimised} minimised, {run.skipped} skipped")
+
+    def inside_batch():
+        # RETENTION_CRASH_AFTER_BATCHES (tests of crash safety): exit at once, in the
+        # middle of the batch that follows that many committed ones.
+        if crash_after is not None and batches[0] >= int(crash_after):
+            os._exit(75)
+
+    try:
+        run = retention.execute(run_id, batch_size=batch_size or default_batch,
+                                progress=progress, inside_batch=inside_batch)
+    except RegisterError as e:
+        _fail(e)
+    click.echo(f"purge {run.id} finished: {run.deleted} deleted, {run.minimised} minimised, "
+               f"{run.skipped} skipped")

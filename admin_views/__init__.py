@@ -15,6 +15,7 @@ from admin_views.prohibitions import ProhibitionView
 from admin_views.rectification import RectificationView
 from admin_views.reports import InspectionReportView
 from admin_views.requests import InspectionRequestView
+from admin_views.retention import add_retention_views
 from admin_views.statistics import StatisticsView
 from models import Customer, Invoice
 
@@ -56,4 +57,5 @@ def register_views(admin):
     admin.add_view(StatisticsView(name=_l("Statistics"), endpoint="statistics"))
     admin.add_view(DisclosureView(name=_l("Disclosures"), endpoint="disclosures",
                                   url="/disclosures"))
+    add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
     # Requests, retention, statistics and access pages join here.

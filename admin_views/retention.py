@@ -1,0 +1,458 @@
+"""Retention (seed §12): the retention periods, the purge preview and its runs, the purge
+log, and the erasure of one subject on request (GDPR Art. 17).
+
+Who does what (DESIGN.md §1): the controller sets the periods and confirms and runs
+purges; the responsible person and the handlers read the periods and the log, and preview
+(a handler only the own section); the responsible person decides erasures on request.
+Staff and technical maintenance have no page here. The rules are in services/retention.py.
+
+A purge runs from the run page in steps: each POST purges batches for a couple of seconds
+and answers with the progress, and the page's script posts the next step until the run
+finishes (without the script, a button does the same). No request runs long, whatever
+the size of the register; a run left half-way goes on from the page or from
+``flask --app app retention purge --confirmed-run ID``.
+"""
+
+import datetime
+
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from admin_views.base import SecureBaseView, parse_id, user_sections
+from admin_views.labels import CATEGORY_LABELS, KIND_LABELS
+from database import write_transaction
+from models import Customer, PurgeRun, Section, User
+from services import audit
+from services import retention as rules
+from services.errors import RegisterError
+from services.search import customer_search_condition
+
+READ_ROLES = ("controller", "responsible", "handler")
+
+# What a purge counts, as the pages name it.
+COUNT_LABELS = {
+    "customers": _l("Customers"),
+    **CATEGORY_LABELS,
+    "history": _l("Customer history (contacts and purchases)"),
+    "record": _l("Prohibitions and rectification requests"),
+}
+
+STATE_LABELS = {
+    "previewed": _l("Previewed, not confirmed"),
+    "superseded": _l("Replaced by a newer preview"),
+    "stale": _l("Not confirmed: the customers changed"),
+    "confirmed": _l("Confirmed, not started"),
+    "running": _l("Under way"),
+    "finished": _l("Finished"),
+}
+
+KIND_OF_RUN = {"purge": _l("Purge of unused customers"),
+               "erasure": _l("Erasure on request (GDPR Art. 17)")}
+
+# Categories a listed customer is shown losing: the name and language go with every
+# deleted customer, which the list says already.
+SHOWN_GOES = [c for c in rules.COUNTED_CATEGORIES if c not in ("identity", "language")]
+
+
+def accounting_years():
+    return int(current_app.config.get("RETENTION_ACCOUNTING_YEARS", rules.ACCOUNTING_YEARS))
+
+
+def batch_size():
+    return int(current_app.config.get("RETENTION_BATCH_SIZE", rules.BATCH_SIZE))
+
+
+def step_seconds():
+    return float(current_app.config.get("RETENTION_STEP_SECONDS", 2.0))
+
+
+def actor():
+    return current_user._get_current_object()
+
+
+def is_controller():
+    return current_user.is_authenticated and current_user.role == "controller"
+
+
+def readable_sections():
+    """Return the sections the user may preview: every one, or a handler's own."""
+    if current_user.role == "handler":
+        return list(user_sections())
+    return list(Section.select().order_by(Section.code))
+
+
+def section_names():
+    locale = str(get_locale())
+    return {s.code: s.name_in(locale) for s in Section.select()}
+
+
+def user_name(user_id):
+    """Return how a page names a user: the username, or the pseudonym of a closed account."""
+    if user_id is None:
+        return ""
+    user = User.get_or_none(User.id == user_id)
+    return str(user) if user is not None else ""
+
+
+def goes_text(goes):
+    """Return "Category n · Category n" of what goes of one customer."""
+    return " · ".join(f"{COUNT_LABELS[c]} {format_decimal(goes[c])}"
+                      for c in SHOWN_GOES if goes.get(c))
+
+
+def progress_of(run):
+    """Return the JSON-able progress of a run, with a sentence for screen readers."""
+    percent = (run.processed / run.total) if run.total else (1.0 if run.state == "finished"
+                                                             else 0.0)
+    if run.state == "finished":
+        text = _("Finished: %(deleted)s customers deleted, %(minimised)s minimised, "
+                 "%(skipped)s skipped.", deleted=format_decimal(run.deleted),
+                 minimised=format_decimal(run.minimised), skipped=format_decimal(run.skipped))
+    else:
+        text = _("%(processed)s of %(total)s customers handled (%(percent)s).",
+                 processed=format_decimal(run.processed), total=format_decimal(run.total),
+                 percent=format_percent(percent))
+    return {"id": run.id, "state": run.state, "state_label": str(STATE_LABELS[run.state]),
+            "processed": run.processed, "total": run.total, "deleted": run.deleted,
+            "minimised": run.minimised, "skipped": run.skipped,
+            "percent": round(percent * 100), "text": text,
+            "finished": run.state == "finished"}
+
+
+class RetentionPolicyView(SecureBaseView):
+    """The retention period of each section; the controller changes them."""
+
+    allowed_roles = READ_ROLES
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        rows = rules.policies()
+        values, errors = {}, {}
+        if request.method == "POST":
+            if not is_controller():
+                abort(403)
+            changed = []
+            for section, policy in rows:
+                value = request.form.get(f"months-{section.code}", "").strip()
+                values[section.code] = value
+                try:
+                    rules.parse_months(value)
+                except RegisterError as ex:
+                    errors[section.code] = _(ex.message, **ex.params)
+            if not errors:
+                for section, policy in rows:
+                    if rules.set_months(section, values[section.code], actor()):
+                        changed.append(section)
+                if changed:
+                    names = section_names()
+                    flash(_("Saved the retention period of %(sections)s.",
+                            sections=", ".join(names[s.code] for s in changed)), "success")
+                else:
+                    flash(_("Nothing changed: the periods were already those."), "info")
+                return redirect(url_for(".index"))
+            flash(_("The periods were not saved. Correct the marked fields and save again."),
+                  "error")
+        return self.render(
+            "retention/policy.html",
+            number=format_decimal,
+            rows=rows,
+            values=values,
+            errors=errors,
+            names=section_names(),
+            history=rules.policy_history(),
+            user_name=user_name,
+            can_edit=is_controller(),
+            low=rules.MIN_MONTHS,
+            high=rules.MAX_MONTHS,
+            years=accounting_years(),
+        )
+
+
+class PurgeView(SecureBaseView):
+    """The purge preview, its confirmation and the runs' progress."""
+
+    allowed_roles = READ_ROLES
+
+    # --- preview ----------------------------------------------------------------------
+
+    @expose("/")
+    def index(self):
+        scope = self._scope(request.args.get("section"))
+        snapshot = rules.Snapshot.now(scope, accounting_years())
+        result = self._preview(snapshot)
+        run = None
+        if is_controller():
+            run = rules.start_preview(snapshot, result, actor())
+        else:
+            with write_transaction():
+                rules.record_preview(actor(), snapshot)
+        return self._render_preview(result, run, current=True)
+
+    def _scope(self, code):
+        sections = readable_sections()
+        if code:
+            sections = [s for s in sections if s.code == code]
+            if not sections:
+                abort(404)
+        return sections
+
+    def _preview(self, snapshot):
+        codes = snapshot.codes
+        listed = request.args.get("list")
+        if listed not in codes:
+            listed = codes[0] if codes else None
+        return rules.preview(snapshot, list_section=listed, page=self._page("page"),
+                             minimise_page=self._page("mpage"), parallel=True)
+
+    @staticmethod
+    def _page(name):
+        """Return the page number ``name`` of the query (from 0); 0 for anything else."""
+        value = request.args.get(name) or "0"
+        return int(value) if value.isdigit() and len(value) <= 6 else 0
+
+    def _render_preview(self, result, run, current):
+        snapshot = result.snapshot
+        codes = snapshot.codes
+        listed = request.args.get("list")
+        if listed not in codes:
+            listed = codes[0] if codes else None
+        part = next((p for p in result.sections if p.section.code == listed), None)
+        delete_rows = minimise_rows = []
+        if part is not None:
+            delete_rows = rules.listed(part.delete_page, rules.DELETE, snapshot.keep_from,
+                                       snapshot.accounting_years)
+            minimise_rows = rules.listed(part.minimise_page, rules.MINIMISE,
+                                         snapshot.keep_from, snapshot.accounting_years)
+        changed = run is not None and run.fingerprint != result.fingerprint
+        return self.render(
+            "retention/preview.html",
+            number=format_decimal,
+            result=result,
+            snapshot=snapshot,
+            run=run,
+            changed=changed,
+            current=current,
+            part=part,
+            listed=listed,
+            delete_rows=delete_rows,
+            minimise_rows=minimise_rows,
+            page=self._page("page"),
+            mpage=self._page("mpage"),
+            page_size=rules.PAGE_SIZE,
+            names=section_names(),
+            scope_choices=[(s.code, section_names()[s.code]) for s in readable_sections()],
+            chosen=request.args.get("section") or "",
+            count_labels=COUNT_LABELS,
+            categories=rules.COUNTED_CATEGORIES,
+            kind_labels=KIND_LABELS,
+            state_labels=STATE_LABELS,
+            goes_text=goes_text,
+            can_confirm=is_controller() and run is not None and run.state == "previewed"
+            and not changed,
+            unfinished=rules.unfinished_run(),
+            years=snapshot.accounting_years,
+            last_kept_year=snapshot.keep_from.year + snapshot.accounting_years,
+        )
+
+    # --- runs --------------------------------------------------------------------------
+
+    def _run_or_404(self, run_id):
+        run = PurgeRun.get_or_none(PurgeRun.id == run_id)
+        if run is None:
+            abort(404)
+        return run
+
+    @expose("/runs/<int:run_id>")
+    def run(self, run_id):
+        run = self._run_or_404(run_id)
+        if run.state in ("previewed", "superseded", "stale"):
+            # A preview lists customers: a handler sees only a preview of the own section.
+            own = {s.code for s in readable_sections()}
+            if not set(run.sections.split()) <= own:
+                abort(404)
+            snapshot = rules.Snapshot.of_run(run)
+            result = self._preview(snapshot)
+            with write_transaction():
+                rules.record_preview(actor(), snapshot, run)
+            return self._render_preview(result, run, current=False)
+        return self.render(
+            "retention/run.html",
+            number=format_decimal,
+            run=run,
+            progress=progress_of(run),
+            snapshot=rules.Snapshot.of_run(run),
+            planned=rules.counts_of(run, "planned"),
+            done=rules.counts_of(run, "done"),
+            names=section_names(),
+            count_labels=COUNT_LABELS,
+            categories=("customers",) + rules.COUNTED_CATEGORIES,
+            state_labels=STATE_LABELS,
+            kind_labels=KIND_OF_RUN,
+            user_name=user_name,
+            can_run=is_controller() and run.kind == "purge"
+            and run.state in ("confirmed", "running"),
+        )
+
+    @expose("/runs/<int:run_id>/status")
+    def status(self, run_id):
+        return jsonify(progress_of(self._run_or_404(run_id)))
+
+    @expose("/runs/<int:run_id>/confirm", methods=("POST",))
+    def confirm(self, run_id):
+        if not is_controller():
+            abort(403)
+        run = self._run_or_404(run_id)
+        try:
+            run = rules.confirm(run.id, actor())
+        except (rules.SetChanged, rules.PolicyChanged) as ex:
+            flash(_(ex.message, **ex.params), "error")
+            codes = run.sections.split()
+            section = codes[0] if len(codes) == 1 and len(readable_sections()) > 1 else None
+            return redirect(url_for(".index", section=section))
+        except RegisterError as ex:
+            flash(_(ex.message, **ex.params), "error")
+            return redirect(url_for(".run", run_id=run.id))
+        flash(_("Purge %(id)s confirmed: %(count)s customers. Start it below.", id=run.id,
+                count=format_decimal(run.total)), "success")
+        return redirect(url_for(".run", run_id=run.id))
+
+    @expose("/runs/<int:run_id>/step", methods=("POST",))
+    def step(self, run_id):
+        if not is_controller():
+            abort(403)
+        run = self._run_or_404(run_id)
+        wants_json = request.accept_mimetypes.best == "application/json"
+        try:
+            run = rules.execute(run.id, batch_size=batch_size(), actor=actor(),
+                                seconds=step_seconds(), record_resume=False)
+        except RegisterError as ex:
+            message = _(ex.message, **ex.params)
+            if wants_json:
+                return jsonify({"error": message, **progress_of(PurgeRun.get_by_id(run.id))}), 409
+            flash(message, "error")
+            return redirect(url_for(".run", run_id=run.id))
+        if wants_json:
+            return jsonify(progress_of(run))
+        return redirect(url_for(".run", run_id=run.id))
+
+
+class PurgeLogView(SecureBaseView):
+    """Every confirmed purge and erasure: when, which policy, who confirmed, what went."""
+
+    allowed_roles = READ_ROLES
+
+    @expose("/")
+    def index(self):
+        runs = rules.logged_runs()
+        return self.render(
+            "retention/log.html",
+            number=format_decimal,
+            runs=[(run, rules.counts_of(run, "done"), rules.counts_of(run, "planned"))
+                  for run in runs],
+            policy_of=rules.Snapshot.of_run,
+            names=section_names(),
+            count_labels=COUNT_LABELS,
+            categories=("customers",) + rules.COUNTED_CATEGORIES,
+            state_labels=STATE_LABELS,
+            kind_labels=KIND_OF_RUN,
+            user_name=user_name,
+        )
+
+
+class ErasureView(SecureBaseView):
+    """Erase one customer on the subject's request (GDPR Art. 17): the responsible person."""
+
+    allowed_roles = ("responsible",)
+    MAX_FOUND = 20
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self):
+        term = (request.args.get("q") or "").strip()
+        customer = None
+        customer_id = parse_id(request.args.get("customer")) if request.args.get(
+            "customer") else None
+        if request.args.get("customer") and customer_id is None:
+            abort(404)
+        if customer_id is not None:
+            customer = Customer.get_or_none(Customer.id == customer_id)
+            if customer is None:
+                abort(404)
+        received = request.form.get("received_on", "") if request.method == "POST" else ""
+        error = None
+        if request.method == "POST":
+            if customer is None:
+                abort(404)
+            received_on = _parse_date(received)
+            if received_on is None:
+                error = _("Enter the date the request was received, e.g. %(example)s.",
+                          example=datetime.date.today().strftime("%Y-%m-%d"))
+            elif request.form.get("confirmed") != "yes":
+                error = _("Tick the box to confirm that you have decided to erase this "
+                          "customer's data.")
+            else:
+                try:
+                    run = rules.erase(customer.id, actor(), received_on, accounting_years())
+                except RegisterError as ex:
+                    error = _(ex.message, **ex.params)
+                else:
+                    flash(_("The customer's data was erased (run %(id)s).", id=run.id), "success")
+                    return redirect(url_for("retention.run", run_id=run.id))
+        found = []
+        if term and customer is None:
+            found = list(Customer.select().where(customer_search_condition(term))
+                         .order_by(Customer.sort_name, Customer.id).limit(self.MAX_FOUND))
+            with write_transaction():
+                audit.record("search", actor(), object_type="customer")
+        plan = None
+        if customer is not None:
+            plan = rules.erasure_plan(customer, accounting_years())
+            if request.method == "GET":
+                with write_transaction():
+                    audit.record("view", actor(), object_type="customer", object_id=customer.id,
+                                 section=Section.get_by_id(customer.section_id).code,
+                                 fields=["erasure"])
+        return self.render(
+            "retention/erasure.html",
+            number=format_decimal,
+            term=term,
+            found=found,
+            max_found=self.MAX_FOUND,
+            customer=customer,
+            plan=plan,
+            received=received,
+            error=error,
+            names=section_names(),
+            sections={s.id: s.code for s in Section.select()},
+            count_labels=COUNT_LABELS,
+            categories=rules.COUNTED_CATEGORIES,
+            kind_labels=KIND_LABELS,
+            years=accounting_years(),
+        )
+
+
+def _parse_date(text):
+    """Return ``text`` (YYYY-MM-DD or D.M.YYYY) as a date, or None."""
+    text = (text or "").strip()
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def add_retention_views(admin):
+    """Add the retention pages to ``admin`` under the menu "Retention"."""
+    category = _l("Retention")
+    admin.add_view(PurgeView(name=_l("Purge preview"), category=category, endpoint="retention",
+                             url="/retention"))
+    admin.add_view(RetentionPolicyView(name=_l("Retention periods"), category=category,
+                                       endpoint="retention_policy", url="/retention/policy"))
+    admin.add_view(PurgeLogView(name=_l("Purge log"), category=category,
+                                endpoint="retention_log", url="/retention/log"))
+    admin.add_view(ErasureView(name=_l("Erasure on request"), category=category,
+                               endpoint="retention_erasure", url="/retention/erasure"))

@@ -1,0 +1,1016 @@
+"""Retention purge (seed §12) and the erasure of one subject (GDPR Art. 17), without Flask.
+
+A customer is **unused** when its last activity (or, never active, its creation) is
+older than its section's retention period, N months (``RetentionPolicy``, default 60).
+An unused customer is
+
+- **deleted** with everything it holds, or
+- **minimised** when it has an invoice still inside the keeping period of the Accounting
+  Act (Kirjanpitolaki 1336/1997 2:10: vouchers six years from the end of the financial
+  year, the calendar year here; ``accounting_years``). Everything the accounting record
+  does not need goes now: contacts, purchases no kept invoice billed, demographics,
+  contact persons, phones, fax, email, own information, birth date, prohibitions,
+  rectification requests, invoices past their own keeping period, and every address but
+  the billing address (or, with none, the one the invoices went to). The name, the
+  Y-tunnus, that address and the kept invoices stay until the keeping period of the
+  newest invoice ends; then the customer is unused and not kept, and goes.
+
+A purge goes
+
+    preview → confirmed by the controller → running (in batches) → finished
+
+The preview is a **snapshot**: the moment it was made, each section's cut-off moment
+and the first day of the keeping period. Its **fingerprint** is the SHA-256 of that
+snapshot and of the exact ids of the customers to delete and to minimise. Confirming
+recomputes the set as of the same snapshot: if a customer became active, gained an
+invoice or was added or removed meanwhile, the fingerprint differs and the confirmation
+is refused. A confirmed run holds its customers as a work list (``PurgeItem``); each
+batch deletes or minimises whole customers and removes their items in one transaction,
+so a crash loses at most the batch in progress, which the rerun does again — nothing is
+done twice and no customer is left half-purged. Each customer is checked once more as
+its batch runs: one active since the preview is skipped, one that gained a kept invoice
+is minimised instead of deleted.
+
+The run keeps counts per section, action and data category, never a name or a value.
+The erasure of one subject on request is a run of one customer, decided by the
+responsible person, under the same accounting rule.
+
+The preview's counts come from one statement per section: the unused customers are
+materialised once (in id order, so each child table is read in index order) and every
+child table is counted against them. The rules of what goes are SQL predicates defined
+once below and used both by those counts and by the purge's DELETE statements, so the
+preview says exactly what the purge removes.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import json
+import re
+import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
+
+import peewee as pw
+
+import database
+from models import (
+    DEFAULT_RETENTION_MONTHS,
+    Address,
+    ContactEvent,
+    ContactPerson,
+    Customer,
+    Demographics,
+    Invoice,
+    Prohibition,
+    PurgeItem,
+    PurgeRun,
+    Purchase,
+    RectificationRequest,
+    RetentionPolicy,
+    RetentionPolicyChange,
+    Section,
+    db,
+    utcnow,
+)
+from services import audit
+from services.customers import refresh_city
+from services.errors import N_, RegisterError
+
+AUDIT_OBJECT_TYPE = "purge_run"
+POLICY_OBJECT_TYPE = "retention_policy"
+HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
+
+# Accounting Act 2:10: vouchers are kept six years from the end of the financial year.
+ACCOUNTING_YEARS = 6
+# The retention periods the controller may set, in months.
+MIN_MONTHS, MAX_MONTHS = 12, 600
+# Customers a purge handles per transaction.
+BATCH_SIZE = 500
+# Customers a preview lists per page.
+PAGE_SIZE = 25
+# An invoice billed a purchase when it has the same amount and is dated on the purchase
+# day or at most this many days after it.
+INVOICE_AFTER_PURCHASE_DAYS = 31
+
+DELETE, MINIMISE = "delete", "minimise"
+
+# --- What goes: the rules, once -------------------------------------------------------
+
+# The customer's own fields, per data category: what a deletion removes and what a
+# minimisation removes. A category counts a customer when one of its fields has a value.
+CUSTOMER_FIELDS = {
+    "identity": (("first_name", "last_name", "name"), ()),
+    "birth_or_business_id": (("birth_date", "business_id"), ("birth_date",)),
+    "phone": (("phone", "mobile"), ("phone", "mobile")),
+    "fax": (("fax",), ("fax",)),
+    "email": (("email",), ("email",)),
+    "language": (("language",), ()),
+    "own_info": (("own_info",), ("own_info",)),
+}
+MINIMISED_FIELDS = tuple(dict.fromkeys(
+    name for _delete, minimise in CUSTOMER_FIELDS.values() for name in minimise))
+
+# What a minimisation removes of a child table, as a condition on its row ``e`` (None:
+# every row). :keep_from is the first day of the keeping period.
+_PURCHASE_NOT_BILLED = (
+    "NOT EXISTS (SELECT 1 FROM invoice AS i WHERE i.customer_id = e.customer_id"
+    " AND i.invoice_date >= :keep_from AND i.amount = e.amount"
+    " AND i.invoice_date >= e.purchased_on AND i.invoice_date <= {purchase_plus_days})"
+)
+_INVOICE_PAST_KEEPING = "e.invoice_date < :keep_from"
+# Every address but the billing addresses; with no billing address, the one the
+# invoices went to (the postal address, else the first) stays instead.
+_ADDRESS_NOT_KEPT = (
+    "e.kind <> 'billing' AND (EXISTS (SELECT 1 FROM address AS b"
+    " WHERE b.customer_id = e.customer_id AND b.kind = 'billing')"
+    " OR e.id <> (SELECT a.id FROM address AS a WHERE a.customer_id = e.customer_id"
+    " ORDER BY CASE WHEN a.kind = 'postal' THEN 0 ELSE 1 END, a.id LIMIT 1))"
+)
+
+# The customer's rows in other tables, in the order they are deleted (prohibitions and
+# rectification requests before the contact persons some of them name): model, data
+# category, what a minimisation removes.
+CHILD_ROWS = (
+    (Prohibition, "record", None),
+    (RectificationRequest, "record", None),
+    (ContactEvent, "history", None),
+    (Purchase, "history", _PURCHASE_NOT_BILLED),
+    (Invoice, "billing", _INVOICE_PAST_KEEPING),
+    (Address, "address", _ADDRESS_NOT_KEPT),
+    (Demographics, "demographics", None),
+    (ContactPerson, "contact_persons", None),
+)
+
+# The data categories a purge counts, in the order of the register description.
+COUNTED_CATEGORIES = (
+    "identity", "birth_or_business_id", "address", "demographics", "phone", "fax", "email",
+    "language", "own_info", "history", "contact_persons", "billing", "record",
+)
+
+
+def _purchase_plus_days():
+    """SQL for the last day an invoice may bill purchase ``e`` (dates differ per database)."""
+    if database.is_sqlite():
+        return f"date(e.purchased_on, '+{INVOICE_AFTER_PURCHASE_DAYS} days')"
+    return f"(e.purchased_on + {INVOICE_AFTER_PURCHASE_DAYS})"
+
+
+def _minimise_condition(template):
+    if template is None:
+        return None
+    return template.replace("{purchase_plus_days}", _purchase_plus_days())
+
+
+# --- Dates ------------------------------------------------------------------------------
+
+
+def months_before(moment, months):
+    """Return ``moment`` minus whole calendar ``months`` (the day clamped to the month's end)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last_day = (datetime.date(year + month // 12, month % 12 + 1, 1)
+                - datetime.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def helsinki_today(now=None):
+    """Return today's date in Helsinki for the naive UTC moment ``now``."""
+    now = now or utcnow()
+    return now.replace(tzinfo=datetime.timezone.utc).astimezone(HELSINKI).date()
+
+
+def keeping_starts(today, years=ACCOUNTING_YEARS):
+    """Return the first invoice date still kept on ``today``: 1 January, ``years`` back.
+
+    A voucher of financial year Y is kept to the end of year Y + ``years``.
+    """
+    return datetime.date(today.year - years, 1, 1)
+
+
+def final_deletion(newest_invoice_date, years=ACCOUNTING_YEARS):
+    """Return the day a minimised customer can go: after its newest invoice's keeping period."""
+    return datetime.date(newest_invoice_date.year + years + 1, 1, 1)
+
+
+# --- Policy -------------------------------------------------------------------------------
+
+
+def policy_months():
+    """Return ``{section_id: months}`` for every section (the default where none is set)."""
+    months = {s.id: DEFAULT_RETENTION_MONTHS for s in Section.select(Section.id)}
+    for policy in RetentionPolicy.select():
+        months[policy.section_id] = policy.months
+    return months
+
+
+def policies():
+    """Return every section with its policy row (or None): ``[(section, policy)]``."""
+    rows = {p.section_id: p for p in RetentionPolicy.select()}
+    return [(s, rows.get(s.id)) for s in Section.select().order_by(Section.code)]
+
+
+def policy_history(limit=50):
+    """Return the newest changes of the retention periods."""
+    return list(RetentionPolicyChange.select().order_by(RetentionPolicyChange.changed_at.desc(),
+                                                        RetentionPolicyChange.id.desc())
+                .limit(limit))
+
+
+def parse_months(value):
+    """Return ``value`` as a retention period in months, or raise RegisterError."""
+    try:
+        months = int(str(value).strip())
+    except (TypeError, ValueError):
+        months = None
+    if months is None or not MIN_MONTHS <= months <= MAX_MONTHS:
+        raise RegisterError(N_("Give the retention period as a whole number of months from "
+                               "%(low)s to %(high)s."), low=MIN_MONTHS, high=MAX_MONTHS)
+    return months
+
+
+def set_months(section, months, actor):
+    """Set ``section``'s retention period; record the change and its audit event.
+
+    Returns True when the period changed. The audit event names the field ("months");
+    the old and new values are kept in ``RetentionPolicyChange``.
+    """
+    months = parse_months(months)
+    with database.write_transaction():
+        policy = RetentionPolicy.get_or_none(RetentionPolicy.section == section.id)
+        old = policy.months if policy is not None else None
+        if old == months:
+            return False
+        now = utcnow()
+        if policy is None:
+            RetentionPolicy.create(section=section.id, months=months, changed_by=actor,
+                                   changed_at=now)
+        else:
+            RetentionPolicy.update(months=months, changed_by=actor, changed_at=now).where(
+                RetentionPolicy.id == policy.id).execute()
+        RetentionPolicyChange.create(section=section.id, old_months=old, new_months=months,
+                                     changed_by=actor, changed_at=now)
+        audit.record("update", actor, object_type=POLICY_OBJECT_TYPE, object_id=section.code,
+                     section=section.code, fields=["months"])
+    return True
+
+
+# --- The snapshot a preview is made with ----------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """What a preview (and the run made from it) decides with."""
+
+    sections: tuple  # Section rows, ordered by code
+    months: dict  # section code → months
+    cutoffs: dict  # section code → naive UTC moment last activity must be before
+    keep_from: datetime.date
+    accounting_years: int
+    as_of: datetime.datetime
+
+    @classmethod
+    def now(cls, sections, accounting_years=ACCOUNTING_YEARS, now=None):
+        """Return the snapshot for ``sections`` with the current policy, as of now."""
+        now = now or utcnow()
+        months_by_id = policy_months()
+        sections = tuple(sorted(sections, key=lambda s: s.code))
+        months = {s.code: months_by_id.get(s.id, DEFAULT_RETENTION_MONTHS) for s in sections}
+        return cls(
+            sections=sections,
+            months=months,
+            cutoffs={code: months_before(now, m) for code, m in months.items()},
+            keep_from=keeping_starts(helsinki_today(now), accounting_years),
+            accounting_years=accounting_years,
+            as_of=now,
+        )
+
+    @classmethod
+    def of_run(cls, run):
+        """Return the snapshot a run was previewed with."""
+        policy = json.loads(run.policy or "{}")
+        codes = run.sections.split()
+        by_code = {s.code: s for s in Section.select().where(Section.code.in_(codes))}
+        return cls(
+            sections=tuple(by_code[c] for c in sorted(codes) if c in by_code),
+            months={c: p["months"] for c, p in policy.get("sections", {}).items()},
+            cutoffs={c: datetime.datetime.fromisoformat(p["cutoff"])
+                     for c, p in policy.get("sections", {}).items()},
+            keep_from=run.keep_from if isinstance(run.keep_from, datetime.date)
+            else datetime.date.fromisoformat(str(run.keep_from)),
+            accounting_years=run.accounting_years,
+            as_of=datetime.datetime.fromisoformat(policy["as_of"]) if "as_of" in policy
+            else run.previewed_at,
+        )
+
+    def policy_json(self):
+        """Return the snapshot as the JSON a run stores (no personal data)."""
+        return json.dumps({
+            "as_of": self.as_of.isoformat(),
+            "sections": {code: {"months": self.months[code],
+                                "cutoff": self.cutoffs[code].isoformat()}
+                         for code in sorted(self.months)},
+        }, sort_keys=True)
+
+    @property
+    def codes(self):
+        return [s.code for s in self.sections]
+
+
+# --- Preview --------------------------------------------------------------------------------
+
+
+def _empty_counts():
+    return {"customers": 0, **{c: 0 for c in COUNTED_CATEGORIES}}
+
+
+@dataclasses.dataclass
+class SectionPreview:
+    """One section's share of a preview: counts per action and category, and its ids."""
+
+    section: Section
+    months: int
+    cutoff: datetime.datetime
+    delete: dict
+    minimise: dict
+    waiting: int  # kept and already minimised: nothing goes before the keeping period ends
+    ids: str = ""  # "id:0,id:1,…" (1: minimise) in id order, for the fingerprint
+    delete_page: list = dataclasses.field(default_factory=list)  # ids of the listed page
+    minimise_page: list = dataclasses.field(default_factory=list)
+
+    def counts(self):
+        """Return the JSON-able counts of this section."""
+        return {DELETE: self.delete, MINIMISE: self.minimise, "waiting": self.waiting}
+
+
+@dataclasses.dataclass
+class Preview:
+    """What a purge made with ``snapshot`` would do, section by section."""
+
+    snapshot: Snapshot
+    sections: list
+    fingerprint: str
+
+    def planned(self):
+        """Return the counts per section code (what a run stores as planned)."""
+        return {p.section.code: p.counts() for p in self.sections}
+
+    @property
+    def to_delete(self):
+        return sum(p.delete["customers"] for p in self.sections)
+
+    @property
+    def to_minimise(self):
+        return sum(p.minimise["customers"] for p in self.sections)
+
+    def items(self):
+        """Yield ``(customer_id, action)`` of every customer the purge would handle."""
+        for part in self.sections:
+            for token in filter(None, (part.ids or "").split(",")):
+                customer_id, flag = token.split(":")
+                yield int(customer_id), MINIMISE if flag == "1" else DELETE
+
+
+def preview(snapshot, list_section=None, page=0, minimise_page=0, page_size=None,
+            parallel=False):
+    """Count what a purge with ``snapshot`` would delete and minimise, per section and category.
+
+    ``list_section`` (a code) also returns the ids of the ``page``-th page of its customers
+    to delete and of the ``minimise_page``-th page of its customers to minimise.
+    ``parallel`` counts the sections on connections of their own, side by side (each
+    section's statement is independent); otherwise one after another on this connection.
+    """
+    page_size = page_size or PAGE_SIZE
+
+    def work(section):
+        pages = None
+        if section.code == list_section:
+            pages = (page_size, max(0, page) * page_size, max(0, minimise_page) * page_size)
+        return _section_preview(snapshot, section, pages)
+
+    sections = list(snapshot.sections)
+    if parallel and len(sections) > 1:
+        with ThreadPoolExecutor(max_workers=min(len(sections), 4)) as pool:
+            parts = list(pool.map(_on_own_connection(work), sections))
+    else:
+        parts = [work(s) for s in sections]
+    return Preview(snapshot=snapshot, sections=parts, fingerprint=fingerprint(snapshot, parts))
+
+
+def _on_own_connection(function):
+    """Wrap ``function`` to run on a connection of the calling thread's own, closed after."""
+    def run(*args):
+        db.connect(reuse_if_open=True)
+        try:
+            return function(*args)
+        finally:
+            db.close()
+    return run
+
+
+def fingerprint(snapshot, parts):
+    """Return the SHA-256 of the snapshot and the exact customers (and actions) of ``parts``."""
+    digest = hashlib.sha256()
+    digest.update(snapshot.policy_json().encode())
+    digest.update(f"|keep_from={snapshot.keep_from.isoformat()}|".encode())
+    for part in parts:
+        digest.update(f"|{part.section.code}:".encode())
+        digest.update((part.ids or "").encode())
+    return digest.hexdigest()
+
+
+_TOKEN = re.compile(r":([a-z_]+)")
+
+
+def _bind(sql, values):
+    """Turn ``:name`` tokens into the database's placeholders; return ``(sql, params)``."""
+    params = []
+
+    def replace(match):
+        params.append(_sql_value(values[match.group(1)]))
+        return db.param
+
+    return _TOKEN.sub(replace, sql), params
+
+
+def _sql_value(value):
+    """A date or time as the database compares it (SQLite: ISO text, as peewee stores it)."""
+    if database.is_sqlite() and isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat(" ") if isinstance(value, datetime.datetime) else value.isoformat()
+    return value
+
+
+def _flag(fields):
+    """SQL: 1 when one of the customer ``c``'s ``fields`` has a value, else 0."""
+    if not fields:
+        return "0"
+    return "CASE WHEN " + " OR ".join(f"c.{f} IS NOT NULL" for f in fields) + " THEN 1 ELSE 0 END"
+
+
+def _unused_condition():
+    return ("(c.last_activity_at < :cutoff"
+            " OR (c.last_activity_at IS NULL AND c.created_at < :cutoff))")
+
+
+def _section_sql(pages):
+    """The one statement counting a section's preview (see the module's docstring)."""
+    flags = []
+    for category, (deleted, minimised) in CUSTOMER_FIELDS.items():
+        flags.append(f"{_flag(deleted)} AS d_{category}")
+        flags.append(f"{_flag(minimised)} AS m_{category}")
+    anything = [f"c.m_{category} = 1" for category, (_d, m) in CUSTOMER_FIELDS.items() if m]
+    for model, _category, condition in CHILD_ROWS:
+        condition = _minimise_condition(condition)
+        where = f" AND {condition}" if condition else ""
+        anything.append(f"EXISTS (SELECT 1 FROM {model._meta.table_name} AS e"
+                        f" WHERE e.customer_id = c.id{where})")
+    parts = [
+        "WITH cand0 AS MATERIALIZED (SELECT c.id,"
+        " CASE WHEN EXISTS (SELECT 1 FROM invoice AS i WHERE i.customer_id = c.id"
+        " AND i.invoice_date >= :keep_from) THEN 1 ELSE 0 END AS kept, "
+        + ", ".join(flags)
+        + " FROM customer AS c WHERE c.section_id = :section AND " + _unused_condition()
+        + " ORDER BY c.id),"
+        " cand AS MATERIALIZED (SELECT c.*, CASE WHEN c.kept = 1 AND ("
+        + " OR ".join(anything) + ") THEN 1 ELSE 0 END AS minimise FROM cand0 AS c)",
+        "SELECT 'customers' AS tag, SUM(1 - c.kept) AS d, SUM(c.minimise) AS m,"
+        " SUM(c.kept - c.minimise) AS w, CAST(NULL AS TEXT) AS x FROM cand AS c",
+    ]
+    for category in CUSTOMER_FIELDS:
+        parts.append(
+            f"SELECT 'field/{category}', SUM(CASE WHEN c.kept = 0 THEN c.d_{category} ELSE 0 END),"
+            f" SUM(CASE WHEN c.minimise = 1 THEN c.m_{category} ELSE 0 END), NULL, NULL"
+            " FROM cand AS c")
+    for model, _category, condition in CHILD_ROWS:
+        condition = _minimise_condition(condition)
+        minimised = f"c.minimise = 1 AND {condition}" if condition else "c.minimise = 1"
+        # CROSS JOIN: SQLite walks the candidates in id order and looks the rows up by index.
+        parts.append(
+            f"SELECT 'rows/{model._meta.table_name}',"
+            " SUM(CASE WHEN c.kept = 0 THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {minimised} THEN 1 ELSE 0 END), NULL, NULL"
+            f" FROM cand AS c CROSS JOIN {model._meta.table_name} AS e"
+            " WHERE e.customer_id = c.id")
+    if database.is_sqlite():
+        ids = ("(SELECT group_concat(p.x, ',') FROM (SELECT CAST(id AS TEXT) || ':' ||"
+               " CAST(minimise AS TEXT) AS x FROM cand WHERE kept = 0 OR minimise = 1"
+               " ORDER BY id) AS p)")
+    else:
+        ids = ("(SELECT string_agg(CAST(id AS TEXT) || ':' || CAST(minimise AS TEXT), ','"
+               " ORDER BY id) FROM cand WHERE kept = 0 OR minimise = 1)")
+    parts.append(f"SELECT 'ids', NULL, NULL, NULL, {ids}")
+    if pages is not None:
+        parts.append("SELECT 'delete_page', p.id, NULL, NULL, NULL FROM (SELECT id FROM cand"
+                     " WHERE kept = 0 ORDER BY id LIMIT :limit OFFSET :offset) AS p")
+        parts.append("SELECT 'minimise_page', p.id, NULL, NULL, NULL FROM (SELECT id FROM cand"
+                     " WHERE minimise = 1 ORDER BY id LIMIT :limit OFFSET :moffset) AS p")
+    return parts[0] + " " + " UNION ALL ".join(parts[1:])
+
+
+def _section_preview(snapshot, section, pages=None):
+    values = {"keep_from": snapshot.keep_from, "section": section.id,
+              "cutoff": snapshot.cutoffs[section.code]}
+    if pages is not None:
+        values.update(limit=pages[0], offset=pages[1], moffset=pages[2])
+    sql, params = _bind(_section_sql(pages), values)
+    deleted, minimised = _empty_counts(), _empty_counts()
+    part = SectionPreview(section=section, months=snapshot.months[section.code],
+                          cutoff=snapshot.cutoffs[section.code], delete=deleted,
+                          minimise=minimised, waiting=0)
+    categories = {model._meta.table_name: category for model, category, _ in CHILD_ROWS}
+    for tag, d, m, w, text in db.execute_sql(sql, params).fetchall():
+        if tag == "customers":
+            deleted["customers"], minimised["customers"], part.waiting = \
+                int(d or 0), int(m or 0), int(w or 0)
+        elif tag.startswith("field/"):
+            category = tag[len("field/"):]
+            deleted[category] += int(d or 0)
+            minimised[category] += int(m or 0)
+        elif tag.startswith("rows/"):
+            category = categories[tag[len("rows/"):]]
+            deleted[category] += int(d or 0)
+            minimised[category] += int(m or 0)
+        elif tag == "ids":
+            part.ids = text or ""
+        elif tag == "delete_page":
+            part.delete_page.append(int(d))
+        elif tag == "minimise_page":
+            part.minimise_page.append(int(d))
+    return part
+
+
+# --- What listed customers hold -------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Listed:
+    """A customer on a preview's page: what a person reads, and what of it would go."""
+
+    id: int
+    name: str
+    kind: str
+    section_id: int
+    last_activity_at: datetime.datetime
+    created_at: datetime.datetime
+    goes: dict  # category → count of what the purge removes
+    final_deletion: datetime.date = None  # minimised: when the customer goes too
+
+
+def listed(customer_ids, action, keep_from, years=ACCOUNTING_YEARS):
+    """Return the customers ``customer_ids`` (in that order) with what ``action`` removes."""
+    if not customer_ids:
+        return []
+    customers = {c.id: c for c in Customer.select().where(Customer.id.in_(customer_ids))}
+    goes = holdings(customer_ids, action, keep_from)
+    newest = {}
+    if action == MINIMISE:
+        newest = dict(Invoice.select(Invoice.customer, pw.fn.MAX(Invoice.invoice_date))
+                      .where(Invoice.customer.in_(customer_ids))
+                      .group_by(Invoice.customer).tuples())
+    rows = []
+    for customer_id in customer_ids:
+        c = customers.get(customer_id)
+        if c is None:
+            continue
+        last = newest.get(customer_id)
+        if isinstance(last, str):
+            last = datetime.date.fromisoformat(last[:10])
+        rows.append(Listed(
+            id=c.id, name=c.display_name, kind=c.kind, section_id=c.section_id,
+            last_activity_at=c.last_activity_at, created_at=c.created_at,
+            goes=goes.get(customer_id, {}),
+            final_deletion=final_deletion(last, years) if last else None))
+    return rows
+
+
+def holdings(customer_ids, action, keep_from):
+    """Return ``{customer_id: {category: n}}``: what ``action`` would remove of each customer."""
+    if not customer_ids:
+        return {}
+    result = {i: dict.fromkeys(COUNTED_CATEGORIES, 0) for i in customer_ids}
+    which = 0 if action == DELETE else 1
+    fields = sorted({f for pair in CUSTOMER_FIELDS.values() for f in pair[which]})
+    columns = [Customer.id] + [getattr(Customer, f) for f in fields]
+    for row in Customer.select(*columns).where(Customer.id.in_(customer_ids)).namedtuples():
+        for category, pair in CUSTOMER_FIELDS.items():
+            if any(getattr(row, f) is not None for f in pair[which]):
+                result[row.id][category] += 1
+    marks = ", ".join([db.param] * len(customer_ids))
+    for model, category, condition in CHILD_ROWS:
+        condition = _minimise_condition(condition) if action == MINIMISE else None
+        where = f" AND {condition}" if condition else ""
+        sql, params = _bind(
+            f"SELECT e.customer_id, COUNT(*) FROM {model._meta.table_name} AS e"
+            f" WHERE e.customer_id IN ({marks}){where} GROUP BY e.customer_id",
+            {"keep_from": keep_from})
+        # The ids come first in the statement, :keep_from (if any) after them.
+        for customer_id, count in db.execute_sql(sql, list(customer_ids) + params):
+            result[customer_id][category] += count
+    return result
+
+
+# --- Runs: preview, confirm, execute --------------------------------------------------------
+
+
+def start_preview(snapshot, result, actor):
+    """Record a controller's preview as a run waiting for confirmation; return the run.
+
+    The actor's earlier unconfirmed previews are superseded. Audited as "preview".
+    """
+    with database.write_transaction():
+        PurgeRun.update(state="superseded").where(
+            (PurgeRun.state == "previewed") & (PurgeRun.previewed_by == actor.id)
+            & (PurgeRun.kind == "purge")).execute()
+        run = PurgeRun.create(
+            kind="purge", state="previewed", sections=" ".join(snapshot.codes),
+            policy=snapshot.policy_json(), keep_from=snapshot.keep_from,
+            accounting_years=snapshot.accounting_years, fingerprint=result.fingerprint,
+            planned=json.dumps(result.planned(), sort_keys=True),
+            total=result.to_delete + result.to_minimise,
+            previewed_by=actor.id, previewed_at=snapshot.as_of)
+        record_preview(actor, snapshot, run)
+    return run
+
+
+def record_preview(actor, snapshot, run=None):
+    """Audit a look at a preview (inside the caller's transaction, or its own)."""
+    codes = snapshot.codes
+    audit.record("preview", actor, object_type=AUDIT_OBJECT_TYPE,
+                 object_id=run.id if run is not None else None,
+                 section=codes[0] if len(codes) == 1 else None)
+
+
+class SetChanged(RegisterError):
+    """The customers to purge are no longer those the preview showed."""
+
+    def __init__(self):
+        super().__init__(N_("The customers to purge have changed since the preview, so it was "
+                            "not confirmed. Check the fresh preview below and confirm it if it "
+                            "is right."))
+
+
+class PolicyChanged(RegisterError):
+    """A retention period changed after the preview was made."""
+
+    def __init__(self):
+        super().__init__(N_("A retention period has changed since the preview, so it was not "
+                            "confirmed. Check the fresh preview below and confirm it if it is "
+                            "right."))
+
+
+def _check_unchanged(run, snapshot):
+    """Return the fresh preview of ``run``; raise PolicyChanged or SetChanged when it differs."""
+    current = policy_months()
+    for section in snapshot.sections:
+        if current.get(section.id, DEFAULT_RETENTION_MONTHS) != snapshot.months.get(section.code):
+            raise PolicyChanged()
+    result = preview(snapshot)
+    if result.fingerprint != run.fingerprint:
+        raise SetChanged()
+    return result
+
+
+def _locked_run(run_id):
+    """Read the run, locking it until the transaction ends (PostgreSQL; SQLite holds the
+    database's write lock already)."""
+    query = PurgeRun.select().where(PurgeRun.id == run_id)
+    if not database.is_sqlite():
+        query = query.for_update()
+    run = query.first()
+    if run is None:
+        raise RegisterError(N_("There is no such purge run."))
+    return run
+
+
+def unfinished_run(exclude=None):
+    """Return a confirmed or running purge that has not finished, or None."""
+    query = PurgeRun.select().where(PurgeRun.state.in_(("confirmed", "running"))
+                                    & (PurgeRun.kind == "purge"))
+    if exclude is not None:
+        query = query.where(PurgeRun.id != exclude)
+    return query.order_by(PurgeRun.id).first()
+
+
+def confirm(run_id, actor):
+    """Confirm the previewed run ``run_id``: its customers become its work list.
+
+    Refused (RegisterError) unless the run is a preview waiting for confirmation and no
+    other purge is unfinished. When the policy or the customers changed since the preview,
+    the run is marked stale and PolicyChanged or SetChanged is raised.
+    """
+    refusal = None
+    with database.write_transaction():
+        run = _locked_run(run_id)
+        if run.kind != "purge" or run.state != "previewed":
+            raise RegisterError(N_("This preview can no longer be confirmed: it was confirmed "
+                                   "already or replaced by a newer one. Make a new preview."))
+        other = unfinished_run(exclude=run.id)
+        if other is not None:
+            raise RegisterError(N_("Purge %(id)s has not finished yet. Finish it first, then "
+                                   "make a new preview."), id=other.id)
+        snapshot = Snapshot.of_run(run)
+        try:
+            result = _check_unchanged(run, snapshot)
+        except RegisterError as error:
+            refusal = error
+        if refusal is None:
+            _insert_items(run.id, result.items())
+            now = utcnow()
+            run.state, run.confirmed_by, run.confirmed_at = "confirmed", actor.id, now
+            run.total = result.to_delete + result.to_minimise
+            run.save()
+            audit.record("confirm", actor, object_type=AUDIT_OBJECT_TYPE, object_id=run.id,
+                         section=_audit_section(run))
+    if refusal is not None:
+        _mark_stale(run.id, actor, "confirm_refused")
+        raise refusal
+    return run
+
+
+def _mark_stale(run_id, actor, action):
+    with database.write_transaction():
+        PurgeRun.update(state="stale").where(PurgeRun.id == run_id).execute()
+        PurgeItem.delete().where(PurgeItem.run == run_id).execute()
+        audit.record(action, actor, object_type=AUDIT_OBJECT_TYPE, object_id=run_id)
+
+
+def _insert_items(run_id, items, chunk=1000):
+    rows = []
+    for customer_id, action in items:
+        rows.append((run_id, customer_id, action))
+        if len(rows) >= chunk:
+            PurgeItem.insert_many(rows, fields=[PurgeItem.run, PurgeItem.customer_id,
+                                                PurgeItem.action]).execute()
+            rows = []
+    if rows:
+        PurgeItem.insert_many(rows, fields=[PurgeItem.run, PurgeItem.customer_id,
+                                            PurgeItem.action]).execute()
+
+
+def _audit_section(run):
+    codes = run.sections.split()
+    return codes[0] if len(codes) == 1 else None
+
+
+def start(run_id, actor=None, record_resume=True):
+    """Make a confirmed run running; a running one (interrupted) is resumed as it is.
+
+    ``record_resume``: audit going on with a running run as "purge_resume" (the page,
+    which purges in many short steps, records only the start).
+
+    Before the first batch the customers are checked once more against the preview: a run
+    whose set changed meanwhile is marked stale and SetChanged (or PolicyChanged) raised.
+    Refused for a run that is not confirmed. Returns the run.
+    """
+    refusal = None
+    with database.write_transaction():
+        run = _locked_run(run_id)
+        if run.state in ("running", "finished"):
+            if run.state == "running" and record_resume:
+                audit.record("purge_resume", actor, object_type=AUDIT_OBJECT_TYPE,
+                             object_id=run.id, section=_audit_section(run))
+            return run
+        if run.state != "confirmed":
+            raise RegisterError(N_("Purge %(id)s has not been confirmed: only a purge the "
+                                   "controller confirmed on the preview page can be run."),
+                                id=run.id)
+        if run.kind == "purge":
+            try:
+                _check_unchanged(run, Snapshot.of_run(run))
+            except RegisterError as error:
+                refusal = error
+        if refusal is None:
+            now = utcnow()
+            run.state, run.started_at, run.progress_at = "running", now, now
+            run.save()
+            audit.record("purge_start", actor, object_type=AUDIT_OBJECT_TYPE, object_id=run.id,
+                         section=_audit_section(run))
+    if refusal is not None:
+        _mark_stale(run.id, actor, "purge_refused")
+        raise refusal
+    return run
+
+
+def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None):
+    """Purge the next ``batch_size`` customers of a running run in one transaction.
+
+    Returns the run; its state is "finished" when the work list is empty. ``inside_batch``
+    (for tests of crash safety) is called inside the transaction after the first group of
+    customers was purged, before the batch commits.
+    """
+    with database.write_transaction():
+        run = _locked_run(run_id)
+        if run.state != "running":
+            return run
+        items = list(PurgeItem.select().where(PurgeItem.run == run.id)
+                     .order_by(PurgeItem.customer_id).limit(batch_size))
+        if items:
+            snapshot = Snapshot.of_run(run)
+            done = json.loads(run.done or "{}")
+            counts = _purge_items(run, snapshot, items, done, inside_batch)
+            PurgeItem.delete().where((PurgeItem.run == run.id) & PurgeItem.customer_id.in_(
+                [i.customer_id for i in items])).execute()
+            run.done = json.dumps(done, sort_keys=True)
+            run.processed += len(items)
+            run.deleted += counts[DELETE]
+            run.minimised += counts[MINIMISE]
+            run.skipped += counts["skipped"]
+        now = utcnow()
+        run.progress_at = now
+        if not PurgeItem.select().where(PurgeItem.run == run.id).exists():
+            run.state, run.finished_at = "finished", now
+            audit.record("purge_end", actor, object_type=AUDIT_OBJECT_TYPE, object_id=run.id,
+                         section=_audit_section(run))
+        run.save()
+    return run
+
+
+def execute(run_id, batch_size=BATCH_SIZE, actor=None, seconds=None, progress=None,
+            inside_batch=None, clock=None, record_resume=True):
+    """Start or resume the run and purge batch after batch; return the run.
+
+    Stops when the run finishes or, with ``seconds``, once that long has passed (the page
+    purges in such steps). ``progress(run)`` is called after each batch.
+    """
+    import time
+
+    clock = clock or time.monotonic
+    deadline = None if seconds is None else clock() + seconds
+    run = start(run_id, actor, record_resume)
+    while run.state == "running":
+        run = run_batch(run_id, batch_size, actor, inside_batch)
+        if progress is not None:
+            progress(run)
+        if deadline is not None and clock() >= deadline:
+            break
+    return run
+
+
+def _purge_items(run, snapshot, items, done, inside_batch):
+    """Delete or minimise the customers of ``items``; add the counts to ``done``."""
+    ids = [i.customer_id for i in items]
+    fields = sorted({f for pair in CUSTOMER_FIELDS.values() for f in pair[0] + pair[1]})
+    columns = [Customer.id, Customer.section, Customer.last_activity_at, Customer.created_at]
+    columns += [getattr(Customer, f) for f in fields]
+    customers = {c.id: c for c in Customer.select(*columns).where(Customer.id.in_(ids))
+                 .namedtuples()}
+    kept = {row[0] for row in Invoice.select(Invoice.customer).where(
+        Invoice.customer.in_(ids) & (Invoice.invoice_date >= snapshot.keep_from)).tuples()}
+    codes = {s.id: s.code for s in Section.select(Section.id, Section.code)}
+    groups = {}
+    totals = {DELETE: 0, MINIMISE: 0, "skipped": 0}
+    for item in items:
+        c = customers.get(item.customer_id)
+        code = codes.get(c.section) if c is not None else None
+        if c is None or (run.kind == "purge" and not _still_unused(c, snapshot, code)):
+            totals["skipped"] += 1
+            if code is not None:
+                section = done.setdefault(code, {})
+                section["skipped"] = section.get("skipped", 0) + 1
+            continue
+        action = MINIMISE if item.action == MINIMISE or c.id in kept else DELETE
+        groups.setdefault((code, action), []).append(c)
+    first = True
+    for (code, action), group in sorted(groups.items()):
+        counts = _delete(group) if action == DELETE else _minimise(group, snapshot.keep_from)
+        section = done.setdefault(code, {})
+        into = section.setdefault(action, _empty_counts())
+        for key, value in counts.items():
+            into[key] = into.get(key, 0) + value
+        totals[action] += len(group)
+        if first and inside_batch is not None:
+            inside_batch()
+        first = False
+    return totals
+
+
+def _still_unused(customer, snapshot, code):
+    cutoff = snapshot.cutoffs.get(code)
+    if cutoff is None:
+        return False
+    last = customer.last_activity_at or customer.created_at
+    if isinstance(last, str):
+        last = datetime.datetime.fromisoformat(last)
+    return last < cutoff
+
+
+def _field_counts(customers, which):
+    counts = {}
+    for category, pair in CUSTOMER_FIELDS.items():
+        counts[category] = sum(
+            1 for c in customers if any(getattr(c, f) is not None for f in pair[which]))
+    return counts
+
+
+def _delete_rows(model, ids, condition, keep_from):
+    marks = ", ".join([db.param] * len(ids))
+    where = f" AND {condition}" if condition else ""
+    sql, params = _bind(f"DELETE FROM {model._meta.table_name} AS e"
+                        f" WHERE e.customer_id IN ({marks}){where}", {"keep_from": keep_from})
+    return db.execute_sql(sql, list(ids) + params).rowcount
+
+
+def _delete(customers):
+    """Delete the customers and every row they hold; return the counts per category."""
+    ids = [c.id for c in customers]
+    counts = _empty_counts()
+    counts.update(_field_counts(customers, 0))
+    for model, category, _condition in CHILD_ROWS:
+        counts[category] += _delete_rows(model, ids, None, None)
+    # Rows of other features that name the customer (inspection subjects, disclosure
+    # links) go with it by ON DELETE CASCADE.
+    counts["customers"] = Customer.delete().where(Customer.id.in_(ids)).execute()
+    return counts
+
+
+def _minimise(customers, keep_from):
+    """Strip the customers down to their accounting record; return the counts per category."""
+    ids = [c.id for c in customers]
+    counts = _empty_counts()
+    counts.update(_field_counts(customers, 1))
+    for model, category, condition in CHILD_ROWS:
+        counts[category] += _delete_rows(model, ids, _minimise_condition(condition), keep_from)
+    Customer.update({**{getattr(Customer, f): None for f in MINIMISED_FIELDS},
+                     Customer.version: Customer.version + 1, Customer.updated_at: utcnow()}
+                    ).where(Customer.id.in_(ids)).execute()
+    refresh_city(*ids)
+    counts["customers"] = len(ids)
+    return counts
+
+
+# --- Erasure of one subject (GDPR Art. 17) ----------------------------------------------------
+
+
+@dataclasses.dataclass
+class ErasurePlan:
+    """What erasing one customer would do now."""
+
+    customer: Customer
+    action: str
+    goes: dict  # category → count
+    kept_invoices: int
+    final_deletion: datetime.date = None
+
+
+def erasure_plan(customer, accounting_years=ACCOUNTING_YEARS, now=None):
+    """Return what erasing ``customer`` would remove, and whether it would be minimised."""
+    keep_from = keeping_starts(helsinki_today(now), accounting_years)
+    kept = (Invoice.select(pw.fn.COUNT(Invoice.id), pw.fn.MAX(Invoice.invoice_date))
+            .where((Invoice.customer == customer.id) & (Invoice.invoice_date >= keep_from))
+            .tuples().first())
+    count, newest = kept or (0, None)
+    action = MINIMISE if count else DELETE
+    if isinstance(newest, str):
+        newest = datetime.date.fromisoformat(newest[:10])
+    goes = holdings([customer.id], action, keep_from)[customer.id]
+    return ErasurePlan(customer=customer, action=action, goes=goes, kept_invoices=count or 0,
+                       final_deletion=final_deletion(newest, accounting_years) if newest else None)
+
+
+def erase(customer_id, actor, received_on, accounting_years=ACCOUNTING_YEARS, now=None):
+    """Erase one customer on the subject's request, decided by ``actor``; return the run.
+
+    Recorded as a run of one customer (kind "erasure"), audited like a purge; a customer
+    with invoices still kept is minimised, not deleted.
+    """
+    if not isinstance(received_on, datetime.date):
+        raise RegisterError(N_("Enter the date the request was received."))
+    now = now or utcnow()
+    if received_on > helsinki_today(now):
+        raise RegisterError(N_("The date the request was received cannot be in the future."))
+    keep_from = keeping_starts(helsinki_today(now), accounting_years)
+    with database.write_transaction():
+        customer = Customer.get_or_none(Customer.id == customer_id)
+        if customer is None:
+            raise RegisterError(N_("There is no such customer: it may have been erased "
+                                   "already."))
+        plan = erasure_plan(customer, accounting_years, now)
+        section = Section.get_by_id(customer.section_id)
+        planned = {section.code: {plan.action: {"customers": 1, **plan.goes}}}
+        run = PurgeRun.create(
+            kind="erasure", state="confirmed", sections=section.code,
+            policy=json.dumps({"as_of": now.isoformat(), "sections": {}}),
+            keep_from=keep_from, accounting_years=accounting_years,
+            fingerprint=hashlib.sha256(f"erasure:{customer.id}:{plan.action}".encode())
+            .hexdigest(),
+            planned=json.dumps(planned, sort_keys=True), total=1,
+            previewed_by=actor.id, previewed_at=now, confirmed_by=actor.id, confirmed_at=now,
+            request_received_on=received_on)
+        PurgeItem.create(run=run.id, customer_id=customer.id, action=plan.action)
+        audit.record("confirm", actor, object_type=AUDIT_OBJECT_TYPE, object_id=run.id,
+                     section=section.code)
+    return execute(run.id, actor=actor)
+
+
+# --- Reading runs ---------------------------------------------------------------------------
+
+
+def counts_of(run, which="done"):
+    """Return a run's planned or done counts: ``{code: {action: {category: n}, …}}``."""
+    return json.loads(getattr(run, which) or "{}")
+
+
+def logged_runs(limit=100):
+    """Return the runs of the purge log, newest first: every confirmed purge and erasure."""
+    return list(PurgeRun.select().where(PurgeRun.state.in_(("confirmed", "running", "finished")))
+                .order_by(PurgeRun.id.desc()).limit(limit))
