@@ -8,6 +8,9 @@ added to the map later appears in the report without a change here.
 Whatever the section, whoever asks: the report shows every data category that holds
 something on the subject, and names the categories that hold nothing.
 
+Each customer's disclosures (``services.disclosures.disclosures_of``) are listed as well:
+to whom, why, which categories and when (GDPR Art. 15(1)(c)).
+
 Reads are batched: one query for the subjects, one per referencing model and one per kind
 of row referenced (sections, user accounts, …), however many rows and subjects — a fixed
 number of queries, never one per row.
@@ -46,6 +49,7 @@ from models import (
     utcnow,
 )
 from services import report_texts as texts
+from services.disclosures import disclosures_of
 from services.errors import N_, RegisterError
 from services.report_pdf import render_pdf  # noqa: F401  (one import for every rendering)
 
@@ -207,6 +211,7 @@ class _Subject:
         self.model = model
         self.row = row
         self.tables = []  # (model, linking field names, rows)
+        self.disclosures = None  # of a customer: what disclosures_of tells
 
     def render(self, ctx):
         data = self.row.__data__
@@ -246,6 +251,8 @@ class _Subject:
             else:
                 empty.append(label)
         subject["empty_categories"] = empty if self.model is Customer else []
+        if self.disclosures is not None:
+            subject["disclosures"] = _disclosures_table(ctx, self.disclosures)
         return subject
 
 
@@ -256,6 +263,9 @@ def _customer_subjects(ctx, ids):
     rows = list(Customer.select().where(Customer.id.in_(ids)).order_by(Customer.id))
     subjects = [_Subject("customer", Customer, row) for row in rows]
     _attach_linked(ctx, Customer, subjects)
+    disclosed = disclosures_of([row.id for row in rows], language=ctx.language)
+    for subject in subjects:
+        subject.disclosures = disclosed.get(subject.row.id, [])
     ctx.refs.know(Customer, rows)
     for subject in subjects:
         ctx.refs.want_row(Customer, subject.row)
@@ -332,6 +342,38 @@ def _table(ctx, model, links, rows):
         "columns": columns,
         "rows": [[ctx.cell(model, f, row.__data__.get(f.name)) for f in fields]
                  for row in rows],
+    }
+
+
+def _disclosures_table(ctx, disclosures):
+    """Return the disclosures that included a customer as a table: to whom, why, what, when."""
+    labels = texts.DISCLOSURE_LABELS
+    names = ("recipient", "purpose", "legal_basis", "categories", "decided_at",
+             "carried_out_at")
+
+    def cell(name, value, text):
+        return {"name": name, "label": ctx.gettext(labels[name]), "value": value, "text": text}
+
+    rows = []
+    for d in disclosures:
+        categories = [ctx.gettext(texts.CATEGORY_LABELS.get(c, c)) for c in d["categories"]]
+        row = [cell("recipient", d["recipient"], d["recipient"]),
+               cell("purpose", d["purpose"], _readable(d["purpose"] or "")),
+               cell("legal_basis", d["legal_basis"], _readable(d["legal_basis"] or "")),
+               cell("categories", d["categories"], ", ".join(categories))]
+        for name in ("decided_at", "carried_out_at"):
+            moment = d[name]
+            row.append(cell(name, ctx.iso(moment) if moment else None,
+                            ctx.datetime_text(moment) if moment else ""))
+        rows.append(row)
+    return {
+        "model": "disclosure",
+        "label": ctx.gettext(labels["heading"]),
+        "row_label": ctx.gettext(labels["row"]),
+        "none": ctx.gettext(labels["none"]),
+        "layout": "records",
+        "columns": [{"name": name, "label": ctx.gettext(labels[name])} for name in names],
+        "rows": rows,
     }
 
 

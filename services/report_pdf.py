@@ -217,6 +217,13 @@ def _report(pdf, report):
                 elif not (table["layout"] == "table"
                           and pdf.data_table(table["columns"], table["rows"])):
                     _rows_one_by_one(pdf, table)
+        if "disclosures" in subject:
+            disclosures = subject["disclosures"]
+            pdf.heading(disclosures["label"], 2)
+            if disclosures["rows"]:
+                _rows_one_by_one(pdf, disclosures)
+            else:
+                pdf.paragraph(disclosures["none"], size=9)
         if subject["empty_categories"]:
             pdf.paragraph(f"{words['empty_categories']} {', '.join(subject['empty_categories'])}.",
                           size=9, muted=True)

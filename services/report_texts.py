@@ -212,6 +212,19 @@ ROW_LABELS = {
 }
 ROW_LABEL_DEFAULT = N_("Entry %(number)s")
 
+# The disclosures that included a customer (seed §8; GDPR Art. 15(1)(c)).
+DISCLOSURE_LABELS = {
+    "heading": N_("Disclosures of your data"),
+    "row": N_("Disclosure %(number)s"),
+    "none": N_("No data about you has been disclosed from the register."),
+    "recipient": N_("Recipient"),
+    "purpose": N_("Purpose"),
+    "legal_basis": N_("Legal basis"),
+    "categories": N_("Data categories"),
+    "decided_at": N_("Decided at"),
+    "carried_out_at": N_("Disclosed on"),
+}
+
 # Words the renderings need, in the document's language.
 WORDS = {
     "none": N_("None recorded."),

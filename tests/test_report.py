@@ -24,6 +24,9 @@ from models import (
     ContactPerson,
     Customer,
     Demographics,
+    Disclosure,
+    DisclosureCustomer,
+    DisclosureRecipient,
     InspectionRequest,
     InspectionSubject,
     Invoice,
@@ -549,3 +552,38 @@ def test_long_text_flows_across_pages(client, auth, subject):
     details = [c for c in json_cells(data) if c["name"] == "user_details"]
     assert details[0]["value"] == "\r\n" * 150 + "tunnus-99"  # stored as it is
     assert details[0]["text"] == "tunnus-99"  # shown as it reads
+
+
+def test_disclosures_of_the_subject(client, auth, subject, other):
+    """The disclosures that included the customer: to whom, why, what and when (Art. 15(1)(c))."""
+    recipient = DisclosureRecipient.select().order_by(DisclosureRecipient.id).first()
+    made = Disclosure.create(
+        recipient=recipient, purpose="Ostoreskontran täsmäytys – syksy",
+        legal_basis="Kirjanpitolaki 1336/1997", categories="identity billing",
+        state="carried_out", decided_at=datetime.datetime(2026, 10, 1, 9, 0),
+        carried_out_at=datetime.datetime(2026, 10, 2, 9, 0))
+    DisclosureCustomer.create(disclosure=made, customer=subject["customer"])
+    refused = Disclosure.create(recipient=recipient, purpose="Hylätty luovutus Öö",
+                                legal_basis="-", categories="identity", state="refused")
+    DisclosureCustomer.create(disclosure=refused, customer=subject["customer"])
+    others = Disclosure.create(recipient=recipient, purpose="Quistin luovutus",
+                               legal_basis="-", categories="identity", state="carried_out",
+                               decided_at=datetime.datetime(2026, 9, 1, 9, 0))
+    DisclosureCustomer.create(disclosure=others, customer=other)
+    req = make_request([("customer", subject["customer"])])
+    auth.login("handler_t")
+    page, pdf, data = fetch_all(client, req.id)
+    for text in (recipient.name_fi, "Ostoreskontran täsmäytys – syksy",
+                 "Kirjanpitolaki 1336/1997", "Nimi, Laskutus ja perintä", "2.10.2026 klo 12.00"):
+        assert text in page and text in pdf, text
+    assert len(data["subjects"][0]["disclosures"]["rows"]) == 1
+    for text in ("Hylätty luovutus", "Quistin luovutus"):
+        assert text not in page and text not in pdf, text
+
+
+def test_no_disclosures_is_said(client, auth, subject):
+    req = make_request([("customer", subject["customer"])])
+    auth.login("handler_t")
+    page, pdf, _data = fetch_all(client, req.id)
+    text = "Rekisteristä ei ole luovutettu sinua koskevia tietoja."
+    assert text in page and text in pdf
