@@ -49,7 +49,7 @@ ROW_LABELS = {
 }
 
 INVOICE_LABELS = {
-    "invoices": _l("Invoices"),
+    "invoices": _l("Number of invoices"),
     "invoiced": _l("Invoiced (€)"),
     "collected": _l("Collected (€)"),
 }
