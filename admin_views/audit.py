@@ -24,6 +24,24 @@ ACTION_LABELS = {
     "delete": _l("Deleted a record"),
     "export": _l("Exported records"),
     "search": _l("Searched"),
+    # Inspection requests (seed §14).
+    "identify": _l("Checked identity"),
+    "link_subject": _l("Linked a record to a request"),
+    "unlink_subject": _l("Unlinked a record from a request"),
+    "approve": _l("Approved a request"),
+    "refuse": _l("Refused a request"),
+    "deliver": _l("Delivered a report"),
+    "review": _l("Reviewed a request served on site"),
+    "report": _l("Produced an inspection report"),
+    # Disclosures (seed §8) and the retention purge (seed §12).
+    "decide": _l("Decided a disclosure"),
+    "preview": _l("Previewed a purge"),
+    "confirm": _l("Confirmed a purge"),
+    "confirm_refused": _l("Purge confirmation refused: the set had changed"),
+    "purge_start": _l("Started a purge"),
+    "purge_resume": _l("Resumed a purge"),
+    "purge_end": _l("Finished a purge"),
+    "purge_refused": _l("Purge refused: the set had changed"),
 }
 
 
@@ -32,6 +50,15 @@ OBJECT_TYPE_LABELS = {
     "customer": _l("Customer"),
     "invoice": _l("Invoice"),
     "user": _l("User account"),
+    "inspection_request": _l("Inspection request"),
+    "rectification_request": _l("Rectification request"),
+    "prohibition": _l("Prohibition"),
+    "marketing_list": _l("Marketing list"),
+    "statistics": _l("Statistics"),
+    "disclosure": _l("Disclosure"),
+    "disclosure_recipient": _l("Disclosure recipient"),
+    "purge_run": _l("Purge run"),
+    "retention_policy": _l("Retention period"),
 }
 
 
