@@ -368,9 +368,9 @@ def _disclosures_table(ctx, disclosures):
         rows.append(row)
     return {
         "model": "disclosure",
-        "label": ctx.gettext(labels["heading"]),
-        "row_label": ctx.gettext(labels["row"]),
-        "none": ctx.gettext(labels["none"]),
+        # Looked up first: a literal inside gettext(...) would be extracted as a msgid.
+        **{key: ctx.gettext(labels[part]) for key, part in
+           (("label", "heading"), ("row_label", "row"), ("none", "none"))},
         "layout": "records",
         "columns": [{"name": name, "label": ctx.gettext(labels[name])} for name in names],
         "rows": rows,
