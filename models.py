@@ -308,6 +308,12 @@ class Invoice(BaseModel):
         indexes = ((("customer", "invoice_date"), False),)
 
 
+# --- Access grants, reviews and guidance (seed §3, §4, §9, §17) ------------------------
+
+
+# --- Login security and sessions -------------------------------------------------------
+
+
 # --- Data subject rights (seed §14, §15, §16) -------------------------------------
 
 
