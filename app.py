@@ -57,12 +57,13 @@ def create_app(test_config=None):
     app.jinja_env.filters["local_date"] = lambda v: format_date(v, "short") if v else ""
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 
-    from admin_views import auth, init_admin
+    from admin_views import auth, backup, init_admin
     import cli
 
     auth.init_app(app)
     init_admin(app)
     cli.init_app(app)
+    backup.init_app(app)  # the backup scheduler, when this process serves (seed §11)
     _error_pages(app)
     # What start-up built lives as long as the process: keep it out of the garbage
     # collector's sweeps, which otherwise pause a request now and then for ~30 ms.

@@ -6,6 +6,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from admin_views.audit import add_audit_views
+from admin_views.backup import BackupView
 from admin_views.billing import InvoiceView
 from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
@@ -58,4 +59,5 @@ def register_views(admin):
     admin.add_view(DisclosureView(name=_l("Disclosures"), endpoint="disclosures",
                                   url="/disclosures"))
     add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
+    admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
     # Requests, retention, statistics and access pages join here.
