@@ -38,5 +38,10 @@ test: translations
 bench: translations
 	$(BIN)/python -m bench.run
 
+# Purge throughput on a copy of the SQLite bench dataset (never the dataset itself).
+.PHONY: bench-purge
+bench-purge: translations
+	$(BIN)/python -m bench.purge
+
 clean:
 	rm -rf $(VENV) .pytest_cache

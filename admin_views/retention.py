@@ -373,12 +373,10 @@ class ErasureView(SecureBaseView):
     def index(self):
         term = (request.args.get("q") or "").strip()
         customer = None
-        customer_id = parse_id(request.args.get("customer")) if request.args.get(
-            "customer") else None
-        if request.args.get("customer") and customer_id is None:
-            abort(404)
-        if customer_id is not None:
-            customer = Customer.get_or_none(Customer.id == customer_id)
+        if request.args.get("customer"):
+            customer_id = parse_id(request.args.get("customer"))
+            customer = (Customer.get_or_none(Customer.id == customer_id)
+                        if customer_id is not None else None)
             if customer is None:
                 abort(404)
         received = request.form.get("received_on", "") if request.method == "POST" else ""

@@ -85,7 +85,7 @@ ACCOUNTING_YEARS = 6
 # The retention periods the controller may set, in months.
 MIN_MONTHS, MAX_MONTHS = 12, 600
 # Customers a purge handles per transaction.
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 # Customers a preview lists per page.
 PAGE_SIZE = 25
 # An invoice billed a purchase when it has the same amount and is dated on the purchase
@@ -470,17 +470,21 @@ def _section_sql(pages):
         " AND i.invoice_date >= :keep_from) THEN 1 ELSE 0 END AS kept, "
         + ", ".join(flags)
         + " FROM customer AS c WHERE c.section_id = :section AND " + _unused_condition()
-        + " ORDER BY c.id),"
+        + "),"
+        # In id order, so that each child table's index is read in order.
         " cand AS MATERIALIZED (SELECT c.*, CASE WHEN c.kept = 1 AND ("
-        + " OR ".join(anything) + ") THEN 1 ELSE 0 END AS minimise FROM cand0 AS c)",
+        + " OR ".join(anything) + ") THEN 1 ELSE 0 END AS minimise FROM cand0 AS c"
+        " ORDER BY c.id)",
+        # The customers, and the customer's own fields per category in one pass: the
+        # sums "deleted,minimised,deleted,minimised,…" in CUSTOMER_FIELDS order as text.
         "SELECT 'customers' AS tag, SUM(1 - c.kept) AS d, SUM(c.minimise) AS m,"
-        " SUM(c.kept - c.minimise) AS w, CAST(NULL AS TEXT) AS x FROM cand AS c",
+        " SUM(c.kept - c.minimise) AS w, "
+        + " || ',' || ".join(
+            f"CAST(COALESCE(SUM(CASE WHEN c.kept = 0 THEN c.d_{category} ELSE 0 END), 0) AS TEXT)"
+            f" || ',' || CAST(COALESCE(SUM(CASE WHEN c.minimise = 1 THEN c.m_{category}"
+            " ELSE 0 END), 0) AS TEXT)" for category in CUSTOMER_FIELDS)
+        + " AS x FROM cand AS c",
     ]
-    for category in CUSTOMER_FIELDS:
-        parts.append(
-            f"SELECT 'field/{category}', SUM(CASE WHEN c.kept = 0 THEN c.d_{category} ELSE 0 END),"
-            f" SUM(CASE WHEN c.minimise = 1 THEN c.m_{category} ELSE 0 END), NULL, NULL"
-            " FROM cand AS c")
     for model, _category, condition in CHILD_ROWS:
         condition = _minimise_condition(condition)
         minimised = f"c.minimise = 1 AND {condition}" if condition else "c.minimise = 1"
@@ -522,10 +526,11 @@ def _section_preview(snapshot, section, pages=None):
         if tag == "customers":
             deleted["customers"], minimised["customers"], part.waiting = \
                 int(d or 0), int(m or 0), int(w or 0)
-        elif tag.startswith("field/"):
-            category = tag[len("field/"):]
-            deleted[category] += int(d or 0)
-            minimised[category] += int(m or 0)
+            sums = [int(v) for v in (text or "").split(",") if v]
+            for i, category in enumerate(CUSTOMER_FIELDS):
+                if len(sums) >= 2 * i + 2:
+                    deleted[category] += sums[2 * i]
+                    minimised[category] += sums[2 * i + 1]
         elif tag.startswith("rows/"):
             category = categories[tag[len("rows/"):]]
             deleted[category] += int(d or 0)

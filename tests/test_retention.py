@@ -411,6 +411,22 @@ def test_confirmation_refused_when_a_customer_became_unused_or_the_policy_change
         retention.confirm(run.id, controller)
 
 
+def test_one_purge_at_a_time(register, make_user):
+    controller = _controller(make_user)
+    first, _result = _confirmed_run(controller)
+    snapshot = _snapshot()
+    second = retention.start_preview(snapshot, retention.preview(snapshot), controller)
+    with pytest.raises(retention.RegisterError) as refused:
+        retention.confirm(second.id, controller)
+    assert refused.value.params == {"id": first.id}
+    assert PurgeRun.get_by_id(second.id).state == "previewed"
+    retention.execute(first.id, actor=controller)
+    # A finished run runs no more; the waiting preview is now of a changed register.
+    assert retention.execute(first.id, actor=controller).state == "finished"
+    with pytest.raises(retention.SetChanged):
+        retention.confirm(second.id, controller)
+
+
 @pytest.mark.parametrize("role, sections, status", [
     ("controller", (), 200), ("responsible", (), 200), ("handler", ("tourism",), 200),
     ("staff", ("tourism",), 403), ("maintenance", (), 403)])

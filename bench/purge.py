@@ -1,0 +1,198 @@
+"""Purge throughput: ``make bench-purge`` (``python -m bench.purge``).
+
+Purges a COPY of the SQLite bench dataset (never the dataset itself, never a PostgreSQL
+database): the copy is made with SQLite's online backup into a temporary folder, then a
+bench controller previews every section, confirms and runs the purge through
+``services.retention`` in batches, exactly as the page and ``flask retention purge`` do.
+Reports the time of the preview, of the confirmation (which writes the work list) and of
+the purge, and customers per second overall, for deletion and for minimisation (the time
+spent deleting or minimising, of each batch's transaction). The copy is removed at the end
+unless BENCH_PURGE_KEEP=1.
+
+Settings (environment), defaults in brackets:
+
+- BENCH_CUSTOMERS [100000], BENCH_SEED [1]: which dataset of bench/data/ to copy
+  (``make bench`` builds it)
+- BENCH_PURGE_BATCH [2000]: customers per transaction
+- BENCH_PURGE_DIR [the system's temporary folder]: where the copy goes
+- BENCH_PURGE_KEEP=1: keep the purged copy
+
+Writes bench/results/purge-sqlite-<customers>.json and prints a summary.
+"""
+
+import datetime
+import json
+import logging
+import os
+import pathlib
+import sqlite3
+import tempfile
+import time
+
+import database
+from bench import dataset
+from bench.run import RESULTS_DIR, machine, say
+from models import ContactEvent, Customer, Invoice, Section, User, db
+
+PASSWORD = "benchmark password 2026"
+CONTROLLER = "bench-purge-controller"
+
+
+def settings(environ=os.environ):
+    """Return the settings read from the environment."""
+    if environ.get("BENCH_DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("bench.purge purges a copy of the SQLite dataset only; unset "
+                         "BENCH_DATABASE_URL (a PostgreSQL bench database is never purged).")
+    customers = int(environ.get("BENCH_CUSTOMERS", 100000))
+    seed = int(environ.get("BENCH_SEED", 1))
+    return {
+        "customers": customers,
+        "seed": seed,
+        "source": dataset.sqlite_path(dataset.sqlite_url(customers, seed)),
+        "batch": int(environ.get("BENCH_PURGE_BATCH", 2000)),
+        "folder": environ.get("BENCH_PURGE_DIR") or tempfile.gettempdir(),
+        "keep": environ.get("BENCH_PURGE_KEEP") == "1",
+    }
+
+
+def copy_dataset(source, target):
+    """Copy the SQLite file ``source`` to ``target`` with the online backup (consistent)."""
+    if not source.exists():
+        raise SystemExit(f"{source} does not exist: build it first with make bench "
+                         "(BENCH_CUSTOMERS and BENCH_SEED the same).")
+    if source.resolve() == target.resolve():
+        raise SystemExit("the copy would overwrite the dataset itself")
+    for suffix in ("", "-wal", "-shm"):
+        pathlib.Path(str(target) + suffix).unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst, pages=65536)
+    finally:
+        dst.close()
+        src.close()
+
+
+class _Timer:
+    """Wrap a function and add up the time spent in it."""
+
+    def __init__(self, function):
+        self.function = function
+        self.seconds = 0.0
+
+    def __call__(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return self.function(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def main():
+    """Copy the dataset, preview, confirm and purge it; print and write the figures."""
+    from services import accounts, retention
+
+    logging.basicConfig(level=logging.WARNING)
+    s = settings()
+    target = pathlib.Path(s["folder"]) / f"register-purge-{s['customers']}-seed{s['seed']}.db"
+    say(f"purge bench: copying {s['source']} to {target} …")
+    started = time.perf_counter()
+    copy_dataset(s["source"], target)
+    say(f"purge bench: copied in {time.perf_counter() - started:.0f} s")
+    try:
+        database.open_database(f"sqlite:///{target}")
+        db.connect()
+        database.upgrade()
+        controller = User.by_username(CONTROLLER) or accounts.create_user(
+            CONTROLLER, "controller", (), password=PASSWORD, must_change=False)[0]
+        before = {"customers": Customer.select().count(),
+                  "contact_events": ContactEvent.select().count(),
+                  "invoices": Invoice.select().count()}
+        sections = list(Section.select().order_by(Section.code))
+
+        started = time.perf_counter()
+        snapshot = retention.Snapshot.now(sections)
+        result = retention.preview(snapshot)
+        preview_s = time.perf_counter() - started
+        say(f"purge bench: preview {preview_s:.1f} s: delete {result.to_delete}, "
+            f"minimise {result.to_minimise}")
+
+        run = retention.start_preview(snapshot, result, controller)
+        started = time.perf_counter()
+        run = retention.confirm(run.id, controller)
+        confirm_s = time.perf_counter() - started
+        say(f"purge bench: confirmed in {confirm_s:.1f} s ({run.total} customers on the "
+            "work list)")
+
+        timers = {"delete": _Timer(retention._delete), "minimise": _Timer(retention._minimise)}
+        retention._delete, retention._minimise = timers["delete"], timers["minimise"]
+        last = [time.perf_counter()]
+
+        def progress(run):
+            now = time.perf_counter()
+            if now - last[0] >= 30 or run.state == "finished":
+                say(f"  {run.processed}/{run.total} customers, {run.deleted} deleted, "
+                    f"{run.minimised} minimised")
+                last[0] = now
+
+        started = time.perf_counter()
+        run = retention.execute(run.id, batch_size=s["batch"], actor=controller,
+                                progress=progress)
+        purge_s = time.perf_counter() - started
+        retention._delete, retention._minimise = timers["delete"].function, \
+            timers["minimise"].function
+        after = {"customers": Customer.select().count(),
+                 "contact_events": ContactEvent.select().count(),
+                 "invoices": Invoice.select().count()}
+        db.close()
+    finally:
+        if not s["keep"]:
+            for suffix in ("", "-wal", "-shm"):
+                pathlib.Path(str(target) + suffix).unlink(missing_ok=True)
+
+    def rate(count, seconds):
+        return round(count / seconds, 1) if seconds else None
+
+    report = {
+        "database": "sqlite",
+        "customers": s["customers"],
+        "seed": s["seed"],
+        "batch_size": s["batch"],
+        "measured_at": datetime.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "before": before,
+        "after": after,
+        "preview_seconds": round(preview_s, 2),
+        "confirm_seconds": round(confirm_s, 2),
+        "purge_seconds": round(purge_s, 2),
+        "deleted": run.deleted,
+        "minimised": run.minimised,
+        "skipped": run.skipped,
+        "customers_per_second": rate(run.processed, purge_s),
+        "delete_seconds": round(timers["delete"].seconds, 2),
+        "deleted_per_second": rate(run.deleted, timers["delete"].seconds),
+        "minimise_seconds": round(timers["minimise"].seconds, 2),
+        "minimised_per_second": rate(run.minimised, timers["minimise"].seconds),
+        "done": json.loads(run.done),
+    }
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"purge-sqlite-{s['customers']}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    say("")
+    say(f"sqlite, {s['customers']:,} customers, batches of {s['batch']}, "
+        f"{report['machine']['cpus']} cores")
+    say("| step | seconds | customers | customers/s |")
+    say("|---|---:|---:|---:|")
+    say(f"| preview | {preview_s:.1f} | {result.to_delete + result.to_minimise:,} | — |")
+    say(f"| confirm (work list) | {confirm_s:.1f} | {run.total:,} | — |")
+    say(f"| purge, overall | {purge_s:.1f} | {run.processed:,} | "
+        f"{report['customers_per_second']:,} |")
+    say(f"| of which deleting | {timers['delete'].seconds:.1f} | {run.deleted:,} | "
+        f"{report['deleted_per_second']:,} |")
+    say(f"| of which minimising | {timers['minimise'].seconds:.1f} | {run.minimised:,} | "
+        f"{report['minimised_per_second']:,} |")
+    say(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
