@@ -1,11 +1,13 @@
-"""The register's front page: who is logged in, in which role and sections, and the
-inspection requests the user must act on (seed §14: carried out within one week)."""
+"""The register's front page: who is logged in, in which role and sections, the
+inspection requests the user must act on (seed §14: carried out within one week), and the
+access requests and the yearly access review (seed §3, §9, §17)."""
 
 from flask_admin import AdminIndexView, expose
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from admin_views import access as access_pages
 from admin_views.base import SecureMixin, all_sections
 from admin_views.labels import ROLE_DUTIES, ROLE_LABELS
 from admin_views.requests import user_name
@@ -40,6 +42,7 @@ class DashboardView(SecureMixin, AdminIndexView):
             sections=[s.name_in(locale) for s in current_user.sections],
             worklist=[(what, WORKLIST_HEADINGS[what], rows) for what, rows in worklist.items()],
             handles_requests=bool(worklist),
+            access=access_pages.front_page(user, now),
             may_register=request_rules.may_register(user),
             may_serve_on_site=request_rules.may_serve_on_site(user),
             state_of=request_rules.state_of,
