@@ -361,7 +361,7 @@ class AccessRequestView(SecureBaseView):
 class AccountView(SecureBaseView):
     """Accounts: /access/accounts/ (list), ending access, reactivating a disabled one."""
 
-    allowed_roles = ("controller", "responsible", "handler")
+    allowed_roles = rules.ACCOUNT_LIST_ROLES
 
     def _load(self, account_id):
         row_id = parse_id(account_id)
@@ -446,7 +446,7 @@ class AccountView(SecureBaseView):
 class AccessReviewView(SecureBaseView):
     """The yearly access review: /access/review/ (status, the form, past reviews), /<id>/."""
 
-    allowed_roles = ("controller", "responsible")
+    allowed_roles = rules.READ_ALL_ROLES  # the responsible person reviews, the controller reads
 
     def _helpers(self):
         return {

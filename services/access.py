@@ -69,6 +69,8 @@ USER_OBJECT_TYPE = "user"
 # people: it neither asks nor reads.
 REQUEST_ROLES = ("controller", "responsible", "handler", "staff")
 READ_ALL_ROLES = ("controller", "responsible")
+# The accounts list: every account for those two, a handler's sections' for a handler.
+ACCOUNT_LIST_ROLES = READ_ALL_ROLES + ("handler",)
 DECIDE_ROLES = ("controller",)
 REVIEW_ROLES = ("responsible",)
 PUBLISH_ROLES = ("controller",)
@@ -182,11 +184,6 @@ def manages_account(actor, account, account_sections=None):
     theirs = ({s.id for s in account_sections} if account_sections is not None
               else section_ids(account))
     return bool(theirs) and theirs <= own
-
-
-def may_see_accounts(user):
-    """Tell whether ``user`` may open the list of accounts."""
-    return user.role in READ_ALL_ROLES or user.role == "handler"
 
 
 def visible_accounts(user):
@@ -625,11 +622,6 @@ class ReviewStatus:
 def may_review(user):
     """Tell whether ``user`` may carry out the access review (the responsible person)."""
     return user.role in REVIEW_ROLES
-
-
-def may_read_reviews(user):
-    """Tell whether ``user`` may read the reviews (the controller and the responsible person)."""
-    return user.role in READ_ALL_ROLES
 
 
 def review_status(now=None):
