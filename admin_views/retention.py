@@ -247,6 +247,7 @@ class PurgeView(SecureBaseView):
             scope_choices=[(s.code, section_names()[s.code]) for s in readable_sections()],
             chosen=request.args.get("section") or "",
             count_labels=COUNT_LABELS,
+            own_row=rules.OWN_ROW_CATEGORIES,
             categories=rules.COUNTED_CATEGORIES,
             kind_labels=KIND_LABELS,
             state_labels=STATE_LABELS,
@@ -255,7 +256,6 @@ class PurgeView(SecureBaseView):
             and not changed,
             unfinished=rules.unfinished_run(),
             years=snapshot.accounting_years,
-            last_kept_year=snapshot.keep_from.year + snapshot.accounting_years,
         )
 
     # --- runs --------------------------------------------------------------------------
@@ -289,6 +289,7 @@ class PurgeView(SecureBaseView):
             done=rules.counts_of(run, "done"),
             names=section_names(),
             count_labels=COUNT_LABELS,
+            own_row=rules.OWN_ROW_CATEGORIES,
             categories=("customers",) + rules.COUNTED_CATEGORIES,
             state_labels=STATE_LABELS,
             kind_labels=KIND_OF_RUN,
@@ -356,6 +357,7 @@ class PurgeLogView(SecureBaseView):
             policy_of=rules.Snapshot.of_run,
             names=section_names(),
             count_labels=COUNT_LABELS,
+            own_row=rules.OWN_ROW_CATEGORIES,
             categories=("customers",) + rules.COUNTED_CATEGORIES,
             state_labels=STATE_LABELS,
             kind_labels=KIND_OF_RUN,
@@ -426,6 +428,7 @@ class ErasureView(SecureBaseView):
             names=section_names(),
             sections={s.id: s.code for s in Section.select()},
             count_labels=COUNT_LABELS,
+            own_row=rules.OWN_ROW_CATEGORIES,
             categories=rules.COUNTED_CATEGORIES,
             kind_labels=KIND_LABELS,
             years=accounting_years(),

@@ -109,6 +109,11 @@ CUSTOMER_FIELDS = {
 }
 MINIMISED_FIELDS = tuple(dict.fromkeys(
     name for _delete, minimise in CUSTOMER_FIELDS.values() for name in minimise))
+# The categories of the customer's own row a minimisation empties. A purge counts them
+# for minimised customers only: a deleted customer's own fields go with its row, counted
+# under "customers".
+MINIMISED_CATEGORIES = tuple(c for c, (_d, minimise) in CUSTOMER_FIELDS.items() if minimise)
+OWN_ROW_CATEGORIES = tuple(CUSTOMER_FIELDS)
 
 # What a minimisation removes of a child table, as a condition on its row ``e`` (None:
 # every row). :keep_from is the first day of the keeping period.
@@ -440,25 +445,23 @@ def _sql_value(value):
     return value
 
 
-def _flag(fields):
-    """SQL: 1 when one of the customer ``c``'s ``fields`` has a value, else 0."""
-    if not fields:
-        return "0"
-    return "CASE WHEN " + " OR ".join(f"c.{f} IS NOT NULL" for f in fields) + " THEN 1 ELSE 0 END"
-
-
 def _unused_condition():
     return ("(c.last_activity_at < :cutoff"
             " OR (c.last_activity_at IS NULL AND c.created_at < :cutoff))")
 
 
 def _section_sql(pages):
-    """The one statement counting a section's preview (see the module's docstring)."""
-    flags = []
-    for category, (deleted, minimised) in CUSTOMER_FIELDS.items():
-        flags.append(f"{_flag(deleted)} AS d_{category}")
-        flags.append(f"{_flag(minimised)} AS m_{category}")
-    anything = [f"c.m_{category} = 1" for category, (_d, m) in CUSTOMER_FIELDS.items() if m]
+    """The one statement counting a section's preview (see the module's docstring).
+
+    ``cand0`` reads the index of last activity and the invoices' index only, no customer
+    row; ``cand`` marks which kept customers have anything to minimise. The customers'
+    own fields are read only for those (a deleted customer's fields go with its row and
+    are counted as the customer).
+    """
+    fields_of = {category: minimised for category, (_d, minimised) in CUSTOMER_FIELDS.items()
+                 if minimised}
+    own_fields = " OR ".join(f"x.{f} IS NOT NULL" for fs in fields_of.values() for f in fs)
+    anything = [f"EXISTS (SELECT 1 FROM customer AS x WHERE x.id = c.id AND ({own_fields}))"]
     for model, _category, condition in CHILD_ROWS:
         condition = _minimise_condition(condition)
         where = f" AND {condition}" if condition else ""
@@ -467,23 +470,23 @@ def _section_sql(pages):
     parts = [
         "WITH cand0 AS MATERIALIZED (SELECT c.id,"
         " CASE WHEN EXISTS (SELECT 1 FROM invoice AS i WHERE i.customer_id = c.id"
-        " AND i.invoice_date >= :keep_from) THEN 1 ELSE 0 END AS kept, "
-        + ", ".join(flags)
-        + " FROM customer AS c WHERE c.section_id = :section AND " + _unused_condition()
+        " AND i.invoice_date >= :keep_from) THEN 1 ELSE 0 END AS kept"
+        " FROM customer AS c WHERE c.section_id = :section AND " + _unused_condition()
         + "),"
         # In id order, so that each child table's index is read in order.
-        " cand AS MATERIALIZED (SELECT c.*, CASE WHEN c.kept = 1 AND ("
+        " cand AS MATERIALIZED (SELECT c.id, c.kept, CASE WHEN c.kept = 1 AND ("
         + " OR ".join(anything) + ") THEN 1 ELSE 0 END AS minimise FROM cand0 AS c"
         " ORDER BY c.id)",
-        # The customers, and the customer's own fields per category in one pass: the
-        # sums "deleted,minimised,deleted,minimised,…" in CUSTOMER_FIELDS order as text.
         "SELECT 'customers' AS tag, SUM(1 - c.kept) AS d, SUM(c.minimise) AS m,"
-        " SUM(c.kept - c.minimise) AS w, "
+        " SUM(c.kept - c.minimise) AS w, CAST(NULL AS TEXT) AS x FROM cand AS c",
+        # The minimised customers' own fields per category, as text "n,n,…" in the
+        # order of ``fields_of``.
+        "SELECT 'fields', NULL, NULL, NULL, "
         + " || ',' || ".join(
-            f"CAST(COALESCE(SUM(CASE WHEN c.kept = 0 THEN c.d_{category} ELSE 0 END), 0) AS TEXT)"
-            f" || ',' || CAST(COALESCE(SUM(CASE WHEN c.minimise = 1 THEN c.m_{category}"
-            " ELSE 0 END), 0) AS TEXT)" for category in CUSTOMER_FIELDS)
-        + " AS x FROM cand AS c",
+            "CAST(COALESCE(SUM(CASE WHEN "
+            + " OR ".join(f"x.{f} IS NOT NULL" for f in fs) + " THEN 1 ELSE 0 END), 0) AS TEXT)"
+            for fs in fields_of.values())
+        + " FROM cand AS c CROSS JOIN customer AS x WHERE c.minimise = 1 AND x.id = c.id",
     ]
     for model, _category, condition in CHILD_ROWS:
         condition = _minimise_condition(condition)
@@ -526,11 +529,10 @@ def _section_preview(snapshot, section, pages=None):
         if tag == "customers":
             deleted["customers"], minimised["customers"], part.waiting = \
                 int(d or 0), int(m or 0), int(w or 0)
+        elif tag == "fields":
             sums = [int(v) for v in (text or "").split(",") if v]
-            for i, category in enumerate(CUSTOMER_FIELDS):
-                if len(sums) >= 2 * i + 2:
-                    deleted[category] += sums[2 * i]
-                    minimised[category] += sums[2 * i + 1]
+            for category, count in zip(MINIMISED_CATEGORIES, sums):
+                minimised[category] += count
         elif tag.startswith("rows/"):
             category = categories[tag[len("rows/"):]]
             deleted[category] += int(d or 0)
@@ -919,7 +921,6 @@ def _delete(customers):
     """Delete the customers and every row they hold; return the counts per category."""
     ids = [c.id for c in customers]
     counts = _empty_counts()
-    counts.update(_field_counts(customers, 0))
     for model, category, _condition in CHILD_ROWS:
         counts[category] += _delete_rows(model, ids, None, None)
     # Rows of other features that name the customer (inspection subjects, disclosure
