@@ -260,8 +260,7 @@ class AccessRequestView(SecureBaseView):
                     return redirect(url_for(".details", request_id=created.id), code=303)
             else:
                 _form_errors()
-        return self.render("access/request_new.html", form=form,
-                           section_roles=rules.SECTION_ROLES, **self._helpers())
+        return self.render("access/request_new.html", form=form, **self._helpers())
 
     @expose("/<request_id>/")
     def details(self, request_id):
