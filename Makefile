@@ -27,9 +27,15 @@ messages: $(BIN)/activate
 migrate: $(BIN)/activate
 	$(FLASK) db upgrade
 
+# On this machine alone (a loopback HOST) the register is served over plain HTTP, where a
+# browser keeps no Secure cookie: turn the flag off unless REGISTER_SESSION_COOKIE_SECURE
+# says otherwise (=true behind a TLS proxy on 127.0.0.1). Any other HOST keeps it on.
+LOOPBACK := $(filter 127.0.0.1 localhost ::1,$(HOST))
+
 run: translations migrate
 	$(FLASK) users bootstrap
 	@echo "Serving the register at http://$(HOST):$(PORT)/"
+	$(if $(LOOPBACK),REGISTER_SESSION_COOKIE_SECURE=$${REGISTER_SESSION_COOKIE_SECURE:-false}) \
 	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=8 --call app:create_app
 
 test: translations

@@ -10,6 +10,7 @@ from flask_babel import Babel, format_date, format_datetime, get_locale
 from flask_wtf.csrf import CSRFProtect
 
 import database
+import security
 from admin_views.labels import LANGUAGE_NAMES
 from models import db
 
@@ -37,6 +38,23 @@ def create_app(test_config=None):
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Sent over HTTPS only; `make run` turns it off for plain HTTP on 127.0.0.1.
+        SESSION_COOKIE_SECURE=True,
+        # Login security (README "Login and sessions"): server-side sessions end after
+        # this long without a request, and this long after the login in any case.
+        SESSION_IDLE_MINUTES=30,
+        SESSION_ABSOLUTE_HOURS=12,
+        # A username (an address) is locked for LOGIN_LOCK_MINUTES after this many
+        # failed logins within LOGIN_WINDOW_MINUTES.
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_ADDRESS_MAX_FAILURES=20,
+        LOGIN_WINDOW_MINUTES=15,
+        LOGIN_LOCK_MINUTES=15,
+        # The second factor (TOTP): users may enrol when enabled; these roles must.
+        TOTP_ENABLED=False,
+        TOTP_REQUIRED_ROLES=["controller", "responsible"],
+        # Reverse proxies in front (their X-Forwarded-For/-Proto are then trusted).
+        PROXY_COUNT=0,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         FLASK_ADMIN_SWATCH="default",
     )
@@ -50,6 +68,7 @@ def create_app(test_config=None):
     database.open_database(app.config["DATABASE_URL"])
     _connection_per_request(app)
 
+    security.init_app(app)  # headers on every response, the script nonce
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

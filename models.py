@@ -448,6 +448,73 @@ class GuidanceAcknowledgement(BaseModel):
 
 
 # --- Login security and sessions -------------------------------------------------------
+# Counted in the database, so that every process of the register sees the same failures
+# and locks; a session lives here and the signed cookie only carries its token.
+
+
+class LoginFailure(BaseModel):
+    """A failed login: when, for which username and from which address (kept a day)."""
+
+    at = pw.DateTimeField(index=True)  # naive UTC
+    # A keyed hash of the typed username (services.accounts.username_key), never the
+    # text itself: a password typed into the username field must not be stored.
+    username_key = pw.CharField(max_length=64)
+    address = pw.CharField(max_length=45, null=True)
+
+    class Meta:
+        table_name = "login_failure"
+        indexes = (
+            (("username_key", "at"), False),
+            (("address", "at"), False),
+        )
+
+
+class LoginLock(BaseModel):
+    """A username or an address locked out of logging in until ``until``."""
+
+    kind = pw.CharField(max_length=16)  # "username" or "address"
+    key = pw.CharField(max_length=64)  # LoginFailure.username_key or the address
+    user = pw.ForeignKeyField(User, null=True, on_delete="CASCADE")  # the username's account
+    locked_at = pw.DateTimeField()
+    until = pw.DateTimeField()
+
+    class Meta:
+        table_name = "login_lock"
+        indexes = ((("kind", "key"), True),)
+
+
+class UserSession(BaseModel):
+    """A logged-in session; the cookie carries a random token, this table its hash."""
+
+    token_hash = pw.CharField(max_length=64, primary_key=True)
+    user = pw.ForeignKeyField(User, backref="login_sessions", on_delete="CASCADE")
+    created_at = pw.DateTimeField()
+    last_seen_at = pw.DateTimeField()
+    revoked_at = pw.DateTimeField(null=True)
+    # logout, idle, absolute, deactivated, password, access_ended …
+    revoked_reason = pw.CharField(max_length=16, null=True)
+
+    class Meta:
+        table_name = "user_session"
+        indexes = ((("user", "revoked_at"), False),)
+
+
+class TotpCredential(BaseModel):
+    """A user's authenticator key for the second login factor (TOTP, RFC 6238).
+
+    The key is stored encrypted (Fernet, services.totp); it is shown once, while enrolling,
+    and used only when ``confirmed_at`` is set (a code from it was typed right).
+    """
+
+    user = pw.ForeignKeyField(User, unique=True, backref="totp_credentials", on_delete="CASCADE")
+    secret = pw.TextField()
+    created_at = pw.DateTimeField()
+    confirmed_at = pw.DateTimeField(null=True)
+    # The 30-second time step of the last code accepted: a code is good once.
+    last_step = pw.BigIntegerField(default=0)
+
+    class Meta:
+        table_name = "totp_credential"
 
 
 # --- Data subject rights (seed §14, §15, §16) -------------------------------------

@@ -5,6 +5,7 @@ from flask_admin import babel as admin_babel
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin_views.access import add_access_views
 from admin_views.audit import add_audit_views
 from admin_views.backup import BackupView
 from admin_views.billing import InvoiceView
@@ -19,6 +20,7 @@ from admin_views.requests import InspectionRequestView
 from admin_views.retention import add_retention_views
 from admin_views.statistics import StatisticsView
 from models import Customer, Invoice
+from security import csp_nonce
 
 
 def init_admin(app):
@@ -34,6 +36,8 @@ def init_admin(app):
         index_view=DashboardView(name=_l("Front page"), url="/"),
         theme=Bootstrap4Theme(base_template="admin/register_base.html"),
         translations_path=app.config["BABEL_TRANSLATION_DIRECTORIES"],
+        # Flask-Admin's scripts carry the request's nonce of the Content-Security-Policy.
+        csp_nonce_generator=csp_nonce,
     )
     register_views(admin)
     return admin
@@ -60,4 +64,5 @@ def register_views(admin):
                                   url="/disclosures"))
     add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
     admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
+    add_access_views(admin)  # menu "Access": requests, accounts, review, guidance
     # Requests, retention, statistics and access pages join here.

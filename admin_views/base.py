@@ -27,6 +27,7 @@ from forms.base import RegisterForm
 from models import Customer, Section, db
 from services import audit
 from services.errors import N_, RegisterError
+from services.exports import safe_cell
 from services.search import customer_search_condition
 
 log = logging.getLogger(__name__)
@@ -527,3 +528,7 @@ class RegisterModelView(SecureMixin, ModelView):
             yield from query.iterator()
 
         return None, rows()
+
+    def get_export_value(self, model, name):
+        """Return the export cell: text a spreadsheet shows and never runs as a formula."""
+        return safe_cell(super().get_export_value(model, name))

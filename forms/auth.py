@@ -34,11 +34,13 @@ class ChangePasswordForm(FlaskForm):
             DataRequired(_l("Enter a new password.")),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                message=_l("The password must be at least %(min)d characters long."),
+                message=_l("The password must be at least %(min)d characters long. Several "
+                           "words make a long password that is easy to remember."),
             ),
         ],
         render_kw={"autocomplete": "new-password"},
-        description=_l("At least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
+        description=_l("At least %(min)d characters, not a common password, not containing "
+                       "your username.", min=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
         _l("New password again"),
@@ -47,4 +49,16 @@ class ChangePasswordForm(FlaskForm):
             EqualTo("new_password", message=_l("The two new passwords differ; type them again.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app (the second login factor)."""
+
+    code = StringField(
+        _l("Code from the authenticator app"),
+        validators=[DataRequired(_l("Type the six-digit code your authenticator app shows."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                   "autofocus": True, "maxlength": 9},
+        description=_l("Six digits; a new code every 30 seconds."),
     )

@@ -1,15 +1,41 @@
-"""Personal accounts (seed §9): creating, authenticating, deactivating, the first controller."""
+"""Personal accounts (seed §9): creating, authenticating, deactivating, the first controller;
+the password policy and the login lockout (OWASP ASVS 4.0 level 2, V2).
+"""
 
+import dataclasses
+import datetime
+import functools
+import gzip
+import hashlib
+import hmac
+import pathlib
 import secrets
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from models import ROLES, Section, User, UserSection, db, utcnow
+from models import (
+    ROLES,
+    LoginFailure,
+    LoginLock,
+    Section,
+    User,
+    UserSection,
+    db,
+    utcnow,
+)
+from services import audit, sessions
 from services.errors import N_, RegisterError
 
 MIN_PASSWORD_LENGTH = 12
 BOOTSTRAP_USERNAME = "admin"
+# The most common passwords, lower-cased (source and licence: data/README.md).
+COMMON_PASSWORDS_FILE = (pathlib.Path(__file__).resolve().parent.parent / "data"
+                         / "common-passwords.txt.gz")
+# A username shorter than this is only refused as the whole password, not as a part.
+MIN_USERNAME_IN_PASSWORD = 3
+# Failed logins are kept this long: long enough for any window, short for the addresses.
+KEEP_FAILURES = datetime.timedelta(days=1)
 
 # argon2id at OWASP's recommended minimum (m=19 MiB, t=2, p=1).
 hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type.ID)
@@ -18,14 +44,36 @@ _DUMMY_HASH = hasher.hash(secrets.token_hex(16))
 
 
 def check_password_policy(password, username=None):
-    """Raise RegisterError when ``password`` is too weak to be set."""
+    """Raise RegisterError when ``password`` is too weak to be set.
+
+    At least 12 characters, not among the most common passwords, not the username and
+    not containing it (case-insensitively). Every message says what to do instead.
+    """
+    password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise RegisterError(
-            N_("The password must be at least %(min)d characters long."),
+            N_("The password must be at least %(min)d characters long. Several words "
+               "make a long password that is easy to remember."),
             min=MIN_PASSWORD_LENGTH,
         )
-    if username and password.casefold() == username.casefold():
-        raise RegisterError(N_("The password must not be the username."))
+    folded = password.casefold()
+    if folded in common_passwords() or folded.strip() in common_passwords():
+        raise RegisterError(
+            N_("This password is one of the most common passwords and easy to guess. "
+               "Choose another one, for example a few words that do not belong together.")
+        )
+    name = (username or "").strip().casefold()
+    if name and (folded == name or (len(name) >= MIN_USERNAME_IN_PASSWORD and name in folded)):
+        raise RegisterError(
+            N_("The password must not contain your username. Choose a password without it.")
+        )
+
+
+@functools.cache
+def common_passwords():
+    """Return the set of common passwords (lower-case), read once."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip())
 
 
 def hash_password(password):
@@ -57,12 +105,19 @@ def authenticate(username, password):
     return user
 
 
-def record_login(user, password):
+def record_login(user, password=None):
     """Note the login time; rehash the password if the hashing parameters have changed."""
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if password is not None:
+        rehash_if_needed(user, password)
     user.last_login_at = utcnow()
     user.save()
+
+
+def rehash_if_needed(user, password):
+    """Store a new hash of ``password`` when the stored one has weaker parameters."""
+    if user.password_hash and hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        user.save(only=[User.password_hash])
 
 
 def create_user(username, role, section_codes=(), password=None, must_change=True):
@@ -106,12 +161,14 @@ def create_user(username, role, section_codes=(), password=None, must_change=Tru
 
 
 def deactivate_user(username):
-    """Close an account so that it can no longer log in; return it."""
+    """Close an account so that it can no longer log in, and end its sessions; return it."""
     user = User.by_username(username)
     if user is None:
         raise RegisterError(N_("No account has the username %(username)s."), username=username)
-    user.active = False
-    user.save()
+    with db.atomic():
+        user.active = False
+        user.save()
+        sessions.revoke_all(user, "deactivated")
     return user
 
 
@@ -130,3 +187,123 @@ def bootstrap_controller():
             return None
         _, password = create_user(BOOTSTRAP_USERNAME, "controller", must_change=True)
     return password
+
+
+# --- the login lockout (ASVS 2.2.1) ---------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class LoginLimits:
+    """How many failures lock a username or an address, within and for how long.
+
+    ``secret`` keys the hash under which a typed username is counted (the app's
+    SECRET_KEY): the typed text itself is never stored.
+    """
+
+    secret: str
+    max_failures: int = 5
+    address_max_failures: int = 20
+    window_minutes: int = 15
+    lock_minutes: int = 15
+
+
+def username_key(username, secret):
+    """Return the keyed hash a typed username is counted under (case-insensitive)."""
+    name = (username or "").strip().casefold()
+    return hmac.new(str(secret).encode("utf-8"), name.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def check_login(user, username, address, limits, second_factor=False):
+    """Return ``user`` (the result of :func:`authenticate`) if the login may go on, else None.
+
+    None when the username or the address is locked, whatever the password (the caller
+    shows the same message as for a wrong password), or when ``user`` is None: then the
+    failure is counted and may lock the username or the address. ``second_factor``: the
+    check is of the code after the password (``user`` None when the code was wrong).
+    Writes the failure, the lock and their audit events: call it inside the login's
+    write transaction.
+    """
+    fields = ("totp",) if second_factor else ()
+    if is_locked(username, address, limits):
+        _audit_failed(username, fields=fields)
+        return None
+    if user is None:
+        record_failure(username, address, limits, second_factor=second_factor)
+        return None
+    return user
+
+
+def is_locked(username, address, limits):
+    """Tell whether logging in as ``username`` from ``address`` is locked now."""
+    condition = (LoginLock.kind == "username") & (
+        LoginLock.key == username_key(username, limits.secret))
+    if address:
+        condition |= (LoginLock.kind == "address") & (LoginLock.key == address)
+    return LoginLock.select().where(condition & (LoginLock.until > sessions.now())).exists()
+
+
+def record_failure(username, address, limits, second_factor=False):
+    """Count a failed login; lock the username or the address that reached its limit.
+
+    Audited as ``login_failed`` (the account's id when the username exists, never the
+    typed text; field ``totp`` when the second factor failed) and ``lockout``.
+    """
+    moment = sessions.now()
+    key = username_key(username, limits.secret)
+    user = User.by_username(username) if username else None
+    LoginFailure.create(at=moment, username_key=key, address=address)
+    LoginFailure.delete().where(LoginFailure.at < moment - KEEP_FAILURES).execute()
+    _audit_failed(username, user, fields=("totp",) if second_factor else ())
+    if _failures_since_lock("username", key, LoginFailure.username_key == key,
+                            moment, limits) >= limits.max_failures:
+        _lock("username", key, user, moment, limits)
+    if address and _failures_since_lock("address", address, LoginFailure.address == address,
+                                        moment, limits) >= limits.address_max_failures:
+        _lock("address", address, None, moment, limits)
+
+
+def complete_login(user, limits):
+    """Log ``user`` in: note the time, reset the username's failures, audit, open a session.
+
+    Returns the new session's token. An expired lock of the username ends here, audited
+    as ``lockout_reset``. Call it inside the login's write transaction.
+    """
+    record_login(user)
+    key = username_key(user.username, limits.secret)
+    LoginFailure.delete().where(LoginFailure.username_key == key).execute()
+    ended = (LoginLock.delete()
+             .where((LoginLock.kind == "username") & (LoginLock.key == key)).execute())
+    if ended:
+        audit.record("lockout_reset", actor=user, object_type="user", object_id=user.id)
+    audit.record("login", actor=user)
+    return sessions.start(user)
+
+
+def _failures_since_lock(kind, key, condition, moment, limits):
+    """Count the failures within the window that came after the key's last lock began."""
+    since = moment - datetime.timedelta(minutes=limits.window_minutes)
+    last = LoginLock.get_or_none((LoginLock.kind == kind) & (LoginLock.key == key))
+    if last is not None and last.locked_at > since:
+        since = last.locked_at
+    return LoginFailure.select().where(condition & (LoginFailure.at > since)).count()
+
+
+def _lock(kind, key, user, moment, limits):
+    until = moment + datetime.timedelta(minutes=limits.lock_minutes)
+    updated = (LoginLock.update(locked_at=moment, until=until, user=user)
+               .where((LoginLock.kind == kind) & (LoginLock.key == key)).execute())
+    if not updated:
+        LoginLock.create(kind=kind, key=key, user=user, locked_at=moment, until=until)
+    if kind == "address":
+        audit.record("lockout", object_type="address", object_id=key)
+    else:
+        audit.record("lockout", object_type="user" if user else None,
+                     object_id=user.id if user else None)
+
+
+def _audit_failed(username, user=None, fields=()):
+    """Record a failed login: the account's id when the username exists, never what was typed."""
+    if user is None and username:
+        user = User.by_username(username)
+    audit.record("login_failed", object_type="user" if user else None,
+                 object_id=user.id if user else None, fields=fields)

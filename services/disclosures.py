@@ -48,6 +48,7 @@ from models import (
 )
 from services import audit
 from services.errors import N_, RegisterError
+from services.exports import safe_cell
 from services.hetu import contains_hetu
 from services.search import customer_search_condition
 
@@ -684,14 +685,6 @@ def carry_out(actor, disclosure, fmt, labels=None, locale="fi"):
     name = f"disclosure-{current.id}-{_helsinki(now):%Y-%m-%d}.{fmt}"
     mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_MIMETYPE
     return Export(name, mimetype, content)
-
-
-def safe_cell(text):
-    """Escape text a spreadsheet would run as a formula (=, +, -, @ first)."""
-    text = str(text)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
 
 
 def _helsinki(moment):

@@ -28,6 +28,8 @@ from models import (
 )
 from services import audit
 from services.errors import N_, RegisterError
+# Every cell passes it: a spreadsheet shows the text and runs no formula (CSV injection).
+from services.exports import safe_cell as escape_formula
 from services.prohibitions import prohibited_contact_persons, prohibited_customers
 
 AUDIT_OBJECT_TYPE = "marketing_list"
@@ -37,9 +39,6 @@ COLUMNS = ("name", "contact_person", "street", "postal_code", "city", "email", "
 
 # Customers read per query while the list is written.
 BATCH_SIZE = 2000
-
-# A spreadsheet takes a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 MAX_POSTAL_PREFIX = 5
 
@@ -175,14 +174,6 @@ def csv_chunks(criteria, header, batch_size=BATCH_SIZE):
     tail = flush()
     if tail:
         yield tail
-
-
-def escape_formula(value):
-    """Return ``value`` so that a spreadsheet shows it as text, never runs it as a formula."""
-    value = "" if value is None else str(value)
-    if value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def record_export(criteria, counts, actor, section_code):

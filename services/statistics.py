@@ -35,6 +35,8 @@ from models import (
     Purchase,
     Section,
 )
+# Every text cell of an export passes it: a spreadsheet runs no formula (CSV injection).
+from services.exports import safe_cell as _safe
 
 # Counts below this (and above zero) are hidden, as are sums over fewer customers.
 SMALL = 5
@@ -548,11 +550,3 @@ def _sheet_name(number, title):
     for ch in '[]:*?/\\':
         name = name.replace(ch, " ")
     return name[:31]
-
-
-def _safe(text):
-    """Escape a cell a spreadsheet would run as a formula (=, +, -, @ first)."""
-    text = str(text)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text

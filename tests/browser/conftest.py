@@ -62,13 +62,25 @@ def live_server(app):
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser context (no cookies) and page per test, with relative URLs."""
+    """A fresh browser context (no cookies) and page per test, with relative URLs.
+
+    The test fails when the browser reports a Content-Security-Policy violation: a
+    script, handler or link that the register's policy refused (security.py).
+    """
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
     context = browser.new_context(base_url=live_server)
     context.set_default_timeout(TIMEOUT_MS)
+    violations = []
+
+    def watch(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", watch)
     page = context.new_page()
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 

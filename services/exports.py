@@ -1,0 +1,20 @@
+"""What every CSV and XLSX export of the register shares: cells a spreadsheet never runs.
+
+A spreadsheet takes a cell starting with =, +, - or @ as a formula (tab, carriage return
+and line feed before one as well), and a formula in a customer's name could fetch a
+page or run a command on the reader's machine (CSV/formula injection, OWASP). Every
+export writes its text cells through :func:`safe_cell`, which prefixes such a cell with
+an apostrophe: the spreadsheet shows the text as it is and runs nothing.
+"""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value):
+    """Return ``value`` as text a spreadsheet shows and never runs ("" for None)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
