@@ -197,11 +197,14 @@ def second_factor():
                 accounts.record_failure(user.username, request.remote_addr, limits,
                                         second_factor=True)
         if confirmed:
+            if token is not None:
+                response = _logged_in(user, token, session.get(PENDING_KEY, {}).get("next"))
+            else:
+                response = redirect(url_for("auth.second_factor"))
+            # After _logged_in, which starts the cookie afresh.
             flash(_("Two-step login is on. From now on, type a code from the app after "
                     "your password."), "success")
-            if token is not None:
-                return _logged_in(user, token, session.get(PENDING_KEY, {}).get("next"))
-            return redirect(url_for("auth.second_factor"))
+            return response
         form.code.errors.append(_(
             "The code is wrong. Add the key to your authenticator app, then type the "
             "six-digit code it shows now for this register."))
