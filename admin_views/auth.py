@@ -328,6 +328,7 @@ def _limits():
 
 def _logged_in(user, token, next_target):
     """Put the new session in a fresh cookie (nothing from before login stays: no fixation)."""
+    sessions.revoke(session.get(TOKEN_KEY), "replaced")  # a login over a live session
     _fresh_session()
     session[TOKEN_KEY] = token
     login_user(user)

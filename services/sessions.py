@@ -36,7 +36,9 @@ def start(user):
     moment = now()
     UserSession.create(token_hash=_hash(token), user=user, created_at=moment,
                        last_seen_at=moment)
-    UserSession.delete().where(UserSession.revoked_at < moment - KEEP_ENDED).execute()
+    cutoff = moment - KEEP_ENDED  # ended, or left idle and never resumed
+    UserSession.delete().where((UserSession.revoked_at < cutoff)
+                               | (UserSession.last_seen_at < cutoff)).execute()
     return token
 
 
