@@ -503,9 +503,9 @@ def backups_expire_by(settings, now=None):
     Each backup leaves at the first rotation after the longest period of the policy that
     can keep it has passed (its day + keep_daily days, its week + keep_weekly weeks, its
     month + keep_monthly months, in Helsinki time); rotations run after each backup, one
-    interval apart. A backup being taken right now counts as taken now. It assumes that
-    backups go on being taken: the newest good backup is never removed. None when there
-    are no backups.
+    interval apart, so none is gone before ``now`` + one interval. A backup being taken
+    right now counts as taken now. It assumes that backups go on being taken: the newest
+    good backup is never removed. None when there are no backups.
     """
     now = now or utcnow()
     moments = [b.created_at for b in list_backups(settings)]
@@ -513,7 +513,9 @@ def backups_expire_by(settings, now=None):
         moments.append(now)
     if not moments:
         return None
-    return max(_expires(moment, settings) for moment in moments)
+    # A backup past its periods is still here: the next rotation, an interval away at most,
+    # removes it.
+    return max(max(_expires(moment, settings) for moment in moments), now + settings.interval)
 
 
 def _expires(created_at, settings):

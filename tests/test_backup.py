@@ -325,10 +325,14 @@ def test_backups_expire_by_follows_the_policy(tmp_path):
     # The newest one: its month (November 2026) leaves the 12 months at the start of
     # November 2027 in Helsinki (22:00 UTC the day before); the next backup's rotation
     # removes it, one interval later.
-    assert backup.backups_expire_by(settings) == utc(2027, 11, 1, 22)
+    assert backup.backups_expire_by(settings, now=utc(2026, 11, 25, 13)) == utc(2027, 11, 1, 22)
     shorter = backup.Settings("sqlite:///unused.db", settings.directory, interval_hours=6,
                               keep_daily=7, keep_weekly=0, keep_monthly=0)
-    assert backup.backups_expire_by(shorter) == utc(2026, 12, 2, 4)  # 2 Dec 00:00 EET + 6 h
+    now = utc(2026, 11, 25, 13)
+    assert backup.backups_expire_by(shorter, now=now) == utc(2026, 12, 2, 4)  # 2 Dec EET + 6 h
+    # Backups past their periods go at the next rotation, one interval from now at most.
+    later = utc(2027, 3, 1)
+    assert backup.backups_expire_by(shorter, now=later) == later + datetime.timedelta(hours=6)
 
 
 def test_status_is_late_after_twice_the_interval(tmp_path):
