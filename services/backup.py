@@ -193,15 +193,27 @@ def list_backups(settings):
     backups = []
     for path in directory.glob(PREFIX + "*.json"):
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            backup = Backup(path, manifest)
-            backup.created_at  # noqa: B018 - a manifest without a time is unreadable
-        except (OSError, ValueError, KeyError, TypeError) as e:
+            backups.append(_load(path))
+        except (OSError, ValueError) as e:
             log.warning("unreadable backup manifest %s: %s", path, e)
-            continue
-        backups.append(backup)
     backups.sort(key=lambda b: (b.created_at, b.name), reverse=True)
     return backups
+
+
+MANIFEST_KEYS = ("name", "file", "kind", "state", "created_at")
+
+
+def _load(manifest_path):
+    """Read a backup's manifest; ValueError when the file is not one."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if not isinstance(manifest, dict) or not all(
+            isinstance(manifest.get(key), str) for key in MANIFEST_KEYS):
+        raise ValueError("not a backup manifest")
+    if pathlib.PurePath(manifest["file"]).name != manifest["file"]:
+        raise ValueError("the manifest names a file outside its folder")
+    backup = Backup(manifest_path, manifest)
+    backup.created_at  # noqa: B018 - a time that cannot be read makes it unreadable
+    return backup
 
 
 def newest_good(settings):
@@ -223,7 +235,7 @@ def find_backup(settings, file):
             manifest = path.with_name(path.name + ".json")
         if manifest.exists():
             try:
-                return Backup(manifest, json.loads(manifest.read_text(encoding="utf-8")))
+                return _load(manifest)
             except (OSError, ValueError) as e:
                 raise BackupError(N_("The manifest %(manifest)s cannot be read (%(error)s), "
                                      "so the backup's checksum cannot be checked. Restore "

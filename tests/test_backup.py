@@ -212,6 +212,17 @@ def test_restore_of_a_sqlite_backup_refuses_a_postgresql_target(tmp_path):
         backup.restore(settings, taken.name, "postgresql://u:secret@localhost/other")
     with pytest.raises(backup.BackupError, match="no backup"):
         backup.restore(settings, "register-19990101T000000Z", f"sqlite:///{tmp_path / 'x.db'}")
+    backup.drill(settings)
+    with pytest.raises(backup.BackupError, match="cannot be read"):  # not a backup
+        backup.restore(settings, settings.directory / "drill-log.json", tmp_path / "x.db")
+    # A manifest naming a file elsewhere is no backup: nothing outside is read or rotated.
+    outside = json.loads(taken.manifest_path.read_text())
+    outside.update(name="register-20000101T000000Z", file="../live.db")
+    (settings.directory / "register-20000101T000000Z.json").write_text(json.dumps(outside))
+    assert [b.name for b in backup.list_backups(settings)] == [taken.name]
+    with pytest.raises(backup.BackupError, match="cannot be read"):
+        backup.restore(settings, "register-20000101T000000Z", tmp_path / "x.db")
+    assert not (tmp_path / "x.db").exists()
 
 
 # --- the drill --------------------------------------------------------------------------
