@@ -10,6 +10,10 @@ import pytest
 import database
 from models import db
 
+# An app made without TESTING (the configuration tests) would start the backup scheduler,
+# whose backup would run on into the next test's database reset.
+os.environ.setdefault("REGISTER_BACKUP_SCHEDULE", "false")
+
 PASSWORD = "correct horse battery"  # 21 characters: passes the policy
 
 # Every test that takes `db_url` runs once per database.
