@@ -3,6 +3,7 @@
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 import database
 from models import Section, User
@@ -115,6 +116,39 @@ def users_deactivate(username):
     except RegisterError as e:
         _fail(e)
     click.echo(_("Closed the account %(username)s.", username=username))
+
+
+@users_cli.command("disable-idle")
+@click.option("--days", type=click.IntRange(1), default=90, show_default=True,
+              help="Disable open accounts not used for this many days.")
+def users_disable_idle(days):
+    """Disable accounts unused for DAYS days (seed §3; for cron) and print how many."""
+    from services import access
+
+    disabled = access.disable_idle(days)
+    click.echo(ngettext("Disabled %(num)d account unused for %(days)d days.",
+                        "Disabled %(num)d accounts unused for %(days)d days.",
+                        len(disabled), days=days))
+
+
+@users_cli.command("review-due")
+def users_review_due():
+    """Print when the yearly access review is due; exit 1 when it is overdue."""
+    from services import access
+
+    status = access.review_status()
+    if status.state == "none":
+        click.echo(_("No accounts yet: nothing to review."))
+        return
+    day = status.due_on.isoformat()
+    if status.state == "overdue":
+        click.echo(ngettext("The access review is OVERDUE by %(num)d day (due %(day)s).",
+                            "The access review is OVERDUE by %(num)d days (due %(day)s).",
+                            -status.days_left, day=day))
+        raise SystemExit(1)
+    click.echo(ngettext("The access review is due %(day)s (in %(num)d day).",
+                        "The access review is due %(day)s (in %(num)d days).",
+                        status.days_left, day=day))
 
 
 @users_cli.command("bootstrap")
@@ -248,7 +282,7 @@ def retention_preview(section_code):
 @click.option("--confirmed-run", "run_id", type=int, required=True,
               help="The purge the controller confirmed on the preview page.")
 @click.option("--batch-size", type=click.IntRange(1, 5000), default=None,
-              help="Customers per transaction (default RETENTION_BATCH_SIZE, 500).")
+              help="Customers per transaction (default RETENTION_BATCH_SIZE, 2000).")
 def retention_purge(run_id, batch_size):
     """Run (or finish) a purge the controller confirmed; refuse anything else."""
     import os
