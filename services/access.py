@@ -54,7 +54,7 @@ from models import (
     UserSection,
     utcnow,
 )
-from services import accounts, audit
+from services import accounts, audit, sessions
 from services.errors import N_, RegisterError
 from services.hetu import contains_hetu
 
@@ -255,6 +255,7 @@ def disable_idle(days=IDLE_DAYS, now=None):
                       .execute())
             if not closed:
                 continue
+            sessions.revoke_all(user, "disabled")
             AccountStatusChange.create(user=user.id, kind="disabled",
                                        effective_on=helsinki_date(moment), idle_days=days,
                                        changed_at=moment)
@@ -309,6 +310,7 @@ def _end(actor, account, ended_on, reason, moment):
             "This is the only open controller account: grant the new controller's access "
             "first, then end this one."))
     User.update(active=False, username=None).where(User.id == current.id).execute()
+    sessions.revoke_all(current, "access_ended")
     AccountStatusChange.create(user=current.id, kind="ended", effective_on=ended_on,
                                reason=reason, changed_by=actor.id, changed_at=moment)
     audit.record("end_access", actor=actor, object_type=USER_OBJECT_TYPE,
