@@ -42,6 +42,21 @@ ACTION_LABELS = {
     "purge_resume": _l("Resumed a purge"),
     "purge_end": _l("Finished a purge"),
     "purge_refused": _l("Purge refused: the set had changed"),
+    # Access management (seed §3, §9), login security and backups (seed §11).
+    "implement": _l("Implemented an access grant"),
+    "end_access": _l("Ended access"),
+    "disable": _l("Disabled an account"),
+    "reactivate": _l("Reactivated an account"),
+    "publish": _l("Published guidance"),
+    "acknowledge": _l("Acknowledged guidance"),
+    "lockout": _l("Locked after failed logins"),
+    "lockout_reset": _l("Login lock reset"),
+    "password_change": _l("Changed password"),
+    "totp_enrol": _l("Turned on two-step login"),
+    "totp_remove": _l("Turned off two-step login"),
+    "totp_reset": _l("Reset two-step login"),
+    "backup_drill": _l("Ran a restore drill"),
+    "backup_restore": _l("Restored a backup over the live database"),
 }
 
 
@@ -59,6 +74,10 @@ OBJECT_TYPE_LABELS = {
     "disclosure_recipient": _l("Disclosure recipient"),
     "purge_run": _l("Purge run"),
     "retention_policy": _l("Retention period"),
+    "access_request": _l("Access request"),
+    "access_review": _l("Access review"),
+    "guidance": _l("Guidance"),
+    "backup": _l("Backup"),
 }
 
 

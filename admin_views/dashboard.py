@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin_views import access as access_pages
+from admin_views import backup as backup_views
 from admin_views.base import SecureMixin, all_sections
 from admin_views.labels import ROLE_DUTIES, ROLE_LABELS
 from admin_views.requests import user_name
@@ -43,6 +44,7 @@ class DashboardView(SecureMixin, AdminIndexView):
             worklist=[(what, WORKLIST_HEADINGS[what], rows) for what, rows in worklist.items()],
             handles_requests=bool(worklist),
             access=access_pages.front_page(user, now),
+            backup_status=backup_views.panel_status(user),
             may_register=request_rules.may_register(user),
             may_serve_on_site=request_rules.may_serve_on_site(user),
             state_of=request_rules.state_of,

@@ -508,7 +508,15 @@ def test_status_page_for_maintenance_responsible_controller(client, auth, make_u
     html = page.get_data(as_text=True)
     assert taken.name in html and "Varmuuskopiot" in html
     assert "myöhässä" not in html
-    assert 'href="/backups/"' in client.get("/").get_data(as_text=True)  # in the menu
+    front = client.get("/").get_data(as_text=True)
+    assert 'href="/backups/"' in front  # in the menu
+    assert 'id="backup-status-heading"' in front  # and the status on the front page
+
+
+def test_front_page_shows_no_backup_status_to_staff(client, auth, make_user, app):
+    make_user("tiina", "staff", ["tourism"])
+    auth.login("tiina")
+    assert 'id="backup-status-heading"' not in client.get("/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role, sections", [("staff", ["tourism"]), ("handler", ["tourism"])])
