@@ -332,10 +332,16 @@ class PurgeView(SecureBaseView):
                                 seconds=step_seconds(), record_resume=False)
         except RegisterError as ex:
             message = _(ex.message, **ex.params)
+            # The customers changed before the purge started: a fresh preview to confirm.
+            changed = isinstance(ex, (rules.SetChanged, rules.PolicyChanged))
+            target = url_for(".index") if changed else url_for(".run", run_id=run.id)
             if wants_json:
-                return jsonify({"error": message, **progress_of(PurgeRun.get_by_id(run.id))}), 409
+                if changed:
+                    flash(message, "error")  # shown on the page the script goes to
+                return jsonify({"error": message, "redirect": target if changed else None,
+                                **progress_of(PurgeRun.get_by_id(run.id))}), 409
             flash(message, "error")
-            return redirect(url_for(".run", run_id=run.id))
+            return redirect(target)
         if wants_json:
             return jsonify(progress_of(run))
         return redirect(url_for(".run", run_id=run.id))

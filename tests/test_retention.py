@@ -411,6 +411,23 @@ def test_confirmation_refused_when_a_customer_became_unused_or_the_policy_change
         retention.confirm(run.id, controller)
 
 
+def test_a_purge_whose_customers_changed_before_it_started_is_not_run(
+        client, auth, make_user, register):
+    login(client, auth, make_user, "pitaja", "controller")
+    page = _preview_page(client)
+    run = _latest_run()
+    client.post(f"/retention/runs/{run.id}/confirm", data={"csrf_token": csrf_token(page)})
+    _event(register["never_active"], utcnow())
+    refresh_last_activity(register["never_active"].id)
+    answer = client.post(f"/retention/runs/{run.id}/step", data={"csrf_token": csrf_token(page)},
+                         headers={"Accept": "application/json"})
+    assert answer.status_code == 409 and answer.get_json()["redirect"] == "/retention/"
+    assert PurgeRun.get_by_id(run.id).state == "stale"
+    assert Customer.select().count() == len(register)
+    fresh = client.get("/retention/").get_data(as_text=True)
+    assert "muuttuneet esikatselun jälkeen" in fresh
+
+
 def test_one_purge_at_a_time(register, make_user):
     controller = _controller(make_user)
     first, _result = _confirmed_run(controller)
