@@ -430,6 +430,7 @@ class ErasureView(SecureBaseView):
             customer=customer,
             plan=plan,
             received=received,
+            confirmed=request.method == "POST" and request.form.get("confirmed") == "yes",
             error=error,
             names=section_names(),
             sections={s.id: s.code for s in Section.select()},
