@@ -51,3 +51,24 @@ def screenshot(page, name):
         path = pathlib.Path(folder)
         path.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path / f"{name}.png"), full_page=True)
+
+
+def open_menu_item(page, menu_name, item):
+    """Click ``item`` in the main menu's drop-down ``menu_name``.
+
+    Bootstrap binds its drop-downs when its script has run; a click on the toggle before
+    that opens nothing, so the toggle is clicked again until the item shows.
+    """
+    from playwright.sync_api import expect
+
+    page.wait_for_load_state("load")
+    menu = page.get_by_role("navigation", name="Päävalikko")
+    link = menu.get_by_role("link", name=item, exact=True)
+    for _ in range(5):
+        menu.get_by_role("link", name=menu_name, exact=True).click()
+        try:
+            expect(link).to_be_visible(timeout=2000)
+            break
+        except AssertionError:
+            continue
+    link.click()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import AccessRequest, User
-from tests.browser.helpers import assert_accessible, screenshot
+from tests.browser.helpers import assert_accessible, open_menu_item, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -38,9 +38,7 @@ def test_controller_approves_handler_creates_new_user_changes_password(page, mak
     # The handler asks access for a new colleague from the menu "Käyttöoikeudet".
     log_in(page, "tuulikki")
     expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
-    menu = page.get_by_role("navigation", name="Päävalikko")
-    menu.get_by_role("link", name="Käyttöoikeudet").click()
-    menu.get_by_role("link", name="Käyttöoikeuspyynnöt").click()
+    open_menu_item(page, "Käyttöoikeudet", "Käyttöoikeuspyynnöt")
     expect(page.get_by_role("heading", level=1)).to_have_text("Käyttöoikeuspyynnöt")
     assert_accessible(page)
     page.get_by_role("link", name="Pyydä käyttöoikeutta").click()

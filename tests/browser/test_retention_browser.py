@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import Customer, PurgeRun
-from tests.browser.helpers import assert_accessible, screenshot
+from tests.browser.helpers import assert_accessible, open_menu_item, screenshot
 from tests.browser.test_customers_browser import log_in
 from tests.test_retention import register  # noqa: F401 (the customers of both sections)
 
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.browser
 
 def open_from_menu(page, item):
     """Open ``item`` of the main menu's "Säilytys ja poisto" drop-down."""
-    menu = page.get_by_role("navigation", name="Päävalikko")
-    menu.get_by_role("link", name="Säilytys ja poisto").click()
-    menu.get_by_role("link", name=item, exact=True).click()
+    open_menu_item(page, "Säilytys ja poisto", item)
 
 
 def test_controller_previews_confirms_and_reads_the_log(page, make_user, register, db_kind):  # noqa: F811
