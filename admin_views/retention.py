@@ -354,9 +354,15 @@ class PurgeLogView(SecureBaseView):
 
     @expose("/")
     def index(self):
+        from admin_views import backup as backup_views
+        from services import backup as backup_rules
+
         runs = rules.logged_runs()
+        backups = backup_views.settings()
         return self.render(
             "retention/log.html",
+            backups_expire=lambda run: backup_rules.backups_holding_expire_by(
+                backups, run.finished_at),
             number=format_decimal,
             runs=[(run, rules.counts_of(run, "done"), rules.counts_of(run, "planned"))
                   for run in runs],

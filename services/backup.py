@@ -530,6 +530,16 @@ def backups_expire_by(settings, now=None):
     return max(max(_expires(moment, settings) for moment in moments), now + settings.interval)
 
 
+def backups_holding_expire_by(settings, moment):
+    """Return when the last backup taken before ``moment`` that exists now rotates out
+    (naive UTC), or None when no such backup is left: what still holds data deleted at
+    ``moment`` (the purge log says it)."""
+    older = [b.created_at for b in list_backups(settings) if b.created_at <= moment]
+    if not older:
+        return None
+    return max(_expires(created_at, settings) for created_at in older)
+
+
 def _expires(created_at, settings):
     day = _local_date(created_at)
     ends = [created_at]

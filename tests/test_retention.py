@@ -807,3 +807,27 @@ def test_only_the_responsible_person_erases(client, auth, make_user, register, r
         "csrf_token": token, "received_on": TODAY.isoformat(), "confirmed": "yes"}
     ).status_code == 403
     assert Customer.get_or_none(Customer.id == customer.id) is not None
+
+
+def test_the_purge_log_says_when_backups_holding_the_data_rotate_out(client, auth, make_user,
+                                                                       register, app):
+    from admin_views import backup as backup_views
+    from services import backup
+
+    controller = _controller(make_user)
+    login(client, auth, make_user, "lukija", "controller")
+    _purge_all(controller)
+    page = client.get("/retention/log/").get_data(as_text=True)
+    assert "Mikään varmuuskopio ei enää sisällä poistettuja tietoja" in page
+
+    settings = backup_views.settings(app)
+    taken = backup.create_backup(settings)
+    later = datetime.datetime.utcnow() + datetime.timedelta(minutes=1)
+    expires = backup.backups_holding_expire_by(settings, later)
+    assert expires is not None and expires > taken.created_at
+    assert backup.backups_holding_expire_by(settings, taken.created_at
+                                            - datetime.timedelta(seconds=1)) is None
+    # A purge finished after the backup: the log names the day the backup rotates out.
+    PurgeRun.update(finished_at=later).where(PurgeRun.finished_at.is_null(False)).execute()
+    page = client.get("/retention/log/").get_data(as_text=True)
+    assert "Poistetut tiedot sisältävät varmuuskopiot poistuvat viimeistään" in page
