@@ -25,7 +25,7 @@ def open_database(url):
     """Bind the models' database proxy to ``url`` (sqlite:///path or postgresql://…).
 
     PostgreSQL connections are pooled: opening one costs several milliseconds, and every
-    request takes one and gives it back.
+    request takes one and gives it back. They run without JIT compilation.
     """
     previous = db.obj
     if previous is not None and hasattr(previous, "close_all"):
@@ -36,7 +36,10 @@ def open_database(url):
         scheme, rest = url.split("://", 1)
         if "+pool" not in scheme:
             url = "postgresql+pool://" + rest
-        database = connect(url, max_connections=32, stale_timeout=300)
+        # No JIT: the register's statements are short, and compiling a large one (the
+        # purge preview's) cost 0.7 s of its 2 s while saving nothing measurable.
+        database = connect(url, max_connections=32, stale_timeout=300,
+                           options="-c jit=off")
     db.initialize(database)
     return database
 
