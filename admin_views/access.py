@@ -43,7 +43,14 @@ from wtforms.fields import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from admin_views.base import SecureBaseView, all_sections, parse_id
+from admin_views.base import (
+    SecureBaseView,
+    acting_user,
+    all_sections,
+    flash_form_errors,
+    parse_id,
+    visible_or_404,
+)
 from admin_views.labels import ROLE_LABELS
 from forms.base import RegisterForm
 from models import (
@@ -85,16 +92,14 @@ OUTCOME_LABELS = {
 }
 
 
-def _user():
-    return current_user._get_current_object()
+_user = acting_user
 
 
 def _error(error):
     flash(_(error.message, **error.params), "error")
 
 
-def _form_errors():
-    flash(_("Check the fields marked below, correct them and send the form again."), "error")
+_form_errors = flash_form_errors
 
 
 def _field_error(form, error):
@@ -203,11 +208,7 @@ class AccessRequestView(SecureBaseView):
 
     def _load(self, request_id):
         """Return the request if the user may open it; 404 for anything else."""
-        row_id = parse_id(request_id)
-        found = rules.get_visible_request(_user(), row_id) if row_id is not None else None
-        if found is None:
-            abort(404)
-        return found
+        return visible_or_404(rules.get_visible_request, request_id)
 
     def _helpers(self):
         return {
@@ -363,11 +364,7 @@ class AccountView(SecureBaseView):
     allowed_roles = rules.ACCOUNT_LIST_ROLES
 
     def _load(self, account_id):
-        row_id = parse_id(account_id)
-        found = rules.get_visible_account(_user(), row_id) if row_id is not None else None
-        if found is None:
-            abort(404)
-        return found
+        return visible_or_404(rules.get_visible_account, account_id)
 
     @expose("/")
     def index(self):

@@ -77,6 +77,26 @@ def parse_id(value):
     return number if 0 < number <= MAX_ID else None
 
 
+def acting_user():
+    """Return the logged-in user as the services take it (not Flask-Login's proxy)."""
+    return current_user._get_current_object()
+
+
+def visible_or_404(lookup, raw_id):
+    """Return ``lookup(user, id)`` for the id in ``raw_id``; 404 when the id is malformed
+    or the row is not there for this user (a custom page's every endpoint loads so)."""
+    row_id = parse_id(raw_id)
+    found = lookup(acting_user(), row_id) if row_id is not None else None
+    if found is None:
+        abort(404)
+    return found
+
+
+def flash_form_errors():
+    """Say that the form has errors, marked at their fields."""
+    flash(_("Check the fields marked below, correct them and send the form again."), "error")
+
+
 def all_sections():
     """Return every section by id, read once per request."""
     if "all_sections" not in g:

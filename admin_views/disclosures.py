@@ -20,7 +20,6 @@ from flask_admin import expose
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from peewee import fn
 from wtforms.fields import (
     DateField,
@@ -31,7 +30,14 @@ from wtforms.fields import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from admin_views.base import SecureBaseView, all_sections, parse_id
+from admin_views.base import (
+    SecureBaseView,
+    acting_user,
+    all_sections,
+    flash_form_errors,
+    parse_id,
+    visible_or_404,
+)
 from admin_views.labels import CATEGORY_LABELS, KIND_LABELS, ROLE_LABELS
 from database import write_transaction
 from forms.base import RegisterForm
@@ -66,8 +72,7 @@ def _text(msgid):
     return _(msgid) if msgid else ""
 
 
-def _user():
-    return current_user._get_current_object()
+_user = acting_user
 
 
 def _error(error):
@@ -76,8 +81,7 @@ def _error(error):
     flash(_(error.message, **params), "error")
 
 
-def _form_errors():
-    flash(_("Check the fields marked below, correct them and send the form again."), "error")
+_form_errors = flash_form_errors
 
 
 def user_name(user_id):
@@ -169,11 +173,7 @@ class DisclosureView(SecureBaseView):
 
     def _load(self, disclosure_id):
         """Return the disclosure if the user may open it; 404 for anything else."""
-        row_id = parse_id(disclosure_id)
-        found = rules.get_visible(_user(), row_id) if row_id is not None else None
-        if found is None:
-            abort(404)
-        return found
+        return visible_or_404(rules.get_visible, disclosure_id)
 
     def _load_to_prepare(self, disclosure_id):
         if not rules.may_prepare(_user()):

@@ -10,9 +10,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import get_locale, to_user_timezone, to_utc
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from admin_views.base import SecureBaseView, all_sections, parse_id
+from admin_views.base import SecureBaseView, acting_user, all_sections, parse_id, visible_or_404
 from admin_views.labels import KIND_LABELS
 from forms.requests import (
     BLANK,
@@ -42,8 +41,7 @@ CLOSED_PAGE_SIZE = 25
 MAX_PAGE = 100000
 
 
-def _user():
-    return current_user._get_current_object()
+_user = acting_user
 
 
 def _now_local():
@@ -112,11 +110,7 @@ class InspectionRequestView(SecureBaseView):
 
     def _load(self, request_id):
         """Return the request if the user may open it; 404 for anything else."""
-        row_id = parse_id(request_id)
-        found = rules.get_visible(_user(), row_id) if row_id is not None else None
-        if found is None:
-            abort(404)
-        return found
+        return visible_or_404(rules.get_visible, request_id)
 
     def _load_to_handle(self, request_id):
         if not rules.may_handle(_user()):
