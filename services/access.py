@@ -34,7 +34,6 @@ Every step writes its audit event in the step's own transaction: object types
 import dataclasses
 import datetime
 import re
-import zoneinfo
 
 import peewee as pw
 
@@ -57,8 +56,8 @@ from models import (
 from services import accounts, audit, sessions
 from services.errors import N_, RegisterError
 from services.hetu import contains_hetu
+from services.localtime import helsinki_date
 
-HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 
 REQUEST_OBJECT_TYPE = "access_request"
 REVIEW_OBJECT_TYPE = "access_review"
@@ -117,11 +116,6 @@ def _naive_utc(moment):
 
 def _now(now):
     return _naive_utc(now) if now is not None else utcnow()
-
-
-def helsinki_date(moment):
-    """Return the Helsinki calendar day of a naive UTC ``moment``."""
-    return moment.replace(tzinfo=datetime.timezone.utc).astimezone(HELSINKI).date()
 
 
 def add_year(day):

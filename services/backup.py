@@ -40,14 +40,14 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import zoneinfo
 
 from services.errors import N_, RegisterError
+from services.localtime import HELSINKI
+from services.localtime import to_helsinki as helsinki
 
 log = logging.getLogger("register.backup")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 
 PREFIX = "register-"
 SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".pgdump"}
@@ -76,11 +76,6 @@ class BackupBusy(BackupError):
 def utcnow():
     """Return the current time as naive UTC."""
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def helsinki(moment):
-    """Return the naive UTC ``moment`` as an aware Helsinki time."""
-    return moment.replace(tzinfo=datetime.timezone.utc).astimezone(HELSINKI)
 
 
 # --- settings -----------------------------------------------------------------------

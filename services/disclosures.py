@@ -29,7 +29,6 @@ import datetime
 import decimal
 import io
 import re
-import zoneinfo
 
 import peewee as pw
 
@@ -50,11 +49,11 @@ from services import audit
 from services.errors import N_, RegisterError
 from services.exports import safe_cell
 from services.hetu import contains_hetu
+from services.localtime import to_helsinki as _helsinki
 from services.search import customer_search_condition
 
 AUDIT_OBJECT_TYPE = "disclosure"
 RECIPIENT_OBJECT_TYPE = "disclosure_recipient"
-HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 
 # Who does what (DESIGN.md §1, seed §17): a handler (own sections) or the controller
 # prepares and carries out; only the controller decides and keeps the recipients; the
@@ -685,10 +684,6 @@ def carry_out(actor, disclosure, fmt, labels=None, locale="fi"):
     name = f"disclosure-{current.id}-{_helsinki(now):%Y-%m-%d}.{fmt}"
     mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_MIMETYPE
     return Export(name, mimetype, content)
-
-
-def _helsinki(moment):
-    return moment.replace(tzinfo=datetime.timezone.utc).astimezone(HELSINKI)
 
 
 class _Values:

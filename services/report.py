@@ -29,7 +29,6 @@ import operator
 import pathlib
 import re
 from collections import Counter, defaultdict
-from zoneinfo import ZoneInfo
 
 import peewee as pw
 from babel.dates import format_date, format_datetime
@@ -51,10 +50,10 @@ from models import (
 from services import report_texts as texts
 from services.disclosures import disclosures_of
 from services.errors import N_, RegisterError
+from services.localtime import HELSINKI, to_helsinki
 from services.report_pdf import render_pdf  # noqa: F401  (one import for every rendering)
 
 TRANSLATIONS_DIR = pathlib.Path(__file__).resolve().parent.parent / "translations"
-HELSINKI = ZoneInfo("Europe/Helsinki")
 LANGUAGES = tuple(texts.DOCUMENT_TEXTS)  # fi, sv, en
 DEFAULT_LANGUAGE = "fi"
 
@@ -487,9 +486,7 @@ class _Context:
 
     # Times are stored as naive UTC and shown in Helsinki time.
     def local(self, moment):
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=datetime.timezone.utc)
-        return moment.astimezone(HELSINKI)
+        return moment.astimezone(HELSINKI) if moment.tzinfo else to_helsinki(moment)
 
     def iso(self, moment):
         return self.local(moment).isoformat(timespec="seconds")

@@ -19,7 +19,6 @@ view of a request. Times are naive UTC, as stored; the pages convert what people
 
 import dataclasses
 import datetime
-import zoneinfo
 
 import peewee as pw
 import phonenumbers
@@ -42,9 +41,10 @@ from models import (
 from services import audit
 from services.errors import N_, RegisterError
 from services.hetu import contains_hetu
+from services.localtime import from_helsinki
+from services.localtime import to_helsinki as helsinki
 from services.search import customer_search_condition
 
-HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 # Seed §14: "carried out within one week of the request".
 DUE_IN = datetime.timedelta(days=7)
 # The languages a report is written in.
@@ -138,16 +138,6 @@ def _naive_utc(moment):
     if moment.tzinfo is not None:
         moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return moment
-
-
-def helsinki(moment):
-    """Return the naive UTC ``moment`` as an aware Helsinki time."""
-    return moment.replace(tzinfo=datetime.timezone.utc).astimezone(HELSINKI)
-
-
-def from_helsinki(local):
-    """Return a naive Helsinki wall-clock time as naive UTC."""
-    return _naive_utc(local.replace(tzinfo=HELSINKI))
 
 
 def due_from(received_at):

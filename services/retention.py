@@ -47,7 +47,6 @@ import datetime
 import hashlib
 import json
 import re
-import zoneinfo
 from concurrent.futures import ThreadPoolExecutor
 
 import peewee as pw
@@ -75,10 +74,10 @@ from models import (
 from services import audit
 from services.customers import refresh_city
 from services.errors import N_, RegisterError
+from services.localtime import helsinki_date
 
 AUDIT_OBJECT_TYPE = "purge_run"
 POLICY_OBJECT_TYPE = "retention_policy"
-HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 
 # Accounting Act 2:10: vouchers are kept six years from the end of the financial year.
 ACCOUNTING_YEARS = 6
@@ -181,8 +180,7 @@ def months_before(moment, months):
 
 def helsinki_today(now=None):
     """Return today's date in Helsinki for the naive UTC moment ``now``."""
-    now = now or utcnow()
-    return now.replace(tzinfo=datetime.timezone.utc).astimezone(HELSINKI).date()
+    return helsinki_date(now or utcnow())
 
 
 def keeping_starts(today, years=ACCOUNTING_YEARS):

@@ -19,6 +19,7 @@ from models import (
 )
 from services import requests as rules
 from services.errors import RegisterError
+from services.localtime import HELSINKI
 from tests.conftest import csrf_token
 
 HETU = "131052-308T"
@@ -157,7 +158,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
     # A handler registers a written request.
     login(auth, "handler_t")
     token = page_token(client, "/requests/new/")
-    received = (datetime.datetime.now(rules.HELSINKI) - datetime.timedelta(hours=2))
+    received = (datetime.datetime.now(HELSINKI) - datetime.timedelta(hours=2))
     r = client.post("/requests/new/", data={
         "csrf_token": token, "received_at": received.strftime("%Y-%m-%dT%H:%M"),
         "channel": "written", "requester_name": "Anna Äijälä",
@@ -188,7 +189,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
     auth.logout()
     login(auth, "handler_t")
     token = page_token(client, f"/requests/{row.id}/")
-    now_local = datetime.datetime.now(rules.HELSINKI).strftime("%Y-%m-%dT%H:%M")
+    now_local = datetime.datetime.now(HELSINKI).strftime("%Y-%m-%dT%H:%M")
     r = client.post(f"/requests/{row.id}/identity", data={
         "csrf_token": token, "identity-version": "1", "identity-method": "passport",
         "identity-note": "Passi nähty", "identity-checked_at": now_local})
@@ -246,7 +247,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
     r = client.post(f"/requests/{row.id}/delivery", data={
         "csrf_token": csrf_token(page), "delivery-version": str(row.version),
         "delivery-method": "post",
-        "delivery-delivered_at": datetime.datetime.now(rules.HELSINKI).strftime(
+        "delivery-delivered_at": datetime.datetime.now(HELSINKI).strftime(
             "%Y-%m-%dT%H:%M")})
     assert r.status_code == 302, text(r)
     row = reload(row)
@@ -370,7 +371,7 @@ def test_two_handlers_cannot_overwrite_each_other(client, auth, people):
     r = client.post(f"/requests/{row.id}/identity", data={
         "csrf_token": token, "identity-version": "1", "identity-method": "id_card",
         "identity-note": "Myöhästynyt tallennus",
-        "identity-checked_at": datetime.datetime.now(rules.HELSINKI).strftime(
+        "identity-checked_at": datetime.datetime.now(HELSINKI).strftime(
             "%Y-%m-%dT%H:%M")})
     assert r.status_code == 200
     page = text(r)

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from models import Customer, InspectionRequest, Section, User, utcnow
 from services import requests as rules
+from services.localtime import HELSINKI
 from tests.browser.helpers import assert_accessible, screenshot
 from tests.conftest import PASSWORD
 
@@ -36,7 +37,7 @@ def log_out(page):
 
 def local_now(minutes_ago=0):
     """Return the present Helsinki time as a datetime-local input takes it."""
-    moment = datetime.datetime.now(rules.HELSINKI) - datetime.timedelta(minutes=minutes_ago)
+    moment = datetime.datetime.now(HELSINKI) - datetime.timedelta(minutes=minutes_ago)
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
