@@ -7,6 +7,7 @@ reach a row the list would not show (DESIGN.md §3 item 1).
 """
 
 import logging
+from typing import NamedTuple
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView
@@ -19,6 +20,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 from peewee import SQL, AutoField
 from wtfpeewee.fields import ModelSelectField, SelectQueryField
 
@@ -243,6 +246,33 @@ class RegisterInlineForm(InlineFormAdmin):
     """An inline child form of a register screen, with the henkilötunnus guard."""
 
     form_base_class = RegisterForm
+
+
+class ListRow(NamedTuple):
+    """One row of a list page as the template shows it."""
+
+    id: object
+    name: str  # the first column as text: names the row's buttons for screen readers
+    cells: list
+    model: object
+
+
+class RowButton(NamedTuple):
+    """One of a list row's buttons, resolved once for the page."""
+
+    kind: str  # "link" (the row's id is added to url), "delete", or "other"
+    title: str
+    icon: str
+    url: str
+    action: object  # the Flask-Admin row action, which renders an "other" button itself
+
+
+# Flask-Admin's row actions the list template renders itself: endpoint and icon.
+OWN_ROW_BUTTONS = {
+    "row_actions.view_row": (".details_view", "fa fa-eye"),
+    "row_actions.edit_row": (".edit_view", "fa fa-pencil"),
+    "row_actions.delete_row": (".delete_view", "fa fa-trash"),
+}
 
 
 class RegisterModelView(SecureMixin, ModelView):
@@ -529,6 +559,45 @@ class RegisterModelView(SecureMixin, ModelView):
             flash(ngettext("Record was successfully deleted.",
                            "%(count)s records were successfully deleted.", count, count=count),
                   "success")
+
+    # --- the list page --------------------------------------------------------------
+
+    @pass_context
+    def list_rows(self, context, models, list_columns):
+        """Return the list page's rows with every cell formatted, for one plain loop.
+
+        The stock template calls back into Python for each cell's id, value and
+        editability and renders each row through nested blocks and macros: a third of a
+        list page's time. Here each value is formatted once, by the view's own formatters.
+        """
+        rows = []
+        for model in models:
+            cells = [self.get_list_value(context, model, column) for column, _ in list_columns]
+            first = cells[0] if cells else ""
+            name = first.striptags() if isinstance(first, Markup) else str(first or "")
+            rows.append(ListRow(self.get_pk_value(model), name, cells, model))
+        return rows
+
+    def row_buttons(self, actions, return_url):
+        """Return the page's per-row buttons, each with its title and URL made once.
+
+        A row's link is the page's link for its action with the row's id added: one
+        ``url_for`` a page, not one a row.
+        """
+        buttons = []
+        for row_action in actions:
+            endpoint, icon = OWN_ROW_BUTTONS.get(getattr(row_action, "template_name", None),
+                                                 (None, ""))
+            title = str(row_action.title or "")
+            if endpoint is None:
+                buttons.append(RowButton("other", title, icon, "", row_action))
+            elif endpoint == ".delete_view":
+                buttons.append(RowButton("delete", title, icon, self.get_url(endpoint),
+                                         row_action))
+            else:
+                url = self.get_url(endpoint, url=return_url) + "&id="
+                buttons.append(RowButton("link", title, icon, url, row_action))
+        return buttons
 
     # --- reads that are audited -------------------------------------------------------
 

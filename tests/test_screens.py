@@ -143,6 +143,18 @@ def test_list_sorts_by_each_sortable_column(client, auth, people, rows):
     assert page.index("01.01.1950") < page.index("01.01.1990")
 
 
+def test_list_headers_say_which_column_sorts_and_how(client, auth, people, rows):
+    login(client, auth, "controller")
+    page = client.get("/customers/?sort=5&desc=1").get_data(as_text=True)
+    sorted_headers = re.findall(r'<th scope="col" class="[^"]*col-(\w+)" aria-sort="(\w+)"', page)
+    assert sorted_headers == [("last_activity_at", "descending")]
+    page = client.get("/customers/?sort=0").get_data(as_text=True)
+    assert re.findall(r'col-(\w+)" aria-sort="(\w+)"', page) == [("sort_name", "ascending")]
+    # Every cell of a header row is a column header, the actions column included.
+    header_row = page[page.index("<thead>"):page.index("</thead>")]
+    assert header_row.count("<th ") == header_row.count('<th scope="col"') == 8
+
+
 def test_logged_out_gets_login_on_every_register_path(client, rows):
     for path in ["/customers/", f"/customers/details/?id={rows['t']}",
                  f"/customers/edit/?id={rows['t']}", "/customers/new/",
