@@ -30,7 +30,7 @@ from admin_views.base import (
     user_section_ids,
     user_sections,
 )
-from database import write_transaction
+from database import is_sqlite, write_transaction
 from forms import validators as v
 from models import (
     FIELD_CATEGORIES,
@@ -45,6 +45,7 @@ from models import (
     utcnow,
 )
 from services import customers as customer_rules
+from services import list_blocks
 from services.search import customer_search_condition, max_candidates, search_is_capped
 
 # The customer's related rows shown on its screens, each with its data category.
@@ -280,6 +281,14 @@ class CustomerView(RegisterModelView):
             desc = order[0][1]
             columns = (Customer.business_id, Customer.birth_date)
             return query.order_by(*(c.desc() if desc else c.asc() for c in columns)), joins
+        # (``is``, not ``==``/``in``: a peewee field compared with ``==`` is an expression.)
+        if order and (order[0][0] == "sort_name" if isinstance(order[0][0], str)
+                      else order[0][0] is Customer.sort_name) and not is_sqlite():
+            # Names tie: the id decides, so every page, shallow or deep (list_blocks), is
+            # the same run of one order. (SQLite's name indexes end in the id by themselves.)
+            desc = order[0][1]
+            columns = (Customer.sort_name, Customer.id)
+            return query.order_by(*(c.desc() if desc else c.asc() for c in columns)), joins
         return super()._order_by(query, joins, order)
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
@@ -288,18 +297,39 @@ class CustomerView(RegisterModelView):
         if not execute:  # the export streams whole rows
             return super().get_list(page, sort_column, sort_desc, search, filters,
                                     execute=False, page_size=page_size)
-        g.ids_only = True
-        try:
-            count, id_query = super().get_list(page, sort_column, sort_desc, search, filters,
-                                               execute=False, page_size=page_size)
-            ids = [row.id for row in id_query]
-        finally:
-            g.ids_only = False
+        ids = self._deep_name_page(page, sort_column, sort_desc, search, filters, page_size)
+        if ids is not None:
+            count, g.search_term = None, ""
+        else:
+            g.ids_only = True
+            try:
+                count, id_query = super().get_list(page, sort_column, sort_desc, search,
+                                                   filters, execute=False, page_size=page_size)
+                ids = [row.id for row in id_query]
+            finally:
+                g.ids_only = False
         by_id = {row.id: row for row in self.page_rows(ids)}
         rows = [by_id[i] for i in ids if i in by_id]
         if g.search_term and not page and len(rows) == (page_size or self.page_size):
             self._tell_if_search_capped()
         return count, rows
+
+    def _deep_name_page(self, page, sort_column, sort_desc, search, filters, page_size):
+        """Return the ids of a page far down the name order, or None where OFFSET serves.
+
+        Such a page, unsearched and unfiltered, is found through the list blocks of
+        services/list_blocks.py instead of stepping over every name before it.
+        """
+        if (search or "").strip() or filters or sort_column not in (None, "sort_name"):
+            return None
+        size = page_size or self.page_size
+        offset = (page or 0) * size
+        if not list_blocks.applies(offset):
+            return None
+        sections = user_section_ids()
+        scope = None if set(sections) >= set(all_sections()) else sections
+        return list_blocks.page_ids(scope, offset, size,
+                                    descending=bool(sort_desc) and sort_column is not None)
 
     def page_rows(self, ids):
         """Return the customers ``ids`` with their city, for one list page."""
