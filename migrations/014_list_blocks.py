@@ -10,7 +10,9 @@ Triggers keep the counts exact on every write, whoever makes it (the screens, th
 the command line): one aggregated statement per SQL statement, through its transition
 table. A block grown past twice the block size is split in two at its middle; an emptied
 block stays (a block is a boundary, never a row). Writers that change counts take one
-transaction-scoped advisory lock, so a split counts a block no other writer is changing.
+transaction-scoped advisory lock, so a split counts a block no other writer is changing;
+the audit log takes the same lock before its head row, so the two locks are always taken
+in one order.
 The block size is ``register.list_block_size`` (a setting; 2000 when unset), so the tests
 can split blocks of a few customers.
 
@@ -21,7 +23,10 @@ SQLite needs none of this: its OFFSET over the covering index is fast enough
 import peewee as pw
 from peewee_migrate import Migrator
 
-LOCK_KEY = 710_014  # pg_advisory_xact_lock key of the block counts
+# pg_advisory_xact_lock key of the block counts: database.WRITE_LOCK_KEY, which the audit
+# log takes before its head row (one lock order for every writer). Repeated here so that
+# the migration stays as it was written whatever the code becomes.
+LOCK_KEY = 710_014
 
 CREATE = f"""
 CREATE TABLE customer_list_block (

@@ -150,10 +150,13 @@ def _locked_head():
     """Read the head row, locking it until the transaction ends.
 
     PostgreSQL: ``SELECT … FOR UPDATE`` (a second appender waits here, then reads the
-    moved head). SQLite: the write transaction already holds the database's write lock.
+    moved head), after the register's write lock (``database.WRITE_LOCK_KEY``: always that
+    lock first, then the head). SQLite: the write transaction already holds the
+    database's write lock.
     """
     query = AuditHead.select().where(AuditHead.id == 1)
     if not database.is_sqlite():
+        database.take_write_lock()
         query = query.for_update()
     return query.get()
 
