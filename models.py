@@ -276,6 +276,7 @@ class ContactEvent(BaseModel):
     staff = pw.ForeignKeyField(User, null=True, backref="contact_events", on_delete="SET NULL")
 
     class Meta:
+        # Migration 015 adds channel and direction to it (the statistics of one section).
         indexes = ((("customer", "occurred_at"), False),)
 
 

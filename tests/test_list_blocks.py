@@ -122,7 +122,9 @@ def test_truncate_empties_the_blocks(pg):
 
 
 def test_the_migration_cuts_the_customers_already_there_into_blocks(pg):
-    assert database.downgrade(1) == ["014_list_blocks"]
+    undone = []
+    while "014_list_blocks" not in undone:  # back to before the blocks, later ones first
+        undone += database.downgrade(1)
     add_customers(pg, 4500, random.Random(5))  # no triggers yet
     database.upgrade()
     sizes = list_blocks.block_sizes()
