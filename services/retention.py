@@ -524,6 +524,24 @@ def _section_sql(pages):
     return parts[0] + " " + " UNION ALL ".join(parts[1:])
 
 
+def _counted(sql, params):
+    """Run a section's preview statement and return its rows.
+
+    PostgreSQL runs it without hash joins: the planner hashes every address, purchase and
+    invoice of the register to join them to the candidates (spilling to disk), where
+    looking up each candidate's rows by the customer index is a fifth faster (2.5 s → 2.0 s
+    for tourism at 1 000 000 customers). ``SET LOCAL`` ends with the statement's
+    transaction (or savepoint, when it fails).
+    """
+    if database.is_sqlite():
+        return db.execute_sql(sql, params).fetchall()
+    with db.atomic():
+        db.execute_sql("SET LOCAL enable_hashjoin = off")
+        rows = db.execute_sql(sql, params).fetchall()
+        db.execute_sql("SET LOCAL enable_hashjoin = on")  # the rest of an outer transaction
+    return rows
+
+
 def _section_preview(snapshot, section, pages=None):
     values = {"keep_from": snapshot.keep_from, "section": section.id,
               "cutoff": snapshot.cutoffs[section.code]}
@@ -535,7 +553,7 @@ def _section_preview(snapshot, section, pages=None):
                           cutoff=snapshot.cutoffs[section.code], delete=deleted,
                           minimise=minimised, waiting=0)
     categories = {model._meta.table_name: category for model, category, _ in CHILD_ROWS}
-    for tag, d, m, w, text in db.execute_sql(sql, params).fetchall():
+    for tag, d, m, w, text in _counted(sql, params):
         if tag == "customers":
             deleted["customers"], minimised["customers"], part.waiting = \
                 int(d or 0), int(m or 0), int(w or 0)

@@ -272,6 +272,18 @@ def test_preview_counts_equal_what_the_purge_removes(register, make_user):
                                        ).count() == 1
 
 
+def test_the_preview_leaves_the_planner_settings_as_they_were(register, db_kind):
+    """PostgreSQL counts without hash joins (services.retention._counted), for that
+    statement only: the rest of an outer transaction plans as before."""
+    with db.atomic():
+        expected = retention.preview(_snapshot())
+        if db_kind == "postgresql":
+            assert db.execute_sql("SHOW enable_hashjoin").fetchone()[0] == "on"
+    counts = [(p.section.code, p.delete, p.minimise, p.waiting) for p in expected.sections]
+    again = retention.preview(_snapshot(), parallel=True)
+    assert [(p.section.code, p.delete, p.minimise, p.waiting) for p in again.sections] == counts
+
+
 def test_minimised_customers_keep_exactly_their_accounting_record(register, make_user):
     _purge_all(_controller(make_user))
     b = Customer.get_by_id(register["minimise_company"].id)
