@@ -127,6 +127,11 @@ def user_section_ids():
     return [s.id for s in user_sections()]
 
 
+def sections_limiting(section_ids):
+    """Return ``section_ids``, or None when they are every section (nothing to limit)."""
+    return None if set(section_ids) >= set(all_sections()) else list(section_ids)
+
+
 def customer_scope(section_ids):
     """The condition limiting customers to ``section_ids``, shaped for paging by name.
 
@@ -138,7 +143,7 @@ def customer_scope(section_ids):
     """
     if not section_ids:
         return SQL("1 = 0")
-    if set(section_ids) >= set(all_sections()):
+    if sections_limiting(section_ids) is None:
         return SQL("1 = 1")
     if len(section_ids) == 1:
         return Customer.section == section_ids[0]

@@ -27,6 +27,7 @@ from admin_views.base import (
     RegisterModelView,
     all_sections,
     customer_scope,
+    sections_limiting,
     user_section_ids,
     user_sections,
 )
@@ -276,20 +277,21 @@ class CustomerView(RegisterModelView):
         return customer_search_condition(term)
 
     def _order_by(self, query, joins, order):
-        # "Y-tunnus or birth date": companies by Y-tunnus, persons by birth date.
-        if order and order[0][0] is Customer.business_id:
-            desc = order[0][1]
+        first = order[0][0] if order else None
+        columns = None
+        if first is Customer.business_id:
+            # "Y-tunnus or birth date": companies by Y-tunnus, persons by birth date.
             columns = (Customer.business_id, Customer.birth_date)
-            return query.order_by(*(c.desc() if desc else c.asc() for c in columns)), joins
-        # (``is``, not ``==``/``in``: a peewee field compared with ``==`` is an expression.)
-        if order and (order[0][0] == "sort_name" if isinstance(order[0][0], str)
-                      else order[0][0] is Customer.sort_name) and not is_sqlite():
+        elif (first == "sort_name" if isinstance(first, str) else first is Customer.sort_name) \
+                and not is_sqlite():
             # Names tie: the id decides, so every page, shallow or deep (list_blocks), is
             # the same run of one order. (SQLite's name indexes end in the id by themselves.)
-            desc = order[0][1]
+            # (``is``, not ``==``: a peewee field compared with ``==`` is an expression.)
             columns = (Customer.sort_name, Customer.id)
-            return query.order_by(*(c.desc() if desc else c.asc() for c in columns)), joins
-        return super()._order_by(query, joins, order)
+        if columns is None:
+            return super()._order_by(query, joins, order)
+        desc = order[0][1]
+        return query.order_by(*(c.desc() if desc else c.asc() for c in columns)), joins
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
                  page_size=None):
@@ -326,16 +328,14 @@ class CustomerView(RegisterModelView):
         offset = (page or 0) * size
         if not list_blocks.applies(offset):
             return None
-        sections = user_section_ids()
-        scope = None if set(sections) >= set(all_sections()) else sections
-        return list_blocks.page_ids(scope, offset, size,
+        return list_blocks.page_ids(sections_limiting(user_section_ids()), offset, size,
                                     descending=bool(sort_desc) and sort_column is not None)
 
     def page_rows(self, ids):
-        """Return the customers ``ids`` with their city, for one list page."""
+        """Return the customers ``ids`` the user may see, for one list page."""
         if not ids:
             return []
-        return list(Customer.select().where(Customer.id.in_(ids)))
+        return list(self.scoped_query().where(Customer.id.in_(ids)))
 
     def _tell_if_search_capped(self):
         """Say so when a search matched more customers than the index hands over."""

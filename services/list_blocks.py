@@ -109,7 +109,7 @@ def check():
 
 
 def block_sizes():
-    """Return each block's customer count, in name order (for tests and the benchmark)."""
+    """Return each block's customer count, in name order."""
     rows = db.execute_sql("""
         SELECT coalesce(sum(c.customers), 0) FROM customer_list_block b
           LEFT JOIN customer_list_block_count c ON c.block_id = b.id
