@@ -20,6 +20,7 @@ from stdnum.fi import hetu, ytunnus
 from stdnum.iso7064 import mod_97_10
 
 from models import ContactEvent, Customer, InspectionRequest, User, utcnow
+from services import accounts
 from services import requests as request_rules
 from services.errors import RegisterError
 from services.hetu import (
@@ -705,6 +706,17 @@ def test_the_request_service_refuses_a_code_without_its_sign(app, people):
             description="henkilötunnus 131052308T")
     assert refused.value.message == NO_SIGN_MESSAGE
     assert InspectionRequest.select().count() == 0
+
+
+@pytest.mark.parametrize("username", ["131052-308t", "hetu131052-308t", "131052a308t"])
+def test_no_account_is_named_by_a_code(runner, username):
+    result = runner.invoke(args=["users", "create", username, "--role", "staff",
+                                 "--section", "tourism", "--password", "correct horse battery"])
+    assert result.exit_code != 0
+    assert "henkilötunnus" in result.output.lower()
+    assert User.select().where(User.username == username).count() == 0
+    with pytest.raises(RegisterError):
+        accounts.create_user(username, "staff", ["tourism"])
 
 
 def test_find_codes_reports_where_and_which(faker_codes):
