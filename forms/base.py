@@ -4,7 +4,17 @@ from flask_admin.form import BaseForm
 from flask_babel import gettext as _
 from wtforms.fields import FieldList, FormField, StringField, TextAreaField
 
-from services.hetu import contains_hetu
+from services.errors import N_
+from services.hetu import refusal
+
+FIELD_MESSAGE = N_("A henkilötunnus (personal identity code) must not be stored in the "
+                   "register: remove it from the field %(field)s.")
+# When the code was written without its century sign, as ten digits of a phone number.
+FIELD_NO_SIGN_MESSAGE = N_("A henkilötunnus (personal identity code) must not be stored in "
+                           "the register: remove it from the field %(field)s. If it is a "
+                           "phone number, write it with spaces between the groups, e.g. "
+                           "040 123 4567 (ten digits written together can be a "
+                           "henkilötunnus).")
 
 
 def text_fields(form):
@@ -24,12 +34,10 @@ def refuse_hetu(form):
     clean = True
     for field in text_fields(form):
         # What was typed, too: a validator may already have reformatted the data.
-        typed = [v for v in (field.raw_data or []) if isinstance(v, str)]
-        if any(contains_hetu(value) for value in [field.data, *typed] if isinstance(value, str)):
-            field.errors = list(field.errors) + [
-                _("A henkilötunnus (personal identity code) must not be stored in the "
-                  "register: remove it from the field %(field)s.", field=field.label.text)
-            ]
+        message = refusal(field.data, *(field.raw_data or []), message=FIELD_MESSAGE,
+                          no_sign_message=FIELD_NO_SIGN_MESSAGE)
+        if message:
+            field.errors = list(field.errors) + [_(message, field=field.label.text)]
             clean = False
     return clean
 

@@ -55,7 +55,7 @@ from models import (
 )
 from services import accounts, audit, sessions
 from services.errors import N_, RegisterError
-from services.hetu import contains_hetu
+from services.hetu import refusal
 from services.localtime import helsinki_date
 
 
@@ -445,14 +445,18 @@ def request_access(actor, role, section_codes, reason, person_name=None, email=N
                                                  "access."))
         if len(person_name) > 200:
             raise InvalidField("person_name", N_("Shorten the name to at most 200 characters."))
-        if contains_hetu(person_name):
-            raise InvalidField("person_name", N_(
-                "A henkilötunnus (personal identity code) must not be stored in the register: "
-                "remove it from the name."))
+        message = refusal(person_name, message=N_(
+            "A henkilötunnus (personal identity code) must not be stored in the register: "
+            "remove it from the name."))
+        if message:
+            raise InvalidField("person_name", message)
         email = (email or "").strip()
         if not _EMAIL.fullmatch(email) or len(email) > 254:
             raise InvalidField("email", N_(
                 "Give the person's work email address, e.g. etunimi.sukunimi@hel.fi."))
+        message = refusal(email)
+        if message:
+            raise InvalidField("email", message)
     sections = _role_sections(role, section_codes)
     reason = _clean_text("reason", reason, N_("Write why the person needs this access."))
     if account is not None and role == account.role and \
@@ -717,10 +721,10 @@ def save_review(actor, outcomes, reviewed_ids, now=None):
         elif len(comment) > MAX_TEXT:
             problems[row.user.id] = (N_("Shorten the comment to at most %(max)s characters."),
                                      {"max": MAX_TEXT})
-        elif contains_hetu(comment):
-            problems[row.user.id] = (N_("A henkilötunnus (personal identity code) must not be "
-                                        "stored in the register: remove it from the comment."),
-                                     {})
+        elif hetu_refusal := refusal(comment, message=N_(
+                "A henkilötunnus (personal identity code) must not be stored in the register: "
+                "remove it from the comment.")):
+            problems[row.user.id] = (hetu_refusal, {})
         elif outcome == "end" and row.user.id == actor.id:
             problems[row.user.id] = (N_("You cannot end your own access: ask the controller."),
                                      {})
@@ -787,10 +791,11 @@ def publish_guidance(actor, text, now=None):
     if len(text) > MAX_GUIDANCE:
         raise InvalidField("text", N_("Shorten the guidance to at most %(max)s characters."),
                            max=MAX_GUIDANCE)
-    if contains_hetu(text):
-        raise InvalidField("text", N_(
-            "A henkilötunnus (personal identity code) must not be stored in the register: "
-            "remove it from the guidance."))
+    message = refusal(text, message=N_(
+        "A henkilötunnus (personal identity code) must not be stored in the register: "
+        "remove it from the guidance."))
+    if message:
+        raise InvalidField("text", message)
     with write_transaction():
         current = current_guidance()
         if current is not None and current.text == text:
@@ -890,9 +895,8 @@ def _clean_text(field, value, required_message):
     if len(text) > MAX_TEXT:
         raise InvalidField(field, N_("Shorten the text to at most %(max)s characters."),
                            max=MAX_TEXT)
-    if contains_hetu(text):
-        raise InvalidField(field, N_(
-            "A henkilötunnus (personal identity code) must not be stored in the register: "
-            "remove it from the text."))
+    message = refusal(text)
+    if message:
+        raise InvalidField(field, message)
     return text
 

@@ -48,7 +48,7 @@ from models import (
 from services import audit
 from services.errors import N_, RegisterError
 from services.exports import safe_cell
-from services.hetu import contains_hetu
+from services.hetu import refusal
 from services.localtime import to_helsinki as _helsinki
 from services.search import customer_search_condition
 
@@ -175,10 +175,11 @@ def _clean_text(value, required_message, label):
     if len(text) > MAX_TEXT:
         raise RegisterError(N_("%(field)s is too long: shorten it to at most %(max)s "
                                "characters."), field=label, max=MAX_TEXT)
-    if contains_hetu(text):
-        raise RegisterError(N_("A henkilötunnus (personal identity code) must not be stored "
-                               "in the register: remove it from the field %(field)s."),
-                            field=label)
+    message = refusal(text, message=N_("A henkilötunnus (personal identity code) must not be "
+                                       "stored in the register: remove it from the field "
+                                       "%(field)s."))
+    if message:
+        raise RegisterError(message, field=label)
     return text
 
 
@@ -193,9 +194,11 @@ def add_recipient(actor, name_fi, name_sv="", name_en=""):
             raise RegisterError(N_("Shorten the name to at most 200 characters."))
     if not names["name_fi"]:
         raise RegisterError(N_("Give the recipient's name in Finnish."))
-    if any(contains_hetu(v) for v in names.values()):
-        raise RegisterError(N_("A henkilötunnus (personal identity code) must not be stored "
-                               "in the register: remove it from the name."))
+    message = refusal(*names.values(), message=N_("A henkilötunnus (personal identity code) "
+                                                  "must not be stored in the register: remove "
+                                                  "it from the name."))
+    if message:
+        raise RegisterError(message)
     names["name_sv"] = names["name_sv"] or names["name_fi"]
     names["name_en"] = names["name_en"] or names["name_fi"]
     with write_transaction():

@@ -1,71 +1,195 @@
 """Finding Finnish personal identity codes (henkilötunnus) in free text.
 
 The register must never store a henkilötunnus (seed §6), free text included. A code is
-``DDMMYYCNNNX``: birth date, century sign, individual number and check character. People
-write it in many ways, so a candidate is found loosely (any case, any dash, spaces around
-or instead of the sign) and then confirmed by its date and check character with
-python-stdnum. A Y-tunnus (``0737546-2``), a phone number, a date or a code with a wrong
-check character is not a henkilötunnus.
+``DDMMYYCNNNX``: birth date, century sign, individual number and check character.
+
+People and copy-paste write it in many ways (DESIGN.md §4 item 18), so the text is first
+read as a person sees it: Unicode NFKC (full-width digits and letters become ASCII),
+invisible format characters dropped (zero-width space, word joiner, soft hyphen, BOM …),
+every dash a hyphen and every space a plain space. In that text a candidate is found
+loosely and then confirmed by its check character, individual number and date — the rules
+of python-stdnum's ``stdnum.fi.hetu``, temporary numbers 900–999 included (a test holds
+the two the same; stdnum itself is ten times slower here):
+
+- with a century sign (any case, any dash, spaces around it) it is a code wherever it is,
+  glued to a word too (``HETU131052-308T``): nine digits, a sign in its place and a check
+  character that fits are no accident. Only a longer run of digits (``9131052-308T``) is
+  another number;
+- without it — ``131052308T``, or ``131052 308T`` with a space for the sign — it is a code
+  when it stands as a word of its own and its date is valid in some century. Glued to
+  letters (``PO2403151234``) or after a ``+`` (``+4681234567``, a phone number in
+  E.164) ten such characters are taken for another number.
+
+A Y-tunnus (``0737546-2``), a phone number as people write one (``040 123 4567``,
+``+358 40 123 4567``), a date or a code with a wrong check character is not a
+henkilötunnus. Ten digits written together can be one, whatever they were meant as: the
+refusal then says how to write a phone number so that it passes (``refusal``).
 """
 
+import bisect
+import datetime
+import itertools
 import re
+import unicodedata
+from typing import NamedTuple
 
-from stdnum.fi import hetu
+from services.errors import N_
+
+HETU_MESSAGE = N_("A henkilötunnus (personal identity code) must not be stored in the "
+                  "register: remove it from the text.")
+NO_SIGN_MESSAGE = N_("A henkilötunnus (personal identity code) must not be stored in the "
+                     "register: remove it. If it is a phone number, write it with spaces "
+                     "between the groups, e.g. 040 123 4567 (ten digits written together can "
+                     "be a henkilötunnus).")
+
+# Read as dashes besides Unicode's dash punctuation (category Pd): minus signs and the
+# hyphen bullet.
+_OTHER_DASHES = frozenset("\u02d7\u2043\u2212\u2796")
+# Invisible characters that are not format characters (category Cf) but are ignored in
+# display all the same (Unicode's Default_Ignorable_Code_Point): the combining grapheme
+# joiner, Hangul fillers, Khmer inherent vowels, Mongolian and other variation selectors.
+_OTHER_IGNORABLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
+# How many characters' readings are kept; past that they are worked out each time.
+_TABLE_LIMIT = 20000
+
+
+def _read(char):
+    """Return ``char`` as the detector reads it: NFKC, no format character, one dash, one
+    space."""
+    if unicodedata.category(char) == "Cf" or char in _OTHER_IGNORABLE:
+        return ""
+    read = []
+    for c in unicodedata.normalize("NFKC", char):
+        if c.isspace():
+            c = " "
+        elif c in _OTHER_DASHES or unicodedata.category(c) == "Pd":
+            c = "-"
+        read.append(c)
+    return "".join(read)
+
+
+class _ReadingTable(dict):
+    """A ``str.translate`` table giving each character's reading, worked out once."""
+
+    def __missing__(self, code_point):
+        reading = _read(chr(code_point))
+        if len(self) < _TABLE_LIMIT:
+            self[code_point] = reading
+        return reading
+
+
+_READING = _ReadingTable()
+
+
+def normalise(text):
+    """Return ``text`` as the detector reads it (see the module docstring)."""
+    return text.translate(_READING)
+
 
 # Century signs: "+" (1800s), "-" and Y X W V U (1900s), A B C D E F (2000s).
-_LETTER_SIGNS = "ABCDEFUVWXY"
-# Characters people type (or word processors substitute) for the hyphen: hyphen-minus,
-# hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus sign,
-# small and fullwidth hyphen-minus.
-_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
-_DASH_TRANSLATION = str.maketrans({dash: "-" for dash in _DASHES})
-
-# At most this much whitespace around the sign, or instead of it.
-_GAP = r"\s{0,3}"
-
-_CANDIDATE = re.compile(
-    r"(?<![^\W_])"  # not glued to a letter or digit on the left
-    r"[0-9]{6}"  # DDMMYY
-    rf"(?:{_GAP}[+{re.escape(_DASHES)}{_LETTER_SIGNS}]{_GAP}|\s{{1,3}})"  # century sign
-    r"[0-9]{3}"  # individual number
-    r"[0-9A-Y]"  # check character
-    r"(?![^\W_])",  # not glued to a letter or digit on the right
-    re.IGNORECASE,
+_CODE = re.compile(
+    r"(?<![0-9])"  # not the end of a longer number
+    r"([0-9]{6})"  # DDMMYY
+    r"(?:( {0,3}[-+A-FU-Ya-fu-y] {0,3})"  # the century sign, maybe spaced
+    r"|( {1,3})"  # a space written for the sign
+    r"|)"  # no sign at all
+    r"([0-9]{3}[0-9A-Ya-y])"  # individual number and check character
+    r"(?![0-9])"  # not the start of a longer number
 )
-
-# When the sign is missing (only a space between the halves) the century is unknown; the
-# check character does not depend on it, but the date does (29 February).
+_CENTURIES = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
+# Without its sign a code's century is unknown; the check character does not depend on
+# it, but the date does (29 February).
 _SIGNS_TO_TRY = ("-", "A", "+")
+_CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
 
-def _normalise_candidate(candidate):
-    """Return ``candidate`` in upper case with dashes unified and whitespace removed."""
-    return "".join(candidate.translate(_DASH_TRANSLATION).upper().split())
+class Found(NamedTuple):
+    """A henkilötunnus found in normalised text: where, the code, and whether it had its
+    century sign (without it, ten digits of a phone number may be one)."""
+
+    start: int
+    end: int
+    code: str
+    signed: bool
 
 
-def _is_hetu(candidate):
-    """Tell whether a candidate found by the pattern is a valid henkilötunnus."""
-    code = _normalise_candidate(candidate)
-    if len(code) == 11:
-        return _is_valid(code)
-    # Ten characters: the sign was written as whitespace.
-    return any(_is_valid(code[:6] + sign + code[6:]) for sign in _SIGNS_TO_TRY)
+def _check_fits(date, rest):
+    """Tell whether the check character of ``rest`` (NNNX, upper case) fits and the
+    individual number is one ever given (from 002; 900–999 are temporary ones)."""
+    return _CHECK_CHARACTERS[int(date + rest[:3]) % 31] == rest[3] and int(rest[:3]) >= 2
 
 
-def _is_valid(code):
-    """Check one normalised code; temporary ids (individual number 900–999) count too."""
-    return hetu.is_valid(code, allow_temporary=True)
+def _born(date, sign):
+    """Tell whether ``date`` (DDMMYY) is a day of the century of ``sign``."""
+    try:
+        datetime.date(_CENTURIES[sign] + int(date[4:]), int(date[2:4]), int(date[:2]))
+    except ValueError:
+        return False
+    return True
+
+
+def _stands_alone(read, start, end):
+    """Tell whether ``read[start:end]`` is a word of its own (and no E.164 number)."""
+    before = read[start - 1] if start else " "
+    after = read[end] if end < len(read) else " "
+    return not (before.isalnum() or before == "+" or after.isalnum())
+
+
+def _found(read):
+    """Yield every henkilötunnus in ``read``, a normalised text."""
+    for match in _CODE.finditer(read):
+        date, sign, _space, rest = match.groups()
+        rest = rest.upper()
+        if not _check_fits(date, rest):
+            continue
+        if sign is not None:
+            sign = sign.strip().upper()
+            if _born(date, sign):
+                yield Found(match.start(), match.end(), date + sign + rest, True)
+        elif _stands_alone(read, match.start(), match.end()):
+            sign = next((s for s in _SIGNS_TO_TRY if _born(date, s)), None)
+            if sign is not None:
+                yield Found(match.start(), match.end(), date + sign + rest, False)
+
+
+def find_codes(*texts):
+    """Return every henkilötunnus in ``texts`` (None and non-text ignored)."""
+    texts = dict.fromkeys(text for text in texts if isinstance(text, str) and text)
+    return [found for text in texts for found in _found(normalise(text))]
 
 
 def find_hetu(text):
     """Return every substring of ``text`` that is a valid henkilötunnus, as written."""
-    if not text:
+    if not isinstance(text, str) or not text:
         return []
-    return [m.group(0) for m in _CANDIDATE.finditer(text) if _is_hetu(m.group(0))]
+    read = normalise(text)
+    found = list(_found(read))
+    if not found or text.isascii():  # an ASCII character reads as one character
+        return [text[f.start:f.end] for f in found]
+    # Where each character's reading starts in the normalised text.
+    starts = list(itertools.accumulate(
+        map(len, map(_READING.__getitem__, map(ord, text))), initial=0))
+    return [text[bisect.bisect_right(starts, f.start) - 1:bisect.bisect_left(starts, f.end)]
+            for f in found]
 
 
 def contains_hetu(text):
     """Tell whether ``text`` contains a valid henkilötunnus."""
-    if not text:
-        return False
-    return any(_is_hetu(m.group(0)) for m in _CANDIDATE.finditer(text))
+    return bool(isinstance(text, str) and text and next(_found(normalise(text)), None))
+
+
+def refusal(*texts, message=HETU_MESSAGE, no_sign_message=NO_SIGN_MESSAGE):
+    """Return the msgid refusing ``texts``, or None when none holds a henkilötunnus.
+
+    ``message`` says to remove the code; ``no_sign_message`` — used when every code found
+    lacks its century sign, as ten digits of a phone number may — also says how to write
+    a phone number so that it passes.
+    """
+    found = find_codes(*texts)
+    if not found:
+        return None
+    return message if any(f.signed for f in found) else no_sign_message

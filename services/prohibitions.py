@@ -26,7 +26,7 @@ from models import (
 )
 from services import audit
 from services.errors import N_, RegisterError
-from services.hetu import contains_hetu
+from services.hetu import refusal
 
 AUDIT_OBJECT_TYPE = "prohibition"
 
@@ -125,9 +125,11 @@ def record(customer, *, purpose, action, effective_on, source, actor, contact_pe
         raise RegisterError(N_("The date cannot be in the future: record the prohibition on "
                                "the day it takes effect, or with an earlier date."))
     note = (note or "").strip() or None
-    if note is not None and contains_hetu(note):
-        raise RegisterError(N_("A henkilötunnus (personal identity code) must not be stored in "
-                               "the register: remove it from the note."))
+    hetu_refusal = refusal(note, message=N_("A henkilötunnus (personal identity code) must not "
+                                            "be stored in the register: remove it from the "
+                                            "note."))
+    if hetu_refusal:
+        raise RegisterError(hetu_refusal)
     if contact_person is not None and contact_person.customer_id != customer.id:
         raise RegisterError(N_("That contact person is not one of this customer's. Choose a "
                                "contact person from the list."))

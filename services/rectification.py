@@ -29,7 +29,7 @@ from models import (
 )
 from services import audit
 from services.errors import N_, RegisterError
-from services.hetu import contains_hetu
+from services.hetu import refusal
 
 AUDIT_OBJECT_TYPE = "rectification_request"
 
@@ -313,9 +313,10 @@ def _audit(action, request, actor, fields):
 
 
 def _refuse_hetu(*texts):
-    if any(isinstance(text, str) and contains_hetu(text) for text in texts):
-        raise RegisterError(N_("A henkilötunnus (personal identity code) must not be stored in "
-                               "the register: remove it and try again."))
+    message = refusal(*texts, message=N_("A henkilötunnus (personal identity code) must not be "
+                                         "stored in the register: remove it and try again."))
+    if message:
+        raise RegisterError(message)
 
 
 def _plain(value):

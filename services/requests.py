@@ -40,7 +40,7 @@ from models import (
 )
 from services import audit
 from services.errors import N_, RegisterError
-from services.hetu import contains_hetu
+from services.hetu import refusal
 from services.localtime import from_helsinki
 from services.localtime import to_helsinki as helsinki
 from services.search import customer_search_condition
@@ -259,12 +259,9 @@ def _text(value):
 
 def _refuse_hetu(**texts):
     """Refuse a henkilötunnus in any free text (the forms check it too)."""
-    for value in texts.values():
-        if value and contains_hetu(value):
-            raise RegisterError(
-                N_("A henkilötunnus (personal identity code) must not be stored in the "
-                   "register: remove it from the text.")
-            )
+    message = refusal(*texts.values())
+    if message:
+        raise RegisterError(message)
 
 
 def _section(section):
