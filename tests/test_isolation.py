@@ -408,3 +408,12 @@ def test_what_the_user_may_not_see_answers_404_like_what_does_not_exist(client, 
         r = client.post(f"/access/requests/{rid}/implement/",
                         data={"csrf_token": tourism_handler_token, "username": "x.y"})
         assert r.status_code == 404, rid
+
+
+def test_an_erasure_search_is_an_audit_event_on_each_customer_found(client, auth, register):
+    login(client, auth, "responsible")
+    page = text(client.get("/retention/erasure/", query_string={"q": "Palm"}))
+    assert "Palmin Konepaja Oy" in page
+    for customer in (register["palm_t"], register["palm_b"], register["firm"]):
+        (event,) = customer_events(customer, "search")
+        assert event.fields == "via.erasure" and event.actor_role == "responsible"
