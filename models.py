@@ -584,7 +584,9 @@ class InspectionRequest(BaseModel):
     """A request to inspect one's data (seed §14), from receipt to delivery.
 
     Not register data of a customer: the requester may not be a customer at all. The
-    records found to be the requester's are linked by :class:`InspectionSubject`.
+    records found to be the requester's are linked by :class:`InspectionSubject`; they are
+    customers (or their contact persons) of the request's own section only, so that each
+    section's handler handles and sees the part of the register that is theirs.
     """
 
     received_at = pw.DateTimeField()
@@ -615,6 +617,9 @@ class InspectionRequest(BaseModel):
     reviewed_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     reviewed_at = pw.DateTimeField(null=True)
     version = pw.IntegerField(default=1)
+    # The parts of a request that concerns several sections, one a section, share the
+    # number of the first part; a request of one section has none (migration 016).
+    group = pw.ForeignKeyField("self", null=True, backref="parts", on_delete="SET NULL")
 
     class Meta:
         table_name = "inspection_request"

@@ -286,19 +286,11 @@ class AccessRequestView(SecureBaseView):
             **self._helpers(),
         )
 
-    def _load_any(self, request_id):
-        """Return the request by id (404 if there is none); the caller checks the role."""
-        row_id = parse_id(request_id)
-        found = AccessRequest.get_or_none(AccessRequest.id == row_id) if row_id else None
-        if found is None:
-            abort(404)
-        return found
-
     @expose("/<request_id>/decide/", methods=("POST",))
     def decide(self, request_id):
         if not rules.may_decide(_user()):
             abort(403)
-        found = self._load_any(request_id)
+        found = self._load(request_id)
         decision = request.form.get("decision")
         if decision not in ("approve", "refuse"):
             abort(400)
@@ -324,7 +316,9 @@ class AccessRequestView(SecureBaseView):
         user = _user()
         if user.role not in ("controller", "handler"):
             abort(403)
-        found = self._load_any(request_id)
+        # A request the user may not open answers 404 whatever its state, like one that
+        # does not exist: the answer tells nothing of other sections' requests.
+        found = self._load(request_id)
         if found.state == "approved" and not rules.may_implement(user, found):
             abort(403)
         form = ImplementForm(request.form)

@@ -116,7 +116,9 @@ class AuditEventView(SecureMixin, ModelView):
         "object_type": _l("Object type"),
         "object_id": _l("Object id"),
         "section": _l("Section code"),
-        "fields": _l("Changed fields"),
+        # The fields a change changed, or for a read of a customer's data the path it was
+        # read through ("via.inspection_request.12").
+        "fields": _l("Changed fields, or read through"),
         "prev_hash": _l("Previous event's hash"),
         "hash": _l("Hash"),
     }

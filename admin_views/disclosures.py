@@ -269,12 +269,12 @@ class DisclosureView(SecureBaseView):
         user = _user()
         editable = found.state == "prepared" and rules.may_prepare(user)
         page = max(1, parse_id(request.args.get("page")) or 1)
-        customers = rules.customers_of(found, (page - 1) * CUSTOMER_PAGE_SIZE,
+        customers = rules.customers_of(found, user, (page - 1) * CUSTOMER_PAGE_SIZE,
                                        CUSTOMER_PAGE_SIZE + 1)
         term = (request.args.get("q") or "").strip()[:200]
         found_customers = None
         if editable and term:
-            found_customers = rules.find_customers(user, term)
+            found_customers = rules.find_customers(user, term, found)
         included = set()
         if found_customers:
             included = {i for (i,) in DisclosureCustomer
@@ -288,7 +288,9 @@ class DisclosureView(SecureBaseView):
             row=found,
             recipient=DisclosureRecipient.get_by_id(found.recipient_id),
             editable=editable,
-            count=rules.customer_count(found),
+            count=rules.customer_count(found, user),
+            count_elsewhere=rules.customer_count(found) - rules.customer_count(found, user),
+            reads_every_customer=rules.reads_every_customer(user, found),
             customers=customers[:CUSTOMER_PAGE_SIZE],
             customer_page=page,
             more_customers=len(customers) > CUSTOMER_PAGE_SIZE,

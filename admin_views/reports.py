@@ -1,8 +1,9 @@
 """The inspection report of a decided request (seed §14): as a page, a PDF and JSON.
 
 ``/requests/<id>/report.html|pdf|json``. Not in the menu: the request pages link here.
-Who may read it is ``services.report.may_read_report``; every report produced is an audit
-event, written in the same transaction as the reads it records.
+Who may read it is ``services.report.may_read_report``; a report the user may not read
+answers 404, like one that does not exist. Every report produced is an audit event on the
+request and on each customer in it, written in the same transaction as the reads.
 """
 
 from flask import Response, abort, render_template
@@ -10,10 +11,10 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin_views.base import SecureBaseView, all_sections, parse_id
+from admin_views.base import SecureBaseView, parse_id
 from database import write_transaction
 from models import InspectionRequest
-from services import audit
+from services import requests as rules
 from services.report import build_report, may_read_report, render_json, render_pdf
 
 FORMATS = ("html", "pdf", "json")
@@ -36,22 +37,18 @@ class InspectionReportView(SecureBaseView):
         if fmt not in FORMATS or row_id is None:
             abort(404)
         req = InspectionRequest.get_or_none(InspectionRequest.id == row_id)
-        if req is None:
-            abort(404)
         user = current_user._get_current_object()
-        if not may_read_report(user, req):
-            abort(403)
+        if req is None or not may_read_report(user, req):
+            abort(404)
         if req.decision is None:
             return render_template(
                 "error.html", title=_("No decision yet"),
                 message=_("The report can be produced once the responsible person or the "
                           "controller has approved or refused the request. Come back to the "
                           "request after the decision.")), 409
-        section = all_sections().get(req.section_id)
         with write_transaction():
             report = build_report(req)
-            audit.record("report", actor=user, object_type="inspection_request",
-                         object_id=req.id, section=section.code if section else None)
+            rules.record_report(user, req)
         return self._respond(report, req, fmt)
 
     def _respond(self, report, req, fmt):

@@ -61,9 +61,12 @@ def _form_errors():
     flash(_("Check the fields marked below, correct them and send the form again."), "error")
 
 
-def _section_choices():
+def _section_choices(sections=None, blank=True):
+    """Return the sections as choices: every section, or those given."""
     locale = str(get_locale())
-    return [BLANK, *(choice(s.code, s.name_in(locale)) for s in all_sections().values())]
+    options = [choice(s.code, s.name_in(locale))
+               for s in (all_sections().values() if sections is None else sections)]
+    return [BLANK, *options] if blank else options
 
 
 def _query_of(form):
@@ -173,6 +176,7 @@ class InspectionRequestView(SecureBaseView):
             "matched_text": lambda c: ", ".join(str(MATCH_LABELS[m]) for m in c.matched),
             "may_register": rules.may_register(_user()),
             "may_serve_on_site": rules.may_serve_on_site(_user()),
+            "section_names": lambda sections: ", ".join(s.name_in(locale) for s in sections),
         }
 
     # --- registering ----------------------------------------------------------------------
@@ -184,27 +188,27 @@ class InspectionRequestView(SecureBaseView):
         if request.method == "POST":
             form = RequestForm(request.form)
         else:
-            form = RequestForm(received_at=_now_local())
-        form.section.choices = _section_choices()
+            form = RequestForm(received_at=_now_local(),
+                               sections=[s.code for s in all_sections().values()])
+        form.sections.choices = _section_choices(blank=False)
         if request.method == "POST":
             if form.validate():
                 try:
-                    created = rules.register(
+                    parts = rules.register_parts(
                         _user(),
                         received_at=_utc(form.received_at.data),
                         channel=form.channel.data,
                         requester_name=form.requester_name.data,
                         requester_contact=form.requester_contact.data,
                         description=form.description.data,
-                        section=form.section.data,
+                        sections=form.sections.data,
                         language=form.language.data,
                     )
                 except RegisterError as e:
                     _error(e)
                 else:
-                    flash(_("Inspection request no. %(id)s registered. It is due on %(due)s.",
-                            id=created.id, due=self._due_text(created)), "success")
-                    return redirect(self._details_url(created))
+                    self._flash_registered(parts)
+                    return redirect(self._details_url(parts[0]))
             else:
                 _form_errors()
         return self.render("requests/new.html", form=form, **self._helpers())
@@ -212,6 +216,20 @@ class InspectionRequestView(SecureBaseView):
     @staticmethod
     def _due_text(found):
         return to_user_timezone(found.due_at).strftime("%d.%m.%Y %H:%M")
+
+    def _flash_registered(self, parts):
+        """Say which requests were registered: one a section, each with its number."""
+        locale = str(get_locale())
+        sections = all_sections()
+        if len(parts) == 1:
+            flash(_("Inspection request no. %(id)s registered. It is due on %(due)s.",
+                    id=parts[0].id, due=self._due_text(parts[0])), "success")
+            return
+        listed = ", ".join(_("no. %(id)s (%(section)s)", id=p.id,
+                             section=sections[p.section_id].name_in(locale)) for p in parts)
+        flash(_("The inspection request was registered in one part a section: %(parts)s. Each "
+                "section's handler handles its part. They are due on %(due)s.",
+                parts=listed, due=self._due_text(parts[0])), "success")
 
     # --- one request ------------------------------------------------------------------------
 
@@ -235,7 +253,7 @@ class InspectionRequestView(SecureBaseView):
                                                          version=found.version)
         delivery = forms.get("delivery") or DeliveryForm(
             prefix="delivery", version=found.version, delivered_at=_now_local())
-        subjects = rules.subjects_of(found)
+        subjects = rules.visible_subjects(user, found)
         linked = {f"contact_person:{s.contact_person_id}" if s.contact_person_id
                   else f"customer:{s.customer_id}" for s in subjects}
         return self.render(
@@ -246,6 +264,8 @@ class InspectionRequestView(SecureBaseView):
             linked=linked,
             candidates=forms.get("candidates"),
             chosen=set(forms.get("chosen") or ()),
+            parts=rules.parts_of(found),
+            reads_records=rules.reads_records(user, found),
             handles=handles,
             decides=decides,
             identity_form=identity,
@@ -298,7 +318,7 @@ class InspectionRequestView(SecureBaseView):
         except RegisterError as e:
             _error(e)
             try:
-                candidates = rules.find_subjects(query)
+                candidates = rules.search_subjects(_user(), found, query)
             except RegisterError:
                 candidates = None
             return self._render_details(found, search=form, candidates=candidates,
@@ -382,12 +402,14 @@ class InspectionRequestView(SecureBaseView):
 
     @expose("/on-site/", methods=("GET", "POST"))
     def on_site(self):
-        if not rules.may_serve_on_site(_user()):
+        user = _user()
+        if not rules.may_serve_on_site(user):
             abort(403)
         form = OnSiteForm(request.form) if request.method == "POST" else OnSiteForm()
-        form.section.choices = _section_choices()
-        if request.method == "GET" and len(_user().sections) == 1:
-            form.section.data = _user().sections[0].code
+        own = rules.on_site_sections(user)
+        form.section.choices = _section_choices(own)
+        if request.method == "GET" and len(own) == 1:
+            form.section.data = own[0].code
         candidates = None
         keys = request.form.getlist("record")
         if request.method == "POST":
@@ -403,8 +425,8 @@ class InspectionRequestView(SecureBaseView):
                 query = _query_of(form)
                 try:
                     if serve:
-                        served, _report = rules.serve_on_site(
-                            _user(),
+                        served, _report, parts = rules.serve_on_site(
+                            user,
                             requester_name=form.requester_name.data,
                             requester_contact=form.requester_contact.data,
                             description=form.description.data,
@@ -414,18 +436,38 @@ class InspectionRequestView(SecureBaseView):
                             identity_note=form.identity_note.data,
                             query=query,
                             keys=keys,
+                            other_parts=form.other_parts.data,
                             produce_report=build_report,
                         )
                         flash(_("Request no. %(id)s was served on site and recorded as handed "
                                 "over. Open the report below to print it or save it as PDF for "
                                 "the requester.", id=served.id), "success")
+                        if parts:
+                            self._flash_parts_left(parts)
                         return redirect(self._details_url(served, "report-heading"))
-                    candidates = rules.search_subjects(_user(), None, query)
+                    candidates = rules.search_subjects(user, None, query,
+                                                       section=form.section.data)
                 except RegisterError as e:
                     _error(e)
                     try:
-                        candidates = rules.find_subjects(query)
+                        candidates = rules.search_subjects(user, None, query,
+                                                           section=form.section.data)
                     except RegisterError:
                         candidates = None
+        served_section = next((s for s in own if s.code == form.section.data), None)
+        others = rules.other_sections(served_section) if served_section else [
+            s for s in all_sections().values() if s not in own]
         return self.render("requests/on_site.html", form=form, candidates=candidates,
-                           chosen=set(keys), linked=set(), **self._helpers())
+                           chosen=set(keys), linked=set(), own_sections=own,
+                           other_sections=others, many_sections=len(all_sections()) > 1,
+                           **self._helpers())
+
+    def _flash_parts_left(self, parts):
+        """Say which parts of the request the other sections' handlers answer, and when."""
+        locale = str(get_locale())
+        sections = all_sections()
+        listed = ", ".join(_("no. %(id)s (%(section)s)", id=p.id,
+                             section=sections[p.section_id].name_in(locale)) for p in parts)
+        flash(_("The request was registered for the other sections as well: %(parts)s. Their "
+                "handlers search their records and answer by %(due)s.",
+                parts=listed, due=self._due_text(parts[0])), "info")

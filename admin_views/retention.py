@@ -419,6 +419,7 @@ class ErasureView(SecureBaseView):
                          .order_by(Customer.sort_name, Customer.id).limit(self.MAX_FOUND))
             with write_transaction():
                 audit.record("search", actor(), object_type="customer")
+                audit.record_reads("search", actor(), found, "erasure")
         plan = None
         if customer is not None:
             plan = rules.erasure_plan(customer, accounting_years())

@@ -160,9 +160,15 @@ class StatisticsView(SecureBaseView):
         section_name = with_total(label(sections))
         month = with_total(lambda code: code)
         postal = with_total(lambda code: code or _("Unknown"))
+
+        def service(name):
+            if name == stats.OTHER:
+                return _("Other services (each bought by fewer than %(small)s customers)",
+                         small=stats.SMALL)
+            return name
         rows = {"customers_by_kind": section_name, "customers_by_language": section_name,
                 "customers_by_postal_area": postal, "new_customers": month,
-                "contact_events": month, "purchases": with_total(lambda c: c),
+                "contact_events": month, "purchases": with_total(service),
                 "invoicing": month}[key]
         columns = {"customers_by_kind": with_total(label(KIND_LABELS)),
                    "customers_by_language": with_total(label(CUSTOMER_LANGUAGE_LABELS)),

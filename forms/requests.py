@@ -8,11 +8,13 @@ from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     EmailField,
     HiddenField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -146,9 +148,12 @@ class RequestForm(RegisterForm):
         description=_l("Where the report is sent: postal address or email. No personal "
                        "identity code."))
     description = TextAreaField(_l("What the requester asks"), validators=[Length(max=4000)])
-    section = SelectField(
-        _l("Section that handles the request"), choices=[BLANK],
-        validators=[DataRequired(_l("Choose the section whose handler handles the request."))])
+    sections = SelectMultipleField(
+        _l("Sections the request concerns"), choices=[],
+        validators=[DataRequired(_l("Choose the sections the request concerns."))],
+        description=_l("The request is handled in one part a section, each by that section's "
+                       "handler. A request to see one's data in the register concerns every "
+                       "section."))
     language = SelectField(_l("Language of the report"),
                            choices=_options(REPORT_LANGUAGE_LABELS, blank=False), default="fi")
 
@@ -178,11 +183,12 @@ class IdentityForm(RegisterForm):
 
 
 class SubjectSearchForm(_SubjectDetails, RegisterForm):
-    """A search for the requester's records in every section."""
+    """A search for the requester's records in the request's section."""
 
     name = StringField(_l("Name"), validators=[
         DataRequired(_l("Write the name to search for.")), Length(max=200)],
-        description=_l("First and last name, or part of them."))
+        description=_l("First and last name, as whole words: a record is found when every "
+                       "word is one of its names."))
     version = HiddenField()
 
     def validate(self, extra_validators=None):
@@ -229,8 +235,14 @@ class OnSiteForm(_SubjectDetails, RegisterForm):
                                       validators=[Length(max=2000)])
     description = TextAreaField(_l("What the requester asks"), validators=[Length(max=4000)])
     section = SelectField(
-        _l("Section that handles the request"), choices=[BLANK],
-        validators=[DataRequired(_l("Choose the section whose handler handles the request."))])
+        _l("Section served now"), choices=[BLANK],
+        validators=[DataRequired(_l("Choose the section whose records you serve now."))],
+        description=_l("One of the sections you work in: only its records are searched and "
+                       "reported now."))
+    other_parts = BooleanField(
+        _l("Register the request for the other sections too"), default=True,
+        description=_l("Their handlers search their records and answer within a week. The "
+                       "identity check you record now is carried over."))
     language = SelectField(_l("Language of the report"),
                            choices=_options(REPORT_LANGUAGE_LABELS, blank=False), default="fi")
     identity_method = SelectField(
@@ -242,8 +254,10 @@ class OnSiteForm(_SubjectDetails, RegisterForm):
                        "number."))
 
     def validate_search(self):
-        """Check only what a search needs: the name and a detail (and no henkilötunnus)."""
-        valid = all([self[name].validate(self) for name in ("requester_name", *self.DETAILS)])
+        """Check only what a search needs: the section, the name and a detail (and no
+        henkilötunnus)."""
+        valid = all([self[name].validate(self)
+                     for name in ("section", "requester_name", *self.DETAILS)])
         valid = refuse_hetu(self) and valid
         return self.has_detail() and valid
 

@@ -19,6 +19,12 @@ The allowed recipients are data (seed §8 names two); the controller adds and de
 them. Every step writes its audit event (object type ``disclosure`` or
 ``disclosure_recipient``) in the step's own transaction.
 
+A handler sees and handles only the customers of their own sections in a disclosure: a
+disclosure that also holds other sections' customers (the controller may add any) is
+carried out by the controller. Every read of a customer's data through a disclosure — a
+search's results, the page listing its customers, the data set handed over — is an audit
+event on that customer as well.
+
 ``disclosures_of(customer_ids)`` tells, for each customer, the disclosures that included
 it: the inspection report shows them to the data subject.
 """
@@ -45,7 +51,7 @@ from models import (
     User,
     utcnow,
 )
-from services import audit
+from services import audit, scope
 from services.errors import N_, RegisterError
 from services.exports import safe_cell
 from services.hetu import refusal
@@ -109,10 +115,8 @@ def may_manage_recipients(user):
 
 def section_ids_of(user):
     """Return the ids of the sections whose customers ``user`` may put in a disclosure."""
-    if user.role in READ_ALL_ROLES:
-        return [s.id for s in Section.select(Section.id)]
-    if user.role == "handler":
-        return [s.id for s in user.sections]
+    if user.role in READ_ALL_ROLES or user.role in PREPARE_ROLES:
+        return scope.readable_section_ids(user)
     return []
 
 
@@ -300,9 +304,9 @@ def _scope(section_ids):
     return Customer.section.in_(list(section_ids)) if section_ids else pw.SQL("1 = 0")
 
 
-def find_customers(actor, term, limit=MAX_FOUND):
+def find_customers(actor, term, disclosure=None, limit=MAX_FOUND):
     """Return up to ``limit`` customers of ``actor``'s sections matching ``term``; audit the
-    search."""
+    search, and a read of each customer found (through ``disclosure``)."""
     condition = customer_search_condition(term)
     if condition is None:
         return []
@@ -312,7 +316,14 @@ def find_customers(actor, term, limit=MAX_FOUND):
                  .limit(limit))
     with write_transaction():
         audit.record("search", actor=actor, object_type="customer")
+        _record_reads(actor, "search", disclosure, found)
     return found
+
+
+def _record_reads(actor, action, disclosure, customers):
+    """Record ``action`` on each customer of ``customers`` read through ``disclosure``."""
+    audit.record_reads(action, actor, customers, AUDIT_OBJECT_TYPE,
+                       disclosure.id if disclosure is not None else None)
 
 
 def customers_with_invoices(section_ids, first_day, last_day):
@@ -421,7 +432,8 @@ def add_customers_with_invoices(actor, disclosure, first_day, last_day):
 
 
 def remove_customers(actor, disclosure, customer_ids=None):
-    """Remove the customers ``customer_ids`` (every one when None) from the disclosure.
+    """Remove the customers ``customer_ids`` (every one when None) of ``actor``'s sections
+    from the disclosure.
 
     Categories no longer held by the remaining customers' sections are dropped too; returns
     the dropped category codes.
@@ -430,7 +442,9 @@ def remove_customers(actor, disclosure, customer_ids=None):
     with write_transaction():
         _change(actor, disclosure, fields=("customers",))
         query = DisclosureCustomer.delete().where(
-            DisclosureCustomer.disclosure == disclosure.id)
+            (DisclosureCustomer.disclosure == disclosure.id)
+            & DisclosureCustomer.customer.in_(
+                Customer.select(Customer.id).where(_scope(section_ids_of(actor)))))
         if customer_ids is not None:
             ids = sorted({int(i) for i in customer_ids})
             if not ids:
@@ -453,17 +467,35 @@ def _linked_customers(disclosure):
         DisclosureCustomer.disclosure == disclosure.id)
 
 
-def customer_count(disclosure):
-    """Return how many customers the disclosure includes now."""
-    return _linked_customers(disclosure).count()
+def customer_count(disclosure, user=None):
+    """Return how many customers the disclosure includes now (those ``user`` reads, when
+    given)."""
+    if user is None:
+        return _linked_customers(disclosure).count()
+    return (Customer.select().where(Customer.id.in_(_linked_customers(disclosure))
+                                    & _scope(scope.readable_section_ids(user))).count())
 
 
-def customers_of(disclosure, offset=0, limit=50):
-    """Return a page of the disclosure's customers, by name."""
-    return list(Customer.select()
-                .where(Customer.id.in_(_linked_customers(disclosure)))
-                .order_by(Customer.sort_name, Customer.id)
-                .offset(offset).limit(limit))
+def customers_of(disclosure, user, offset=0, limit=50):
+    """Return a page of the disclosure's customers that ``user`` reads, by name; audit it as
+    a read of each customer shown."""
+    shown = list(Customer.select()
+                 .where(Customer.id.in_(_linked_customers(disclosure))
+                        & _scope(scope.readable_section_ids(user)))
+                 .order_by(Customer.sort_name, Customer.id)
+                 .offset(offset).limit(limit))
+    with write_transaction():
+        _record_reads(user, "view", disclosure, shown)
+    return shown
+
+
+def reads_every_customer(user, disclosure):
+    """Tell whether ``user`` reads every customer of the disclosure (and so may hand its
+    data set over)."""
+    return not (Customer.select(Customer.id)
+                .where(Customer.id.in_(_linked_customers(disclosure))
+                       & ~Customer.section.in_(scope.readable_section_ids(user)))
+                .exists())
 
 
 def available_categories(disclosure):
@@ -669,6 +701,9 @@ def carry_out(actor, disclosure, fmt, labels=None, locale="fi"):
             raise RegisterError(N_("This disclosure has already been carried out. To hand the "
                                    "data over again, prepare a new disclosure."))
         _allowed_recipient(current.recipient_id)
+        if not reads_every_customer(actor, current):
+            raise NotAllowed(N_("This disclosure includes customers of sections you do not "
+                                "have: the controller carries it out."))
         count = customer_count(current)
         now = utcnow()
         moved = (Disclosure.update({
@@ -684,6 +719,9 @@ def carry_out(actor, disclosure, fmt, labels=None, locale="fi"):
                    else to_xlsx(tables, labels))
         audit.record("export", actor=actor, object_type=AUDIT_OBJECT_TYPE,
                      object_id=current.id, fields=current.category_list)
+        _record_reads(actor, "export", current,
+                      Customer.select(Customer.id, Customer.section)
+                      .where(Customer.id.in_(_linked_customers(current))).tuples())
     name = f"disclosure-{current.id}-{_helsinki(now):%Y-%m-%d}.{fmt}"
     mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_MIMETYPE
     return Export(name, mimetype, content)

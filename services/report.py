@@ -44,10 +44,10 @@ from models import (
     InspectionSubject,
     Section,
     User,
-    UserSection,
     utcnow,
 )
 from services import report_texts as texts
+from services import scope
 from services.disclosures import disclosures_of
 from services.errors import N_, RegisterError
 from services.localtime import HELSINKI, to_helsinki
@@ -59,10 +59,6 @@ DEFAULT_LANGUAGE = "fi"
 
 # A table of more columns than this is shown one row at a time, as a list of fields.
 TABLE_MAX_COLUMNS = 6
-
-# Who may read a report, whatever the request's section: the controller and the responsible
-# person. A handler reads the reports of the own section; see ``may_read_report``.
-READ_ALL_ROLES = ("controller", "responsible")
 
 
 class ReportNotReady(RegisterError):
@@ -84,11 +80,9 @@ def may_read_report(user, inspection_request):
     """
     if user is None or getattr(user, "is_anonymous", False) or user.role == "maintenance":
         return False
-    if user.role in READ_ALL_ROLES:
+    if user.role in scope.READ_ALL_ROLES:
         return True
-    if user.role == "handler" and UserSection.select().where(
-            (UserSection.user == user.id)
-            & (UserSection.section == inspection_request.section_id)).exists():
+    if user.role == "handler" and scope.reads_section(user, inspection_request.section_id):
         return True
     return bool(inspection_request.on_site
                 and inspection_request.registered_by_id == user.id)

@@ -1,16 +1,29 @@
 """Inspection requests (tarkastuspyyntö, seed §14): from receipt to delivery within a week.
 
 A request is registered (received when, how, from whom), the requester's identity is
-checked, the register's records of the requester are searched across every section and
-confirmed, the responsible person (or the controller) approves or refuses, and the report
-or the refusal is delivered. The request's state follows from what has been recorded:
+checked, the register's records of the requester are searched and confirmed, the
+responsible person (or the controller) approves or refuses, and the report or the refusal
+is delivered. The request's state follows from what has been recorded:
 
     received → identified → decided → delivered
 
+A request belongs to one section, and its records are that section's customers (and their
+contact persons) only: the section's handler searches, confirms and sees them, the report
+holds them. A request that concerns several sections is registered as parts, one a
+section, that share a group (``register_parts``); each section's handler completes its
+part, and the responsible person and the controller see every part. Changing the
+confirmed records after the decision sends the request back to the decision: what was
+approved is what is reported.
+
+Every read of a customer's data through a request — a search's results, the request page,
+the report — is an audit event on that customer as well as on the request.
+
 It is due one week from receipt, counted on Helsinki's calendar and clock (received on
 Monday at 10:00 → due on the next Monday at 10:00, summer time or not). An oral request
-on site by an identified person may be served at once by the user at work
-(``serve_on_site``); the responsible person reviews it afterwards.
+on site by an identified person may be served at once by the user at work from the
+sections that user reads (``serve_on_site``); the responsible person reviews it
+afterwards. The other sections' parts are registered at the same time, the identity
+check carried over, for their handlers to answer within the week.
 
 Every change is one conditional ``UPDATE … WHERE version = ?`` (two handlers cannot
 overwrite each other) and writes its audit event in the same transaction, as does every
@@ -19,6 +32,7 @@ view of a request. Times are naive UTC, as stored; the pages convert what people
 
 import dataclasses
 import datetime
+import re
 
 import peewee as pw
 import phonenumbers
@@ -38,7 +52,7 @@ from models import (
     Section,
     utcnow,
 )
-from services import audit
+from services import audit, scope
 from services.errors import N_, RegisterError
 from services.hetu import refusal
 from services.localtime import from_helsinki
@@ -81,7 +95,7 @@ def _stale():
 
 
 def _section_ids(user):
-    return {s.id for s in user.sections}
+    return set(scope.readable_section_ids(user))
 
 
 def may_register(user):
@@ -267,10 +281,20 @@ def _refuse_hetu(**texts):
 def _section(section):
     if isinstance(section, Section):
         return section
-    found = Section.get_or_none(Section.code == section)
+    found = Section.get_or_none(Section.code == section) if isinstance(section, str) else None
     if found is None:
         raise RegisterError(N_("Choose the section whose handler handles the request."))
     return found
+
+
+def _sections(sections):
+    """Return the sections named by ``sections`` (codes or rows), each once, in id order."""
+    if isinstance(sections, (str, Section)):
+        sections = [sections]
+    found = {s.id: s for s in (_section(code) for code in sections or ())}
+    if not found:
+        raise RegisterError(N_("Choose the sections the request concerns."))
+    return [found[i] for i in sorted(found)]
 
 
 def _not_in_future(moment, now):
@@ -338,8 +362,11 @@ def _update(user, request, version, action, values, audit_fields=None):
 
 
 def register(user, *, received_at, channel, requester_name, section, language="fi",
-             requester_contact=None, description=None, on_site=False, now=None):
-    """Register a request received at ``received_at`` (naive UTC); return it."""
+             requester_contact=None, description=None, on_site=False, group=None, now=None):
+    """Register a request received at ``received_at`` (naive UTC); return it.
+
+    ``group`` is the first part of the request this one is a part of (``register_parts``).
+    """
     if not may_register(user):
         raise NotAllowed(N_("Your role does not register inspection requests."))
     now = now or utcnow()
@@ -371,18 +398,53 @@ def register(user, *, received_at, channel, requester_name, section, language="f
             registered_by=user.id,
             registered_at=now,
             version=1,
+            group=group.id if group is not None else None,
         )
         fields = ["received_at", "channel", "requester_name", "language", "section"]
+        if group is not None:
+            fields.append("group")
         fields += [name for name, value in (("requester_contact", requester_contact),
                                             ("description", description)) if value]
         _audit(user, "create", request, fields)
     return request
 
 
+def register_parts(user, *, sections, **details):
+    """Register a request that concerns ``sections`` as one part a section; return the parts.
+
+    The parts share a group (the first part's number) and everything else: each is handled
+    by its own section's handler. One section makes a request of its own, with no group.
+    """
+    chosen = _sections(sections)
+    with write_transaction():
+        first = register(user, section=chosen[0], **details)
+        parts = [first]
+        if len(chosen) > 1:
+            (InspectionRequest.update(group=first.id)
+             .where(InspectionRequest.id == first.id).execute())
+            first.group = first.id
+            for section in chosen[1:]:
+                parts.append(register(user, section=section, group=first, **details))
+    return parts
+
+
+def parts_of(request):
+    """Return the other parts of the request ``request`` is a part of, by number."""
+    if request.group_id is None:
+        return []
+    return list(InspectionRequest.select()
+                .where((InspectionRequest.group == request.group_id)
+                       & (InspectionRequest.id != request.id))
+                .order_by(InspectionRequest.id))
+
+
 def record_view(user, request):
-    """Write the audit event of ``user`` opening ``request``."""
+    """Write the audit events of ``user`` opening ``request``: on the request, and on each
+    customer whose records the page shows."""
     with write_transaction():
         _audit(user, "view", request)
+        _audit_reads(user, "view", request,
+                     [_subject_customer(s) for s in visible_subjects(user, request)])
 
 
 def record_identity(user, request, *, method, note=None, checked_at=None, version=None,
@@ -560,18 +622,34 @@ def _any(conditions):
     return result
 
 
-def _name_matches(words, *parts):
+# Names are compared word by word; a hyphen separates words ("Anna-Liisa" is "Anna Liisa").
+_NAME_WORD_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
+
+
+def _name_words(*parts):
+    """Return the case-folded words of a name."""
     text = " ".join(p for p in parts if p).casefold()
-    return all(word in text for word in words)
+    return [w for w in _NAME_WORD_SEPARATORS.split(text) if w]
 
 
-def find_subjects(query):
-    """Return the records of every section that may be the person ``query`` describes.
+def _name_matches(words, *parts):
+    """Tell whether every word of ``words`` is a whole word of the name ``parts``.
 
-    A customer matches when its name contains every word of the name and its birth date,
-    email, phone or mobile number, or Y-tunnus is one given; a contact person of a company
-    or organisation when its name does and its email, phone or its company's Y-tunnus is
-    one given. Not limited to any user's sections: the request concerns the whole register.
+    Whole words, not parts of them: "Palm" is not "Palmén", and a name of one letter finds
+    nobody's records by a company's public business ID.
+    """
+    own = set(_name_words(*parts))
+    return all(word in own for word in words)
+
+
+def find_subjects(query, section_ids):
+    """Return the records of sections ``section_ids`` that may be the person ``query`` is.
+
+    A customer matches when every word of the name is a word of its name and its birth
+    date, email, phone or mobile number, or Y-tunnus is one given; a contact person of a
+    company or organisation when its name does and its email, phone or its company's
+    Y-tunnus is one given. Only customers of ``section_ids`` (and their contact persons)
+    are searched: a search is a path to the data like a list is.
     """
     name = _text(query.name)
     email = _text(query.email)
@@ -581,10 +659,11 @@ def find_subjects(query):
     if not name or not (birth_date or email or phone or business_id):
         raise RegisterError(N_("Give the name and at least one of: birth date, email, phone "
                                "number or business ID (Y-tunnus)."))
-    words = name.casefold().split()
+    words = _name_words(name)
     emails = _email_forms(email) if email else []
     e164 = _phone_e164(phone) if phone else None
     business_id = _business_id(business_id) if business_id else None
+    in_scope = scope.customers_in(section_ids)
 
     # Customers: those with the email or Y-tunnus as given (their indexes), and those the
     # name finds through the search index that have any one of the details (in any case:
@@ -599,11 +678,12 @@ def find_subjects(query):
         details.append((Customer.phone == e164) | (Customer.mobile == e164))
     if business_id:
         details.append(Customer.business_id == business_id)
-    queries = [Customer.select().where(customer_search_condition(name) & _any(details))]
+    queries = [Customer.select().where(customer_search_condition(name) & _any(details)
+                                       & in_scope)]
     exact = ([Customer.email.in_(emails)] if emails else []) + (
         [Customer.business_id == business_id] if business_id else [])
     if exact:
-        queries.append(Customer.select().where(_any(exact)))
+        queries.append(Customer.select().where(_any(exact) & in_scope))
     customers = {}
     for select in queries:
         for customer in select.order_by(Customer.sort_name).limit(MAX_CANDIDATES * 4):
@@ -633,7 +713,7 @@ def find_subjects(query):
     if details:
         people = (ContactPerson.select(ContactPerson, Customer)
                   .join(Customer)
-                  .where(_any(details))
+                  .where(_any(details) & in_scope)
                   .order_by(ContactPerson.last_name, ContactPerson.first_name, ContactPerson.id)
                   .limit(MAX_CANDIDATES * 4))
         for person in people:
@@ -648,20 +728,26 @@ def find_subjects(query):
     return found[:MAX_CANDIDATES]
 
 
-def search_subjects(user, request, query):
-    """Search the subject's records for ``request`` (None: for a request being served on
-    site); audited as a search of inspection requests."""
+def search_subjects(user, request, query, section=None):
+    """Search the subject's records for ``request`` — in its section — or, for a request
+    being served on site (``request`` None), in ``section``, one the user reads.
+
+    Audited as a search of inspection requests, and as a read of each customer found.
+    """
     if request is None:
-        if not may_serve_on_site(user):
-            raise NotAllowed(N_("Your role does not serve inspection requests."))
+        section = _on_site_section(user, section)
+        section_ids = [section.id]
     else:
         _require_handler(user, request)
-    found = find_subjects(query)
+        section_ids = [request.section_id]
+    found = find_subjects(query, section_ids)
     with write_transaction():
         if request is None:
-            audit.record("search", actor=user, object_type=AUDIT_OBJECT_TYPE)
+            audit.record("search", actor=user, object_type=AUDIT_OBJECT_TYPE,
+                         section=section.code)
         else:
             _audit(user, "search", request)
+        _audit_reads(user, "search", request, [c.customer for c in found])
     return found
 
 
@@ -672,7 +758,45 @@ def subjects_of(request):
                 .order_by(InspectionSubject.id))
 
 
-def _chosen(query, keys):
+def _subject_customer(subject):
+    """Return the customer whose records a subject row names (a contact person's company)."""
+    if subject.contact_person_id is not None:
+        return subject.contact_person.customer
+    return subject.customer
+
+
+def visible_subjects(user, request):
+    """Return the confirmed subject rows of ``request`` whose customers ``user`` reads.
+
+    The request's own section's records: a user who registered a request for a section
+    they do not have sees none of its names.
+    """
+    readable = set(scope.readable_section_ids(user))
+    return [s for s in subjects_of(request) if _subject_customer(s).section_id in readable]
+
+
+def reads_records(user, request):
+    """Tell whether ``user`` sees the records of ``request``: those of its section."""
+    return scope.reads_section(user, request.section_id)
+
+
+def _audit_reads(user, action, request, customers):
+    """Record ``action`` on each customer of ``customers``, read through ``request`` (None:
+    a request being served on site)."""
+    audit.record_reads(action, user, customers, AUDIT_OBJECT_TYPE,
+                       request.id if request is not None else None)
+
+
+def record_report(user, request):
+    """Record that ``user`` produced the report of ``request``: an audit event on the
+    request and one on each customer whose records it holds."""
+    with write_transaction():
+        _audit(user, "report", request)
+        _audit_reads(user, "report", request,
+                     [_subject_customer(s) for s in subjects_of(request)])
+
+
+def _chosen(query, keys, section_ids):
     """Return the candidates of ``query`` named by ``keys``; refuse a key it did not find.
 
     Only what the search shows can be confirmed: a posted id of some other record never is.
@@ -680,7 +804,7 @@ def _chosen(query, keys):
     wanted = [k for k in dict.fromkeys(keys or ()) if k]
     if not wanted:
         return []
-    by_key = {c.key: c for c in find_subjects(query)}
+    by_key = {c.key: c for c in find_subjects(query, section_ids)}
     missing = [k for k in wanted if k not in by_key]
     if missing:
         raise RegisterError(N_("A chosen record is not among the search results any more: "
@@ -694,6 +818,9 @@ def _link(user, request, candidates, now):
                 InspectionSubject.select().where(InspectionSubject.request == request.id)}
     fields = []
     for candidate in candidates:
+        if candidate.customer.section_id != request.section_id:
+            raise RegisterError(N_("A chosen record belongs to another section: its part of "
+                                   "the request is handled by that section's handler."))
         if candidate.contact_person is not None:
             pair = (None, candidate.contact_person.id)
         else:
@@ -707,25 +834,40 @@ def _link(user, request, candidates, now):
     return fields
 
 
+# A decision made on other records does not stand: changing the records takes it back.
+_UNDECIDED = {"decision": None, "decision_reason": None, "decided_by": None,
+              "decided_at": None}
+
+
+def _records_changed(request):
+    """Return what changing the confirmed records writes to ``request``: a decided request
+    goes back to waiting for the decision."""
+    return dict(_UNDECIDED) if request.decision is not None else {}
+
+
 def link_subjects(user, request, query, keys, *, version=None, now=None):
     """Confirm the records ``keys`` (from the results of ``query``) as the subject's.
 
-    Returns how many were added (a record already confirmed is not added twice).
+    Returns how many were added (a record already confirmed is not added twice). A decided
+    request that gains a record goes back to the decision.
     """
     _require_handler(user, request)
     _require_open(request)
-    candidates = _chosen(query, keys)
+    candidates = _chosen(query, keys, [request.section_id])
     if not candidates:
         raise RegisterError(N_("Choose at least one record from the search results."))
     now = now or utcnow()
     with write_transaction():
         fields = _link(user, request, candidates, now)
-        _update(user, request, version, "link_subject", {}, audit_fields=fields)
+        values = _records_changed(request) if fields else {}
+        _update(user, request, version, "link_subject", values,
+                audit_fields=fields + list(values))
     return len(fields)
 
 
 def unlink_subject(user, request, subject_id, *, version=None):
-    """Remove a record wrongly confirmed as the subject's."""
+    """Remove a record wrongly confirmed as the subject's; a decided request goes back to
+    the decision."""
     _require_handler(user, request)
     _require_open(request)
     with write_transaction():
@@ -736,51 +878,90 @@ def unlink_subject(user, request, subject_id, *, version=None):
                                    "the page."))
         field = "contact_person" if row.contact_person_id else "customer"
         row.delete_instance()
-        _update(user, request, version, "unlink_subject", {}, audit_fields=[field])
+        values = _records_changed(request)
+        _update(user, request, version, "unlink_subject", values,
+                audit_fields=[field, *values])
     return request
 
 
 # --- on site, at once ---------------------------------------------------------------------
 
 
-def serve_on_site(user, *, requester_name, section, identity_method, produce_report,
-                  identity_note=None, requester_contact=None, description=None,
-                  language="fi", query=None, keys=(), now=None):
-    """Serve an oral request made on site at once (seed §14); return ``(request, report)``.
+def on_site_sections(user):
+    """Return the sections whose records ``user`` may serve on site: those the user reads."""
+    return list(Section.select().where(Section.id.in_(scope.readable_section_ids(user)))
+                .order_by(Section.id))
 
-    In one transaction: registers the request (oral on site), records the identity check,
-    the approval by ``user`` (the user at work), the records confirmed as the subject's
-    (``keys`` among the results of ``query``), calls ``produce_report(request)`` (audited
-    as a report produced) and records the report handed over. Any failure saves nothing.
-    The responsible person reviews the request afterwards (``to_review``).
-    """
+
+def _on_site_section(user, section):
     if not may_serve_on_site(user):
         raise NotAllowed(N_("Your role does not serve inspection requests."))
+    chosen = _section(section)
+    if chosen.id not in scope.readable_section_ids(user):
+        raise RegisterError(N_("You can serve on site only from the sections you work in. "
+                               "Choose one of them; the other sections' handlers answer "
+                               "their part within a week."))
+    return chosen
+
+
+def other_sections(section):
+    """Return the sections besides ``section``, whose parts of an on-site request are left
+    to their handlers."""
+    return list(Section.select().where(Section.id != _section(section).id)
+                .order_by(Section.id))
+
+
+def serve_on_site(user, *, requester_name, section, identity_method, produce_report,
+                  identity_note=None, requester_contact=None, description=None,
+                  language="fi", query=None, keys=(), other_parts=True, now=None):
+    """Serve an oral request made on site at once (seed §14); return ``(request, report,
+    other parts)``.
+
+    In one transaction: registers the request (oral on site) for ``section`` — one the
+    user reads —, records the identity check, the approval by ``user`` (the user at work),
+    the records confirmed as the subject's (``keys`` among the results of ``query`` in that
+    section), calls ``produce_report(request)`` (audited as a report produced, on the
+    request and on each customer in it) and records the report handed over. With
+    ``other_parts``, the request's part in every other section is registered as well (made
+    in person, the identity check carried over, due in a week) for that section's handler.
+    Any failure saves nothing. The responsible person reviews the request afterwards
+    (``to_review``).
+    """
+    section = _on_site_section(user, section)
     now = now or utcnow()
-    candidates = _chosen(query, keys) if query is not None else []
+    candidates = _chosen(query, keys, [section.id]) if query is not None else []
+    if identity_method not in IDENTITY_METHODS:
+        raise RegisterError(N_("Choose how the requester's identity was checked."))
+    note = _text(identity_note)
+    if identity_method == "other" and not note:
+        raise RegisterError(N_("Describe in the note how the identity was checked."))
+    _refuse_hetu(note=note)
+    identified = {"identity_method": identity_method, "identity_note": note,
+                  "identity_checked_by": user.id, "identity_checked_at": now}
+    details = {"requester_name": requester_name, "requester_contact": requester_contact,
+               "description": description, "language": language, "now": now}
     with write_transaction():
-        request = register(user, received_at=now, channel="oral_on_site",
-                           requester_name=requester_name, requester_contact=requester_contact,
-                           description=description, section=section, language=language,
-                           on_site=True, now=now)
+        request = register(user, received_at=now, channel="oral_on_site", section=section,
+                           on_site=True, **details)
         # The user at work checks the identity and decides (seed §14), whatever the role.
-        if identity_method not in IDENTITY_METHODS:
-            raise RegisterError(N_("Choose how the requester's identity was checked."))
-        note = _text(identity_note)
-        if identity_method == "other" and not note:
-            raise RegisterError(N_("Describe in the note how the identity was checked."))
-        _refuse_hetu(note=note)
-        _update(user, request, None, "identify", {
-            "identity_method": identity_method,
-            "identity_note": note,
-            "identity_checked_by": user.id,
-            "identity_checked_at": now,
-        })
+        _update(user, request, None, "identify", identified)
         if candidates:
             fields = _link(user, request, candidates, now)
             _update(user, request, None, "link_subject", {}, audit_fields=fields)
         _decide(user, request, "approved", None, None, now)
         report = produce_report(request)
         _audit(user, "report", request)
+        _audit_reads(user, "report", request, [c.customer for c in candidates])
         _deliver(user, request, "handed_over", now, None, now)
-    return request, report
+        parts = []
+        if other_parts:
+            for other in other_sections(section):
+                if not parts:
+                    (InspectionRequest.update(group=request.id)
+                     .where(InspectionRequest.id == request.id).execute())
+                    request.group = request.id
+                part = register(user, received_at=now, channel="in_person", section=other,
+                                group=request, **details)
+                _update(user, part, None, "identify", identified)
+                parts.append(part)
+    return request, report, parts

@@ -9,7 +9,11 @@ marketing"), so before a table leaves this module:
 - complementary cells are hidden too, so that no hidden value can be computed back
   from the totals of its row and column: every row and column holding a hidden cell
   holds at least two, and an exact check (a hidden cell is determined by the table's
-  totals when it lies in the row space of their equations) hides more until none is.
+  totals when it lies in the row space of their equations) hides more until none is;
+- a row named by free text someone typed (a purchased service) is shown under its own
+  name only when at least 5 customers make it up: a name typed for one customer would
+  tell what that customer bought even with its numbers hidden. Such rows are added up
+  into one row, ``OTHER``.
 
 Codes (section, kind, language, channel, month) are returned as they are stored; the
 page and the exports translate them. No Flask here.
@@ -42,6 +46,9 @@ from services.exports import safe_cell as _safe
 SMALL = 5
 TOTAL = "total"
 UNKNOWN = ""  # the row of customers with no postal code
+# The row of free-text names too rare to show: no typed name can be it (a NUL byte is
+# never stored).
+OTHER = "\x00other"
 
 # How a hidden cell reads: a small count, or a value hidden to protect one.
 SHOWN_SMALL = "< 5"
@@ -390,17 +397,27 @@ def contact_events(filters):
 
 
 def purchases(filters):
-    """Purchases per service (rows) per month (columns)."""
+    """Purchases per service (rows) per month (columns); services bought by fewer than
+    ``SMALL`` customers in the period are one row, ``OTHER``."""
     sections = _sections(filters)
     month = _month(Purchase.purchased_on)
-    query = (Purchase.select(Purchase.service, month.alias("m"), fn.COUNT(Purchase.id))
-             .where((Purchase.purchased_on >= filters.start)
-                    & (Purchase.purchased_on < filters.end)))
+    period = ((Purchase.purchased_on >= filters.start) & (Purchase.purchased_on < filters.end))
+    query = Purchase.select(Purchase.service, month.alias("m"), fn.COUNT(Purchase.id)).where(
+        period)
+    buyers = Purchase.select(Purchase.service, fn.COUNT(Purchase.customer.distinct())).where(
+        period)
     if filters.section:
         query = _in_sections(query, Purchase, sections)
-    query = query.group_by(Purchase.service, SQL("2")).tuples()
-    values = {(service, _month_key(m)): n for service, m, n in query}
-    rows = sorted({r for r, _ in values})
+        buyers = _in_sections(buyers, Purchase, sections)
+    named = {service for service, n in buyers.group_by(Purchase.service).tuples()
+             if n >= SMALL}
+    values = {}
+    for service, m, n in query.group_by(Purchase.service, SQL("2")).tuples():
+        key = (service if service in named else OTHER, _month_key(m))
+        values[key] = values.get(key, 0) + n
+    rows = sorted(named & {r for r, _ in values})
+    if any(r == OTHER for r, _ in values):
+        rows.append(OTHER)
     return protect(Table("purchases", rows, filters.months(), values))
 
 

@@ -123,9 +123,12 @@ def test_grant_workflow_in_order(app, people):
     assert "Pyynnöstä on jo päätetty" in text(response)
     assert AccessRequest.get_by_id(rid).state == "approved"
 
-    # The handler of another section may not implement it; staff may not either.
+    # The handler of another section may not implement it (nor learn that it exists: 404
+    # as for no request at all); staff may not either.
     assert post(other_handler, f"/access/requests/{rid}/implement/",
-                {"username": "pekka.uusi"}).status_code == 403
+                {"username": "pekka.uusi"}).status_code == 404
+    assert post(other_handler, "/access/requests/999999/implement/",
+                {"username": "pekka.uusi"}).status_code == 404
     assert post(staff, f"/access/requests/{rid}/implement/",
                 {"username": "pekka.uusi"}).status_code == 403
     assert User.by_username("pekka.uusi") is None

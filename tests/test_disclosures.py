@@ -292,7 +292,7 @@ def test_a_handler_chooses_only_customers_of_own_sections(data):
     added = rules.add_customers(business_handler, found,
                                 [data["acme"].id, data["person"].id])
     assert added == 1
-    assert [c.id for c in rules.customers_of(found)] == [data["person"].id]
+    assert [c.id for c in rules.customers_of(found, data["controller"])] == [data["person"].id]
     result = rules.add_customers_by_list(business_handler, found, "0737546-2\n99999")
     assert result.added == 0 and result.unmatched == ("0737546-2", "99999")
     assert rules.find_customers(business_handler, "Äijälän") == []
@@ -332,7 +332,8 @@ def test_customers_with_invoices_in_a_period_and_only_their_invoices(data):
     handler = data["handler"]
     found = rules.prepare(handler, recipient(PAYABLE).id, "Ostoreskontra Q1", "Kirjanpitolaki")
     assert rules.add_customers_with_invoices(handler, found, *Q1) == 2
-    assert {c.id for c in rules.customers_of(found)} == {data["acme"].id, data["tricky"].id}
+    assert {c.id for c in rules.customers_of(found, handler)} == {data["acme"].id,
+                                                                 data["tricky"].id}
     rules.choose_categories(handler, Disclosure.get_by_id(found.id), ["billing"])
     found = Disclosure.get_by_id(found.id)
     rules.decide(data["controller"], found, True, version=found.version)
@@ -606,7 +607,8 @@ def test_prepare_choose_decide_and_carry_out_on_the_pages(client, auth, data):
     assert "Anna ensimmäinen päivä päivämääränä" in text
     assert client.post(url + "categories/", data={
         "csrf_token": token, "category": ["identity", "billing"]}).status_code == 303
-    assert {c.id for c in rules.customers_of(found)} == {data["acme"].id, data["tricky"].id}
+    assert {c.id for c in rules.customers_of(found, data["controller"])} == {
+        data["acme"].id, data["tricky"].id}
     page = client.get(url).get_data(as_text=True)
     assert "Odottaa rekisterinpitäjän päätöstä." in page
     assert "Hyväksy luovutus" not in page

@@ -451,9 +451,11 @@ def test_refusal_letter_has_the_reason_and_no_register_data(client, auth, subjec
 
 # --- who may produce it --------------------------------------------------------------------
 
+# A report the user may not read answers 404 like one that does not exist (no id oracle);
+# maintenance is refused by its role before any request is looked up.
 ACCESS = [
     ("handler_t", 200), ("controller", 200), ("responsible", 200),
-    ("handler_b", 403), ("staff_t", 403), ("maint", 403),
+    ("handler_b", 404), ("staff_t", 404), ("maint", 403),
 ]
 
 
@@ -473,7 +475,7 @@ def test_on_site_server_may_produce_it(client, auth, subject):
                               registered_by=_user("handler_t"))
     auth.login("staff_t")
     assert client.get(report_url(served.id, "pdf")).status_code == 200
-    assert client.get(report_url(not_served.id, "pdf")).status_code == 403
+    assert client.get(report_url(not_served.id, "pdf")).status_code == 404
 
 
 def test_not_found_and_not_decided(client, auth, subject):
@@ -502,12 +504,13 @@ def test_every_report_is_audited(client, auth, subject):
     req = make_request([("customer", subject["customer"])])
     undecided = make_request([("customer", subject["customer"])], decision=None)
 
-    def events(request_id):
+    def events(request_id, object_type="inspection_request"):
         return list(AuditEvent.select().where((AuditEvent.action == "report")
+                                              & (AuditEvent.object_type == object_type)
                                               & (AuditEvent.object_id == str(request_id))))
 
     auth.login("handler_b")
-    client.get(report_url(req.id, "html"))  # 403: nothing produced, nothing recorded
+    client.get(report_url(req.id, "html"))  # 404: nothing produced, nothing recorded
     auth.logout()
     auth.login("handler_t")
     client.get(report_url(undecided.id, "html"))  # 409
@@ -521,6 +524,13 @@ def test_every_report_is_audited(client, auth, subject):
     assert event.section == "tourism"
     assert event.actor == _user("handler_t").pseudonym
     assert event.actor_role == "handler"
+    # Each report is a read of the subject's data: an event on the customer too, naming
+    # the request it was read through.
+    on_customer = events(subject["customer"], "customer")
+    assert len(on_customer) == 3
+    assert {e.fields for e in on_customer} == {f"via.inspection_request.{req.id}"}
+    home = Customer.get_by_id(subject["customer"]).section.code
+    assert {e.section for e in on_customer} == {home}
 
 
 def test_report_page_is_accessible_markup(client, auth, subject):

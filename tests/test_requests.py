@@ -163,7 +163,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
         "csrf_token": token, "received_at": received.strftime("%Y-%m-%dT%H:%M"),
         "channel": "written", "requester_name": "Anna Äijälä",
         "requester_contact": "anna.aijala@example.fi", "description": "Kaikki tietoni",
-        "section": "tourism", "language": "fi"})
+        "sections": "tourism", "language": "fi"})
     assert r.status_code == 302, text(r)
     row = InspectionRequest.get()
     assert r.location.endswith(f"/requests/{row.id}/")
@@ -185,7 +185,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
     assert "henkilöllisyyttä ei ole tarkistettu" in text(r)
     assert reload(row).decision is None
 
-    # The handler records the identity check and finds the records in both sections.
+    # The handler records the identity check and finds the records of the own section.
     auth.logout()
     login(auth, "handler_t")
     token = page_token(client, f"/requests/{row.id}/")
@@ -206,13 +206,17 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
     found = set(re.findall(r'name="record" value="([^"]+)"', text(r)))
     anna, contact = f"customer:{register_data['anna']}", \
         f"contact_person:{register_data['contact']}"
-    assert found == {anna, contact}  # the business contact person too; not the namesake
+    assert found == {anna}  # not the business contact person: another section's part
+    assert "Äijälän Puutarha" not in text(r)
     r = client.post(f"/requests/{row.id}/subjects",
                     data={**search, "action": "confirm", "record": [anna, contact]})
+    assert r.status_code == 200 and InspectionSubject.select().count() == 0
+    r = client.post(f"/requests/{row.id}/subjects",
+                    data={**search, "action": "confirm", "record": [anna]})
     assert r.status_code == 302, text(r)
     subjects = list(InspectionSubject.select().where(InspectionSubject.request == row.id))
     assert {(s.customer_id, s.contact_person_id) for s in subjects} == {
-        (register_data["anna"], None), (None, register_data["contact"])}
+        (register_data["anna"], None)}
 
     # Neither the handler nor staff may decide.
     row = reload(row)
@@ -390,9 +394,11 @@ def test_two_handlers_cannot_overwrite_each_other(client, auth, people):
 # --- the requester's records -------------------------------------------------------------------
 
 
-def test_subject_search_across_sections(app, people, register_data):
+def test_subject_search_matches_whole_names_and_details(app, people, register_data):
+    every = [s.id for s in Section.select()]
+
     def keys(**query):
-        return {c.key for c in rules.find_subjects(rules.SubjectQuery(**query))}
+        return {c.key for c in rules.find_subjects(rules.SubjectQuery(**query), every)}
 
     anna = f"customer:{register_data['anna']}"
     contact = f"contact_person:{register_data['contact']}"
@@ -409,8 +415,31 @@ def test_subject_search_across_sections(app, people, register_data):
     assert keys(name="Anna", business_id="0737546-2") == {contact}
     # Another name with the same details finds nothing.
     assert keys(name="Bertta Äijälä", birth_date=datetime.date(1980, 5, 1)) == set()
+    # Names are whole words: a part of a name, or one letter with a company's public
+    # business ID, finds no one.
+    assert keys(name="Äijä", birth_date=datetime.date(1980, 5, 1)) == set()
+    assert keys(name="a", business_id="0737546-2") == set()
+    assert keys(name="n", business_id="0737546-2") == set()
     with pytest.raises(RegisterError, match="at least one"):
         keys(name="Anna Äijälä")
+
+
+def test_subject_search_reaches_only_the_sections_given(app, people, register_data):
+    tourism, business = Section.get(code="tourism").id, Section.get(code="business").id
+
+    def keys(sections, **query):
+        return {c.key for c in rules.find_subjects(rules.SubjectQuery(**query), sections)}
+
+    anna = f"customer:{register_data['anna']}"
+    contact = f"contact_person:{register_data['contact']}"
+    namesake = f"customer:{register_data['namesake']}"
+    assert keys([tourism], name="Äijälä", phone="+358 40 123 4567") == {anna}
+    assert keys([business], name="Äijälä", phone="+358 40 123 4567") == {contact}
+    assert keys([tourism], name="Anna", business_id="0737546-2") == set()
+    assert keys([tourism], name="Anna Äijälä", email="anna@puutarha.fi") == set()
+    assert keys([tourism], name="Äijälä", birth_date=datetime.date(1955, 1, 1)) == set()
+    assert keys([business], name="Äijälä", birth_date=datetime.date(1955, 1, 1)) == {namesake}
+    assert keys([], name="Äijälä", phone="+358 40 123 4567") == set()
 
 
 def test_only_found_records_can_be_confirmed_and_removed(client, auth, people, register_data):
@@ -461,7 +490,7 @@ def test_register_form_errors_keep_the_input(client, auth, people):
     r = client.post("/requests/new/", data={
         "csrf_token": token, "received_at": "2026-11-20T10:00", "channel": "",
         "requester_name": "Anna Äijälä", "requester_contact": f"hetu {HETU}",
-        "section": "tourism", "language": "sv"})
+        "sections": "tourism", "language": "sv"})
     assert r.status_code == 200
     page = text(r)
     assert "Valitse, miten pyyntö esitettiin." in page
@@ -497,7 +526,7 @@ def test_staff_registers_and_sees_only_own_requests(client, auth, people):
     token = page_token(client, "/requests/new/")
     r = client.post("/requests/new/", data={
         "csrf_token": token, "received_at": "2026-11-20T10:00", "channel": "in_person",
-        "requester_name": "Kalle Kävijä", "section": "business", "language": "fi"})
+        "requester_name": "Kalle Kävijä", "sections": "business", "language": "fi"})
     assert r.status_code == 302
     own = InspectionRequest.get(InspectionRequest.requester_name == "Kalle Kävijä")
     assert client.get(f"/requests/{own.id}/").status_code == 200
@@ -584,10 +613,11 @@ def test_on_site_service_records_every_step_in_one_go(app, people, register_data
     produced = []
     staff = user("staff_t")
     query = rules.SubjectQuery(name="Anna Äijälä", birth_date=datetime.date(1980, 5, 1))
-    row, report = rules.serve_on_site(
+    row, report, parts = rules.serve_on_site(
         staff, requester_name="Anna Äijälä", section="tourism", identity_method="id_card",
-        query=query, keys=[f"customer:{register_data['anna']}"],
+        query=query, keys=[f"customer:{register_data['anna']}"], other_parts=False,
         produce_report=lambda r: produced.append(r.id) or {"ok": True})
+    assert parts == []
     row = reload(row)
     assert report == {"ok": True} and produced == [row.id]
     assert row.on_site and row.channel == "oral_on_site"
@@ -624,6 +654,7 @@ def test_on_site_page_serves_at_once_and_the_responsible_reviews(client, auth, p
     token = csrf_token(page)
     form = {"csrf_token": token, "requester_name": "Anna Äijälä", "section": "tourism",
             "language": "fi", "identity_method": "", "birth_date": "1980-05-01"}
+    # Without "other_parts" posted: only this section's request is registered.
     # The search needs only the name and a detail; serving needs the identity check too.
     r = client.post("/requests/on-site/", data={**form, "action": "search"})
     assert r.status_code == 200
@@ -682,12 +713,15 @@ def test_subject_search_finds_by_email_or_y_tunnus_whatever_the_name_index_says(
     is found by the name search."""
     Customer.update(email="Anna.Aijala@Example.fi").where(
         Customer.id == register_data["anna"]).execute()
-    found = rules.find_subjects(rules.SubjectQuery(name="anna", email="anna.aijala@example.fi"))
+    every = [s.id for s in Section.select()]
+    found = rules.find_subjects(rules.SubjectQuery(name="anna", email="anna.aijala@example.fi"),
+                                every)
     assert [c.key for c in found] == [f"customer:{register_data['anna']}"]
     assert found[0].matched == ("email",)
     sole_trader = Customer.create(section=Section.get(code="business"), kind="company",
                                   name="Toiminimi Anna Äijälä", business_id="1572860-0")
-    found = rules.find_subjects(rules.SubjectQuery(name="Äijälä", business_id="15728600"))
+    found = rules.find_subjects(rules.SubjectQuery(name="Äijälä", business_id="15728600"),
+                                every)
     assert [c.key for c in found] == [f"customer:{sole_trader.id}"]
 
 
