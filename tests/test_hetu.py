@@ -680,7 +680,7 @@ def request_form(token, **extra):
     data = {"csrf_token": token, "received_at": received.strftime("%Y-%m-%dT%H:%M"),
             "channel": "written", "requester_name": "Anna Äijälä",
             "requester_contact": "anna.aijala@example.fi", "description": "Kaikki tietoni",
-            "section": "tourism", "language": "fi"}
+            "sections": "tourism", "language": "fi"}
     data.update(extra)
     return data
 
