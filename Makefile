@@ -22,7 +22,7 @@ translations: $(BIN)/activate
 # Extract the strings to translate and merge them into the .po catalogs.
 messages: $(BIN)/activate
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching -w 88
 
 migrate: $(BIN)/activate
 	$(FLASK) db upgrade

@@ -19,6 +19,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 TOURISM = "Matkailu- ja kongressitoimisto"
+BUSINESS = "Elinkeinokehitys"
 
 
 def log_in(page, username):
@@ -74,14 +75,19 @@ def test_handler_registers_responsible_approves_handler_downloads_pdf(page, make
     page.get_by_label("Pyytäjän yhteystiedot", exact=True).fill(
         "Mannerheimintie 1 A 2, 00100 Helsinki")
     page.get_by_label("Mitä pyytäjä pyytää", exact=True).fill("Kaikki minusta tallennetut tiedot")
-    page.get_by_label("Pyynnön käsittelevä osasto", exact=True).select_option(label=TOURISM)
+    # Every section is chosen at first; this request concerns tourism only.
+    sections = page.get_by_role("group", name="Osastot, joita pyyntö koskee")
+    expect(sections.get_by_role("checkbox", name=BUSINESS)).to_be_checked()
+    sections.get_by_role("checkbox", name=BUSINESS).uncheck()
     page.get_by_role("button", name="Kirjaa pyyntö").click()
     expect(page.get_by_role("alert")).to_be_visible()
     name = page.get_by_label("Pyytäjän nimi", exact=True)
     expect(name).to_have_attribute("aria-invalid", "true")
     expect(name).to_have_accessible_description("Kirjoita pyytäjän nimi.")
     expect(page.get_by_label("Saapunut", exact=True)).to_have_value(received)
-    expect(page.get_by_label("Pyynnön käsittelevä osasto", exact=True)).to_have_value("tourism")
+    sections = page.get_by_role("group", name="Osastot, joita pyyntö koskee")
+    expect(sections.get_by_role("checkbox", name=TOURISM)).to_be_checked()
+    expect(sections.get_by_role("checkbox", name=BUSINESS)).not_to_be_checked()
     expect(page.get_by_label("Mitä pyytäjä pyytää", exact=True)).to_have_value(
         "Kaikki minusta tallennetut tiedot")
     assert_accessible(page)
@@ -189,8 +195,12 @@ def test_on_site_page_and_overdue_list_are_accessible(page, make_user, requester
         "Palvele suullinen pyyntö paikan päällä")
     assert_accessible(page)
     page.get_by_label("Pyytäjän nimi", exact=True).fill("Anna Äijälä")
-    page.get_by_label("Pyynnön käsittelevä osasto", exact=True).select_option(label=TOURISM)
-    expect(page.get_by_label("Pyynnön käsittelevä osasto", exact=True)).to_have_value("tourism")
+    # Only the staff member's own section can be served now; the page says where the
+    # other section's part goes.
+    expect(page.get_by_label("Nyt palveltava osasto", exact=True)).to_have_value("tourism")
+    expect(page.locator("#on-site-scope")).to_contain_text(f"muiden osastojen ({BUSINESS})")
+    expect(page.get_by_role("checkbox", name="Kirjaa pyyntö myös muille osastoille")
+           ).to_be_checked()
     page.get_by_label("Miten henkilöllisyys tarkistettiin", exact=True).select_option(
         label="henkilökortti")
     page.get_by_label("Sähköposti", exact=True).fill("anna@example.fi")
@@ -199,7 +209,8 @@ def test_on_site_page_and_overdue_list_are_accessible(page, make_user, requester
     assert_accessible(page)
     screenshot(page, f"request-on-site-{db_kind}")
     page.get_by_role("button", name="Palvele nyt: kirjaa ja tuota tarkastusote").click()
-    expect(page.get_by_role("status")).to_contain_text("on palveltu paikan päällä")
+    expect(page.get_by_role("status").first).to_contain_text("on palveltu paikan päällä")
+    expect(page.get_by_role("status").nth(1)).to_contain_text(f"({BUSINESS})")
     expect(page.get_by_role("region", name="Palveltu paikan päällä")).to_be_visible()
     expect(page.get_by_role("region", name="4. Toimittaminen")).to_contain_text(
         "luovutettu henkilökohtaisesti")
