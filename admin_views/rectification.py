@@ -65,6 +65,10 @@ REGISTERING_ROLES = ("staff", "handler", "responsible")
 DECIDING_ROLES = ("handler", "responsible", "controller")  # seed §17: the controller decides
 APPLYING_ROLES = ("handler", "responsible")
 
+# Of each kind of row (contacts, invoices …) the page lists the newest this many, unless
+# asked for all: a long history would make a page of megabytes.
+ROWS_LISTED = 50
+
 # A row's heading names up to this many of its values ("Address 1: Postal address, …").
 HEADING_VALUES = 3
 HEADING_VALUE_LENGTH = 40
@@ -156,7 +160,10 @@ class RectificationView(SecureBaseView):
                 abort(404)
         posted = request.form if request.method == "POST" else None
         form = RectificationRequestForm(posted)
-        subject = rules.subject_rows(customer, person)
+        every_row = request.args.get("all") == "1"
+        subject = rules.subject_rows(customer, person,
+                                     limit=None if every_row else ROWS_LISTED,
+                                     include=_posted_rows(posted))
         values = [row_values_form(r.model, r.row, r.fields, formdata=posted) for r in subject]
         if request.method == "GET":
             form.received_at.data = _now_local()
@@ -194,7 +201,9 @@ class RectificationView(SecureBaseView):
             person=person,
             people=rules.contact_persons_of(customer),
             form=form,
-            categories=_by_category(customer, subject, values),
+            categories=_by_category(customer, subject, values,
+                                    counts={} if every_row else rules.row_counts(customer)),
+            every_row=every_row,
             kind_label=KIND_LABELS.get(customer.kind, customer.kind),
         )
 
@@ -314,10 +323,24 @@ def _requested(subject, values, posted):
     return requested
 
 
-def _by_category(customer, subject, values):
+def _posted_rows(posted):
+    """Return ``(model, id)`` of the rows the posted new-value inputs name."""
+    rows = set()
+    for name in posted or ():
+        target = rules.parse_target(target_of_input(name) or "")
+        if target is not None:
+            rows.add((target.model, target.row_id))
+    return rows
+
+
+def _by_category(customer, subject, values, counts):
     """Return the subject's data as the page lists it: per data category (in the order of
-    the register description), the customer's own fields, then each row with its fields."""
-    numbers = _row_numbers(subject)
+    the register description), the customer's own fields, then each row with its fields,
+    and where only the newest rows are listed, how many there are."""
+    numbers = _row_numbers(customer, {r.model for r in subject})
+    listed = {}
+    for subject_row in subject:
+        listed[subject_row.model] = listed.get(subject_row.model, 0) + 1
     only_row = len(subject) == 1
     categories = []
     for code in CATEGORIES:
@@ -336,23 +359,31 @@ def _by_category(customer, subject, values):
             entries.append({
                 "id": f"row-{subject_row.key}-{code}".replace(".", "-"),
                 "heading": None if own else _row_heading(
-                    subject_row, numbers[(subject_row.model, subject_row.row.id)]),
+                    subject_row, numbers.get((subject_row.model, subject_row.row.id), "")),
                 "fields": fields,
                 "open": own or only_row or any(f.errors or f.raw_data and f.raw_data[0]
                                                for f in fields),
             })
+        more = [_("%(what)s: the newest %(listed)s of %(total)s are listed.",
+                  what=_(report_texts.RELATION_LABELS.get(model.__name__, model.__name__)),
+                  listed=listed.get(model, 0), total=total)
+                for model, total in counts.items()
+                if total > listed.get(model, 0) and code in FIELD_CATEGORIES[model].values()]
         if entries:
             categories.append({"code": code, "label": CATEGORY_LABELS.get(code, code),
-                               "entries": entries})
+                               "entries": entries, "more": more})
     return categories
 
 
-def _row_numbers(subject):
-    """Number each model's rows 1, 2, … in the order the page lists them."""
-    numbers, counts = {}, {}
-    for subject_row in subject:
-        counts[subject_row.model] = counts.get(subject_row.model, 0) + 1
-        numbers[(subject_row.model, subject_row.row.id)] = counts[subject_row.model]
+def _row_numbers(customer, models):
+    """Number each model's rows 1, 2, … by id among the customer's rows of the model
+    (as the register page lists them): one query of ids per model."""
+    links = dict(rules.linked_models())
+    numbers = {}
+    for model in set(models) & set(links):
+        key = model._meta.primary_key
+        ids = (model.select(key).where(links[model] == customer.id).order_by(key).tuples())
+        numbers.update({(model, row_id): n for n, (row_id,) in enumerate(ids, start=1)})
     return numbers
 
 
@@ -382,7 +413,7 @@ def _changes_shown(row, customer):
     """Return the request's changes as its page shows them: where, now, asked, before, after."""
     found = rules.changes(row)
     rows = rules.rows_now([change.target for change in found])
-    numbers = _target_numbers(found, customer)
+    numbers = _row_numbers(customer, {change.target.model for change in found})
     shown = []
     for change in found:
         model, field = change.target.model, change.target.field
@@ -403,21 +434,6 @@ def _changes_shown(row, customer):
             "after": _shown(model, field, change.after),
         })
     return shown
-
-
-def _target_numbers(found, customer):
-    """Number the targeted rows as the register page numbers them: by id among the
-    customer's rows of their model (one query per model)."""
-    links = dict(rules.linked_models())
-    numbers = {}
-    for model in {change.target.model for change in found} - {Customer}:
-        link = links.get(model)
-        if link is None:
-            continue
-        ids = model.select(model._meta.primary_key).where(link == customer.id) \
-            .order_by(model._meta.primary_key).tuples()
-        numbers.update({(model, row_id): n for n, (row_id,) in enumerate(ids, start=1)})
-    return numbers
 
 
 def _shown(model, name, value):

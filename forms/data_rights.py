@@ -270,7 +270,8 @@ def _row_values_form_class(model, names):
 
 
 def row_prefix(row_key):
-    """Return the prefix of a row's inputs: ``new-address.12`` (an input ``new-address.12-street``)."""
+    """Return the prefix of a row's inputs: ``new-address.12`` (its street is the input
+    ``new-address.12-street``)."""
     return f"{VALUES_PREFIX}-{row_key}"
 
 

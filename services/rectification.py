@@ -173,12 +173,14 @@ def linked_models():
             if isinstance(field, ForeignKeyField) and field.rel_model is Customer]
 
 
-def subject_rows(customer, contact_person=None):
+def subject_rows(customer, contact_person=None, limit=None, include=()):
     """Return the subject's rows a request may correct, each with its correctable fields.
 
     The customer's own row, then the rows of every mapped model that reference the
     customer (each model's rows by id) — or, for a request about a contact person, that
-    person's row only. Rows with no field in the section's categories are left out.
+    person's row only. Rows with no field in the section's categories are left out. With
+    ``limit``, of each model only the newest ``limit`` rows and those ``include`` names
+    (``(model, id)`` pairs) — a long history would make a page nobody can use.
     """
     categories = customer.section.category_set
     if contact_person is not None:
@@ -190,10 +192,23 @@ def subject_rows(customer, contact_person=None):
         rows.append(SubjectRow(Customer, customer, own))
     for model, link in linked_models():
         names = correctable_fields(model, categories)
-        if names:
-            query = model.select().where(link == customer.id).order_by(model._meta.primary_key)
-            rows += [SubjectRow(model, row, names) for row in query]
+        if not names:
+            continue
+        key = model._meta.primary_key
+        query = model.select().where(link == customer.id)
+        if limit is not None:
+            wanted = [row_id for wanted_model, row_id in include if wanted_model is model]
+            newest = model.select(key).where(link == customer.id).order_by(key.desc()).limit(limit)
+            query = query.where(key.in_(newest) | key.in_(wanted))
+        rows += [SubjectRow(model, row, names) for row in query.order_by(key)]
     return rows
+
+
+def row_counts(customer):
+    """Return how many rows the customer has of each model ``subject_rows`` lists."""
+    categories = customer.section.category_set
+    return {model: model.select().where(link == customer.id).count()
+            for model, link in linked_models() if correctable_fields(model, categories)}
 
 
 def contact_persons_of(customer):

@@ -200,8 +200,8 @@ def test_contact_person_is_rectified_and_the_customer_version_moves(client, auth
     row = apply(approved(row.id))
     anna = ContactPerson.get_by_id(rows["anna"])
     assert (anna.email, anna.role) == ("anna.aijala@matkailu.fi", "myyntijohtaja")
-    assert json.loads(row.before) == {key(ContactPerson, rows["anna"], "email"): "anna@matkailu.fi",
-                                      key(ContactPerson, rows["anna"], "role"): None}
+    assert json.loads(row.before) == {key(ContactPerson, anna.id, "email"): "anna@matkailu.fi",
+                                      key(ContactPerson, anna.id, "role"): None}
     assert Customer.get_by_id(rows["company"]).version == 2
     event = AuditEvent.get(AuditEvent.object_type == "customer")
     assert event.fields == "contact_person.email,contact_person.role"
@@ -371,8 +371,9 @@ def test_billing_and_history_times_are_corrected_in_helsinki_time(client, auth, 
 def test_the_page_offers_the_sections_categories_and_no_register_entries(client, auth, firm):
     customer = Customer.get_by_id(firm["id"])
     # A business customer's invoice (a category business does not hold) is not offered.
-    invoice = Invoice.create(customer=customer, number="B-1", invoice_date=datetime.date(2026, 1, 1),
-                             due_date=datetime.date(2026, 1, 15), amount="5.00")
+    invoice = Invoice.create(customer=customer, number="B-1", amount="5.00",
+                             invoice_date=datetime.date(2026, 1, 1),
+                             due_date=datetime.date(2026, 1, 15))
     login(auth, "handler_b")
     page = client.get(f"/rectification/new/?customer={firm['id']}").get_data(as_text=True)
     inputs = set(re.findall(r'name="(new-[^"]+)"', page))
@@ -393,6 +394,36 @@ def test_the_page_offers_the_sections_categories_and_no_register_entries(client,
         with pytest.raises(RegisterError) as refused:
             register(firm["id"], {target: "1"}, actor=user("handler_b"))
         assert refused.value.message == rectification.NOT_A_TARGET
+
+
+def test_a_long_history_lists_the_newest_rows_and_all_on_request(client, auth, firm,
+                                                                  monkeypatch):
+    from admin_views import rectification as pages
+
+    monkeypatch.setattr(pages, "ROWS_LISTED", 2)
+    events = [firm["event"]] + [ContactEvent.create(
+        customer=firm["id"], occurred_at=datetime.datetime(2026, 3, 3 + n, 8), direction="out",
+        channel="email", summary=f"Viesti {n}").id for n in range(3)]
+    login(auth, "handler_b")
+    in_english(client)
+    url = f"/rectification/new/?customer={firm['id']}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Contacts: the newest 2 of 4 are listed." in page
+    assert "Contact 3: " in page and "Contact 4: " in page and "Contact 1: " not in page
+    assert "Address 2: " in page  # two addresses: both listed
+    page = client.get(url + "&all=1").get_data(as_text=True)
+    assert "Contact 1: " in page and "the newest" not in page
+    # A row typed on the full list stays on the page when it comes back with an error.
+    r = registration(client, firm["id"], {
+        value_input(ContactEvent, events[0], "summary"): "Korjattu",
+        value_input(ContactPerson, firm["kaisa"], "email"): "ei osoite"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Contact 1: " in page and "Korjattu</textarea>" in page
+    r = registration(client, firm["id"], {
+        value_input(ContactEvent, events[0], "summary"): "Korjattu"})
+    assert r.status_code == 302
+    assert json.loads(RectificationRequest.get().requested) == {
+        key(ContactEvent, events[0], "summary"): "Korjattu"}
 
 
 def test_a_handler_of_another_section_gets_404(client, auth, firm):
@@ -462,8 +493,9 @@ def test_a_row_of_another_customer_is_refused(client, auth, firm):
     assert r.status_code == 200
     assert f"names address.{firm['stranger']}.street, which is not among this customer" in page
     assert 'value="Uusitie 2"' in page
-    for tampered in (f"new-customer.{firm['id']}-version", f"new-prohibition.{firm['prohibition']}-note",
-                     "new-customer.1x-name", "new-nosuch.1-name", f"new-address.{'9' * 25}-street"):
+    for tampered in (f"new-customer.{firm['id']}-version",
+                     f"new-prohibition.{firm['prohibition']}-note", "new-customer.1x-name",
+                     "new-nosuch.1-name", f"new-address.{'9' * 25}-street"):
         r = registration(client, firm["id"], {tampered: "7"})
         assert r.status_code == 200 and "not among this customer" in r.get_data(as_text=True)
     assert RectificationRequest.select().count() == 0
