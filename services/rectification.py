@@ -355,7 +355,7 @@ def register(customer, *, actor, received_at, requester_name, description, reque
     if len(values) > MAX_TARGETS:
         raise RegisterError(N_("A request can name at most %(count)s new values. Register the "
                                "rest as another request."), count=MAX_TARGETS)
-    _refuse_hetu(requester_name, description, *values.values())
+    _check_texts(requester_name, description, *values.values())
 
     with database.write_transaction():
         rows = rows_now(values)
@@ -387,7 +387,7 @@ def verify(request, *, actor, source, result, version):
     result = (result or "").strip()
     if not result:
         raise RegisterError(N_("Write what the check showed."))
-    _refuse_hetu(result)
+    _check_texts(result)
     if not is_open(request) or request.decision is not None:
         raise RegisterError(N_("This request has been decided already; its check can no "
                                "longer be changed."))
@@ -406,7 +406,7 @@ def decide(request, *, actor, decision, reason, version):
     if decision == "refused" and not reason:
         raise RegisterError(N_("Write the reason for the refusal: the requester is told it."))
     if reason:
-        _refuse_hetu(reason)
+        _check_texts(reason)
     if request.decision is not None:
         raise RegisterError(N_("This request has been decided already."))
     if decision == "approved" and request.verified_at is None:
@@ -437,7 +437,7 @@ def apply(request, *, actor, version, customer_version, validate):
     if request.decision != "approved":
         raise RegisterError(N_("Only an approved request can be applied."))
     found = changes(request)
-    _refuse_hetu(*(change.requested for change in found))
+    _check_texts(*(change.requested for change in found))
     expected = _int(customer_version)
     try:
         with database.write_transaction():
@@ -558,7 +558,12 @@ def _json_object(text):
     return value if isinstance(value, dict) else None
 
 
-def _refuse_hetu(*texts):
+def _check_texts(*texts):
+    """Refuse text that cannot be stored: a NUL character (PostgreSQL stores none), or a
+    henkilötunnus (the register stores none)."""
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise RegisterError(N_("A text holds a control character that cannot be stored (it "
+                               "may come from a copied text): type the text again."))
     if any(isinstance(text, str) and contains_hetu(text) for text in texts):
         raise RegisterError(N_("A henkilötunnus (personal identity code) must not be stored in "
                                "the register: remove it and try again."))

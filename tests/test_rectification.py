@@ -512,6 +512,18 @@ def test_a_row_of_another_customer_is_refused(client, auth, firm):
     assert Address.get_by_id(firm["stranger"]).street == "Toisenkatu 9"
 
 
+def test_a_nul_character_is_refused_not_a_server_error(client, auth, firm):
+    login(auth, "handler_b")
+    in_english(client)
+    for values, extra in (({value_input(Address, firm["address"], "street"): "Uusi\x00tie"}, {}),
+                          ({}, {"description": "Katu\x00osoite"}),
+                          ({}, {"requester_name": "Kaisa\x00"})):
+        r = registration(client, firm["id"], values, **extra)
+        assert r.status_code == 200
+        assert "control character that cannot be stored" in r.get_data(as_text=True)
+    assert RectificationRequest.select().count() == 0
+
+
 def test_a_row_deleted_meanwhile_is_a_clear_error_and_nothing_is_applied(client, auth, firm):
     row = approved(register(firm["id"], {
         key(Demographics, firm["demographics"], "profession"): "Puuseppä",
