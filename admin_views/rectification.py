@@ -201,8 +201,8 @@ class RectificationView(SecureBaseView):
             person=person,
             people=rules.contact_persons_of(customer),
             form=form,
-            categories=_by_category(customer, subject, values,
-                                    counts={} if every_row else rules.row_counts(customer)),
+            categories=_by_category(customer, subject, values, counts=(
+                {} if every_row or person is not None else rules.row_counts(customer))),
             every_row=every_row,
             kind_label=KIND_LABELS.get(customer.kind, customer.kind),
         )
@@ -442,7 +442,7 @@ def _shown(model, name, value):
         return ""
     column = model._meta.fields.get(name)
     choices = dict(screen_form_args(model).get(name, {}).get("choices") or ())
-    if value in choices:
+    if isinstance(value, str) and value in choices:
         return str(choices[value])
     try:
         if isinstance(column, pw.DateTimeField):

@@ -426,6 +426,37 @@ def test_a_long_history_lists_the_newest_rows_and_all_on_request(client, auth, f
         key(ContactEvent, events[0], "summary"): "Korjattu"}
 
 
+def test_a_request_about_a_contact_person_corrects_that_persons_row(client, auth, firm,
+                                                                      monkeypatch):
+    from admin_views import rectification as pages
+
+    monkeypatch.setattr(pages, "ROWS_LISTED", 1)
+    other = ContactPerson.create(customer=firm["id"], first_name="Olli", last_name="Muu")
+    login(auth, "handler_b")
+    in_english(client)
+    url = f"/rectification/new/?customer={firm['id']}&contact_person={firm['kaisa']}"
+    page = client.get(url).get_data(as_text=True)
+    inputs = set(re.findall(r'name="(new-[^"]+)"', page))
+    assert inputs == {value_input(ContactPerson, firm["kaisa"], name) for name in (
+        "first_name", "last_name", "role", "phone", "email", "user_details")}
+    assert "<details class=\"inline-row\" open>" in page and "the newest" not in page
+    form = {"csrf_token": csrf_token(page), "received_at": "2026-11-02T09:30",
+            "requester_name": "Kaisa Kontakti", "description": "Sähköposti"}
+    # The company's own fields and the other contact person are not this subject's.
+    for tampered in (value_input(Customer, firm["id"], "email"),
+                     value_input(ContactPerson, other.id, "email")):
+        r = client.post(url, data=form | {tampered: "x@example.fi"})
+        assert r.status_code == 200 and "not among this customer" in r.get_data(as_text=True)
+    r = client.post(url, data=form | {
+        value_input(ContactPerson, firm["kaisa"], "email"): "kaisa@uusi.fi"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    row = RectificationRequest.get()
+    assert row.contact_person_id == firm["kaisa"]
+    apply(approved(row.id, actor="handler_b"))
+    assert ContactPerson.get_by_id(firm["kaisa"]).email == "kaisa@uusi.fi"
+    assert ContactPerson.get_by_id(other.id).email is None
+
+
 def test_a_handler_of_another_section_gets_404(client, auth, firm):
     row = register(firm["id"], {key(Address, firm["address"], "street"): "Uusitie 2"},
                    actor=user("handler_b"))
