@@ -548,8 +548,10 @@ class Prohibition(BaseModel):
 class RectificationRequest(BaseModel):
     """A written request to correct the customer's data (seed §15), kept with its outcome.
 
-    ``requested`` is the JSON object of field → new value asked for; ``before`` and
-    ``after`` the JSON objects of the values the applied change replaced and wrote.
+    ``requested`` is the JSON object of target → new value asked for, a target naming
+    the row and field as ``table.id.field`` (``address.12.street``; older requests name a
+    field of their own row only); ``before`` and ``after`` the JSON objects of the values
+    the applied change replaced and wrote, under the same keys (services/rectification.py).
     """
 
     customer = pw.ForeignKeyField(Customer, backref="rectifications", on_delete="CASCADE")

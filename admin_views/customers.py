@@ -483,3 +483,14 @@ class CustomerView(RegisterModelView):
         if name == "staff":
             return f"#{row.staff_id}"
         return value
+
+
+def screen_form_args(model):
+    """Return the form arguments the customer's screen gives ``model``'s fields: labels,
+    choices and validators (a rectification request's new values are checked with them)."""
+    if model is Customer:
+        return CustomerView.form_args
+    for relation, (child, _category) in RELATIONS.items():
+        if child is model:
+            return INLINES[relation].form_args or {}
+    return {}

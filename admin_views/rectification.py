@@ -7,16 +7,24 @@ controller, who see every section):
 |---|---|---|---|---|---|
 | list and read requests | yes | yes | yes | yes | 403 |
 | register a request, record the check | yes | yes | yes | 403 | 403 |
-| decide, apply an approved request | 403 | yes | yes | 403 | 403 |
+| decide (seed §17) | 403 | yes | yes | yes | 403 |
+| apply an approved request | 403 | yes | yes | 403 | 403 |
 
-A request about a customer outside the user's sections answers 404.
+A request or customer outside the user's sections answers 404, whatever the role.
+
+The register page lists the subject's data by data category, as the inspection report
+does (``services.rectification.subject_rows``): the customer's own fields, then each
+address, contact person, contact, purchase and invoice with its fields, each with its
+value now and an empty input for the new value.
 """
 
 import datetime
+import decimal
 
+import peewee as pw
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_babel import get_locale, to_user_timezone, to_utc
+from flask_babel import format_decimal, get_locale, to_user_timezone, to_utc
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,10 +32,12 @@ from admin_views.base import (
     REGISTER_ROLES,
     SecureBaseView,
     customer_scope,
+    flash_form_errors,
     parse_id,
     user_section_ids,
 )
-from admin_views.labels import CUSTOMER_LANGUAGE_LABELS, KIND_LABELS
+from admin_views.customers import screen_form_args
+from admin_views.labels import CATEGORY_LABELS, KIND_LABELS
 from admin_views.prohibitions import customer_or_404
 from database import write_transaction
 from forms.data_rights import (
@@ -38,19 +48,30 @@ from forms.data_rights import (
     DecisionForm,
     RectificationRequestForm,
     VerificationForm,
-    check_values,
+    check_changes,
     field_label,
-    typed_values,
-    values_form,
+    row_values_form,
+    target_of_input,
+    value_text,
 )
-from models import ContactPerson, Customer, RectificationRequest
+from models import CATEGORIES, FIELD_CATEGORIES, ContactPerson, Customer, RectificationRequest
 from services import audit
 from services import rectification as rules
+from services import report_texts
 from services.errors import RegisterError
 
 # Roles per step (README "Rectification"); sections are checked through the scope.
 REGISTERING_ROLES = ("staff", "handler", "responsible")
-DECIDING_ROLES = ("handler", "responsible")
+DECIDING_ROLES = ("handler", "responsible", "controller")  # seed §17: the controller decides
+APPLYING_ROLES = ("handler", "responsible")
+
+# Of each kind of row (contacts, invoices …) the page lists the newest this many, unless
+# asked for all: a long history would make a page of megabytes.
+ROWS_LISTED = 50
+
+# A row's heading names up to this many of its values ("Address 1: Postal address, …").
+HEADING_VALUES = 3
+HEADING_VALUE_LENGTH = 40
 
 PAGE_SIZE = 50
 
@@ -137,23 +158,27 @@ class RectificationView(SecureBaseView):
                       if person_id else None)
             if person is None:
                 abort(404)
-        names = rules.rectifiable_fields(customer, person)
-        kind = "contact_person" if person is not None else "customer"
         posted = request.form if request.method == "POST" else None
         form = RectificationRequestForm(posted)
-        new = values_form(kind, names, formdata=posted)
+        every_row = request.args.get("all") == "1"
+        subject = rules.subject_rows(customer, person,
+                                     limit=None if every_row else ROWS_LISTED,
+                                     include=_posted_rows(posted))
+        values = [row_values_form(r.model, r.row, r.fields, formdata=posted) for r in subject]
         if request.method == "GET":
             form.received_at.data = _now_local()
-            # The form shows the customer's current values: a read of the customer.
+            # The page shows the customer's data: a read of the customer.
             with write_transaction():
                 audit.record("view", actor=current_user._get_current_object(),
                              object_type="customer", object_id=customer.id,
                              section=customer.section.code, fields=["rectification"])
         else:
             valid = form.validate()
-            valid = new.validate() and valid
-            requested = typed_values(new)
-            if valid:
+            for row_form in values:
+                valid = row_form.validate() and valid
+            if not valid:
+                flash_form_errors()
+            else:
                 try:
                     row = rules.register(
                         customer,
@@ -162,7 +187,7 @@ class RectificationView(SecureBaseView):
                         received_at=to_utc(form.received_at.data),
                         requester_name=form.requester_name.data,
                         description=form.description.data,
-                        requested={name: _stored_text(new[name].data) for name in requested},
+                        requested=_requested(subject, values, request.form),
                     )
                 except RegisterError as ex:
                     flash(_(ex.message, **ex.params), "error")
@@ -170,17 +195,15 @@ class RectificationView(SecureBaseView):
                     flash(_("The rectification request was registered. Next, check the data "
                             "and record the check."), "success")
                     return redirect(url_for(".details_view", request_id=row.id))
-        for name in names:
-            now = _shown(customer if person is None else person, name)
-            new[name].description = (_("Now: %(value)s", value=now) if now
-                                     else _("Now empty."))
         return self.render(
             "data_rights/rectification_new.html",
             customer=customer,
             person=person,
             people=rules.contact_persons_of(customer),
             form=form,
-            new=new,
+            categories=_by_category(customer, subject, values, counts=(
+                {} if every_row or person is not None else rules.row_counts(customer))),
+            every_row=every_row,
             kind_label=KIND_LABELS.get(customer.kind, customer.kind),
         )
 
@@ -226,13 +249,13 @@ class RectificationView(SecureBaseView):
 
     @expose("/<request_id>/apply/", methods=("POST",))
     def apply_view(self, request_id):
-        if not _role_in(DECIDING_ROLES):
+        if not _role_in(APPLYING_ROLES):
             abort(403)
         row = request_or_404(request_id)
         form = ApplyForm(request.form, prefix="apply")
         return self._step(row, lambda: rules.apply(
             row, actor=current_user._get_current_object(), version=form.version.data,
-            customer_version=form.customer_version.data, validate=check_values),
+            customer_version=form.customer_version.data, validate=check_changes),
             _("The request was applied: the data were changed and the values before and "
               "after are kept with the request."))
 
@@ -250,8 +273,6 @@ class RectificationView(SecureBaseView):
 
     def _request_page(self, row, verification=None, decision=None):
         customer = row.customer
-        target = rules.target_of(row)
-        requested = rules.requested_values(row)
         state = rules.state(row)
         verification = verification or VerificationForm(prefix="verify")
         decision = decision or DecisionForm(prefix="decide")
@@ -262,14 +283,6 @@ class RectificationView(SecureBaseView):
         if verification.verification_source.data is None and row.verification_source:
             verification.verification_source.data = row.verification_source
             verification.verification_result.data = row.verification_result
-        changes = [
-            {"name": name, "label": field_label(name),
-             "current": _shown(target, name),
-             "requested": _shown_text(name, value),
-             "before": _shown_text(name, (rules.before_values(row) or {}).get(name)),
-             "after": _shown_text(name, (rules.after_values(row) or {}).get(name))}
-            for name, value in requested.items()
-        ]
         return self.render(
             "data_rights/rectification_request.html",
             row=row,
@@ -277,43 +290,168 @@ class RectificationView(SecureBaseView):
             person=row.contact_person if row.contact_person_id else None,
             state=state,
             state_label=STATE_LABELS[state],
-            changes=changes,
+            changes=_changes_shown(row, customer),
             applied=row.applied_at is not None,
             source_label=VERIFICATION_SOURCE_LABELS.get(row.verification_source, ""),
             decision_label=DECISION_LABELS.get(row.decision, ""),
             section_name=customer.section.name_in(str(get_locale())),
             can_verify=state in ("registered", "verified") and _role_in(REGISTERING_ROLES),
             can_decide=state in ("registered", "verified") and _role_in(DECIDING_ROLES),
-            can_apply=state == "approved" and _role_in(DECIDING_ROLES),
+            can_apply=state == "approved" and _role_in(APPLYING_ROLES),
             verification=verification,
             decision=decision,
             apply_form=apply_form,
         )
 
 
-def _stored_text(value):
-    """Return a validated form value as the request stores it: text, dates as ISO."""
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    return "" if value is None else str(value)
+# --- the subject's data on the page -----------------------------------------------------
 
 
-def _shown(row, name):
-    """Return the stored value of ``row.name`` as a person reads it."""
-    return _shown_text(name, getattr(row, name, None))
+def _requested(subject, values, posted):
+    """Return ``{target: new value}`` of the typed inputs, checked, and of any other posted
+    new-value input (a target the page did not offer: the service refuses it)."""
+    requested = {}
+    known = set()
+    for subject_row, row_form in zip(subject, values):
+        known.update(field.name for field in row_form)
+        for field in row_form.typed():
+            requested[f"{subject_row.key}.{field.short_name}"] = value_text(field)
+    for name in posted:
+        key = target_of_input(name)
+        if key is not None and name not in known and posted.get(name, "").strip():
+            requested[key] = posted.get(name)
+    return requested
 
 
-def _shown_text(name, value):
-    """Return a value (stored or JSON text) as a person reads it."""
+def _posted_rows(posted):
+    """Return ``(model, id)`` of the rows the posted new-value inputs name."""
+    rows = set()
+    for name in posted or ():
+        target = rules.parse_target(target_of_input(name) or "")
+        if target is not None:
+            rows.add((target.model, target.row_id))
+    return rows
+
+
+def _by_category(customer, subject, values, counts):
+    """Return the subject's data as the page lists it: per data category (in the order of
+    the register description), the customer's own fields, then each row with its fields,
+    and where only the newest rows are listed, how many there are."""
+    numbers = _row_numbers(customer, {r.model for r in subject})
+    listed = {}
+    for subject_row in subject:
+        listed[subject_row.model] = listed.get(subject_row.model, 0) + 1
+    only_row = len(subject) == 1
+    categories = []
+    for code in CATEGORIES:
+        entries = []
+        for subject_row, row_form in zip(subject, values):
+            mapping = FIELD_CATEGORIES[subject_row.model]
+            fields = [row_form[name] for name in subject_row.fields if mapping[name] == code]
+            if not fields:
+                continue
+            for field in fields:
+                now = _shown(subject_row.model, field.short_name,
+                             rules.as_text(getattr(subject_row.row, field.short_name)))
+                field.description = (_("Now: %(value)s", value=now) if now
+                                     else _("Now empty."))
+            own = subject_row.model is Customer
+            entries.append({
+                "id": f"row-{subject_row.key}-{code}".replace(".", "-"),
+                "heading": None if own else _row_heading(
+                    subject_row, numbers.get((subject_row.model, subject_row.row.id), "")),
+                "fields": fields,
+                "open": own or only_row or any(f.errors or f.raw_data and f.raw_data[0]
+                                               for f in fields),
+            })
+        more = [_("%(what)s: the newest %(listed)s of %(total)s are listed.",
+                  what=_(report_texts.RELATION_LABELS.get(model.__name__, model.__name__)),
+                  listed=listed.get(model, 0), total=total)
+                for model, total in counts.items()
+                if total > listed.get(model, 0) and code in FIELD_CATEGORIES[model].values()]
+        if entries:
+            categories.append({"code": code, "label": CATEGORY_LABELS.get(code, code),
+                               "entries": entries, "more": more})
+    return categories
+
+
+def _row_numbers(customer, models):
+    """Number each model's rows 1, 2, … by id among the customer's rows of the model
+    (as the register page lists them): one query of ids per model."""
+    links = dict(rules.linked_models())
+    numbers = {}
+    for model in set(models) & set(links):
+        key = model._meta.primary_key
+        ids = (model.select(key).where(links[model] == customer.id).order_by(key).tuples())
+        numbers.update({(model, row_id): n for n, (row_id,) in enumerate(ids, start=1)})
+    return numbers
+
+
+def _row_label(model, number):
+    """Return "Address 1", "Contact 3" … (the inspection report's words), or "Demographics"."""
+    msgid = report_texts.ROW_LABELS.get(model.__name__)
+    if msgid is None:
+        return _(report_texts.RELATION_LABELS.get(model.__name__, model.__name__))
+    return _(msgid, number=number)
+
+
+def _row_heading(subject_row, number):
+    """Return a row's heading: its label and the first of its values, to tell rows apart."""
+    shown = []
+    for name in subject_row.fields:
+        text = _shown(subject_row.model, name, rules.as_text(getattr(subject_row.row, name)))
+        if text:
+            shown.append(text if len(text) <= HEADING_VALUE_LENGTH
+                         else text[:HEADING_VALUE_LENGTH - 1] + "…")
+        if len(shown) == HEADING_VALUES:
+            break
+    label = _row_label(subject_row.model, number)
+    return f"{label}: {', '.join(shown)}" if shown else label
+
+
+def _changes_shown(row, customer):
+    """Return the request's changes as its page shows them: where, now, asked, before, after."""
+    found = rules.changes(row)
+    rows = rules.rows_now([change.target for change in found])
+    numbers = _row_numbers(customer, {change.target.model for change in found})
+    shown = []
+    for change in found:
+        model, field = change.target.model, change.target.field
+        current = rows.get((model, change.target.row_id))
+        if model is Customer or model is ContactPerson and row.contact_person_id:
+            where = ""
+        elif (model, change.target.row_id) in numbers:
+            where = _row_label(model, numbers[(model, change.target.row_id)])
+        else:
+            where = _("no longer in the register")
+        shown.append({
+            "label": field_label(field),
+            "where": where,
+            "current": (_shown(model, field, rules.as_text(getattr(current, field, None)))
+                        if current is not None else ""),
+            "requested": _shown(model, field, change.requested),
+            "before": _shown(model, field, change.before),
+            "after": _shown(model, field, change.after),
+        })
+    return shown
+
+
+def _shown(model, name, value):
+    """Return a value as a request keeps it (``rules.as_text``) as a person reads it."""
     if value is None or value == "":
         return ""
-    if name == "language":
-        return CUSTOMER_LANGUAGE_LABELS.get(value, value)
-    if name == "birth_date":
-        if isinstance(value, str):
-            try:
-                value = datetime.date.fromisoformat(value)
-            except ValueError:
-                return value
-        return value.strftime("%d.%m.%Y")
+    column = model._meta.fields.get(name)
+    choices = dict(screen_form_args(model).get(name, {}).get("choices") or ())
+    if isinstance(value, str) and value in choices:
+        return str(choices[value])
+    try:
+        if isinstance(column, pw.DateTimeField):
+            return datetime.datetime.strptime(value, rules.TIME_FORMAT).strftime(
+                "%d.%m.%Y %H:%M")
+        if isinstance(column, pw.DateField):
+            return datetime.date.fromisoformat(value).strftime("%d.%m.%Y")
+        if isinstance(column, pw.DecimalField):
+            return format_decimal(decimal.Decimal(value), format="#,##0.00")
+    except (TypeError, ValueError, decimal.InvalidOperation):
+        pass
     return str(value)

@@ -1,26 +1,42 @@
 """Forms of the data subject rights pages: prohibitions, the marketing list, rectification.
 
 Every form is a ``RegisterForm``, so no text field accepts a henkilötunnus. The new values
-of a rectification request go through the register screens' own validators
-(``forms/validators.py``), both when the request is registered and when it is applied.
+of a rectification request go through the register screens' own field arguments and
+validators (``admin_views.customers.screen_form_args``, ``forms/validators.py``), both
+when the request is registered and when it is applied.
 """
 
+import datetime
+import decimal
+import functools
+
+import peewee as pw
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms.fields import (
     DateField,
     DateTimeLocalField,
+    DecimalField,
     HiddenField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, StopValidation
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 
-from forms import validators as v
 from forms.base import RegisterForm
+from models import CATEGORIES
 from services.errors import N_, RegisterError
+from services.localtime import from_helsinki, to_helsinki
+from services.rectification import TIME_FORMAT, correctable_fields
 
 PURPOSE_LABELS = {
     "direct_marketing": _l("Direct marketing"),
@@ -162,98 +178,174 @@ class RectificationRequestForm(RegisterForm):
     )
 
 
-# The field of each rectifiable value, with the register screens' validators.
-# (field class, extra validators, max length)
-_VALUE_FIELDS = {
-    "customer": {
-        "first_name": (StringField, [], 100),
-        "last_name": (StringField, [], 100),
-        "name": (StringField, [], 200),
-        "birth_date": (DateField, [v.birth_date], None),
-        "business_id": (StringField, [v.business_id], 9 + 20),
-        "phone": (StringField, [v.phone_number], 32 + 20),
-        "mobile": (StringField, [v.phone_number], 32 + 20),
-        "fax": (StringField, [v.phone_number], 32 + 20),
-        "email": (StringField, [v.email_address], 254),
-        "language": (SelectField, [], None),
-        "own_info": (TextAreaField, [], None),
-    },
-    "contact_person": {
-        "first_name": (StringField, [], 100),
-        "last_name": (StringField, [], 100),
-        "role": (StringField, [], 200),
-        "phone": (StringField, [v.phone_number], 32 + 20),
-        "email": (StringField, [v.email_address], 254),
-        "user_details": (TextAreaField, [], None),
-    },
-}
-
 VALUES_PREFIX = "new"
 
 
 def field_label(name):
-    """Return the translated label of a customer or contact person field."""
+    """Return the translated label the register screens give a field called ``name``."""
     from admin_views.labels import FIELD_LABELS  # the labels the register screens show
 
     return FIELD_LABELS.get(name, name)
 
 
-def values_form_class(kind, names):
-    """Return a form class with one optional input per field ``names`` of ``kind``.
+def _value_field(model, name):
+    """Return an optional input for a new value of ``model.name``, checked as on its screen.
 
-    ``kind`` is "customer" or "contact_person". An empty input asks for no change.
+    The register screens' own field arguments (``admin_views.customers.screen_form_args``)
+    give the label, the choices and the validators; the column's type gives the input.
     """
-    from admin_views.labels import CUSTOMER_LANGUAGE_LABELS
+    from admin_views.customers import screen_form_args
 
-    attributes = {}
-    for name in names:
-        field_class, checks, max_length = _VALUE_FIELDS[kind][name]
-        validators = [Optional()]
-        if max_length:
-            validators.append(Length(max=max_length))
-        validators += checks
-        options = {"validators": validators}
-        if field_class is SelectField:
-            options["choices"] = _choices(CUSTOMER_LANGUAGE_LABELS, blank=_l("— no change —"))
-        if field_class is DateField:
-            options["render_kw"] = DATE_INPUT
-        if field_class is TextAreaField:
-            options["render_kw"] = {"rows": 2}
-        attributes[name] = field_class(field_label(name), **options)
-    return type("RectificationValuesForm", (RegisterForm,), attributes)
-
-
-def values_form(kind, names, formdata=None):
-    """Return the new-values form of ``names``, read from ``formdata`` when given."""
-    return values_form_class(kind, names)(formdata=formdata, prefix=VALUES_PREFIX)
-
-
-def typed_values(form):
-    """Return ``{field: text typed}`` of the inputs of a values form that are not empty."""
-    values = {}
-    for field in form:
-        raw = (field.raw_data or [""])[0] if field.raw_data else ""
-        if isinstance(raw, str) and raw.strip():
-            values[field.short_name] = raw.strip()
-    return values
+    args = screen_form_args(model).get(name, {})
+    column = model._meta.fields[name]
+    label = args.get("label") or field_label(name)
+    checks = list(args.get("validators", ()))
+    validators = [Optional(), *checks]
+    if getattr(column, "max_length", None):
+        # After the screen's checks, which may reformat (a phone number to +358…): then
+        # the input itself is not limited, what is typed may be longer than what is stored.
+        length = Length(max=column.max_length)
+        if checks:
+            length.field_flags = {}
+        validators.append(length)
+    choices = args.get("choices") or column.choices
+    if choices:
+        return SelectField(label, validators=[Optional()],
+                           choices=select_choices([("", _l("— no change —")), *choices]))
+    if isinstance(column, pw.DateTimeField):
+        return DateTimeLocalField(label, validators=validators, format=TIME_FORMAT)
+    if isinstance(column, pw.DateField):
+        return DateField(label, validators=validators, render_kw=DATE_INPUT)
+    if isinstance(column, pw.DecimalField):
+        return DecimalField(label, places=column.decimal_places,
+                            validators=[*validators, _fits(column)])
+    if isinstance(column, pw.TextField):
+        return TextAreaField(label, validators=validators, render_kw={"rows": 2})
+    return StringField(label, validators=validators)
 
 
-def check_values(kind, values, customer=None):
+def _fits(column):
+    """Return a validator refusing an amount the column cannot hold."""
+    limit = decimal.Decimal(10) ** (column.max_digits - column.decimal_places)
+
+    def check(form, field):
+        if field.data is not None and (not field.data.is_finite() or abs(field.data) >= limit):
+            raise ValidationError(str(_l("Write an amount in euros, e.g. 249.90.")))
+    return check
+
+
+class RowValuesForm(RegisterForm):
+    """The new values asked for one row of the subject's data; an empty input asks for no
+    change.
+
+    ``stored`` holds the row's values now. A validator that reads another field of the row
+    (a postal code reads the country) sees the row as it would be after the change: the
+    typed value where there is one, else the stored one. Only typed values are checked.
+    """
+
+    stored = {}
+
+    def typed(self):
+        """Return the inputs that hold something (what the request asks for)."""
+        return [field for field in self if _typed(field)]
+
+    def validate(self, extra_validators=None):
+        typed = {field.short_name for field in self.typed()}
+        untyped = [field for field in self if field.short_name not in typed]
+        kept = {field.short_name: field.data for field in untyped}
+        for field in untyped:
+            if self.stored.get(field.short_name) is not None:
+                field.data = self.stored[field.short_name]
+        super().validate(extra_validators)
+        for field in untyped:
+            field.data = kept[field.short_name]
+            field.errors = []
+        return not any(field.errors for field in self)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_values_form_class(model, names):
+    attributes = {name: _value_field(model, name) for name in names}
+    return type(f"{model.__name__}Values", (RowValuesForm,), attributes)
+
+
+def row_prefix(row_key):
+    """Return the prefix of a row's inputs: ``new-address.12`` (its street is the input
+    ``new-address.12-street``)."""
+    return f"{VALUES_PREFIX}-{row_key}"
+
+
+def target_of_input(name):
+    """Return the target key (``address.12.street``) a posted input name stands for, or
+    None when the name is not a new-value input."""
+    head = f"{VALUES_PREFIX}-"
+    if not name.startswith(head) or "-" not in name[len(head):]:
+        return None
+    row_key, field = name[len(head):].rsplit("-", 1)
+    return f"{row_key}.{field}"
+
+
+def row_values_form(model, row, names, formdata=None):
+    """Return the form of new values for ``names`` of ``row`` (a ``model`` row)."""
+    form = _row_values_form_class(model, tuple(names))(
+        formdata=formdata, prefix=row_prefix(f"{model._meta.table_name}.{row.id}"))
+    form.stored = {name: _as_input(getattr(row, name, None)) for name in names}
+    return form
+
+
+def value_text(field):
+    """Return a checked input's value as a request keeps it (services.rectification.as_text)."""
+    data = field.data
+    if isinstance(data, datetime.datetime):
+        return data.strftime(TIME_FORMAT)
+    if isinstance(data, datetime.date):
+        return data.isoformat()
+    if isinstance(data, str):
+        return data.strip()
+    return "" if data is None else str(data)
+
+
+def check_changes(items):
     """Validate requested new values as the register screens do; return them as stored.
 
-    Raises RegisterError naming the first field whose value is refused (a henkilötunnus
-    included). ``customer`` is accepted for the service's contract and not needed here.
+    ``items`` are ``(target, row, new value as text)`` (services.rectification.apply).
+    Returns ``{target key: value}``; raises RegisterError naming the first field whose
+    value is refused (a henkilötunnus included).
     """
-    formdata = MultiDict({f"{VALUES_PREFIX}-{name}": value for name, value in values.items()})
-    form = values_form(kind, list(values), formdata=formdata)
-    if not form.validate():
-        for field in form:
-            if field.errors:
-                raise RegisterError(
-                    N_("The new value of the field %(field)s is not accepted: %(error)s "
-                       "Nothing was changed."),
-                    field=str(field.label.text), error=" ".join(map(str, field.errors)))
-    return {name: form[name].data for name in values}
+    by_row = {}
+    for target, row, text in items:
+        by_row.setdefault(target.row_key, (target.model, row, []))[2].append((target, text))
+    clean = {}
+    for model, row, entries in by_row.values():
+        prefix = row_prefix(f"{model._meta.table_name}.{row.id}")
+        formdata = MultiDict({f"{prefix}-{target.field}": text for target, text in entries})
+        # Every field of the row, so that a check reading another field finds it.
+        names = [*correctable_fields(model, CATEGORIES), *(t.field for t, _ in entries)]
+        form = row_values_form(model, row, list(dict.fromkeys(names)), formdata=formdata)
+        if not form.validate():
+            field = next(field for field in form if field.errors)
+            raise RegisterError(
+                N_("The new value of the field %(field)s is not accepted: %(error)s "
+                   "Nothing was changed."),
+                field=str(field.label.text), error=" ".join(map(str, field.errors)))
+        for target, _text in entries:
+            data = form[target.field].data
+            if isinstance(data, datetime.datetime):
+                data = from_helsinki(data)
+            clean[target.key] = data.strip() if isinstance(data, str) else data
+    return clean
+
+
+def _typed(field):
+    raw = field.raw_data[0] if field.raw_data else ""
+    return isinstance(raw, str) and bool(raw.strip())
+
+
+def _as_input(value):
+    """Return a stored value as its input holds it (times in Helsinki time)."""
+    if isinstance(value, datetime.datetime):
+        return to_helsinki(value).replace(tzinfo=None)
+    return value
 
 
 class VerificationForm(RegisterForm):

@@ -529,6 +529,7 @@ class _Context:
         return raw, str(raw)
 
     def _any_field_label(self, name):
+        name = name.rsplit(".", 1)[-1]  # a rectification's target: table.id.field
         msgid = texts.FIELD_LABELS.get(name)
         return self.gettext(msgid) if msgid else name
 
@@ -543,7 +544,8 @@ def _readable(text):
 
 
 def _field_values(text):
-    """Return a stored JSON object of field name → value (a rectification's values), else None."""
+    """Return a stored JSON object of field name (or ``table.id.field``) → value (a
+    rectification's values), else None."""
     if not text.startswith("{"):
         return None
     try:
@@ -553,7 +555,7 @@ def _field_values(text):
     if not isinstance(data, dict) or not data:
         return None
     known = {name for mapping in FIELD_CATEGORIES.values() for name in mapping}
-    if not set(data) <= known:
+    if not {str(key).rsplit(".", 1)[-1] for key in data} <= known:
         return None
     return {name: "" if value is None else str(value) for name, value in data.items()}
 

@@ -1,8 +1,9 @@
 """Prohibitions, the marketing list and rectification with a real browser, in Finnish: a
 tourism staff member records a contact person's prohibition from the customer's page,
 gets a refusal back with the input kept, counts a marketing list that leaves the person
-out, and registers a rectification request that the section's handler approves and
-applies. Every page is checked by axe-core."""
+out, and registers a rectification request of the company's and its contact person's
+email (chosen from the company's data by category, a row opened with the keyboard) that
+the section's handler approves and applies. Every page is checked by axe-core."""
 
 import re
 
@@ -94,14 +95,27 @@ def test_rectification_request_from_registering_to_applying(page, make_user, com
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rekisteröi korjauspyyntö")
     assert_accessible(page)
     page.get_by_label("Pyytäjän nimi", exact=True).fill("Maija Meikäläinen")
-    page.get_by_label("Mitä pyydetään korjaamaan", exact=True).fill("Sähköposti vaihtunut")
-    page.get_by_label("Sähköposti", exact=True).fill("ei osoite")
+    page.get_by_label("Mitä pyydetään korjaamaan", exact=True).fill(
+        "Sähköposti vaihtunut, myös yhteyshenkilön")
+    # The data by category, as in the report; a contact person's row opens from its summary.
+    email = page.get_by_role("group", name="Sähköposti", exact=True).get_by_label(
+        "Sähköposti", exact=True)
+    email.fill("ei osoite")
+    people = page.get_by_role("group", name="Yhteyshenkilöt", exact=True)
+    people.get_by_text("Yhteyshenkilö 1: Maija, Meikäläinen").focus()
+    page.keyboard.press("Enter")
+    maija = people.get_by_role("group", name=re.compile("^Yhteyshenkilö 1"))
+    maija.get_by_label("Sähköposti", exact=True).fill("maija@aijala.fi")
     page.get_by_role("button", name="Kirjaa pyyntö").click()
-    email = page.get_by_label("Sähköposti", exact=True)
+    email = page.get_by_role("group", name="Sähköposti", exact=True).get_by_label(
+        "Sähköposti", exact=True)
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(email).to_have_value("ei osoite")
+    expect(page.get_by_role("group", name=re.compile("^Yhteyshenkilö 1")).get_by_label(
+        "Sähköposti", exact=True)).to_have_value("maija@aijala.fi")
     assert RectificationRequest.select().count() == 0
     assert_accessible(page)
+    screenshot(page, f"rectification-new-{db_kind}")
 
     email.fill("myynti@aijala.fi")
     page.get_by_role("button", name="Kirjaa pyyntö").click()
@@ -109,8 +123,10 @@ def test_rectification_request_from_registering_to_applying(page, make_user, com
         re.compile(r"^Korjauspyyntö nro \d+$"))
     expect(page.get_by_role("status")).to_contain_text("Korjauspyyntö kirjattiin")
     changes = page.get_by_role("region", name="Pyydetyt uudet arvot")
-    expect(changes.get_by_role("row", name=re.compile("^Sähköposti"))).to_contain_text(
+    expect(changes.get_by_role("row", name=re.compile("^Sähköposti info@"))).to_contain_text(
         "info@aijala.fi myynti@aijala.fi")
+    expect(changes.get_by_role("row", name="Sähköposti (Yhteyshenkilö 1)")).to_contain_text(
+        "maija@aijala.fi")
     # Staff record the check; the decision is not theirs.
     page.get_by_label("Tarkistuslähde", exact=True).select_option(label="Kaupparekisteri")
     page.get_by_label("Tarkistuksen tulos", exact=True).fill("Yhteystiedot tarkistettu")
@@ -139,8 +155,11 @@ def test_rectification_request_from_registering_to_applying(page, make_user, com
     expect(page.get_by_role("status")).to_contain_text("Pyyntö toteutettiin")
     changes = page.get_by_role("region", name="Pyydetyt uudet arvot")
     expect(changes.get_by_role("columnheader", name="Ennen")).to_be_visible()
-    expect(changes.get_by_role("row", name=re.compile("^Sähköposti"))).to_contain_text(
+    expect(changes.get_by_role("row", name=re.compile("^Sähköposti info@"))).to_contain_text(
         "info@aijala.fi myynti@aijala.fi")
+    expect(changes.get_by_role("row", name="Sähköposti (Yhteyshenkilö 1)")).to_contain_text(
+        "— maija@aijala.fi")
     assert Customer.get_by_id(company).email == "myynti@aijala.fi"
+    assert ContactPerson.get(customer=company).email == "maija@aijala.fi"
     assert_accessible(page)
     screenshot(page, f"rectification-applied-{db_kind}")
