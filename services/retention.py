@@ -477,10 +477,6 @@ class Preview:
     def to_minimise(self):
         return sum(p.minimise["customers"] for p in self.sections)
 
-    @property
-    def held(self):
-        return sum(len(p.held) for p in self.sections)
-
     def items(self):
         """Yield ``(customer_id, action)`` of every customer the purge would handle."""
         for part in self.sections:
