@@ -249,7 +249,8 @@ def _retention_settings():
 @retention_cli.command("preview")
 @click.option("--section", "section_code", help="Only this section (its code).")
 def retention_preview(section_code):
-    """Print how many customers and rows per data category a purge would remove (no names)."""
+    """Print how many customers and rows per data category a purge would remove, and the
+    customers held by a request or disclosure with the reason of each hold (no names)."""
     from services import audit, retention
 
     years, _batch, _crash = _retention_settings()
@@ -270,11 +271,16 @@ def retention_preview(section_code):
         cutoff = retention.helsinki_today(part.cutoff)
         click.echo(f"{part.section.code}: {part.months} months, unused when no activity since "
                    f"{cutoff}; delete {part.delete['customers']} customers, minimise "
-                   f"{part.minimise['customers']}, awaiting final deletion {part.waiting}")
+                   f"{part.minimise['customers']}, awaiting final deletion {part.waiting}, "
+                   f"held {len(part.held)}")
         click.echo(f"  {'category':<22} {'delete':>10} {'minimise':>10}")
         for category in retention.COUNTED_CATEGORIES:
             click.echo(f"  {category:<22} {part.delete[category]:>10} "
                        f"{part.minimise[category]:>10}")
+        # Held customers by number (no names): each hold and its reason.
+        for customer_id in part.held:
+            reasons = "; ".join(str(h) for h in result.holds.get(customer_id, ()))
+            click.echo(f"  held customer {customer_id}: {reasons}")
     click.echo(f"fingerprint {result.fingerprint}")
 
 

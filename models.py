@@ -194,6 +194,10 @@ class Customer(BaseModel):
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
     last_activity_at = pw.DateTimeField(null=True, index=True)
+    # Set when the retention purge (or an erasure) minimised the customer: only what the
+    # Accounting Act needs is kept, and the customer is on no marketing or research list.
+    # Cleared when new activity is recorded after it (services.customers).
+    minimised_at = pw.DateTimeField(null=True)
     version = pw.IntegerField(default=1)
 
     class Meta:
@@ -855,6 +859,7 @@ FIELD_CATEGORIES = {
         "created_at": "record",
         "updated_at": "record",
         "last_activity_at": "record",
+        "minimised_at": "record",
         "version": "record",
     },
     Address: {

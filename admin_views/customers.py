@@ -60,7 +60,11 @@ RELATIONS = {
 }
 
 # Fields the register keeps up itself: never in a form.
-MAINTAINED = ("section", "sort_name", "city", "postal_code", "created_at", "updated_at", "last_activity_at")
+MAINTAINED = ("section", "sort_name", "city", "postal_code", "created_at", "updated_at",
+              "last_activity_at", "minimised_at")
+
+# Fields the details show only when set: most customers were never minimised.
+SHOWN_WHEN_SET = ("minimised_at",)
 
 # Fields of the other kinds of customer: the details leave them out when empty (a company
 # has no birth date, a person no Y-tunnus), but always show a value that is stored.
@@ -439,7 +443,8 @@ class CustomerView(RegisterModelView):
         fields = [(name, category) for name, category in FIELD_CATEGORIES[Customer].items()
                   if category in categories and name not in ("id", "sort_name", "version",
                                                                "section", "kind")
-                  and not (name in OTHER_KIND_FIELDS.get(model.kind, ())
+                  and not ((name in OTHER_KIND_FIELDS.get(model.kind, ())
+                            or name in SHOWN_WHEN_SET)
                            and getattr(model, name) in (None, ""))]
         related = []
         for relation, (child, category) in RELATIONS.items():

@@ -114,6 +114,7 @@ FIELD_LABELS = {
     "created_at": _l("Created"),
     "updated_at": _l("Updated"),
     "last_activity_at": _l("Last activity"),
+    "minimised_at": _l("Minimised: kept only for accounting"),
     "section": _l("Section"),
     "city": _l("City"),
     "street": _l("Street address"),

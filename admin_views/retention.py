@@ -98,6 +98,17 @@ def user_name(user_id):
     return str(user) if user is not None else ""
 
 
+def hold_text(hold):
+    """Return why a customer is held, in the reader's language."""
+    message, params = hold.message
+    return _(message, **params)
+
+
+def holds_text(holds):
+    """Return every reason a customer is held, one sentence after another."""
+    return ". ".join(hold_text(h) for h in holds)
+
+
 def goes_text(goes):
     """Return "Category n · Category n" of what goes of one customer."""
     return " · ".join(f"{COUNT_LABELS[c]} {format_decimal(goes[c])}"
@@ -221,12 +232,14 @@ class PurgeView(SecureBaseView):
         if listed not in codes:
             listed = codes[0] if codes else None
         part = next((p for p in result.sections if p.section.code == listed), None)
-        delete_rows = minimise_rows = []
+        delete_rows = minimise_rows = held_rows = []
         if part is not None:
             delete_rows = rules.listed(part.delete_page, rules.DELETE, snapshot.keep_from,
                                        snapshot.accounting_years)
             minimise_rows = rules.listed(part.minimise_page, rules.MINIMISE,
                                          snapshot.keep_from, snapshot.accounting_years)
+            # Holds are few: every held customer of the section is listed.
+            held_rows = rules.listed_held(part.held, result.holds)
         changed = run is not None and run.fingerprint != result.fingerprint
         return self.render(
             "retention/preview.html",
@@ -240,6 +253,8 @@ class PurgeView(SecureBaseView):
             listed=listed,
             delete_rows=delete_rows,
             minimise_rows=minimise_rows,
+            held_rows=held_rows,
+            holds_text=holds_text,
             page=self._page("page"),
             mpage=self._page("mpage"),
             page_size=rules.PAGE_SIZE,
@@ -408,6 +423,8 @@ class ErasureView(SecureBaseView):
             else:
                 try:
                     run = rules.erase(customer.id, actor(), received_on, accounting_years())
+                except rules.Held as ex:
+                    error = _(ex.message, reasons=holds_text(ex.holds))
                 except RegisterError as ex:
                     error = _(ex.message, **ex.params)
                 else:
@@ -446,6 +463,7 @@ class ErasureView(SecureBaseView):
             categories=rules.COUNTED_CATEGORIES,
             kind_labels=KIND_LABELS,
             years=accounting_years(),
+            holds_text=holds_text,
         )
 
 

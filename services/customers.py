@@ -2,7 +2,7 @@
 
 import datetime
 
-from peewee import SQL, fn
+from peewee import SQL, Case, fn
 
 from models import Address, ContactEvent, Customer, Invoice, Purchase
 
@@ -30,9 +30,17 @@ def newest_activity(customer_id):
 
 
 def refresh_last_activity(customer_id):
-    """Set ``last_activity_at`` from the customer's newest activity; return it."""
+    """Set ``last_activity_at`` from the customer's newest activity; return it.
+
+    A minimised customer with activity after its minimisation is a customer again, no
+    longer kept only for accounting: ``minimised_at`` is cleared.
+    """
     newest = newest_activity(customer_id)
-    Customer.update(last_activity_at=newest).where(Customer.id == customer_id).execute()
+    changes = {Customer.last_activity_at: newest}
+    if newest is not None:
+        changes[Customer.minimised_at] = Case(
+            None, [(Customer.minimised_at < newest, None)], Customer.minimised_at)
+    Customer.update(changes).where(Customer.id == customer_id).execute()
     return newest
 
 

@@ -59,6 +59,8 @@ from services.localtime import to_helsinki as _helsinki
 from services.search import customer_search_condition
 
 AUDIT_OBJECT_TYPE = "disclosure"
+# A disclosure in these states has not been carried out yet, and may still be.
+UNFINISHED_STATES = ("prepared", "approved")
 RECIPIENT_OBJECT_TYPE = "disclosure_recipient"
 
 # Who does what (DESIGN.md §1, seed §17): a handler (own sections) or the controller

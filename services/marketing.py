@@ -2,10 +2,11 @@
 
 A list is chosen by section, language, kind of customer (optionally a postal-code prefix)
 and purpose (direct marketing, market research or opinion research). It leaves out every
-customer whose own prohibition of that purpose is in force (seed §16), and every contact
-person whose own prohibition is; it carries only what a mailing needs: the name, a contact
-person's name for a company or organisation, the mailing address, the email and the
-language. Nothing else of the register leaves through it.
+customer whose own prohibition of that purpose is in force (seed §16), every contact
+person whose own prohibition is, and every customer the retention purge minimised (kept
+only for what the Accounting Act needs, seed §12); it carries only what a mailing needs:
+the name, a contact person's name for a company or organisation, the mailing address, the
+email and the language. Nothing else of the register leaves through it.
 
 The rows are read a batch at a time and written out as they are read, so a list of a
 million customers never sits in memory.
@@ -68,15 +69,17 @@ class Criteria:
 
 @dataclasses.dataclass(frozen=True)
 class Counts:
-    """How many customers the list holds and how many a prohibition left out."""
+    """How many customers the list holds and how many a prohibition or minimisation left
+    out."""
 
     included: int
     excluded: int  # customers whose own prohibition is in force
     contact_persons_skipped: int  # contact persons of included customers, by their own
+    minimised: int = 0  # customers kept only for accounting
 
 
-def segment_condition(criteria):
-    """Return the condition on Customer the criteria make, prohibitions not yet considered."""
+def _chosen_condition(criteria):
+    """Return the condition on Customer the criteria's choices make, nothing else."""
     condition = ((Customer.section == criteria.section_id)
                  & (Customer.language == criteria.language))
     if criteria.kind:
@@ -85,6 +88,14 @@ def segment_condition(criteria):
         # Customer.postal_code is that of the mailing address (kept in step with it).
         condition &= Customer.postal_code.startswith(criteria.postal_prefix)
     return condition
+
+
+def segment_condition(criteria):
+    """Return the condition on Customer the criteria make, prohibitions not yet considered.
+
+    A customer kept only for accounting (minimised) is on no list, whatever its purpose.
+    """
+    return _chosen_condition(criteria) & Customer.minimised_at.is_null()
 
 
 def segment(criteria):
@@ -109,7 +120,10 @@ def count(criteria):
                       & segment_condition(criteria)
                       & Customer.id.not_in(banned))
                .count())
-    return Counts(included=total, excluded=excluded, contact_persons_skipped=skipped)
+    minimised = (Customer.select().where(_chosen_condition(criteria)
+                                         & Customer.minimised_at.is_null(False)).count())
+    return Counts(included=total, excluded=excluded, contact_persons_skipped=skipped,
+                  minimised=minimised)
 
 
 def rows(criteria, batch_size=BATCH_SIZE):

@@ -305,10 +305,22 @@ def is_open(request):
     return state(request) not in ("refused", "applied")
 
 
+def closed_condition():
+    """Return the condition on RectificationRequest of :func:`is_open` being false."""
+    return (RectificationRequest.applied_at.is_null(False)
+            | (RectificationRequest.decision == "refused"))
+
+
+def open_condition():
+    """Return the condition on RectificationRequest of :func:`is_open`, for queries."""
+    return (RectificationRequest.applied_at.is_null()
+            & (RectificationRequest.decision.is_null()
+               | (RectificationRequest.decision != "refused")))
+
+
 def open_first(query):
     """Order requests open ones first (oldest received first), then closed (newest first)."""
-    closed = (RectificationRequest.applied_at.is_null(False)
-              | (RectificationRequest.decision == "refused"))
+    closed = closed_condition()
     return query.order_by(
         Case(None, [(closed, 1)], 0),
         Case(None, [(closed, SQL("NULL"))], RectificationRequest.received_at),

@@ -34,6 +34,7 @@ FIELD_LABELS = {
     "created_at": N_("Created"),
     "updated_at": N_("Updated"),
     "last_activity_at": N_("Last activity"),
+    "minimised_at": N_("Minimised: kept only for accounting"),
     "version": N_("Version number of the entry"),
     "section": N_("Section"),
     "city": N_("City"),

@@ -204,10 +204,15 @@ def state_of(request):
     return "received"
 
 
+def open_condition():
+    """Return the condition on InspectionRequest of a request still open: not delivered."""
+    return InspectionRequest.delivered_at.is_null()
+
+
 def open_requests():
     """Return the requests not yet delivered, the soonest due first."""
     return (InspectionRequest.select()
-            .where(InspectionRequest.delivered_at.is_null())
+            .where(open_condition())
             .order_by(InspectionRequest.due_at, InspectionRequest.id))
 
 

@@ -9,11 +9,22 @@ An unused customer is
   Act (Kirjanpitolaki 1336/1997 2:10: vouchers six years from the end of the financial
   year, the calendar year here; ``accounting_years``). Everything the accounting record
   does not need goes now: contacts, purchases no kept invoice billed, demographics,
-  contact persons, phones, fax, email, own information, birth date, prohibitions,
-  rectification requests, invoices past their own keeping period, and every address but
-  the billing address (or, with none, the one the invoices went to). The name, the
-  Y-tunnus, that address and the kept invoices stay until the keeping period of the
-  newest invoice ends; then the customer is unused and not kept, and goes.
+  contact persons (and their own prohibitions), phones, fax, email, own information,
+  birth date, rectification requests, invoices past their own keeping period, and every
+  address but the billing address (or, with none, the one the invoices went to). The
+  name, the Y-tunnus, that address and the kept invoices stay until the keeping period of
+  the newest invoice ends; then the customer is unused and not kept, and goes. The
+  customer's own prohibitions (seed §16) stay as long as its row does, and
+  ``Customer.minimised_at`` is set: a customer kept only for accounting is on no
+  marketing or research list (services/marketing.py).
+
+A customer is **held** — neither deleted, minimised nor erased — while it is the subject
+of an inspection request not yet delivered (directly or through one of its contact
+persons), of a rectification request neither applied nor refused, or is in a disclosure
+not yet carried out (prepared or approved): the purge must not take away what a request
+is about or a disclosure is to hand over. The preview lists the held customers with the
+reason of each hold; the holds are read once per preview from the request and disclosure
+tables (few rows), never per customer.
 
 A purge goes
 
@@ -21,19 +32,21 @@ A purge goes
 
 The preview is a **snapshot**: the moment it was made, each section's cut-off moment
 and the first day of the keeping period. Its **fingerprint** is the SHA-256 of that
-snapshot and of the exact ids of the customers to delete and to minimise. Confirming
-recomputes the set as of the same snapshot: if a customer became active, gained an
-invoice or was added or removed meanwhile, the fingerprint differs and the confirmation
-is refused. A confirmed run holds its customers as a work list (``PurgeItem``); each
-batch deletes or minimises whole customers and removes their items in one transaction,
-so a crash loses at most the batch in progress, which the rerun does again — nothing is
-done twice and no customer is left half-purged. Each customer is checked once more as
-its batch runs: one active since the preview is skipped, one that gained a kept invoice
-is minimised instead of deleted.
+snapshot, of the exact ids of the customers to delete and to minimise and of the held
+customers with their holds. Confirming recomputes the set as of the same snapshot: if a
+customer became active, gained an invoice, was added or removed, or a hold began or
+ended meanwhile, the fingerprint differs and the confirmation is refused. A confirmed
+run holds its customers as a work list (``PurgeItem``); each batch deletes or minimises
+whole customers and removes their items in one transaction, so a crash loses at most
+the batch in progress, which the rerun does again — nothing is done twice and no
+customer is left half-purged. Each customer is checked once more as
+its batch runs: one active since the preview is skipped, one held since is kept (its
+rows locked first, so that no request or disclosure can name it unseen while the batch
+runs), one that gained a kept invoice is minimised instead of deleted.
 
 The run keeps counts per section, action and data category, never a name or a value.
 The erasure of one subject on request is a run of one customer, decided by the
-responsible person, under the same accounting rule.
+responsible person, under the same accounting rule; a held customer is not erased.
 
 The preview's counts come from one statement per section: the unused customers are
 materialised once (in id order, so each child table is read in index order) and every
@@ -59,6 +72,10 @@ from models import (
     ContactPerson,
     Customer,
     Demographics,
+    Disclosure,
+    DisclosureCustomer,
+    InspectionRequest,
+    InspectionSubject,
     Invoice,
     Prohibition,
     PurgeItem,
@@ -71,7 +88,7 @@ from models import (
     db,
     utcnow,
 )
-from services import audit
+from services import audit, disclosures, rectification, requests
 from services.customers import refresh_city
 from services.errors import N_, RegisterError
 from services.localtime import helsinki_date
@@ -122,6 +139,8 @@ _PURCHASE_NOT_BILLED = (
     " AND i.invoice_date >= e.purchased_on AND i.invoice_date <= {purchase_plus_days})"
 )
 _INVOICE_PAST_KEEPING = "e.invoice_date < :keep_from"
+# The customer's own prohibitions stay (seed §16); a contact person's go with the person.
+_PROHIBITION_OF_CONTACT_PERSON = "e.contact_person_id IS NOT NULL"
 # Every address but the billing addresses; with no billing address, the one the
 # invoices went to (the postal address, else the first) stays instead.
 _ADDRESS_NOT_KEPT = (
@@ -135,7 +154,7 @@ _ADDRESS_NOT_KEPT = (
 # rectification requests before the contact persons some of them name): model, data
 # category, what a minimisation removes.
 CHILD_ROWS = (
-    (Prohibition, "record", None),
+    (Prohibition, "record", _PROHIBITION_OF_CONTACT_PERSON),
     (RectificationRequest, "record", None),
     (ContactEvent, "history", None),
     (Purchase, "history", _PURCHASE_NOT_BILLED),
@@ -258,6 +277,94 @@ def set_months(section, months, actor):
     return True
 
 
+# --- Holds: what a purge and an erasure must not undo ------------------------------------
+
+INSPECTION, RECTIFICATION, DISCLOSURE = "inspection", "rectification", "disclosure"
+# Why a customer is held, as a person reads it: the pages translate it, the command line
+# prints it as it is. %(number)s is the request's or the disclosure's number.
+HOLD_REASONS = {
+    INSPECTION: N_("Inspection request %(number)s has not been delivered yet"),
+    RECTIFICATION: N_("Rectification request %(number)s has not been applied or refused yet"),
+    DISCLOSURE: N_("Disclosure %(number)s has not been carried out yet"),
+}
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Hold:
+    """One reason a customer is held: an open request or a disclosure not carried out."""
+
+    kind: str  # INSPECTION, RECTIFICATION or DISCLOSURE
+    number: int  # the request's or the disclosure's id
+
+    @property
+    def message(self):
+        """Return the untranslated reason (a msgid of HOLD_REASONS) and its parameters."""
+        return HOLD_REASONS[self.kind], {"number": self.number}
+
+    def __str__(self):
+        message, params = self.message
+        return message % params
+
+
+def _hold_queries():
+    """Return ``[(kind, query of (customer id, number), customer column)]``, one per kind of
+    hold. Each reads the open requests or unfinished disclosures first: they are few."""
+    open_inspection = requests.open_condition()
+    return [
+        (INSPECTION,
+         InspectionSubject.select(InspectionSubject.customer, InspectionSubject.request)
+         .join(InspectionRequest, on=(InspectionSubject.request == InspectionRequest.id))
+         .where(open_inspection & InspectionSubject.customer.is_null(False)),
+         InspectionSubject.customer),
+        # A contact person's request holds the company or organisation the person is of.
+        (INSPECTION,
+         InspectionSubject.select(ContactPerson.customer, InspectionSubject.request)
+         .join(InspectionRequest, on=(InspectionSubject.request == InspectionRequest.id))
+         .join(ContactPerson, on=(InspectionSubject.contact_person == ContactPerson.id))
+         .where(open_inspection),
+         ContactPerson.customer),
+        (RECTIFICATION,
+         RectificationRequest.select(RectificationRequest.customer, RectificationRequest.id)
+         .where(rectification.open_condition()),
+         RectificationRequest.customer),
+        (DISCLOSURE,
+         DisclosureCustomer.select(DisclosureCustomer.customer, DisclosureCustomer.disclosure)
+         .join(Disclosure, on=(DisclosureCustomer.disclosure == Disclosure.id))
+         .where(Disclosure.state.in_(disclosures.UNFINISHED_STATES)),
+         DisclosureCustomer.customer),
+    ]
+
+
+def holds(customer_ids=None):
+    """Return ``{customer_id: [Hold, …]}`` of the held customers (of ``customer_ids`` only,
+    when given), each customer's holds sorted. Customers not held are not in it."""
+    if customer_ids is not None and not customer_ids:
+        return {}
+    found = {}
+    for kind, query, column in _hold_queries():
+        if customer_ids is not None:
+            query = query.where(column.in_(list(customer_ids)))
+        for customer_id, number in query.tuples():
+            found.setdefault(customer_id, set()).add(Hold(kind, number))
+    return {customer_id: sorted(held) for customer_id, held in found.items()}
+
+
+def _hold_tokens(held):
+    return "+".join(f"{h.kind}:{h.number}" for h in held)
+
+
+class Held(RegisterError):
+    """The customer is held: an erasure must wait until its requests and disclosures end."""
+
+    def __init__(self, held):
+        super().__init__(
+            N_("This customer cannot be erased now. %(reasons)s. Finish that first (deliver "
+               "the inspection report, apply or refuse the rectification request, carry out "
+               "the disclosure or take the customer out of it), then erase the data."),
+            reasons=". ".join(str(h) for h in held))
+        self.holds = held
+
+
 # --- The snapshot a preview is made with ----------------------------------------------------
 
 
@@ -340,10 +447,13 @@ class SectionPreview:
     ids: str = ""  # "id:0,id:1,…" (1: minimise) in id order, for the fingerprint
     delete_page: list = dataclasses.field(default_factory=list)  # ids of the listed page
     minimise_page: list = dataclasses.field(default_factory=list)
+    # Ids of the customers the purge would delete or minimise but for a hold, in id order.
+    held: list = dataclasses.field(default_factory=list)
 
     def counts(self):
         """Return the JSON-able counts of this section."""
-        return {DELETE: self.delete, MINIMISE: self.minimise, "waiting": self.waiting}
+        return {DELETE: self.delete, MINIMISE: self.minimise, "waiting": self.waiting,
+                "held": len(self.held)}
 
 
 @dataclasses.dataclass
@@ -353,6 +463,7 @@ class Preview:
     snapshot: Snapshot
     sections: list
     fingerprint: str
+    holds: dict = dataclasses.field(default_factory=dict)  # customer id → [Hold], every one
 
     def planned(self):
         """Return the counts per section code (what a run stores as planned)."""
@@ -382,14 +493,18 @@ def preview(snapshot, list_section=None, page=0, minimise_page=0, page_size=None
     to delete and of the ``minimise_page``-th page of its customers to minimise.
     ``parallel`` counts the sections on connections of their own, side by side (each
     section's statement is independent); otherwise one after another on this connection.
+
+    The holds are read once, before the sections are counted, and every section's
+    statement leaves out exactly those customers.
     """
     page_size = page_size or PAGE_SIZE
+    held = holds()
 
     def work(section):
         pages = None
         if section.code == list_section:
             pages = (page_size, max(0, page) * page_size, max(0, minimise_page) * page_size)
-        return _section_preview(snapshot, section, pages)
+        return _section_preview(snapshot, section, pages, held)
 
     sections = list(snapshot.sections)
     if parallel and len(sections) > 1:
@@ -397,7 +512,8 @@ def preview(snapshot, list_section=None, page=0, minimise_page=0, page_size=None
             parts = list(pool.map(_on_own_connection(work), sections))
     else:
         parts = [work(s) for s in sections]
-    return Preview(snapshot=snapshot, sections=parts, fingerprint=fingerprint(snapshot, parts))
+    return Preview(snapshot=snapshot, sections=parts,
+                   fingerprint=fingerprint(snapshot, parts, held), holds=held)
 
 
 def _on_own_connection(function):
@@ -411,14 +527,20 @@ def _on_own_connection(function):
     return run
 
 
-def fingerprint(snapshot, parts):
-    """Return the SHA-256 of the snapshot and the exact customers (and actions) of ``parts``."""
+def fingerprint(snapshot, parts, held=None):
+    """Return the SHA-256 of the snapshot, the exact customers (and actions) of ``parts``
+    and the held customers of ``parts`` with their holds (``held``: ``holds()``)."""
+    held = held or {}
     digest = hashlib.sha256()
     digest.update(snapshot.policy_json().encode())
     digest.update(f"|keep_from={snapshot.keep_from.isoformat()}|".encode())
     for part in parts:
         digest.update(f"|{part.section.code}:".encode())
         digest.update((part.ids or "").encode())
+        if part.held:
+            digest.update("|held:".encode())
+            digest.update(",".join(f"{customer_id}={_hold_tokens(held.get(customer_id, ()))}"
+                                   for customer_id in part.held).encode())
     return digest.hexdigest()
 
 
@@ -448,6 +570,15 @@ def _unused_condition():
             " OR (c.last_activity_at IS NULL AND c.created_at < :cutoff))")
 
 
+def _held_ids():
+    """The ids of the held customers, from the JSON array ``:held`` (one parameter, however
+    many ids)."""
+    if database.is_sqlite():
+        return "SELECT CAST(j.value AS INTEGER) AS id FROM json_each(:held) AS j"
+    return ("SELECT CAST(j.value AS BIGINT) AS id"
+            " FROM json_array_elements_text(CAST(:held AS json)) AS j(value)")
+
+
 def _unused_ids():
     """The ids of the section's unused customers, as two index-only reads.
 
@@ -461,28 +592,40 @@ def _unused_ids():
             " AND u.created_at < :cutoff AND u.section_id = :section")
 
 
-def _section_sql(pages):
+def _section_sql(pages, with_holds=False):
     """The one statement counting a section's preview (see the module's docstring).
 
     ``cand0`` reads the index of last activity and the invoices' index only, no customer
     row; ``cand`` marks which kept customers have anything to minimise. The customers'
     own fields are read only for those (a deleted customer's fields go with its row and
     are counted as the customer).
+
+    ``with_holds``: the held customers (``:held``) are left out of ``cand0``, and those of
+    them the purge would otherwise delete or minimise are returned as rows "held", looked
+    up by id (few). Without holds the statement is as it was, not a step slower.
     """
     fields_of = {category: minimised for category, (_d, minimised) in CUSTOMER_FIELDS.items()
                  if minimised}
     own_fields = " OR ".join(f"x.{f} IS NOT NULL" for fs in fields_of.values() for f in fs)
-    anything = [f"EXISTS (SELECT 1 FROM customer AS x WHERE x.id = c.id AND ({own_fields}))"]
+    # A kept customer not yet marked minimised (one minimised before the mark existed) is
+    # minimised again, if only to be marked: then it is on no list.
+    anything = [f"EXISTS (SELECT 1 FROM customer AS x WHERE x.id = c.id AND ({own_fields}"
+                " OR x.minimised_at IS NULL))"]
     for model, _category, condition in CHILD_ROWS:
         condition = _minimise_condition(condition)
         where = f" AND {condition}" if condition else ""
         anything.append(f"EXISTS (SELECT 1 FROM {model._meta.table_name} AS e"
                         f" WHERE e.customer_id = c.id{where})")
+    kept_invoice = ("EXISTS (SELECT 1 FROM invoice AS i WHERE i.customer_id = c.id"
+                    " AND i.invoice_date >= :keep_from)")
+    held_cte = not_held = ""
+    if with_holds:
+        held_cte = "held AS MATERIALIZED (" + _held_ids() + "), "
+        not_held = " WHERE c.id NOT IN (SELECT h.id FROM held AS h)"
     parts = [
-        "WITH cand0 AS MATERIALIZED (SELECT c.id,"
-        " CASE WHEN EXISTS (SELECT 1 FROM invoice AS i WHERE i.customer_id = c.id"
-        " AND i.invoice_date >= :keep_from) THEN 1 ELSE 0 END AS kept"
-        " FROM (" + _unused_ids() + ") AS c),"
+        "WITH " + held_cte + "cand0 AS MATERIALIZED (SELECT c.id,"
+        " CASE WHEN " + kept_invoice + " THEN 1 ELSE 0 END AS kept"
+        " FROM (" + _unused_ids() + ") AS c" + not_held + "),"
         # In id order, so that each child table's index is read in order.
         " cand AS MATERIALIZED (SELECT c.id, c.kept, CASE WHEN c.kept = 1 AND ("
         + " OR ".join(anything) + ") THEN 1 ELSE 0 END AS minimise FROM cand0 AS c"
@@ -516,6 +659,13 @@ def _section_sql(pages):
         ids = ("(SELECT string_agg(CAST(id AS TEXT) || ':' || CAST(minimise AS TEXT), ','"
                " ORDER BY id) FROM cand WHERE kept = 0 OR minimise = 1)")
     parts.append(f"SELECT 'ids', NULL, NULL, NULL, {ids}")
+    if with_holds:
+        # Held, unused, and with something the purge would delete or minimise.
+        parts.append(
+            "SELECT 'held', c.id, NULL, NULL, NULL FROM customer AS c"
+            " WHERE c.id IN (SELECT h.id FROM held AS h) AND c.section_id = :section AND "
+            + _unused_condition() + " AND (NOT " + kept_invoice + " OR "
+            + " OR ".join(anything) + ")")
     if pages is not None:
         parts.append("SELECT 'delete_page', p.id, NULL, NULL, NULL FROM (SELECT id FROM cand"
                      " WHERE kept = 0 ORDER BY id LIMIT :limit OFFSET :offset) AS p")
@@ -542,12 +692,14 @@ def _counted(sql, params):
     return rows
 
 
-def _section_preview(snapshot, section, pages=None):
+def _section_preview(snapshot, section, pages=None, held=None):
     values = {"keep_from": snapshot.keep_from, "section": section.id,
               "cutoff": snapshot.cutoffs[section.code]}
     if pages is not None:
         values.update(limit=pages[0], offset=pages[1], moffset=pages[2])
-    sql, params = _bind(_section_sql(pages), values)
+    if held:
+        values["held"] = json.dumps(sorted(held))
+    sql, params = _bind(_section_sql(pages, with_holds=bool(held)), values)
     deleted, minimised = _empty_counts(), _empty_counts()
     part = SectionPreview(section=section, months=snapshot.months[section.code],
                           cutoff=snapshot.cutoffs[section.code], delete=deleted,
@@ -571,6 +723,9 @@ def _section_preview(snapshot, section, pages=None):
             part.delete_page.append(int(d))
         elif tag == "minimise_page":
             part.minimise_page.append(int(d))
+        elif tag == "held":
+            part.held.append(int(d))
+    part.held.sort()
     return part
 
 
@@ -589,6 +744,7 @@ class Listed:
     created_at: datetime.datetime
     goes: dict  # category → count of what the purge removes
     final_deletion: datetime.date = None  # minimised: when the customer goes too
+    holds: tuple = ()  # held: why the purge leaves it (Hold, …)
 
 
 def listed(customer_ids, action, keep_from, years=ACCOUNTING_YEARS):
@@ -616,6 +772,18 @@ def listed(customer_ids, action, keep_from, years=ACCOUNTING_YEARS):
             goes=goes.get(customer_id, {}),
             final_deletion=final_deletion(last, years) if last else None))
     return rows
+
+
+def listed_held(customer_ids, held):
+    """Return the held customers ``customer_ids`` (in that order) with their holds
+    (``held``: ``holds()``)."""
+    if not customer_ids:
+        return []
+    customers = {c.id: c for c in Customer.select().where(Customer.id.in_(customer_ids))}
+    return [Listed(id=c.id, name=c.display_name, kind=c.kind, section_id=c.section_id,
+                   last_activity_at=c.last_activity_at, created_at=c.created_at, goes={},
+                   holds=tuple(held.get(c.id, ())))
+            for c in (customers.get(i) for i in customer_ids) if c is not None]
 
 
 def holdings(customer_ids, action, keep_from):
@@ -849,7 +1017,7 @@ def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None):
             run.processed += len(items)
             run.deleted += counts[DELETE]
             run.minimised += counts[MINIMISE]
-            run.skipped += counts["skipped"]
+            run.skipped += counts["skipped"] + counts["held"]
         now = utcnow()
         run.progress_at = now
         if not PurgeItem.select().where(PurgeItem.run == run.id).exists():
@@ -881,9 +1049,26 @@ def execute(run_id, batch_size=BATCH_SIZE, actor=None, seconds=None, progress=No
     return run
 
 
+def _lock_customers(ids):
+    """Lock the customers ``ids`` and their contact persons until the transaction ends.
+
+    PostgreSQL: a request or a disclosure that would name one of them (its row's foreign
+    key takes a share lock on the customer or contact person) waits until the batch has
+    committed, so the holds read after this are the holds the batch acts on. SQLite: the
+    write transaction holds the database's write lock already.
+    """
+    if database.is_sqlite():
+        return
+    Customer.select(Customer.id).where(Customer.id.in_(ids)).for_update().execute()
+    (ContactPerson.select(ContactPerson.id).where(ContactPerson.customer.in_(ids))
+     .for_update().execute())
+
+
 def _purge_items(run, snapshot, items, done, inside_batch):
     """Delete or minimise the customers of ``items``; add the counts to ``done``."""
     ids = [i.customer_id for i in items]
+    _lock_customers(ids)
+    held = holds(ids)
     fields = sorted({f for pair in CUSTOMER_FIELDS.values() for f in pair[0] + pair[1]})
     columns = [Customer.id, Customer.section, Customer.last_activity_at, Customer.created_at]
     columns += [getattr(Customer, f) for f in fields]
@@ -893,15 +1078,20 @@ def _purge_items(run, snapshot, items, done, inside_batch):
         Invoice.customer.in_(ids) & (Invoice.invoice_date >= snapshot.keep_from)).tuples()}
     codes = {s.id: s.code for s in Section.select(Section.id, Section.code)}
     groups = {}
-    totals = {DELETE: 0, MINIMISE: 0, "skipped": 0}
+    totals = {DELETE: 0, MINIMISE: 0, "skipped": 0, "held": 0}
     for item in items:
         c = customers.get(item.customer_id)
         code = codes.get(c.section) if c is not None else None
+        why = None
         if c is None or (run.kind == "purge" and not _still_unused(c, snapshot, code)):
-            totals["skipped"] += 1
+            why = "skipped"  # active again, or gone
+        elif c.id in held:
+            why = "held"  # a request or disclosure named it after the preview
+        if why is not None:
+            totals[why] += 1
             if code is not None:
                 section = done.setdefault(code, {})
-                section["skipped"] = section.get("skipped", 0) + 1
+                section[why] = section.get(why, 0) + 1
             continue
         action = MINIMISE if item.action == MINIMISE or c.id in kept else DELETE
         groups.setdefault((code, action), []).append(c)
@@ -964,8 +1154,10 @@ def _minimise(customers, keep_from):
     counts.update(_field_counts(customers, 1))
     for model, category, condition in CHILD_ROWS:
         counts[category] += _delete_rows(model, ids, _minimise_condition(condition), keep_from)
+    now = utcnow()
     Customer.update({**{getattr(Customer, f): None for f in MINIMISED_FIELDS},
-                     Customer.version: Customer.version + 1, Customer.updated_at: utcnow()}
+                     Customer.minimised_at: now,
+                     Customer.version: Customer.version + 1, Customer.updated_at: now}
                     ).where(Customer.id.in_(ids)).execute()
     refresh_city(*ids)
     counts["customers"] = len(ids)
@@ -984,6 +1176,7 @@ class ErasurePlan:
     goes: dict  # category → count
     kept_invoices: int
     final_deletion: datetime.date = None
+    holds: list = dataclasses.field(default_factory=list)  # [Hold]: erasure refused while any
 
 
 def erasure_plan(customer, accounting_years=ACCOUNTING_YEARS, now=None):
@@ -998,14 +1191,16 @@ def erasure_plan(customer, accounting_years=ACCOUNTING_YEARS, now=None):
         newest = datetime.date.fromisoformat(newest[:10])
     goes = holdings([customer.id], action, keep_from)[customer.id]
     return ErasurePlan(customer=customer, action=action, goes=goes, kept_invoices=count or 0,
-                       final_deletion=final_deletion(newest, accounting_years) if newest else None)
+                       final_deletion=final_deletion(newest, accounting_years) if newest else None,
+                       holds=holds([customer.id]).get(customer.id, []))
 
 
 def erase(customer_id, actor, received_on, accounting_years=ACCOUNTING_YEARS, now=None):
     """Erase one customer on the subject's request, decided by ``actor``; return the run.
 
     Recorded as a run of one customer (kind "erasure"), audited like a purge; a customer
-    with invoices still kept is minimised, not deleted.
+    with invoices still kept is minimised, not deleted. Refused (:class:`Held`) while the
+    customer is held by an open request or a disclosure not carried out.
     """
     if not isinstance(received_on, datetime.date):
         raise RegisterError(N_("Enter the date the request was received."))
@@ -1018,7 +1213,10 @@ def erase(customer_id, actor, received_on, accounting_years=ACCOUNTING_YEARS, no
         if customer is None:
             raise RegisterError(N_("There is no such customer: it may have been erased "
                                    "already."))
+        _lock_customers([customer.id])
         plan = erasure_plan(customer, accounting_years, now)
+        if plan.holds:
+            raise Held(plan.holds)
         section = Section.get_by_id(customer.section_id)
         planned = {section.code: {plan.action: {"customers": 1, **plan.goes}}}
         run = PurgeRun.create(

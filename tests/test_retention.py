@@ -22,6 +22,10 @@ from models import (
     ContactPerson,
     Customer,
     Demographics,
+    Disclosure,
+    DisclosureRecipient,
+    InspectionRequest,
+    InspectionSubject,
     Invoice,
     Prohibition,
     Purchase,
@@ -92,8 +96,11 @@ def register(app):
                    due_date=OLD_DAY, amount="50.00", paid_on=OLD_DAY, collection_state="paid")
     Prohibition.create(customer=a, purpose="direct_marketing", action="given",
                        effective_on=LONG_AGO.date(), source="letter")
+    # Refused long ago: a closed request goes with the customer (an open one holds it).
     RectificationRequest.create(customer=a, received_at=LONG_AGO, requester_name="Aino Vanhanen",
-                                description="Sukunimi väärin")
+                                description="Sukunimi väärin", decision="refused",
+                                decision_reason="Nimi oikein väestötietojärjestelmässä",
+                                decided_at=LONG_AGO)
     made["delete_person"] = _finish(a)
 
     # Unused, with a kept invoice: minimised.
@@ -136,7 +143,8 @@ def register(app):
     made["minimise_no_billing"] = _finish(d)
 
     # Minimised earlier: only its accounting record is left, nothing goes now.
-    e = _customer(tourism, "company", name="Jäljellä Oy", business_id="0737546-2")
+    e = _customer(tourism, "company", name="Jäljellä Oy", business_id="0737546-2",
+                  minimised_at=NOW - datetime.timedelta(days=365))
     Address.create(customer=e, kind="billing", street="Laskutie 1", postal_code="00100",
                    city="Helsinki")
     Invoice.create(customer=e, number="E-1", invoice_date=KEPT_DAY, due_date=KEPT_DAY,
@@ -294,7 +302,9 @@ def test_minimised_customers_keep_exactly_their_accounting_record(register, make
     assert [i.number for i in b.invoices] == ["B-1"]
     assert [p.service for p in b.purchases] == ["Kongressipalvelu"]
     assert not b.events.exists() and not b.contact_persons.exists()
-    assert not b.prohibitions.exists()
+    # Its prohibition stays as long as its row does (seed §16).
+    assert [(p.purpose, p.action) for p in b.prohibitions] == [("market_research", "given")]
+    assert b.minimised_at is not None
     assert b.version == register["minimise_company"].version + 1
 
     d = Customer.get_by_id(register["minimise_no_billing"].id)
@@ -843,3 +853,352 @@ def test_the_purge_log_says_when_backups_holding_the_data_rotate_out(client, aut
     PurgeRun.update(finished_at=later).where(PurgeRun.finished_at.is_null(False)).execute()
     page = client.get("/retention/log/").get_data(as_text=True)
     assert "Poistetut tiedot sisältävät varmuuskopiot poistuvat viimeistään" in page
+
+
+# --- holds: what the purge must not undo (seed §12, §14, §15, §17) ---------------------------
+
+PAYABLE = "Taloushallintopalvelu, ostoreskontra"
+
+
+def _inspection(customer=None, contact_person=None):
+    """An approved inspection request about ``customer`` (or a contact person), not yet
+    delivered: open."""
+    received = NOW - datetime.timedelta(days=1)
+    request = InspectionRequest.create(
+        received_at=received, due_at=received + datetime.timedelta(days=7), channel="written",
+        requester_name="Pyytäjä", section=Section.get(code="tourism"), language="en",
+        identity_method="id_card", identity_checked_at=received, decision="approved",
+        decided_at=received)
+    InspectionSubject.create(request=request, customer=customer, contact_person=contact_person)
+    return request
+
+
+def _rectification(customer):
+    """A rectification request about ``customer``, registered and not yet decided: open."""
+    return RectificationRequest.create(customer=customer, received_at=NOW,
+                                       requester_name="Pyytäjä", description="Osoite väärin")
+
+
+def _disclosure(controller, customers, approve=False):
+    """A disclosure of ``customers`` to accounts payable, prepared (or approved)."""
+    from services import disclosures
+
+    recipient = DisclosureRecipient.get(DisclosureRecipient.name_fi == PAYABLE)
+    found = disclosures.prepare(controller, recipient.id, "Ostoreskontra", "Kirjanpitolaki")
+    disclosures.add_customers(controller, found, [c.id for c in customers])
+    disclosures.choose_categories(controller, Disclosure.get_by_id(found.id), ["identity"])
+    found = Disclosure.get_by_id(found.id)
+    if approve:
+        disclosures.decide(controller, found, True, version=found.version)
+    return Disclosure.get_by_id(found.id)
+
+
+def _section_part(result, code):
+    return next(p for p in result.sections if p.section.code == code)
+
+
+def _english(client, page_html):
+    client.post("/language", data={"lang": "en", "next": "/",
+                                   "csrf_token": csrf_token(page_html)})
+
+
+def test_an_open_inspection_request_keeps_its_subject_and_its_report(register, make_user):
+    """The subject of an open request is not purged, and its report still shows its data;
+    a contact person's request holds the company it is of."""
+    from services import report
+
+    controller = _controller(make_user)
+    aino, company = register["delete_person"], register["minimise_company"]
+    kalle = ContactPerson.get(ContactPerson.customer == company.id)
+    request = _inspection(customer=aino)
+    _inspection(contact_person=kalle)
+
+    result, run = _purge_all(controller)
+    run = PurgeRun.get_by_id(run.id)
+    assert (run.deleted, run.minimised) == (2, 1)  # Frans and Greta; Postilan Seura
+    assert _section_part(result, "tourism").held == sorted([aino.id, company.id])
+    kept = Customer.get_by_id(aino.id)
+    assert (kept.email, kept.mobile, kept.version) == (aino.email, aino.mobile, aino.version)
+    assert ContactEvent.select().where(ContactEvent.customer == aino.id).count() == 2
+    company_now = Customer.get_by_id(company.id)
+    assert company_now.email == company.email and company_now.minimised_at is None
+    assert ContactPerson.get_by_id(kalle.id).email == "kalle@laskula.example"
+
+    built = report.build_report(InspectionRequest.get_by_id(request.id))
+    assert len(built["subjects"]) == 1  # not "the register holds no data on you"
+    text = report.render_json(built)
+    assert "aino.vanhanen@example.com" in text and "Vanha tie 1" in text
+
+
+def test_an_open_rectification_or_a_disclosure_not_carried_out_holds_the_customer(
+        register, make_user):
+    controller = _controller(make_user)
+    aino, frans, greta = (register[k] for k in ("delete_person", "never_active",
+                                                "delete_business"))
+    company = register["minimise_company"]
+    _rectification(aino)
+    _disclosure(controller, [frans])  # prepared
+    _disclosure(controller, [greta, company], approve=True)  # approved, not carried out
+    before = _state_of([c.id for c in (aino, frans, greta, company)])
+
+    result, run = _purge_all(controller)
+    assert _section_part(result, "tourism").held == sorted([aino.id, frans.id, company.id])
+    assert _section_part(result, "business").held == [greta.id]
+    assert _section_part(result, "business").delete["customers"] == 0
+    run = PurgeRun.get_by_id(run.id)
+    assert (run.total, run.deleted, run.minimised) == (1, 0, 1)  # Postilan Seura only
+    assert _state_of([c.id for c in (aino, frans, greta, company)]) == before
+    assert json.loads(run.planned)["tourism"]["held"] == 3
+
+
+def test_the_preview_page_and_the_cli_list_each_hold_with_its_reason(
+        client, auth, make_user, register, runner):
+    controller = _controller(make_user)
+    aino, frans, greta = (register[k] for k in ("delete_person", "never_active",
+                                                "delete_business"))
+    company = register["minimise_company"]
+    kalle = ContactPerson.get(ContactPerson.customer == company.id)
+    inspection = _inspection(contact_person=kalle)
+    rectification = _rectification(aino)
+    disclosure = _disclosure(controller, [frans, greta])
+    active = register["active_tourism"]
+    _rectification(active)  # held, but not unused: the purge would leave it anyway
+
+    login(client, auth, make_user, "pitaja", "controller")
+    _english(client, client.get("/").get_data(as_text=True))
+    page = _preview_page(client, "?list=tourism")
+    held = page.split('id="held-heading"', 1)[1].split('id="delete-heading"', 1)[0]
+    assert "Held customers: Tourism and Convention Bureau (3)" in held
+    for name, reason in ((company.name, f"Inspection request {inspection.id} has not been "
+                          "delivered yet"),
+                         ("Vanhanen, Aino", f"Rectification request {rectification.id} has "
+                          "not been applied or refused yet"),
+                         ("Hiljainen, Frans", f"Disclosure {disclosure.id} has not been "
+                          "carried out yet")):
+        row = held.split(name, 1)[1].split("</tr>", 1)[0]
+        assert reason in row, name
+    assert "Aktiivinen Oy" not in held
+    # Neither to delete nor to minimise: only in the held list.
+    rest = page.split('id="delete-heading"', 1)[1]
+    assert "Vanhanen, Aino" not in rest and company.name not in rest
+    summary = page.split('id="summary-heading"', 1)[1].split("</table>", 1)[0]
+    assert "Held by a request or disclosure" in summary
+    cells = [row.split("</tr>")[0] for row in summary.split("<tr>")[2:]]
+    assert [c.count('class="text-right">') for c in cells] == [4, 4]
+    assert cells[0].rstrip().endswith('<td class="text-right">1</td>')  # business: Greta
+    assert cells[1].rstrip().endswith('<td class="text-right">3</td>')  # tourism
+    business = _preview_page(client, "?list=business")
+    assert f"Disclosure {disclosure.id} has not been carried out yet" in business.split(
+        'id="held-heading"', 1)[1].split('id="delete-heading"', 1)[0]
+
+    answer = runner.invoke(args=["retention", "preview"])
+    assert answer.exit_code == 0, answer.output
+    assert "delete 0 customers, minimise 1, awaiting final deletion 1, held 3" in answer.output
+    assert "delete 0 customers, minimise 0, awaiting final deletion 0, held 1" in answer.output
+    assert (f"held customer {company.id}: Inspection request {inspection.id} has not been "
+            "delivered yet") in answer.output
+    assert (f"held customer {aino.id}: Rectification request {rectification.id} has not "
+            "been applied or refused yet") in answer.output
+    assert (f"held customer {frans.id}: Disclosure {disclosure.id} has not been carried out "
+            "yet") in answer.output
+    assert f"held customer {greta.id}: Disclosure {disclosure.id}" in answer.output
+    assert f"held customer {active.id}" not in answer.output
+    for c in register.values():
+        assert c.display_name not in answer.output
+
+
+def test_a_hold_beginning_or_ending_after_the_preview_refuses_the_confirmation(
+        client, auth, make_user, register):
+    controller = _controller(make_user)
+    login(client, auth, make_user, "pitaja", "controller")
+    page = _preview_page(client)
+    run = _latest_run()
+    request = _inspection(customer=register["delete_person"])  # opened after the preview
+
+    answer = client.post(f"/retention/runs/{run.id}/confirm",
+                         data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "muuttuneet esikatselun jälkeen" in text
+    assert PurgeRun.get_by_id(run.id).state == "stale"
+    assert PurgeItem.select().count() == 0
+    fresh = _latest_run()
+    assert fresh.id != run.id and fresh.total == 4
+    listed = _preview_page(client, f"runs/{fresh.id}?list=tourism")
+    assert "Vanhanen, Aino" in listed.split('id="held-heading"', 1)[1].split(
+        'id="delete-heading"', 1)[0]
+
+    # The hold ends after the fresh preview: that one is refused as well.
+    InspectionRequest.update(delivered_at=NOW).where(InspectionRequest.id == request.id
+                                                     ).execute()
+    with pytest.raises(retention.SetChanged):
+        retention.confirm(fresh.id, controller)
+    assert Customer.get_or_none(Customer.id == register["delete_person"].id) is not None
+
+
+def test_a_hold_between_confirmation_and_start_sends_the_run_back_to_a_preview(
+        register, make_user):
+    controller = _controller(make_user)
+    run, _result = _confirmed_run(controller)
+    _disclosure(controller, [register["never_active"]])
+    with pytest.raises(retention.SetChanged):
+        retention.execute(run.id, actor=controller)
+    assert PurgeRun.get_by_id(run.id).state == "stale"
+    assert Customer.select().count() == len(register)
+
+
+def test_a_running_purge_keeps_a_customer_held_after_it_started(register, make_user):
+    controller = _controller(make_user)
+    run, _result = _confirmed_run(controller)
+    retention.start(run.id, controller)
+    aino = register["delete_person"]
+    _rectification(aino)  # opened while the run is under way, before its batch
+    run = retention.execute(run.id, batch_size=2, actor=controller)
+    assert run.state == "finished"
+    assert (run.deleted, run.minimised, run.skipped) == (2, 2, 1)
+    assert json.loads(run.done)["tourism"]["held"] == 1
+    kept = Customer.get_by_id(aino.id)
+    assert kept.email == aino.email and kept.version == aino.version
+    assert RectificationRequest.select().where(RectificationRequest.customer == aino.id
+                                               ).count() == 2
+
+
+def test_erasure_is_refused_while_the_customer_is_held(client, auth, make_user, register):
+    responsible = make_user("vastaava", "responsible")
+    customer = register["active_business"]
+    login(client, auth, make_user, "vastaava2", "responsible")
+    _english(client, client.get("/").get_data(as_text=True))
+    page = client.get(f"/retention/erasure/?customer={customer.id}").get_data(as_text=True)
+    assert 'name="confirmed"' in page
+    request = _inspection(customer=customer)  # the person asked to see the data first
+
+    answer = client.post(f"/retention/erasure/?customer={customer.id}", data={
+        "csrf_token": csrf_token(page), "received_on": TODAY.isoformat(), "confirmed": "yes"})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert (f"This customer cannot be erased now. Inspection request {request.id} has not "
+            "been delivered yet. Finish that first") in text
+    assert 'name="confirmed"' not in text  # no erasure form while held
+    assert Customer.get_by_id(customer.id).email == customer.email
+    assert not PurgeRun.select().where(PurgeRun.kind == "erasure").exists()
+
+    with pytest.raises(retention.RegisterError) as refused:
+        retention.erase(customer.id, responsible, TODAY)
+    assert refused.value.holds == [retention.Hold(retention.INSPECTION, request.id)]
+    RectificationRequest.create(customer=customer, received_at=NOW, requester_name="X",
+                                description="Y")
+    page = client.get(f"/retention/erasure/?customer={customer.id}").get_data(as_text=True)
+    assert f"Inspection request {request.id} has not been delivered yet" in page
+    assert "has not been applied or refused yet" in page
+
+
+def test_holds_end_when_the_request_is_delivered_or_the_disclosure_carried_out(
+        register, make_user):
+    from services import disclosures, rectification, requests
+
+    controller = _controller(make_user)
+    aino, frans, greta = (register[k] for k in ("delete_person", "never_active",
+                                                "delete_business"))
+    request = _inspection(customer=aino)
+    open_rectification = _rectification(frans)
+    disclosure = _disclosure(controller, [greta], approve=True)
+    _purge_all(controller)
+    for c in (aino, frans, greta):
+        assert Customer.get_or_none(Customer.id == c.id) is not None
+
+    requests.record_delivery(controller, InspectionRequest.get_by_id(request.id), method="post")
+    rectification.decide(open_rectification, actor=controller, decision="refused",
+                         reason="Tiedot oikein", version=open_rectification.version)
+    disclosures.carry_out(controller, Disclosure.get_by_id(disclosure.id), "csv")
+    assert retention.holds() == {}
+    result, run = _purge_all(controller)
+    assert all(not p.held for p in result.sections)
+    for c in (aino, frans, greta):
+        assert Customer.get_or_none(Customer.id == c.id) is None
+    assert PurgeRun.get_by_id(run.id).deleted == 3
+
+
+# --- minimised customers: prohibitions stay, no list (seed §12, §16) -------------------------
+
+
+def test_a_minimised_customer_keeps_its_prohibitions_and_is_on_no_list(
+        client, auth, make_user, register):
+    from services import marketing, prohibitions, report
+
+    company = register["minimise_company"]
+    tourism = Section.get(code="tourism")
+    Prohibition.create(customer=company, purpose="direct_marketing", action="given",
+                       effective_on=OLD_DAY, source="letter")
+    kalle = ContactPerson.get(ContactPerson.customer == company.id)
+    Prohibition.create(customer=company, contact_person=kalle, purpose="direct_marketing",
+                       action="given", effective_on=OLD_DAY, source="letter")
+    criteria = {purpose: marketing.Criteria(section_id=tourism.id, language="fi",
+                                            purpose=purpose)
+                for purpose in ("direct_marketing", "market_research", "opinion_research")}
+
+    def names(purpose):
+        return [row["name"] for row in marketing.rows(criteria[purpose])]
+
+    assert "Postilan Seura ry" in names("direct_marketing")
+
+    result, _run = _purge_all(_controller(make_user))
+    # The preview counted only the contact person's prohibition as going.
+    assert _section_part(result, "tourism").minimise["record"] == 1
+    company_now = Customer.get_by_id(company.id)
+    assert company_now.minimised_at is not None
+    assert prohibitions.is_in_force(company_now, "direct_marketing")
+    assert prohibitions.is_in_force(company_now, "market_research")
+    assert not ContactPerson.select().where(ContactPerson.customer == company.id).exists()
+    for purpose in criteria:
+        listed = names(purpose)
+        assert "Laskulan Kongressit Oy" not in listed, purpose
+        assert "Postilan Seura ry" not in listed, purpose  # minimised, no prohibition
+        assert "Aktiivinen Oy" in listed, purpose
+        counts = marketing.count(criteria[purpose])
+        assert (counts.included, counts.minimised) == (1, 3), purpose  # and Jäljellä Oy
+    assert marketing.count(criteria["direct_marketing"]).excluded == 0
+
+    # The inspection report still shows the prohibition.
+    text = report.render_json(report.build_report_for([company.id], language="en"))
+    assert "Direct marketing" in text and "Market research" in text
+
+    # The marketing page says why they are left out.
+    login(client, auth, make_user, "myyja", "staff", ("tourism",))
+    _english(client, client.get("/").get_data(as_text=True))
+    token = csrf_token(client.get("/marketing/").get_data(as_text=True))
+    page = client.post("/marketing/", data={
+        "section": str(tourism.id), "language": "fi", "kind": "", "postal_prefix": "",
+        "purpose": "direct_marketing", "counted": "", "csrf_token": token}
+    ).get_data(as_text=True)
+    assert "3 customers were left out because they are kept only for accounting" in page
+    details = client.get(f"/customers/details/?id={company.id}").get_data(as_text=True)
+    assert "Minimised: kept only for accounting" in details
+    details = client.get(f"/customers/details/?id={register['active_tourism'].id}"
+                         ).get_data(as_text=True)
+    assert "Minimised: kept only for accounting" not in details
+
+    # New activity after the minimisation: a customer again, back on the lists.
+    _event(company_now, utcnow())
+    refresh_last_activity(company.id)
+    assert Customer.get_by_id(company.id).minimised_at is None
+    assert "Laskulan Kongressit Oy" in names("opinion_research")
+    assert "Laskulan Kongressit Oy" not in names("direct_marketing")  # its prohibition
+
+
+def test_a_customer_minimised_before_the_mark_is_marked_by_the_next_purge(register, make_user):
+    from services import marketing
+
+    tourism = Section.get(code="tourism")
+    Customer.update(minimised_at=None).where(Customer.id == register["waiting"].id).execute()
+    criteria = marketing.Criteria(section_id=tourism.id, language="fi")
+    assert "Jäljellä Oy" in [row["name"] for row in marketing.rows(criteria)]
+
+    result, run = _purge_all(_controller(make_user))
+    tourism_part = _section_part(result, "tourism")
+    assert (tourism_part.minimise["customers"], tourism_part.waiting) == (3, 0)
+    waiting = Customer.get_by_id(register["waiting"].id)
+    assert waiting.minimised_at is not None and waiting.name == "Jäljellä Oy"
+    assert [i.number for i in waiting.invoices] == ["E-1"]
+    assert "Jäljellä Oy" not in [row["name"] for row in marketing.rows(criteria)]
+    # Marked once: the purge after it has nothing to do with it.
+    tourism_part = _section_part(retention.preview(_snapshot()), "tourism")
+    assert (tourism_part.minimise["customers"], tourism_part.waiting) == (0, 3)
