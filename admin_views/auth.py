@@ -10,7 +10,6 @@ sessions on the server, so a copied cookie stops working.
 import datetime
 import os
 import pathlib
-from urllib.parse import urlsplit
 
 import click
 from flask import (
@@ -30,6 +29,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from markupsafe import Markup
 
+from admin_views.base import safe_redirect_target
 from admin_views.labels import LANGUAGE_NAMES
 from database import write_transaction
 from forms.auth import ChangePasswordForm, CodeForm, LoginForm
@@ -99,15 +99,6 @@ def _require_login():
     if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         return redirect(url_for("auth.change_password"))
     return None
-
-
-def _safe_next(target):
-    """Return ``target`` if it is a path on this site, else the front page."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("admin.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -292,7 +283,7 @@ def language():
     if lang not in LANGUAGE_NAMES:
         abort(400)
     session["lang"] = lang
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_redirect_target(request.form.get("next")))
 
 
 @totp_cli.command("reset")
@@ -334,7 +325,7 @@ def _logged_in(user, token, next_target):
     login_user(user)
     if user.must_change_password:
         return redirect(url_for("auth.change_password"))
-    return redirect(_safe_next(next_target))
+    return redirect(safe_redirect_target(next_target))
 
 
 def _fresh_session():

@@ -13,7 +13,6 @@ from flask_admin.contrib.peewee.filters import (
     DateTimeBetweenFilter,
     FilterEqual,
 )
-from flask_admin.helpers import get_redirect_target
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -396,7 +395,7 @@ class CustomerView(RegisterModelView):
             return self.render("admin/customer_choose_section.html",
                                sections=[(s.code, s.name_in(locale))
                                          for s in self._editable_sections()],
-                               return_url=get_redirect_target() or self.get_url(".index_view"))
+                               return_url=self.return_url())
         g.create_section = section
         return super().create_view()
 
@@ -457,7 +456,7 @@ class CustomerView(RegisterModelView):
             related=related,
             section_name=model.section.name_in(locale),
             value_of=self.display_value,
-            return_url=get_redirect_target() or self.get_url(".index_view"),
+            return_url=self.return_url(),
         )
 
     def display_value(self, row, name):
