@@ -11,7 +11,7 @@ import unicodedata
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
@@ -143,6 +143,15 @@ def visible_or_404(lookup, raw_id):
     if found is None:
         abort(404)
     return found
+
+
+def download(body, filename, content_type, inline=False):
+    """Return a file to download (or, ``inline``, to show): ``body`` (bytes, text or an
+    iterator of chunks) sent with ``content_type`` exactly as given — one of
+    ``services.exports``' *_CONTENT_TYPE — never completed a second time by Werkzeug."""
+    disposition = "inline" if inline else "attachment"
+    return Response(body, content_type=content_type, headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"'})
 
 
 def flash_form_errors():

@@ -47,7 +47,7 @@ from models import (
 )
 from services import audit
 from services.errors import N_, RegisterError
-from services.exports import safe_cell
+from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, safe_cell
 from services.hetu import contains_hetu
 from services.localtime import to_helsinki as _helsinki
 from services.search import customer_search_condition
@@ -73,7 +73,6 @@ MAX_TEXT = 2000
 MAX_PERIOD_DAYS = 3660
 
 EXPORT_FORMATS = ("csv", "xlsx")
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _Y_TUNNUS = re.compile(r"\d{7}-\d")
 _LIST_SEPARATORS = re.compile(r"[\s,;]+")
@@ -639,7 +638,7 @@ class Export:
     """The file handed over."""
 
     filename: str
-    mimetype: str
+    content_type: str
     content: bytes
 
 
@@ -682,8 +681,7 @@ def carry_out(actor, disclosure, fmt, labels=None, locale="fi"):
         audit.record("export", actor=actor, object_type=AUDIT_OBJECT_TYPE,
                      object_id=current.id, fields=current.category_list)
     name = f"disclosure-{current.id}-{_helsinki(now):%Y-%m-%d}.{fmt}"
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_MIMETYPE
-    return Export(name, mimetype, content)
+    return Export(name, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, content)
 
 
 class _Values:

@@ -25,7 +25,7 @@ from models import (
 )
 from services import accounts, sessions, totp
 from services.errors import RegisterError
-from services.exports import FORMULA_STARTS, safe_cell
+from services.exports import CSV_CONTENT_TYPE, FORMULA_STARTS, XLSX_CONTENT_TYPE, safe_cell
 from tests.conftest import PASSWORD, csrf_token
 
 NEUTRAL = "Väärä käyttäjätunnus tai salasana."
@@ -488,6 +488,10 @@ def _cells_of(response):
 
 def _assert_escaped(response, what):
     assert response.status_code == 200, what
+    # One charset, said once (it was "text/csv; charset=utf-8; charset=utf-8").
+    assert response.headers.getlist("Content-Type") == [
+        XLSX_CONTENT_TYPE if response.get_data()[:2] == b"PK" else CSV_CONTENT_TYPE], what
+    assert CSV_CONTENT_TYPE == "text/csv; charset=utf-8"
     cells = _cells_of(response)
     assert "'" + EVIL in cells, what
     assert not [c for c in cells if c.startswith(FORMULA_STARTS)], what
