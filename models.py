@@ -471,7 +471,8 @@ class LoginFailure(BaseModel):
 
 
 class LoginLock(BaseModel):
-    """A username or an address locked out of logging in until ``until``."""
+    """A username locked out of logging in until ``until``; or an address slowed down, its
+    next login attempt not before ``until`` (services/accounts.py)."""
 
     kind = pw.CharField(max_length=16)  # "username" or "address"
     key = pw.CharField(max_length=64)  # LoginFailure.username_key or the address
