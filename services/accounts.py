@@ -1,5 +1,6 @@
-"""Personal accounts (seed §9): creating, authenticating, deactivating, the first controller;
-the password policy and the login lockout (OWASP ASVS 4.0 level 2, V2).
+"""Personal accounts (seed §9): creating and authenticating them, the password policy and
+the login lockout (OWASP ASVS 4.0 level 2, V2). Granting and ending access, the first
+controller included, go through services/access.py, which calls ``create_user``.
 """
 
 import dataclasses
@@ -127,21 +128,7 @@ def create_user(username, role, section_codes=(), password=None, must_change=Tru
     username = (username or "").strip()
     if not username:
         raise RegisterError(N_("Give a username."))
-    if role not in ROLES:
-        raise RegisterError(
-            N_("Unknown role %(role)s. Choose one of: %(roles)s."),
-            role=role,
-            roles=", ".join(ROLES),
-        )
-    sections = []
-    for code in section_codes:
-        section = Section.get_or_none(Section.code == code)
-        if section is None:
-            known = ", ".join(s.code for s in Section.select().order_by(Section.code))
-            raise RegisterError(
-                N_("Unknown section %(code)s. Choose from: %(known)s."), code=code, known=known
-            )
-        sections.append(section)
+    sections = known_role_and_sections(role, section_codes)
     if User.by_username(username) is not None:
         raise RegisterError(
             N_("The username %(username)s is already in use; choose another."), username=username
@@ -162,33 +149,30 @@ def create_user(username, role, section_codes=(), password=None, must_change=Tru
     return user, password
 
 
-def deactivate_user(username):
-    """Close an account so that it can no longer log in, and end its sessions; return it."""
-    user = User.by_username(username)
-    if user is None:
-        raise RegisterError(N_("No account has the username %(username)s."), username=username)
-    with db.atomic():
-        user.active = False
-        user.save()
-        sessions.revoke_all(user, "deactivated")
-    return user
+def known_role_and_sections(role, section_codes):
+    """Return the sections of ``section_codes``; an unknown role or section code is
+    refused with the known ones named (where there is no list to choose from)."""
+    if role not in ROLES:
+        raise RegisterError(
+            N_("Unknown role %(role)s. Choose one of: %(roles)s."),
+            role=role,
+            roles=", ".join(ROLES),
+        )
+    sections = []
+    for code in section_codes:
+        section = Section.get_or_none(Section.code == code)
+        if section is None:
+            known = ", ".join(s.code for s in Section.select().order_by(Section.code))
+            raise RegisterError(
+                N_("Unknown section %(code)s. Choose from: %(known)s."), code=code, known=known
+            )
+        sections.append(section)
+    return sections
 
 
 def generate_password():
     """Return a random one-time password (16 URL-safe characters)."""
     return secrets.token_urlsafe(12)
-
-
-def bootstrap_controller():
-    """Create the first controller ``admin`` when there are no accounts; return its password.
-
-    Returns None when accounts already exist: the password is shown only once.
-    """
-    with db.atomic():
-        if User.select().exists():
-            return None
-        _, password = create_user(BOOTSTRAP_USERNAME, "controller", must_change=True)
-    return password
 
 
 # --- the login lockout (ASVS 2.2.1) ---------------------------------------------------
