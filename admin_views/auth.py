@@ -2,10 +2,11 @@
 
 Login security (OWASP ASVS 4.0 level 2): the lockout counts failures per username (which
 it locks) and per address (which it slows down), at the login, the second factor and the
-current password of a password change (services.accounts); a login opens a server-side session whose token is all
-the signed cookie carries, resumed and checked for idle and absolute time on every
-request (services.sessions); logout, closing the account and a password change end
-sessions on the server, so a copied cookie stops working.
+current password of a password change (services.accounts); a login opens a server-side
+session whose token is all the signed cookie carries, resumed and checked for idle and
+absolute time on every request (services.sessions); logout, closing the account and a
+password change end sessions on the server, so a copied cookie stops working. Every
+redirect to a ``next`` given in the request goes through ``safe_redirect_target``.
 """
 
 import datetime
