@@ -39,7 +39,8 @@ def test_login_keeps_username_after_error(client, auth, make_user):
 
 def test_inactive_user_cannot_log_in(client, auth, make_user, runner):
     make_user("anna", "staff", ["tourism"])
-    assert runner.invoke(args=["users", "deactivate", "anna", "--reason", "Siirtyi muihin tehtäviin"]).exit_code == 0
+    assert runner.invoke(args=["users", "deactivate", "anna", "--reason",
+                               "Siirtyi muihin tehtäviin"]).exit_code == 0
     page = auth.login("anna").get_data(as_text=True)
     assert "Väärä käyttäjätunnus tai salasana." in page
     assert client.get("/").status_code == 302

@@ -361,7 +361,8 @@ def test_closing_the_account_ends_its_sessions(app, client, make_user, runner):
     other = app.test_client()
     login(other, "anna")
     assert sessions.live_count(user) == 2
-    assert runner.invoke(args=["users", "deactivate", "anna", "--reason", "Siirtyi muihin tehtäviin"]).exit_code == 0
+    assert runner.invoke(args=["users", "deactivate", "anna", "--reason",
+                               "Siirtyi muihin tehtäviin"]).exit_code == 0
     assert sessions.live_count(user) == 0
     assert not logged_in(client) and not logged_in(other)
 
