@@ -44,10 +44,15 @@ def create_app(test_config=None):
         # this long without a request, and this long after the login in any case.
         SESSION_IDLE_MINUTES=30,
         SESSION_ABSOLUTE_HOURS=12,
-        # A username (an address) is locked for LOGIN_LOCK_MINUTES after this many
-        # failed logins within LOGIN_WINDOW_MINUTES.
+        # A username is locked for LOGIN_LOCK_MINUTES after LOGIN_MAX_FAILURES failed
+        # logins within LOGIN_WINDOW_MINUTES. An address is never locked: past its
+        # LOGIN_ADDRESS_MAX_FAILURES in the window, each further failure makes it wait
+        # before its next attempt, LOGIN_ADDRESS_DELAY_SECONDS doubling up to
+        # LOGIN_ADDRESS_MAX_DELAY_SECONDS (services/accounts.py).
         LOGIN_MAX_FAILURES=5,
         LOGIN_ADDRESS_MAX_FAILURES=20,
+        LOGIN_ADDRESS_DELAY_SECONDS=1,
+        LOGIN_ADDRESS_MAX_DELAY_SECONDS=30,
         LOGIN_WINDOW_MINUTES=15,
         LOGIN_LOCK_MINUTES=15,
         # The second factor (TOTP): users may enrol when enabled; these roles must.

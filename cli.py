@@ -79,8 +79,17 @@ def db_optimize():
 @click.option("--role", required=True, help="controller, responsible, handler, staff or maintenance")
 @click.option("--section", "sections", multiple=True, help="Section code; repeat for several.")
 @click.option("--password", help="Initial password; asked (hidden, twice) when not given.")
-def users_create(username, role, sections, password):
-    """Create a personal account; the user changes the password at first login."""
+@click.option("--reason", help="Why the person needs this access; asked when not given.")
+def users_create(username, role, sections, password, reason):
+    """Grant access: create a personal account; the user changes the password at first login.
+
+    The grant is recorded as an access request made on the server's command line, asked,
+    approved and implemented at once, with its audit events.
+    """
+    from services import access
+
+    if reason is None:
+        reason = click.prompt(_("Why does %(username)s need this access?", username=username))
     if password is None:
         password = click.prompt(
             _("Password for %(username)s", username=username),
@@ -88,7 +97,8 @@ def users_create(username, role, sections, password):
             confirmation_prompt=True,
         )
     try:
-        user, _password = accounts.create_user(username, role, sections, password=password)
+        user, _password = access.grant_on_command_line(username, role, sections, reason,
+                                                       password=password)
     except RegisterError as e:
         _fail(e)
     click.echo(_("Created %(username)s (%(role)s).", username=user.username, role=user.role))
@@ -109,13 +119,25 @@ def users_list():
 
 @users_cli.command("deactivate")
 @click.argument("username")
-def users_deactivate(username):
-    """Close an account so that it can no longer log in."""
+@click.option("--reason", help="Why the access ends; asked when not given.")
+@click.option("--ended-on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day the duties ended (YYYY-MM-DD); today when not given.")
+def users_deactivate(username, reason, ended_on):
+    """End access (the duties ended): the account closes at once, its username is removed.
+
+    Recorded and audited as an ending of access made on the server's command line.
+    """
+    from services import access
+
+    if reason is None:
+        reason = click.prompt(_("Why does the access of %(username)s end?", username=username))
     try:
-        accounts.deactivate_user(username)
+        access.end_access_on_command_line(username, reason,
+                                          ended_on.date() if ended_on else None)
     except RegisterError as e:
         _fail(e)
-    click.echo(_("Closed the account %(username)s.", username=username))
+    click.echo(_("Ended the access of %(username)s: the account is closed and its username "
+                 "removed.", username=username))
 
 
 @users_cli.command("disable-idle")
@@ -153,8 +175,15 @@ def users_review_due():
 
 @users_cli.command("bootstrap")
 def users_bootstrap():
-    """Create the first controller 'admin' when there are no accounts, and print its password."""
-    password = accounts.bootstrap_controller()
+    """Create the first controller 'admin' when there are no accounts, and print its password.
+
+    The grant is recorded as made on the server's command line, with its audit events.
+    """
+    from services import access
+
+    password = access.bootstrap_controller(_(
+        "The register had no accounts: the first controller account was created when the "
+        "register was set up."))
     if password is None:
         return
     line = "=" * 64

@@ -329,6 +329,9 @@ ACCESS_REQUEST_KINDS = ("new", "change")
 # ended: the duties ended (username removed, for good); disabled: closed, e.g. unused
 # for long, the username kept; reactivated: a disabled account opened again.
 ACCOUNT_CHANGE_KINDS = ("ended", "disabled", "reactivated")
+# Where a grant or an account change was made: the pages, or the server's command line
+# (flask users create|bootstrap|deactivate), where no user of the register is named.
+ORIGINS = ("web", "cli")
 REVIEW_OUTCOMES = ("keep", "change", "end")
 
 
@@ -357,6 +360,7 @@ class AccessRequest(BaseModel):
     decided_at = pw.DateTimeField(null=True)
     implemented_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     implemented_at = pw.DateTimeField(null=True)
+    origin = pw.CharField(max_length=8, choices=choices(ORIGINS), default="web")
 
     class Meta:
         table_name = "access_request"
@@ -377,8 +381,9 @@ class AccessRequestSection(BaseModel):
 class AccountStatusChange(BaseModel):
     """An account closed (access ended, or disabled) or opened again: when, why, by whom.
 
-    ``changed_by`` is empty when the register did it itself (``users disable-idle``);
-    ``idle_days`` is set when an account was disabled for not being used that long.
+    ``changed_by`` is empty when the register did it itself (``users disable-idle``) or
+    it was done on the server's command line (``origin`` "cli"); ``idle_days`` is set when
+    an account was disabled for not being used that long.
     """
 
     user = pw.ForeignKeyField(User, backref="status_changes", on_delete="RESTRICT",
@@ -389,6 +394,7 @@ class AccountStatusChange(BaseModel):
     idle_days = pw.IntegerField(null=True)
     changed_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     changed_at = pw.DateTimeField(default=utcnow)
+    origin = pw.CharField(max_length=8, choices=choices(ORIGINS), default="web")
 
     class Meta:
         table_name = "account_status_change"
@@ -475,7 +481,8 @@ class LoginFailure(BaseModel):
 
 
 class LoginLock(BaseModel):
-    """A username or an address locked out of logging in until ``until``."""
+    """A username locked out of logging in until ``until``; or an address slowed down, its
+    next login attempt not before ``until`` (services/accounts.py)."""
 
     kind = pw.CharField(max_length=16)  # "username" or "address"
     key = pw.CharField(max_length=64)  # LoginFailure.username_key or the address

@@ -7,10 +7,14 @@ through ``Admin(csp_nonce_generator=…)``). No template has an inline event han
 before delete, add an inline row, run a bulk action, print) from data attributes.
 """
 
+import logging
 import secrets
+import threading
 
 from flask import g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+log = logging.getLogger(__name__)
 
 # Endpoints serving the style sheets, scripts and fonts: the same on every request and
 # free of personal data, so the browser may cache them.
@@ -42,8 +46,31 @@ def init_app(app):
         # Behind a TLS-terminating proxy: the client's address (for the lockout) and
         # https (for HSTS and secure cookies) come from its X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    else:
+        app.before_request(_warn_of_an_untrusted_proxy())
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_add_headers)
+
+
+def _warn_of_an_untrusted_proxy():
+    """Return a hook that warns, once, of requests forwarded by a proxy PROXY_COUNT ignores.
+
+    Behind a reverse proxy with PROXY_COUNT 0 every user seems to come from the proxy's
+    address: the login lockout then slows everyone down together, and HTTPS is not seen.
+    """
+    warned = threading.Event()
+
+    def check():
+        if not warned.is_set() and "X-Forwarded-For" in request.headers:
+            warned.set()
+            log.warning(
+                "Requests arrive with X-Forwarded-For, but PROXY_COUNT is 0: every user "
+                "seems to come from the proxy's address %s (the login lockout slows them "
+                "down together) and HTTPS is not seen. Behind a reverse proxy set "
+                "REGISTER_PROXY_COUNT to the number of proxies in front of the register.",
+                request.remote_addr)
+
+    return check
 
 
 def csp_nonce():

@@ -49,6 +49,7 @@ from admin_views.base import (
     all_sections,
     flash_form_errors,
     parse_id,
+    safe_redirect_target,
     visible_or_404,
 )
 from admin_views.labels import ROLE_LABELS
@@ -573,7 +574,7 @@ class GuidanceView(SecureBaseView):
     def acknowledge(self):
         user = _user()
         pending = rules.pending_guidance(user)
-        target = _safe_next(request.values.get("next"))
+        target = safe_redirect_target(request.values.get("next"))
         if pending is None:
             return redirect(target)
         if request.method == "POST":
@@ -581,21 +582,11 @@ class GuidanceView(SecureBaseView):
                 rules.acknowledge(user, request.form.get("version"))
             except RegisterError as e:
                 _error(e)
-                return redirect(url_for(".acknowledge", next=request.values.get("next")),
-                                code=303)
+                return redirect(url_for(".acknowledge", next=target), code=303)
             flash(_("Thank you: you have acknowledged version %(number)s of the guidance.",
                     number=pending.number), "success")
             return redirect(target, code=303)
-        return self.render("access/acknowledge.html", version=pending,
-                           next=request.args.get("next", ""))
-
-
-def _safe_next(target):
-    """Return ``target`` if it is a path on this site, else the front page."""
-    if target and target.startswith("/") and not target.startswith("//") \
-            and "\\" not in target:
-        return target
-    return url_for("admin.index")
+        return self.render("access/acknowledge.html", version=pending, next=target)
 
 
 # --- the guidance must be acknowledged before anything else -----------------------------

@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "publish": _l("Published guidance"),
     "acknowledge": _l("Acknowledged guidance"),
     "lockout": _l("Locked after failed logins"),
+    "login_slowdown": _l("Logins from an address slowed down after failed logins"),
     "lockout_reset": _l("Login lock reset"),
     "password_change": _l("Changed password"),
     "totp_enrol": _l("Turned on two-step login"),

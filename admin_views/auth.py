@@ -1,16 +1,17 @@
 """Logging in and out, the second factor, changing one's password, choosing the language.
 
-Login security (OWASP ASVS 4.0 level 2): the lockout counts failures per username and
-per address (services.accounts); a login opens a server-side session whose token is all
-the signed cookie carries, resumed and checked for idle and absolute time on every
-request (services.sessions); logout, closing the account and a password change end
-sessions on the server, so a copied cookie stops working.
+Login security (OWASP ASVS 4.0 level 2): the lockout counts failures per username (which
+it locks) and per address (which it slows down), at the login, the second factor and the
+current password of a password change (services.accounts); a login opens a server-side
+session whose token is all the signed cookie carries, resumed and checked for idle and
+absolute time on every request (services.sessions); logout, closing the account and a
+password change end sessions on the server, so a copied cookie stops working. Every
+redirect to a ``next`` given in the request goes through ``safe_redirect_target``.
 """
 
 import datetime
 import os
 import pathlib
-from urllib.parse import urlsplit
 
 import click
 from flask import (
@@ -30,6 +31,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from markupsafe import Markup
 
+from admin_views.base import safe_redirect_target
 from admin_views.labels import LANGUAGE_NAMES
 from database import write_transaction
 from forms.auth import ChangePasswordForm, CodeForm, LoginForm
@@ -101,15 +103,6 @@ def _require_login():
     return None
 
 
-def _safe_next(target):
-    """Return ``target`` if it is a path on this site, else the front page."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("admin.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; check the password under the lockout; start a fresh session."""
@@ -117,18 +110,25 @@ def login():
     if form.validate_on_submit():
         username, password = form.username.data, form.password.data
         limits = _limits()
+        address = request.remote_addr
         # Hashing takes its time outside the transaction; the checks, the counting and
         # the audit events are one transaction (a failed login and its event, or a
         # login, its session and its event).
-        found = accounts.authenticate(username, password)
         token = stage = None
-        with write_transaction():
-            user = accounts.check_login(found, username, request.remote_addr, limits)
-            if user is not None:
-                accounts.rehash_if_needed(user, password)
-                stage = _second_factor_stage(user)
-                if stage is None:
-                    token = accounts.complete_login(user, limits)
+        try:
+            accounts.check_address(address, limits)  # an early attempt costs no hashing
+            found = accounts.authenticate(username, password)
+            with write_transaction():
+                user = accounts.check_login(found, username, address, limits)
+                if user is not None:
+                    accounts.rehash_if_needed(user, password)
+                    stage = _second_factor_stage(user)
+                    if stage is None:
+                        token = accounts.complete_login(user, limits)
+        except accounts.SlowDown as e:
+            # The same words whether the password was right or not: it was not checked.
+            flash(_(e.message, **e.params), "error")
+            return render_template("auth/login.html", form=form)
         if user is None:
             # The same words for a wrong password, an unknown username and a lockout.
             flash(_("Wrong username or password."), "error")
@@ -155,12 +155,18 @@ def login_code():
         limits = _limits()
         address = request.remote_addr
         token = None
-        with write_transaction():
-            right = (not accounts.is_locked(user.username, address, limits)
-                     and totp.verify(user, form.code.data, _totp_key()))
-            if accounts.check_login(user if right else None, user.username, address, limits,
-                                    second_factor=True):
-                token = accounts.complete_login(user, limits)
+        try:
+            with write_transaction():
+                # Neither a lock nor an early attempt uses up the code.
+                accounts.check_address(address, limits, for_update=True)
+                right = (not accounts.is_locked(user.username, limits)
+                         and totp.verify(user, form.code.data, _totp_key()))
+                if accounts.check_login(user if right else None, user.username, address,
+                                        limits, second_factor=True):
+                    token = accounts.complete_login(user, limits)
+        except accounts.SlowDown as e:
+            form.code.errors.append(_(e.message, **e.params))
+            return render_template("auth/login_code.html", form=form)
         if token is not None:
             return _logged_in(user, token, session.get(PENDING_KEY, {}).get("next"))
         form.code.errors.append(_(
@@ -261,7 +267,25 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if accounts.authenticate(user.username, form.current_password.data) is None:
+        try:
+            # A wrong current password counts as a failed login: a session cannot guess
+            # the password on and on.
+            current = accounts.check_current_password(
+                user, form.current_password.data, request.remote_addr, _limits())
+        except accounts.SlowDown as e:
+            current, wait = "wait", _(e.message, **e.params)
+        if current == "locked":
+            # Locked like at the login; the session that met the lock ends too.
+            with write_transaction():
+                sessions.revoke(session.get(TOKEN_KEY), "locked")
+            logout_user()
+            _fresh_session()
+            flash(_("Too many wrong passwords have been typed for your account, and your "
+                    "session has ended. Log in again later."), "error")
+            return redirect(url_for("auth.login"))
+        if current == "wait":
+            form.current_password.errors.append(wait)
+        elif current == "wrong":
             form.current_password.errors.append(
                 _("The current password is wrong; type the password you logged in with.")
             )
@@ -292,7 +316,7 @@ def language():
     if lang not in LANGUAGE_NAMES:
         abort(400)
     session["lang"] = lang
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_redirect_target(request.form.get("next")))
 
 
 @totp_cli.command("reset")
@@ -321,6 +345,8 @@ def _limits():
         secret=config["SECRET_KEY"],
         max_failures=config["LOGIN_MAX_FAILURES"],
         address_max_failures=config["LOGIN_ADDRESS_MAX_FAILURES"],
+        address_delay_seconds=config["LOGIN_ADDRESS_DELAY_SECONDS"],
+        address_max_delay_seconds=config["LOGIN_ADDRESS_MAX_DELAY_SECONDS"],
         window_minutes=config["LOGIN_WINDOW_MINUTES"],
         lock_minutes=config["LOGIN_LOCK_MINUTES"],
     )
@@ -334,7 +360,7 @@ def _logged_in(user, token, next_target):
     login_user(user)
     if user.must_change_password:
         return redirect(url_for("auth.change_password"))
-    return redirect(_safe_next(next_target))
+    return redirect(safe_redirect_target(next_target))
 
 
 def _fresh_session():

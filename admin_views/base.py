@@ -7,9 +7,11 @@ reach a row the list would not show (DESIGN.md §3 item 1).
 """
 
 import logging
+import unicodedata
 from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_admin import BaseView
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
@@ -43,6 +45,45 @@ DELETE_ROLES = ("handler",)
 
 # Ids are positive 63-bit integers; anything else cannot name a row.
 MAX_ID = 2**63 - 1
+# A redirect target taken from input longer than this is not one of our paths.
+MAX_REDIRECT_LENGTH = 2000
+
+
+def safe_redirect_target(target, default=None):
+    """Return ``target`` if it is a path on this site, else ``default`` (the front page).
+
+    Every redirect whose target comes from input (``next``, Flask-Admin's ``url``) goes
+    through here (DESIGN.md §4 item 16). A path on this site starts with one "/" and holds
+    no control character, no whitespace (Werkzeug and browsers drop a tab or a line break,
+    so "/<tab>/evil.example" would become "//evil.example"), no Unicode line separator,
+    no backslash (browsers read "/\\evil" as "//evil"), no scheme and no host; its path,
+    percent-decoded once as well, has no empty, "." or ".." segment, so that nothing
+    resolves to "//host".
+    """
+    if isinstance(target, str) and _is_local_path(target):
+        return target
+    return default if default is not None else url_for("admin.index")
+
+
+def _is_local_path(target):
+    if not target.startswith("/") or len(target) > MAX_REDIRECT_LENGTH:
+        return False
+    path = target.split("#", 1)[0].split("?", 1)[0]
+    decoded = unquote(path)
+    if any(_unsafe_in_url(c) for c in target) or any(_unsafe_in_url(c) for c in decoded):
+        return False
+    segments = decoded.split("/")[1:]
+    if any(segment in ("", ".", "..") for segment in segments[:-1]) or \
+            segments[-1] in (".", ".."):
+        return False  # "//", "/./", "/../" anywhere in the path
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def _unsafe_in_url(char):
+    """Tell whether ``char`` must not appear in a redirect target: a control or format
+    character, whitespace (line and paragraph separators included) or a backslash."""
+    return char == "\\" or char.isspace() or unicodedata.category(char)[0] == "C"
 
 
 class SecureMixin:
@@ -53,6 +94,15 @@ class SecureMixin:
 
     # None: every role. A page for some roles names them.
     allowed_roles = None
+
+    def _handle_view(self, name, **kwargs):
+        # Flask-Admin redirects to ``?url=`` after a save, a delete or an action, and puts
+        # it in its "Cancel" links: only a path on this site may be given (one rule with
+        # every other redirect target taken from input).
+        target = request.values.get("url")
+        if target and safe_redirect_target(target, default="") != target:
+            abort(400)
+        return super()._handle_view(name, **kwargs)
 
     def is_accessible(self):
         if not current_user.is_authenticated:
@@ -93,6 +143,15 @@ def visible_or_404(lookup, raw_id):
     if found is None:
         abort(404)
     return found
+
+
+def download(body, filename, content_type, inline=False):
+    """Return a file to download (or, ``inline``, to show): ``body`` (bytes, text or an
+    iterator of chunks) sent with ``content_type`` exactly as given — one of
+    ``services.exports``' *_CONTENT_TYPE — never completed a second time by Werkzeug."""
+    disposition = "inline" if inline else "attachment"
+    return Response(body, content_type=content_type, headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"'})
 
 
 def flash_form_errors():
@@ -376,6 +435,11 @@ class RegisterModelView(SecureMixin, ModelView):
         if row is None:
             abort(404)
         return row
+
+    def return_url(self):
+        """Return where a page's "back" and "cancel" lead: ``?url=`` if it is a path on
+        this site, else the list."""
+        return safe_redirect_target(request.values.get("url"), self.get_url(".index_view"))
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True,
                  page_size=None):

@@ -9,16 +9,16 @@ from decimal import Decimal
 
 from flask import abort, flash, g, request
 from flask_admin import expose
+from flask_admin.helpers import is_form_submitted
 from flask_admin.contrib.peewee.filters import (
     DateTimeBetweenFilter,
     FilterEqual,
 )
-from flask_admin.helpers import get_redirect_target
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms.fields import HiddenField
+from wtforms.fields import BooleanField, HiddenField
 
 from admin_views import labels
 from admin_views.base import (
@@ -270,7 +270,13 @@ class CustomerView(RegisterModelView):
     inline_models = tuple(INLINES.values())
 
     def scaffold_form(self):
-        return type("CustomerForm", (CustomerRules, super().scaffold_form()), {})
+        form_class = type("CustomerForm", (CustomerRules, super().scaffold_form()), {})
+        # Shown only when another customer of the section has the Y-tunnus (validate_form),
+        # right below the Y-tunnus: the same place in the field order, and the name after it.
+        confirm = BooleanField(_l("This is a different company with the same Y-tunnus"))
+        confirm.creation_counter = form_class.business_id.creation_counter
+        form_class.different_company = confirm
+        return form_class
 
     # --- scope and search ----------------------------------------------------------------
 
@@ -400,7 +406,7 @@ class CustomerView(RegisterModelView):
             return self.render("admin/customer_choose_section.html",
                                sections=[(s.code, s.name_in(locale))
                                          for s in self._editable_sections()],
-                               return_url=get_redirect_target() or self.get_url(".index_view"))
+                               return_url=self.return_url())
         g.create_section = section
         return super().create_view()
 
@@ -410,7 +416,46 @@ class CustomerView(RegisterModelView):
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
+        form.editing = obj
         return self._prune_to_section(form, obj.section)
+
+    def validate_form(self, form):
+        """Validate; then refuse a Y-tunnus another customer of the section has, unless the
+        user confirms this is a different company (the existing ones are named with links).
+        """
+        valid = super().validate_form(form)
+        if not hasattr(form, "different_company"):
+            return valid  # the delete and action forms
+        duplicates = self._same_business_id(form) if is_form_submitted() else []
+        if not duplicates:
+            del form["different_company"]
+            return valid
+        form.duplicate_customers = duplicates
+        if form.different_company.data:
+            return valid
+        form.business_id.errors = list(form.business_id.errors) + [_(
+            "Another customer of this section already has this Y-tunnus: see the customers "
+            "named above the form. If this is the same company, open it there instead. Save "
+            "only if this is a different company, and tick the box below to say so.")]
+        return False
+
+    def _same_business_id(self, form):
+        """Return the other customers of the form's section with its (valid) Y-tunnus.
+
+        An edit that keeps the Y-tunnus is not asked again.
+        """
+        field = getattr(form, "business_id", None)
+        if field is None or field.errors or not (field.data or "").strip():
+            return []
+        editing = getattr(form, "editing", None)
+        if editing is not None and editing.business_id == field.data:
+            return []
+        section = editing.section_id if editing is not None else g.create_section.id
+        query = self.scoped_query().where((Customer.section == section)
+                                          & (Customer.business_id == field.data))
+        if editing is not None:
+            query = query.where(Customer.id != editing.id)
+        return list(query.order_by(Customer.id).limit(10))
 
     def on_form_prefill(self, form, id):
         # A GET shows the version the user is editing; a re-shown form keeps the posted one.
@@ -462,7 +507,7 @@ class CustomerView(RegisterModelView):
             related=related,
             section_name=model.section.name_in(locale),
             value_of=self.display_value,
-            return_url=get_redirect_target() or self.get_url(".index_view"),
+            return_url=self.return_url(),
         )
 
     def display_value(self, row, name):

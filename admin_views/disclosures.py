@@ -15,7 +15,7 @@ it returns. Who may do what, checked on every endpoint:
 A disclosure the user may not open answers 404.
 """
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -34,6 +34,7 @@ from admin_views.base import (
     SecureBaseView,
     acting_user,
     all_sections,
+    download,
     flash_form_errors,
     parse_id,
     visible_or_404,
@@ -422,8 +423,7 @@ class DisclosureView(SecureBaseView):
         except RegisterError as e:
             _error(e)
             return self._render_details(Disclosure.get_by_id(found.id), export_format=fmt)
-        return Response(result.content, mimetype=result.mimetype, headers={
-            "Content-Disposition": f'attachment; filename="{result.filename}"'})
+        return download(result.content, result.filename, result.content_type)
 
     def _export_labels(self, found):
         """Return what the file calls things, in the user's language."""

@@ -11,18 +11,25 @@ left out — and offers the download for exactly the choices it counted.
 
 import datetime
 
-from flask import Response, abort, flash, request, stream_with_context
+from flask import abort, flash, request, stream_with_context
 from flask_admin import expose
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin_views.base import REGISTER_ROLES, SecureBaseView, user_section_ids, user_sections
+from admin_views.base import (
+    REGISTER_ROLES,
+    SecureBaseView,
+    download,
+    user_section_ids,
+    user_sections,
+)
 from admin_views.labels import CUSTOMER_LANGUAGE_LABELS, FIELD_LABELS
 from database import write_transaction
 from forms.data_rights import MarketingListForm, select_choices
 from models import db
 from services import marketing
+from services.exports import CSV_CONTENT_TYPE
 from services.errors import RegisterError
 
 
@@ -72,12 +79,7 @@ class MarketingListView(SecureBaseView):
 
         today = datetime.date.today().isoformat()
         filename = f"marketing-list-{section.code}-{criteria.language}-{today}.csv"
-        return Response(
-            stream_with_context(chunks()),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                     "Cache-Control": "no-store"},
-        )
+        return download(stream_with_context(chunks()), filename, CSV_CONTENT_TYPE)
 
     # --- helpers ------------------------------------------------------------------------
 

@@ -11,10 +11,11 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin_views.base import SecureBaseView, parse_id
+from admin_views.base import SecureBaseView, download, parse_id
 from database import write_transaction
 from models import InspectionRequest
 from services import requests as rules
+from services.exports import JSON_CONTENT_TYPE, PDF_CONTENT_TYPE
 from services.report import build_report, may_read_report, render_json, render_pdf
 
 FORMATS = ("html", "pdf", "json")
@@ -53,14 +54,11 @@ class InspectionReportView(SecureBaseView):
 
     def _respond(self, report, req, fmt):
         file_name = f"{report['file_name']}-{req.id}.{fmt}"
-        headers = {"Cache-Control": "no-store"}
         if fmt == "pdf":
-            headers["Content-Disposition"] = f'inline; filename="{file_name}"'
-            return Response(render_pdf(report), mimetype="application/pdf", headers=headers)
+            return download(render_pdf(report), file_name, PDF_CONTENT_TYPE, inline=True)
         if fmt == "json":
-            headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
-            return Response(render_json(report), content_type="application/json; charset=utf-8",
-                            headers=headers)
+            return download(render_json(report), file_name, JSON_CONTENT_TYPE)
+        headers = {"Cache-Control": "no-store"}
         page = self.render("report/report.html", report=report, request_id=req.id,
                            formats=FORMATS)
         return Response(page, headers=headers)

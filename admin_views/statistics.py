@@ -6,7 +6,7 @@ responsible person and the handlers may read and export them; every export is au
 
 import datetime
 
-from flask import Response, request
+from flask import request
 from flask_admin import expose
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -15,7 +15,7 @@ from flask_login import current_user
 from wtforms import Form, SelectField, StringField
 from wtforms.validators import Optional, Regexp
 
-from admin_views.base import SecureBaseView
+from admin_views.base import SecureBaseView, download
 from admin_views.labels import (
     CHANNEL_LABELS,
     CUSTOMER_LANGUAGE_LABELS,
@@ -26,6 +26,7 @@ from database import write_transaction
 from models import Section
 from services import audit
 from services import statistics as stats
+from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 TITLES = {
     "customers_by_kind": _l("Customers by section and kind"),
@@ -109,12 +110,9 @@ class StatisticsView(SecureBaseView):
         if filters.section:
             name += f"-{filters.section}"
         if fmt == "csv":
-            return Response(stats.to_csv(sections), mimetype="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-        body = stats.to_xlsx(sections, legend=self._legend())
-        return Response(body, mimetype="application/vnd.openxmlformats-officedocument"
-                                        ".spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+            return download(stats.to_csv(sections), f"{name}.csv", CSV_CONTENT_TYPE)
+        return download(stats.to_xlsx(sections, legend=self._legend()), f"{name}.xlsx",
+                        XLSX_CONTENT_TYPE)
 
     # --- helpers ------------------------------------------------------------------
 

@@ -19,8 +19,14 @@ Access ends when the person leaves the duties: the handler (accounts of their ow
 sections only) or the controller records the date and the reason, and the account is
 closed at once and its username removed (seed §9). The row stays, so the audit log's
 pseudonymous id and role — "user u-3f2a…, staff" — keep the history readable without the
-name. A disabled account (``disable_idle``, or ``flask users deactivate``) keeps its
-username and can be reactivated.
+name. A disabled account (``disable_idle``) keeps its username and can be reactivated.
+
+The server's command line (``flask users create``, ``users bootstrap``, ``users
+deactivate``) takes the same steps through ``grant_on_command_line``,
+``bootstrap_controller`` and ``end_access_on_command_line``: whoever runs a command holds
+the server, so the request is asked, approved and implemented at once, no user of the
+register is named in it, and it is marked as made there (``origin`` "cli"); its audit
+events name no actor.
 
 The responsible person reviews every account at least once a year (seed §3): the review
 is due a year after the previous one (the first a year after the first account was
@@ -290,8 +296,28 @@ def _ending_day(field, day, account, moment):
     return day
 
 
+def end_access_on_command_line(username, reason, ended_on=None, now=None):
+    """End the access of the account ``username`` on the server's command line (``flask
+    users deactivate``): closed at once, its username removed, the date and reason
+    recorded, audited — as ``end_access``, by no named user. ``ended_on``: today (Helsinki)
+    when not given."""
+    account = User.by_username(username) if username else None
+    if account is None:
+        raise RegisterError(N_("No account has the username %(username)s."),
+                            username=username)
+    moment = _now(now)
+    reason = _clean_text("reason", reason, N_("Write the reason the access ends, e.g. the "
+                                              "person moved to other duties."))
+    ended_on = _ending_day("ended_on", ended_on or helsinki_date(moment), account, moment)
+    with write_transaction():
+        _end(None, account, ended_on, reason, moment)
+    return User.get_by_id(account.id)
+
+
 def _end(actor, account, ended_on, reason, moment):
-    """Close the account and remove its username, inside the caller's transaction."""
+    """Close the account and remove its username, inside the caller's transaction.
+
+    ``actor`` None: on the server's command line."""
     query = User.select().where(User.id == account.id)
     current = (query if is_sqlite() else query.for_update()).first()
     if current is None or is_ended(current):
@@ -306,7 +332,8 @@ def _end(actor, account, ended_on, reason, moment):
     User.update(active=False, username=None).where(User.id == current.id).execute()
     sessions.revoke_all(current, "access_ended")
     AccountStatusChange.create(user=current.id, kind="ended", effective_on=ended_on,
-                               reason=reason, changed_by=actor.id, changed_at=moment)
+                               reason=reason, changed_by=actor.id if actor else None,
+                               changed_at=moment, origin=_origin(actor))
     audit.record("end_access", actor=actor, object_type=USER_OBJECT_TYPE,
                  object_id=current.id, section=_single_code(current.sections),
                  fields=("active", "username"), at=moment)
@@ -465,17 +492,23 @@ def request_access(actor, role, section_codes, reason, person_name=None, email=N
             "The account already has this role and these sections: choose what should "
             "change."))
     with write_transaction():
-        created = AccessRequest.create(
-            kind="change" if account is not None else "new",
-            account=account.id if account is not None else None,
-            person_name=person_name, email=email, role=role, reason=reason,
-            requested_by=actor.id, requested_at=moment)
-        for section in sections:
-            AccessRequestSection.create(request=created.id, section=section.id)
-        audit.record("create", actor=actor, object_type=REQUEST_OBJECT_TYPE,
-                     object_id=created.id, section=_single_code(sections),
-                     fields=("kind", "account", "person_name", "email", "role", "sections",
-                             "reason"), at=moment)
+        return _ask(actor, account, person_name, email, role, sections, reason, moment)
+
+
+def _ask(actor, account, person_name, email, role, sections, reason, moment):
+    """Record a request, inside the caller's transaction (``actor`` None: the command line)."""
+    created = AccessRequest.create(
+        kind="change" if account is not None else "new",
+        account=account.id if account is not None else None,
+        person_name=person_name, email=email, role=role, reason=reason,
+        requested_by=actor.id if actor else None, requested_at=moment,
+        origin=_origin(actor))
+    for section in sections:
+        AccessRequestSection.create(request=created.id, section=section.id)
+    audit.record("create", actor=actor, object_type=REQUEST_OBJECT_TYPE,
+                 object_id=created.id, section=_single_code(sections),
+                 fields=("kind", "account", "person_name", "email", "role", "sections",
+                         "reason"), at=moment)
     return created
 
 
@@ -507,20 +540,26 @@ def decide(actor, access_request, approve, reason="", now=None):
     if reason:
         reason = _clean_text("reason", reason, "")
     with write_transaction():
-        changed = (AccessRequest
-                   .update(state="approved" if approve else "refused",
-                           decision_reason=reason or None, decided_by=actor.id,
-                           decided_at=moment)
-                   .where((AccessRequest.id == access_request.id)
-                          & (AccessRequest.state == "requested"))
-                   .execute())
-        if not changed:
-            raise RegisterError(N_("This request has already been decided. Reload the page."))
-        audit.record("approve" if approve else "refuse", actor=actor,
-                     object_type=REQUEST_OBJECT_TYPE, object_id=access_request.id,
-                     section=_single_code(request_sections(access_request)),
-                     fields=("state", "decision_reason"), at=moment)
+        _decide(actor, access_request, approve, reason, moment)
     return AccessRequest.get_by_id(access_request.id)
+
+
+def _decide(actor, access_request, approve, reason, moment):
+    """Record the decision, inside the caller's transaction (``actor`` None: the command
+    line)."""
+    changed = (AccessRequest
+               .update(state="approved" if approve else "refused",
+                       decision_reason=reason or None,
+                       decided_by=actor.id if actor else None, decided_at=moment)
+               .where((AccessRequest.id == access_request.id)
+                      & (AccessRequest.state == "requested"))
+               .execute())
+    if not changed:
+        raise RegisterError(N_("This request has already been decided. Reload the page."))
+    audit.record("approve" if approve else "refuse", actor=actor,
+                 object_type=REQUEST_OBJECT_TYPE, object_id=access_request.id,
+                 section=_single_code(request_sections(access_request)),
+                 fields=("state", "decision_reason"), at=moment)
 
 
 def suggested_username(access_request):
@@ -551,50 +590,97 @@ def implement(actor, access_request, username=None, now=None):
             "Only the register handler of every section of the request, or the controller, "
             "may implement it."))
     moment = _now(now)
-    password = None
     with write_transaction():
-        if access_request.kind == "new":
-            username = (username or "").strip().lower()
-            if not _USERNAME.fullmatch(username):
-                raise InvalidField("username", N_(
-                    "Give a username of 2–64 characters: lower-case letters a–z, digits, "
-                    "dots, hyphens or underscores, e.g. etunimi.sukunimi."))
-            try:
-                account, password = accounts.create_user(
-                    username, access_request.role, [s.code for s in sections])
-            except RegisterError as e:
-                raise InvalidField("username", e.message, **e.params) from e
-            fields = ("username", "role", "sections")
-            action = "create"
-        else:
-            account = User.get_by_id(access_request.account_id)
-            if is_ended(account):
-                raise RegisterError(N_(
-                    "This account's access has ended: it cannot be changed. Ask access for "
-                    "a new account instead."))
-            User.update(role=access_request.role).where(User.id == account.id).execute()
-            UserSection.delete().where(UserSection.user == account.id).execute()
-            for section in sections:
-                UserSection.create(user=account.id, section=section.id)
-            account = User.get_by_id(account.id)
-            fields = ("role", "sections")
-            action = "update"
-        done = (AccessRequest
-                .update(state="implemented", account=account.id, implemented_by=actor.id,
-                        implemented_at=moment)
-                .where((AccessRequest.id == access_request.id)
-                       & (AccessRequest.state == "approved"))
-                .execute())
-        if not done:
-            raise RegisterError(N_("This request has already been implemented. Reload the "
-                                   "page."))
-        code = _single_code(sections)
-        audit.record(action, actor=actor, object_type=USER_OBJECT_TYPE, object_id=account.id,
-                     section=code, fields=fields, at=moment)
-        audit.record("implement", actor=actor, object_type=REQUEST_OBJECT_TYPE,
-                     object_id=access_request.id, section=code,
-                     fields=("state", "account"), at=moment)
+        return _implement(actor, access_request, sections, username, moment)
+
+
+def _implement(actor, access_request, sections, username, moment, password=None):
+    """Create or change the account, inside the caller's transaction; return ``(account,
+    password)``. ``actor`` None: the command line. ``password``: the new account's
+    initial password (one is generated when None); the user changes it at the first login.
+    """
+    if access_request.kind == "new":
+        username = (username or "").strip().lower()
+        if not _USERNAME.fullmatch(username):
+            raise InvalidField("username", N_(
+                "Give a username of 2–64 characters: lower-case letters a–z, digits, "
+                "dots, hyphens or underscores, e.g. etunimi.sukunimi."))
+        try:
+            account, password = accounts.create_user(
+                username, access_request.role, [s.code for s in sections], password=password)
+        except RegisterError as e:
+            raise InvalidField("username", e.message, **e.params) from e
+        fields = ("username", "role", "sections")
+        action = "create"
+    else:
+        account = User.get_by_id(access_request.account_id)
+        if is_ended(account):
+            raise RegisterError(N_(
+                "This account's access has ended: it cannot be changed. Ask access for "
+                "a new account instead."))
+        User.update(role=access_request.role).where(User.id == account.id).execute()
+        UserSection.delete().where(UserSection.user == account.id).execute()
+        for section in sections:
+            UserSection.create(user=account.id, section=section.id)
+        account = User.get_by_id(account.id)
+        fields = ("role", "sections")
+        action = "update"
+        password = None
+    done = (AccessRequest
+            .update(state="implemented", account=account.id,
+                    implemented_by=actor.id if actor else None, implemented_at=moment)
+            .where((AccessRequest.id == access_request.id)
+                   & (AccessRequest.state == "approved"))
+            .execute())
+    if not done:
+        raise RegisterError(N_("This request has already been implemented. Reload the "
+                               "page."))
+    code = _single_code(sections)
+    audit.record(action, actor=actor, object_type=USER_OBJECT_TYPE, object_id=account.id,
+                 section=code, fields=fields, at=moment)
+    audit.record("implement", actor=actor, object_type=REQUEST_OBJECT_TYPE,
+                 object_id=access_request.id, section=code,
+                 fields=("state", "account"), at=moment)
     return account, password
+
+
+def grant_on_command_line(username, role, section_codes, reason, password=None, now=None):
+    """Create an account on the server's command line (``flask users create``); return
+    ``(account, password)``.
+
+    The grant is recorded as on the pages — a request for a new account, its approval and
+    its implementation, each audited — at once, marked as made on the command line.
+    ``password``: the initial password (generated when None); the user changes it at the
+    first login.
+    """
+    moment = _now(now)
+    accounts.known_role_and_sections(role, section_codes)
+    sections = _role_sections(role, section_codes)
+    reason = _clean_text("reason", reason, N_("Write why the person needs this access."))
+    with write_transaction():
+        created = _ask(None, None, None, None, role, sections, reason, moment)
+        _decide(None, created, True, "", moment)
+        return _implement(None, AccessRequest.get_by_id(created.id), sections, username,
+                          moment, password=password)
+
+
+def bootstrap_controller(reason, now=None):
+    """Create the first controller (``accounts.BOOTSTRAP_USERNAME``) when there are no
+    accounts, granted on the command line; return its one-time password.
+
+    Returns None when accounts exist already: the password is shown only once.
+    """
+    with write_transaction():
+        if User.select().exists():
+            return None
+        _, password = grant_on_command_line(accounts.BOOTSTRAP_USERNAME, "controller", (),
+                                            reason, now=now)
+    return password
+
+
+def _origin(actor):
+    """Where a step was taken: the pages (an actor), or the server's command line (None)."""
+    return "web" if actor is not None else "cli"
 
 
 # --- the yearly review ------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Personal accounts (seed §9): creating, authenticating, deactivating, the first controller;
-the password policy and the login lockout (OWASP ASVS 4.0 level 2, V2).
+"""Personal accounts (seed §9): creating and authenticating them, the password policy and
+the login lockout (OWASP ASVS 4.0 level 2, V2). Granting and ending access, the first
+controller included, go through services/access.py, which calls ``create_user``.
 """
 
 import dataclasses
@@ -8,12 +9,14 @@ import functools
 import gzip
 import hashlib
 import hmac
+import math
 import pathlib
 import secrets
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from database import is_sqlite, write_transaction
 from models import (
     ROLES,
     LoginFailure,
@@ -132,21 +135,7 @@ def create_user(username, role, section_codes=(), password=None, must_change=Tru
         "it from the username."))
     if message:
         raise RegisterError(message)
-    if role not in ROLES:
-        raise RegisterError(
-            N_("Unknown role %(role)s. Choose one of: %(roles)s."),
-            role=role,
-            roles=", ".join(ROLES),
-        )
-    sections = []
-    for code in section_codes:
-        section = Section.get_or_none(Section.code == code)
-        if section is None:
-            known = ", ".join(s.code for s in Section.select().order_by(Section.code))
-            raise RegisterError(
-                N_("Unknown section %(code)s. Choose from: %(known)s."), code=code, known=known
-            )
-        sections.append(section)
+    sections = known_role_and_sections(role, section_codes)
     if User.by_username(username) is not None:
         raise RegisterError(
             N_("The username %(username)s is already in use; choose another."), username=username
@@ -167,16 +156,25 @@ def create_user(username, role, section_codes=(), password=None, must_change=Tru
     return user, password
 
 
-def deactivate_user(username):
-    """Close an account so that it can no longer log in, and end its sessions; return it."""
-    user = User.by_username(username)
-    if user is None:
-        raise RegisterError(N_("No account has the username %(username)s."), username=username)
-    with db.atomic():
-        user.active = False
-        user.save()
-        sessions.revoke_all(user, "deactivated")
-    return user
+def known_role_and_sections(role, section_codes):
+    """Return the sections of ``section_codes``; an unknown role or section code is
+    refused with the known ones named (where there is no list to choose from)."""
+    if role not in ROLES:
+        raise RegisterError(
+            N_("Unknown role %(role)s. Choose one of: %(roles)s."),
+            role=role,
+            roles=", ".join(ROLES),
+        )
+    sections = []
+    for code in section_codes:
+        section = Section.get_or_none(Section.code == code)
+        if section is None:
+            known = ", ".join(s.code for s in Section.select().order_by(Section.code))
+            raise RegisterError(
+                N_("Unknown section %(code)s. Choose from: %(known)s."), code=code, known=known
+            )
+        sections.append(section)
+    return sections
 
 
 def generate_password():
@@ -184,24 +182,30 @@ def generate_password():
     return secrets.token_urlsafe(12)
 
 
-def bootstrap_controller():
-    """Create the first controller ``admin`` when there are no accounts; return its password.
-
-    Returns None when accounts already exist: the password is shown only once.
-    """
-    with db.atomic():
-        if User.select().exists():
-            return None
-        _, password = create_user(BOOTSTRAP_USERNAME, "controller", must_change=True)
-    return password
-
-
 # --- the login lockout (ASVS 2.2.1) ---------------------------------------------------
+#
+# Two counts of failed logins (and of wrong second-factor codes and wrong current
+# passwords at a password change), kept in the database so that every process sees them:
+#
+# - per username: LOGIN_MAX_FAILURES (5) within LOGIN_WINDOW_MINUTES (15) lock the username
+#   for LOGIN_LOCK_MINUTES (15); while locked even the right password is refused, with the
+#   same words as a wrong one;
+# - per address: an address never refuses the right password of an account that is not
+#   itself locked (a city office behind one NAT address, or every user when the register
+#   sits behind a proxy and PROXY_COUNT is unset). From LOGIN_ADDRESS_MAX_FAILURES (20)
+#   failures within the window on, each further failure makes the address wait before its
+#   next attempt: LOGIN_ADDRESS_DELAY_SECONDS (1), doubling with every failure, at most
+#   LOGIN_ADDRESS_MAX_DELAY_SECONDS (30). An attempt that comes before its time is refused
+#   with "wait N s" before its password is even checked, so the answer is the same for a
+#   right and a wrong one, and it costs no hashing; it is not counted. A login that
+#   succeeds neither lengthens nor ends the wait (it forgets only the failures of its
+#   own username). The wait is a "not before" time in the database (``LoginLock`` of
+#   kind "address"): no thread sleeps, and no test waits.
 
 
 @dataclasses.dataclass(frozen=True)
 class LoginLimits:
-    """How many failures lock a username or an address, within and for how long.
+    """How many failures lock a username or slow an address down, within and for how long.
 
     ``secret`` keys the hash under which a typed username is counted (the app's
     SECRET_KEY): the typed text itself is never stored.
@@ -210,8 +214,21 @@ class LoginLimits:
     secret: str
     max_failures: int = 5
     address_max_failures: int = 20
+    address_delay_seconds: int = 1
+    address_max_delay_seconds: int = 30
     window_minutes: int = 15
     lock_minutes: int = 15
+
+
+class SlowDown(RegisterError):
+    """Too many failed logins from the address: this attempt came before its time."""
+
+    def __init__(self, seconds):
+        super().__init__(
+            N_("Too many failed logins have come from your network address. Wait "
+               "%(seconds)d s, then try again."),
+            seconds=seconds)
+        self.seconds = seconds
 
 
 def username_key(username, secret):
@@ -220,19 +237,38 @@ def username_key(username, secret):
     return hmac.new(str(secret).encode("utf-8"), name.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def check_address(address, limits, for_update=False):
+    """Raise :class:`SlowDown` when ``address`` must still wait before its next attempt.
+
+    Call it before hashing the password (a cheap refusal), and again inside the login's
+    write transaction with ``for_update`` (``check_login`` does), where the address's row
+    is locked on PostgreSQL so that concurrent attempts take their turns one by one.
+    """
+    if not address:
+        return
+    query = LoginLock.select().where((LoginLock.kind == "address") & (LoginLock.key == address))
+    if for_update and not is_sqlite():
+        query = query.for_update()
+    row = query.first()
+    moment = sessions.now()
+    if row is not None and row.until > moment:
+        raise SlowDown(math.ceil((row.until - moment).total_seconds()))
+
+
 def check_login(user, username, address, limits, second_factor=False):
     """Return ``user`` (the result of :func:`authenticate`) if the login may go on, else None.
 
-    None when the username or the address is locked, whatever the password (the caller
-    shows the same message as for a wrong password), or when ``user`` is None: then the
-    failure is counted and may lock the username or the address. ``second_factor``: the
+    Raises :class:`SlowDown` when the address must still wait (nothing is counted then).
+    None when the username is locked, whatever the password (the caller shows the same
+    message as for a wrong password), or when ``user`` is None: then the failure is
+    counted and may lock the username or slow the address down. ``second_factor``: the
     check is of the code after the password (``user`` None when the code was wrong).
     Writes the failure, the lock and their audit events: call it inside the login's
     write transaction.
     """
-    fields = ("totp",) if second_factor else ()
-    if is_locked(username, address, limits):
-        _audit_failed(username, fields=fields)
+    check_address(address, limits, for_update=True)
+    if is_locked(username, limits):
+        _audit_failed(username, fields=("totp",) if second_factor else ())
         return None
     if user is None:
         record_failure(username, address, limits, second_factor=second_factor)
@@ -240,20 +276,38 @@ def check_login(user, username, address, limits, second_factor=False):
     return user
 
 
-def is_locked(username, address, limits):
-    """Tell whether logging in as ``username`` from ``address`` is locked now."""
-    condition = (LoginLock.kind == "username") & (
-        LoginLock.key == username_key(username, limits.secret))
-    if address:
-        condition |= (LoginLock.kind == "address") & (LoginLock.key == address)
-    return LoginLock.select().where(condition & (LoginLock.until > sessions.now())).exists()
+def check_current_password(user, password, address, limits):
+    """Check the current password typed at a password change, under the login lockout.
+
+    Returns "right", "wrong" or "locked". A wrong password counts as a failed login of
+    the username and the address; "locked" when the username is locked after the check
+    (this failure locked it, or it was locked already: then even the right password is
+    refused, as at the login). Raises :class:`SlowDown` like a login.
+    """
+    check_address(address, limits)
+    found = authenticate(user.username, password)
+    if found is not None and found.id != user.id:
+        found = None
+    with write_transaction():
+        if check_login(found, user.username, address, limits) is not None:
+            return "right"
+        return "locked" if is_locked(user.username, limits) else "wrong"
+
+
+def is_locked(username, limits):
+    """Tell whether logging in as ``username`` is locked now."""
+    return LoginLock.select().where(
+        (LoginLock.kind == "username")
+        & (LoginLock.key == username_key(username, limits.secret))
+        & (LoginLock.until > sessions.now())).exists()
 
 
 def record_failure(username, address, limits, second_factor=False):
-    """Count a failed login; lock the username or the address that reached its limit.
+    """Count a failed login; lock the username, or slow the address down, past its limit.
 
     Audited as ``login_failed`` (the account's id when the username exists, never the
-    typed text; field ``totp`` when the second factor failed) and ``lockout``.
+    typed text; field ``totp`` when the second factor failed), ``lockout`` and
+    ``login_slowdown`` (when an address starts to wait).
     """
     moment = sessions.now()
     key = username_key(username, limits.secret)
@@ -264,16 +318,25 @@ def record_failure(username, address, limits, second_factor=False):
     if _failures_since_lock("username", key, LoginFailure.username_key == key,
                             moment, limits) >= limits.max_failures:
         _lock("username", key, user, moment, limits)
-    if address and _failures_since_lock("address", address, LoginFailure.address == address,
-                                        moment, limits) >= limits.address_max_failures:
-        _lock("address", address, None, moment, limits)
+    if address:
+        _slow_down(address, moment, limits)
+
+
+def address_delay(failures, limits):
+    """Return how many seconds an address with ``failures`` in the window waits (0: none)."""
+    over = failures - limits.address_max_failures
+    if over < 0:
+        return 0
+    return min(limits.address_max_delay_seconds,
+               limits.address_delay_seconds * 2 ** min(over, 32))
 
 
 def complete_login(user, limits):
     """Log ``user`` in: note the time, reset the username's failures, audit, open a session.
 
     Returns the new session's token. An expired lock of the username ends here, audited
-    as ``lockout_reset``. Call it inside the login's write transaction.
+    as ``lockout_reset``. The wait of the address stays. Call it inside the login's write
+    transaction.
     """
     record_login(user)
     key = username_key(user.username, limits.secret)
@@ -297,15 +360,32 @@ def _failures_since_lock(kind, key, condition, moment, limits):
 
 def _lock(kind, key, user, moment, limits):
     until = moment + datetime.timedelta(minutes=limits.lock_minutes)
-    updated = (LoginLock.update(locked_at=moment, until=until, user=user)
-               .where((LoginLock.kind == kind) & (LoginLock.key == key)).execute())
-    if not updated:
-        LoginLock.create(kind=kind, key=key, user=user, locked_at=moment, until=until)
-    if kind == "address":
-        audit.record("lockout", object_type="address", object_id=key)
-    else:
-        audit.record("lockout", object_type="user" if user else None,
-                     object_id=user.id if user else None)
+    _set_lock(kind, key, user, moment, until)
+    audit.record("lockout", object_type="user" if user else None,
+                 object_id=user.id if user else None)
+
+
+def _slow_down(address, moment, limits):
+    """Make ``address`` wait before its next attempt when its failures have passed the limit."""
+    since = moment - datetime.timedelta(minutes=limits.window_minutes)
+    failures = LoginFailure.select().where((LoginFailure.address == address)
+                                           & (LoginFailure.at > since)).count()
+    delay = address_delay(failures, limits)
+    if not delay:
+        return
+    previous = LoginLock.get_or_none((LoginLock.kind == "address") & (LoginLock.key == address))
+    _set_lock("address", address, None, moment, moment + datetime.timedelta(seconds=delay))
+    if previous is None or previous.locked_at <= since:
+        audit.record("login_slowdown", object_type="address", object_id=address)
+
+
+def _set_lock(kind, key, user, moment, until):
+    """Write the lock (or the wait) of ``key``: one row per kind and key, kept up to date."""
+    (LoginLock.insert(kind=kind, key=key, user=user, locked_at=moment, until=until)
+     .on_conflict(conflict_target=[LoginLock.kind, LoginLock.key],
+                  update={LoginLock.user: user, LoginLock.locked_at: moment,
+                          LoginLock.until: until})
+     .execute())
 
 
 def _audit_failed(username, user=None, fields=()):

@@ -53,7 +53,7 @@ from models import (
 )
 from services import audit, scope
 from services.errors import N_, RegisterError
-from services.exports import safe_cell
+from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, safe_cell
 from services.hetu import refusal
 from services.localtime import to_helsinki as _helsinki
 from services.search import customer_search_condition
@@ -81,7 +81,6 @@ MAX_TEXT = 2000
 MAX_PERIOD_DAYS = 3660
 
 EXPORT_FORMATS = ("csv", "xlsx")
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _Y_TUNNUS = re.compile(r"\d{7}-\d")
 _LIST_SEPARATORS = re.compile(r"[\s,;]+")
@@ -676,7 +675,7 @@ class Export:
     """The file handed over."""
 
     filename: str
-    mimetype: str
+    content_type: str
     content: bytes
 
 
@@ -725,8 +724,7 @@ def carry_out(actor, disclosure, fmt, labels=None, locale="fi"):
                       Customer.select(Customer.id, Customer.section)
                       .where(Customer.id.in_(_linked_customers(current))).tuples())
     name = f"disclosure-{current.id}-{_helsinki(now):%Y-%m-%d}.{fmt}"
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX_MIMETYPE
-    return Export(name, mimetype, content)
+    return Export(name, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, content)
 
 
 class _Values:

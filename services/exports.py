@@ -9,6 +9,13 @@ an apostrophe: the spreadsheet shows the text as it is and runs nothing.
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
+# The Content-Type of each kind of download, whole: given as the header itself, so that
+# nothing appends a second "; charset=utf-8".
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_CONTENT_TYPE = "application/pdf"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
 
 def safe_cell(value):
     """Return ``value`` as text a spreadsheet shows and never runs ("" for None)."""

@@ -306,6 +306,48 @@ def test_ending_access_closes_the_account_at_once(app, people):
     assert "anna" not in re.sub(r"<[^>]+>", " ", page).split()
 
 
+def english(client):
+    """Switch ``client``'s pages to English (new texts are asserted in their msgid)."""
+    post(client, "/language", {"lang": "en"})
+    return client
+
+
+def test_command_line_grants_and_endings_are_on_the_pages(app, people, runner):
+    """``flask users create|deactivate`` leave the same record as the pages, marked as
+    made on the server's command line."""
+    result = runner.invoke(args=["users", "create", "pekka", "--role", "staff", "--section",
+                                 "tourism", "--password", PASSWORD, "--reason",
+                                 "Kesätyöntekijä matkailuneuvonnassa"])
+    assert result.exit_code == 0, result.output
+    pekka = User.by_username("pekka")
+    grant = AccessRequest.get(AccessRequest.account == pekka.id)
+    controller = english(log_in(app, "eero"))
+    page = text(controller.get("/access/requests/"))
+    assert "the server's command line" in page and "pekka" in page
+    page = text(controller.get(f"/access/requests/{grant.id}/"))
+    assert "Kesätyöntekijä matkailuneuvonnassa" in page
+    assert page.count("the server's command line") == 3  # asked, decided, implemented
+    assert "None" not in page
+    # The handler of the section sees the account as any other.
+    handler = log_in(app, "tuulikki")
+    assert "pekka" in text(handler.get("/access/accounts/"))
+
+    result = runner.invoke(args=["users", "deactivate", "pekka", "--reason",
+                                 "Kesätyö päättyi"])
+    assert result.exit_code == 0, result.output
+    assert User.get_by_id(pekka.id).username is None
+    page = text(english(handler).get("/access/accounts/"))
+    assert "Kesätyö päättyi (on the server's command line)" in page
+    events = (AuditEvent.select().where(AuditEvent.object_id == str(pekka.id),
+                                        AuditEvent.object_type == "user")
+              .order_by(AuditEvent.id))
+    assert [(e.action, e.actor, e.section) for e in events] == [
+        ("create", None, "tourism"), ("end_access", None, "tourism")]
+    # Ended for good: it cannot be reactivated, nor granted again under the same request.
+    with pytest.raises(access.RegisterError):
+        access.reactivate(people["eero"], User.get_by_id(pekka.id))
+
+
 def test_oneself_and_the_last_controller_cannot_be_ended(app, people):
     eero = people["eero"]
     assert post(log_in(app, "eero"), f"/access/accounts/{eero.id}/end/").status_code == 403

@@ -39,7 +39,8 @@ def test_login_keeps_username_after_error(client, auth, make_user):
 
 def test_inactive_user_cannot_log_in(client, auth, make_user, runner):
     make_user("anna", "staff", ["tourism"])
-    assert runner.invoke(args=["users", "deactivate", "anna"]).exit_code == 0
+    assert runner.invoke(args=["users", "deactivate", "anna", "--reason",
+                               "Siirtyi muihin tehtäviin"]).exit_code == 0
     page = auth.login("anna").get_data(as_text=True)
     assert "Väärä käyttäjätunnus tai salasana." in page
     assert client.get("/").status_code == 302
@@ -49,7 +50,7 @@ def test_deactivation_ends_a_live_session(client, auth, make_user, runner):
     make_user("anna", "staff", ["tourism"])
     auth.login("anna")
     assert client.get("/").status_code == 200
-    runner.invoke(args=["users", "deactivate", "anna"])
+    runner.invoke(args=["users", "deactivate", "anna", "--reason", "Siirtyi muihin tehtäviin"])
     assert client.get("/").status_code == 302
 
 

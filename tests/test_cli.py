@@ -1,15 +1,28 @@
 """The users and db commands and their errors."""
 
+import datetime
+
 import database
-from models import User
-from services import accounts
+from models import AccessRequest, AccountStatusChange, AuditEvent, User, utcnow
+from services import access, accounts, audit
+from services.localtime import helsinki_date
 from tests.conftest import PASSWORD
+
+
+REASON = ["--reason", "Uusi matkailuneuvoja"]
+
+
+def grant_events():
+    """The audit trail of grants and endings: (action, object type, actor)."""
+    return [(e.action, e.object_type, e.actor) for e in AuditEvent.select()
+            .where(AuditEvent.object_type.in_(["access_request", "user"]))
+            .order_by(AuditEvent.id)]
 
 
 def test_users_create_with_password(runner, client, auth):
     result = runner.invoke(args=["users", "create", "anna", "--role", "staff",
                                  "--section", "tourism", "--section", "business",
-                                 "--password", PASSWORD])
+                                 "--password", PASSWORD, *REASON])
     assert result.exit_code == 0, result.output
     user = User.by_username("anna")
     assert user.role == "staff" and [s.code for s in user.sections] == ["business", "tourism"]
@@ -17,17 +30,39 @@ def test_users_create_with_password(runner, client, auth):
     assert auth.login("anna").location == "/password"
 
 
-def test_users_create_prompts_hidden_and_confirmed(runner):
+def test_users_create_is_a_grant_made_on_the_command_line(runner):
+    """Asked, approved and implemented at once, on record and audited like on the pages."""
+    result = runner.invoke(args=["users", "create", "anna", "--role", "staff",
+                                 "--section", "tourism", "--password", PASSWORD, *REASON])
+    assert result.exit_code == 0, result.output
+    user = User.by_username("anna")
+    grant = AccessRequest.get()
+    assert (grant.origin, grant.kind, grant.state, grant.account_id, grant.role,
+            grant.reason) == ("cli", "new", "implemented", user.id, "staff",
+                              "Uusi matkailuneuvoja")
+    assert grant.requested_by_id is grant.decided_by_id is grant.implemented_by_id is None
+    assert grant.requested_at and grant.decided_at and grant.implemented_at
+    assert [s.code for s in access.request_sections(grant)] == ["tourism"]
+    assert grant_events() == [("create", "access_request", None),
+                              ("approve", "access_request", None),
+                              ("create", "user", None), ("implement", "access_request", None)]
+    assert audit.verify()[0]
+
+
+def test_users_create_prompts_the_reason_and_the_password_hidden_and_confirmed(runner):
     result = runner.invoke(args=["users", "create", "bertta", "--role", "handler",
-                                 "--section", "tourism"], input=f"{PASSWORD}\n{PASSWORD}\n")
+                                 "--section", "tourism"],
+                           input=f"Rekisteriasioiden hoitaja\n{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
     assert accounts.authenticate("bertta", PASSWORD) is not None
+    assert AccessRequest.get().reason == "Rekisteriasioiden hoitaja"
 
 
 def test_users_create_prompt_mismatch_asks_again(runner):
     other = "another passphrase"
-    result = runner.invoke(args=["users", "create", "bertta", "--role", "staff"],
+    result = runner.invoke(args=["users", "create", "bertta", "--role", "staff",
+                                 "--section", "tourism", *REASON],
                            input=f"{PASSWORD}\n{other}\n{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
     assert accounts.authenticate("bertta", PASSWORD) is not None
@@ -37,32 +72,74 @@ def test_users_create_errors(runner):
     cases = [
         (["--role", "boss"], "boss"),
         (["--role", "staff", "--section", "marketing"], "marketing"),
-        (["--role", "staff", "--password", "short"], "12"),
+        (["--role", "staff"], "vähintään yksi"),  # staff work in sections
+        (["--role", "controller", "--section", "tourism"], "jätä osastot valitsematta"),
+        (["--role", "staff", "--section", "tourism", "--password", "short"], "12"),
+        (["--role", "staff", "--section", "tourism", "--reason", "131052-308T"],
+         "Henkilötunnusta ei saa tallentaa"),
     ]
     for extra, said in cases:
-        result = runner.invoke(args=["users", "create", "anna", *extra, "--password", PASSWORD]
-                               if "--password" not in extra else ["users", "create", "anna", *extra])
+        args = ["users", "create", "anna", *extra]
+        if "--password" not in extra:
+            args += ["--password", PASSWORD]
+        if "--reason" not in extra:
+            args += REASON
+        result = runner.invoke(args=args)
         assert result.exit_code != 0, extra
         assert said in result.output, result.output
         assert User.by_username("anna") is None
-    runner.invoke(args=["users", "create", "anna", "--role", "staff", "--password", PASSWORD])
-    result = runner.invoke(args=["users", "create", "anna", "--role", "staff", "--password", PASSWORD])
+    assert AccessRequest.select().count() == 0 and not grant_events()
+    ok = ["users", "create", "anna", "--role", "staff", "--section", "tourism",
+          "--password", PASSWORD, *REASON]
+    assert runner.invoke(args=ok).exit_code == 0
+    result = runner.invoke(args=ok)
     assert result.exit_code != 0 and "anna" in result.output
     assert User.select().where(User.username == "anna").count() == 1
+    # The failed second grant left nothing behind: no request, no event.
+    assert AccessRequest.select().count() == 1 and len(grant_events()) == 4
 
 
-def test_users_list_and_deactivate(runner, make_user):
-    make_user("anna", "staff", ["tourism"])
+def test_users_list_and_deactivate_ends_the_access(runner, make_user, client, auth):
+    anna = make_user("anna", "staff", ["tourism"])
     make_user("eero", "controller")
+    auth.login("anna")
+    assert client.get("/").status_code == 200
     listing = runner.invoke(args=["users", "list"]).output
     assert "anna" in listing and "staff" in listing and "tourism" in listing
     assert "eero" in listing and "controller" in listing
-    result = runner.invoke(args=["users", "deactivate", "anna"])
-    assert result.exit_code == 0
-    assert not User.by_username("anna").is_active
-    assert "closed" in runner.invoke(args=["users", "list"]).output
-    result = runner.invoke(args=["users", "deactivate", "nobody"])
+    result = runner.invoke(args=["users", "deactivate", "anna", "--reason",
+                                 "Siirtyi muihin tehtäviin"])
+    assert result.exit_code == 0, result.output
+    # Ended as on the pages: closed, the username removed, the session ended, on record.
+    ended = User.get_by_id(anna.id)
+    assert not ended.is_active and ended.username is None and User.by_username("anna") is None
+    assert client.get("/").status_code == 302
+    change = AccountStatusChange.get(AccountStatusChange.user == anna.id)
+    assert (change.kind, change.origin, change.reason, change.changed_by_id,
+            change.effective_on) == ("ended", "cli", "Siirtyi muihin tehtäviin", None,
+                                     helsinki_date(utcnow()))
+    assert grant_events() == [("end_access", "user", None)]
+    listing = runner.invoke(args=["users", "list"]).output
+    assert "closed" in listing and "anna" not in listing and ended.pseudonym in listing
+    result = runner.invoke(args=["users", "deactivate", "nobody", "--reason", "x"])
     assert result.exit_code != 0 and "nobody" in result.output
+    # The only open controller cannot be ended: grant the next one first.
+    result = runner.invoke(args=["users", "deactivate", "eero", "--reason", "Eläkkeelle"])
+    assert result.exit_code != 0 and User.by_username("eero").is_active
+
+
+def test_users_deactivate_asks_the_reason_and_takes_the_day(runner, make_user):
+    anna = make_user("anna", "staff", ["tourism"])
+    today = helsinki_date(utcnow())
+    result = runner.invoke(args=["users", "deactivate", "anna", "--ended-on",
+                                 (today + datetime.timedelta(days=1)).isoformat()],
+                           input="Siirtyi muihin tehtäviin\n")
+    assert result.exit_code != 0 and User.by_username("anna").is_active  # not in the future
+    result = runner.invoke(args=["users", "deactivate", "anna", "--ended-on",
+                                 today.isoformat()], input="Siirtyi muihin tehtäviin\n")
+    assert result.exit_code == 0, result.output
+    change = AccountStatusChange.get(AccountStatusChange.user == anna.id)
+    assert change.reason == "Siirtyi muihin tehtäviin" and change.effective_on == today
 
 
 def test_bootstrap_creates_admin_once(runner, client, auth):
@@ -75,10 +152,16 @@ def test_bootstrap_creates_admin_once(runner, client, auth):
     assert password and len(password) >= 12
     admin = User.by_username("admin")
     assert admin.role == "controller" and admin.must_change_password
+    # The first grant is on record, made on the command line, and audited.
+    grant = AccessRequest.get()
+    assert (grant.origin, grant.state, grant.account_id, grant.role) == (
+        "cli", "implemented", admin.id, "controller")
+    assert grant.reason.strip()
+    assert [a for a, _, _ in grant_events()] == ["create", "approve", "create", "implement"]
     assert auth.login("admin", password).location == "/password"
     again = runner.invoke(args=["users", "bootstrap"])
     assert again.exit_code == 0 and password not in again.output and again.output == ""
-    assert User.select().count() == 1
+    assert User.select().count() == 1 and AccessRequest.select().count() == 1
 
 
 def test_db_status_upgrade_downgrade(runner):

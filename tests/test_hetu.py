@@ -711,7 +711,8 @@ def test_the_request_service_refuses_a_code_without_its_sign(app, people):
 @pytest.mark.parametrize("username", ["131052-308t", "hetu131052-308t", "131052a308t"])
 def test_no_account_is_named_by_a_code(runner, username):
     result = runner.invoke(args=["users", "create", username, "--role", "staff",
-                                 "--section", "tourism", "--password", "correct horse battery"])
+                                 "--section", "tourism", "--password", "correct horse battery",
+                                 "--reason", "Uusi matkailuneuvoja"])
     assert result.exit_code != 0
     assert "henkilötunnus" in result.output.lower()
     assert User.select().where(User.username == username).count() == 0

@@ -439,6 +439,77 @@ def test_non_hetu_values_accepted_in_free_text(client, auth, people, value):
     assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
 
 
+# --- the same Y-tunnus twice in a section ------------------------------------------------
+
+
+def english(client):
+    client.post("/language", data={"lang": "en", "csrf_token": token(client)})
+
+
+def test_a_second_company_with_the_same_y_tunnus_is_saved_only_when_confirmed(
+        client, auth, people, rows):
+    """The form names the existing customer, with a link, and keeps the input; the save
+    goes through once the user ticks that this is a different company."""
+    login(client, auth, "staff_t")
+    english(client)
+    existing = Customer.get_by_id(rows["t"])  # Matkailu Oy, 0737546-2, tourism
+    data = company_form(csrf_token=token(client), name="Toinen Matkailu Oy",
+                        business_id="0737546 2")  # the same Y-tunnus, typed differently
+    r = client.post("/customers/new/", data=data)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and Customer.select().where(
+        Customer.business_id == "0737546-2").count() == 1
+    assert "Another customer of this section already has this Y-tunnus" in page
+    assert f'href="/customers/details/?id={existing.id}">Matkailu Oy</a>' in page
+    assert 'name="different_company"' in page
+    assert page.index('name="business_id"') < page.index('name="different_company"') \
+        < page.index('name="phone"')  # right below the Y-tunnus
+    assert 'value="Toinen Matkailu Oy"' in page and 'value="Mannerheimintie 1"' in page
+    assert not AuditEvent.select().where(AuditEvent.action == "create").exists()
+    r = client.post("/customers/new/", data=data | {"different_company": "y"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    second = Customer.get(Customer.name == "Toinen Matkailu Oy")
+    assert second.business_id == "0737546-2" and second.section.code == "tourism"
+    # Editing it without touching the Y-tunnus is not asked again.
+    page = client.get(f"/customers/edit/?id={second.id}").get_data(as_text=True)
+    assert 'name="different_company"' not in page
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    edit = {"csrf_token": csrf_token(page), "version": version, "kind": "company",
+            "name": "Toinen Matkailu Oy Ab", "business_id": "0737546-2", "language": "fi",
+            "informed_how": ""}
+    r = client.post(f"/customers/edit/?id={second.id}", data=edit)
+    assert r.status_code == 302 and Customer.get_by_id(second.id).version == 2
+
+
+def test_editing_to_a_y_tunnus_of_the_section_asks_too(client, auth, people, rows):
+    login(client, auth, "staff_t")
+    english(client)
+    other = Customer.create(section=Section.get(code="tourism"), kind="company",
+                            name="Eri Oy", business_id="1234567-1", version=1)
+    page = client.get(f"/customers/edit/?id={other.id}").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), "version": "1", "kind": "company",
+            "name": "Eri Oy", "business_id": "0737546-2", "language": "fi", "informed_how": ""}
+    r = client.post(f"/customers/edit/?id={other.id}", data=data)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "already has this Y-tunnus" in page
+    assert f'/customers/details/?id={rows["t"]}"' in page
+    assert f'/customers/details/?id={other.id}"' not in page  # not itself
+    assert Customer.get_by_id(other.id).business_id == "1234567-1"
+    r = client.post(f"/customers/edit/?id={other.id}", data=data | {"different_company": "y"})
+    assert r.status_code == 302 and Customer.get_by_id(other.id).business_id == "0737546-2"
+
+
+def test_the_same_y_tunnus_in_another_section_is_not_shown(client, auth, people, rows):
+    """The check stays in the section: a business customer is neither named nor linked."""
+    Customer.create(section=Section.get(code="business"), kind="company",
+                    name="Salainen Bisnes Oy", business_id="1234567-1", version=1)
+    login(client, auth, "staff_t")
+    r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
+                                                         business_id="1234567-1"))
+    assert r.status_code == 302
+    assert Customer.select().where(Customer.business_id == "1234567-1").count() == 2
+
+
 # --- optimistic locking and transactions -------------------------------------------------
 
 def edit_data(client, customer_id):
@@ -471,8 +542,10 @@ def test_failing_inline_row_leaves_nothing(client, auth, people, rows):
     """A duplicate invoice number fails in the database: the customer is not created."""
     login(client, auth, "staff_t")
     r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
+                                                         business_id="1234567-1",
                                                          **{"invoices-0-number": "T-100"}))
     assert r.status_code == 200
+    assert "duplicate-customers" not in r.get_data(as_text=True)  # not for its Y-tunnus
     assert Customer.get_or_none(Customer.name == "Äijälän Puu Oy") is None
     assert Address.select().count() == 1 and ContactPerson.select().count() == 0
     assert Purchase.select().count() == 0

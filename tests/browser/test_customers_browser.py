@@ -214,3 +214,32 @@ def test_handler_list_row_buttons_and_delete(page, make_user, others):
     expect(page.get_by_role("status")).to_have_text("Tietue on poistettu.")
     expect(table.get_by_role("row")).to_have_count(2)
     expect(table).not_to_contain_text("Matkailija")
+
+
+def test_a_second_company_with_a_y_tunnus_of_the_section(page, make_user, others, db_kind):
+    """The existing customer is named with a link, the box to confirm sits under the
+    Y-tunnus, and the page passes axe with them; ticked, the company is saved."""
+    make_user("tiina", "staff", ["tourism"])
+    log_in(page, "tiina")
+    page.goto("/customers/new/")
+    page.get_by_label("Laji", exact=True).select_option(label="yritys")
+    page.get_by_label("Yrityksen tai yhteisön nimi", exact=True).fill("Matkailu Ab")
+    page.get_by_label("Y-tunnus", exact=True).fill("1572860-0")  # Matkailu Oy's
+    page.get_by_role("button", name="Tallenna", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/customers/new/"))
+    existing = page.locator("#duplicate-customers").get_by_role("link", name="Matkailu Oy")
+    expect(existing).to_have_attribute("href", re.compile(r"/customers/details/\?id=\d+$"))
+    business_id = page.get_by_label("Y-tunnus", exact=True)
+    expect(business_id).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Yrityksen tai yhteisön nimi", exact=True)).to_have_value(
+        "Matkailu Ab")
+    confirm = page.locator("input[name=different_company]")
+    expect(confirm).not_to_be_checked()
+    assert_accessible(page)
+    screenshot(page, f"customer-create-same-y-tunnus-{db_kind}")
+
+    confirm.check()
+    page.get_by_role("button", name="Tallenna", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/customers/(\?|$)"))
+    assert Customer.select().where(Customer.business_id == "1572860-0").count() == 2
