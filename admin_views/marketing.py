@@ -9,8 +9,6 @@ The page counts first — how many customers the list holds and how many a prohi
 left out — and offers the download for exactly the choices it counted.
 """
 
-import datetime
-
 from flask import Response, abort, flash, request, stream_with_context
 from flask_admin import expose
 from flask_babel import get_locale
@@ -24,6 +22,7 @@ from forms.data_rights import MarketingListForm, select_choices
 from models import db
 from services import marketing
 from services.errors import RegisterError
+from services.localtime import helsinki_today
 
 
 class MarketingListView(SecureBaseView):
@@ -70,7 +69,7 @@ class MarketingListView(SecureBaseView):
             db.connect(reuse_if_open=True)
             yield from marketing.csv_chunks(criteria, header)
 
-        today = datetime.date.today().isoformat()
+        today = helsinki_today().isoformat()
         filename = f"marketing-list-{section.code}-{criteria.language}-{today}.csv"
         return Response(
             stream_with_context(chunks()),

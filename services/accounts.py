@@ -239,7 +239,7 @@ def is_locked(username, address, limits):
         LoginLock.key == username_key(username, limits.secret))
     if address:
         condition |= (LoginLock.kind == "address") & (LoginLock.key == address)
-    return LoginLock.select().where(condition & (LoginLock.until > sessions.now())).exists()
+    return LoginLock.select().where(condition & (LoginLock.until > utcnow())).exists()
 
 
 def record_failure(username, address, limits, second_factor=False):
@@ -248,7 +248,7 @@ def record_failure(username, address, limits, second_factor=False):
     Audited as ``login_failed`` (the account's id when the username exists, never the
     typed text; field ``totp`` when the second factor failed) and ``lockout``.
     """
-    moment = sessions.now()
+    moment = utcnow()
     key = username_key(username, limits.secret)
     user = User.by_username(username) if username else None
     LoginFailure.create(at=moment, username_key=key, address=address)

@@ -37,6 +37,7 @@ from models import (
 )
 # Every text cell of an export passes it: a spreadsheet runs no formula (CSV injection).
 from services.exports import safe_cell as _safe
+from services.localtime import helsinki_today
 
 # Counts below this (and above zero) are hidden, as are sums over fewer customers.
 SMALL = 5
@@ -278,7 +279,7 @@ def _next_month(day):
 
 def default_filters(today=None, section=None):
     """The last twelve months, this one included."""
-    today = today or datetime.date.today()
+    today = today or helsinki_today()
     end = _next_month(today.replace(day=1))
     start = end
     for _ in range(DEFAULT_MONTHS):

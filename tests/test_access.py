@@ -17,9 +17,10 @@ from models import (
     utcnow,
 )
 from services import access, accounts
+from services.localtime import helsinki_today
 from tests.conftest import PASSWORD, AuthActions, csrf_token
 
-TODAY = datetime.date.today
+TODAY = helsinki_today  # Helsinki's today, from the register's own clock
 
 
 def log_in(app, username):
@@ -245,6 +246,7 @@ def test_requests_are_visible_by_role(app, people):
 # --- ending access ----------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_ending_access_closes_the_account_at_once(app, people):
     staff = log_in(app, "anna")
     assert staff.get("/").status_code == 200
@@ -326,6 +328,7 @@ def at(day, hour=12):
     return datetime.datetime.combine(day, datetime.time(hour))
 
 
+@pytest.mark.clock
 def test_review_due_reminded_and_overdue_across_a_year(app, people):
     User.update(created_at=at(datetime.date(2025, 1, 10))).execute()
     status = access.review_status(at(datetime.date(2025, 6, 1)))
@@ -444,6 +447,7 @@ def test_review_refuses_a_stale_account_list(app, people):
 # --- idle accounts ----------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_idle_accounts_are_flagged_and_disabled(app, people, runner):
     now = utcnow()
     User.update(last_login_at=now - datetime.timedelta(days=100)).where(

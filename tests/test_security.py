@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+import time_machine
 from argon2 import PasswordHasher
 from openpyxl import load_workbook
 
@@ -26,6 +27,7 @@ from models import (
 from services import accounts, sessions, totp
 from services.errors import RegisterError
 from services.exports import FORMULA_STARTS, safe_cell
+from services.localtime import helsinki_today
 from tests.conftest import PASSWORD, csrf_token
 
 NEUTRAL = "Väärä käyttäjätunnus tai salasana."
@@ -33,23 +35,23 @@ WRONG = "not the password at all"
 
 
 class Clock:
-    """A clock the tests move by hand (naive UTC, as sessions.now gives)."""
+    """The register's clock (models.utcnow), stopped, and moved by hand."""
 
-    def __init__(self):
-        self.moment = utcnow()
+    def __init__(self, traveller):
+        self.traveller = traveller
 
     def __call__(self):
-        return self.moment
+        return utcnow()
 
     def advance(self, **delta):
-        self.moment += datetime.timedelta(**delta)
+        self.traveller.shift(datetime.timedelta(**delta))
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    moving = Clock()
-    monkeypatch.setattr(sessions, "now", moving)
-    return moving
+def clock():
+    start = utcnow().replace(tzinfo=datetime.timezone.utc)
+    with time_machine.travel(start, tick=False) as traveller:
+        yield Clock(traveller)
 
 
 def login(client, username, password=PASSWORD, address="127.0.0.1"):
@@ -103,6 +105,7 @@ def test_an_unknown_username_locks_alike_and_the_message_tells_nothing(client, m
         str(User.by_username("anna").id)]
 
 
+@pytest.mark.clock
 def test_failures_older_than_the_window_do_not_count(client, make_user, clock):
     make_user("anna", "staff", ["tourism"])
     for _ in range(4):
@@ -200,6 +203,7 @@ def test_argon2id_parameters_and_rehash_at_login(client, make_user):
 # --- sessions ----------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_idle_timeout(client, make_user, clock):
     make_user("anna", "staff", ["tourism"])
     login(client, "anna")
@@ -214,6 +218,7 @@ def test_idle_timeout(client, make_user, clock):
     assert not logged_in(client)
 
 
+@pytest.mark.clock
 def test_absolute_timeout(app, client, make_user, clock):
     make_user("anna", "staff", ["tourism"])
     login(client, "anna")
@@ -499,10 +504,10 @@ def test_every_export_escapes_formulas(app, client, make_user):
     tourism = Section.get(code="tourism")
     evil = Customer.create(section=tourism, kind="company", name=EVIL, email="evil@example.fi",
                            phone="+358401234567")
-    Invoice.create(customer=evil, number="-1+2", invoice_date=datetime.date.today(),
-                   due_date=datetime.date.today(), amount="10.00")
+    Invoice.create(customer=evil, number="-1+2", invoice_date=helsinki_today(),
+                   due_date=helsinki_today(), amount="10.00")
     for _ in range(5):
-        Purchase.create(customer=evil, service=EVIL, purchased_on=datetime.date.today(),
+        Purchase.create(customer=evil, service=EVIL, purchased_on=helsinki_today(),
                         amount="1.00")
     handler = make_user("tuulikki", "handler", ["tourism"])
     controller = make_user("eero", "controller")
