@@ -16,7 +16,7 @@ import datetime
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_babel import get_locale, to_user_timezone, to_utc
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -43,7 +43,7 @@ from forms.data_rights import (
     typed_values,
     values_form,
 )
-from models import ContactPerson, Customer, RectificationRequest
+from models import ContactPerson, Customer, RectificationRequest, utcnow
 from services import audit
 from services import rectification as rules
 from services.errors import RegisterError
@@ -82,11 +82,6 @@ def customer_rectification_url(customer):
     if not _role_in(REGISTERING_ROLES):
         return None
     return url_for("rectification.new_view", customer=customer.id)
-
-
-def _now_local():
-    return to_user_timezone(datetime.datetime.now(datetime.timezone.utc)).replace(
-        tzinfo=None, second=0, microsecond=0)
 
 
 class RectificationView(SecureBaseView):
@@ -143,7 +138,7 @@ class RectificationView(SecureBaseView):
         form = RectificationRequestForm(posted)
         new = values_form(kind, names, formdata=posted)
         if request.method == "GET":
-            form.received_at.data = _now_local()
+            form.received_at.data = utcnow()
             # The form shows the customer's current values: a read of the customer.
             with write_transaction():
                 audit.record("view", actor=current_user._get_current_object(),
@@ -159,7 +154,7 @@ class RectificationView(SecureBaseView):
                         customer,
                         contact_person=person,
                         actor=current_user._get_current_object(),
-                        received_at=to_utc(form.received_at.data),
+                        received_at=form.received_at.data,
                         requester_name=form.requester_name.data,
                         description=form.description.data,
                         requested={name: _stored_text(new[name].data) for name in requested},

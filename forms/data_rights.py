@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms.fields import (
     DateField,
-    DateTimeLocalField,
     HiddenField,
     SelectField,
     StringField,
@@ -20,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, StopVali
 
 from forms import validators as v
 from forms.base import RegisterForm
+from forms.fields import HelsinkiDateTimeField
 from services.errors import N_, RegisterError
 
 PURPOSE_LABELS = {
@@ -144,9 +144,8 @@ class MarketingListForm(RegisterForm):
 class RectificationRequestForm(RegisterForm):
     """The request itself: when it came, from whom, and what should change in words."""
 
-    received_at = DateTimeLocalField(
+    received_at = HelsinkiDateTimeField(
         _l("Received"),
-        format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(_l("Enter when the request was received (date and time)."))],
     )
     requester_name = StringField(

@@ -49,6 +49,7 @@ from services import audit
 from services.errors import N_, RegisterError
 from services.exports import safe_cell
 from services.hetu import contains_hetu
+from services import localtime
 from services.localtime import to_helsinki as _helsinki
 from services.search import customer_search_condition
 
@@ -714,7 +715,7 @@ class _Values:
         if isinstance(value, bool):
             return self.labels.yes if value else self.labels.no
         if isinstance(value, datetime.datetime):
-            return _helsinki(value).replace(tzinfo=None, microsecond=0)
+            return localtime.wall_time(value)
         if isinstance(value, (datetime.date, int, decimal.Decimal)):
             return value
         if field.choices:
