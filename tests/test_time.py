@@ -85,6 +85,30 @@ def test_statistics_default_to_helsinkis_month(app):
     assert filters.months()[-1] == "2027-02"
 
 
+def test_statistics_count_stored_times_in_helsinkis_months(app):
+    """Five contacts at 00:30 on 1 February in Helsinki (22:30 UTC on 31 January) and five
+    at 23:30 on 31 March (20:30 UTC, summer time) count in February and March."""
+    customer = Customer.create(section=Section.get(code="tourism"), kind="company",
+                               name="Kuukausi Oy", created_at=datetime.datetime(2027, 1, 31, 22, 30))
+    for i in range(5):
+        ContactEvent.create(customer=customer, direction="in", channel="phone", summary="Soitto",
+                            occurred_at=datetime.datetime(2027, 1, 31, 22, 30 + i))
+        ContactEvent.create(customer=customer, direction="out", channel="email", summary="Viesti",
+                            occurred_at=datetime.datetime(2027, 3, 31, 20, 30 + i))
+    period = stats.month_range("2027-01", "2027-04")
+    events = stats.contact_events(period)
+    assert events.values[("2027-02", "phone/in")] == 5
+    assert events.values[("2027-01", "phone/in")] == 0
+    assert events.values[("2027-03", "email/out")] == 5
+    assert events.values[("2027-04", "email/out")] == 0
+    assert stats.new_customers(period).values[("2027-02", "tourism")] == 1
+    # One month alone, and a period ending before the contacts, count them or not alike.
+    assert stats.contact_events(stats.month_range("2027-02", "2027-02")).values[
+        ("2027-02", "phone/in")] == 5
+    assert stats.contact_events(stats.month_range("2027-01", "2027-01")).values[
+        ("2027-01", "phone/in")] == 0
+
+
 def test_a_prohibition_effective_helsinkis_today_is_recorded_at_2330_utc(app, people):
     customer = Customer.create(section=Section.get(code="tourism"), kind="person",
                                first_name="Pekka", last_name="Pohjola")
