@@ -142,8 +142,10 @@ EXPORT_TYPE_FORMATTERS = {
 class HelsinkiDateTimeBetweenFilter(DateTimeBetweenFilter):
     """A "between" filter of a stored time, its ends typed in Helsinki time."""
 
+    FORMAT = "%Y-%m-%d %H:%M:%S"  # what Flask-Admin's range picker writes
+
     def _ends(self, value):
-        return [localtime.from_helsinki_typed(datetime.datetime.strptime(end, "%Y-%m-%d %H:%M:%S"))
+        return [localtime.from_helsinki_typed(datetime.datetime.strptime(end, self.FORMAT))
                 for end in value.split(" to ")]
 
     def validate(self, value):

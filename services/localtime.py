@@ -9,8 +9,10 @@ already the next day. One way in: ``from_helsinki_typed`` reads a wall time a pe
 """
 
 import datetime
+import functools
 import zoneinfo
 
+from babel import Locale
 from babel import dates as babel_dates
 
 from models import utcnow  # noqa: F401  (the register's one clock)
@@ -92,7 +94,7 @@ def format_datetime(moment, locale, format="short"):
     if not isinstance(moment, datetime.datetime):
         return format_date(moment, locale)
     return babel_dates.format_datetime(to_helsinki(moment), format, tzinfo=HELSINKI,
-                                       locale=locale)
+                                       locale=_locale(locale))
 
 
 def format_date(value, locale, format="short"):
@@ -101,7 +103,13 @@ def format_date(value, locale, format="short"):
         return ""
     if isinstance(value, datetime.datetime):
         value = helsinki_date(value)
-    return babel_dates.format_date(value, format, locale=locale)
+    return babel_dates.format_date(value, format, locale=_locale(locale))
+
+
+@functools.lru_cache(maxsize=None)
+def _locale(name):
+    """Return Babel's locale ``name``, parsed once (a list page formats dozens of cells)."""
+    return Locale.parse(name)
 
 
 def wall_time(moment):

@@ -89,7 +89,8 @@ def test_statistics_count_stored_times_in_helsinkis_months(app):
     """Five contacts at 00:30 on 1 February in Helsinki (22:30 UTC on 31 January) and five
     at 23:30 on 31 March (20:30 UTC, summer time) count in February and March."""
     customer = Customer.create(section=Section.get(code="tourism"), kind="company",
-                               name="Kuukausi Oy", created_at=datetime.datetime(2027, 1, 31, 22, 30))
+                               name="Kuukausi Oy",
+                               created_at=datetime.datetime(2027, 1, 31, 22, 30))
     for i in range(5):
         ContactEvent.create(customer=customer, direction="in", channel="phone", summary="Soitto",
                             occurred_at=datetime.datetime(2027, 1, 31, 22, 30 + i))
