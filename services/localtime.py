@@ -1,7 +1,7 @@
 """Helsinki time for the rules: every time is stored as naive UTC, and deadlines, calendar
 days and what people read and type are in Europe/Helsinki. No Flask here.
 
-One clock: ``models.utcnow()`` is "now" for the whole register (re-exported here), and
+One clock: ``models.utcnow()`` is "now" for the whole register, and
 ``helsinki_today()`` is "today" — Helsinki's date, which from 22:00 or 21:00 UTC on is
 already the next day. One way in: ``from_helsinki_typed`` reads a wall time a person typed
 (forms/fields.py ``HelsinkiDateTimeField``). One way out: ``format_datetime`` and
@@ -15,7 +15,7 @@ import zoneinfo
 from babel import Locale
 from babel import dates as babel_dates
 
-from models import utcnow  # noqa: F401  (the register's one clock)
+from models import utcnow  # the register's one clock
 
 HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 
