@@ -78,6 +78,7 @@ def request_id(response):
 # --- the grant workflow -------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_grant_workflow_in_order(app, people):
     staff = log_in(app, "anna")
     handler = log_in(app, "tuulikki")
@@ -386,6 +387,7 @@ def keep_all(ids):
     return {"account": ids, **{f"outcome-{i}": "keep" for i in ids}}
 
 
+@pytest.mark.clock
 def test_review_page_records_outcomes_and_ends_access(app, people):
     responsible = log_in(app, "nyrki")
     staff = log_in(app, "anna")

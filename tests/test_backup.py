@@ -318,6 +318,7 @@ def test_rotation_days_are_helsinki_days(tmp_path):
     assert len(backup.list_backups(settings)) == 2
 
 
+@pytest.mark.clock
 def test_rotation_never_removes_the_newest_good_backup(tmp_path):
     settings = backup.Settings("sqlite:///unused.db", tmp_path / "backups", keep_daily=0,
                                keep_weekly=0, keep_monthly=0)

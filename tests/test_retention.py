@@ -224,6 +224,7 @@ def test_schema_matches_models(db_url):
     assert sorted(p.months for p in RetentionPolicy.select()) == [60, 60]
 
 
+@pytest.mark.clock
 def test_preview_counts_equal_what_the_purge_removes(register, make_user):
     controller = _controller(make_user)
     before = _counts()
@@ -346,6 +347,7 @@ def _latest_run():
     return PurgeRun.select().order_by(PurgeRun.id.desc()).first()
 
 
+@pytest.mark.clock
 def test_controller_previews_confirms_and_runs_from_the_page(client, auth, make_user, register):
     login(client, auth, make_user, "pitaja", "controller")
     page = _preview_page(client)

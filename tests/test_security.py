@@ -72,6 +72,7 @@ def actions(action):
 # --- lockout ----------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_five_failures_lock_the_username_for_fifteen_minutes(client, make_user, clock):
     anna = make_user("anna", "staff", ["tourism"])
     for _ in range(5):
