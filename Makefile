@@ -38,8 +38,21 @@ run: translations migrate
 	$(if $(LOOPBACK),REGISTER_SESSION_COOKIE_SECURE=$${REGISTER_SESSION_COOKIE_SECURE:-false}) \
 	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=8 --call app:create_app
 
+# The time-sensitive tests (marker `clock`) run again on SQLite with the clock started at
+# each of these instants (README "Time"): 23:30 UTC at the turn of a month, when Helsinki's
+# date is already the 1st; 23:30 UTC on the Saturdays before summer time starts and ends;
+# 00:30 UTC on those Sundays, in Helsinki the hour before the clocks go forward (02:30)
+# and the first of the two 03:30s.
+TEST_CLOCKS := 2027-01-31T23:30:00Z 2027-03-27T23:30:00Z 2027-03-28T00:30:00Z \
+	2027-10-30T23:30:00Z 2027-10-31T00:30:00Z
+
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@for clock in $(TEST_CLOCKS); do \
+		echo "== the time-sensitive tests with the clock at $$clock"; \
+		REGISTER_TEST_CLOCK=$$clock REGISTER_TEST_DATABASES=sqlite \
+			$(BIN)/python -m pytest -q -m "clock and not browser" $(PYTEST_ARGS) || exit 1; \
+	done
 
 bench: translations
 	$(BIN)/python -m bench.run

@@ -6,7 +6,7 @@ import pathlib
 import secrets
 
 from flask import Flask, request, session
-from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 
 import database
@@ -32,8 +32,8 @@ def create_app(test_config=None):
     app.config.from_mapping(
         DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "register.db"),
         BABEL_DEFAULT_LOCALE="fi",
-        # Times are stored as naive UTC and shown in Helsinki time (flask_babel.to_utc
-        # turns a time typed in a form back into UTC).
+        # Times are stored as naive UTC, typed and shown in Helsinki time (README "Time":
+        # forms/fields.py in, services/localtime.py out); Flask-Babel's own helpers agree.
         BABEL_DEFAULT_TIMEZONE="Europe/Helsinki",
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         SESSION_COOKIE_HTTPONLY=True,
@@ -77,11 +77,13 @@ def create_app(test_config=None):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
-    app.jinja_env.filters["local_datetime"] = lambda v: format_datetime(v, "short") if v else ""
-    app.jinja_env.filters["local_date"] = lambda v: format_date(v, "short") if v else ""
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 
     from admin_views import auth, backup, init_admin
+    from admin_views.base import local_date, local_datetime
+
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = local_date
     import cli
 
     auth.init_app(app)

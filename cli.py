@@ -8,6 +8,7 @@ from flask_babel import ngettext
 import database
 from models import Section, User
 from services import accounts
+from services.localtime import export_datetime, helsinki_date
 from services.errors import RegisterError
 
 db_cli = AppGroup("db", help="Database migrations.")
@@ -110,7 +111,7 @@ def users_list():
     for user in User.select().order_by(User.id):
         sections = ",".join(s.code for s in user.sections) or "-"
         state = "active" if user.is_active else "closed"
-        last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "-"
+        last = export_datetime(user.last_login_at) or "-"
         click.echo(
             f"{user.id:>4}  {user.username or '(' + user.pseudonym + ')':<24} "
             f"{user.role:<12} {sections:<18} {state:<7} {last}"
@@ -251,8 +252,7 @@ def requests_overdue():
     click.echo(f"{'id':>6}  {'received':<16}  {'due':<16}  {'days over':>9}  section")
     sections = {s.id: s.code for s in Section.select()}
     for row in late:
-        received = requests.helsinki(row.received_at).strftime("%Y-%m-%d %H:%M")
-        due = requests.helsinki(row.due_at).strftime("%Y-%m-%d %H:%M")
+        received, due = export_datetime(row.received_at), export_datetime(row.due_at)
         days = requests.deadline(row).days_over
         section = sections[row.section_id]
         click.echo(f"{row.id:>6}  {received:<16}  {due:<16}  {days:>9}  {section}")
@@ -280,7 +280,7 @@ def _retention_settings():
 def retention_preview(section_code):
     """Print how many customers and rows per data category a purge would remove, and the
     customers held by a request or disclosure with the reason of each hold (no names)."""
-    from services import audit, retention
+    from services import retention
 
     years, _batch, _crash = _retention_settings()
     sections = list(Section.select().order_by(Section.code))
@@ -293,11 +293,11 @@ def retention_preview(section_code):
     with database.write_transaction():
         retention.record_preview(None, snapshot)
     # Lines for people and cron mail alike, untranslated like `audit verify`'s.
-    as_of = retention.helsinki_today(snapshot.as_of)
+    as_of = helsinki_date(snapshot.as_of)
     click.echo(f"retention preview on {as_of}: invoices dated {snapshot.keep_from} or later "
                f"are kept ({snapshot.accounting_years} years)")
     for part in result.sections:
-        cutoff = retention.helsinki_today(part.cutoff)
+        cutoff = helsinki_date(part.cutoff)
         click.echo(f"{part.section.code}: {part.months} months, unused when no activity since "
                    f"{cutoff}; delete {part.delete['customers']} customers, minimise "
                    f"{part.minimise['customers']}, awaiting final deletion {part.waiting}, "
@@ -367,9 +367,7 @@ def _problems(problems):
 
 
 def _when(moment):
-    from services import backup
-
-    return backup.helsinki(moment).strftime("%Y-%m-%d %H:%M")
+    return export_datetime(moment)
 
 
 @backup_cli.command("create")

@@ -13,7 +13,12 @@ db = pw.DatabaseProxy()
 
 
 def utcnow():
-    """Return the current time as a naive UTC datetime (how every timestamp is stored)."""
+    """Return the current time as a naive UTC datetime (how every timestamp is stored).
+
+    The register's one clock: every "now" in the code is this function, and every "today"
+    is Helsinki's date of it (``services.localtime.helsinki_today``). The tests move it
+    with time-machine (tests/conftest.py, README "Time").
+    """
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 

@@ -8,7 +8,14 @@ from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee import filters
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import SecureMixin, parse_id
+from admin_views.base import (
+    DETAIL_TYPE_FORMATTERS,
+    TYPE_FORMATTERS,
+    HelsinkiDateTimeBetweenFilter,
+    SecureMixin,
+    local_datetime,
+    parse_id,
+)
 from admin_views.labels import ROLE_LABELS
 from models import AuditEvent
 
@@ -110,7 +117,7 @@ class AuditEventView(SecureMixin, ModelView):
     column_details_list = column_list + ("prev_hash", "hash")
     column_labels = {
         "id": _l("Event no."),
-        "at": _l("Time (UTC)"),
+        "at": _l("Time"),
         "actor": _l("User (pseudonym)"),
         "actor_role": _l("User's role"),
         "action": _l("Event type"),
@@ -124,20 +131,24 @@ class AuditEventView(SecureMixin, ModelView):
         "hash": _l("Hash"),
     }
     column_formatters = {
-        "at": lambda view, context, model, name: model.at.strftime("%Y-%m-%d %H:%M:%S"),
+        "at": lambda view, context, model, name: local_datetime(model.at, "medium"),
         "actor_role": lambda view, context, model, name: _label(ROLE_LABELS, model.actor_role),
         "action": lambda view, context, model, name: _label(ACTION_LABELS, model.action),
         "object_type": lambda view, context, model, name:
             _label(OBJECT_TYPE_LABELS, model.object_type),
         "fields": lambda view, context, model, name: (model.fields or "").replace(",", ", "),
     }
-    # Equality filters only (each backed by an index); the time as a UTC range.
+    # Times in Helsinki time, to the second, as everywhere in the register.
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = DETAIL_TYPE_FORMATTERS
+    # Equality filters only (each backed by an index); the time as a range typed in
+    # Helsinki time.
     column_filters = (
         filters.FilterEqual(AuditEvent.actor, _l("User (pseudonym)")),
         filters.FilterEqual(
             AuditEvent.action, _l("Event type"), options=lambda: list(ACTION_LABELS.items())
         ),
-        filters.DateTimeBetweenFilter(AuditEvent.at, _l("Time (UTC)")),
+        HelsinkiDateTimeBetweenFilter(AuditEvent.at, _l("Time")),
         filters.FilterEqual(AuditEvent.object_type, _l("Object type")),
         filters.FilterEqual(AuditEvent.object_id, _l("Object id")),
         filters.FilterEqual(AuditEvent.section, _l("Section code")),

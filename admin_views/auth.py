@@ -35,7 +35,7 @@ from admin_views.base import safe_redirect_target
 from admin_views.labels import LANGUAGE_NAMES
 from database import write_transaction
 from forms.auth import ChangePasswordForm, CodeForm, LoginForm
-from models import User
+from models import User, utcnow
 from services import accounts, audit, sessions, totp
 from services.errors import RegisterError
 
@@ -137,7 +137,7 @@ def login():
         else:
             _fresh_session()
             session[PENDING_KEY] = {"user": user.id, "stage": stage, "next": form.next.data,
-                                    "at": sessions.now().isoformat()}
+                                    "at": utcnow().isoformat()}
             if stage == "enrol":
                 return redirect(url_for("auth.second_factor"))
             return redirect(url_for("auth.login_code"))
@@ -408,7 +408,7 @@ def _pending_user(stage):
         user = User.get_or_none(User.id == int(pending["user"]))
     except (KeyError, TypeError, ValueError):
         return None
-    if sessions.now() - started > datetime.timedelta(minutes=PENDING_MINUTES):
+    if utcnow() - started > datetime.timedelta(minutes=PENDING_MINUTES):
         return None
     return user if user is not None and user.is_active else None
 

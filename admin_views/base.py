@@ -6,6 +6,7 @@ AJAX lookups and foreign-key choices — goes through its scoped query, so no pa
 reach a row the list would not show (DESIGN.md §3 item 1).
 """
 
+import datetime
 import logging
 import unicodedata
 from typing import NamedTuple
@@ -16,8 +17,11 @@ from flask_admin import BaseView
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.peewee.filters import DateTimeBetweenFilter
 from flask_admin.contrib.peewee.form import CustomModelConverter
+from flask_admin.model import typefmt
 from flask_admin.model.form import InlineFormAdmin
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -29,8 +33,9 @@ from wtfpeewee.fields import ModelSelectField, SelectQueryField
 
 from database import is_sqlite, write_transaction
 from forms.base import RegisterForm
+from forms.fields import HelsinkiDateTimeField
 from models import Customer, Section, db
-from services import audit
+from services import audit, localtime
 from services.errors import N_, RegisterError
 from services.exports import safe_cell
 from services.search import customer_search_condition
@@ -157,6 +162,60 @@ def download(body, filename, content_type, inline=False):
 def flash_form_errors():
     """Say that the form has errors, marked at their fields."""
     flash(_("Check the fields marked below, correct them and send the form again."), "error")
+
+
+def local_datetime(moment, format="short"):
+    """Return a stored (naive UTC) time as Helsinki time in the user's language ("" for None).
+
+    The one formatter of times on the pages (the Jinja filter ``local_datetime``, every
+    list, details page and export column of a time) — ``services.localtime`` does the work.
+    """
+    return localtime.format_datetime(moment, str(get_locale()), format)
+
+
+def local_date(value, format="short"):
+    """Return a date (or a stored time's Helsinki day) in the user's language."""
+    return localtime.format_date(value, str(get_locale()), format)
+
+
+# Flask-Admin shows a column's value by its type: times in Helsinki time, dates in the
+# user's language (a datetime is a date too: it comes first). Exports write Helsinki time
+# in one sortable form for every language.
+TYPE_FORMATTERS = {
+    datetime.datetime: lambda view, value, name: local_datetime(value),
+    datetime.date: lambda view, value, name: local_date(value),
+    **typefmt.BASE_FORMATTERS,
+}
+DETAIL_TYPE_FORMATTERS = {
+    datetime.datetime: lambda view, value, name: local_datetime(value),
+    datetime.date: lambda view, value, name: local_date(value),
+    **typefmt.DETAIL_FORMATTERS,
+}
+EXPORT_TYPE_FORMATTERS = {
+    datetime.datetime: lambda view, value, name: localtime.export_datetime(value),
+    datetime.date: lambda view, value, name: value.isoformat(),
+    **typefmt.EXPORT_FORMATTERS,
+}
+
+
+class HelsinkiDateTimeBetweenFilter(DateTimeBetweenFilter):
+    """A "between" filter of a stored time, its ends typed in Helsinki time."""
+
+    FORMAT = "%Y-%m-%d %H:%M:%S"  # what Flask-Admin's range picker writes
+
+    def _ends(self, value):
+        return [localtime.from_helsinki_typed(datetime.datetime.strptime(end, self.FORMAT))
+                for end in value.split(" to ")]
+
+    def validate(self, value):
+        try:
+            ends = self._ends(value)
+        except ValueError:  # no such time, or none in Helsinki (TypedTimeError)
+            return False
+        return len(ends) == 2 and ends[0] <= ends[1]
+
+    def clean(self, value):
+        return self._ends(value)
 
 
 def all_sections():
@@ -299,11 +358,15 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 
 
 class RegisterModelConverter(CustomModelConverter):
-    """Flask-Admin's converter, with an optional hidden id for new inline rows (§3 item 5)."""
+    """Flask-Admin's converter, with an optional hidden id for new inline rows (§3 item 5),
+    and every time typed in Helsinki time (DESIGN.md §4 item 15)."""
 
     def __init__(self, view, additional=None):
         super().__init__(view, additional)
         self.converters[AutoField] = self.handle_pk
+
+    def handle_datetime(self, model, field, **kwargs):
+        return field.name, HelsinkiDateTimeField(**kwargs)
 
 
 class RegisterInlineForm(InlineFormAdmin):
@@ -345,6 +408,10 @@ class RegisterModelView(SecureMixin, ModelView):
     allowed_roles = REGISTER_ROLES
     form_base_class = RegisterForm
     model_form_converter = RegisterModelConverter
+    # Times in Helsinki time, dates in the user's language, on every list, details and export.
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = DETAIL_TYPE_FORMATTERS
+    column_type_formatters_export = EXPORT_TYPE_FORMATTERS
     # Flask-Admin's pages with labels and text for screen readers (templates/admin/).
     list_template = "admin/register_list.html"
     create_template = "admin/register_create.html"

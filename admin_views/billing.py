@@ -1,11 +1,11 @@
 """Invoices and their collection, across the customers of the sections that keep billing."""
 
 from flask_admin.contrib.peewee.filters import DateBetweenFilter
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from admin_views import labels
-from admin_views.base import RegisterModelView, user_sections
+from admin_views.base import RegisterModelView, local_date, user_sections
 from admin_views.customers import ChoiceFilter, _labels_args, _choices
 from models import Customer, Invoice, Section
 
@@ -34,10 +34,9 @@ class InvoiceView(RegisterModelView):
         "collection_state": lambda view, context, model, name:
             labels.COLLECTION_STATE_LABELS.get(model.collection_state),
         "amount": lambda view, context, model, name: format_decimal(model.amount, "#,##0.00"),
-        "invoice_date": lambda view, context, model, name: format_date(model.invoice_date),
-        "due_date": lambda view, context, model, name: format_date(model.due_date),
-        "paid_on": lambda view, context, model, name:
-            format_date(model.paid_on) if model.paid_on else "",
+        "invoice_date": lambda view, context, model, name: local_date(model.invoice_date, "medium"),
+        "due_date": lambda view, context, model, name: local_date(model.due_date, "medium"),
+        "paid_on": lambda view, context, model, name: local_date(model.paid_on, "medium"),
     }
     column_formatters_export = column_formatters
     # A million customers do not fit a <select>: the customer is looked up as one types,

@@ -5,15 +5,13 @@ data categories its form and details show (``Section.category_set``), so a third
 is a row in the ``section`` table, not a class.
 """
 
+import datetime
 from decimal import Decimal
 
 from flask import abort, flash, g, request
 from flask_admin import expose
+from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_admin.helpers import is_form_submitted
-from flask_admin.contrib.peewee.filters import (
-    DateTimeBetweenFilter,
-    FilterEqual,
-)
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,10 +21,13 @@ from wtforms.fields import BooleanField, HiddenField
 from admin_views import labels
 from admin_views.base import (
     EDIT_ROLES,
+    HelsinkiDateTimeBetweenFilter,
     RegisterInlineForm,
     RegisterModelView,
     all_sections,
     customer_scope,
+    local_date,
+    local_datetime,
     sections_limiting,
     user_section_ids,
     user_sections,
@@ -234,7 +235,7 @@ class CustomerView(RegisterModelView):
         ChoiceFilter(Customer.kind, _l("Kind"), labels.KIND_LABELS),
         ChoiceFilter(Customer.language, _l("Language"), labels.CUSTOMER_LANGUAGE_LABELS),
         CityFilter(Customer.id, _l("City")),
-        DateTimeBetweenFilter(Customer.last_activity_at, _l("Last activity")),
+        HelsinkiDateTimeBetweenFilter(Customer.last_activity_at, _l("Last activity")),
     )
     column_formatters = {
         "sort_name": lambda view, context, model, name: model.display_name,
@@ -242,12 +243,11 @@ class CustomerView(RegisterModelView):
         "language": lambda view, context, model, name:
             labels.CUSTOMER_LANGUAGE_LABELS.get(model.language),
         "id_code": lambda view, context, model, name:
-            model.business_id or (model.birth_date.strftime("%d.%m.%Y")
-                                  if model.birth_date else ""),
+            model.business_id or local_date(model.birth_date),
         "section": lambda view, context, model, name:
             view.section_names().get(model.section_id, ""),
         "last_activity_at": lambda view, context, model, name:
-            model.last_activity_at.strftime("%d.%m.%Y") if model.last_activity_at else "",
+            local_date(model.last_activity_at),
     }
     column_export_list = ("sort_name", "kind", "id_code", "city", "language",
                           "last_activity_at", "section")
@@ -524,8 +524,10 @@ class CustomerView(RegisterModelView):
             return labels.ADDRESS_KIND_LABELS.get(value, value)
         if name in choice_labels:
             return choice_labels[name].get(value, value)
-        if hasattr(value, "strftime"):
-            return value.strftime("%d.%m.%Y %H:%M" if hasattr(value, "hour") else "%d.%m.%Y")
+        if isinstance(value, datetime.datetime):
+            return local_datetime(value)
+        if isinstance(value, datetime.date):
+            return local_date(value)
         if isinstance(value, Decimal):
             # Euros with two decimals in the UI language ("249,90"), whatever the database
             # returns (SQLite gives Decimal("249.9")).

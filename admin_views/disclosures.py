@@ -17,7 +17,7 @@ A disclosure the user may not open answers 404.
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import fn
@@ -36,6 +36,7 @@ from admin_views.base import (
     all_sections,
     download,
     flash_form_errors,
+    local_date,
     parse_id,
     visible_or_404,
 )
@@ -439,7 +440,7 @@ class DisclosureView(SecureBaseView):
         if found.invoices_from and found.invoices_until:
             cover.append((_("Invoices dated"), f"{found.invoices_from:%Y-%m-%d} – "
                                                f"{found.invoices_until:%Y-%m-%d}"))
-        decided = format_date(found.decided_at, "short") if found.decided_at else ""
+        decided = local_date(found.decided_at)
         cover.append((_("Decided"), f"{decided} ({ROLE_LABELS['controller']})"))
         cover.append((_("Controller"), _("City of Helsinki Economic Development services")))
 

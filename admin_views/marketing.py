@@ -9,8 +9,6 @@ The page counts first — how many customers the list holds and how many a prohi
 left out — and offers the download for exactly the choices it counted.
 """
 
-import datetime
-
 from flask import abort, flash, request, stream_with_context
 from flask_admin import expose
 from flask_babel import get_locale
@@ -31,6 +29,7 @@ from models import db
 from services import marketing
 from services.exports import CSV_CONTENT_TYPE
 from services.errors import RegisterError
+from services.localtime import helsinki_today
 
 
 class MarketingListView(SecureBaseView):
@@ -77,7 +76,7 @@ class MarketingListView(SecureBaseView):
             db.connect(reuse_if_open=True)
             yield from marketing.csv_chunks(criteria, header)
 
-        today = datetime.date.today().isoformat()
+        today = helsinki_today().isoformat()
         filename = f"marketing-list-{section.code}-{criteria.language}-{today}.csv"
         return download(stream_with_context(chunks()), filename, CSV_CONTENT_TYPE)
 

@@ -6,12 +6,10 @@ read them; technical maintenance sees none. A customer outside the user's sectio
 exactly as on the customer screens.
 """
 
-import datetime
-
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
-from flask_babel import get_locale, to_user_timezone
+from flask_babel import get_locale
 from flask_login import current_user
 
 from admin_views.base import (
@@ -35,6 +33,7 @@ from models import PROHIBITION_PURPOSES, Customer
 from services import audit
 from services import prohibitions as rules
 from services.errors import RegisterError
+from services.localtime import helsinki_today
 
 
 def customer_or_404(value):
@@ -45,11 +44,6 @@ def customer_or_404(value):
     if customer is None:
         abort(404)
     return customer
-
-
-def local_today():
-    """Return today's date in the register's time zone (Helsinki)."""
-    return to_user_timezone(datetime.datetime.now(datetime.timezone.utc)).date()
 
 
 def may_record():
@@ -83,7 +77,7 @@ class ProhibitionView(SecureBaseView):
         form = ProhibitionForm(request.form if request.method == "POST" else None)
         form.subject.choices = select_choices(subject_choices(customer, people))
         if request.method == "GET":
-            form.effective_on.data = local_today()
+            form.effective_on.data = helsinki_today()
         elif form.validate():
             saved = self._record(customer, people, form)
             if saved:
@@ -125,7 +119,7 @@ class ProhibitionView(SecureBaseView):
                 note=form.note.data,
                 contact_person=person,
                 actor=current_user._get_current_object(),
-                today=local_today(),
+                today=helsinki_today(),
             )
         except RegisterError as ex:
             flash(_(ex.message, **ex.params), "error")

@@ -24,7 +24,7 @@ import decimal
 import peewee as pw
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_babel import format_decimal, get_locale, to_user_timezone, to_utc
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -54,7 +54,14 @@ from forms.data_rights import (
     target_of_input,
     value_text,
 )
-from models import CATEGORIES, FIELD_CATEGORIES, ContactPerson, Customer, RectificationRequest
+from models import (
+    CATEGORIES,
+    FIELD_CATEGORIES,
+    ContactPerson,
+    Customer,
+    RectificationRequest,
+    utcnow,
+)
 from services import audit
 from services import rectification as rules
 from services import report_texts
@@ -103,11 +110,6 @@ def customer_rectification_url(customer):
     if not _role_in(REGISTERING_ROLES):
         return None
     return url_for("rectification.new_view", customer=customer.id)
-
-
-def _now_local():
-    return to_user_timezone(datetime.datetime.now(datetime.timezone.utc)).replace(
-        tzinfo=None, second=0, microsecond=0)
 
 
 class RectificationView(SecureBaseView):
@@ -166,7 +168,7 @@ class RectificationView(SecureBaseView):
                                      include=_posted_rows(posted))
         values = [row_values_form(r.model, r.row, r.fields, formdata=posted) for r in subject]
         if request.method == "GET":
-            form.received_at.data = _now_local()
+            form.received_at.data = utcnow()
             # The page shows the customer's data: a read of the customer.
             with write_transaction():
                 audit.record("view", actor=current_user._get_current_object(),
@@ -184,7 +186,7 @@ class RectificationView(SecureBaseView):
                         customer,
                         contact_person=person,
                         actor=current_user._get_current_object(),
-                        received_at=to_utc(form.received_at.data),
+                        received_at=form.received_at.data,
                         requester_name=form.requester_name.data,
                         description=form.description.data,
                         requested=_requested(subject, values, request.form),

@@ -8,10 +8,17 @@ returns. Who may do what is checked on every endpoint: maintenance reaches none 
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_babel import get_locale, to_user_timezone, to_utc
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from admin_views.base import SecureBaseView, acting_user, all_sections, parse_id, visible_or_404
+from admin_views.base import (
+    SecureBaseView,
+    acting_user,
+    all_sections,
+    local_datetime,
+    parse_id,
+    visible_or_404,
+)
 from admin_views.labels import KIND_LABELS
 from forms.requests import (
     BLANK,
@@ -42,15 +49,6 @@ MAX_PAGE = 100000
 
 
 _user = acting_user
-
-
-def _now_local():
-    """Return the present Helsinki time, to the minute, as a form shows it."""
-    return to_user_timezone(utcnow()).replace(tzinfo=None, second=0, microsecond=0)
-
-
-def _utc(local):
-    return to_utc(local) if local is not None else None
 
 
 def _error(error):
@@ -188,7 +186,7 @@ class InspectionRequestView(SecureBaseView):
         if request.method == "POST":
             form = RequestForm(request.form)
         else:
-            form = RequestForm(received_at=_now_local(),
+            form = RequestForm(received_at=utcnow(),
                                sections=[s.code for s in all_sections().values()])
         form.sections.choices = _section_choices(blank=False)
         if request.method == "POST":
@@ -196,7 +194,7 @@ class InspectionRequestView(SecureBaseView):
                 try:
                     parts = rules.register_parts(
                         _user(),
-                        received_at=_utc(form.received_at.data),
+                        received_at=form.received_at.data,
                         channel=form.channel.data,
                         requester_name=form.requester_name.data,
                         requester_contact=form.requester_contact.data,
@@ -215,7 +213,7 @@ class InspectionRequestView(SecureBaseView):
 
     @staticmethod
     def _due_text(found):
-        return to_user_timezone(found.due_at).strftime("%d.%m.%Y %H:%M")
+        return local_datetime(found.due_at)
 
     def _flash_registered(self, parts):
         """Say which requests were registered: one a section, each with its number."""
@@ -246,13 +244,13 @@ class InspectionRequestView(SecureBaseView):
         decides = rules.may_decide(user)
         identity = forms.get("identity") or IdentityForm(
             prefix="identity", version=found.version, method=found.identity_method or "",
-            note=found.identity_note, checked_at=_now_local())
+            note=found.identity_note, checked_at=utcnow())
         search = forms.get("search") or SubjectSearchForm(
             prefix="subjects", version=found.version, name=found.requester_name)
         decision = forms.get("decision") or DecisionForm(prefix="decision",
                                                          version=found.version)
         delivery = forms.get("delivery") or DeliveryForm(
-            prefix="delivery", version=found.version, delivered_at=_now_local())
+            prefix="delivery", version=found.version, delivered_at=utcnow())
         subjects = rules.visible_subjects(user, found)
         linked = {f"contact_person:{s.contact_person_id}" if s.contact_person_id
                   else f"customer:{s.customer_id}" for s in subjects}
@@ -293,7 +291,7 @@ class InspectionRequestView(SecureBaseView):
             return self._render_details(found, identity=form)
         try:
             rules.record_identity(_user(), found, method=form.method.data,
-                                  note=form.note.data, checked_at=_utc(form.checked_at.data),
+                                  note=form.note.data, checked_at=form.checked_at.data,
                                   version=form.version.data)
         except RegisterError as e:
             _error(e)
@@ -378,7 +376,7 @@ class InspectionRequestView(SecureBaseView):
             return self._render_details(found, delivery=form)
         try:
             rules.record_delivery(_user(), found, method=form.method.data,
-                                  delivered_at=_utc(form.delivered_at.data),
+                                  delivered_at=form.delivered_at.data,
                                   version=form.version.data)
         except RegisterError as e:
             _error(e)

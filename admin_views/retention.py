@@ -29,6 +29,7 @@ from models import Customer, PurgeRun, Section, User
 from services import audit
 from services import retention as rules
 from services.errors import RegisterError
+from services.localtime import helsinki_today
 from services.search import customer_search_condition
 
 READ_ROLES = ("controller", "responsible", "handler")
@@ -416,7 +417,7 @@ class ErasureView(SecureBaseView):
             received_on = _parse_date(received)
             if received_on is None:
                 error = _("Enter the date the request was received, e.g. %(example)s.",
-                          example=datetime.date.today().strftime("%Y-%m-%d"))
+                          example=helsinki_today().strftime("%Y-%m-%d"))
             elif request.form.get("confirmed") != "yes":
                 error = _("Tick the box to confirm that you have decided to erase this "
                           "customer's data.")

@@ -6,7 +6,6 @@ validators (``admin_views.customers.screen_form_args``, ``forms/validators.py``)
 when the request is registered and when it is applied.
 """
 
-import datetime
 import decimal
 import functools
 
@@ -15,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms.fields import (
     DateField,
-    DateTimeLocalField,
     DecimalField,
     HiddenField,
     SelectField,
@@ -33,10 +31,10 @@ from wtforms.validators import (
 )
 
 from forms.base import RegisterForm
+from forms.fields import HelsinkiDateTimeField
 from models import CATEGORIES
 from services.errors import N_, RegisterError
-from services.localtime import from_helsinki, to_helsinki
-from services.rectification import TIME_FORMAT, correctable_fields
+from services.rectification import as_text, correctable_fields
 
 PURPOSE_LABELS = {
     "direct_marketing": _l("Direct marketing"),
@@ -160,9 +158,8 @@ class MarketingListForm(RegisterForm):
 class RectificationRequestForm(RegisterForm):
     """The request itself: when it came, from whom, and what should change in words."""
 
-    received_at = DateTimeLocalField(
+    received_at = HelsinkiDateTimeField(
         _l("Received"),
-        format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(_l("Enter when the request was received (date and time)."))],
     )
     requester_name = StringField(
@@ -213,7 +210,7 @@ def _value_field(model, name):
         return SelectField(label, validators=[Optional()],
                            choices=select_choices([("", _l("— no change —")), *choices]))
     if isinstance(column, pw.DateTimeField):
-        return DateTimeLocalField(label, validators=validators, format=TIME_FORMAT)
+        return HelsinkiDateTimeField(label, validators=validators)
     if isinstance(column, pw.DateField):
         return DateField(label, validators=validators, render_kw=DATE_INPUT)
     if isinstance(column, pw.DecimalField):
@@ -289,20 +286,16 @@ def row_values_form(model, row, names, formdata=None):
     """Return the form of new values for ``names`` of ``row`` (a ``model`` row)."""
     form = _row_values_form_class(model, tuple(names))(
         formdata=formdata, prefix=row_prefix(f"{model._meta.table_name}.{row.id}"))
-    form.stored = {name: _as_input(getattr(row, name, None)) for name in names}
+    form.stored = {name: getattr(row, name, None) for name in names}
     return form
 
 
 def value_text(field):
     """Return a checked input's value as a request keeps it (services.rectification.as_text)."""
     data = field.data
-    if isinstance(data, datetime.datetime):
-        return data.strftime(TIME_FORMAT)
-    if isinstance(data, datetime.date):
-        return data.isoformat()
     if isinstance(data, str):
         return data.strip()
-    return "" if data is None else str(data)
+    return "" if data is None else str(as_text(data))
 
 
 def check_changes(items):
@@ -330,8 +323,6 @@ def check_changes(items):
                 field=str(field.label.text), error=" ".join(map(str, field.errors)))
         for target, _text in entries:
             data = form[target.field].data
-            if isinstance(data, datetime.datetime):
-                data = from_helsinki(data)
             clean[target.key] = data.strip() if isinstance(data, str) else data
     return clean
 
@@ -339,13 +330,6 @@ def check_changes(items):
 def _typed(field):
     raw = field.raw_data[0] if field.raw_data else ""
     return isinstance(raw, str) and bool(raw.strip())
-
-
-def _as_input(value):
-    """Return a stored value as its input holds it (times in Helsinki time)."""
-    if isinstance(value, datetime.datetime):
-        return to_helsinki(value).replace(tzinfo=None)
-    return value
 
 
 class VerificationForm(RegisterForm):

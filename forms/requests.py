@@ -1,16 +1,14 @@
 """Forms of the inspection request pages (seed §14).
 
 Each is a ``RegisterForm``, so no text field accepts a henkilötunnus. Times are typed in
-Helsinki time (``datetime-local``); the view turns them into UTC for the service.
+Helsinki time (``forms.fields.HelsinkiDateTimeField``), whose data is UTC for the service.
 """
 
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     EmailField,
     HiddenField,
     SelectField,
@@ -19,12 +17,11 @@ from wtforms.fields import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms import validators as v
 from forms.base import RegisterForm, refuse_hetu
-from models import utcnow
-from services.requests import CLOCK_SLACK
+from forms.fields import HelsinkiDateTimeField
 
 # The codes' names on screen.
 CHANNEL_LABELS = {
@@ -74,32 +71,6 @@ def _options(labels, blank=True):
     return [BLANK, *options] if blank else options
 
 
-class LocalDateTimeField(DateTimeLocalField):
-    """A date and time typed in Helsinki time; empty is None (a required one says so)."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
-                                     "%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M"])
-        kwargs.setdefault("invalid_value_message", _l(
-            "Write the date and time as day.month.year hours:minutes, e.g. 25.11.2026 14:30."))
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not " ".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata([" ".join(valuelist).strip()])
-
-
-def not_in_future_local(form, field):
-    """Refuse a Helsinki time later than now (a few minutes of clock difference allowed)."""
-    if field.data is None:
-        return
-    now = to_user_timezone(utcnow()).replace(tzinfo=None)
-    if field.data > now + CLOCK_SLACK:
-        raise ValidationError(_("This cannot be in the future."))
-
-
 def _birth_date_field():
     return DateField(
         _l("Birth date"),
@@ -134,9 +105,9 @@ class _SubjectDetails:
 class RequestForm(RegisterForm):
     """Registering a request as it was received."""
 
-    received_at = LocalDateTimeField(
+    received_at = HelsinkiDateTimeField(
         _l("Received"),
-        validators=[DataRequired(_l("Write when the request was received.")), not_in_future_local],
+        validators=[InputRequired(_l("Write when the request was received.")), v.not_in_future],
         description=_l("Helsinki time. The request is due one week from this."))
     channel = SelectField(_l("How the request was made"), choices=_options(CHANNEL_LABELS),
                           validators=[DataRequired(_l("Choose how the request was made."))])
@@ -167,9 +138,9 @@ class IdentityForm(RegisterForm):
     note = TextAreaField(_l("Note on the identity check"), validators=[Length(max=2000)],
                          description=_l("E.g. which document was seen. No personal identity "
                                         "code or document number."))
-    checked_at = LocalDateTimeField(
+    checked_at = HelsinkiDateTimeField(
         _l("Checked at"),
-        validators=[DataRequired(_l("Write when the identity was checked.")), not_in_future_local],
+        validators=[InputRequired(_l("Write when the identity was checked.")), v.not_in_future],
         description=_l("Helsinki time."))
     version = HiddenField()
 
@@ -211,9 +182,9 @@ class DeliveryForm(RegisterForm):
     method = SelectField(
         _l("How it was delivered"), choices=_options(DELIVERY_METHOD_LABELS),
         validators=[DataRequired(_l("Choose how the report was delivered."))])
-    delivered_at = LocalDateTimeField(
+    delivered_at = HelsinkiDateTimeField(
         _l("Delivered at"),
-        validators=[DataRequired(_l("Write when the report was delivered.")), not_in_future_local],
+        validators=[InputRequired(_l("Write when the report was delivered.")), v.not_in_future],
         description=_l("Helsinki time."))
     version = HiddenField()
 

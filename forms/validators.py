@@ -17,6 +17,7 @@ from stdnum.fi import ytunnus
 from wtforms.validators import StopValidation, ValidationError
 
 from models import utcnow
+from services.localtime import CLOCK_SLACK, helsinki_today
 
 POSTAL_CODE = re.compile(r"^[0-9]{5}$")
 # Digits and what people write between them; letters (vanity numbers) are not accepted.
@@ -84,10 +85,11 @@ def email_address(form, field):
 
 
 def birth_date(form, field):
-    """Accept a birth date that is not in the future nor over 120 years ago."""
+    """Accept a birth date that is not in the future nor over 120 years ago (Helsinki's
+    calendar: at 00:30 in Helsinki, today's date is already today)."""
     if field.data is None:
         return
-    today = utcnow().date()
+    today = helsinki_today()
     if field.data > today:
         raise StopValidation(_("The birth date cannot be in the future."))
     try:
@@ -102,14 +104,17 @@ def birth_date(form, field):
 
 
 def not_in_future(form, field):
-    """Refuse a date or time later than now."""
+    """Refuse a time later than now (a few minutes of clock difference allowed), or a date
+    later than Helsinki's today.
+
+    A time is the naive UTC ``data`` of a ``HelsinkiDateTimeField`` (forms/fields.py).
+    """
     if field.data is None:
         return
-    now = utcnow()
     value = field.data
     if isinstance(value, datetime.datetime):
-        late = value > now + datetime.timedelta(minutes=5)
+        late = value > utcnow() + CLOCK_SLACK
     else:
-        late = value > now.date()
+        late = value > helsinki_today()
     if late:
         raise ValidationError(_("This cannot be in the future."))

@@ -250,7 +250,7 @@ def check_address(address, limits, for_update=False):
     if for_update and not is_sqlite():
         query = query.for_update()
     row = query.first()
-    moment = sessions.now()
+    moment = utcnow()
     if row is not None and row.until > moment:
         raise SlowDown(math.ceil((row.until - moment).total_seconds()))
 
@@ -299,7 +299,7 @@ def is_locked(username, limits):
     return LoginLock.select().where(
         (LoginLock.kind == "username")
         & (LoginLock.key == username_key(username, limits.secret))
-        & (LoginLock.until > sessions.now())).exists()
+        & (LoginLock.until > utcnow())).exists()
 
 
 def record_failure(username, address, limits, second_factor=False):
@@ -309,7 +309,7 @@ def record_failure(username, address, limits, second_factor=False):
     typed text; field ``totp`` when the second factor failed), ``lockout`` and
     ``login_slowdown`` (when an address starts to wait).
     """
-    moment = sessions.now()
+    moment = utcnow()
     key = username_key(username, limits.secret)
     user = User.by_username(username) if username else None
     LoginFailure.create(at=moment, username_key=key, address=address)

@@ -41,9 +41,9 @@ import threading
 import time
 import urllib.parse
 
+from models import utcnow
 from services.errors import N_, RegisterError
-from services.localtime import HELSINKI
-from services.localtime import to_helsinki as helsinki
+from services.localtime import HELSINKI, helsinki_date
 
 log = logging.getLogger("register.backup")
 
@@ -71,11 +71,6 @@ class BackupError(RegisterError):
 
 class BackupBusy(BackupError):
     """Another process holds the backup directory's lock."""
-
-
-def utcnow():
-    """Return the current time as naive UTC."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 # --- settings -----------------------------------------------------------------------
@@ -465,13 +460,13 @@ def plan_rotation(backups, settings, now=None):
     now = now or utcnow()
     good = sorted((b for b in backups if b.good), key=lambda b: b.created_at, reverse=True)
     kept = {good[0].name} if good else set()
-    today = _local_date(now)
+    today = helsinki_date(now)
     for count, period in ((settings.keep_daily, _day), (settings.keep_weekly, _week),
                           (settings.keep_monthly, _month)):
         window = set(_last_periods(today, period, count))
         seen = set()
         for backup in good:
-            key = period(_local_date(backup.created_at))
+            key = period(helsinki_date(backup.created_at))
             if key in window and key not in seen:
                 seen.add(key)
                 kept.add(backup.name)
@@ -536,7 +531,7 @@ def backups_holding_expire_by(settings, moment):
 
 
 def _expires(created_at, settings):
-    day = _local_date(created_at)
+    day = helsinki_date(created_at)
     ends = [created_at]
     if settings.keep_daily:
         ends.append(_utc_midnight(day + datetime.timedelta(days=settings.keep_daily)))
@@ -573,10 +568,6 @@ def _add_months(day, months):
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return day.replace(year=year, month=month,
                        day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _local_date(moment):
-    return helsinki(moment).date()
 
 
 def _utc_midnight(day):

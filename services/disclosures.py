@@ -53,6 +53,7 @@ from models import (
 )
 from services import audit, scope
 from services.errors import N_, RegisterError
+from services import localtime
 from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, safe_cell
 from services.hetu import refusal
 from services.localtime import to_helsinki as _helsinki
@@ -755,7 +756,7 @@ class _Values:
         if isinstance(value, bool):
             return self.labels.yes if value else self.labels.no
         if isinstance(value, datetime.datetime):
-            return _helsinki(value).replace(tzinfo=None, microsecond=0)
+            return localtime.wall_time(value)
         if isinstance(value, (datetime.date, int, decimal.Decimal)):
             return value
         if field.choices:

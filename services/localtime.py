@@ -1,15 +1,38 @@
-"""Helsinki time for the rules: every time is stored as naive UTC (models.utcnow), and
-deadlines, calendar days and what people read are in Europe/Helsinki. No Flask here."""
+"""Helsinki time for the rules: every time is stored as naive UTC, and deadlines, calendar
+days and what people read and type are in Europe/Helsinki. No Flask here.
+
+One clock: ``models.utcnow()`` is "now" for the whole register, and
+``helsinki_today()`` is "today" — Helsinki's date, which from 22:00 or 21:00 UTC on is
+already the next day. One way in: ``from_helsinki_typed`` reads a wall time a person typed
+(forms/fields.py ``HelsinkiDateTimeField``). One way out: ``format_datetime`` and
+``format_date`` show a stored time in Helsinki time, for pages, lists, reports and exports.
+"""
 
 import datetime
+import functools
 import zoneinfo
+
+from babel import Locale
+from babel import dates as babel_dates
+
+from models import utcnow  # the register's one clock
 
 HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 
+# A time "not in the future" may be this much ahead: the clock a person read and this
+# machine's clock differ by a few minutes.
+CLOCK_SLACK = datetime.timedelta(minutes=5)
+
+# A time typed by a person lies in these years; anything else is a slip of the keyboard
+# (and 01.01.0001 00:00 Helsinki time has no UTC time at all).
+TYPED_YEARS = (1900, 2100)
+
 
 def to_helsinki(moment):
-    """Return the naive UTC ``moment`` as an aware Helsinki time."""
-    return moment.replace(tzinfo=datetime.timezone.utc).astimezone(HELSINKI)
+    """Return ``moment`` (naive UTC, or aware) as an aware Helsinki time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(HELSINKI)
 
 
 def helsinki_date(moment):
@@ -17,7 +40,90 @@ def helsinki_date(moment):
     return to_helsinki(moment).date()
 
 
+def helsinki_today(now=None):
+    """Return today's date in Helsinki (at the naive UTC ``now``, by default the clock's)."""
+    return helsinki_date(now or utcnow())
+
+
 def from_helsinki(local):
     """Return a naive Helsinki wall-clock time as naive UTC."""
     aware = local.replace(tzinfo=HELSINKI)
     return aware.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class TypedTimeError(ValueError):
+    """A typed wall time that names no moment; ``problem`` says why."""
+
+    def __init__(self, problem, local):
+        super().__init__(f"{problem}: {local:%Y-%m-%d %H:%M}")
+        self.problem = problem  # "years" or "nonexistent"
+        self.local = local
+
+
+def from_helsinki_typed(local, now=None):
+    """Return the naive Helsinki wall time ``local`` a person typed as naive UTC.
+
+    Raises ``TypedTimeError`` for a year outside ``TYPED_YEARS`` and for a time the clocks
+    skip when summer time starts (03:00–03:59 on the last Sunday of March). A time they
+    show twice when it ends (03:00–03:59 on the last Sunday of October) is the later of
+    its two moments that is not in the future at ``now`` (the clock's by default): what
+    was typed during that night is what just happened, and the present time, typed, is
+    the present moment.
+    """
+    if not TYPED_YEARS[0] <= local.year <= TYPED_YEARS[1]:
+        raise TypedTimeError("years", local)
+    local = local.replace(tzinfo=None)
+    first, second = (local.replace(tzinfo=HELSINKI, fold=fold).astimezone(datetime.timezone.utc)
+                     .replace(tzinfo=None) for fold in (0, 1))
+    if first == second:
+        return first
+    if to_helsinki(first).replace(tzinfo=None) != local:
+        raise TypedTimeError("nonexistent", local)
+    earlier, later = sorted((first, second))
+    return later if later <= (now or utcnow()) + CLOCK_SLACK else earlier
+
+
+def format_datetime(moment, locale, format="short"):
+    """Return the stored (naive UTC) ``moment`` as Helsinki time in ``locale``'s words.
+
+    ``format`` is a Babel width ("short", "medium", …) or a CLDR pattern
+    ("d.M.yyyy 'klo' H.mm"); None shows as "".
+    """
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime.datetime):
+        return format_date(moment, locale)
+    return babel_dates.format_datetime(to_helsinki(moment), format, tzinfo=HELSINKI,
+                                       locale=_locale(locale))
+
+
+def format_date(value, locale, format="short"):
+    """Return a calendar day in ``locale``'s words; a stored time gives its Helsinki day."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = helsinki_date(value)
+    return babel_dates.format_date(value, format, locale=_locale(locale))
+
+
+@functools.lru_cache(maxsize=None)
+def _locale(name):
+    """Return Babel's locale ``name``, parsed once (a list page formats dozens of cells)."""
+    return Locale.parse(name)
+
+
+def wall_time(moment):
+    """Return a stored time as naive Helsinki wall time to the second (an XLSX time cell)."""
+    return to_helsinki(moment).replace(tzinfo=None, microsecond=0)
+
+
+def export_datetime(moment):
+    """Return a stored time for a CSV cell: Helsinki time, ``2026-10-25 03:30``.
+
+    The same in every language, sortable as text, and what a spreadsheet reads as a time.
+    """
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime.datetime):
+        return moment.isoformat()
+    return f"{wall_time(moment):%Y-%m-%d %H:%M}"

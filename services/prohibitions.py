@@ -27,6 +27,7 @@ from models import (
 from services import audit
 from services.errors import N_, RegisterError
 from services.hetu import refusal
+from services.localtime import helsinki_today
 
 AUDIT_OBJECT_TYPE = "prohibition"
 
@@ -107,8 +108,7 @@ def record(customer, *, purpose, action, effective_on, source, actor, contact_pe
     the future or before the subject's previous row, and a contact person of another
     customer. Writes the row and its audit event in one transaction.
 
-    ``today`` is the date in the register's time zone (the caller knows it); by default the
-    UTC date.
+    ``today`` is the date in the register's time zone; by default Helsinki's today.
     """
     if purpose not in PROHIBITION_PURPOSES:
         raise RegisterError(N_("Choose what the prohibition concerns."))
@@ -120,7 +120,7 @@ def record(customer, *, purpose, action, effective_on, source, actor, contact_pe
         raise RegisterError(N_("Enter the date the prohibition takes effect."))
     if isinstance(effective_on, datetime.datetime):
         effective_on = effective_on.date()
-    today = today or utcnow().date()
+    today = today or helsinki_today()
     if effective_on > today:
         raise RegisterError(N_("The date cannot be in the future: record the prohibition on "
                                "the day it takes effect, or with an earlier date."))

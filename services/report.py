@@ -31,7 +31,6 @@ import re
 from collections import Counter, defaultdict
 
 import peewee as pw
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from babel.support import Translations
 
@@ -50,7 +49,7 @@ from services import report_texts as texts
 from services import scope
 from services.disclosures import disclosures_of
 from services.errors import N_, RegisterError
-from services.localtime import HELSINKI, to_helsinki
+from services import localtime
 from services.report_pdf import render_pdf  # noqa: F401  (one import for every rendering)
 
 TRANSLATIONS_DIR = pathlib.Path(__file__).resolve().parent.parent / "translations"
@@ -478,22 +477,18 @@ class _Context:
         return (texts.MODEL_CODE_LABELS.get((model.__name__, name))
                 or texts.CODE_LABELS.get(name))
 
-    # Times are stored as naive UTC and shown in Helsinki time.
-    def local(self, moment):
-        return moment.astimezone(HELSINKI) if moment.tzinfo else to_helsinki(moment)
-
+    # Times are stored as naive UTC and shown in Helsinki time by the register's one
+    # formatter (services.localtime); the JSON gives them as ISO 8601 with the offset.
     def iso(self, moment):
-        return self.local(moment).isoformat(timespec="seconds")
+        return localtime.to_helsinki(moment).isoformat(timespec="seconds")
 
     def datetime_text(self, moment):
-        return format_datetime(self.local(moment), texts.DATETIME_FORMATS[self.language],
-                               tzinfo=HELSINKI, locale=texts.NUMBER_LOCALES[self.language])
+        return localtime.format_datetime(moment, texts.NUMBER_LOCALES[self.language],
+                                         texts.DATETIME_FORMATS[self.language])
 
     def date_text(self, day):
-        if isinstance(day, datetime.datetime):
-            day = self.local(day).date()
-        return format_date(day, texts.DATE_FORMATS[self.language],
-                           locale=texts.NUMBER_LOCALES[self.language])
+        return localtime.format_date(day, texts.NUMBER_LOCALES[self.language],
+                                     texts.DATE_FORMATS[self.language])
 
     def cell(self, model, field, raw):
         """Return ``{name, label, value, text}``: the stored value as JSON and as read."""

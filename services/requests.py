@@ -55,7 +55,7 @@ from models import (
 from services import audit, scope
 from services.errors import N_, RegisterError
 from services.hetu import refusal
-from services.localtime import from_helsinki
+from services.localtime import CLOCK_SLACK, from_helsinki
 from services.localtime import to_helsinki as helsinki
 from services.search import customer_search_condition
 
@@ -76,8 +76,6 @@ ON_SITE_ROLES = REGISTER_ROLES
 
 # A subject search shows at most this many records.
 MAX_CANDIDATES = 50
-# A typed time may be this much ahead of the server's clock.
-CLOCK_SLACK = datetime.timedelta(minutes=5)
 
 
 class NotAllowed(RegisterError):

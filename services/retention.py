@@ -91,7 +91,7 @@ from models import (
 from services import audit, disclosures, rectification, requests
 from services.customers import refresh_city
 from services.errors import N_, RegisterError
-from services.localtime import helsinki_date
+from services.localtime import helsinki_today
 
 AUDIT_OBJECT_TYPE = "purge_run"
 POLICY_OBJECT_TYPE = "retention_policy"
@@ -195,11 +195,6 @@ def months_before(moment, months):
     last_day = (datetime.date(year + month // 12, month % 12 + 1, 1)
                 - datetime.timedelta(days=1)).day
     return moment.replace(year=year, month=month, day=min(moment.day, last_day))
-
-
-def helsinki_today(now=None):
-    """Return today's date in Helsinki for the naive UTC moment ``now``."""
-    return helsinki_date(now or utcnow())
 
 
 def keeping_starts(today, years=ACCOUNTING_YEARS):

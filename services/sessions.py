@@ -22,18 +22,10 @@ KEEP_ENDED = datetime.timedelta(days=90)
 MAX_TOKEN_LENGTH = 100
 
 
-def now():
-    """Return the current time as naive UTC: the clock of sessions, lockouts and codes.
-
-    The tests replace this function to move time forward without waiting.
-    """
-    return utcnow()
-
-
 def start(user):
     """Create a new session for ``user`` and return its token (for the cookie)."""
     token = secrets.token_urlsafe(32)
-    moment = now()
+    moment = utcnow()
     UserSession.create(token_hash=_hash(token), user=user, created_at=moment,
                        last_seen_at=moment)
     cutoff = moment - KEEP_ENDED  # ended, or left idle and never resumed
@@ -56,7 +48,7 @@ def resume(token, user_id, idle_minutes=IDLE_MINUTES, absolute_hours=ABSOLUTE_HO
         return None, "unknown"
     if row.revoked_at is not None:
         return None, "revoked"
-    moment = now()
+    moment = utcnow()
     if not row.user.is_active:
         reason = "inactive"
     elif moment - row.created_at >= datetime.timedelta(hours=absolute_hours):
@@ -101,7 +93,7 @@ def live_count(user):
 
 
 def _revoke(condition, reason):
-    return (UserSession.update(revoked_at=now(), revoked_reason=reason[:16])
+    return (UserSession.update(revoked_at=utcnow(), revoked_reason=reason[:16])
             .where(condition & UserSession.revoked_at.is_null())
             .execute())
 

@@ -25,7 +25,7 @@ import decimal
 import io
 from dataclasses import dataclass, field
 
-from peewee import SQL, fn
+from peewee import SQL, Case, fn
 
 import database
 from models import (
@@ -41,6 +41,7 @@ from models import (
 )
 # Every text cell of an export passes it: a spreadsheet runs no formula (CSV injection).
 from services.exports import safe_cell as _safe
+from services.localtime import from_helsinki, helsinki_today
 
 # Counts below this (and above zero) are hidden, as are sums over fewer customers.
 SMALL = 5
@@ -285,7 +286,7 @@ def _next_month(day):
 
 def default_filters(today=None, section=None):
     """The last twelve months, this one included."""
-    today = today or datetime.date.today()
+    today = today or helsinki_today()
     end = _next_month(today.replace(day=1))
     start = end
     for _ in range(DEFAULT_MONTHS):
@@ -301,13 +302,33 @@ def month_range(first, last, section=None):
 
 
 def _month(column):
-    """SQL for the month of a date or timestamp column (read back with :func:`_month_key`).
+    """SQL for the month of a date column, a calendar day (read back with :func:`_month_key`).
 
     PostgreSQL groups by ``date_trunc`` markedly faster than by ``to_char``.
     """
     if database.is_sqlite():
         return fn.strftime("%Y-%m", column)
     return fn.date_trunc("month", column)
+
+
+def _helsinki_months(column, filters):
+    """The Helsinki month of a stored (UTC) time, and the period's condition on it.
+
+    A contact at 00:30 on 1 February in Helsinki is stored as 22:30 UTC on 31 January: it
+    counts in February. The month is a CASE over the months' first moments in UTC (exact
+    across summer time on both databases); the condition keeps to the period's moments.
+    """
+    starts = []
+    day = filters.start
+    while day < filters.end:
+        starts.append((from_helsinki(datetime.datetime.combine(day, datetime.time())),
+                       day.strftime("%Y-%m")))
+        day = _next_month(day)
+    end = from_helsinki(datetime.datetime.combine(filters.end, datetime.time()))
+    ends = [start for start, _ in starts[1:]] + [end]
+    month = Case(None, [(column < until, code) for (_, code), until in zip(starts, ends)],
+                 starts[-1][1])
+    return month, (column >= starts[0][0]) & (column < end)
 
 
 def _month_key(value):
@@ -371,9 +392,9 @@ def new_customers(filters):
     """Customers registered in each month of the period (rows) by section (columns)."""
     sections = _sections(filters)
     by_id = {sid: code for code, sid in sections}
-    month = _month(Customer.created_at)
+    month, in_period = _helsinki_months(Customer.created_at, filters)
     query = (Customer.select(month.alias("m"), Customer.section, fn.COUNT(SQL("*")))
-             .where((Customer.created_at >= filters.start) & (Customer.created_at < filters.end))
+             .where(in_period)
              .group_by(SQL("1"), Customer.section).tuples())
     values = {(_month_key(m), by_id[sid]): n for m, sid, n in query if sid in by_id}
     return protect(Table("new_customers", filters.months(), [c for c, _ in sections], values))
@@ -382,11 +403,10 @@ def new_customers(filters):
 def contact_events(filters):
     """Contact events per month (rows) by channel and direction (columns "phone/in")."""
     sections = _sections(filters)
-    month = _month(ContactEvent.occurred_at)
+    month, in_period = _helsinki_months(ContactEvent.occurred_at, filters)
     query = (ContactEvent.select(month.alias("m"), ContactEvent.channel,
                                  ContactEvent.direction, fn.COUNT(ContactEvent.id))
-             .where((ContactEvent.occurred_at >= filters.start)
-                    & (ContactEvent.occurred_at < filters.end)))
+             .where(in_period))
     if filters.section:
         query = _in_sections(query, ContactEvent, sections)
     query = query.group_by(SQL("1"), ContactEvent.channel, ContactEvent.direction).tuples()

@@ -18,8 +18,7 @@ import qrcode
 import qrcode.image.svg
 from cryptography.fernet import Fernet, InvalidToken
 
-from models import TotpCredential
-from services import sessions
+from models import TotpCredential, utcnow
 
 ISSUER = "Helsinki customer register"
 STEP_SECONDS = 30
@@ -45,7 +44,7 @@ def enrolment_secret(user, encryption_key):
     Returns None when the user is already enrolled (a confirmed key is never shown again).
     """
     credential = TotpCredential.get_or_none(TotpCredential.user == user)
-    moment = sessions.now()
+    moment = utcnow()
     if credential is not None:
         if credential.confirmed_at is not None:
             return None
@@ -82,7 +81,7 @@ def confirm_enrolment(user, code, encryption_key):
         return False
     if not _accept(credential, code, encryption_key):
         return False
-    credential.confirmed_at = sessions.now()
+    credential.confirmed_at = utcnow()
     credential.save()
     return True
 
@@ -101,7 +100,7 @@ def remove(user):
 
 def current_code(secret, moment=None):
     """Return the code of ``secret`` at ``moment`` (naive UTC; default now) — for tests."""
-    return pyotp.TOTP(secret).generate_otp(_step(moment or sessions.now()))
+    return pyotp.TOTP(secret).generate_otp(_step(moment or utcnow()))
 
 
 def _accept(credential, code, encryption_key):
@@ -113,7 +112,7 @@ def _accept(credential, code, encryption_key):
     if not secret:
         return False
     totp = pyotp.TOTP(secret)
-    now_step = _step(sessions.now())
+    now_step = _step(utcnow())
     for step in (now_step - 1, now_step, now_step + 1):
         if step > credential.last_step and hmac.compare_digest(totp.generate_otp(step), code):
             # Conditional: of two requests with the same code, one wins.

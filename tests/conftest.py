@@ -1,14 +1,17 @@
 """Fixtures: a fresh migrated database per test, on SQLite always and PostgreSQL when
 TEST_DATABASE_URL is set; the app, its test client, the CLI runner and a login helper."""
 
+import datetime
 import os
 import re
 import shutil
 
 import pytest
+import time_machine
 
 import database
-from models import db
+from models import db, utcnow
+from services.localtime import to_helsinki
 
 # An app made without TESTING (the configuration tests) would start the backup scheduler,
 # whose backup would run on into the next test's database reset.
@@ -16,8 +19,49 @@ os.environ.setdefault("REGISTER_BACKUP_SCHEDULE", "false")
 
 PASSWORD = "correct horse battery"  # 21 characters: passes the policy
 
-# Every test that takes `db_url` runs once per database.
-DATABASES = ["sqlite", "postgresql"]
+# Every test that takes `db_url` runs once per database (REGISTER_TEST_DATABASES=sqlite
+# names fewer, as the frozen-clock runs of `make test` do).
+DATABASES = os.environ.get("REGISTER_TEST_DATABASES", "sqlite,postgresql").split(",")
+
+# REGISTER_TEST_CLOCK=2026-10-24T23:30:00Z starts the whole session's clock at that
+# instant (it then runs on): the time-sensitive tests (marker `clock`) must pass at any
+# hour of any day, so `make test` runs them again at 23:30 UTC, when Helsinki's date is
+# already the next day, and across both changes of daylight saving time (README "Time").
+TEST_CLOCK = os.environ.get("REGISTER_TEST_CLOCK", "").strip()
+# Tests are marked `clock` when they depend on the date or the time of day (pytest.ini).
+
+
+def _test_clock_instant(text):
+    """Return REGISTER_TEST_CLOCK as an aware UTC datetime (ISO 8601, Z for UTC)."""
+    instant = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"REGISTER_TEST_CLOCK={text}: give the zone, e.g. …Z")
+    return instant.astimezone(datetime.timezone.utc)
+
+
+_travel = None
+
+
+def pytest_configure(config):
+    """Start the clock at REGISTER_TEST_CLOCK, before the test modules are even imported
+    (a module's constant taken from the clock is taken from the moved one)."""
+    global _travel
+    if TEST_CLOCK and _travel is None:
+        _travel = time_machine.travel(_test_clock_instant(TEST_CLOCK), tick=True)
+        _travel.start()
+
+
+def pytest_unconfigure(config):
+    global _travel
+    if _travel is not None:
+        _travel.stop()
+        _travel = None
+
+
+def pytest_report_header(config):
+    if TEST_CLOCK:
+        return f"clock: starts at {TEST_CLOCK} (REGISTER_TEST_CLOCK)"
+    return None
 
 
 def pytest_generate_tests(metafunc):
@@ -103,6 +147,13 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def typed_now(minutes_ago=0):
+    """Return the present Helsinki time (less ``minutes_ago``) as a person types it into a
+    time field ("2026-11-25T14:30"), from the register's own clock."""
+    moment = utcnow() - datetime.timedelta(minutes=minutes_ago)
+    return to_helsinki(moment).strftime("%Y-%m-%dT%H:%M")
+
+
 def csrf_token(html):
     """Return the CSRF token of the first form in ``html``."""
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
@@ -147,3 +198,24 @@ def make_user(app):
         return user
 
     return make
+
+
+class Clock:
+    """The register's clock (models.utcnow), stopped, and moved by hand."""
+
+    def __init__(self, traveller):
+        self.traveller = traveller
+
+    def __call__(self):
+        return utcnow()
+
+    def advance(self, **delta):
+        self.traveller.shift(datetime.timedelta(**delta))
+
+
+@pytest.fixture
+def clock():
+    """Stop the register's clock at the present moment; ``clock.advance(minutes=…)``."""
+    start = utcnow().replace(tzinfo=datetime.timezone.utc)
+    with time_machine.travel(start, tick=False) as traveller:
+        yield Clock(traveller)

@@ -17,9 +17,10 @@ from models import (
     utcnow,
 )
 from services import access, accounts
+from services.localtime import helsinki_today
 from tests.conftest import PASSWORD, AuthActions, csrf_token
 
-TODAY = datetime.date.today
+TODAY = helsinki_today  # Helsinki's today, from the register's own clock
 
 
 def log_in(app, username):
@@ -77,6 +78,7 @@ def request_id(response):
 # --- the grant workflow -------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_grant_workflow_in_order(app, people):
     staff = log_in(app, "anna")
     handler = log_in(app, "tuulikki")
@@ -248,6 +250,7 @@ def test_requests_are_visible_by_role(app, people):
 # --- ending access ----------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_ending_access_closes_the_account_at_once(app, people):
     staff = log_in(app, "anna")
     assert staff.get("/").status_code == 200
@@ -371,6 +374,7 @@ def at(day, hour=12):
     return datetime.datetime.combine(day, datetime.time(hour))
 
 
+@pytest.mark.clock
 def test_review_due_reminded_and_overdue_across_a_year(app, people):
     User.update(created_at=at(datetime.date(2025, 1, 10))).execute()
     status = access.review_status(at(datetime.date(2025, 6, 1)))
@@ -428,6 +432,7 @@ def keep_all(ids):
     return {"account": ids, **{f"outcome-{i}": "keep" for i in ids}}
 
 
+@pytest.mark.clock
 def test_review_page_records_outcomes_and_ends_access(app, people):
     responsible = log_in(app, "nyrki")
     staff = log_in(app, "anna")
@@ -489,6 +494,7 @@ def test_review_refuses_a_stale_account_list(app, people):
 # --- idle accounts ----------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_idle_accounts_are_flagged_and_disabled(app, people, runner):
     now = utcnow()
     User.update(last_login_at=now - datetime.timedelta(days=100)).where(

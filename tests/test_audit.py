@@ -9,6 +9,7 @@ import pytest
 
 import database
 from admin_views.audit import AuditEventView
+from admin_views.base import HelsinkiDateTimeBetweenFilter
 from database import write_transaction
 from models import (
     AUDIT_GENESIS_HASH,
@@ -372,11 +373,39 @@ def test_viewer_newest_first_and_filters(viewer, client, auth, make_user):
     assert shown({arg(AuditEvent.action, filters.FilterEqual): "delete"})[0] == ["9200002"]
     assert shown({arg(AuditEvent.section, filters.FilterEqual): "business"})[0] == ["9200002"]
     assert shown({arg(AuditEvent.object_id, filters.FilterEqual): "9100001"})[0] == ["9100001"]
-    assert shown({arg(AuditEvent.at, filters.DateTimeBetweenFilter):
+    assert shown({arg(AuditEvent.at, HelsinkiDateTimeBetweenFilter):
                   "2020-01-01 00:00:00 to 2020-12-31 23:59:59"})[0] == ["9100001"]
     login = AuditEvent.get(AuditEvent.action == "login")
     only_login, page = shown({arg(AuditEvent.actor, filters.FilterEqual): login.actor})
     assert only_login == [] and "Kirjautui sisään" in page
+
+
+@pytest.mark.clock
+def test_viewer_shows_and_filters_times_in_helsinki_time(viewer, client, auth, make_user):
+    """An event at 21:30 UTC on 1 June is at 00:30 on 2 June in Helsinki: the list shows
+    that, and a filter typed in Helsinki time finds it on 2 June, not on 1 June."""
+    make_user("eero", "controller")
+    with write_transaction():
+        audit.record("export", object_type="customer", object_id=9100001, section="tourism",
+                     at=datetime.datetime(2020, 6, 1, 21, 30, 5))
+    auth.login("eero")
+    key = next(f"flt0_{key}" for key, (_i, flt) in viewer._filter_args.items()
+               if flt.column is AuditEvent.at)
+
+    def shown(query):
+        response = client.get("/audit/", query_string=query)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    page = shown({})
+    assert "2.6.2020 0.30.05" in page and "21.30" not in page
+    assert "9100001" in shown({key: "2020-06-02 00:00:00 to 2020-06-02 23:59:59"})
+    assert "9100001" not in shown({key: "2020-06-01 00:00:00 to 2020-06-01 23:59:59"})
+    # A range from a time that does not exist in Helsinki is no filter at all, never a 500.
+    assert "9100001" in shown({key: "2026-03-29 03:30:00 to 2026-03-29 05:00:00"})
+    event = AuditEvent.get(AuditEvent.object_id == 9100001)
+    assert "2.6.2020 0.30.05" in client.get(f"/audit/details/?id={event.id}").get_data(
+        as_text=True)
 
 
 def test_viewer_names_object_types_in_finnish(viewer, client, auth, make_user):

@@ -14,13 +14,10 @@ import pytest
 
 import database
 from admin_views import backup as backup_views
-from models import AuditEvent, Customer, Section, db
+from models import AuditEvent, Customer, Section, db, utcnow
 from services import audit
 from services import backup
 from tests.conftest import csrf_token
-
-UTC = datetime.timezone.utc
-
 
 @pytest.fixture
 def settings(db_url, tmp_path):
@@ -154,6 +151,7 @@ def test_a_corrupted_backup_is_detected_and_refused(settings, restore_url, runne
     assert backup.status(settings)["last_drill"]["ok"] is False
 
 
+@pytest.mark.clock
 def test_a_backup_that_fails_verification_keeps_the_good_ones(settings, monkeypatch):
     good = backup.create_backup(settings)
 
@@ -163,7 +161,7 @@ def test_a_backup_that_fails_verification_keeps_the_good_ones(settings, monkeypa
 
     monkeypatch.setattr(backup, "_verify_sqlite_file", broken)
     monkeypatch.setattr(backup, "_verify_pgdump_file", broken)
-    later = datetime.datetime.now(UTC).replace(tzinfo=None) + datetime.timedelta(hours=1)
+    later = utcnow() + datetime.timedelta(hours=1)
     failed = backup.create_backup(settings, now=later)
     assert failed.state == "failed" and failed.error[1] == {"error": "simulated"}
     names = [b.name for b in backup.list_backups(settings)]
@@ -278,6 +276,7 @@ def kept_days(settings):
     return sorted(b.created_at.date().isoformat() for b in backup.list_backups(settings))
 
 
+@pytest.mark.clock
 def test_rotation_keeps_7_daily_4_weekly_12_monthly(tmp_path):
     settings = backup.Settings("sqlite:///unused.db", tmp_path / "backups")
     start = datetime.date(2025, 10, 1)
@@ -308,6 +307,7 @@ def test_rotation_keeps_7_daily_4_weekly_12_monthly(tmp_path):
     assert len(list(settings.directory.glob("register-2*.sqlite3"))) == 20
 
 
+@pytest.mark.clock
 def test_rotation_days_are_helsinki_days(tmp_path):
     settings = backup.Settings("sqlite:///unused.db", tmp_path / "backups", keep_daily=2,
                                keep_weekly=0, keep_monthly=0)
@@ -318,6 +318,7 @@ def test_rotation_days_are_helsinki_days(tmp_path):
     assert len(backup.list_backups(settings)) == 2
 
 
+@pytest.mark.clock
 def test_rotation_never_removes_the_newest_good_backup(tmp_path):
     settings = backup.Settings("sqlite:///unused.db", tmp_path / "backups", keep_daily=0,
                                keep_weekly=0, keep_monthly=0)
@@ -329,6 +330,7 @@ def test_rotation_never_removes_the_newest_good_backup(tmp_path):
     assert [b.name for b in backup.list_backups(settings)] == [failed_after[0], old[1]]
 
 
+@pytest.mark.clock
 def test_backups_expire_by_follows_the_policy(tmp_path):
     settings = backup.Settings("sqlite:///unused.db", tmp_path / "backups")
     assert backup.backups_expire_by(settings) is None
@@ -375,6 +377,7 @@ def wait_for(condition, timeout=30):
     return False
 
 
+@pytest.mark.clock
 def test_scheduler_takes_a_backup_when_due(settings):
     clock = Clock(utc(2026, 11, 25, 12))
     scheduler = backup.Scheduler(settings, clock=clock, tick=0.02).start()

@@ -328,6 +328,7 @@ def test_a_handler_gets_404_for_a_disclosure_of_another_section(client, auth, da
 # --- choosing customers and categories ----------------------------------------------------
 
 
+@pytest.mark.clock
 def test_customers_with_invoices_in_a_period_and_only_their_invoices(data):
     handler = data["handler"]
     found = rules.prepare(handler, recipient(PAYABLE).id, "Ostoreskontra Q1", "Kirjanpitolaki")

@@ -4,7 +4,6 @@ PostgreSQL."""
 
 import codecs
 import csv
-import datetime
 import io
 
 import pytest
@@ -13,9 +12,9 @@ from models import Address, AuditEvent, ContactPerson, Customer, Section, User
 from services import marketing, prohibitions
 from services.customers import refresh_city
 from services.errors import RegisterError
+from services.localtime import helsinki_today
 from tests.conftest import csrf_token
 
-TODAY = datetime.date.today()
 HEADER = ["Nimi", "Yhteyshenkilö", "Katuosoite", "Postinumero", "Kunta", "Sähköposti", "Kieli"]
 
 
@@ -41,7 +40,7 @@ def _customer(section, address=None, **fields):
 
 
 def _prohibit(customer, purpose="direct_marketing", person=None, action="given"):
-    prohibitions.record(customer, purpose=purpose, action=action, effective_on=TODAY,
+    prohibitions.record(customer, purpose=purpose, action=action, effective_on=helsinki_today(),
                         source="letter", contact_person=person,
                         actor=User.get(User.username == "staff_t"))
 
@@ -115,6 +114,7 @@ def read_csv(response):
 
 # --- the export -----------------------------------------------------------------------------
 
+@pytest.mark.clock
 def test_list_leaves_out_prohibited_customers_and_contact_persons(client, auth, rows):
     login(auth, "staff_t")
     page = count_page(client, choices(rows["tourism"]))
@@ -160,6 +160,7 @@ def test_formula_cells_are_escaped(client, auth, rows):
     assert marketing.escape_formula("Aino") == "Aino"
 
 
+@pytest.mark.clock
 def test_each_purpose_has_its_own_exclusions(client, auth, rows):
     login(auth, "staff_t")
     table = read_csv(download(client, choices(rows["tourism"], purpose="market_research")))

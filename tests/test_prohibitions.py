@@ -8,11 +8,20 @@ import pytest
 from models import AuditEvent, ContactPerson, Customer, Prohibition, Section, User
 from services import prohibitions
 from services.errors import RegisterError
+from services.localtime import helsinki_today
 from tests.conftest import csrf_token
 
 HETU = "131052-308T"
-TODAY = datetime.date.today()
-YESTERDAY = TODAY - datetime.timedelta(days=1)
+pytestmark = pytest.mark.clock
+
+
+def today():
+    """Helsinki's today, from the register's own clock."""
+    return helsinki_today()
+
+
+def yesterday():
+    return today() - datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -45,10 +54,10 @@ def login(auth, username):
 
 
 def give(customer, purpose="direct_marketing", action="given", person=None,
-         effective_on=TODAY, source="letter", actor=None, note=None):
+         effective_on=None, source="letter", actor=None, note=None):
     return prohibitions.record(
         Customer.get_by_id(customer), purpose=purpose, action=action,
-        effective_on=effective_on, source=source, note=note,
+        effective_on=effective_on or today(), source=source, note=note,
         contact_person=ContactPerson.get_by_id(person) if person else None,
         actor=actor or User.get(User.username == "staff_t"))
 
@@ -56,7 +65,7 @@ def give(customer, purpose="direct_marketing", action="given", person=None,
 # --- the service ------------------------------------------------------------------------
 
 def test_history_is_kept_in_order_and_in_force_follows_the_newest(people, rows):
-    first = give(rows["person"], effective_on=YESTERDAY, source="own_word")
+    first = give(rows["person"], effective_on=yesterday(), source="own_word")
     customer = Customer.get_by_id(rows["person"])
     assert prohibitions.is_in_force(customer, "direct_marketing")
     give(rows["person"], action="withdrawn", source="email")
@@ -70,7 +79,7 @@ def test_history_is_kept_in_order_and_in_force_follows_the_newest(people, rows):
         ("given", "own_word"), ("withdrawn", "email"), ("given", "form")]
     # The first row is as it was written: nothing is overwritten.
     again = Prohibition.get_by_id(first.id)
-    assert (again.action, again.effective_on, again.source) == ("given", YESTERDAY, "own_word")
+    assert (again.action, again.effective_on, again.source) == ("given", yesterday(), "own_word")
     assert all(r.recorded_by.username == "staff_t" for r in history)
     assert list(prohibitions.in_force(customer)) == [(None, "direct_marketing")]
 
@@ -105,10 +114,10 @@ def test_refusals_leave_nothing(people, rows, first, second, message):
 
 def test_dates_and_subjects_are_checked(people, rows):
     with pytest.raises(RegisterError, match="future"):
-        give(rows["person"], effective_on=TODAY + datetime.timedelta(days=1))
+        give(rows["person"], effective_on=today() + datetime.timedelta(days=1))
     give(rows["person"])
     with pytest.raises(RegisterError, match="before the previous entry"):
-        give(rows["person"], action="withdrawn", effective_on=YESTERDAY)
+        give(rows["person"], action="withdrawn", effective_on=yesterday())
     with pytest.raises(RegisterError, match="not one of this customer"):
         give(rows["person"], person=rows["anna"], purpose="market_research")
     with pytest.raises(RegisterError, match="henkilötunnus"):
@@ -143,7 +152,7 @@ def url(customer_id):
 
 def form(client, customer_id, **values):
     data = {"subject": "", "purpose": "direct_marketing", "action": "given",
-            "effective_on": TODAY.isoformat(), "source": "letter", "note": ""}
+            "effective_on": today().isoformat(), "source": "letter", "note": ""}
     data.update(values)
     data["csrf_token"] = csrf_token(client.get(url(customer_id)).get_data(as_text=True))
     return data
@@ -166,7 +175,7 @@ def test_staff_records_through_the_page(client, auth, people, rows):
 
 
 def test_page_shows_in_force_and_history_newest_first(client, auth, people, rows):
-    give(rows["person"], source="own_word", effective_on=YESTERDAY)
+    give(rows["person"], source="own_word", effective_on=yesterday())
     give(rows["person"], action="withdrawn", source="email")
     give(rows["person"], purpose="opinion_research", source="form")
     login(auth, "controller")
@@ -257,7 +266,7 @@ def test_who_records(client, auth, people, rows, username, which, expected):
     token = csrf_token(client.get("/").get_data(as_text=True))
     r = client.post(url(customer), data={
         "csrf_token": token, "subject": "", "purpose": "direct_marketing", "action": "given",
-        "effective_on": TODAY.isoformat(), "source": "letter", "note": ""})
+        "effective_on": today().isoformat(), "source": "letter", "note": ""})
     assert r.status_code == expected
     assert Prohibition.select().count() == (1 if expected == 302 else 0)
 

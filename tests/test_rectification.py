@@ -126,6 +126,7 @@ def post_step(client, request_id, step, data):
 
 # --- the whole flow through the pages --------------------------------------------------------
 
+@pytest.mark.clock
 def test_register_check_decide_apply_keeps_before_and_after(client, auth, rows):
     login(auth, "staff_t")
     url = f"/rectification/new/?customer={rows['person']}"

@@ -3,16 +3,13 @@ second factor, the language switch and the guidance acknowledgement, and Flask-A
 ``url`` on the register screens. Whatever is given, the answer is a path on this site —
 never another host, never a 500."""
 
-import datetime
 import re
 import unicodedata
 from urllib.parse import urlsplit
 
-import pytest
-
 from admin_views.base import safe_redirect_target
-from models import Customer, Section, User, utcnow
-from services import access, sessions, totp
+from models import Customer, Section, User
+from services import access, totp
 from tests.conftest import PASSWORD, csrf_token
 
 # Targets that must never be followed: other hosts however spelt, schemes, control
@@ -132,21 +129,6 @@ def test_a_login_redirect_after_the_login_page_was_asked_with_next(client, make_
     assert response.location == "/"
 
 
-class Clock:
-    def __init__(self):
-        self.moment = utcnow()
-
-    def __call__(self):
-        return self.moment
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    moving = Clock()
-    monkeypatch.setattr(sessions, "now", moving)
-    return moving
-
-
 def _post_code(client, url, code):
     page = client.get(url).get_data(as_text=True)
     return client.post(url, data={"code": code, "csrf_token": csrf_token(page)})
@@ -161,7 +143,7 @@ def test_the_second_factor_goes_only_to_a_path_on_this_site(app, client, make_us
         secret = totp.enrolment_secret(user, key)
         assert totp.confirm_enrolment(user, totp.current_code(secret), key)
     for target in ATTACKS + SAFE:
-        clock.moment += datetime.timedelta(seconds=30)  # a code is accepted once
+        clock.advance(seconds=30)  # a code is accepted once
         assert _login(client, "anna", target).location == "/login/code"
         response = _post_code(client, "/login/code", totp.current_code(secret))
         assert response.status_code == 302
@@ -177,7 +159,7 @@ def test_enrolment_after_the_password_goes_only_to_a_path_on_this_site(app, clie
     app.config["TOTP_ENABLED"] = True
     user = make_user("eero", "controller")  # must enrol right after the password
     for target in ATTACKS[:12] + SAFE[:1]:
-        clock.moment += datetime.timedelta(seconds=30)
+        clock.advance(seconds=30)
         assert _login(client, "eero", target).location == "/account/second-factor"
         page = client.get("/account/second-factor").get_data(as_text=True)
         secret = re.search(r'class="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")

@@ -258,6 +258,7 @@ def stored_rows(customer_id):
 # --- completeness -------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_every_stored_value_in_html_pdf_and_json(client, auth, subject, other):
     req = make_request([("customer", subject["customer"])])
     auth.login("handler_t")  # tourism handler; the subject is business development's

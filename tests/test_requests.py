@@ -19,8 +19,7 @@ from models import (
 )
 from services import requests as rules
 from services.errors import RegisterError
-from services.localtime import HELSINKI
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, typed_now
 
 HETU = "131052-308T"
 UTC = datetime.timezone.utc
@@ -110,6 +109,7 @@ def text(response):
 # --- the deadline ---------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_due_one_week_later_across_a_week_boundary(app):
     """Received on Monday at 10:00 → due on the next Monday at 10:00; overdue a second later."""
     received = helsinki_to_utc(2026, 11, 23, 10, 0)  # Monday
@@ -129,6 +129,7 @@ def test_due_one_week_later_across_a_week_boundary(app):
     assert tuesday.overdue and tuesday.days_over == 1
 
 
+@pytest.mark.clock
 def test_due_keeps_the_helsinki_clock_over_the_end_of_summer_time(app):
     """Summer time ends on 25.10.2026: a week is then 169 hours, and still 10:00 to 10:00."""
     received = helsinki_to_utc(2026, 10, 19, 10, 0)
@@ -137,6 +138,7 @@ def test_due_keeps_the_helsinki_clock_over_the_end_of_summer_time(app):
     assert due - received == datetime.timedelta(days=7, hours=1)
 
 
+@pytest.mark.clock
 def test_overdue_lists_open_requests_past_due(app, people):
     received = helsinki_to_utc(2026, 11, 23, 10, 0)
     late = new_request(received_at=received)
@@ -153,14 +155,15 @@ def test_overdue_lists_open_requests_past_due(app, people):
 # --- the whole flow in the browser's shoes ---------------------------------------------------
 
 
+@pytest.mark.clock
 def test_whole_flow_register_identity_records_decision_delivery(client, auth, people,
                                                                 register_data):
     # A handler registers a written request.
     login(auth, "handler_t")
     token = page_token(client, "/requests/new/")
-    received = (datetime.datetime.now(HELSINKI) - datetime.timedelta(hours=2))
+    received = typed_now(minutes_ago=120)
     r = client.post("/requests/new/", data={
-        "csrf_token": token, "received_at": received.strftime("%Y-%m-%dT%H:%M"),
+        "csrf_token": token, "received_at": received,
         "channel": "written", "requester_name": "Anna Äijälä",
         "requester_contact": "anna.aijala@example.fi", "description": "Kaikki tietoni",
         "sections": "tourism", "language": "fi"})
@@ -168,8 +171,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
     row = InspectionRequest.get()
     assert r.location.endswith(f"/requests/{row.id}/")
     assert row.registered_by_id == user("handler_t").id
-    assert rules.helsinki(row.received_at).strftime("%Y-%m-%dT%H:%M") == \
-        received.strftime("%Y-%m-%dT%H:%M")
+    assert rules.helsinki(row.received_at).strftime("%Y-%m-%dT%H:%M") == received
     assert row.due_at == rules.due_from(row.received_at)
     page = text(client.get(r.location))
     assert "Tarkastuspyyntö nro %d: Anna Äijälä" % row.id in page
@@ -189,7 +191,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
     auth.logout()
     login(auth, "handler_t")
     token = page_token(client, f"/requests/{row.id}/")
-    now_local = datetime.datetime.now(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+    now_local = typed_now()
     r = client.post(f"/requests/{row.id}/identity", data={
         "csrf_token": token, "identity-version": "1", "identity-method": "passport",
         "identity-note": "Passi nähty", "identity-checked_at": now_local})
@@ -251,8 +253,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
     r = client.post(f"/requests/{row.id}/delivery", data={
         "csrf_token": csrf_token(page), "delivery-version": str(row.version),
         "delivery-method": "post",
-        "delivery-delivered_at": datetime.datetime.now(HELSINKI).strftime(
-            "%Y-%m-%dT%H:%M")})
+        "delivery-delivered_at": typed_now()})
     assert r.status_code == 302, text(r)
     row = reload(row)
     assert rules.state_of(row) == "delivered" and row.delivery_method == "post"
@@ -375,8 +376,7 @@ def test_two_handlers_cannot_overwrite_each_other(client, auth, people):
     r = client.post(f"/requests/{row.id}/identity", data={
         "csrf_token": token, "identity-version": "1", "identity-method": "id_card",
         "identity-note": "Myöhästynyt tallennus",
-        "identity-checked_at": datetime.datetime.now(HELSINKI).strftime(
-            "%Y-%m-%dT%H:%M")})
+        "identity-checked_at": typed_now()})
     assert r.status_code == 200
     page = text(r)
     assert "Joku muu muutti tätä pyyntöä sillä välin" in page
@@ -520,6 +520,7 @@ def test_unknown_and_out_of_scope_ids_answer_404(client, auth, people):
     assert r.status_code == 404
 
 
+@pytest.mark.clock
 def test_staff_registers_and_sees_only_own_requests(client, auth, people):
     others = new_request(username="handler_t")
     login(auth, "staff_t")
@@ -647,6 +648,7 @@ def test_on_site_service_records_every_step_in_one_go(app, people, register_data
     assert events(row.id)[-1].action == "review"
 
 
+@pytest.mark.clock
 def test_on_site_page_serves_at_once_and_the_responsible_reviews(client, auth, people,
                                                                  register_data, app):
     login(auth, "staff_t")
@@ -691,6 +693,7 @@ def test_on_site_page_serves_at_once_and_the_responsible_reviews(client, auth, p
 # --- the command ------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_cli_overdue_exit_codes(runner, people):
     result = runner.invoke(args=["requests", "overdue"])
     assert result.exit_code == 0 and "no overdue" in result.output

@@ -209,6 +209,7 @@ def _rows_removed(before, after):
 # --- the rules -------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_months_before_and_keeping_period():
     assert retention.months_before(datetime.datetime(2026, 3, 31, 12), 1) == \
         datetime.datetime(2026, 2, 28, 12)
@@ -231,6 +232,7 @@ def test_schema_matches_models(db_url):
     assert sorted(p.months for p in RetentionPolicy.select()) == [60, 60]
 
 
+@pytest.mark.clock
 def test_preview_counts_equal_what_the_purge_removes(register, make_user):
     controller = _controller(make_user)
     before = _counts()
@@ -312,6 +314,7 @@ def test_minimised_customers_keep_exactly_their_accounting_record(register, make
     assert d.email is None and [i.number for i in d.invoices] == ["D-1"]
 
 
+@pytest.mark.clock
 def test_the_minimised_customer_goes_after_the_keeping_period(register, make_user):
     controller = _controller(make_user)
     _purge_all(controller)
@@ -354,6 +357,7 @@ def _latest_run():
     return PurgeRun.select().order_by(PurgeRun.id.desc()).first()
 
 
+@pytest.mark.clock
 def test_controller_previews_confirms_and_runs_from_the_page(client, auth, make_user, register):
     login(client, auth, make_user, "pitaja", "controller")
     page = _preview_page(client)
@@ -710,6 +714,7 @@ def test_a_killed_purge_is_finished_by_a_rerun(db_url, tmp_path, register, make_
 # --- no personal data in the log ---------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_the_purge_log_holds_no_personal_data(client, auth, make_user, register):
     personal = []
     for c in Customer.select():
@@ -778,6 +783,7 @@ def test_cli_purge_refuses_what_was_not_confirmed(runner, register, make_user):
 # --- erasure on request (GDPR Art. 17) ------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_erasure_on_request_by_the_responsible_person(client, auth, make_user, register):
     login(client, auth, make_user, "vastaava", "responsible")
     found = client.get("/retention/erasure/?q=Tuore").get_data(as_text=True)
@@ -831,6 +837,7 @@ def test_only_the_responsible_person_erases(client, auth, make_user, register, r
     assert Customer.get_or_none(Customer.id == customer.id) is not None
 
 
+@pytest.mark.clock
 def test_the_purge_log_says_when_backups_holding_the_data_rotate_out(client, auth, make_user,
                                                                        register, app):
     from admin_views import backup as backup_views
@@ -844,7 +851,7 @@ def test_the_purge_log_says_when_backups_holding_the_data_rotate_out(client, aut
 
     settings = backup_views.settings(app)
     taken = backup.create_backup(settings)
-    later = datetime.datetime.utcnow() + datetime.timedelta(minutes=1)
+    later = utcnow() + datetime.timedelta(minutes=1)
     expires = backup.backups_holding_expire_by(settings, later)
     assert expires is not None and expires > taken.created_at
     assert backup.backups_holding_expire_by(settings, taken.created_at

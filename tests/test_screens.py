@@ -140,7 +140,7 @@ def test_list_sorts_by_each_sortable_column(client, auth, people, rows):
     Customer.update(birth_date="1990-01-01").where(Customer.id == rows["bare_t"]).execute()
     Customer.update(birth_date="1950-01-01").where(Customer.id == rows["b"]).execute()
     page = client.get("/customers/?sort=2").get_data(as_text=True)
-    assert page.index("01.01.1950") < page.index("01.01.1990")
+    assert page.index("1.1.1950") < page.index("1.1.1990")
 
 
 def test_list_headers_say_which_column_sorts_and_how(client, auth, people, rows):
@@ -307,6 +307,7 @@ def person_form_business(**extra):
     return data
 
 
+@pytest.mark.clock
 def test_create_company_with_rows(client, auth, people):
     login(client, auth, "staff_t")
     r = client.post("/customers/new/", data=company_form(csrf_token=token(client)))
@@ -422,6 +423,7 @@ def test_validation_messages(client, auth, people, field, value, message):
 
 @pytest.mark.parametrize("birth_date, ok", [
     ("1980-05-17", True), ("2999-01-01", False), ("1850-01-01", False)])
+@pytest.mark.clock
 def test_birth_date_range(client, auth, people, birth_date, ok):
     login(client, auth, "staff_b")
     r = client.post("/customers/new/", data=person_form_business(csrf_token=token(client),

@@ -23,35 +23,15 @@ from models import (
     User,
     UserSection,
     UserSession,
-    utcnow,
 )
 from services import accounts, sessions, totp
 from services.errors import RegisterError
 from services.exports import CSV_CONTENT_TYPE, FORMULA_STARTS, XLSX_CONTENT_TYPE, safe_cell
+from services.localtime import helsinki_today
 from tests.conftest import PASSWORD, csrf_token
 
 NEUTRAL = "Väärä käyttäjätunnus tai salasana."
 WRONG = "not the password at all"
-
-
-class Clock:
-    """A clock the tests move by hand (naive UTC, as sessions.now gives)."""
-
-    def __init__(self):
-        self.moment = utcnow()
-
-    def __call__(self):
-        return self.moment
-
-    def advance(self, **delta):
-        self.moment += datetime.timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    moving = Clock()
-    monkeypatch.setattr(sessions, "now", moving)
-    return moving
 
 
 def login(client, username, password=PASSWORD, address="127.0.0.1"):
@@ -72,6 +52,7 @@ def actions(action):
 # --- lockout ----------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_five_failures_lock_the_username_for_fifteen_minutes(client, make_user, clock):
     anna = make_user("anna", "staff", ["tourism"])
     for _ in range(5):
@@ -105,6 +86,7 @@ def test_an_unknown_username_locks_alike_and_the_message_tells_nothing(client, m
         str(User.by_username("anna").id)]
 
 
+@pytest.mark.clock
 def test_failures_older_than_the_window_do_not_count(client, make_user, clock):
     make_user("anna", "staff", ["tourism"])
     for _ in range(4):
@@ -314,6 +296,7 @@ def test_argon2id_parameters_and_rehash_at_login(client, make_user):
 # --- sessions ----------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_idle_timeout(client, make_user, clock):
     make_user("anna", "staff", ["tourism"])
     login(client, "anna")
@@ -328,6 +311,7 @@ def test_idle_timeout(client, make_user, clock):
     assert not logged_in(client)
 
 
+@pytest.mark.clock
 def test_absolute_timeout(app, client, make_user, clock):
     make_user("anna", "staff", ["tourism"])
     login(client, "anna")
@@ -649,13 +633,13 @@ def test_every_export_escapes_formulas(app, client, make_user):
     tourism = Section.get(code="tourism")
     evil = Customer.create(section=tourism, kind="company", name=EVIL, email="evil@example.fi",
                            phone="+358401234567")
-    Invoice.create(customer=evil, number="-1+2", invoice_date=datetime.date.today(),
-                   due_date=datetime.date.today(), amount="10.00")
+    Invoice.create(customer=evil, number="-1+2", invoice_date=helsinki_today(),
+                   due_date=helsinki_today(), amount="10.00")
     # Five buyers: a service name fewer customers bought is not published at all.
     for n in range(5):
         buyer = evil if n == 0 else Customer.create(section=tourism, kind="person",
                                                     first_name="Osta", last_name=f"Ja{n}")
-        Purchase.create(customer=buyer, service=EVIL, purchased_on=datetime.date.today(),
+        Purchase.create(customer=buyer, service=EVIL, purchased_on=helsinki_today(),
                         amount="1.00")
     handler = make_user("tuulikki", "handler", ["tourism"])
     controller = make_user("eero", "controller")

@@ -21,6 +21,7 @@ from models import (
 )
 from services import statistics as stats
 from services.customers import refresh_city
+from services.localtime import helsinki_today
 
 # --- the suppression itself (no database) ------------------------------------------
 
@@ -136,7 +137,11 @@ def test_sums_over_fewer_than_five_customers_are_hidden():
 
 # --- through the app ------------------------------------------------------------------
 
-THIS_MONTH = datetime.date.today().replace(day=1)
+def this_month():
+    """The first day of Helsinki's current month, from the register's own clock."""
+    return helsinki_today().replace(day=1)
+
+
 NAMES = ["Aaltonen", "Bäckström", "Cederlöf", "Dahl", "Eskola", "Forsman", "Granqvist"]
 
 
@@ -144,7 +149,7 @@ NAMES = ["Aaltonen", "Bäckström", "Cederlöf", "Dahl", "Eskola", "Forsman", "G
 def data(app):
     """Customers of both sections in two postal areas, with contacts, purchases, invoices."""
     tourism, business = Section.get(code="tourism"), Section.get(code="business")
-    now = datetime.datetime.combine(THIS_MONTH, datetime.time(10))
+    now = datetime.datetime.combine(this_month(), datetime.time(10))
     made = []
     for i in range(23):
         section = tourism if i % 2 == 0 else business
@@ -159,11 +164,11 @@ def data(app):
                             summary=f"Soitto {i}")
         made.append(c)
     for c in made[:12:2]:  # six tourism customers buy and are invoiced
-        Purchase.create(customer=c, service="Kokouspaketti", purchased_on=THIS_MONTH,
+        Purchase.create(customer=c, service="Kokouspaketti", purchased_on=this_month(),
                         amount="120.00")
-        Invoice.create(customer=c, number=f"T-{c.id}", invoice_date=THIS_MONTH,
-                       due_date=THIS_MONTH + datetime.timedelta(days=14), amount="120.00",
-                       paid_on=THIS_MONTH, collection_state="paid")
+        Invoice.create(customer=c, number=f"T-{c.id}", invoice_date=this_month(),
+                       due_date=this_month() + datetime.timedelta(days=14), amount="120.00",
+                       paid_on=this_month(), collection_state="paid")
     return made
 
 
@@ -183,6 +188,7 @@ def test_who_may_read_statistics(client, auth, make_user, data, role, sections, 
     assert ('href="/statistics/"' in menu) == (status == 200)
 
 
+@pytest.mark.clock
 def test_page_shows_counts_hides_small_cells_and_no_personal_data(client, auth, make_user, data):
     login(client, auth, make_user, "controller")
     page = client.get("/statistics/").get_data(as_text=True)
@@ -191,7 +197,7 @@ def test_page_shows_counts_hides_small_cells_and_no_personal_data(client, auth, 
     for c in data:
         for value in (c.first_name, c.email, c.phone, "Katu "):
             assert value not in page
-    assert f'<th scope="row">{THIS_MONTH:%Y-%m}</th>' in page
+    assert f'<th scope="row">{this_month():%Y-%m}</th>' in page
 
 
 def _csv_tables(text):
@@ -208,6 +214,7 @@ def _csv_tables(text):
     return tables
 
 
+@pytest.mark.clock
 def test_csv_and_xlsx_match_the_page_and_are_audited(client, auth, make_user, data):
     from openpyxl import load_workbook
 
@@ -221,7 +228,7 @@ def test_csv_and_xlsx_match_the_page_and_are_audited(client, auth, make_user, da
     tourism_row = next(r for r in by_kind if r[0] == "Matkailu- ja kongressitoimisto")
     assert tourism_row[-1] == "12"  # 12 tourism customers
     invoicing = tables["Laskutus ja perintä kuukausittain"]
-    month_row = next(r for r in invoicing if r[0] == f"{THIS_MONTH:%Y-%m}")
+    month_row = next(r for r in invoicing if r[0] == f"{this_month():%Y-%m}")
     assert month_row[1:] == ["6", "720,00", "720,00"]
 
     book = load_workbook(io.BytesIO(client.get("/statistics/export.xlsx?section=tourism").data))
@@ -241,19 +248,21 @@ def test_csv_and_xlsx_match_the_page_and_are_audited(client, auth, make_user, da
     assert [(e.object_type, e.section) for e in events] == [("statistics", "tourism")] * 2
 
 
+@pytest.mark.clock
 def test_section_filter_and_period(client, auth, make_user, data):
     login(client, auth, make_user, "responsible")
-    first = (THIS_MONTH - datetime.timedelta(days=1)).replace(day=1)
+    first = (this_month() - datetime.timedelta(days=1)).replace(day=1)
     answer = client.get(f"/statistics/export.csv?section=business&first={first:%Y-%m}"
-                        f"&last={THIS_MONTH:%Y-%m}")
+                        f"&last={this_month():%Y-%m}")
     tables = _csv_tables(answer.get_data(as_text=True))
     new = tables["Uudet asiakkaat kuukausittain"]
-    assert [r[0] for r in new] == ["Kuukausi", f"{first:%Y-%m}", f"{THIS_MONTH:%Y-%m}",
+    assert [r[0] for r in new] == ["Kuukausi", f"{first:%Y-%m}", f"{this_month():%Y-%m}",
                                    "Yhteensä"]
     assert new[2][1] == "11"  # 11 business customers this month
     assert "Laskutus ja perintä kuukausittain" not in tables  # business keeps no billing
 
 
+@pytest.mark.clock
 def test_bad_period_is_explained_and_defaults_shown(client, auth, make_user, data):
     login(client, auth, make_user, "controller")
     page = client.get("/statistics/?first=2026-13&last=x").get_data(as_text=True)

@@ -12,9 +12,8 @@ from playwright.sync_api import expect
 
 from models import Customer, InspectionRequest, Section, User, utcnow
 from services import requests as rules
-from services.localtime import HELSINKI
 from tests.browser.helpers import assert_accessible, screenshot
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, typed_now
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +33,6 @@ def log_in(page, username):
 def log_out(page):
     page.get_by_role("button", name="Kirjaudu ulos").click()
     expect(page).to_have_url(re.compile(r"/login"))
-
-
-def local_now(minutes_ago=0):
-    """Return the present Helsinki time as a datetime-local input takes it."""
-    moment = datetime.datetime.now(HELSINKI) - datetime.timedelta(minutes=minutes_ago)
-    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 @pytest.fixture
@@ -69,7 +62,7 @@ def test_handler_registers_responsible_approves_handler_downloads_pdf(page, make
 
     # A written request, first without the requester's name: the error is tied to the
     # field and what was typed stays.
-    received = local_now(minutes_ago=90)
+    received = typed_now(minutes_ago=90)
     page.get_by_label("Saapunut", exact=True).fill(received)
     page.get_by_label("Miten pyyntö esitettiin", exact=True).select_option(label="kirjallisesti")
     page.get_by_label("Pyytäjän yhteystiedot", exact=True).fill(
@@ -164,7 +157,7 @@ def test_handler_registers_responsible_approves_handler_downloads_pdf(page, make
 
     delivery = page.get_by_role("region", name="4. Toimittaminen")
     delivery.get_by_label("Miten toimitettiin", exact=True).select_option(label="postitse")
-    delivery.get_by_label("Toimitusaika", exact=True).fill(local_now())
+    delivery.get_by_label("Toimitusaika", exact=True).fill(typed_now())
     delivery.get_by_role("button", name="Kirjaa toimittaminen").click()
     expect(page.get_by_role("status")).to_have_text(
         "Toimittaminen on kirjattu. Pyyntö on valmis.")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from models import Address, Customer, Section
 from services.customers import refresh_city
+from services.localtime import helsinki_today
 from tests.browser.helpers import assert_accessible, screenshot
 from tests.browser.test_customers_browser import log_in
 
@@ -21,7 +22,8 @@ pytestmark = pytest.mark.browser
 def customers(app):
     """Twelve tourism customers in 00100 this month and three in 00990."""
     tourism = Section.get(code="tourism")
-    now = datetime.datetime.now().replace(day=1, hour=10)
+    # 10:00 UTC on the first of Helsinki's month (the register's own clock).
+    now = datetime.datetime.combine(helsinki_today().replace(day=1), datetime.time(10))
     for i in range(15):
         c = Customer.create(section=tourism, kind="person", first_name=f"Etu{i}",
                             last_name="Åkerlund", created_at=now)
@@ -38,7 +40,7 @@ def test_handler_reads_statistics_and_downloads_xlsx(page, make_user, customers,
     expect(page).to_have_url(re.compile(r"/statistics/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Tilastot")
 
-    this_month = datetime.date.today().strftime("%Y-%m")
+    this_month = helsinki_today().strftime("%Y-%m")
     page.get_by_label("Osasto", exact=True).select_option(label="Matkailu- ja kongressitoimisto")
     page.get_by_label("Alkukuukausi", exact=True).fill(this_month)
     page.get_by_label("Loppukuukausi", exact=True).fill(this_month)

@@ -1,0 +1,73 @@
+"""The one field for a date and time a person types: Helsinki time in, naive UTC out.
+
+Every form of the register uses it — the custom pages' forms and Flask-Admin's generated
+ones (``admin_views.base.RegisterModelConverter`` makes it of every ``DateTimeField``) —
+so a time is never stored as typed, and a stored time is never shown as stored.
+"""
+
+import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms.fields import DateTimeLocalField
+
+from services.localtime import TYPED_YEARS, TypedTimeError, from_helsinki_typed, to_helsinki
+
+# What a datetime-local input sends first, then what people write by hand.
+FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
+           "%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y klo %H.%M", "%d.%m.%Y kl. %H.%M"]
+
+
+class HelsinkiDateTimeField(DateTimeLocalField):
+    """A date and time typed in Helsinki time; ``data`` is the moment as naive UTC.
+
+    A stored (naive UTC) value shows in Helsinki time. Empty is None (a required field says
+    so through its validator). A text that is no date and time, a year outside 1900–2100 and
+    a wall time that names no moment (the hour skipped when summer time starts) are form
+    errors, never a crash; the hour shown twice when it ends is read as
+    ``services.localtime.from_helsinki_typed`` says. A required one takes
+    ``InputRequired``: ``DataRequired`` would replace the message that says what is wrong.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", FORMATS)
+        kwargs.setdefault("invalid_value_message", _l(
+            "Write the date and time as day.month.year hours:minutes, e.g. 25.11.2026 14:30."))
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if self.data is None:
+            return ""
+        local = to_helsinki(self.data)
+        # To the minute, as typed; a stored time with seconds keeps them (a form saved
+        # unchanged must not move the time).
+        return local.strftime(self.format[0] if not local.second else "%Y-%m-%dT%H:%M:%S")
+
+    def process_formdata(self, valuelist):
+        text = " ".join(valuelist or []).strip()
+        self.data = None
+        if not text:
+            return
+        for pattern in self.strptime_format:
+            try:
+                local = datetime.datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(str(self.invalid_value_message))
+        try:
+            self.data = from_helsinki_typed(local)
+        except TypedTimeError as error:
+            raise ValueError(typed_time_message(error)) from None
+
+
+def typed_time_message(error):
+    """Return what to do about a typed time that names no moment."""
+    if error.problem == "years":
+        return _("Check the year: write a date between %(first)d and %(last)d.",
+                 first=TYPED_YEARS[0], last=TYPED_YEARS[1])
+    return _("There was no %(time)s in Helsinki: the clocks were turned forward from 03:00 "
+             "to 04:00 that night. Check the time.", time=error.local.strftime("%d.%m.%Y %H:%M"))
