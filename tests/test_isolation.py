@@ -104,6 +104,7 @@ def written_request(username="handler_t", sections=("tourism",), **extra):
 # --- on site ----------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_on_site_finds_and_serves_only_the_staff_members_own_section(client, auth, register):
     token = login(client, auth, "staff_t")
     page = text(client.get("/requests/on-site/"))
@@ -186,6 +187,7 @@ def test_a_company_id_with_a_one_letter_name_finds_no_one(client, auth, register
 # --- handlers and parts -----------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_a_request_for_both_sections_is_one_part_a_section(client, auth, register):
     token = login(client, auth, "staff_t")
     r = client.post("/requests/new/", data={
@@ -349,6 +351,7 @@ def test_a_handler_sees_only_the_own_sections_customers_of_a_disclosure(client, 
 # --- statistics -------------------------------------------------------------------------------
 
 
+@pytest.mark.clock
 def test_a_typed_service_name_is_shown_only_when_enough_customers_bought_it(app, register):
     tourism = Section.get(code="tourism")
     day = helsinki_date(utcnow()).replace(day=1)
@@ -367,6 +370,7 @@ def test_a_typed_service_name_is_shown_only_when_enough_customers_bought_it(app,
     assert "yksityiskierros" not in stats.to_csv([stats.table_rows(table, "t", "r", str, str)])
 
 
+@pytest.mark.clock
 def test_the_statistics_page_folds_rare_service_names(client, auth, register):
     day = helsinki_date(utcnow())
     Purchase.create(customer=register["palm_t"], service="Salainen palvelu", purchased_on=day)
