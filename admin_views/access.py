@@ -48,6 +48,7 @@ from admin_views.base import (
     acting_user,
     all_sections,
     flash_form_errors,
+    page_number,
     parse_id,
     visible_or_404,
 )
@@ -65,7 +66,6 @@ from services import access as rules
 from services.errors import RegisterError
 
 PAGE_SIZE = 25
-MAX_PAGE = 100000
 
 REQUEST_STATE_LABELS = {
     "requested": _l("Waiting for the controller's decision"),
@@ -133,7 +133,7 @@ def _users_by_id(ids):
 
 
 def _page():
-    return min(MAX_PAGE, max(1, parse_id(request.args.get("page")) or 1))
+    return page_number(request.args.get("page"))
 
 
 # --- forms ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee import filters
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import SecureMixin, parse_id
+from admin_views.base import BoundedPagesMixin, SecureMixin, parse_id
 from admin_views.labels import ROLE_LABELS
 from models import AuditEvent
 
@@ -85,7 +85,7 @@ def _label(labels, code):
     return labels.get(code, code) if code else ""
 
 
-class AuditEventView(SecureMixin, ModelView):
+class AuditEventView(SecureMixin, BoundedPagesMixin, ModelView):
     """The audit events, newest first; nothing can be created, edited or deleted here."""
 
     allowed_roles = ("controller", "responsible")

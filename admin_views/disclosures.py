@@ -35,6 +35,7 @@ from admin_views.base import (
     acting_user,
     all_sections,
     flash_form_errors,
+    page_number,
     parse_id,
     visible_or_404,
 )
@@ -203,7 +204,7 @@ class DisclosureView(SecureBaseView):
 
     @expose("/")
     def index(self):
-        page = max(1, parse_id(request.args.get("page")) or 1)
+        page = page_number(request.args.get("page"))
         rows = list(rules.visible_to(_user())
                     .order_by((Disclosure.state == "prepared").desc(),
                               Disclosure.prepared_at.desc(), Disclosure.id.desc())
@@ -268,7 +269,7 @@ class DisclosureView(SecureBaseView):
         posted one (its input kept)."""
         user = _user()
         editable = found.state == "prepared" and rules.may_prepare(user)
-        page = max(1, parse_id(request.args.get("page")) or 1)
+        page = page_number(request.args.get("page"))
         customers = rules.customers_of(found, (page - 1) * CUSTOMER_PAGE_SIZE,
                                        CUSTOMER_PAGE_SIZE + 1)
         term = (request.args.get("q") or "").strip()[:200]

@@ -11,7 +11,14 @@ from flask_admin import expose
 from flask_babel import get_locale, to_user_timezone, to_utc
 from flask_babel import gettext as _
 
-from admin_views.base import SecureBaseView, acting_user, all_sections, parse_id, visible_or_404
+from admin_views.base import (
+    SecureBaseView,
+    acting_user,
+    all_sections,
+    page_number,
+    parse_id,
+    visible_or_404,
+)
 from admin_views.labels import KIND_LABELS
 from forms.requests import (
     BLANK,
@@ -38,7 +45,6 @@ from services.report import build_report, may_read_report
 
 # Delivered requests are listed this many to a page, after every open one.
 CLOSED_PAGE_SIZE = 25
-MAX_PAGE = 100000
 
 
 _user = acting_user
@@ -135,7 +141,7 @@ class InspectionRequestView(SecureBaseView):
         visible = rules.visible_to(_user())
         open_rows = list(visible.where(InspectionRequest.delivered_at.is_null())
                          .order_by(InspectionRequest.due_at, InspectionRequest.id))
-        page = min(parse_id(request.args.get("page")) or 1, MAX_PAGE)
+        page = page_number(request.args.get("page"))
         closed_rows = list(visible.where(InspectionRequest.delivered_at.is_null(False))
                            .order_by(InspectionRequest.delivered_at.desc(),
                                      InspectionRequest.id.desc())

@@ -1,21 +1,31 @@
-"""The base form of every register screen: keeps any henkilötunnus out of every text field."""
+"""The base form of every register screen: keeps any henkilötunnus out of every text field,
+and every date within the register's years."""
 
 from flask_admin.form import BaseForm
 from flask_babel import gettext as _
-from wtforms.fields import FieldList, FormField, StringField, TextAreaField
+from wtforms.fields import DateField, FieldList, FormField, StringField, TextAreaField
 
 from services.hetu import contains_hetu
+from services.inputs import FIRST_YEAR, LAST_YEAR, year_in_range
+
+
+def fields_of(form, kinds):
+    """Yield every field of ``form`` of the classes ``kinds``, descending into inline and
+    nested forms."""
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from fields_of(entry.form, kinds) if hasattr(entry, "form") else ()
+        elif isinstance(field, FormField):
+            yield from fields_of(field.form, kinds)
+        elif isinstance(field, kinds):
+            yield field
 
 
 def text_fields(form):
     """Yield every text field of ``form``, descending into inline and nested forms."""
-    for field in form:
-        if isinstance(field, FieldList):
-            for entry in field.entries:
-                yield from text_fields(entry.form) if hasattr(entry, "form") else ()
-        elif isinstance(field, FormField):
-            yield from text_fields(field.form)
-        elif isinstance(field, (StringField, TextAreaField)) and field.type != "CSRFTokenField":
+    for field in fields_of(form, (StringField, TextAreaField)):
+        if field.type != "CSRFTokenField":
             yield field
 
 
@@ -34,9 +44,25 @@ def refuse_hetu(form):
     return clean
 
 
+def refuse_far_dates(form):
+    """Add an error to each date field with a year outside FIRST_YEAR … LAST_YEAR (a date
+    near either end of the calendar overflows in date arithmetic: services/inputs.py);
+    tell whether none had one. Date-and-time fields are their own field class's concern."""
+    clean = True
+    for field in fields_of(form, DateField):
+        if field.data is not None and not field.errors and not year_in_range(field.data):
+            field.errors = list(field.errors) + [
+                _("Check the year: give a date from %(first)s to %(last)s.",
+                  first=FIRST_YEAR, last=LAST_YEAR)
+            ]
+            clean = False
+    return clean
+
+
 class RegisterForm(BaseForm):
-    """Flask-Admin's form with the henkilötunnus guard over all its text fields."""
+    """Flask-Admin's form with the register's guards over all its fields."""
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        return refuse_hetu(self) and valid
+        no_hetu = refuse_hetu(self)
+        return refuse_far_dates(self) and no_hetu and valid
