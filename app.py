@@ -7,12 +7,16 @@ import secrets
 
 from flask import Flask, request, session
 from flask_babel import Babel, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 import database
 import security
 from admin_views.labels import LANGUAGE_NAMES
 from models import db
+from services.inputs import MAX_ID, has_unstorable
 
 ROOT = pathlib.Path(__file__).resolve().parent
 
@@ -29,6 +33,8 @@ def create_app(test_config=None):
         static_url_path="/assets",
     )
     os.makedirs(app.instance_path, exist_ok=True)
+    # Before any route is added: every <int:…> of an address is then bounded.
+    app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(
         DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "register.db"),
         BABEL_DEFAULT_LOCALE="fi",
@@ -72,6 +78,7 @@ def create_app(test_config=None):
 
     database.open_database(app.config["DATABASE_URL"])
     _connection_per_request(app)
+    _refuse_unstorable_input(app)
 
     security.init_app(app)  # headers on every response, the script nonce
     csrf.init_app(app)
@@ -117,10 +124,45 @@ def _error_pages(app):
 
     def handler(error):
         title, message = messages[error.code]
-        return render_template("error.html", title=title(), message=message()), error.code
+        advice = getattr(error, "advice", None)
+        return (render_template("error.html", title=title(),
+                                message=str(advice) if advice else message()), error.code)
 
     for code in messages:
         app.register_error_handler(code, handler)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in an address: a number that can be a row's id, else the address is not
+    found (Werkzeug's own takes any length, which overflows SQLite's integer)."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class UnstorableInput(BadRequest):
+    """A request whose address or form holds a character no field may hold."""
+
+    advice = _l("The address or the form held a control character, which the register "
+                "cannot store or search. Type the text again instead of pasting it, and "
+                "send it again.")
+
+
+def _refuse_unstorable_input(app):
+    """Answer 400 to any request whose query string or form holds a NUL byte or another
+    control character no field may hold (services/inputs.py says which, and why).
+
+    One check before every view, rather than one per field: such a character breaks the
+    full-text search and every write to PostgreSQL, and nobody types it, so no page needs
+    to keep such input to show it back. Names are checked as well as values.
+    """
+
+    @app.before_request
+    def _check_input():
+        for values in (request.args, request.form):
+            for name, value in values.items(multi=True):
+                if has_unstorable(name) or has_unstorable(value):
+                    raise UnstorableInput()
 
 
 def _instance_secret(instance_path):

@@ -48,6 +48,7 @@ from admin_views.base import (
     acting_user,
     all_sections,
     flash_form_errors,
+    page_number,
     parse_id,
     safe_redirect_target,
     visible_or_404,
@@ -66,7 +67,6 @@ from services import access as rules
 from services.errors import RegisterError
 
 PAGE_SIZE = 25
-MAX_PAGE = 100000
 
 REQUEST_STATE_LABELS = {
     "requested": _l("Waiting for the controller's decision"),
@@ -134,7 +134,7 @@ def _users_by_id(ids):
 
 
 def _page():
-    return min(MAX_PAGE, max(1, parse_id(request.args.get("page")) or 1))
+    return page_number(request.args.get("page"))
 
 
 # --- forms ------------------------------------------------------------------------------

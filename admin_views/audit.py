@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from admin_views.base import (
     DETAIL_TYPE_FORMATTERS,
     TYPE_FORMATTERS,
+    BoundedPagesMixin,
     HelsinkiDateTimeBetweenFilter,
     SecureMixin,
     local_datetime,
@@ -93,7 +94,7 @@ def _label(labels, code):
     return labels.get(code, code) if code else ""
 
 
-class AuditEventView(SecureMixin, ModelView):
+class AuditEventView(SecureMixin, BoundedPagesMixin, ModelView):
     """The audit events, newest first; nothing can be created, edited or deleted here."""
 
     allowed_roles = ("controller", "responsible")

@@ -8,6 +8,7 @@ reach a row the list would not show (DESIGN.md §3 item 1).
 
 import datetime
 import logging
+import re
 import unicodedata
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -38,6 +39,7 @@ from models import Customer, Section, db
 from services import audit, localtime
 from services.errors import N_, RegisterError
 from services.exports import safe_cell
+from services.inputs import parse_id  # noqa: F401 - the pages import it from here
 from services.search import customer_search_condition
 
 log = logging.getLogger(__name__)
@@ -48,8 +50,6 @@ READ_ALL_ROLES = ("controller", "responsible")
 REGISTER_ROLES = EDIT_ROLES + READ_ALL_ROLES
 DELETE_ROLES = ("handler",)
 
-# Ids are positive 63-bit integers; anything else cannot name a row.
-MAX_ID = 2**63 - 1
 # A redirect target taken from input longer than this is not one of our paths.
 MAX_REDIRECT_LENGTH = 2000
 
@@ -91,6 +91,13 @@ def _unsafe_in_url(char):
     return char == "\\" or char.isspace() or unicodedata.category(char)[0] == "C"
 
 
+# A list pages through at most this many pages: a page number past the last shows an
+# empty page, and no OFFSET ever overflows (DESIGN.md §4 item 17: a 20-digit page
+# overflowed SQLite's integer, a negative one is an error on PostgreSQL).
+MAX_PAGE = 100000
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
 class SecureMixin:
     """Allow a page only to logged-in users whose role is in ``allowed_roles``.
 
@@ -124,15 +131,40 @@ class SecureBaseView(SecureMixin, BaseView):
     """A custom page of the register."""
 
 
-def parse_id(value):
-    """Return ``value`` as a row id, or None when it cannot be one."""
+def bounded_int(value, low, high, default):
+    """Return the query value ``value`` as an int clamped to ``low … high``; ``default``
+    when it is not a whole number in ASCII digits (so not "²", "1e3" or "")."""
     if isinstance(value, (list, tuple)):
         value = value[0] if len(value) == 1 else None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number <= MAX_ID else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = str(value).strip() if value is not None else ""
+        if not _WHOLE_NUMBER.fullmatch(text):
+            return default
+        try:
+            number = int(text)
+        except ValueError:  # over Python's 4 300 digits
+            return default
+    return min(high, max(low, number))
+
+
+def page_number(value, first=1):
+    """Return the page number in the query value ``value``, counting pages from ``first``:
+    ``first`` for anything that is not a number or is below it, at most MAX_PAGE pages on."""
+    return bounded_int(value, first, first + MAX_PAGE - 1, first)
+
+
+class BoundedPagesMixin:
+    """A Flask-Admin list whose ``?page=`` is bounded before it reaches a query.
+
+    Flask-Admin reads it with ``type=int``: any size and any sign (pages from 0).
+    """
+
+    def _get_list_extra_args(self):
+        view_args = super()._get_list_extra_args()
+        view_args.page = page_number(view_args.page, first=0)
+        return view_args
 
 
 def acting_user():
@@ -350,10 +382,12 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
             for clause in clauses[1:]:
                 condition |= clause
             query = query.where(condition)
-        limit = max(1, min(int(limit or 10), 50))
+        # Flask-Admin reads both with ``type=int``: any size, any sign.
+        limit = bounded_int(limit, 1, 50, 10)
+        offset = bounded_int(offset, 0, MAX_PAGE * limit, 0)
         query = query.order_by(*self._cached_fields).limit(limit)
         if offset:
-            query = query.offset(max(0, int(offset)))
+            query = query.offset(offset)
         return list(query)
 
 
@@ -402,7 +436,7 @@ OWN_ROW_BUTTONS = {
 }
 
 
-class RegisterModelView(SecureMixin, ModelView):
+class RegisterModelView(SecureMixin, BoundedPagesMixin, ModelView):
     """A section-scoped, role-checked, audited, transactional Flask-Admin model view."""
 
     allowed_roles = REGISTER_ROLES

@@ -37,6 +37,7 @@ from admin_views.base import (
     download,
     flash_form_errors,
     local_date,
+    page_number,
     parse_id,
     visible_or_404,
 )
@@ -205,7 +206,7 @@ class DisclosureView(SecureBaseView):
 
     @expose("/")
     def index(self):
-        page = max(1, parse_id(request.args.get("page")) or 1)
+        page = page_number(request.args.get("page"))
         rows = list(rules.visible_to(_user())
                     .order_by((Disclosure.state == "prepared").desc(),
                               Disclosure.prepared_at.desc(), Disclosure.id.desc())
@@ -270,7 +271,7 @@ class DisclosureView(SecureBaseView):
         posted one (its input kept)."""
         user = _user()
         editable = found.state == "prepared" and rules.may_prepare(user)
-        page = max(1, parse_id(request.args.get("page")) or 1)
+        page = page_number(request.args.get("page"))
         customers = rules.customers_of(found, user, (page - 1) * CUSTOMER_PAGE_SIZE,
                                        CUSTOMER_PAGE_SIZE + 1)
         term = (request.args.get("q") or "").strip()[:200]

@@ -33,6 +33,7 @@ from admin_views.base import (
     SecureBaseView,
     customer_scope,
     flash_form_errors,
+    page_number,
     parse_id,
     user_section_ids,
 )
@@ -130,7 +131,7 @@ class RectificationView(SecureBaseView):
 
     @expose("/")
     def index(self):
-        page = max(0, (parse_id(request.args.get("page")) or 1) - 1)
+        page = page_number(request.args.get("page")) - 1
         rows = list(rules.open_first(scoped_requests())
                     .offset(page * PAGE_SIZE).limit(PAGE_SIZE + 1))
         more = len(rows) > PAGE_SIZE

@@ -16,6 +16,7 @@ from admin_views.base import (
     acting_user,
     all_sections,
     local_datetime,
+    page_number,
     parse_id,
     visible_or_404,
 )
@@ -45,7 +46,6 @@ from services.report import build_report, may_read_report
 
 # Delivered requests are listed this many to a page, after every open one.
 CLOSED_PAGE_SIZE = 25
-MAX_PAGE = 100000
 
 
 _user = acting_user
@@ -136,7 +136,7 @@ class InspectionRequestView(SecureBaseView):
         visible = rules.visible_to(_user())
         open_rows = list(visible.where(InspectionRequest.delivered_at.is_null())
                          .order_by(InspectionRequest.due_at, InspectionRequest.id))
-        page = min(parse_id(request.args.get("page")) or 1, MAX_PAGE)
+        page = page_number(request.args.get("page"))
         closed_rows = list(visible.where(InspectionRequest.delivered_at.is_null(False))
                            .order_by(InspectionRequest.delivered_at.desc(),
                                      InspectionRequest.id.desc())

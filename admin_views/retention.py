@@ -22,13 +22,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from admin_views.base import SecureBaseView, parse_id, user_sections
+from admin_views.base import SecureBaseView, page_number, parse_id, user_sections
 from admin_views.labels import CATEGORY_LABELS, KIND_LABELS
 from database import write_transaction
 from models import Customer, PurgeRun, Section, User
 from services import audit
 from services import retention as rules
 from services.errors import RegisterError
+from services.inputs import year_in_range
 from services.localtime import helsinki_today
 from services.search import customer_search_condition
 
@@ -223,8 +224,7 @@ class PurgeView(SecureBaseView):
     @staticmethod
     def _page(name):
         """Return the page number ``name`` of the query (from 0); 0 for anything else."""
-        value = request.args.get(name) or "0"
-        return int(value) if value.isdigit() and len(value) <= 6 else 0
+        return page_number(request.args.get(name), first=0)
 
     def _render_preview(self, result, run, current):
         snapshot = result.snapshot
@@ -469,13 +469,14 @@ class ErasureView(SecureBaseView):
 
 
 def _parse_date(text):
-    """Return ``text`` (YYYY-MM-DD or D.M.YYYY) as a date, or None."""
+    """Return ``text`` (YYYY-MM-DD or D.M.YYYY) as a date of the register's years, or None."""
     text = (text or "").strip()
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return datetime.datetime.strptime(text, pattern).date()
+            day = datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return day if year_in_range(day) else None
     return None
 
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import Form, SelectField, StringField
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import Optional, Regexp, StopValidation
 
 from admin_views.base import SecureBaseView, download
 from admin_views.labels import (
@@ -26,6 +26,7 @@ from database import write_transaction
 from models import Section
 from services import audit
 from services import statistics as stats
+from services.errors import RegisterError
 from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 TITLES = {
@@ -65,12 +66,25 @@ CHARTS = (
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
+def _month_in_range(form, field):
+    """A month the statistics can count (``stats.parse_month`` holds the years)."""
+    if field.errors:  # not even written as a month: that message says it
+        return
+    try:
+        stats.parse_month(field.data)
+    except RegisterError as e:
+        raise StopValidation(_(e.message, **e.params)) from None
+
+
 class StatisticsForm(Form):
-    section = SelectField(_l("Section"), validators=[Optional()])
+    # No Optional(): it would let a blank " " past the choices (it clears their error).
+    section = SelectField(_l("Section"), default="")
     first = StringField(_l("From month"), validators=[
-        Optional(), Regexp(MONTH, message=_l("Give the month as year and month, e.g. 2026-01."))])
+        Optional(), Regexp(MONTH, message=_l("Give the month as year and month, e.g. 2026-01.")),
+        _month_in_range])
     last = StringField(_l("To month"), validators=[
-        Optional(), Regexp(MONTH, message=_l("Give the month as year and month, e.g. 2026-12."))])
+        Optional(), Regexp(MONTH, message=_l("Give the month as year and month, e.g. 2026-12.")),
+        _month_in_range])
 
 
 class StatisticsView(SecureBaseView):

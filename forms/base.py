@@ -1,11 +1,13 @@
-"""The base form of every register screen: keeps any henkilötunnus out of every text field."""
+"""The base form of every register screen: keeps any henkilötunnus out of every text field,
+and every date within the register's years."""
 
 from flask_admin.form import BaseForm
 from flask_babel import gettext as _
-from wtforms.fields import FieldList, FormField, StringField, TextAreaField
+from wtforms.fields import DateField, FieldList, FormField, StringField, TextAreaField
 
 from services.errors import N_
 from services.hetu import refusal
+from services.inputs import FIRST_YEAR, LAST_YEAR, YEAR_MESSAGE, year_in_range
 
 FIELD_MESSAGE = N_("A henkilötunnus (personal identity code) must not be stored in the "
                    "register: remove it from the field %(field)s.")
@@ -17,15 +19,23 @@ FIELD_NO_SIGN_MESSAGE = N_("A henkilötunnus (personal identity code) must not b
                            "henkilötunnus).")
 
 
-def text_fields(form):
-    """Yield every text field of ``form``, descending into inline and nested forms."""
+def fields_of(form, kinds):
+    """Yield every field of ``form`` of the classes ``kinds``, descending into inline and
+    nested forms."""
     for field in form:
         if isinstance(field, FieldList):
             for entry in field.entries:
-                yield from text_fields(entry.form) if hasattr(entry, "form") else ()
+                yield from fields_of(entry.form, kinds) if hasattr(entry, "form") else ()
         elif isinstance(field, FormField):
-            yield from text_fields(field.form)
-        elif isinstance(field, (StringField, TextAreaField)) and field.type != "CSRFTokenField":
+            yield from fields_of(field.form, kinds)
+        elif isinstance(field, kinds):
+            yield field
+
+
+def text_fields(form):
+    """Yield every text field of ``form``, descending into inline and nested forms."""
+    for field in fields_of(form, (StringField, TextAreaField)):
+        if field.type != "CSRFTokenField":
             yield field
 
 
@@ -42,9 +52,23 @@ def refuse_hetu(form):
     return clean
 
 
+def refuse_far_dates(form):
+    """Add an error to each date field with a year outside FIRST_YEAR … LAST_YEAR (a date
+    near either end of the calendar overflows in date arithmetic: services/inputs.py);
+    tell whether none had one. Date-and-time fields are their own field class's concern."""
+    clean = True
+    for field in fields_of(form, DateField):
+        if field.data is not None and not field.errors and not year_in_range(field.data):
+            field.errors = list(field.errors) + [_(YEAR_MESSAGE, first=FIRST_YEAR,
+                                                     last=LAST_YEAR)]
+            clean = False
+    return clean
+
+
 class RegisterForm(BaseForm):
-    """Flask-Admin's form with the henkilötunnus guard over all its text fields."""
+    """Flask-Admin's form with the register's guards over all its fields."""
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        return refuse_hetu(self) and valid
+        no_hetu = refuse_hetu(self)
+        return refuse_far_dates(self) and no_hetu and valid

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import DateTimeLocalField
 
-from services.localtime import TYPED_YEARS, TypedTimeError, from_helsinki_typed, to_helsinki
+from services.inputs import FIRST_YEAR, LAST_YEAR, YEAR_MESSAGE
+from services.localtime import TypedTimeError, from_helsinki_typed, to_helsinki
 
 # What a datetime-local input sends first, then what people write by hand.
 FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
@@ -67,7 +68,6 @@ class HelsinkiDateTimeField(DateTimeLocalField):
 def typed_time_message(error):
     """Return what to do about a typed time that names no moment."""
     if error.problem == "years":
-        return _("Check the year: write a date between %(first)d and %(last)d.",
-                 first=TYPED_YEARS[0], last=TYPED_YEARS[1])
+        return _(YEAR_MESSAGE, first=FIRST_YEAR, last=LAST_YEAR)
     return _("There was no %(time)s in Helsinki: the clocks were turned forward from 03:00 "
              "to 04:00 that night. Check the time.", time=error.local.strftime("%d.%m.%Y %H:%M"))

@@ -56,6 +56,7 @@ from services.errors import N_, RegisterError
 from services import localtime
 from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, safe_cell
 from services.hetu import refusal
+from services.inputs import parse_id
 from services.localtime import to_helsinki as _helsinki
 from services.search import customer_search_condition
 
@@ -241,10 +242,9 @@ def set_recipient_active(actor, recipient_id, active):
 
 def _allowed_recipient(recipient_id):
     """Return the recipient if it is on the list and active; refuse anything else."""
-    recipient = None
-    if isinstance(recipient_id, int) or (isinstance(recipient_id, str)
-                                         and recipient_id.isdigit()):
-        recipient = DisclosureRecipient.get_or_none(DisclosureRecipient.id == int(recipient_id))
+    recipient_id = parse_id(recipient_id)
+    recipient = (DisclosureRecipient.get_or_none(DisclosureRecipient.id == recipient_id)
+                 if recipient_id is not None else None)
     if recipient is None:
         raise RegisterError(N_(
             "Personal data may be disclosed only to a recipient on the list of allowed "

@@ -16,6 +16,7 @@ from babel import Locale
 from babel import dates as babel_dates
 
 from models import utcnow  # the register's one clock
+from services.inputs import year_in_range
 
 HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 
@@ -23,9 +24,6 @@ HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 # machine's clock differ by a few minutes.
 CLOCK_SLACK = datetime.timedelta(minutes=5)
 
-# A time typed by a person lies in these years; anything else is a slip of the keyboard
-# (and 01.01.0001 00:00 Helsinki time has no UTC time at all).
-TYPED_YEARS = (1900, 2100)
 
 
 def to_helsinki(moment):
@@ -63,14 +61,16 @@ class TypedTimeError(ValueError):
 def from_helsinki_typed(local, now=None):
     """Return the naive Helsinki wall time ``local`` a person typed as naive UTC.
 
-    Raises ``TypedTimeError`` for a year outside ``TYPED_YEARS`` and for a time the clocks
+    Raises ``TypedTimeError`` for a year outside the years a date may be typed in
+    (``services.inputs``: anything else is a slip of the keyboard, and 01.01.0001 00:00
+    Helsinki time has no UTC time at all) and for a time the clocks
     skip when summer time starts (03:00–03:59 on the last Sunday of March). A time they
     show twice when it ends (03:00–03:59 on the last Sunday of October) is the later of
     its two moments that is not in the future at ``now`` (the clock's by default): what
     was typed during that night is what just happened, and the present time, typed, is
     the present moment.
     """
-    if not TYPED_YEARS[0] <= local.year <= TYPED_YEARS[1]:
+    if not year_in_range(local):
         raise TypedTimeError("years", local)
     local = local.replace(tzinfo=None)
     first, second = (local.replace(tzinfo=HELSINKI, fold=fold).astimezone(datetime.timezone.utc)

@@ -23,7 +23,8 @@ How a term is read:
 - It is split into words at whitespace; a customer must match every word (AND), each
   anywhere in first name, last name, company name, email, Y-tunnus, phone or mobile.
   Words are literal: ``%``, ``_``, ``"``, ``*``, ``-``, ``OR``, ``NEAR`` … are plain
-  characters (quoted for FTS5, escaped for LIKE), never syntax.
+  characters (quoted for FTS5, escaped for LIKE), never syntax. A control character
+  (a NUL …, see services/inputs.py) separates words like a space.
 - Consecutive words made only of digits and ``+ - ( ) /`` are one phone-like word
   ("040 123 4567"), matched as written without spaces, as bare digits, or normalised:
   a whole valid number (``phonenumbers``, region FI) as its E.164 digits without the
@@ -94,6 +95,7 @@ import phonenumbers
 
 import database
 from models import Customer, db
+from services.inputs import unstorable_as_spaces
 
 # The searched columns, in the order of the index in migrations/004_search.py.
 SEARCH_COLUMNS = ("first_name", "last_name", "name", "email", "business_id", "phone", "mobile")
@@ -154,7 +156,10 @@ def search_words(term):
     """Split ``term`` into words, each a tuple of the alternative forms it may match in."""
     words = []
     phone = []
-    for part in (term or "").split():
+    # A NUL would end the FTS5 query string and is refused in a PostgreSQL value; no stored
+    # text holds one (services/inputs.py), so such a character can only separate words.
+    # The pages refuse it before this; callers outside a request meet it here.
+    for part in unstorable_as_spaces(term or "").split():
         if _PHONE_WORD.fullmatch(part):
             phone.append(part)
             continue

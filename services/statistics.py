@@ -39,8 +39,10 @@ from models import (
     Purchase,
     Section,
 )
+from services.errors import N_, RegisterError
 # Every text cell of an export passes it: a spreadsheet runs no formula (CSV injection).
 from services.exports import safe_cell as _safe
+from services.inputs import FIRST_YEAR, LAST_YEAR, year_in_range
 from services.localtime import from_helsinki, helsinki_today
 
 # Counts below this (and above zero) are hidden, as are sums over fewer customers.
@@ -294,11 +296,24 @@ def default_filters(today=None, section=None):
     return Filters(start=start, end=end, section=section)
 
 
+def parse_month(text):
+    """Return the first day of the month ``text`` ("YYYY-MM"), a year from FIRST_YEAR to
+    LAST_YEAR; RegisterError for anything else (December 9999 has no month after it)."""
+    try:
+        day = datetime.datetime.strptime(text, "%Y-%m").date()
+    except (TypeError, ValueError):
+        day = None
+    if day is None or not year_in_range(day):
+        raise RegisterError(N_("Give the month as year and month between %(first)s and "
+                               "%(last)s, e.g. 2026-01."),
+                            first=f"{FIRST_YEAR}-01", last=f"{LAST_YEAR}-12")
+    return day
+
+
 def month_range(first, last, section=None):
     """Filters from month ``first`` to month ``last`` ("YYYY-MM", both included)."""
-    start = datetime.datetime.strptime(first, "%Y-%m").date()
-    end = _next_month(datetime.datetime.strptime(last, "%Y-%m").date())
-    return Filters(start=start, end=end, section=section)
+    return Filters(start=parse_month(first), end=_next_month(parse_month(last)),
+                   section=section)
 
 
 def _month(column):

@@ -8,6 +8,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from admin_views.base import safe_redirect_target
+from services.inputs import has_unstorable
 from models import Customer, Section, User
 from services import access, totp
 from tests.conftest import PASSWORD, csrf_token
@@ -57,6 +58,11 @@ ATTACKS = [
     "/x/..//evil.example",
     "/" + "a" * 5000,
 ]
+# A request holding a control character other than tab, CR and LF is refused whole before
+# any view runs (app.py, services/inputs.py): those attacks never reach a redirect.
+REFUSED_WHOLE = [target for target in ATTACKS if has_unstorable(target)]
+REACHING_THE_PAGES = [target for target in ATTACKS if not has_unstorable(target)]
+
 # Paths on this site that are kept as they are.
 SAFE = ["/customers/", "/customers/?search=anna+virtanen&page=2", "/access/requests/",
         "/customers/details/?id=1&url=%2Fcustomers%2F"]
@@ -108,7 +114,7 @@ def _logout(client):
 
 def test_login_goes_only_to_a_path_on_this_site(client, make_user):
     make_user("anna", "staff", ["tourism"])
-    for attack in ATTACKS:
+    for attack in REACHING_THE_PAGES:
         response = _login(client, "anna", attack)
         assert response.status_code == 302
         _assert_local(response.location, attack)
@@ -142,7 +148,7 @@ def test_the_second_factor_goes_only_to_a_path_on_this_site(app, client, make_us
     with app.app_context():
         secret = totp.enrolment_secret(user, key)
         assert totp.confirm_enrolment(user, totp.current_code(secret), key)
-    for target in ATTACKS + SAFE:
+    for target in REACHING_THE_PAGES + SAFE:
         clock.advance(seconds=30)  # a code is accepted once
         assert _login(client, "anna", target).location == "/login/code"
         response = _post_code(client, "/login/code", totp.current_code(secret))
@@ -158,7 +164,7 @@ def test_enrolment_after_the_password_goes_only_to_a_path_on_this_site(app, clie
                                                                       clock):
     app.config["TOTP_ENABLED"] = True
     user = make_user("eero", "controller")  # must enrol right after the password
-    for target in ATTACKS[:12] + SAFE[:1]:
+    for target in REACHING_THE_PAGES[:12] + SAFE[:1]:
         clock.advance(seconds=30)
         assert _login(client, "eero", target).location == "/account/second-factor"
         page = client.get("/account/second-factor").get_data(as_text=True)
@@ -176,7 +182,7 @@ def test_enrolment_after_the_password_goes_only_to_a_path_on_this_site(app, clie
 
 
 def test_language_switch_goes_only_to_a_path_on_this_site(client):
-    for target in ATTACKS + SAFE:
+    for target in REACHING_THE_PAGES + SAFE:
         page = client.get("/login").get_data(as_text=True)
         response = client.post("/language", data={"lang": "en", "next": target,
                                                    "csrf_token": csrf_token(page)})
@@ -196,7 +202,7 @@ def test_guidance_acknowledgement_goes_only_to_a_path_on_this_site(app, client, 
     # The report's own request: nothing to acknowledge, straight to the target.
     response = client.get("/access/guidance/acknowledge/?next=%2F%09%2Fevil.example")
     assert response.status_code == 302 and response.location == "/"
-    for number, target in enumerate(ATTACKS + SAFE, start=1):
+    for number, target in enumerate(REACHING_THE_PAGES + SAFE, start=1):
         response = client.get("/access/guidance/acknowledge/", query_string={"next": target})
         assert response.status_code == 302
         expected = target if target in SAFE else "/"
@@ -221,7 +227,7 @@ def test_register_screens_refuse_a_return_url_off_this_site(app, client, make_us
                                name="Matkailu Oy", version=1)
     token = csrf_token(client.get("/customers/new/").get_data(as_text=True))
     data = {"kind": "company", "name": "Uusi Oy", "language": "fi", "csrf_token": token}
-    for attack in ATTACKS:
+    for attack in REACHING_THE_PAGES:
         query = {"url": attack}
         for url, args in (("/customers/new/", {}), ("/customers/", {}),
                           ("/customers/edit/", {"id": customer.id}),
@@ -238,3 +244,16 @@ def test_register_screens_refuse_a_return_url_off_this_site(app, client, make_us
     assert response.status_code == 302 and response.location == "/customers/?page=1"
     page = client.get(f"/customers/details/?id={customer.id}&url=%2Fcustomers%2F%3Fpage%3D1")
     assert 'href="/customers/?page=1"' in page.get_data(as_text=True)
+
+
+def test_a_target_with_a_control_character_is_refused_before_any_redirect(client, make_user):
+    """NUL, vertical tab, form feed and the other C0 characters (not tab, CR, LF) make the
+    whole request a 400 with the register's error page: no Location at all."""
+    assert REFUSED_WHOLE  # the list above holds such attacks
+    make_user("anna", "staff", ["tourism"])
+    page = client.get("/login").get_data(as_text=True)
+    for target in REFUSED_WHOLE:
+        assert client.get("/login", query_string={"next": target}).status_code == 400
+        response = client.post("/language", data={"lang": "en", "next": target,
+                                                   "csrf_token": csrf_token(page)})
+        assert response.status_code == 400 and "Location" not in response.headers

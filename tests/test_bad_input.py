@@ -1,0 +1,300 @@
+"""Bad input answers 400 or a form error, never 500 (DESIGN.md §4 item 17): characters
+no form can carry, page numbers and offsets out of every range, and months and dates
+far outside the register's years — on SQLite and PostgreSQL."""
+
+import datetime
+
+import pytest
+
+from models import (
+    Customer,
+    DisclosureRecipient,
+    InspectionRequest,
+    Invoice,
+    Section,
+    User,
+    utcnow,
+)
+from services import disclosures, statistics
+from services import requests as inspection
+from services.errors import RegisterError
+from services.search import customer_search_condition
+from tests.conftest import csrf_token
+
+HUGE = "99999999999999999999"  # 20 digits: over SQLite's and PostgreSQL's integers
+
+
+@pytest.fixture
+def people(make_user):
+    return {name: User.get_by_id(make_user(name, role, sections).id)
+            for name, role, sections in [
+                ("staff_t", "staff", ["tourism"]),
+                ("handler_t", "handler", ["tourism"]),
+                ("controller", "controller", []),
+                ("responsible", "responsible", []),
+                ("maint", "maintenance", []),
+            ]}
+
+
+@pytest.fixture
+def rows(app, people):
+    """A tourism customer with an invoice, an open inspection request and a prepared
+    disclosure of the tourism handler."""
+    tourism = Section.get(code="tourism")
+    anna = Customer.create(section=tourism, kind="person", first_name="Anna",
+                           last_name="Äijälä", email="anna@example.fi",
+                           birth_date=datetime.date(1980, 5, 1))
+    Invoice.create(customer=anna, number="T-1", invoice_date=datetime.date(2026, 2, 1),
+                   due_date=datetime.date(2026, 2, 15), amount="10.00")
+    request = inspection.register(people["handler_t"], received_at=utcnow(),
+                                  channel="written", requester_name="Anna Äijälä",
+                                  section="tourism")
+    recipient = DisclosureRecipient.select().order_by(DisclosureRecipient.id).first()
+    disclosure = disclosures.prepare(people["handler_t"], recipient.id, "Ostoreskontra",
+                                     "Kirjanpitolaki 1336/1997")
+    return {"customer": anna.id, "request": request.id, "disclosure": disclosure.id}
+
+
+def login(client, auth, username):
+    assert auth.login(username).status_code == 302
+    return csrf_token(client.get("/password").get_data(as_text=True))
+
+
+def counts():
+    """Row counts of the tables a form could write (the audit log may grow)."""
+    return {m.__name__: m.select().count() for m in (Customer, Invoice, InspectionRequest)}
+
+
+def assert_refused_page(response):
+    """A 400 with the register's error page, in the user's language."""
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert '<html lang="fi"' in response.get_data(as_text=True)
+
+
+# --- characters no form can carry ---------------------------------------------------------
+
+NUL_GETS = [
+    ("staff_t", "/customers/?search=anna%00virtanen"),
+    ("staff_t", "/invoices/?search=T-%001"),
+    ("staff_t", "/invoices/ajax/lookup/?name=customer&query=anna%00"),
+    ("responsible", "/retention/erasure/?q=anna%00"),
+    ("handler_t", "/disclosures/{disclosure}/?q=%C3%A4ij%00l%C3%A4"),
+    ("handler_t", "/requests/?page=1%00"),
+    ("staff_t", "/customers/?search=anna%01virtanen"),
+]
+
+
+@pytest.mark.parametrize("who, url", NUL_GETS)
+def test_nul_and_control_characters_in_a_query_answer_400(client, auth, rows, who, url):
+    login(client, auth, who)
+    assert_refused_page(client.get(url.format(**rows)))
+
+
+def test_nul_in_the_on_site_form_answers_400_and_stores_nothing(client, auth, rows):
+    token = login(client, auth, "handler_t")
+    before = counts()
+    response = client.post("/requests/on-site/", data={
+        "csrf_token": token, "requester_name": "Anna\x00 Äijälä", "email": "anna@example.fi",
+        "section": "tourism", "language": "fi", "identity_method": "id_card",
+        "action": "serve", "record": f"customer:{rows['customer']}"})
+    assert_refused_page(response)
+    assert counts() == before
+
+
+def test_nul_in_the_subject_search_answers_400(client, auth, rows):
+    token = login(client, auth, "handler_t")
+    response = client.post(f"/requests/{rows['request']}/subjects", data={
+        "csrf_token": token, "subjects-name": "Anna\x00", "subjects-email": "anna@example.fi",
+        "subjects-version": "1"})
+    assert_refused_page(response)
+
+
+def test_a_control_character_in_a_new_customer_stores_nothing(client, auth, rows):
+    token = login(client, auth, "staff_t")
+    before = counts()
+    response = client.post("/customers/new/?section=tourism", data={
+        "csrf_token": token, "kind": "person", "first_name": "Ville\x0b", "last_name": "Valo"})
+    assert_refused_page(response)
+    assert counts() == before
+
+
+def test_tabs_and_line_breaks_are_ordinary_text(client, auth, rows):
+    """What a person types in a text area (tab, CR, LF) passes the guard."""
+    login(client, auth, "staff_t")
+    assert client.get("/customers/?search=anna%09%C3%A4ij%C3%A4l%C3%A4%0D%0A").status_code == 200
+
+
+def test_the_search_service_reads_a_nul_as_a_word_break(app, rows):
+    """Services are called from the command line too: a NUL there is no error either."""
+    with app.app_context():
+        found = Customer.select().where(customer_search_condition("anna\x00äijälä"))
+        assert [c.id for c in found] == [rows["customer"]]
+        assert customer_search_condition("\x00\x01 ") is None
+
+
+# --- page numbers and offsets ---------------------------------------------------------------
+
+LISTS = [
+    ("staff_t", "/customers/"),
+    ("staff_t", "/invoices/"),
+    ("controller", "/audit/"),
+    ("handler_t", "/requests/"),
+    ("handler_t", "/rectification/"),
+    ("handler_t", "/disclosures/"),
+    ("handler_t", "/disclosures/{disclosure}/"),
+    ("controller", "/access/accounts/"),
+    ("controller", "/access/requests/"),
+    ("controller", "/retention/log/"),
+]
+
+
+PAGES = [HUGE, "-" + HUGE, str(2**63 - 1), "-1", "²"]
+
+
+@pytest.mark.parametrize("who, url", LISTS)
+def test_a_page_number_out_of_range_shows_a_page(client, auth, rows, who, url):
+    login(client, auth, who)
+    for page in PAGES:
+        response = client.get(url.format(**rows), query_string={"page": page})
+        assert response.status_code == 200, page
+
+
+def test_a_purge_preview_page_out_of_range_shows_a_page(client, auth, rows):
+    login(client, auth, "controller")
+    for name in ("page", "mpage"):
+        for page in PAGES:
+            response = client.get("/retention/", query_string={name: page})
+            assert response.status_code == 200, (name, page)
+
+
+def test_an_ajax_lookup_offset_or_limit_out_of_range_answers_a_list(client, auth, rows):
+    login(client, auth, "staff_t")
+    for args in ({"offset": HUGE}, {"offset": "-" + HUGE}, {"offset": str(2**63 - 1)},
+                 {"limit": HUGE}, {"limit": "-" + HUGE}, {"offset": "-5", "limit": "0"}):
+        response = client.get("/invoices/ajax/lookup/",
+                              query_string={"name": "customer", "query": "anna", **args})
+        assert response.status_code == 200, args
+        assert response.is_json, args
+
+
+# --- months and dates -------------------------------------------------------------------------
+
+
+def test_statistics_months_outside_the_years_are_a_form_error(client, auth, rows):
+    login(client, auth, "controller")
+    assert client.post("/language", data={
+        "lang": "en", "csrf_token": csrf_token(client.get("/password").get_data(as_text=True))
+    }).status_code == 302
+    for first, last in (("9999-12", "9999-12"), ("9999-11", "9999-12"), ("0000-01", "2026-01"),
+                        ("0001-01", "0001-02"), ("1899-12", "1900-01")):
+        args = {"first": first, "last": last}
+        assert client.get("/statistics/export.csv", query_string=args).status_code == 200
+        page = client.get("/statistics/", query_string=args)
+        assert page.status_code == 200, args
+        assert "between 1900-01 and 2100-12" in page.get_data(as_text=True), args
+
+
+def test_statistics_months_at_the_edges_are_counted(client, auth, rows):
+    login(client, auth, "controller")
+    response = client.get("/statistics/", query_string={"first": "2091-01", "last": "2100-12"})
+    assert response.status_code == 200
+    assert "2100-12" in response.get_data(as_text=True)
+
+
+# --- ids ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/retention/runs/{huge}", "/retention/runs/{huge}/status",
+                                 "/requests/{huge}/report.html", "/retention/runs/0"])
+def test_an_id_out_of_range_in_an_address_is_not_found(client, auth, rows, url):
+    login(client, auth, "controller")
+    assert client.get(url.format(huge=HUGE)).status_code == 404
+
+
+def test_a_recipient_out_of_range_is_refused_as_unlisted(client, auth, rows):
+    token = login(client, auth, "handler_t")
+    response = client.post("/disclosures/new/", data={
+        "csrf_token": token, "recipient": HUGE, "purpose": "Ostoreskontra",
+        "legal_basis": "Kirjanpitolaki"})
+    assert response.status_code == 200
+    assert "alert-danger" in response.get_data(as_text=True)
+
+
+def test_the_months_of_statistics_are_bounded_for_every_caller():
+    """The command line and the pages call the same parser."""
+    assert statistics.month_range("1900-01", "2100-12").end == datetime.date(2101, 1, 1)
+    for first, last in (("9999-12", "9999-12"), ("2026-01", "9999-12"), ("0000-01", "2026-01"),
+                        ("2026-13", "2027-01"), ("", "2026-02"), (None, "2026-02")):
+        with pytest.raises(RegisterError):
+            statistics.month_range(first, last)
+
+
+def test_the_refusal_says_what_to_do(client, auth, rows):
+    token = login(client, auth, "staff_t")
+    client.post("/language", data={"lang": "en", "csrf_token": token})
+    page = client.get("/customers/?search=anna%00").get_data(as_text=True)
+    assert "control character" in page and "Type the text again" in page
+
+
+@pytest.mark.parametrize("section", [" ", "nope", "TOURISM"])
+def test_statistics_of_an_unknown_section_are_a_form_error(client, auth, rows, section):
+    login(client, auth, "controller")
+    for url in ("/statistics/", "/statistics/export.csv"):
+        response = client.get(url, query_string={"section": section})
+        assert response.status_code == 200, url
+    page = client.get("/statistics/", query_string={"section": section}).get_data(as_text=True)
+    assert "alert-danger" in page
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"])
+def test_a_date_outside_the_years_is_a_form_error_and_stores_nothing(client, auth, rows, day):
+    token = login(client, auth, "staff_t")
+    client.post("/language", data={"lang": "en", "csrf_token": token})
+    before = counts()
+    response = client.post("/invoices/new/", data={
+        "csrf_token": token, "customer": str(rows["customer"]), "number": "T-2",
+        "invoice_date": day, "due_date": "2026-02-15", "amount": "10.00",
+        "collection_state": "open"})
+    assert response.status_code == 200
+    assert "give a date from 1900 to 2100" in response.get_data(as_text=True)
+    assert counts() == before
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_an_erasure_received_outside_the_years_is_refused(client, auth, rows, day):
+    token = login(client, auth, "responsible")
+    before = counts()
+    response = client.post(f"/retention/erasure/?customer={rows['customer']}", data={
+        "csrf_token": token, "received_on": day, "confirmed": "yes"})
+    assert response.status_code == 200
+    assert "alert-danger" in response.get_data(as_text=True)
+    assert counts() == before
+
+
+# --- line breaks in redirect targets, far years in typed times --------------------------------
+
+
+def test_a_line_break_in_next_is_not_followed(client, auth, rows):
+    token = login(client, auth, "staff_t")
+    response = client.post("/language", data={"lang": "en", "next": "/\r\nx",
+                                               "csrf_token": token})
+    assert response.status_code in (302, 400)
+    assert "\n" not in (response.location or "")
+
+
+def test_a_line_break_in_the_return_address_is_not_followed(client, auth, rows):
+    login(client, auth, "staff_t")
+    response = client.get("/invoices/export/-/", query_string={"url": "/\r\nx"})
+    assert response.status_code in (302, 400, 404)
+    assert "\n" not in (response.location or "")
+
+
+def test_a_date_time_in_year_1_is_a_form_error(client, auth, rows):
+    token = login(client, auth, "handler_t")
+    before = counts()
+    response = client.post("/requests/new/", data={
+        "csrf_token": token, "received_at": "01.01.0001 00:00", "channel": "written",
+        "requester_name": "Anna Äijälä", "sections": "tourism", "language": "fi"})
+    assert response.status_code == 200
+    assert counts() == before
