@@ -41,17 +41,27 @@ run: translations migrate
 # The time-sensitive tests (marker `clock`) run again on SQLite with the clock started at
 # each of these instants (README "Time"): 23:30 UTC at the turn of a month, when Helsinki's
 # date is already the 1st; 23:30 UTC on the Saturdays before summer time starts and ends;
-# 00:30 UTC on those Sundays, in Helsinki the hour before the clocks go forward (02:30)
-# and the first of the two 03:30s.
-TEST_CLOCKS := 2027-01-31T23:30:00Z 2027-03-27T23:30:00Z 2027-03-28T00:30:00Z \
-	2027-10-30T23:30:00Z 2027-10-31T00:30:00Z
+# 00:59:50 UTC on those Sundays, so that the run goes across the change itself (01:00 UTC:
+# 03:00 becomes 04:00 in March, 04:00 becomes 03:00 again in October).
+TEST_CLOCKS := 2027-01-31T23:30:00Z 2027-03-27T23:30:00Z 2027-03-28T00:59:50Z \
+	2027-10-30T23:30:00Z 2027-10-31T00:59:50Z
+
+# Tests run side by side in this many processes (pytest-xdist; each has its own SQLite
+# files and its own PostgreSQL database beside TEST_DATABASE_URL's). 1 runs them in one.
+TEST_WORKERS ?= 2
+ifeq ($(TEST_WORKERS),1)
+PARALLEL :=
+else
+PARALLEL := -n $(TEST_WORKERS)
+endif
 
 test: translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 	@for clock in $(TEST_CLOCKS); do \
 		echo "== the time-sensitive tests with the clock at $$clock"; \
 		REGISTER_TEST_CLOCK=$$clock REGISTER_TEST_DATABASES=sqlite \
-			$(BIN)/python -m pytest -q -m "clock and not browser" $(PYTEST_ARGS) || exit 1; \
+			$(BIN)/python -m pytest $(PARALLEL) -q -m "clock and not browser" $(PYTEST_ARGS) \
+			|| exit 1; \
 	done
 
 bench: translations

@@ -5,6 +5,7 @@ import datetime
 import os
 import re
 import shutil
+import urllib.parse
 
 import pytest
 import time_machine
@@ -75,7 +76,31 @@ def _postgres_url():
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests cannot be skipped in CI.")
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL=postgresql://user:pw@host/db")
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+_worker_databases = {}
+
+
+def _worker_database(url, worker):
+    """Return the URL of this test worker's own database beside ``url`` (``…_gw0``), made
+    once: tests running side by side (``pytest -n 2``) each empty their own."""
+    if url not in _worker_databases:
+        import psycopg2
+        from psycopg2 import sql
+
+        parts = urllib.parse.urlsplit(url)
+        own = f"{parts.path.lstrip('/')}_{worker}"
+        connection = psycopg2.connect(url)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,))
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(own)))
+        connection.close()
+        _worker_databases[url] = urllib.parse.urlunsplit(parts._replace(path=f"/{own}"))
+    return _worker_databases[url]
 
 
 @pytest.fixture(scope="session")
