@@ -70,7 +70,7 @@ RECIPIENT_OBJECT_TYPE = "disclosure_recipient"
 # responsible person reads.
 PREPARE_ROLES = ("handler", "controller")
 DECIDE_ROLES = ("controller",)
-READ_ALL_ROLES = ("controller", "responsible")
+READ_ALL_ROLES = scope.READ_ALL_ROLES
 RECIPIENT_ROLES = ("controller",)
 
 # A customer search shows at most this many customers.
