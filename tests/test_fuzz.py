@@ -583,10 +583,15 @@ def test_generated_input_never_answers_500(app, make_user, role):
         walk.login()
         walk.crawl()
         targets = list(_targets(walk))
+        # Each request is checked as it is answered (Walk.send): never a 500, no error
+        # swallowed, nothing stored from a refused form.
         for target in targets:
             fuzz(walk, target)
     print(f"{role}: {len(walk.pages)} pages, {len(walk.forms)} forms, {len(targets)} "
           f"targets, {walk.sent} requests ({walk.spent:.1f} s in requests)")
+    # The walk reached every page the role is shown, and sent each of them something.
+    assert targets and walk.sent >= len(targets)
+    assert not walk.errors
 
 
 PROBE_PAGE = """<html><body>
