@@ -109,26 +109,14 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         username, password = form.username.data, form.password.data
-        limits = _limits()
-        address = request.remote_addr
-        # Hashing takes its time outside the transaction; the checks, the counting and
-        # the audit events are one transaction (a failed login and its event, or a
-        # login, its session and its event).
-        token = stage = None
         try:
-            accounts.check_address(address, limits)  # an early attempt costs no hashing
-            found = accounts.authenticate(username, password)
-            with write_transaction():
-                user = accounts.check_login(found, username, address, limits)
-                if user is not None:
-                    accounts.rehash_if_needed(user, password)
-                    stage = _second_factor_stage(user)
-                    if stage is None:
-                        token = accounts.complete_login(user, limits)
+            result = accounts.login(username, password, request.remote_addr, _limits(),
+                                    _second_factor_stage)
         except accounts.SlowDown as e:
             # The same words whether the password was right or not: it was not checked.
             flash(_(e.message, **e.params), "error")
             return render_template("auth/login.html", form=form)
+        user, token, stage = result.user, result.token, result.stage
         if user is None:
             # The same words for a wrong password, an unknown username and a lockout.
             flash(_("Wrong username or password."), "error")
@@ -152,18 +140,11 @@ def login_code():
         return _pending_expired()
     form = CodeForm()
     if form.validate_on_submit():
-        limits = _limits()
-        address = request.remote_addr
-        token = None
         try:
-            with write_transaction():
-                # Neither a lock nor an early attempt uses up the code.
-                accounts.check_address(address, limits, for_update=True)
-                right = (not accounts.is_locked(user.username, limits)
-                         and totp.verify(user, form.code.data, _totp_key()))
-                if accounts.check_login(user if right else None, user.username, address,
-                                        limits, second_factor=True):
-                    token = accounts.complete_login(user, limits)
+            # Neither a lock nor an early attempt uses up the code.
+            token = accounts.login_with_code(
+                user, lambda: totp.verify(user, form.code.data, _totp_key()),
+                request.remote_addr, _limits())
         except accounts.SlowDown as e:
             form.code.errors.append(_(e.message, **e.params))
             return render_template("auth/login_code.html", form=form)

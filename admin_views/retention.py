@@ -13,8 +13,6 @@ the size of the register; a run left half-way goes on from the page or from
 ``flask --app app retention purge --confirmed-run ID``.
 """
 
-import datetime
-
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import format_decimal, format_percent, get_locale
@@ -25,13 +23,10 @@ from flask_login import current_user
 from admin_views.base import SecureBaseView, page_number, parse_id, user_sections
 from admin_views.labels import CATEGORY_LABELS, KIND_LABELS
 from database import write_transaction
+from forms.retention import ErasureForm
 from models import Customer, PurgeRun, Section, User
-from services import audit
 from services import retention as rules
 from services.errors import RegisterError
-from services.inputs import year_in_range
-from services.localtime import helsinki_today
-from services.search import customer_search_condition
 
 READ_ROLES = ("controller", "responsible", "handler")
 
@@ -402,50 +397,23 @@ class ErasureView(SecureBaseView):
     @expose("/", methods=("GET", "POST"))
     def index(self):
         term = (request.args.get("q") or "").strip()
-        customer = None
-        if request.args.get("customer"):
-            customer_id = parse_id(request.args.get("customer"))
-            customer = (Customer.get_or_none(Customer.id == customer_id)
-                        if customer_id is not None else None)
-            if customer is None:
-                abort(404)
-        received = request.form.get("received_on", "") if request.method == "POST" else ""
+        customer = self._customer_or_404()
+        form = ErasureForm(request.form if request.method == "POST" else None)
         error = None
         if request.method == "POST":
             if customer is None:
                 abort(404)
-            received_on = _parse_date(received)
-            if received_on is None:
-                error = _("Enter the date the request was received, e.g. %(example)s.",
-                          example=helsinki_today().strftime("%Y-%m-%d"))
-            elif request.form.get("confirmed") != "yes":
-                error = _("Tick the box to confirm that you have decided to erase this "
-                          "customer's data.")
-            else:
-                try:
-                    run = rules.erase(customer.id, actor(), received_on, accounting_years())
-                except rules.Held as ex:
-                    error = _(ex.message, reasons=holds_text(ex.holds))
-                except RegisterError as ex:
-                    error = _(ex.message, **ex.params)
-                else:
-                    flash(_("The customer's data was erased (run %(id)s).", id=run.id), "success")
-                    return redirect(url_for("retention.run", run_id=run.id))
-        found = []
-        if term and customer is None:
-            found = list(Customer.select().where(customer_search_condition(term))
-                         .order_by(Customer.sort_name, Customer.id).limit(self.MAX_FOUND))
-            with write_transaction():
-                audit.record("search", actor(), object_type="customer")
-                audit.record_reads("search", actor(), found, "erasure")
+            run, error = (None, form.first_error) if not form.validate() else \
+                self._erase(customer, form)
+            if run is not None:
+                return redirect(url_for("retention.run", run_id=run.id))
+        found = (rules.erasure_search(term, actor(), self.MAX_FOUND)
+                 if term and customer is None else [])
         plan = None
         if customer is not None:
             plan = rules.erasure_plan(customer, accounting_years())
             if request.method == "GET":
-                with write_transaction():
-                    audit.record("view", actor(), object_type="customer", object_id=customer.id,
-                                 section=Section.get_by_id(customer.section_id).code,
-                                 fields=["erasure"])
+                rules.record_erasure_view(customer, actor())
         return self.render(
             "retention/erasure.html",
             number=format_decimal,
@@ -454,8 +422,8 @@ class ErasureView(SecureBaseView):
             max_found=self.MAX_FOUND,
             customer=customer,
             plan=plan,
-            received=received,
-            confirmed=request.method == "POST" and request.form.get("confirmed") == "yes",
+            received=form.received_on.raw_data[0] if form.received_on.raw_data else "",
+            confirmed=bool(form.confirmed.data),
             error=error,
             names=section_names(),
             sections={s.id: s.code for s in Section.select()},
@@ -467,17 +435,29 @@ class ErasureView(SecureBaseView):
             holds_text=holds_text,
         )
 
+    @staticmethod
+    def _customer_or_404():
+        """The customer named by ``?customer=``, None when none is named; 404 if no such."""
+        if not request.args.get("customer"):
+            return None
+        customer_id = parse_id(request.args.get("customer"))
+        customer = (Customer.get_or_none(Customer.id == customer_id)
+                    if customer_id is not None else None)
+        if customer is None:
+            abort(404)
+        return customer
 
-def _parse_date(text):
-    """Return ``text`` (YYYY-MM-DD or D.M.YYYY) as a date of the register's years, or None."""
-    text = (text or "").strip()
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+    @staticmethod
+    def _erase(customer, form):
+        """Erase ``customer`` as decided in ``form``; return the run, or None and the error."""
         try:
-            day = datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        return day if year_in_range(day) else None
-    return None
+            run = rules.erase(customer.id, actor(), form.received_on.data, accounting_years())
+        except rules.Held as ex:
+            return None, _(ex.message, reasons=holds_text(ex.holds))
+        except RegisterError as ex:
+            return None, _(ex.message, **ex.params)
+        flash(_("The customer's data was erased (run %(id)s).", id=run.id), "success")
+        return run, None
 
 
 def add_retention_views(admin):

@@ -294,6 +294,53 @@ def check_current_password(user, password, address, limits):
         return "locked" if is_locked(user.username, limits) else "wrong"
 
 
+@dataclasses.dataclass
+class Login:
+    """How a login attempt ended: ``user`` None when refused (a wrong password, an unknown
+    username and a lock alike); ``token`` the new session's when the login is complete;
+    ``stage`` "code" or "enrol" when a second factor comes next."""
+
+    user: User = None
+    token: str = None
+    stage: str = None
+
+
+def login(username, password, address, limits, second_factor_stage=lambda user: None):
+    """Check a password login under the lockout; return a :class:`Login`.
+
+    Hashing takes its time outside the transaction; the checks, the counting and the audit
+    events are one transaction (a failed login and its event, or a login, its session and
+    its event). ``second_factor_stage(user)`` tells whether the login needs a code next
+    ("code"), an enrolment first ("enrol") or neither (None): then the session starts now.
+    Raises :class:`SlowDown` while the address must wait; an early attempt costs no hashing.
+    """
+    check_address(address, limits)
+    found = authenticate(username, password)
+    with write_transaction():
+        user = check_login(found, username, address, limits)
+        if user is None:
+            return Login()
+        rehash_if_needed(user, password)
+        stage = second_factor_stage(user)
+        return Login(user, complete_login(user, limits) if stage is None else None, stage)
+
+
+def login_with_code(user, right_code, address, limits):
+    """Finish ``user``'s login with the second factor; return the session's token or None.
+
+    ``right_code()`` checks the typed code; it is not called (the code is not used up)
+    while the username is locked or the address must wait (:class:`SlowDown`). A wrong
+    code counts like a wrong password. One transaction, like :func:`login`.
+    """
+    with write_transaction():
+        check_address(address, limits, for_update=True)
+        right = not is_locked(user.username, limits) and right_code()
+        if check_login(user if right else None, user.username, address, limits,
+                       second_factor=True):
+            return complete_login(user, limits)
+    return None
+
+
 def is_locked(username, limits):
     """Tell whether logging in as ``username`` is locked now."""
     return LoginLock.select().where(

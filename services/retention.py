@@ -92,6 +92,7 @@ from services import audit, disclosures, rectification, requests
 from services.customers import refresh_city
 from services.errors import N_, RegisterError
 from services.localtime import helsinki_today
+from services.search import customer_search_condition
 
 AUDIT_OBJECT_TYPE = "purge_run"
 POLICY_OBJECT_TYPE = "retention_policy"
@@ -1227,6 +1228,24 @@ def erase(customer_id, actor, received_on, accounting_years=ACCOUNTING_YEARS, no
         audit.record("confirm", actor, object_type=AUDIT_OBJECT_TYPE, object_id=run.id,
                      section=section.code)
     return execute(run.id, actor=actor)
+
+
+def erasure_search(term, actor, limit):
+    """Return up to ``limit`` customers matching ``term`` for an erasure decision; each one
+    found is a read of that customer in the audit log (seed §14)."""
+    found = list(Customer.select().where(customer_search_condition(term))
+                 .order_by(Customer.sort_name, Customer.id).limit(limit))
+    with database.write_transaction():
+        audit.record("search", actor, object_type="customer")
+        audit.record_reads("search", actor, found, "erasure")
+    return found
+
+
+def record_erasure_view(customer, actor):
+    """Audit that ``actor`` opened ``customer``'s erasure plan."""
+    with database.write_transaction():
+        audit.record("view", actor, object_type="customer", object_id=customer.id,
+                     section=Section.get_by_id(customer.section_id).code, fields=["erasure"])
 
 
 # --- Reading runs ---------------------------------------------------------------------------
