@@ -44,7 +44,6 @@ from models import (
     Invoice,
     Purchase,
     Section,
-    utcnow,
 )
 from services import customers as customer_rules
 from services import list_blocks
@@ -100,31 +99,26 @@ class CustomerRules:
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         kind = self.kind.data
-        required = {"person": ("last_name",), "company": ("name",),
-                    "organisation": ("name",)}.get(kind, ())
-        for name in required:
-            field = getattr(self, name, None)
-            if field is not None and not (field.data or "").strip():
+        values = {name: field.data for name, field in self._fields.items()
+                  if name in customer_rules.REQUIRED_FOR_KIND.get(kind, ())
+                  or name in customer_rules.NOT_FOR_KIND.get(kind, ())}
+        people = getattr(self, "contact_persons", None)
+        named = sum(1 for entry in (people.entries if people is not None else ())
+                    if hasattr(entry, "form") and not entry.form.data.get("del-" + entry.name)
+                    and (entry.form.first_name.data or entry.form.last_name.data))
+        problems = customer_rules.kind_problems(kind, values, named)
+        for name, problem in problems.items():
+            field = getattr(self, name)
+            if name == "contact_persons":
+                field.errors = [_("Only a company or an organisation has contact persons.")]
+            elif problem == "required":
                 field.errors = list(field.errors) + [_("Fill in this field for this kind of "
                                                        "customer.")]
-                valid = False
-        not_for = {"person": ("name", "business_id"), "company": ("birth_date",),
-                   "organisation": ("birth_date",)}.get(kind, ())
-        for name in not_for:
-            field = getattr(self, name, None)
-            if field is not None and field.data:
+            else:
                 field.errors = list(field.errors) + [
                     _("This field is not for a %(kind)s: empty it or change the kind.",
                       kind=labels.KIND_LABELS[kind].lower())]
-                valid = False
-        people = getattr(self, "contact_persons", None)
-        if kind == "person" and people is not None and any(
-                not entry.form.data.get("del-" + entry.name) and
-                (entry.form.first_name.data or entry.form.last_name.data)
-                for entry in people.entries if hasattr(entry, "form")):
-            people.errors = [_("Only a company or an organisation has contact persons.")]
-            valid = False
-        return valid
+        return valid and not problems
 
 
 class StaffStampedInline(RegisterInlineForm):
@@ -195,10 +189,7 @@ class CityFilter(FilterEqual):
     """Customers with an address in the city (written as on the address, any case)."""
 
     def apply(self, query, value):
-        city = value.strip()
-        spellings = {city, city.title(), city.upper(), city.lower()}
-        return query.where(Customer.id.in_(
-            Address.select(Address.customer).where(Address.city.in_(list(spellings)))))
+        return query.where(customer_rules.in_city(value))
 
 
 class ChoiceFilter(FilterEqual):
@@ -463,12 +454,7 @@ class CustomerView(RegisterModelView):
             form.version.data = self.get_one(id).version
 
     def on_model_change(self, form, model, is_created):
-        now = utcnow()
-        if is_created:
-            model.section = g.create_section
-            model.created_at = now
-            model.version = 1
-        model.updated_at = now
+        customer_rules.stamp_saved(model, is_created, g.create_section if is_created else None)
 
     def after_save(self, form, model, is_created, fields):
         if {"events", "purchases", "invoices"} & set(fields):
@@ -495,7 +481,8 @@ class CustomerView(RegisterModelView):
         for relation, (child, category) in RELATIONS.items():
             if category not in categories:
                 continue
-            if relation == "contact_persons" and model.kind == "person":
+            if relation == "contact_persons" and not customer_rules.has_contact_persons(
+                    model.kind):
                 continue
             columns = [name for name in child._meta.fields if name not in ("id", "customer")]
             rows = list(getattr(model, relation).order_by(child.id))

@@ -4,7 +4,54 @@ import datetime
 
 from peewee import SQL, Case, fn
 
-from models import Address, ContactEvent, Customer, Invoice, Purchase
+from models import Address, ContactEvent, Customer, Invoice, Purchase, utcnow
+
+
+# What each kind of customer must have, and the fields that are not for it.
+REQUIRED_FOR_KIND = {"person": ("last_name",), "company": ("name",),
+                     "organisation": ("name",)}
+NOT_FOR_KIND = {"person": ("name", "business_id"), "company": ("birth_date",),
+                "organisation": ("birth_date",)}
+# Only a company or an organisation has contact persons.
+KINDS_WITH_CONTACT_PERSONS = ("company", "organisation")
+
+
+def kind_problems(kind, values, contact_persons=0):
+    """Return ``{field: problem}`` for a customer of ``kind`` with these field ``values``:
+    "required" (empty but the kind needs it), "not_for_kind" (filled but not for the kind),
+    and ``"contact_persons": "not_for_kind"`` when a person is given contact persons."""
+    problems = {name: "required" for name in REQUIRED_FOR_KIND.get(kind, ())
+                if name in values and not (values[name] or "").strip()}
+    problems.update({name: "not_for_kind" for name in NOT_FOR_KIND.get(kind, ())
+                     if values.get(name)})
+    if contact_persons and kind in REQUIRED_FOR_KIND and not has_contact_persons(kind):
+        problems["contact_persons"] = "not_for_kind"
+    return problems
+
+
+def has_contact_persons(kind):
+    """Tell whether a customer of ``kind`` may have contact persons."""
+    return kind in KINDS_WITH_CONTACT_PERSONS
+
+
+def in_city(city):
+    """The condition "has an address in ``city``", as written on the address in any of its
+    usual cases (HELSINKI, Helsinki, helsinki), so the address's index serves it."""
+    city = city.strip()
+    spellings = {city, city.title(), city.upper(), city.lower()}
+    return Customer.id.in_(Address.select(Address.customer)
+                           .where(Address.city.in_(sorted(spellings))))
+
+
+def stamp_saved(customer, is_created, section=None, now=None):
+    """Set what the register keeps up on a saved customer: a new one's section, creation
+    time and first version; every one's time of change."""
+    now = now or utcnow()
+    if is_created:
+        customer.section = section
+        customer.created_at = now
+        customer.version = 1
+    customer.updated_at = now
 
 
 def _as_datetime(value):

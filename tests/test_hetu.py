@@ -586,15 +586,18 @@ def _notes(length, seed=3):
     "-" * 10000,
 ])
 def test_the_guard_is_fast_on_ten_thousand_characters(text):
-    # Typically 0.5–2 ms; 10 ms leaves room for a busy machine.
-    assert _best_of(5, lambda: contains_hetu(text)) < 0.010
-    assert _best_of(5, lambda: find_hetu(text)) < 0.010
+    # Typically 0.5–2 ms. A backtracking pattern takes seconds on these; 50 ms leaves room
+    # for a machine busy with other work (the figures themselves are the benchmark's).
+    assert _best_of(5, lambda: contains_hetu(text)) < 0.050
+    assert _best_of(5, lambda: find_hetu(text)) < 0.050
 
 
 def test_the_guard_grows_linearly():
     small, large = _notes(10000), _notes(100000)
-    ten_times_longer = _best_of(5, lambda: contains_hetu(large))
-    assert ten_times_longer < 20 * _best_of(5, lambda: contains_hetu(small))
+    # Linear: about 10 times the time; quadratic would be 100 times. 40 leaves room for a
+    # machine busy with other work between the two measurements.
+    ten_times_longer = _best_of(9, lambda: contains_hetu(large))
+    assert ten_times_longer < 40 * _best_of(9, lambda: contains_hetu(small))
     with_code = large + " 131052\u200b-308T"
     assert find_hetu(with_code) == ["131052\u200b-308T"]
 
