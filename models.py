@@ -948,6 +948,38 @@ FIELD_CATEGORIES = {
 # The models holding personal data of customers: every one is in the map above.
 REGISTER_MODELS = tuple(FIELD_CATEGORIES)
 
+# Models that name a customer (or its contact person) but hold none of its data: whom an
+# inspection request or a disclosure concerned. They are not in the map (the report lists
+# a customer's disclosures of its own; the request is the requester's, not the customer's
+# data), and their rows go with the customer by ON DELETE CASCADE. Every other model with a
+# foreign key to a model of the map must be in the map (tests/test_categories.py); a
+# merge of two customers moves the rows of both kinds (services.categories.references).
+REFERENCES_NOT_DATA = (InspectionSubject, DisclosureCustomer)
+
+# What the map alone does not say of the customer's own fields. Every list of its fields
+# is here (tests/test_categories.py fails on one written elsewhere); the rest of the code
+# derives what it needs from these and the map (services/categories.py).
+
+# Kept in step by the register itself: the sort name follows the name fields
+# (Customer.refresh_derived), the city and postal code the addresses
+# (services.customers.refresh_city). Never typed or corrected on their own, and not data of
+# their own: a purge counts the addresses, not these.
+MAINTAINED_FIELDS = {Customer: (*Customer.derived_fields, "city", "postal_code")}
+
+# The fields of the other kinds of customer than the key: the screens leave them out (a
+# company has no birth date, a person no Y-tunnus) and a rectification request does not
+# offer them.
+NOT_FOR_KIND = {
+    "person": ("name", "business_id"),
+    "company": ("first_name", "last_name", "birth_date"),
+    "organisation": ("first_name", "last_name", "birth_date"),
+}
+
+# What a minimised customer keeps of its own fields: what the accounting record needs
+# (Accounting Act 2:10, services/retention.py). Every other field of its data is emptied;
+# the ``record`` fields stay.
+ACCOUNTING_RECORD_FIELDS = ("first_name", "last_name", "name", "business_id", "language")
+
 
 def category_of(model, field_name):
     """Return the data category of ``model.field_name``; KeyError if it is unmapped."""

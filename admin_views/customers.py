@@ -36,6 +36,8 @@ from database import is_sqlite, write_transaction
 from forms import validators as v
 from models import (
     FIELD_CATEGORIES,
+    MAINTAINED_FIELDS,
+    NOT_FOR_KIND,
     Address,
     ContactEvent,
     ContactPerson,
@@ -47,32 +49,21 @@ from models import (
 )
 from services import customers as customer_rules
 from services import list_blocks
+from services.categories import home_category, linked_models
 from services.search import customer_search_condition, max_candidates, search_is_capped
 
-# The customer's related rows shown on its screens, each with its data category.
-RELATIONS = {
-    "addresses": (Address, "address"),
-    "demographics": (Demographics, "demographics"),
-    "contact_persons": (ContactPerson, "contact_persons"),
-    "events": (ContactEvent, "history"),
-    "purchases": (Purchase, "history"),
-    "invoices": (Invoice, "billing"),
-}
+# The customer's related rows shown on its screens, by their backref, each with its data
+# category: every mapped model referencing the customer (services.categories) but the
+# records of the person's own prohibitions and requests, which have pages of their own.
+RELATIONS = {link.backref: (child, home_category(child))
+             for child, link in linked_models(Customer) if home_category(child) != "record"}
 
 # Fields the register keeps up itself: never in a form.
-MAINTAINED = ("section", "sort_name", "city", "postal_code", "created_at", "updated_at",
+MAINTAINED = ("section", *MAINTAINED_FIELDS[Customer], "created_at", "updated_at",
               "last_activity_at", "minimised_at")
 
 # Fields the details show only when set: most customers were never minimised.
 SHOWN_WHEN_SET = ("minimised_at",)
-
-# Fields of the other kinds of customer: the details leave them out when empty (a company
-# has no birth date, a person no Y-tunnus), but always show a value that is stored.
-OTHER_KIND_FIELDS = {
-    "person": ("name", "business_id"),
-    "company": ("first_name", "last_name", "birth_date"),
-    "organisation": ("first_name", "last_name", "birth_date"),
-}
 
 
 def _labels_args(model, extra=None):
@@ -471,10 +462,12 @@ class CustomerView(RegisterModelView):
             self.record("view", model)
         categories = model.section.category_set
         locale = str(get_locale())
+        # The other kinds' fields (a company has no birth date, a person no Y-tunnus) are
+        # left out when empty, but a value that is stored is always shown.
         fields = [(name, category) for name, category in FIELD_CATEGORIES[Customer].items()
                   if category in categories and name not in ("id", "sort_name", "version",
                                                                "section", "kind")
-                  and not ((name in OTHER_KIND_FIELDS.get(model.kind, ())
+                  and not ((name in NOT_FOR_KIND.get(model.kind, ())
                             or name in SHOWN_WHEN_SET)
                            and getattr(model, name) in (None, ""))]
         related = []
@@ -530,6 +523,6 @@ def screen_form_args(model):
     if model is Customer:
         return CustomerView.form_args
     for relation, (child, _category) in RELATIONS.items():
-        if child is model:
+        if child is model and relation in INLINES:
             return INLINES[relation].form_args or {}
     return {}

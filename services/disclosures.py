@@ -52,6 +52,7 @@ from models import (
     utcnow,
 )
 from services import audit, scope
+from services.categories import linked_models
 from services.errors import N_, RegisterError
 from services import localtime
 from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, safe_cell
@@ -626,13 +627,7 @@ class DataTable:
 def _customer_models():
     """Yield ``(model, field referencing Customer)`` for every mapped model; Customer first."""
     yield Customer, Customer.id
-    for model in FIELD_CATEGORIES:
-        if model is Customer:
-            continue
-        for field in model._meta.sorted_fields:
-            if isinstance(field, pw.ForeignKeyField) and field.rel_model is Customer:
-                yield model, field
-                break
+    yield from linked_models(Customer)
 
 
 def _chosen_fields(model, key, chosen):

@@ -21,7 +21,9 @@ customer's own row and the rows of every mapped model that references the custom
 (addresses, demographics, contact persons, contacts, purchases, invoices …). Not the
 ``record`` category: ids, times and codes the register keeps itself, and the records of
 the person's own prohibitions and requests, whose fields are all ``record``. Not the
-fields the register keeps in step itself (``MAINTAINED``), nor references to other rows.
+fields the register keeps in step itself (``models.MAINTAINED_FIELDS``), nor references to
+other rows, nor the fields of the other kinds of customer (``models.NOT_FOR_KIND``); what
+is left is ``services.categories.own_fields``.
 A request about a contact person (its ``contact_person``) corrects that person's row.
 
 Each change names its target as ``table.id.field`` (``customer.5.email``,
@@ -36,12 +38,13 @@ import decimal
 import json
 from typing import NamedTuple
 
-from peewee import SQL, Case, ForeignKeyField, IntegrityError
+from peewee import SQL, Case, IntegrityError
 
 import database
 from models import (
     DECISIONS,
     FIELD_CATEGORIES,
+    NOT_FOR_KIND,
     VERIFICATION_SOURCES,
     ContactPerson,
     Customer,
@@ -50,21 +53,12 @@ from models import (
 )
 from services import audit
 from services import customers as customer_rules
+from services.categories import linked_models, own_fields
 from services.errors import N_, RegisterError
 from services.hetu import refusal
 from services.localtime import to_helsinki
 
 AUDIT_OBJECT_TYPE = "rectification_request"
-
-# Fields of a kind of customer the register screens leave out for the other kinds.
-NOT_FOR_KIND = {
-    "person": ("name", "business_id"),
-    "company": ("first_name", "last_name", "birth_date"),
-    "organisation": ("first_name", "last_name", "birth_date"),
-}
-# Fields the register keeps in step with other fields or rows itself: the name as sorted
-# follows the name fields, the city and postal code the addresses (correct the address).
-MAINTAINED = {Customer: ("sort_name", "city", "postal_code")}
 
 # How a time is written in a request's values: Helsinki wall-clock time to the minute, as
 # it is typed (dates are ISO dates, amounts decimal text).
@@ -152,25 +146,13 @@ def parse_target(key, own_row=None):
 
 def correctable_fields(model, categories, kind=None):
     """Return the names of ``model``'s fields a request may correct in a section holding
-    ``categories`` (of a customer of ``kind``), in the model's order."""
-    mapping = FIELD_CATEGORIES.get(model, {})
-    names = []
-    for field in model._meta.sorted_fields:
-        category = mapping.get(field.name)
-        if (category is None or category == "record" or category not in categories
-                or isinstance(field, ForeignKeyField)
-                or field.name in MAINTAINED.get(model, ())
-                or (model is Customer and field.name in NOT_FOR_KIND.get(kind, ()))):
-            continue
-        names.append(field.name)
-    return tuple(names)
-
-
-def linked_models():
-    """Return ``(model, foreign key)`` of every mapped model whose rows belong to a customer."""
-    return [(model, field) for model in FIELD_CATEGORIES if model is not Customer
-            for field in model._meta.sorted_fields
-            if isinstance(field, ForeignKeyField) and field.rel_model is Customer]
+    ``categories`` (of a customer of ``kind``), in the model's order: its own data
+    (``services.categories.own_fields``) of those categories, less the other kinds' fields."""
+    offered = {name for category, names in own_fields(model).items() if category in categories
+               for name in names}
+    if model is Customer:
+        offered -= set(NOT_FOR_KIND.get(kind, ()))
+    return tuple(f.name for f in model._meta.sorted_fields if f.name in offered)
 
 
 def subject_rows(customer, contact_person=None, limit=None, include=()):

@@ -1,8 +1,9 @@
 """The inspection report (seed §14; GDPR Art. 15): everything the register holds on a subject.
 
-The report is built by walking the models and ``models.FIELD_CATEGORIES``: the subject's
-own row field by field, then every model in the map that references the subject's model
-(``Customer`` or ``ContactPerson``), each of their fields in the map. A field or a model
+The report is built by walking the models and ``models.FIELD_CATEGORIES`` (as
+``services.categories`` reads it): the subject's own row field by field, then every model in
+the map that references the subject's model (``Customer`` or ``ContactPerson``), each of
+their fields in the map. A field or a model
 added to the map later appears in the report without a change here.
 
 Whatever the section, whoever asks: the report shows every data category that holds
@@ -28,7 +29,7 @@ import json
 import operator
 import pathlib
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import peewee as pw
 from babel.numbers import format_decimal
@@ -47,6 +48,8 @@ from models import (
 )
 from services import report_texts as texts
 from services import scope
+from services.categories import home_category, linked_models, mapped_fields
+from services.categories import links as links_to
 from services.disclosures import disclosures_of
 from services.errors import N_, RegisterError
 from services import localtime
@@ -225,13 +228,13 @@ class _Subject:
                 f" ({data['role']})" if data.get("role") else "")
 
         own = defaultdict(list)
-        for field in _mapped_fields(self.model):
+        for field in mapped_fields(self.model):
             cell = ctx.cell(self.model, field, data.get(field.name))
             if cell["text"] != "":
                 own[FIELD_CATEGORIES[self.model][field.name]].append(cell)
         tables = defaultdict(list)
         for model, links, rows in self.tables:
-            tables[_home_category(model)].append(_table(ctx, model, links, rows))
+            tables[home_category(model)].append(_table(ctx, model, links, rows))
         # The categories with something recorded, in the order of the register description
         # (seed §6); of a customer, the others are named as empty.
         subject["categories"], empty = [], []
@@ -285,13 +288,8 @@ def _attach_linked(ctx, target, subjects):
     references to ``target`` is matched through any of them.
     """
     by_id = {subject.row.id: subject for subject in subjects}
-    for model in FIELD_CATEGORIES:
-        if model is target:
-            continue
-        links = [f for f in _mapped_fields(model)
-                 if isinstance(f, pw.ForeignKeyField) and f.rel_model is target]
-        if not links:
-            continue
+    for model, _first in linked_models(target):
+        links = links_to(model, target)
         condition = functools.reduce(operator.or_, [f.in_(list(by_id)) for f in links])
         rows = list(model.select().where(condition).order_by(*_row_order(model)))
         per_subject = defaultdict(list)
@@ -321,7 +319,7 @@ def _informed_sentence(ctx, data):
 
 def _table(ctx, model, links, rows):
     """Return the rows of ``model`` linked to a subject as a table of cells."""
-    fields = [f for f in _mapped_fields(model)
+    fields = [f for f in mapped_fields(model)
               if f.name not in links and not isinstance(f, pw.AutoField)]
     columns = [{"name": f.name, "label": ctx.field_label(model, f.name)} for f in fields]
     return {
@@ -369,30 +367,9 @@ def _disclosures_table(ctx, disclosures):
     }
 
 
-def _mapped_fields(model):
-    """Return the model's fields that the map names, in the model's order."""
-    mapping = FIELD_CATEGORIES[model]
-    return [f for f in model._meta.sorted_fields if f.name in mapping]
-
-
-@functools.lru_cache(maxsize=None)
-def _home_category_cached(model, fields_key):
-    counts = Counter(FIELD_CATEGORIES[model][name] for name in fields_key)
-    counts.pop("record", None)
-    if not counts:
-        return "record"
-    best = max(counts.values())
-    return next(code for code in CATEGORIES if counts.get(code) == best)
-
-
-def _home_category(model):
-    """Return the data category a model's rows are shown under: its fields' commonest one."""
-    return _home_category_cached(model, tuple(sorted(FIELD_CATEGORIES[model])))
-
-
 def _row_order(model):
     """Order rows by the model's first date (history reads in time order), then by id."""
-    for field in _mapped_fields(model):
+    for field in mapped_fields(model):
         if isinstance(field, (pw.DateTimeField, pw.DateField)):
             return (field, model._meta.primary_key)
     return (model._meta.primary_key,)
@@ -414,7 +391,7 @@ class _References:
             self.rows[model][row.id] = row
 
     def want_row(self, model, row, skip=()):
-        for field in _mapped_fields(model):
+        for field in mapped_fields(model):
             if isinstance(field, pw.ForeignKeyField) and field.name not in skip:
                 value = row.__data__.get(field.name)
                 if value is not None:

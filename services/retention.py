@@ -66,12 +66,12 @@ import peewee as pw
 
 import database
 from models import (
+    ACCOUNTING_RECORD_FIELDS,
+    CATEGORIES,
     DEFAULT_RETENTION_MONTHS,
     Address,
-    ContactEvent,
     ContactPerson,
     Customer,
-    Demographics,
     Disclosure,
     DisclosureCustomer,
     InspectionRequest,
@@ -89,6 +89,7 @@ from models import (
     utcnow,
 )
 from services import audit, disclosures, rectification, requests
+from services.categories import deletion_order, home_category, linked_models, own_fields
 from services.customers import refresh_city
 from services.errors import N_, RegisterError
 from services.localtime import helsinki_today
@@ -113,25 +114,6 @@ DELETE, MINIMISE = "delete", "minimise"
 
 # --- What goes: the rules, once -------------------------------------------------------
 
-# The customer's own fields, per data category: what a deletion removes and what a
-# minimisation removes. A category counts a customer when one of its fields has a value.
-CUSTOMER_FIELDS = {
-    "identity": (("first_name", "last_name", "name"), ()),
-    "birth_or_business_id": (("birth_date", "business_id"), ("birth_date",)),
-    "phone": (("phone", "mobile"), ("phone", "mobile")),
-    "fax": (("fax",), ("fax",)),
-    "email": (("email",), ("email",)),
-    "language": (("language",), ()),
-    "own_info": (("own_info",), ("own_info",)),
-}
-MINIMISED_FIELDS = tuple(dict.fromkeys(
-    name for _delete, minimise in CUSTOMER_FIELDS.values() for name in minimise))
-# The categories of the customer's own row a minimisation empties. A purge counts them
-# for minimised customers only: a deleted customer's own fields go with its row, counted
-# under "customers".
-MINIMISED_CATEGORIES = tuple(c for c, (_d, minimise) in CUSTOMER_FIELDS.items() if minimise)
-OWN_ROW_CATEGORIES = tuple(CUSTOMER_FIELDS)
-
 # What a minimisation removes of a child table, as a condition on its row ``e`` (None:
 # every row). :keep_from is the first day of the keeping period.
 _PURCHASE_NOT_BILLED = (
@@ -150,26 +132,50 @@ _ADDRESS_NOT_KEPT = (
     " OR e.id <> (SELECT a.id FROM address AS a WHERE a.customer_id = e.customer_id"
     " ORDER BY CASE WHEN a.kind = 'postal' THEN 0 ELSE 1 END, a.id LIMIT 1))"
 )
-
-# The customer's rows in other tables, in the order they are deleted (prohibitions and
-# rectification requests before the contact persons some of them name): model, data
-# category, what a minimisation removes.
-CHILD_ROWS = (
-    (Prohibition, "record", _PROHIBITION_OF_CONTACT_PERSON),
-    (RectificationRequest, "record", None),
-    (ContactEvent, "history", None),
-    (Purchase, "history", _PURCHASE_NOT_BILLED),
-    (Invoice, "billing", _INVOICE_PAST_KEEPING),
-    (Address, "address", _ADDRESS_NOT_KEPT),
-    (Demographics, "demographics", None),
-    (ContactPerson, "contact_persons", None),
-)
+# Per child table, what a minimisation removes; every row of a table not named here goes.
+MINIMISE_CONDITIONS = {
+    Prohibition: _PROHIBITION_OF_CONTACT_PERSON,
+    Purchase: _PURCHASE_NOT_BILLED,
+    Invoice: _INVOICE_PAST_KEEPING,
+    Address: _ADDRESS_NOT_KEPT,
+}
 
 # The data categories a purge counts, in the order of the register description.
-COUNTED_CATEGORIES = (
-    "identity", "birth_or_business_id", "address", "demographics", "phone", "fax", "email",
-    "language", "own_info", "history", "contact_persons", "billing", "record",
-)
+COUNTED_CATEGORIES = CATEGORIES
+
+
+def customer_fields():
+    """Return the customer's own fields per data category (``services.categories``): what
+    a deletion removes and what a minimisation removes, ``{category: (deleted,
+    minimised)}``. A category counts a customer when one of its fields has a value."""
+    return {category: (names, tuple(n for n in names if n not in ACCOUNTING_RECORD_FIELDS))
+            for category, names in own_fields(Customer).items()}
+
+
+def minimised_fields():
+    """Return the customer's fields a minimisation empties."""
+    return tuple(name for _deleted, minimised in customer_fields().values() for name in minimised)
+
+
+def minimised_categories():
+    """Return the categories of the customer's own row a minimisation empties. A purge
+    counts them for minimised customers only: a deleted customer's own fields go with its
+    row, counted under "customers"."""
+    return tuple(category for category, (_d, minimised) in customer_fields().items() if minimised)
+
+
+def own_row_categories():
+    """Return the categories of the customer's own row."""
+    return tuple(customer_fields())
+
+
+def child_rows():
+    """Return the customer's rows in other tables, in the order they are deleted (rows
+    naming a contact person before the contact persons): ``(model, data category, what a
+    minimisation removes)`` of every mapped model that references the customer."""
+    children = [model for model, _link in linked_models(Customer)]
+    return [(model, home_category(model), MINIMISE_CONDITIONS.get(model))
+            for model in deletion_order(children)]
 
 
 def _purchase_plus_days():
@@ -600,14 +606,14 @@ def _section_sql(pages, with_holds=False):
     them the purge would otherwise delete or minimise are returned as rows "held", looked
     up by id (few). Without holds the statement is as it was, not a step slower.
     """
-    fields_of = {category: minimised for category, (_d, minimised) in CUSTOMER_FIELDS.items()
+    fields_of = {category: minimised for category, (_d, minimised) in customer_fields().items()
                  if minimised}
     own_fields = " OR ".join(f"x.{f} IS NOT NULL" for fs in fields_of.values() for f in fs)
     # A kept customer not yet marked minimised (one minimised before the mark existed) is
     # minimised again, if only to be marked: then it is on no list.
     anything = [f"EXISTS (SELECT 1 FROM customer AS x WHERE x.id = c.id AND ({own_fields}"
                 " OR x.minimised_at IS NULL))"]
-    for model, _category, condition in CHILD_ROWS:
+    for model, _category, condition in child_rows():
         condition = _minimise_condition(condition)
         where = f" AND {condition}" if condition else ""
         anything.append(f"EXISTS (SELECT 1 FROM {model._meta.table_name} AS e"
@@ -637,7 +643,7 @@ def _section_sql(pages, with_holds=False):
             for fs in fields_of.values())
         + " FROM cand AS c CROSS JOIN customer AS x WHERE c.minimise = 1 AND x.id = c.id",
     ]
-    for model, _category, condition in CHILD_ROWS:
+    for model, _category, condition in child_rows():
         condition = _minimise_condition(condition)
         minimised = f"c.minimise = 1 AND {condition}" if condition else "c.minimise = 1"
         # CROSS JOIN: SQLite walks the candidates in id order and looks the rows up by index.
@@ -700,14 +706,14 @@ def _section_preview(snapshot, section, pages=None, held=None):
     part = SectionPreview(section=section, months=snapshot.months[section.code],
                           cutoff=snapshot.cutoffs[section.code], delete=deleted,
                           minimise=minimised, waiting=0)
-    categories = {model._meta.table_name: category for model, category, _ in CHILD_ROWS}
+    categories = {model._meta.table_name: category for model, category, _ in child_rows()}
     for tag, d, m, w, text in _counted(sql, params):
         if tag == "customers":
             deleted["customers"], minimised["customers"], part.waiting = \
                 int(d or 0), int(m or 0), int(w or 0)
         elif tag == "fields":
             sums = [int(v) for v in (text or "").split(",") if v]
-            for category, count in zip(MINIMISED_CATEGORIES, sums):
+            for category, count in zip(minimised_categories(), sums):
                 minimised[category] += count
         elif tag.startswith("rows/"):
             category = categories[tag[len("rows/"):]]
@@ -788,14 +794,15 @@ def holdings(customer_ids, action, keep_from):
         return {}
     result = {i: dict.fromkeys(COUNTED_CATEGORIES, 0) for i in customer_ids}
     which = 0 if action == DELETE else 1
-    fields = sorted({f for pair in CUSTOMER_FIELDS.values() for f in pair[which]})
+    own = customer_fields()
+    fields = sorted({f for pair in own.values() for f in pair[which]})
     columns = [Customer.id] + [getattr(Customer, f) for f in fields]
     for row in Customer.select(*columns).where(Customer.id.in_(customer_ids)).namedtuples():
-        for category, pair in CUSTOMER_FIELDS.items():
+        for category, pair in own.items():
             if any(getattr(row, f) is not None for f in pair[which]):
                 result[row.id][category] += 1
     marks = ", ".join([db.param] * len(customer_ids))
-    for model, category, condition in CHILD_ROWS:
+    for model, category, condition in child_rows():
         condition = _minimise_condition(condition) if action == MINIMISE else None
         where = f" AND {condition}" if condition else ""
         sql, params = _bind(
@@ -1065,7 +1072,7 @@ def _purge_items(run, snapshot, items, done, inside_batch):
     ids = [i.customer_id for i in items]
     _lock_customers(ids)
     held = holds(ids)
-    fields = sorted({f for pair in CUSTOMER_FIELDS.values() for f in pair[0] + pair[1]})
+    fields = sorted({f for pair in customer_fields().values() for f in pair[0] + pair[1]})
     columns = [Customer.id, Customer.section, Customer.last_activity_at, Customer.created_at]
     columns += [getattr(Customer, f) for f in fields]
     customers = {c.id: c for c in Customer.select(*columns).where(Customer.id.in_(ids))
@@ -1117,7 +1124,7 @@ def _still_unused(customer, snapshot, code):
 
 def _field_counts(customers, which):
     counts = {}
-    for category, pair in CUSTOMER_FIELDS.items():
+    for category, pair in customer_fields().items():
         counts[category] = sum(
             1 for c in customers if any(getattr(c, f) is not None for f in pair[which]))
     return counts
@@ -1135,7 +1142,7 @@ def _delete(customers):
     """Delete the customers and every row they hold; return the counts per category."""
     ids = [c.id for c in customers]
     counts = _empty_counts()
-    for model, category, _condition in CHILD_ROWS:
+    for model, category, _condition in child_rows():
         counts[category] += _delete_rows(model, ids, None, None)
     # Rows of other features that name the customer (inspection subjects, disclosure
     # links) go with it by ON DELETE CASCADE.
@@ -1148,10 +1155,10 @@ def _minimise(customers, keep_from):
     ids = [c.id for c in customers]
     counts = _empty_counts()
     counts.update(_field_counts(customers, 1))
-    for model, category, condition in CHILD_ROWS:
+    for model, category, condition in child_rows():
         counts[category] += _delete_rows(model, ids, _minimise_condition(condition), keep_from)
     now = utcnow()
-    Customer.update({**{getattr(Customer, f): None for f in MINIMISED_FIELDS},
+    Customer.update({**{getattr(Customer, f): None for f in minimised_fields()},
                      Customer.minimised_at: now,
                      Customer.version: Customer.version + 1, Customer.updated_at: now}
                     ).where(Customer.id.in_(ids)).execute()
