@@ -41,6 +41,7 @@ from services.errors import N_, RegisterError
 from services.exports import safe_cell
 from services.inputs import parse_id  # noqa: F401 - the pages import it from here
 from services.search import customer_search_condition
+from services.versioning import versioned_update
 
 log = logging.getLogger(__name__)
 
@@ -669,32 +670,20 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, ModelView):
     def save_row(self, form, model, fields):
         """Write the changed fields of ``model``, checking its version (optimistic locking).
 
-        One conditional ``UPDATE … WHERE id = ? AND version = ?``: when someone else saved
-        the row since this form was opened, it touches nothing and the save is refused.
+        When someone else saved the row since this form was opened, nothing is written
+        and the save is refused (``services.versioning``).
         """
         meta = self.model._meta
         if "version" not in meta.fields or not hasattr(form, "version"):
             model.save()
             return
-        expected = parse_id(form.version.data)
         if hasattr(model, "refresh_derived"):
             model.refresh_derived()
         written = [*fields, *getattr(model, "derived_fields", ())]
         changes = {meta.fields[name]: getattr(model, name) for name in written}
         if "updated_at" in meta.fields:
             changes[meta.fields["updated_at"]] = model.updated_at
-        changes[meta.fields["version"]] = self.model.version + 1
-        updated = (
-            self.model.update(changes)
-            .where((self.model.id == model.id) & (self.model.version == expected))
-            .execute()
-        )
-        if updated != 1:
-            raise RegisterError(
-                N_("Someone else changed this record meanwhile. Your changes were not saved: "
-                   "reload the page to see the current data, then make your changes again.")
-            )
-        model.version = (expected or 0) + 1
+        model.version = versioned_update(model, changes, seen=form.version.data)
 
     def after_save(self, form, model, is_created, fields):
         """Hook run inside the write transaction after the row and its inline rows saved.
