@@ -29,7 +29,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
-from peewee import SQL, AutoField
+from peewee import SQL, AutoField, Model, ModelSelect
 from wtfpeewee.fields import ModelSelectField, SelectQueryField
 
 from database import is_sqlite, write_transaction
@@ -173,14 +173,26 @@ def acting_user():
     return current_user._get_current_object()
 
 
-def visible_or_404(lookup, raw_id):
-    """Return ``lookup(user, id)`` for the id in ``raw_id``; 404 when the id is malformed
-    or the row is not there for this user (a custom page's every endpoint loads so)."""
+def visible_or_404(source, raw_id):
+    """Return the row the id in ``raw_id`` names; 404 when the id is malformed or the row
+    is not there for this user (a custom page's every endpoint loads so).
+
+    ``source`` is where the user's rows are: a service's ``lookup(user, id)``, a query
+    already scoped to the user, or a model whose every row the page may show.
+    """
     row_id = parse_id(raw_id)
-    found = lookup(acting_user(), row_id) if row_id is not None else None
+    found = _find(source, row_id) if row_id is not None else None
     if found is None:
         abort(404)
     return found
+
+
+def _find(source, row_id):
+    if isinstance(source, type) and issubclass(source, Model):
+        source = source.select()
+    if isinstance(source, ModelSelect):
+        return source.where(source.model._meta.primary_key == row_id).first()
+    return source(acting_user(), row_id)
 
 
 def download(body, filename, content_type, inline=False):
