@@ -493,10 +493,7 @@ class AccessReviewView(SecureBaseView):
 
     @expose("/<review_id>/")
     def details(self, review_id):
-        row_id = parse_id(review_id)
-        review = AccessReview.get_or_none(AccessReview.id == row_id) if row_id else None
-        if review is None:
-            abort(404)
+        review = visible_or_404(AccessReview, review_id)
         items = rules.review_items(review)
         sections = {s.code: s for s in all_sections().values()}
         return self.render(

@@ -3,7 +3,6 @@
 Reading the log is not itself logged: the page shows who did what, not personal data.
 """
 
-from flask import abort
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee import filters
 from flask_babel import lazy_gettext as _l
@@ -15,7 +14,7 @@ from admin_views.base import (
     HelsinkiDateTimeBetweenFilter,
     SecureMixin,
     local_datetime,
-    parse_id,
+    visible_or_404,
 )
 from admin_views.labels import ROLE_LABELS
 from models import AuditEvent
@@ -157,11 +156,7 @@ class AuditEventView(SecureMixin, BoundedPagesMixin, ModelView):
 
     def get_one(self, id):
         """Return the event ``id``; 404 for anything that is not an event's number."""
-        event_id = parse_id(id)
-        event = AuditEvent.get_or_none(AuditEvent.id == event_id) if event_id else None
-        if event is None:
-            abort(404)
-        return event
+        return visible_or_404(AuditEvent, id)
 
 
 def add_audit_views(admin):

@@ -29,7 +29,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
-from peewee import SQL, AutoField
+from peewee import SQL, AutoField, Model, ModelSelect
 from wtfpeewee.fields import ModelSelectField, SelectQueryField
 
 from database import is_sqlite, write_transaction
@@ -41,6 +41,7 @@ from services.errors import N_, RegisterError
 from services.exports import safe_cell
 from services.inputs import parse_id  # noqa: F401 - the pages import it from here
 from services.search import customer_search_condition
+from services.versioning import versioned_update
 
 log = logging.getLogger(__name__)
 
@@ -172,14 +173,26 @@ def acting_user():
     return current_user._get_current_object()
 
 
-def visible_or_404(lookup, raw_id):
-    """Return ``lookup(user, id)`` for the id in ``raw_id``; 404 when the id is malformed
-    or the row is not there for this user (a custom page's every endpoint loads so)."""
+def visible_or_404(source, raw_id):
+    """Return the row the id in ``raw_id`` names; 404 when the id is malformed or the row
+    is not there for this user (a custom page's every endpoint loads so).
+
+    ``source`` is where the user's rows are: a service's ``lookup(user, id)``, a query
+    already scoped to the user, or a model whose every row the page may show.
+    """
     row_id = parse_id(raw_id)
-    found = lookup(acting_user(), row_id) if row_id is not None else None
+    found = _find(source, row_id) if row_id is not None else None
     if found is None:
         abort(404)
     return found
+
+
+def _find(source, row_id):
+    if isinstance(source, type) and issubclass(source, Model):
+        source = source.select()
+    if isinstance(source, ModelSelect):
+        return source.where(source.model._meta.primary_key == row_id).first()
+    return source(acting_user(), row_id)
 
 
 def download(body, filename, content_type, inline=False):
@@ -669,32 +682,20 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, ModelView):
     def save_row(self, form, model, fields):
         """Write the changed fields of ``model``, checking its version (optimistic locking).
 
-        One conditional ``UPDATE … WHERE id = ? AND version = ?``: when someone else saved
-        the row since this form was opened, it touches nothing and the save is refused.
+        When someone else saved the row since this form was opened, nothing is written
+        and the save is refused (``services.versioning``).
         """
         meta = self.model._meta
         if "version" not in meta.fields or not hasattr(form, "version"):
             model.save()
             return
-        expected = parse_id(form.version.data)
         if hasattr(model, "refresh_derived"):
             model.refresh_derived()
         written = [*fields, *getattr(model, "derived_fields", ())]
         changes = {meta.fields[name]: getattr(model, name) for name in written}
         if "updated_at" in meta.fields:
             changes[meta.fields["updated_at"]] = model.updated_at
-        changes[meta.fields["version"]] = self.model.version + 1
-        updated = (
-            self.model.update(changes)
-            .where((self.model.id == model.id) & (self.model.version == expected))
-            .execute()
-        )
-        if updated != 1:
-            raise RegisterError(
-                N_("Someone else changed this record meanwhile. Your changes were not saved: "
-                   "reload the page to see the current data, then make your changes again.")
-            )
-        model.version = (expected or 0) + 1
+        model.version = versioned_update(model, changes, seen=form.version.data)
 
     def after_save(self, form, model, is_created, fields):
         """Hook run inside the write transaction after the row and its inline rows saved.

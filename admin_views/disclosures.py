@@ -503,10 +503,7 @@ class DisclosureView(SecureBaseView):
     def recipient_active(self, recipient_id):
         if not rules.may_manage_recipients(_user()):
             abort(403)
-        row_id = parse_id(recipient_id)
-        if row_id is None or DisclosureRecipient.get_or_none(
-                DisclosureRecipient.id == row_id) is None:
-            abort(404)
+        row_id = visible_or_404(DisclosureRecipient, recipient_id).id
         active = request.form.get("active") == "1"
         try:
             changed = rules.set_recipient_active(_user(), row_id, active)

@@ -16,9 +16,9 @@ from admin_views.base import (
     EDIT_ROLES,
     REGISTER_ROLES,
     SecureBaseView,
-    parse_id,
     scoped_customers,
     user_section_ids,
+    visible_or_404,
 )
 from admin_views.labels import KIND_LABELS
 from database import write_transaction
@@ -29,7 +29,7 @@ from forms.data_rights import (
     ProhibitionForm,
     select_choices,
 )
-from models import PROHIBITION_PURPOSES, Customer
+from models import PROHIBITION_PURPOSES
 from services import audit
 from services import prohibitions as rules
 from services.errors import RegisterError
@@ -38,12 +38,7 @@ from services.localtime import helsinki_today
 
 def customer_or_404(value):
     """Return the customer ``value`` names if the user may see it; 404 for anything else."""
-    customer_id = parse_id(value)
-    customer = (scoped_customers().where(Customer.id == customer_id).first()
-                if customer_id is not None else None)
-    if customer is None:
-        abort(404)
-    return customer
+    return visible_or_404(scoped_customers(), value)
 
 
 def may_record():

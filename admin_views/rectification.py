@@ -34,8 +34,8 @@ from admin_views.base import (
     customer_scope,
     flash_form_errors,
     page_number,
-    parse_id,
     user_section_ids,
+    visible_or_404,
 )
 from admin_views.customers import screen_form_args
 from admin_views.labels import CATEGORY_LABELS, KIND_LABELS
@@ -98,12 +98,7 @@ def scoped_requests():
 
 def request_or_404(value):
     """Return the request ``value`` names if the user may see it; 404 for anything else."""
-    request_id = parse_id(value)
-    row = (scoped_requests().where(RectificationRequest.id == request_id).first()
-           if request_id is not None else None)
-    if row is None:
-        abort(404)
-    return row
+    return visible_or_404(scoped_requests(), value)
 
 
 def customer_rectification_url(customer):
@@ -155,12 +150,9 @@ class RectificationView(SecureBaseView):
         customer = customer_or_404(request.args.get("customer"))
         person = None
         if request.args.get("contact_person"):
-            person_id = parse_id(request.args.get("contact_person"))
-            person = (ContactPerson.get_or_none((ContactPerson.id == person_id)
-                                                & (ContactPerson.customer == customer.id))
-                      if person_id else None)
-            if person is None:
-                abort(404)
+            person = visible_or_404(
+                ContactPerson.select().where(ContactPerson.customer == customer.id),
+                request.args.get("contact_person"))
         posted = request.form if request.method == "POST" else None
         form = RectificationRequestForm(posted)
         every_row = request.args.get("all") == "1"

@@ -11,7 +11,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin_views.base import SecureBaseView, download, parse_id
+from admin_views.base import SecureBaseView, download, visible_or_404
 from database import write_transaction
 from models import InspectionRequest
 from services import requests as rules
@@ -34,12 +34,11 @@ class InspectionReportView(SecureBaseView):
     @expose("/<int:request_id>/report.<fmt>")
     def report(self, request_id, fmt):
         """Produce the report of request ``request_id`` as ``fmt``."""
-        row_id = parse_id(request_id)
-        if fmt not in FORMATS or row_id is None:
+        if fmt not in FORMATS:
             abort(404)
-        req = InspectionRequest.get_or_none(InspectionRequest.id == row_id)
+        req = visible_or_404(InspectionRequest, request_id)
         user = current_user._get_current_object()
-        if req is None or not may_read_report(user, req):
+        if not may_read_report(user, req):
             abort(404)
         if req.decision is None:
             return render_template(

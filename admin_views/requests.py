@@ -286,43 +286,39 @@ class InspectionRequestView(SecureBaseView):
     def identity(self, request_id):
         found = self._load_to_handle(request_id)
         form = IdentityForm(request.form, prefix="identity")
-        if not form.validate():
-            _form_errors()
-            return self._render_details(found, identity=form)
-        try:
-            rules.record_identity(_user(), found, method=form.method.data,
-                                  note=form.note.data, checked_at=form.checked_at.data,
-                                  version=form.version.data)
-        except RegisterError as e:
-            _error(e)
-            return self._render_details(found, identity=form)
-        flash(_("The identity check was recorded."), "success")
-        return redirect(self._details_url(found, "identity-heading"))
+        return self._step(found, lambda: rules.record_identity(
+            _user(), found, method=form.method.data, note=form.note.data,
+            checked_at=form.checked_at.data, version=form.version.data),
+            _("The identity check was recorded."), "identity-heading",
+            valid=form.validate(), identity=form)
 
     @expose("/<request_id>/subjects", methods=("POST",))
     def subjects(self, request_id):
         found = self._load_to_handle(request_id)
         form = SubjectSearchForm(request.form, prefix="subjects")
         keys = request.form.getlist("record")
-        if not form.validate():
-            _form_errors()
-            return self._render_details(found, search=form)
+        valid = form.validate()
         query = _query_of(form)
-        try:
-            if request.form.get("action") != "confirm":
-                candidates = rules.search_subjects(_user(), found, query)
-                return self._render_details(found, search=form, candidates=candidates)
-            added = rules.link_subjects(_user(), found, query, keys, version=form.version.data)
-        except RegisterError as e:
-            _error(e)
+
+        def again():
             try:
                 candidates = rules.search_subjects(_user(), found, query)
             except RegisterError:
                 candidates = None
             return self._render_details(found, search=form, candidates=candidates,
                                         chosen=keys)
-        flash(_("%(count)s record(s) confirmed as the requester's.", count=added), "success")
-        return redirect(self._details_url(found, "subjects-heading"))
+
+        if valid and request.form.get("action") != "confirm":
+            try:
+                candidates = rules.search_subjects(_user(), found, query)
+            except RegisterError as e:
+                _error(e)
+                return again()
+            return self._render_details(found, search=form, candidates=candidates)
+        return self._step(found, lambda: rules.link_subjects(
+            _user(), found, query, keys, version=form.version.data),
+            lambda added: _("%(count)s record(s) confirmed as the requester's.", count=added),
+            "subjects-heading", valid=valid, again=again, search=form)
 
     @expose("/<request_id>/subjects/<subject_id>/remove", methods=("POST",))
     def remove_subject(self, request_id, subject_id):
@@ -331,13 +327,9 @@ class InspectionRequestView(SecureBaseView):
         subject = parse_id(subject_id)
         if subject is None:
             abort(404)
-        try:
-            rules.unlink_subject(_user(), found, subject, version=form.version.data)
-        except RegisterError as e:
-            _error(e)
-            return self._render_details(found)
-        flash(_("The record was removed from the request."), "success")
-        return redirect(self._details_url(found, "subjects-heading"))
+        return self._step(found, lambda: rules.unlink_subject(
+            _user(), found, subject, version=form.version.data),
+            _("The record was removed from the request."), "subjects-heading")
 
     @expose("/<request_id>/decision", methods=("POST",))
     def decision(self, request_id):
@@ -350,51 +342,51 @@ class InspectionRequestView(SecureBaseView):
                 _("Write the reason for the refusal: it is told to the requester in the report "
                   "letter.")]
             valid = False
-        if not valid:
-            _form_errors()
-            return self._render_details(found, decision=form)
-        try:
-            rules.decide(_user(), found, decision=choice, reason=form.reason.data,
-                         version=form.version.data)
-        except RegisterError as e:
-            _error(e)
-            return self._render_details(found, decision=form)
         if choice == "approved":
-            flash(_("The request was approved. The handler can now produce the report and "
-                    "deliver it."), "success")
+            done = _("The request was approved. The handler can now produce the report and "
+                     "deliver it.")
         else:
-            flash(_("The request was refused. The handler delivers the refusal with its "
-                    "reason."), "success")
-        return redirect(self._details_url(found, "decision-heading"))
+            done = _("The request was refused. The handler delivers the refusal with its "
+                     "reason.")
+        return self._step(found, lambda: rules.decide(
+            _user(), found, decision=choice, reason=form.reason.data, version=form.version.data),
+            done, "decision-heading", valid=valid, decision=form)
 
     @expose("/<request_id>/delivery", methods=("POST",))
     def delivery(self, request_id):
         found = self._load_to_handle(request_id)
         form = DeliveryForm(request.form, prefix="delivery")
-        if not form.validate():
-            _form_errors()
-            return self._render_details(found, delivery=form)
-        try:
-            rules.record_delivery(_user(), found, method=form.method.data,
-                                  delivered_at=form.delivered_at.data,
-                                  version=form.version.data)
-        except RegisterError as e:
-            _error(e)
-            return self._render_details(found, delivery=form)
-        flash(_("The delivery was recorded. The request is complete."), "success")
-        return redirect(self._details_url(found, "delivery-heading"))
+        return self._step(found, lambda: rules.record_delivery(
+            _user(), found, method=form.method.data, delivered_at=form.delivered_at.data,
+            version=form.version.data),
+            _("The delivery was recorded. The request is complete."), "delivery-heading",
+            valid=form.validate(), delivery=form)
 
     @expose("/<request_id>/review", methods=("POST",))
     def review(self, request_id):
         found = self._load_to_decide(request_id)
         form = VersionForm(request.form)
+        return self._step(found, lambda: rules.review(_user(), found, version=form.version.data),
+                          _("The request served on site was marked as reviewed."))
+
+    def _step(self, found, call, done, anchor=None, valid=True, again=None, **shown):
+        """Take one step of request ``found``: every step endpoint above ends here.
+
+        A form that is not ``valid`` is marked, and the request page shown again with the
+        posted forms ``shown``. When the service refuses ``call()`` its message is shown
+        with the page again: ``again()``, or the same page. Else ``done`` (a text, or a
+        function of what ``call`` returned) is said and the request opens at ``anchor``.
+        """
+        if not valid:
+            _form_errors()
+            return self._render_details(found, **shown)
         try:
-            rules.review(_user(), found, version=form.version.data)
+            result = call()
         except RegisterError as e:
             _error(e)
-            return self._render_details(found)
-        flash(_("The request served on site was marked as reviewed."), "success")
-        return redirect(self._details_url(found))
+            return again() if again else self._render_details(found, **shown)
+        flash(done(result) if callable(done) else done, "success")
+        return redirect(self._details_url(found, anchor))
 
     # --- on site, at once -----------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from admin_views.base import SecureBaseView, page_number, parse_id, user_sections
+from admin_views.base import SecureBaseView, page_number, user_sections, visible_or_404
 from admin_views.labels import CATEGORY_LABELS, KIND_LABELS
 from database import write_transaction
 from forms.retention import ErasureForm
@@ -271,15 +271,9 @@ class PurgeView(SecureBaseView):
 
     # --- runs --------------------------------------------------------------------------
 
-    def _run_or_404(self, run_id):
-        run = PurgeRun.get_or_none(PurgeRun.id == run_id)
-        if run is None:
-            abort(404)
-        return run
-
     @expose("/runs/<int:run_id>")
     def run(self, run_id):
-        run = self._run_or_404(run_id)
+        run = visible_or_404(PurgeRun, run_id)
         if run.state in ("previewed", "superseded", "stale"):
             # A preview lists customers: a handler sees only a preview of the own section.
             own = {s.code for s in readable_sections()}
@@ -311,13 +305,13 @@ class PurgeView(SecureBaseView):
 
     @expose("/runs/<int:run_id>/status")
     def status(self, run_id):
-        return jsonify(progress_of(self._run_or_404(run_id)))
+        return jsonify(progress_of(visible_or_404(PurgeRun, run_id)))
 
     @expose("/runs/<int:run_id>/confirm", methods=("POST",))
     def confirm(self, run_id):
         if not is_controller():
             abort(403)
-        run = self._run_or_404(run_id)
+        run = visible_or_404(PurgeRun, run_id)
         try:
             run = rules.confirm(run.id, actor())
         except (rules.SetChanged, rules.PolicyChanged) as ex:
@@ -336,7 +330,7 @@ class PurgeView(SecureBaseView):
     def step(self, run_id):
         if not is_controller():
             abort(403)
-        run = self._run_or_404(run_id)
+        run = visible_or_404(PurgeRun, run_id)
         wants_json = request.accept_mimetypes.best == "application/json"
         try:
             run = rules.execute(run.id, batch_size=batch_size(), actor=actor(),
@@ -440,12 +434,7 @@ class ErasureView(SecureBaseView):
         """The customer named by ``?customer=``, None when none is named; 404 if no such."""
         if not request.args.get("customer"):
             return None
-        customer_id = parse_id(request.args.get("customer"))
-        customer = (Customer.get_or_none(Customer.id == customer_id)
-                    if customer_id is not None else None)
-        if customer is None:
-            abort(404)
-        return customer
+        return visible_or_404(Customer, request.args.get("customer"))
 
     @staticmethod
     def _erase(customer, form):

@@ -60,6 +60,7 @@ from services.hetu import refusal
 from services.inputs import parse_id
 from services.localtime import to_helsinki as _helsinki
 from services.search import customer_search_condition
+from services.versioning import UNCHECKED, StaleVersion, check_version, versioned_update
 
 AUDIT_OBJECT_TYPE = "disclosure"
 # A disclosure in these states has not been carried out yet, and may still be.
@@ -93,10 +94,10 @@ class NotAllowed(RegisterError):
     """The user's role (or sections) does not allow this step."""
 
 
-def _stale():
-    return RegisterError(N_(
-        "Someone else changed this disclosure meanwhile: nothing was saved. Check the "
-        "customers and categories now shown, then decide again."))
+STALE = N_("Someone else changed this disclosure meanwhile: nothing was saved. Check the "
+           "customers and categories now shown, then decide again.")
+DECIDED = N_("The disclosure has already been decided: its customers and categories can no "
+             "longer be changed. Prepare a new one.")
 
 
 # --- who may ----------------------------------------------------------------------------
@@ -284,14 +285,8 @@ def _change(actor, disclosure, values=None, fields=()):
     Call inside the step's transaction, before its other writes: the conditional UPDATE
     takes the row's lock, and fails when the disclosure has been decided meanwhile.
     """
-    changes = {Disclosure._meta.fields[k]: v for k, v in (values or {}).items()}
-    changes[Disclosure.version] = Disclosure.version + 1
-    moved = (Disclosure.update(changes)
-             .where((Disclosure.id == disclosure.id) & (Disclosure.state == "prepared"))
-             .execute())
-    if moved != 1:
-        raise RegisterError(N_("The disclosure has already been decided: its customers and "
-                               "categories can no longer be changed. Prepare a new one."))
+    versioned_update(disclosure, values or {}, seen=UNCHECKED,
+                     where=Disclosure.state == "prepared", stale=DECIDED)
     audit.record("update", actor=actor, object_type=AUDIT_OBJECT_TYPE,
                  object_id=disclosure.id, fields=fields)
 
@@ -299,8 +294,7 @@ def _change(actor, disclosure, values=None, fields=()):
 def _require_open(actor, disclosure):
     _require_preparer(actor, disclosure)
     if disclosure.state != "prepared":
-        raise RegisterError(N_("The disclosure has already been decided: its customers and "
-                               "categories can no longer be changed. Prepare a new one."))
+        raise RegisterError(DECIDED)
 
 
 def _scope(section_ids):
@@ -557,13 +551,7 @@ def decide(actor, disclosure, approve, reason=None, version=None):
     _require(may_decide(actor), N_("Only the controller decides on disclosures."))
     if disclosure.state != "prepared":
         raise RegisterError(N_("The disclosure has already been decided."))
-    if version is not None:
-        try:
-            version = int(version)
-        except (TypeError, ValueError):
-            raise _stale() from None
-        if version != disclosure.version:
-            raise _stale()
+    seen = UNCHECKED if version is None else check_version(disclosure, version, STALE)
     reason = (reason or "").strip() or None
     if reason is not None:
         reason = _clean_text(reason, "", N_("Reason"))
@@ -578,18 +566,12 @@ def decide(actor, disclosure, approve, reason=None, version=None):
                                        "approving."))
         elif reason is None:
             raise RegisterError(N_("Write the reason for the refusal."))
-        condition = (Disclosure.id == disclosure.id) & (Disclosure.state == "prepared")
-        if version is not None:
-            condition &= Disclosure.version == version
-        moved = (Disclosure.update({
+        versioned_update(disclosure, {
             Disclosure.state: "approved" if approve else "refused",
             Disclosure.decision_reason: reason,
             Disclosure.decided_by: actor.id,
             Disclosure.decided_at: utcnow(),
-            Disclosure.version: Disclosure.version + 1,
-        }).where(condition).execute())
-        if moved != 1:
-            raise _stale()
+        }, seen=seen, where=Disclosure.state == "prepared", stale=STALE)
         audit.record("decide", actor=actor, object_type=AUDIT_OBJECT_TYPE,
                      object_id=disclosure.id,
                      fields=("state", "decision_reason", "decided_by", "decided_at"))
@@ -710,7 +692,7 @@ def carry_out(actor, disclosure, fmt, labels=None, locale="fi"):
             Disclosure.customer_count: count,
         }).where((Disclosure.id == current.id) & (Disclosure.state == "approved")).execute())
         if moved != 1:
-            raise _stale()
+            raise StaleVersion(STALE)
         tables = data_set(current)
         content = (to_csv(tables, labels, locale) if fmt == "csv"
                    else to_xlsx(tables, labels))

@@ -57,6 +57,7 @@ from services.categories import linked_models, own_fields
 from services.errors import N_, RegisterError
 from services.hetu import refusal
 from services.localtime import to_helsinki
+from services.versioning import check_version, versioned_update
 
 AUDIT_OBJECT_TYPE = "rectification_request"
 
@@ -432,20 +433,18 @@ def apply(request, *, actor, version, customer_version, validate):
         raise RegisterError(N_("Only an approved request can be applied."))
     found = changes(request)
     _check_texts(*(change.requested for change in found))
-    expected = _int(customer_version)
     try:
         with database.write_transaction():
-            _apply(request, found, actor, version, expected, validate)
+            _apply(request, found, actor, version, customer_version, validate)
     except IntegrityError:
         raise RegisterError(CLASH) from None
     return RectificationRequest.get_by_id(request.id)
 
 
-def _apply(request, found, actor, version, expected, validate):
+def _apply(request, found, actor, version, customer_version, validate):
     """Check and write the changes ``found`` (inside the caller's transaction)."""
     customer = Customer.get_by_id(request.customer_id)
-    if customer.version != expected:
-        raise RegisterError(STALE_CUSTOMER)
+    expected = check_version(customer, customer_version, STALE_CUSTOMER)
     contact_person = (ContactPerson.get_or_none(ContactPerson.id == request.contact_person_id)
                       if request.contact_person_id is not None else None)
     rows = rows_now([change.target for change in found])
@@ -472,17 +471,13 @@ def _apply(request, found, actor, version, expected, validate):
         after[change.key] = as_text(getattr(rows[(target.model, target.row_id)], target.field))
 
     # The customer's version moves with every change to it or its rows, as on its screen.
-    updates = {Customer.version: Customer.version + 1, Customer.updated_at: now}
+    updates = {Customer.updated_at: now}
     own = written.pop((Customer, customer.id), [])
     if own:
         customer.refresh_derived()
         for name in [*own, *Customer.derived_fields]:
             updates[Customer._meta.fields[name]] = getattr(customer, name)
-    bumped = (Customer.update(updates)
-              .where((Customer.id == customer.id) & (Customer.version == expected))
-              .execute())
-    if bumped != 1:
-        raise RegisterError(STALE_CUSTOMER)
+    versioned_update(customer, updates, seen=expected, stale=STALE_CUSTOMER)
     for (model, row_id), names in written.items():
         row = rows[(model, row_id)]
         updated = (model.update({model._meta.fields[n]: getattr(row, n) for n in names})
@@ -509,15 +504,7 @@ def _apply(request, found, actor, version, expected, validate):
 
 def _step(request, version, **changes):
     """Write ``changes`` to the request if its version is still ``version``."""
-    expected = _int(version)
-    changes = {RectificationRequest._meta.fields[name]: value for name, value in changes.items()}
-    changes[RectificationRequest.version] = RectificationRequest.version + 1
-    updated = (RectificationRequest.update(changes)
-               .where((RectificationRequest.id == request.id)
-                      & (RectificationRequest.version == expected))
-               .execute())
-    if updated != 1:
-        raise RegisterError(STALE_REQUEST)
+    versioned_update(request, changes, seen=version, stale=STALE_REQUEST)
 
 
 def _audit(action, request, actor, fields):

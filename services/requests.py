@@ -58,6 +58,7 @@ from services.hetu import refusal
 from services.localtime import CLOCK_SLACK, from_helsinki
 from services.localtime import to_helsinki as helsinki
 from services.search import customer_search_condition
+from services.versioning import check_version, versioned_update
 
 # Seed §14: "carried out within one week of the request".
 DUE_IN = datetime.timedelta(days=7)
@@ -82,11 +83,8 @@ class NotAllowed(RegisterError):
     """The user's role (or section) does not allow this step."""
 
 
-def _stale():
-    return RegisterError(
-        N_("Someone else changed this request meanwhile. Nothing was saved: reload the page "
+STALE = N_("Someone else changed this request meanwhile. Nothing was saved: reload the page "
            "to see the current state, then do the step again if it is still needed.")
-    )
 
 
 # --- who may ----------------------------------------------------------------------------
@@ -313,13 +311,7 @@ def _expect_version(request, version):
     """Return the version the caller saw; refuse at once when it is no longer the row's."""
     if version is None:
         return request.version
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise _stale() from None
-    if version != request.version:
-        raise _stale()
-    return version
+    return check_version(request, version, STALE)
 
 
 def _require_handler(user, request):
@@ -344,22 +336,14 @@ def _audit(user, action, request, fields=()):
 def _update(user, request, version, action, values, audit_fields=None):
     """Write ``values`` to the request if it is still at ``version``; audit it as ``action``.
 
-    One ``UPDATE … SET …, version = version + 1 WHERE id = ? AND version = ?``: when
-    someone else changed the request meanwhile it touches no row and nothing is saved.
+    One conditional UPDATE (``services.versioning``): when someone else changed the
+    request meanwhile it touches no row and nothing is saved.
     """
     expected = _expect_version(request, version)
-    meta = InspectionRequest._meta
-    changes = {meta.fields[name]: value for name, value in values.items()}
-    changes[InspectionRequest.version] = InspectionRequest.version + 1
-    updated = (InspectionRequest.update(changes)
-               .where((InspectionRequest.id == request.id)
-                      & (InspectionRequest.version == expected))
-               .execute())
-    if updated != 1:
-        raise _stale()
+    new_version = versioned_update(request, values, seen=expected, stale=STALE)
     for name, value in values.items():
         setattr(request, name, value)
-    request.version = expected + 1
+    request.version = new_version
     _audit(user, action, request,
            fields=audit_fields if audit_fields is not None else list(values))
 

@@ -94,6 +94,7 @@ from services.customers import refresh_city
 from services.errors import N_, RegisterError
 from services.localtime import helsinki_today
 from services.search import customer_search_condition
+from services.versioning import next_version
 
 AUDIT_OBJECT_TYPE = "purge_run"
 POLICY_OBJECT_TYPE = "retention_policy"
@@ -1160,7 +1161,7 @@ def _minimise(customers, keep_from):
     now = utcnow()
     Customer.update({**{getattr(Customer, f): None for f in minimised_fields()},
                      Customer.minimised_at: now,
-                     Customer.version: Customer.version + 1, Customer.updated_at: now}
+                     **next_version(Customer), Customer.updated_at: now}
                     ).where(Customer.id.in_(ids)).execute()
     refresh_city(*ids)
     counts["customers"] = len(ids)
