@@ -22,18 +22,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from admin_views.base import SecureBaseView, page_number, parse_id, user_sections
+from admin_views.base import SecureBaseView, page_number, parse_id, user_may
 from admin_views.labels import CATEGORY_LABELS, KIND_LABELS
 from database import write_transaction
 from models import Customer, PurgeRun, Section, User
-from services import audit
+from services import audit, policy
 from services import retention as rules
 from services.errors import RegisterError
 from services.inputs import year_in_range
 from services.localtime import helsinki_today
 from services.search import customer_search_condition
-
-READ_ROLES = ("controller", "responsible", "handler")
 
 # What a purge counts, as the pages name it.
 COUNT_LABELS = {
@@ -76,15 +74,16 @@ def actor():
     return current_user._get_current_object()
 
 
-def is_controller():
-    return current_user.is_authenticated and current_user.role == "controller"
+def decides():
+    """Tell whether the user changes the periods and confirms and runs purges."""
+    return user_may("decide_retention")
 
 
 def readable_sections():
-    """Return the sections the user may preview: every one, or a handler's own."""
-    if current_user.role == "handler":
-        return list(user_sections())
-    return list(Section.select().order_by(Section.code))
+    """Return the sections the user may preview, by code: every one, or a handler's own."""
+    return list(Section.select()
+                .where(Section.id.in_(policy.readable_section_ids(current_user)))
+                .order_by(Section.code))
 
 
 def section_names():
@@ -139,14 +138,14 @@ def progress_of(run):
 class RetentionPolicyView(SecureBaseView):
     """The retention period of each section; the controller changes them."""
 
-    allowed_roles = READ_ROLES
+    capability = "read_retention"
 
     @expose("/", methods=("GET", "POST"))
     def index(self):
         rows = rules.policies()
         values, errors = {}, {}
         if request.method == "POST":
-            if not is_controller():
+            if not decides():
                 abort(403)
             changed = []
             for section, policy in rows:
@@ -178,7 +177,7 @@ class RetentionPolicyView(SecureBaseView):
             names=section_names(),
             history=rules.policy_history(),
             user_name=user_name,
-            can_edit=is_controller(),
+            can_edit=decides(),
             low=rules.MIN_MONTHS,
             high=rules.MAX_MONTHS,
             years=accounting_years(),
@@ -188,7 +187,7 @@ class RetentionPolicyView(SecureBaseView):
 class PurgeView(SecureBaseView):
     """The purge preview, its confirmation and the runs' progress."""
 
-    allowed_roles = READ_ROLES
+    capability = "read_retention"
 
     # --- preview ----------------------------------------------------------------------
 
@@ -198,7 +197,7 @@ class PurgeView(SecureBaseView):
         snapshot = rules.Snapshot.now(scope, accounting_years())
         result = self._preview(snapshot)
         run = None
-        if is_controller():
+        if decides():
             run = rules.start_preview(snapshot, result, actor())
         else:
             with write_transaction():
@@ -268,7 +267,7 @@ class PurgeView(SecureBaseView):
             kind_labels=KIND_LABELS,
             state_labels=STATE_LABELS,
             goes_text=goes_text,
-            can_confirm=is_controller() and run is not None and run.state == "previewed"
+            can_confirm=decides() and run is not None and run.state == "previewed"
             and not changed,
             unfinished=rules.unfinished_run(),
             years=snapshot.accounting_years,
@@ -310,7 +309,7 @@ class PurgeView(SecureBaseView):
             state_labels=STATE_LABELS,
             kind_labels=KIND_OF_RUN,
             user_name=user_name,
-            can_run=is_controller() and run.kind == "purge"
+            can_run=decides() and run.kind == "purge"
             and run.state in ("confirmed", "running"),
         )
 
@@ -320,7 +319,7 @@ class PurgeView(SecureBaseView):
 
     @expose("/runs/<int:run_id>/confirm", methods=("POST",))
     def confirm(self, run_id):
-        if not is_controller():
+        if not decides():
             abort(403)
         run = self._run_or_404(run_id)
         try:
@@ -339,7 +338,7 @@ class PurgeView(SecureBaseView):
 
     @expose("/runs/<int:run_id>/step", methods=("POST",))
     def step(self, run_id):
-        if not is_controller():
+        if not decides():
             abort(403)
         run = self._run_or_404(run_id)
         wants_json = request.accept_mimetypes.best == "application/json"
@@ -366,7 +365,7 @@ class PurgeView(SecureBaseView):
 class PurgeLogView(SecureBaseView):
     """Every confirmed purge and erasure: when, which policy, who confirmed, what went."""
 
-    allowed_roles = READ_ROLES
+    capability = "read_retention"
 
     @expose("/")
     def index(self):
@@ -396,7 +395,7 @@ class PurgeLogView(SecureBaseView):
 class ErasureView(SecureBaseView):
     """Erase one customer on the subject's request (GDPR Art. 17): the responsible person."""
 
-    allowed_roles = ("responsible",)
+    capability = "erase_on_request"
     MAX_FOUND = 20
 
     @expose("/", methods=("GET", "POST"))
