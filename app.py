@@ -9,7 +9,7 @@ from flask import Flask, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Forbidden
 from werkzeug.routing import IntegerConverter
 
 import database
@@ -17,6 +17,7 @@ import security
 from admin_views.labels import LANGUAGE_NAMES
 from models import db
 from services.inputs import MAX_ID, has_unstorable
+from services.policy import SECOND_FACTOR_ROLES, NotAllowed
 
 ROOT = pathlib.Path(__file__).resolve().parent
 
@@ -63,7 +64,7 @@ def create_app(test_config=None):
         LOGIN_LOCK_MINUTES=15,
         # The second factor (TOTP): users may enrol when enabled; these roles must.
         TOTP_ENABLED=False,
-        TOTP_REQUIRED_ROLES=["controller", "responsible"],
+        TOTP_REQUIRED_ROLES=list(SECOND_FACTOR_ROLES),
         # Reverse proxies in front (their X-Forwarded-For/-Proto are then trusted).
         PROXY_COUNT=0,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
@@ -87,10 +88,11 @@ def create_app(test_config=None):
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 
     from admin_views import auth, backup, init_admin
-    from admin_views.base import local_date, local_datetime
+    from admin_views.base import local_date, local_datetime, user_may
 
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.globals["may"] = user_may  # {% if may("decide_access") %}
     import cli
 
     auth.init_app(app)
@@ -105,7 +107,10 @@ def create_app(test_config=None):
 
 
 def _error_pages(app):
-    """Answer 400, 403, 404 and 405 with a page in the user's language that says what to do."""
+    """Answer 400, 403, 404 and 405 with a page in the user's language that says what to do.
+
+    A step a service refuses to the user's role (``NotAllowed``) is a 403 like any other.
+    """
     from flask import render_template
     from flask_babel import gettext as _
 
@@ -130,6 +135,7 @@ def _error_pages(app):
 
     for code in messages:
         app.register_error_handler(code, handler)
+    app.register_error_handler(NotAllowed, lambda error: handler(Forbidden()))
 
 
 class IdConverter(IntegerConverter):

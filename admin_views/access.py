@@ -64,6 +64,7 @@ from models import (
     utcnow,
 )
 from services import access as rules
+from services import policy
 from services.errors import RegisterError
 
 PAGE_SIZE = 25
@@ -205,7 +206,7 @@ class AccessRequestView(SecureBaseView):
     """Access requests: /access/requests/ (list), /new/, /<id>/, its decision and
     implementation."""
 
-    allowed_roles = rules.REQUEST_ROLES
+    capability = "request_access"
 
     def _load(self, request_id):
         """Return the request if the user may open it; 404 for anything else."""
@@ -315,7 +316,7 @@ class AccessRequestView(SecureBaseView):
     @expose("/<request_id>/implement/", methods=("POST",))
     def implement(self, request_id):
         user = _user()
-        if user.role not in ("controller", "handler"):
+        if not policy.may(user, "implement_access"):
             abort(403)
         # A request the user may not open answers 404 whatever its state, like one that
         # does not exist: the answer tells nothing of other sections' requests.
@@ -328,8 +329,6 @@ class AccessRequestView(SecureBaseView):
             return self._render_details(found, implement_form=form)
         try:
             account, password = rules.implement(user, found, form.username.data)
-        except rules.NotAllowed:
-            abort(403)
         except RegisterError as e:
             if getattr(e, "field", None) == "username":
                 _field_error(form, e)
@@ -356,7 +355,7 @@ class AccessRequestView(SecureBaseView):
 class AccountView(SecureBaseView):
     """Accounts: /access/accounts/ (list), ending access, reactivating a disabled one."""
 
-    allowed_roles = rules.ACCOUNT_LIST_ROLES
+    capability = "list_accounts"
 
     def _load(self, account_id):
         return visible_or_404(rules.get_visible_account, account_id)
@@ -398,8 +397,6 @@ class AccountView(SecureBaseView):
                 try:
                     ended = rules.end_access(user, account, form.ended_on.data,
                                              form.reason.data)
-                except rules.NotAllowed:
-                    abort(403)
                 except RegisterError as e:
                     _field_error(form, e)
                 else:
@@ -421,8 +418,6 @@ class AccountView(SecureBaseView):
             abort(403)
         try:
             rules.reactivate(user, account)
-        except rules.NotAllowed:
-            abort(403)
         except RegisterError as e:
             _error(e)
         else:
@@ -437,7 +432,7 @@ class AccountView(SecureBaseView):
 class AccessReviewView(SecureBaseView):
     """The yearly access review: /access/review/ (status, the form, past reviews), /<id>/."""
 
-    allowed_roles = rules.READ_ALL_ROLES  # the responsible person reviews, the controller reads
+    capability = "oversee_access"  # the responsible person reviews, the controller reads
 
     def _helpers(self):
         return {
@@ -513,7 +508,7 @@ class AccessReviewView(SecureBaseView):
 class GuidanceView(SecureBaseView):
     """The internal guidance: /access/guidance/ (read; publish), /acknowledge/."""
 
-    allowed_roles = None  # every role reads the guidance
+    capability = None  # every role reads the guidance
 
     @expose("/")
     def index(self):
@@ -532,7 +527,7 @@ class GuidanceView(SecureBaseView):
         if form is None and may_publish:
             form = GuidanceForm(text=versions[0].text if versions else "")
         acknowledgements = None
-        if user.role in rules.READ_ALL_ROLES:
+        if policy.may(user, "oversee_access"):
             acknowledgements = rules.account_rows(
                 User.select().where(User.username.is_null(False)).order_by(User.username))
         return self.render(
@@ -620,7 +615,7 @@ def front_page(user, now=None):
     """
     work = rules.worklist(user, now)
     if not (work["decision"] or work["implementation"] or work["review"]
-            or user.role in ("controller", "handler")):
+            or policy.may(user, "implement_access")):
         return None
     requests = work["decision"] + work["implementation"]
     users = _users_by_id([r.account_id for r in requests])
@@ -641,7 +636,6 @@ def front_page(user, now=None):
         "decision": [describe(r) for r in work["decision"]],
         "implementation": [describe(r) for r in work["implementation"]],
         "review": work["review"],
-        "role": user.role,
     }
 
 

@@ -96,7 +96,7 @@ def _label(labels, code):
 class AuditEventView(SecureMixin, BoundedPagesMixin, ModelView):
     """The audit events, newest first; nothing can be created, edited or deleted here."""
 
-    allowed_roles = ("controller", "responsible")
+    capability = "read_audit_log"
     # Read-only: the log is append-only (the model and the database refuse changes too).
     can_create = False
     can_edit = False

@@ -36,7 +36,7 @@ from admin_views.labels import LANGUAGE_NAMES
 from database import write_transaction
 from forms.auth import ChangePasswordForm, CodeForm, LoginForm
 from models import User, utcnow
-from services import accounts, audit, sessions, totp
+from services import accounts, audit, policy, sessions, totp
 from services.errors import RegisterError
 
 bp = Blueprint("auth", __name__)
@@ -376,7 +376,8 @@ def _second_factor_stage(user):
 
 def _totp_required(user):
     config = current_app.config
-    return bool(config.get("TOTP_ENABLED")) and user.role in (config.get("TOTP_REQUIRED_ROLES") or ())
+    return bool(config.get("TOTP_ENABLED")) and policy.requires_second_factor(
+        user, config.get("TOTP_REQUIRED_ROLES"))
 
 
 def _pending_user(stage):

@@ -20,10 +20,8 @@ from flask_login import current_user
 
 from admin_views.base import SecureBaseView
 from database import write_transaction
-from services import audit
+from services import audit, policy
 from services import backup as rules
-
-ROLES = ("maintenance", "responsible", "controller")
 
 STATE_LABELS = {"good": _l("Verified"), "failed": _l("Failed")}
 
@@ -65,7 +63,7 @@ def panel_status(user=None):
     """Return the front page's ``backup_status`` for ``user`` (default: the current user),
     or None when the user's role does not see backups."""
     user = user or current_user
-    if not user.is_authenticated or user.role not in ROLES:
+    if not policy.may(user, "see_backups"):
         return None
     return present_status(rules.status(settings()))
 
@@ -107,7 +105,7 @@ def size_text(size):
 class BackupView(SecureBaseView):
     """The backups kept, their verification, the restore drills and a button to run one."""
 
-    allowed_roles = ROLES
+    capability = "see_backups"
 
     @expose("/")
     def index(self):

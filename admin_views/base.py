@@ -29,14 +29,14 @@ from flask_babel import ngettext
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
-from peewee import SQL, AutoField, Model, ModelSelect
+from peewee import AutoField, Model, ModelSelect
 from wtfpeewee.fields import ModelSelectField, SelectQueryField
 
-from database import is_sqlite, write_transaction
+from database import write_transaction
 from forms.base import RegisterForm
 from forms.fields import HelsinkiDateTimeField
 from models import Customer, Section, db
-from services import audit, localtime
+from services import audit, localtime, policy
 from services.errors import N_, RegisterError
 from services.exports import safe_cell
 from services.inputs import parse_id  # noqa: F401 - the pages import it from here
@@ -44,12 +44,6 @@ from services.search import customer_search_condition
 from services.versioning import versioned_update
 
 log = logging.getLogger(__name__)
-
-# Who does what in the register screens (DESIGN.md §1, README "Roles").
-EDIT_ROLES = ("staff", "handler")
-READ_ALL_ROLES = ("controller", "responsible")
-REGISTER_ROLES = EDIT_ROLES + READ_ALL_ROLES
-DELETE_ROLES = ("handler",)
 
 # A redirect target taken from input longer than this is not one of our paths.
 MAX_REDIRECT_LENGTH = 2000
@@ -99,14 +93,20 @@ MAX_PAGE = 100000
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
+def user_may(capability):
+    """Tell whether the logged-in user holds ``capability`` (services/policy.py); the
+    templates call it as ``may``."""
+    return policy.may(current_user, capability)
+
+
 class SecureMixin:
-    """Allow a page only to logged-in users whose role is in ``allowed_roles``.
+    """Allow a page only to logged-in users who hold its ``capability``.
 
     Hiding a menu item is not security: every endpoint of the view checks this.
     """
 
-    # None: every role. A page for some roles names them.
-    allowed_roles = None
+    # None: every role. A page for some roles names the capability they hold.
+    capability = None
 
     def _handle_view(self, name, **kwargs):
         # Flask-Admin redirects to ``?url=`` after a save, a delete or an action, and puts
@@ -120,7 +120,7 @@ class SecureMixin:
     def is_accessible(self):
         if not current_user.is_authenticated:
             return False
-        return self.allowed_roles is None or current_user.role in self.allowed_roles
+        return self.capability is None or user_may(self.capability)
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
@@ -271,17 +271,11 @@ def all_sections():
 
 
 def user_sections():
-    """Return the sections the current user may read (read once per request)."""
+    """Return the sections the current user may read, by id (read once per request)."""
     if "user_sections" not in g:
-        if not current_user.is_authenticated:
-            sections = []
-        elif current_user.role in READ_ALL_ROLES:
-            sections = list(all_sections().values())
-        elif current_user.role in EDIT_ROLES:
-            sections = current_user.sections
-        else:
-            sections = []
-        g.user_sections = sections
+        every = all_sections()
+        g.user_sections = [every[i] for i in policy.readable_section_ids(current_user)
+                           if i in every]
     return g.user_sections
 
 
@@ -290,34 +284,15 @@ def user_section_ids():
     return [s.id for s in user_sections()]
 
 
-def sections_limiting(section_ids):
-    """Return ``section_ids``, or None when they are every section (nothing to limit)."""
-    return None if set(section_ids) >= set(all_sections()) else list(section_ids)
-
-
-def customer_scope(section_ids):
-    """The condition limiting customers to ``section_ids``, shaped for paging by name.
-
-    One section: ``section_id = ?`` walks the (section, sort_name) index in order. Several,
-    on SQLite: ``section_id + 0 IN (…)`` keeps the planner off that index (it would have to
-    sort every matching row) and lets it walk a (sort_name, section_id) index, filtering
-    as it goes. PostgreSQL plans a plain ``IN`` well, from its statistics. Every section:
-    no condition at all, so the index walk has nothing to test.
-    """
-    if not section_ids:
-        return SQL("1 = 0")
-    if sections_limiting(section_ids) is None:
-        return SQL("1 = 1")
-    if len(section_ids) == 1:
-        return Customer.section == section_ids[0]
-    if is_sqlite():
-        return (Customer.section + 0).in_(section_ids)
-    return Customer.section.in_(section_ids)
+def user_customer_scope():
+    """The condition limiting customers to the current user's sections
+    (``policy.customer_scope``, knowing every section from this request)."""
+    return policy.customer_scope(user_section_ids(), all_sections())
 
 
 def scoped_customers():
     """Return the customers the current user may see."""
-    return Customer.select().where(customer_scope(user_section_ids()))
+    return Customer.select().where(user_customer_scope())
 
 
 def _differs(submitted, stored):
@@ -452,7 +427,7 @@ OWN_ROW_BUTTONS = {
 class RegisterModelView(SecureMixin, BoundedPagesMixin, ModelView):
     """A section-scoped, role-checked, audited, transactional Flask-Admin model view."""
 
-    allowed_roles = REGISTER_ROLES
+    capability = "use_register"
     form_base_class = RegisterForm
     model_form_converter = RegisterModelConverter
     # Times in Helsinki time, dates in the user's language, on every list, details and export.
@@ -481,19 +456,19 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, ModelView):
 
     @property
     def can_create(self):
-        return current_user.is_authenticated and current_user.role in EDIT_ROLES
+        return user_may("edit_customers")
 
     @property
     def can_edit(self):
-        return current_user.is_authenticated and current_user.role in EDIT_ROLES
+        return user_may("edit_customers")
 
     @property
     def can_delete(self):
-        return current_user.is_authenticated and current_user.role in DELETE_ROLES
+        return user_may("delete_customers")
 
     @property
     def can_export(self):
-        return current_user.is_authenticated and current_user.role in REGISTER_ROLES
+        return user_may("use_register")
 
     def is_accessible(self):
         return super().is_accessible() and bool(user_section_ids())

@@ -5,14 +5,20 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from admin_views import labels
-from admin_views.base import RegisterModelView, local_date, user_sections
+from admin_views.base import RegisterModelView, all_sections, local_date, user_sections
 from admin_views.customers import ChoiceFilter, _labels_args, _choices
 from models import Customer, Invoice, Section
+from services import policy
 
 
 def billing_section_ids():
     """Return the user's section ids whose data categories include billing."""
     return [s.id for s in user_sections() if "billing" in s.category_set]
+
+
+def billing_scope():
+    """The condition limiting customers to the user's sections that keep billing."""
+    return policy.customer_scope(billing_section_ids(), all_sections())
 
 
 class InvoiceView(RegisterModelView):
@@ -52,7 +58,7 @@ class InvoiceView(RegisterModelView):
 
     def scope_condition(self):
         return Invoice.customer.in_(
-            Customer.select(Customer.id).where(Customer.section.in_(billing_section_ids())))
+            Customer.select(Customer.id).where(billing_scope()))
 
     def get_query(self):
         # The customer's name in the list: joined, not one query per row.
@@ -61,7 +67,7 @@ class InvoiceView(RegisterModelView):
 
     def scope_for(self, model):
         if model is Customer:
-            return lambda: Customer.select().where(Customer.section.in_(billing_section_ids()))
+            return lambda: Customer.select().where(billing_scope())
         return super().scope_for(model)
 
     def section_code_of(self, model):

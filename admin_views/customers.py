@@ -20,15 +20,14 @@ from wtforms.fields import BooleanField, HiddenField
 
 from admin_views import labels
 from admin_views.base import (
-    EDIT_ROLES,
     HelsinkiDateTimeBetweenFilter,
     RegisterInlineForm,
     RegisterModelView,
     all_sections,
-    customer_scope,
     local_date,
     local_datetime,
-    sections_limiting,
+    user_customer_scope,
+    user_may,
     user_section_ids,
     user_sections,
 )
@@ -48,7 +47,7 @@ from models import (
     Section,
 )
 from services import customers as customer_rules
-from services import list_blocks
+from services import list_blocks, policy
 from services.categories import home_category, linked_models
 from services.search import customer_search_condition, max_candidates, search_is_capped
 
@@ -263,7 +262,7 @@ class CustomerView(RegisterModelView):
     # --- scope and search ----------------------------------------------------------------
 
     def scope_condition(self):
-        return customer_scope(user_section_ids())
+        return user_customer_scope()
 
     def search_condition(self, term):
         return customer_search_condition(term)
@@ -320,7 +319,8 @@ class CustomerView(RegisterModelView):
         offset = (page or 0) * size
         if not list_blocks.applies(offset):
             return None
-        return list_blocks.page_ids(sections_limiting(user_section_ids()), offset, size,
+        sections = policy.limiting_section_ids(user_section_ids(), all_sections())
+        return list_blocks.page_ids(sections, offset, size,
                                     descending=bool(sort_desc) and sort_column is not None)
 
     def page_rows(self, ids):
@@ -366,7 +366,7 @@ class CustomerView(RegisterModelView):
         return form
 
     def _editable_sections(self):
-        if current_user.role not in EDIT_ROLES:
+        if not user_may("edit_customers"):
             return []
         return current_user.sections
 

@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin_views.base import (
-    REGISTER_ROLES,
     SecureBaseView,
     download,
     user_section_ids,
@@ -35,7 +34,7 @@ from services.localtime import helsinki_today
 class MarketingListView(SecureBaseView):
     """Choose, count and download a marketing list."""
 
-    allowed_roles = REGISTER_ROLES
+    capability = "use_register"
 
     def is_accessible(self):
         return super().is_accessible() and bool(user_section_ids())

@@ -13,10 +13,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from admin_views.base import (
-    EDIT_ROLES,
-    REGISTER_ROLES,
     SecureBaseView,
     scoped_customers,
+    user_may,
     user_section_ids,
     visible_or_404,
 )
@@ -43,13 +42,13 @@ def customer_or_404(value):
 
 def may_record():
     """Tell whether the current user records prohibitions (in the sections they see)."""
-    return current_user.is_authenticated and current_user.role in EDIT_ROLES
+    return user_may("edit_customers")
 
 
 class ProhibitionView(SecureBaseView):
     """One customer's prohibitions: /prohibitions/?customer=ID."""
 
-    allowed_roles = REGISTER_ROLES
+    capability = "use_register"
 
     def is_accessible(self):
         return super().is_accessible() and bool(user_section_ids())
@@ -139,7 +138,7 @@ def customer_prohibitions(customer):
     ``{"url": …, "in_force": [(whose, purpose label, since), …]}``; None when the user may
     not read prohibitions.
     """
-    if not (current_user.is_authenticated and current_user.role in REGISTER_ROLES):
+    if not user_may("use_register"):
         return None
     names = {p.id: _person(p) for p in rules.contact_persons_of(customer)}
     rows = sorted(rules.in_force(customer).values(),

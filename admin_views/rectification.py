@@ -29,11 +29,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin_views.base import (
-    REGISTER_ROLES,
     SecureBaseView,
-    customer_scope,
     flash_form_errors,
     page_number,
+    user_customer_scope,
+    user_may,
     user_section_ids,
     visible_or_404,
 )
@@ -68,11 +68,6 @@ from services import rectification as rules
 from services import report_texts
 from services.errors import RegisterError
 
-# Roles per step (README "Rectification"); sections are checked through the scope.
-REGISTERING_ROLES = ("staff", "handler", "responsible")
-DECIDING_ROLES = ("handler", "responsible", "controller")  # seed §17: the controller decides
-APPLYING_ROLES = ("handler", "responsible")
-
 # Of each kind of row (contacts, invoices …) the page lists the newest this many, unless
 # asked for all: a long history would make a page of megabytes.
 ROWS_LISTED = 50
@@ -84,14 +79,10 @@ HEADING_VALUE_LENGTH = 40
 PAGE_SIZE = 50
 
 
-def _role_in(roles):
-    return current_user.is_authenticated and current_user.role in roles
-
-
 def scoped_requests():
     """Return the requests about customers the current user may see."""
     query = RectificationRequest.select()
-    condition = customer_scope(user_section_ids())
+    condition = user_customer_scope()
     return query.where(RectificationRequest.customer.in_(
         Customer.select(Customer.id).where(condition)))
 
@@ -103,7 +94,7 @@ def request_or_404(value):
 
 def customer_rectification_url(customer):
     """For the customer's page: where to register a request, or None when the user may not."""
-    if not _role_in(REGISTERING_ROLES):
+    if not user_may("register_rectification"):
         return None
     return url_for("rectification.new_view", customer=customer.id)
 
@@ -111,7 +102,7 @@ def customer_rectification_url(customer):
 class RectificationView(SecureBaseView):
     """Rectification requests: /rectification/ (list), /new/, /<id>/ and its steps."""
 
-    allowed_roles = REGISTER_ROLES
+    capability = "use_register"
 
     def is_accessible(self):
         return super().is_accessible() and bool(user_section_ids())
@@ -145,7 +136,7 @@ class RectificationView(SecureBaseView):
 
     @expose("/new/", methods=("GET", "POST"))
     def new_view(self):
-        if not _role_in(REGISTERING_ROLES):
+        if not user_may("register_rectification"):
             abort(403)
         customer = customer_or_404(request.args.get("customer"))
         person = None
@@ -215,7 +206,7 @@ class RectificationView(SecureBaseView):
 
     @expose("/<request_id>/verify/", methods=("POST",))
     def verify_view(self, request_id):
-        if not _role_in(REGISTERING_ROLES):
+        if not user_may("register_rectification"):
             abort(403)
         row = request_or_404(request_id)
         form = VerificationForm(request.form, prefix="verify")
@@ -229,7 +220,7 @@ class RectificationView(SecureBaseView):
 
     @expose("/<request_id>/decide/", methods=("POST",))
     def decide_view(self, request_id):
-        if not _role_in(DECIDING_ROLES):
+        if not user_may("decide_rectification"):
             abort(403)
         row = request_or_404(request_id)
         form = DecisionForm(request.form, prefix="decide")
@@ -244,7 +235,7 @@ class RectificationView(SecureBaseView):
 
     @expose("/<request_id>/apply/", methods=("POST",))
     def apply_view(self, request_id):
-        if not _role_in(APPLYING_ROLES):
+        if not user_may("apply_rectification"):
             abort(403)
         row = request_or_404(request_id)
         form = ApplyForm(request.form, prefix="apply")
@@ -290,9 +281,9 @@ class RectificationView(SecureBaseView):
             source_label=VERIFICATION_SOURCE_LABELS.get(row.verification_source, ""),
             decision_label=DECISION_LABELS.get(row.decision, ""),
             section_name=customer.section.name_in(str(get_locale())),
-            can_verify=state in ("registered", "verified") and _role_in(REGISTERING_ROLES),
-            can_decide=state in ("registered", "verified") and _role_in(DECIDING_ROLES),
-            can_apply=state == "approved" and _role_in(APPLYING_ROLES),
+            can_verify=state in ("registered", "verified") and user_may("register_rectification"),
+            can_decide=state in ("registered", "verified") and user_may("decide_rectification"),
+            can_apply=state == "approved" and user_may("apply_rectification"),
             verification=verification,
             decision=decision,
             apply_form=apply_form,

@@ -26,7 +26,7 @@ class InspectionReportView(SecureBaseView):
 
     # Maintenance sees no personal data (403 before anything is read); the request decides
     # the rest (``may_read_report``).
-    allowed_roles = ("controller", "responsible", "handler", "staff")
+    capability = "use_register"
 
     def is_visible(self):
         return False

@@ -105,7 +105,7 @@ class InspectionRequestView(SecureBaseView):
     """Inspection requests: registered by anyone at work, handled by the section's handler,
     decided by the responsible person or the controller."""
 
-    allowed_roles = rules.REGISTER_ROLES
+    capability = "register_inspection_requests"
 
     # --- loading, with the checks every endpoint makes ------------------------------------
 

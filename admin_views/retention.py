@@ -20,15 +20,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from admin_views.base import SecureBaseView, page_number, user_sections, visible_or_404
+from admin_views.base import SecureBaseView, page_number, user_may, visible_or_404
 from admin_views.labels import CATEGORY_LABELS, KIND_LABELS
 from database import write_transaction
 from forms.retention import ErasureForm
 from models import Customer, PurgeRun, Section, User
+from services import policy
 from services import retention as rules
 from services.errors import RegisterError
-
-READ_ROLES = ("controller", "responsible", "handler")
 
 # What a purge counts, as the pages name it.
 COUNT_LABELS = {
@@ -71,15 +70,16 @@ def actor():
     return current_user._get_current_object()
 
 
-def is_controller():
-    return current_user.is_authenticated and current_user.role == "controller"
+def decides():
+    """Tell whether the user changes the periods and confirms and runs purges."""
+    return user_may("decide_retention")
 
 
 def readable_sections():
-    """Return the sections the user may preview: every one, or a handler's own."""
-    if current_user.role == "handler":
-        return list(user_sections())
-    return list(Section.select().order_by(Section.code))
+    """Return the sections the user may preview, by code: every one, or a handler's own."""
+    return list(Section.select()
+                .where(Section.id.in_(policy.readable_section_ids(current_user)))
+                .order_by(Section.code))
 
 
 def section_names():
@@ -134,17 +134,17 @@ def progress_of(run):
 class RetentionPolicyView(SecureBaseView):
     """The retention period of each section; the controller changes them."""
 
-    allowed_roles = READ_ROLES
+    capability = "read_retention"
 
     @expose("/", methods=("GET", "POST"))
     def index(self):
         rows = rules.policies()
         values, errors = {}, {}
         if request.method == "POST":
-            if not is_controller():
+            if not decides():
                 abort(403)
             changed = []
-            for section, policy in rows:
+            for section, _policy in rows:
                 value = request.form.get(f"months-{section.code}", "").strip()
                 values[section.code] = value
                 try:
@@ -152,7 +152,7 @@ class RetentionPolicyView(SecureBaseView):
                 except RegisterError as ex:
                     errors[section.code] = _(ex.message, **ex.params)
             if not errors:
-                for section, policy in rows:
+                for section, _policy in rows:
                     if rules.set_months(section, values[section.code], actor()):
                         changed.append(section)
                 if changed:
@@ -173,7 +173,7 @@ class RetentionPolicyView(SecureBaseView):
             names=section_names(),
             history=rules.policy_history(),
             user_name=user_name,
-            can_edit=is_controller(),
+            can_edit=decides(),
             low=rules.MIN_MONTHS,
             high=rules.MAX_MONTHS,
             years=accounting_years(),
@@ -183,7 +183,7 @@ class RetentionPolicyView(SecureBaseView):
 class PurgeView(SecureBaseView):
     """The purge preview, its confirmation and the runs' progress."""
 
-    allowed_roles = READ_ROLES
+    capability = "read_retention"
 
     # --- preview ----------------------------------------------------------------------
 
@@ -193,7 +193,7 @@ class PurgeView(SecureBaseView):
         snapshot = rules.Snapshot.now(scope, accounting_years())
         result = self._preview(snapshot)
         run = None
-        if is_controller():
+        if decides():
             run = rules.start_preview(snapshot, result, actor())
         else:
             with write_transaction():
@@ -263,7 +263,7 @@ class PurgeView(SecureBaseView):
             kind_labels=KIND_LABELS,
             state_labels=STATE_LABELS,
             goes_text=goes_text,
-            can_confirm=is_controller() and run is not None and run.state == "previewed"
+            can_confirm=decides() and run is not None and run.state == "previewed"
             and not changed,
             unfinished=rules.unfinished_run(),
             years=snapshot.accounting_years,
@@ -299,7 +299,7 @@ class PurgeView(SecureBaseView):
             state_labels=STATE_LABELS,
             kind_labels=KIND_OF_RUN,
             user_name=user_name,
-            can_run=is_controller() and run.kind == "purge"
+            can_run=decides() and run.kind == "purge"
             and run.state in ("confirmed", "running"),
         )
 
@@ -309,7 +309,7 @@ class PurgeView(SecureBaseView):
 
     @expose("/runs/<int:run_id>/confirm", methods=("POST",))
     def confirm(self, run_id):
-        if not is_controller():
+        if not decides():
             abort(403)
         run = visible_or_404(PurgeRun, run_id)
         try:
@@ -328,7 +328,7 @@ class PurgeView(SecureBaseView):
 
     @expose("/runs/<int:run_id>/step", methods=("POST",))
     def step(self, run_id):
-        if not is_controller():
+        if not decides():
             abort(403)
         run = visible_or_404(PurgeRun, run_id)
         wants_json = request.accept_mimetypes.best == "application/json"
@@ -355,7 +355,7 @@ class PurgeView(SecureBaseView):
 class PurgeLogView(SecureBaseView):
     """Every confirmed purge and erasure: when, which policy, who confirmed, what went."""
 
-    allowed_roles = READ_ROLES
+    capability = "read_retention"
 
     @expose("/")
     def index(self):
@@ -385,7 +385,7 @@ class PurgeLogView(SecureBaseView):
 class ErasureView(SecureBaseView):
     """Erase one customer on the subject's request (GDPR Art. 17): the responsible person."""
 
-    allowed_roles = ("responsible",)
+    capability = "erase_on_request"
     MAX_FOUND = 20
 
     @expose("/", methods=("GET", "POST"))

@@ -90,7 +90,7 @@ class StatisticsForm(Form):
 class StatisticsView(SecureBaseView):
     """Counts and sums of the register, with no personal data."""
 
-    allowed_roles = ("controller", "responsible", "handler")
+    capability = "read_statistics"
 
     @expose("/")
     def index(self):

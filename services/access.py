@@ -59,28 +59,17 @@ from models import (
     UserSection,
     utcnow,
 )
-from services import accounts, audit, sessions
+from services import accounts, audit, policy, sessions
 from services.errors import N_, RegisterError
 from services.hetu import refusal
 from services.localtime import helsinki_date
+from services.policy import NotAllowed
 
 
 REQUEST_OBJECT_TYPE = "access_request"
 REVIEW_OBJECT_TYPE = "access_review"
 GUIDANCE_OBJECT_TYPE = "guidance"
 USER_OBJECT_TYPE = "user"
-
-# Who does what (DESIGN.md §1). Maintenance sees no personal data, and the requests name
-# people: it neither asks nor reads.
-REQUEST_ROLES = ("controller", "responsible", "handler", "staff")
-READ_ALL_ROLES = ("controller", "responsible")
-# The accounts list: every account for those two, a handler's sections' for a handler.
-ACCOUNT_LIST_ROLES = READ_ALL_ROLES + ("handler",)
-DECIDE_ROLES = ("controller",)
-REVIEW_ROLES = ("responsible",)
-PUBLISH_ROLES = ("controller",)
-# Roles that work in sections; the others work across sections or in none.
-SECTION_ROLES = ("handler", "staff")
 
 IDLE_DAYS = 90  # an account unused this long is flagged, and disable_idle closes it
 REMINDER_DAYS = 30  # the review is reminded of this many days before it is due
@@ -89,10 +78,6 @@ MAX_TEXT = 2000
 MAX_GUIDANCE = 50000
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
-
-
-class NotAllowed(RegisterError):
-    """The user's role (or sections) does not allow this step."""
 
 
 class InvalidField(RegisterError):
@@ -176,9 +161,9 @@ def manages_account(actor, account, account_sections=None):
     """
     if actor.id == account.id:
         return False
-    if actor.role == "controller":
+    if policy.may(actor, "manage_all_accounts"):
         return True
-    if actor.role != "handler":
+    if not policy.may(actor, "manage_section_accounts"):
         return False
     own = section_ids(actor)
     theirs = ({s.id for s in account_sections} if account_sections is not None
@@ -190,9 +175,9 @@ def visible_accounts(user):
     """Return the accounts ``user`` may list: every one for the controller and the
     responsible person, those sharing a section with a handler, none for others."""
     query = User.select()
-    if user.role in READ_ALL_ROLES:
+    if policy.may(user, "oversee_access"):
         return query
-    if user.role != "handler":
+    if not policy.may(user, "list_accounts"):
         return query.where(pw.SQL("1 = 0"))
     shared = (UserSection.select(UserSection.user)
               .where(UserSection.section.in_(list(section_ids(user)))))
@@ -322,8 +307,10 @@ def _end(actor, account, ended_on, reason, moment):
     current = (query if is_sqlite() else query.for_update()).first()
     if current is None or is_ended(current):
         raise RegisterError(N_("This account's access has already ended. Reload the page."))
-    if current.role == "controller" and current.active and not (
-            User.select().where((User.role == "controller") & (User.active == True)  # noqa: E712
+    # Someone must be left to decide access requests.
+    deciders = policy.roles_with("decide_access")
+    if policy.role_may(current.role, "decide_access") and current.active and not (
+            User.select().where(User.role.in_(deciders) & (User.active == True)  # noqa: E712
                                 & User.username.is_null(False) & (User.id != current.id))
             .exists()):
         raise RegisterError(N_(
@@ -370,12 +357,12 @@ def reactivate(actor, account, now=None):
 
 def may_request(user):
     """Tell whether ``user`` may ask access for someone."""
-    return user.role in REQUEST_ROLES
+    return policy.may(user, "request_access")
 
 
 def may_decide(user):
     """Tell whether ``user`` may approve or refuse access requests (the controller only)."""
-    return user.role in DECIDE_ROLES
+    return policy.may(user, "decide_access")
 
 
 def request_sections(access_request):
@@ -397,9 +384,9 @@ def may_implement(user, access_request, sections=None):
     if access_request.account_id is not None and access_request.kind == "change" \
             and access_request.account_id == user.id:
         return False
-    if user.role == "controller":
+    if policy.may(user, "manage_all_accounts"):
         return True
-    if user.role != "handler":
+    if not policy.may(user, "manage_section_accounts"):
         return False
     wanted = {s.id for s in (sections if sections is not None
                              else request_sections(access_request))}
@@ -416,12 +403,12 @@ def visible_requests(user):
     and those about their own account. Maintenance: none.
     """
     query = AccessRequest.select()
-    if user.role in READ_ALL_ROLES:
+    if policy.may(user, "oversee_access"):
         return query
-    if user.role not in REQUEST_ROLES:
+    if not policy.may(user, "request_access"):
         return query.where(pw.SQL("1 = 0"))
     mine = (AccessRequest.requested_by == user.id) | (AccessRequest.account == user.id)
-    if user.role == "handler":
+    if policy.may(user, "manage_section_accounts"):
         about_sections = (AccessRequestSection.select(AccessRequestSection.request)
                           .where(AccessRequestSection.section.in_(list(section_ids(user)))))
         return query.where(mine | AccessRequest.id.in_(about_sections))
@@ -437,12 +424,12 @@ def accounts_to_change(user):
     """Return the accounts ``user`` may ask a change for: every open one for the controller
     and the responsible person, those of a handler's sections, a staff member's own."""
     query = User.select().where(User.username.is_null(False)).order_by(User.username)
-    if user.role in READ_ALL_ROLES:
+    if policy.may(user, "oversee_access"):
         return list(query)
-    if user.role == "handler":
+    if policy.may(user, "manage_section_accounts"):
         return [u for u in visible_accounts(user).where(User.username.is_null(False))
                 .order_by(User.username)] or [user]
-    if user.role == "staff":
+    if policy.may(user, "request_access"):
         return [user]
     return []
 
@@ -519,10 +506,11 @@ def _role_sections(role, section_codes):
     sections = list(Section.select().where(Section.code.in_(codes)).order_by(Section.code))
     if len(sections) != len(codes):
         raise InvalidField("sections", N_("Choose the sections from the list."))
-    if role in SECTION_ROLES and not sections:
+    in_sections = policy.role_may(role, "read_granted_sections")
+    if in_sections and not sections:
         raise InvalidField("sections", N_(
             "A register handler or a staff member works in sections: choose at least one."))
-    if role not in SECTION_ROLES and sections:
+    if not in_sections and sections:
         raise InvalidField("sections", N_(
             "This role works across sections or in none: leave the sections unchosen."))
     return sections
@@ -707,7 +695,7 @@ class ReviewStatus:
 
 def may_review(user):
     """Tell whether ``user`` may carry out the access review (the responsible person)."""
-    return user.role in REVIEW_ROLES
+    return policy.may(user, "review_access")
 
 
 def review_status(now=None):
@@ -855,7 +843,7 @@ def review_items(review):
 
 def may_publish(user):
     """Tell whether ``user`` may publish the guidance (the controller)."""
-    return user.role in PUBLISH_ROLES
+    return policy.may(user, "publish_guidance")
 
 
 def current_guidance():
@@ -957,11 +945,11 @@ def worklist(user, now=None):
     person: the review, from REMINDER_DAYS before it is due.
     """
     work = {"decision": [], "implementation": [], "review": None}
-    if user.role == "controller":
+    if may_decide(user):
         work["decision"] = list(AccessRequest.select()
                                 .where(AccessRequest.state == "requested")
                                 .order_by(AccessRequest.requested_at, AccessRequest.id))
-    if user.role in ("controller", "handler"):
+    if policy.may(user, "implement_access"):
         approved = (visible_requests(user).where(AccessRequest.state == "approved")
                     .order_by(AccessRequest.decided_at, AccessRequest.id))
         work["implementation"] = [r for r in approved if may_implement(user, r)]

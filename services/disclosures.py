@@ -51,12 +51,13 @@ from models import (
     User,
     utcnow,
 )
-from services import audit, scope
+from services import audit, policy
 from services.categories import linked_models
 from services.errors import N_, RegisterError
 from services import localtime
 from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, safe_cell
 from services.hetu import refusal
+from services.policy import NotAllowed
 from services.inputs import parse_id
 from services.localtime import to_helsinki as _helsinki
 from services.search import customer_search_condition
@@ -66,14 +67,6 @@ AUDIT_OBJECT_TYPE = "disclosure"
 # A disclosure in these states has not been carried out yet, and may still be.
 UNFINISHED_STATES = ("prepared", "approved")
 RECIPIENT_OBJECT_TYPE = "disclosure_recipient"
-
-# Who does what (DESIGN.md §1, seed §17): a handler (own sections) or the controller
-# prepares and carries out; only the controller decides and keeps the recipients; the
-# responsible person reads.
-PREPARE_ROLES = ("handler", "controller")
-DECIDE_ROLES = ("controller",)
-READ_ALL_ROLES = scope.READ_ALL_ROLES
-RECIPIENT_ROLES = ("controller",)
 
 # A customer search shows at most this many customers.
 MAX_FOUND = 50
@@ -90,38 +83,36 @@ _Y_TUNNUS = re.compile(r"\d{7}-\d")
 _LIST_SEPARATORS = re.compile(r"[\s,;]+")
 
 
-class NotAllowed(RegisterError):
-    """The user's role (or sections) does not allow this step."""
-
-
 STALE = N_("Someone else changed this disclosure meanwhile: nothing was saved. Check the "
            "customers and categories now shown, then decide again.")
 DECIDED = N_("The disclosure has already been decided: its customers and categories can no "
              "longer be changed. Prepare a new one.")
 
 
-# --- who may ----------------------------------------------------------------------------
+# --- who may (services/policy.py) --------------------------------------------------------
+# A handler (own sections) or the controller prepares and carries out; only the controller
+# decides and keeps the recipients; the responsible person reads.
 
 
 def may_prepare(user):
     """Tell whether ``user`` may prepare and carry out disclosures."""
-    return user.role in PREPARE_ROLES
+    return policy.may(user, "prepare_disclosures")
 
 
 def may_decide(user):
     """Tell whether ``user`` may approve or refuse disclosures (the controller only)."""
-    return user.role in DECIDE_ROLES
+    return policy.may(user, "decide_disclosures")
 
 
 def may_manage_recipients(user):
     """Tell whether ``user`` may add and deactivate allowed recipients."""
-    return user.role in RECIPIENT_ROLES
+    return policy.may(user, "manage_disclosure_recipients")
 
 
 def section_ids_of(user):
     """Return the ids of the sections whose customers ``user`` may put in a disclosure."""
-    if user.role in READ_ALL_ROLES or user.role in PREPARE_ROLES:
-        return scope.readable_section_ids(user)
+    if policy.may(user, "read_disclosures"):
+        return policy.readable_section_ids(user)
     return []
 
 
@@ -132,9 +123,9 @@ def visible_to(user):
     and those whose every customer is in the handler's sections. Anyone else: none.
     """
     query = Disclosure.select()
-    if user.role in READ_ALL_ROLES:
+    if policy.may(user, "read_all_sections"):
         return query
-    if user.role != "handler":
+    if not policy.may(user, "read_disclosures"):
         return query.where(pw.SQL("1 = 0"))
     own = Disclosure.prepared_by == user.id
     sections = section_ids_of(user)
@@ -297,10 +288,6 @@ def _require_open(actor, disclosure):
         raise RegisterError(DECIDED)
 
 
-def _scope(section_ids):
-    return Customer.section.in_(list(section_ids)) if section_ids else pw.SQL("1 = 0")
-
-
 def find_customers(actor, term, disclosure=None, limit=MAX_FOUND):
     """Return up to ``limit`` customers of ``actor``'s sections matching ``term``; audit the
     search, and a read of each customer found (through ``disclosure``)."""
@@ -308,7 +295,7 @@ def find_customers(actor, term, disclosure=None, limit=MAX_FOUND):
     if condition is None:
         return []
     found = list(Customer.select()
-                 .where(condition & _scope(section_ids_of(actor)))
+                 .where(condition & policy.customer_scope(section_ids_of(actor)))
                  .order_by(Customer.sort_name, Customer.id)
                  .limit(limit))
     with write_transaction():
@@ -327,7 +314,7 @@ def customers_with_invoices(section_ids, first_day, last_day):
     """Return the customers of ``section_ids`` invoiced from ``first_day`` to ``last_day``."""
     invoiced = (Invoice.select(Invoice.customer)
                 .where(Invoice.invoice_date.between(first_day, last_day)))
-    return Customer.select().where(Customer.id.in_(invoiced) & _scope(section_ids))
+    return Customer.select().where(Customer.id.in_(invoiced) & policy.customer_scope(section_ids))
 
 
 def _link(disclosure, customers):
@@ -357,7 +344,8 @@ def add_customers(actor, disclosure, customer_ids):
     scope = section_ids_of(actor)
     with write_transaction():
         _change(actor, disclosure, fields=("customers",))
-        return _link(disclosure, Customer.select().where(Customer.id.in_(ids) & _scope(scope)))
+        return _link(disclosure, Customer.select()
+                     .where(Customer.id.in_(ids) & policy.customer_scope(scope)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -395,7 +383,7 @@ def add_customers_by_list(actor, disclosure, text):
         by_business_id = Customer.business_id.in_(sorted(business_ids))
         condition = by_business_id if condition is None else condition | by_business_id
     scope = section_ids_of(actor)
-    matched = Customer.select().where(condition & _scope(scope))
+    matched = Customer.select().where(condition & policy.customer_scope(scope))
     found = list(matched.select(Customer.id, Customer.business_id).tuples())
     found_ids = {str(i) for i, _b in found}
     found_business_ids = {b for _i, b in found if b}
@@ -441,7 +429,7 @@ def remove_customers(actor, disclosure, customer_ids=None):
         query = DisclosureCustomer.delete().where(
             (DisclosureCustomer.disclosure == disclosure.id)
             & DisclosureCustomer.customer.in_(
-                Customer.select(Customer.id).where(_scope(section_ids_of(actor)))))
+                Customer.select(Customer.id).where(policy.customer_scope(section_ids_of(actor)))))
         if customer_ids is not None:
             ids = sorted({int(i) for i in customer_ids})
             if not ids:
@@ -470,7 +458,7 @@ def customer_count(disclosure, user=None):
     if user is None:
         return _linked_customers(disclosure).count()
     return (Customer.select().where(Customer.id.in_(_linked_customers(disclosure))
-                                    & _scope(scope.readable_section_ids(user))).count())
+                                    & policy.readable_customers(user)).count())
 
 
 def customers_of(disclosure, user, offset=0, limit=50):
@@ -478,7 +466,7 @@ def customers_of(disclosure, user, offset=0, limit=50):
     a read of each customer shown."""
     shown = list(Customer.select()
                  .where(Customer.id.in_(_linked_customers(disclosure))
-                        & _scope(scope.readable_section_ids(user)))
+                        & policy.readable_customers(user))
                  .order_by(Customer.sort_name, Customer.id)
                  .offset(offset).limit(limit))
     with write_transaction():
@@ -491,7 +479,7 @@ def reads_every_customer(user, disclosure):
     data set over)."""
     return not (Customer.select(Customer.id)
                 .where(Customer.id.in_(_linked_customers(disclosure))
-                       & ~Customer.section.in_(scope.readable_section_ids(user)))
+                       & ~Customer.section.in_(policy.readable_section_ids(user)))
                 .exists())
 
 

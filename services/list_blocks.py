@@ -11,10 +11,11 @@ the tests compare the two after inserts, deletes, renames, moves between section
 block splits. SQLite pages with OFFSET (fast enough there, and it has no such triggers).
 """
 
-from peewee import SQL, Tuple
+from peewee import Tuple
 
 from database import is_sqlite
 from models import Customer, db
+from services.policy import customer_scope
 
 # Below this offset OFFSET steps over few enough entries (well under a millisecond).
 DEEP_OFFSET = 10_000
@@ -61,10 +62,6 @@ def page_ids(section_ids, offset, limit, descending=False):
     return list(reversed(_ascending_ids(section_ids, start, limit)))
 
 
-def _scope(section_ids):
-    return Customer.section.in_(section_ids) if section_ids is not None else SQL("1 = 1")
-
-
 def _ascending_ids(section_ids, offset, limit):
     scope, params = "", [offset]
     if section_ids is not None:
@@ -72,7 +69,7 @@ def _ascending_ids(section_ids, offset, limit):
     start_name, start_id, before = db.execute_sql(
         _BLOCK_SQL.format(scope=scope), params).fetchone()
     query = (Customer.select(Customer.id)
-             .where(_scope(section_ids)
+             .where(customer_scope(section_ids)
                     & (Tuple(Customer.sort_name, Customer.id) >= Tuple(start_name, start_id)))
              .order_by(Customer.sort_name, Customer.id)
              .offset(offset - int(before)).limit(limit))

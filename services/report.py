@@ -47,7 +47,7 @@ from models import (
     utcnow,
 )
 from services import report_texts as texts
-from services import scope
+from services import policy
 from services.categories import home_category, linked_models, mapped_fields
 from services.categories import links as links_to
 from services.disclosures import disclosures_of
@@ -80,11 +80,12 @@ def may_read_report(user, inspection_request):
     the own sections. Whoever served an on-site request (seed §14): that request.
     Technical maintenance: never (no personal data on any screen).
     """
-    if user is None or getattr(user, "is_anonymous", False) or user.role == "maintenance":
+    if not policy.may(user, "use_register"):
         return False
-    if user.role in scope.READ_ALL_ROLES:
+    if policy.may(user, "read_all_sections"):
         return True
-    if user.role == "handler" and scope.reads_section(user, inspection_request.section_id):
+    if policy.may(user, "handle_section_inspection_requests") and \
+            policy.reads_section(user, inspection_request.section_id):
         return True
     return bool(inspection_request.on_site
                 and inspection_request.registered_by_id == user.id)

@@ -52,10 +52,11 @@ from models import (
     Section,
     utcnow,
 )
-from services import audit, scope
+from services import audit, policy
 from services.errors import N_, RegisterError
 from services.hetu import refusal
 from services.localtime import CLOCK_SLACK, from_helsinki
+from services.policy import NotAllowed
 from services.localtime import to_helsinki as helsinki
 from services.search import customer_search_condition
 from services.versioning import check_version, versioned_update
@@ -67,36 +68,23 @@ REPORT_LANGUAGES = ("fi", "sv", "en")
 STATES = ("received", "identified", "decided", "delivered")
 AUDIT_OBJECT_TYPE = "inspection_request"
 
-# Who does what (DESIGN.md §1): anyone with a register role registers a request; the
-# handler of its section, the responsible person and the controller handle it; only the
-# responsible person and the controller decide; on site, whoever is at work serves it.
-REGISTER_ROLES = ("staff", "handler", "responsible", "controller")
-HANDLE_ROLES = ("handler", "responsible", "controller")
-DECIDE_ROLES = ("responsible", "controller")
-ON_SITE_ROLES = REGISTER_ROLES
-
 # A subject search shows at most this many records.
 MAX_CANDIDATES = 50
-
-
-class NotAllowed(RegisterError):
-    """The user's role (or section) does not allow this step."""
 
 
 STALE = N_("Someone else changed this request meanwhile. Nothing was saved: reload the page "
            "to see the current state, then do the step again if it is still needed.")
 
 
-# --- who may ----------------------------------------------------------------------------
-
-
-def _section_ids(user):
-    return set(scope.readable_section_ids(user))
+# --- who may (services/policy.py) --------------------------------------------------------
+# Anyone with a register role registers a request; the handler of its section, the
+# responsible person and the controller handle it; only the responsible person and the
+# controller decide; on site, whoever is at work serves it.
 
 
 def may_register(user):
     """Tell whether ``user`` may register a request."""
-    return user.role in REGISTER_ROLES
+    return policy.may(user, "register_inspection_requests")
 
 
 def may_handle(user, request=None):
@@ -104,34 +92,34 @@ def may_handle(user, request=None):
 
     Without a request: whether the role handles requests at all.
     """
-    if user.role in DECIDE_ROLES:
+    if policy.may(user, "handle_all_inspection_requests"):
         return True
-    if user.role != "handler":
+    if not policy.may(user, "handle_section_inspection_requests"):
         return False
-    return request is None or request.section_id in _section_ids(user)
+    return request is None or policy.reads_section(user, request.section_id)
 
 
 def may_decide(user):
     """Tell whether ``user`` may approve or refuse requests (and review on-site ones)."""
-    return user.role in DECIDE_ROLES
+    return policy.may(user, "decide_inspection_requests")
 
 
 def may_serve_on_site(user):
     """Tell whether ``user`` may serve an oral request on site at once."""
-    return user.role in ON_SITE_ROLES
+    return policy.may(user, "serve_on_site")
 
 
 def visible_to(user):
     """Return the requests ``user`` may open: every one for the responsible person and the
     controller, a handler's sections' ones, and those the user registered."""
     query = InspectionRequest.select()
-    if user.role in DECIDE_ROLES:
+    if policy.may(user, "handle_all_inspection_requests"):
         return query
     own = InspectionRequest.registered_by == user.id
-    if user.role == "handler":
-        ids = list(_section_ids(user))
+    if policy.may(user, "handle_section_inspection_requests"):
+        ids = policy.readable_section_ids(user)
         return query.where(own | InspectionRequest.section.in_(ids)) if ids else query.where(own)
-    if user.role in REGISTER_ROLES:
+    if policy.may(user, "register_inspection_requests"):
         return query.where(own)
     return query.where(pw.SQL("1 = 0"))
 
@@ -248,15 +236,15 @@ def worklist(user, now=None):
     one (``overdue``). Other roles have nothing to act on.
     """
     lists = {}
-    if user.role == "handler":
-        ids = list(_section_ids(user))
+    if policy.may(user, "handle_section_inspection_requests"):
+        ids = policy.readable_section_ids(user)
         rows = list(open_requests().where(InspectionRequest.section.in_(ids))) if ids else []
         counts = subject_counts([r.id for r in rows])
         lists["identity"] = [r for r in rows if state_of(r) == "received"]
         lists["subjects"] = [r for r in rows
                              if state_of(r) == "identified" and not counts.get(r.id)]
         lists["delivery"] = [r for r in rows if state_of(r) == "decided"]
-    elif user.role in DECIDE_ROLES:
+    elif policy.may(user, "decide_inspection_requests"):
         rows = list(open_requests())
         lists["decision"] = [r for r in rows if state_of(r) == "identified"]
         lists["review"] = to_review()
@@ -650,7 +638,7 @@ def find_subjects(query, section_ids):
     emails = _email_forms(email) if email else []
     e164 = _phone_e164(phone) if phone else None
     business_id = _business_id(business_id) if business_id else None
-    in_scope = scope.customers_in(section_ids)
+    in_scope = policy.customer_scope(section_ids)
 
     # Customers: those with the email or Y-tunnus as given (their indexes), and those the
     # name finds through the search index that have any one of the details (in any case:
@@ -758,13 +746,13 @@ def visible_subjects(user, request):
     The request's own section's records: a user who registered a request for a section
     they do not have sees none of its names.
     """
-    readable = set(scope.readable_section_ids(user))
+    readable = set(policy.readable_section_ids(user))
     return [s for s in subjects_of(request) if _subject_customer(s).section_id in readable]
 
 
 def reads_records(user, request):
     """Tell whether ``user`` sees the records of ``request``: those of its section."""
-    return scope.reads_section(user, request.section_id)
+    return policy.reads_section(user, request.section_id)
 
 
 def _audit_reads(user, action, request, customers):
@@ -876,7 +864,7 @@ def unlink_subject(user, request, subject_id, *, version=None):
 
 def on_site_sections(user):
     """Return the sections whose records ``user`` may serve on site: those the user reads."""
-    return list(Section.select().where(Section.id.in_(scope.readable_section_ids(user)))
+    return list(Section.select().where(Section.id.in_(policy.readable_section_ids(user)))
                 .order_by(Section.id))
 
 
@@ -884,7 +872,7 @@ def _on_site_section(user, section):
     if not may_serve_on_site(user):
         raise NotAllowed(N_("Your role does not serve inspection requests."))
     chosen = _section(section)
-    if chosen.id not in scope.readable_section_ids(user):
+    if chosen.id not in policy.readable_section_ids(user):
         raise RegisterError(N_("You can serve on site only from the sections you work in. "
                                "Choose one of them; the other sections' handlers answer "
                                "their part within a week."))
