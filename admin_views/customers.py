@@ -91,7 +91,7 @@ class CustomerRules:
         kind = self.kind.data
         values = {name: field.data for name, field in self._fields.items()
                   if name in customer_rules.REQUIRED_FOR_KIND.get(kind, ())
-                  or name in customer_rules.NOT_FOR_KIND.get(kind, ())}
+                  or name in customer_rules.REFUSED_FOR_KIND.get(kind, ())}
         people = getattr(self, "contact_persons", None)
         named = sum(1 for entry in (people.entries if people is not None else ())
                     if hasattr(entry, "form") and not entry.form.data.get("del-" + entry.name)

@@ -7,11 +7,12 @@ from peewee import SQL, Case, fn
 from models import Address, ContactEvent, Customer, Invoice, Purchase, utcnow
 
 
-# What each kind of customer must have, and the fields that are not for it.
+# What each kind of customer must have, and the fields its form refuses: narrower than
+# models.NOT_FOR_KIND, which the screens hide (a company's form refuses no contact name).
 REQUIRED_FOR_KIND = {"person": ("last_name",), "company": ("name",),
                      "organisation": ("name",)}
-NOT_FOR_KIND = {"person": ("name", "business_id"), "company": ("birth_date",),
-                "organisation": ("birth_date",)}
+REFUSED_FOR_KIND = {"person": ("name", "business_id"), "company": ("birth_date",),
+                    "organisation": ("birth_date",)}
 # Only a company or an organisation has contact persons.
 KINDS_WITH_CONTACT_PERSONS = ("company", "organisation")
 
@@ -22,7 +23,7 @@ def kind_problems(kind, values, contact_persons=0):
     and ``"contact_persons": "not_for_kind"`` when a person is given contact persons."""
     problems = {name: "required" for name in REQUIRED_FOR_KIND.get(kind, ())
                 if name in values and not (values[name] or "").strip()}
-    problems.update({name: "not_for_kind" for name in NOT_FOR_KIND.get(kind, ())
+    problems.update({name: "not_for_kind" for name in REFUSED_FOR_KIND.get(kind, ())
                      if values.get(name)})
     if contact_persons and kind in REQUIRED_FOR_KIND and not has_contact_persons(kind):
         problems["contact_persons"] = "not_for_kind"

@@ -296,7 +296,7 @@ SELECTIONS = {
     ("admin_views/customers.py", "CustomerView.search_placeholder"): "what the search reads",
     # What the form refuses of each kind: narrower than models.NOT_FOR_KIND, which the
     # screens hide (a company's form refuses no contact name).
-    ("admin_views/customers.py", "CustomerRules.validate.not_for"): "the form's refusals",
+    ("services/customers.py", "REFUSED_FOR_KIND"): "the form's refusals",
     ("forms/requests.py", "_SubjectDetails.DETAILS"): "the request form's own fields",
     ("services/marketing.py", "COLUMNS"): "the mailing list's columns",
     ("services/search.py", "SEARCH_COLUMNS"): "the columns of the search index",
