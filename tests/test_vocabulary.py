@@ -226,6 +226,7 @@ def test_the_vocabulary_imports_only_itself_and_the_models():
 
 def test_a_label_shows_in_the_translators_language_and_keeps_its_msgid(monkeypatch):
     monkeypatch.setattr(vocabulary, "_translate", vocabulary._translate)  # restored after
+    vocabulary.use_translator(None)
     label = customers.CUSTOMER_KIND_LABELS["person"]
     assert str(label) == "Private person"  # no translator: the msgid
     vocabulary.use_translator(_catalog("sv").gettext)
