@@ -6,7 +6,7 @@ import pathlib
 import secrets
 
 from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import BadRequest, Forbidden
@@ -14,10 +14,11 @@ from werkzeug.routing import IntegerConverter
 
 import database
 import security
-from admin_views.labels import LANGUAGE_NAMES
 from models import db
+from services import vocabulary
 from services.inputs import MAX_ID, has_unstorable
 from services.policy import SECOND_FACTOR_ROLES, NotAllowed
+from services.vocabulary.administration import LANGUAGE_NAMES
 
 ROOT = pathlib.Path(__file__).resolve().parent
 
@@ -84,6 +85,7 @@ def create_app(test_config=None):
     security.init_app(app)  # headers on every response, the script nonce
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    vocabulary.use_translator(gettext)  # the names of codes, in the user's language
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 

@@ -23,7 +23,7 @@ def utcnow():
 
 
 # --- Vocabularies ------------------------------------------------------------------
-# Codes are stored; their labels are translated in the views.
+# Codes are stored; what each is called on screen is in services/vocabulary/.
 
 ROLES = ("controller", "responsible", "handler", "staff", "maintenance")
 

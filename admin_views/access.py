@@ -53,7 +53,6 @@ from admin_views.base import (
     safe_redirect_target,
     visible_or_404,
 )
-from admin_views.labels import ROLE_LABELS
 from forms.base import RegisterForm
 from models import (
     ROLES,
@@ -66,33 +65,15 @@ from models import (
 from services import access as rules
 from services import policy
 from services.errors import RegisterError
+from services.vocabulary.administration import (
+    ACCESS_REQUEST_KIND_LABELS,
+    ACCESS_REQUEST_STATE_LABELS,
+    ACCOUNT_STATE_LABELS,
+    REVIEW_OUTCOME_LABELS,
+    ROLE_LABELS,
+)
 
 PAGE_SIZE = 25
-
-REQUEST_STATE_LABELS = {
-    "requested": _l("Waiting for the controller's decision"),
-    "approved": _l("Approved, waiting for implementation"),
-    "refused": _l("Refused"),
-    "implemented": _l("Implemented"),
-}
-
-KIND_LABELS = {
-    "new": _l("A new account"),
-    "change": _l("A change of an existing account"),
-}
-
-ACCOUNT_STATE_LABELS = {
-    "active": _l("Open"),
-    "disabled": _l("Disabled"),
-    "ended": _l("Access ended"),
-}
-
-OUTCOME_LABELS = {
-    "keep": _l("Keep"),
-    "change": _l("Change"),
-    "end": _l("End the access"),
-}
-
 
 _user = acting_user
 
@@ -214,8 +195,8 @@ class AccessRequestView(SecureBaseView):
 
     def _helpers(self):
         return {
-            "STATE_LABELS": REQUEST_STATE_LABELS,
-            "KIND_LABELS": KIND_LABELS,
+            "STATE_LABELS": ACCESS_REQUEST_STATE_LABELS,
+            "KIND_LABELS": ACCESS_REQUEST_KIND_LABELS,
             "ROLE_LABELS": ROLE_LABELS,
             "section_names": section_names,
             "account_label": account_label,
@@ -437,7 +418,7 @@ class AccessReviewView(SecureBaseView):
     def _helpers(self):
         return {
             "ROLE_LABELS": ROLE_LABELS,
-            "OUTCOME_LABELS": OUTCOME_LABELS,
+            "OUTCOME_LABELS": REVIEW_OUTCOME_LABELS,
             "STATE_LABELS": ACCOUNT_STATE_LABELS,
             "section_names": section_names,
             "account_label": account_label,
@@ -625,7 +606,7 @@ def front_page(user, now=None):
             "id": row.id,
             "who": row.person_name if row.kind == "new" else account_label(
                 users.get(row.account_id)),
-            "kind": KIND_LABELS[row.kind],
+            "kind": ACCESS_REQUEST_KIND_LABELS[row.kind],
             "role": ROLE_LABELS[row.role],
             "sections": section_names(rules.request_sections(row)),
             "requested_at": row.requested_at,

@@ -16,78 +16,12 @@ from admin_views.base import (
     local_datetime,
     visible_or_404,
 )
-from admin_views.labels import ROLE_LABELS
 from models import AuditEvent
-
-# The actions' names on screen. A feature that records a new action code adds its label
-# here (the code itself shows until it does).
-ACTION_LABELS = {
-    "login": _l("Logged in"),
-    "login_failed": _l("Failed login"),
-    "logout": _l("Logged out"),
-    "view": _l("Viewed a record"),
-    "create": _l("Created a record"),
-    "update": _l("Changed a record"),
-    "delete": _l("Deleted a record"),
-    "export": _l("Exported records"),
-    "search": _l("Searched"),
-    # Inspection requests (seed §14).
-    "identify": _l("Checked identity"),
-    "link_subject": _l("Linked a record to a request"),
-    "unlink_subject": _l("Unlinked a record from a request"),
-    "approve": _l("Approved a request"),
-    "refuse": _l("Refused a request"),
-    "deliver": _l("Delivered a report"),
-    "review": _l("Reviewed a request served on site"),
-    "report": _l("Produced an inspection report"),
-    # Disclosures (seed §8) and the retention purge (seed §12).
-    "decide": _l("Decided a disclosure"),
-    "preview": _l("Previewed a purge"),
-    "confirm": _l("Confirmed a purge"),
-    "confirm_refused": _l("Purge confirmation refused: the set had changed"),
-    "purge_start": _l("Started a purge"),
-    "purge_resume": _l("Resumed a purge"),
-    "purge_end": _l("Finished a purge"),
-    "purge_refused": _l("Purge refused: the set had changed"),
-    # Access management (seed §3, §9), login security and backups (seed §11).
-    "implement": _l("Implemented an access grant"),
-    "end_access": _l("Ended access"),
-    "disable": _l("Disabled an account"),
-    "reactivate": _l("Reactivated an account"),
-    "publish": _l("Published guidance"),
-    "acknowledge": _l("Acknowledged guidance"),
-    "lockout": _l("Locked after failed logins"),
-    "login_slowdown": _l("Logins from an address slowed down after failed logins"),
-    "lockout_reset": _l("Login lock reset"),
-    "password_change": _l("Changed password"),
-    "totp_enrol": _l("Turned on two-step login"),
-    "totp_remove": _l("Turned off two-step login"),
-    "totp_reset": _l("Reset two-step login"),
-    "backup_drill": _l("Ran a restore drill"),
-    "backup_restore": _l("Restored a backup over the live database"),
-}
-
-
-# The kinds of record an event names.
-OBJECT_TYPE_LABELS = {
-    "customer": _l("Customer"),
-    "invoice": _l("Invoice"),
-    "user": _l("User account"),
-    "inspection_request": _l("Inspection request"),
-    "rectification_request": _l("Rectification request"),
-    "prohibition": _l("Prohibition"),
-    "marketing_list": _l("Marketing list"),
-    "statistics": _l("Statistics"),
-    "disclosure": _l("Disclosure"),
-    "disclosure_recipient": _l("Disclosure recipient"),
-    "purge_run": _l("Purge run"),
-    "retention_policy": _l("Retention period"),
-    "access_request": _l("Access request"),
-    "access_review": _l("Access review"),
-    "guidance": _l("Guidance"),
-    "backup": _l("Backup"),
-}
-
+from services.vocabulary.administration import (
+    AUDIT_ACTION_LABELS,
+    AUDIT_OBJECT_TYPE_LABELS,
+    ROLE_LABELS,
+)
 
 def _label(labels, code):
     return labels.get(code, code) if code else ""
@@ -133,9 +67,9 @@ class AuditEventView(SecureMixin, BoundedPagesMixin, ModelView):
     column_formatters = {
         "at": lambda view, context, model, name: local_datetime(model.at, "medium"),
         "actor_role": lambda view, context, model, name: _label(ROLE_LABELS, model.actor_role),
-        "action": lambda view, context, model, name: _label(ACTION_LABELS, model.action),
+        "action": lambda view, context, model, name: _label(AUDIT_ACTION_LABELS, model.action),
         "object_type": lambda view, context, model, name:
-            _label(OBJECT_TYPE_LABELS, model.object_type),
+            _label(AUDIT_OBJECT_TYPE_LABELS, model.object_type),
         "fields": lambda view, context, model, name: (model.fields or "").replace(",", ", "),
     }
     # Times in Helsinki time, to the second, as everywhere in the register.
@@ -146,7 +80,7 @@ class AuditEventView(SecureMixin, BoundedPagesMixin, ModelView):
     column_filters = (
         filters.FilterEqual(AuditEvent.actor, _l("User (pseudonym)")),
         filters.FilterEqual(
-            AuditEvent.action, _l("Event type"), options=lambda: list(ACTION_LABELS.items())
+            AuditEvent.action, _l("Event type"), options=lambda: list(AUDIT_ACTION_LABELS.items())
         ),
         HelsinkiDateTimeBetweenFilter(AuditEvent.at, _l("Time")),
         filters.FilterEqual(AuditEvent.object_type, _l("Object type")),

@@ -32,12 +32,12 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from markupsafe import Markup
 
 from admin_views.base import safe_redirect_target
-from admin_views.labels import LANGUAGE_NAMES
 from database import write_transaction
 from forms.auth import ChangePasswordForm, CodeForm, LoginForm
 from models import User, utcnow
 from services import accounts, audit, policy, sessions, totp
 from services.errors import RegisterError
+from services.vocabulary.administration import LANGUAGE_NAMES
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()

@@ -15,15 +15,14 @@ from flask.helpers import get_debug_flag
 from flask_admin import expose
 from flask_babel import format_decimal, format_timedelta
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin_views.base import SecureBaseView
 from database import write_transaction
 from services import audit, policy
 from services import backup as rules
+from services.vocabulary.administration import BACKUP_STATE_LABELS
 
-STATE_LABELS = {"good": _l("Verified"), "failed": _l("Failed")}
 
 
 def settings(app=None):
@@ -151,7 +150,7 @@ class BackupView(SecureBaseView):
             "kind": backup.kind,
             "created_at": backup.created_at,
             "good": backup.good,
-            "state": STATE_LABELS.get(backup.state, backup.state),
+            "state": BACKUP_STATE_LABELS.get(backup.state, backup.state),
             "size_text": size_text(backup.size),
             "rows_text": format_decimal(backup.rows),
             "sha256": backup.manifest.get("sha256") or "",

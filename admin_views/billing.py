@@ -4,11 +4,11 @@ from flask_admin.contrib.peewee.filters import DateBetweenFilter
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
-from admin_views import labels
 from admin_views.base import RegisterModelView, all_sections, local_date, user_sections
 from admin_views.customers import ChoiceFilter, _labels_args, _choices
 from models import Customer, Invoice, Section
 from services import policy
+from services.vocabulary import customers as labels
 
 
 def billing_section_ids():

@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields import BooleanField, HiddenField
 
-from admin_views import labels
 from admin_views.base import (
     HelsinkiDateTimeBetweenFilter,
     RegisterInlineForm,
@@ -50,6 +49,7 @@ from services import customers as customer_rules
 from services import list_blocks, policy
 from services.categories import home_category, linked_models
 from services.search import customer_search_condition, max_candidates, search_is_capped
+from services.vocabulary import customers as labels
 
 # The customer's related rows shown on its screens, by their backref, each with its data
 # category: every mapped model referencing the customer (services.categories) but the
@@ -75,7 +75,7 @@ def _labels_args(model, extra=None):
 
 
 def _choices(codes_labels, blank=False):
-    choices = labels.choices_of(codes_labels)
+    choices = list(codes_labels.items())
     if blank:
         # wtf-peewee starts a nullable column's <select> with its own blank option
         # ("----------------"): name that one, rather than adding a second.
@@ -107,7 +107,7 @@ class CustomerRules:
             else:
                 field.errors = list(field.errors) + [
                     _("This field is not for a %(kind)s: empty it or change the kind.",
-                      kind=labels.KIND_LABELS[kind].lower())]
+                      kind=labels.CUSTOMER_KIND_LABELS[kind].lower())]
         return valid and not problems
 
 
@@ -186,7 +186,7 @@ class ChoiceFilter(FilterEqual):
     """Equality filter over a column with translated options."""
 
     def __init__(self, column, name, choices):
-        super().__init__(column, name, options=labels.choices_of(choices))
+        super().__init__(column, name, options=list(choices.items()))
 
 
 class CustomerView(RegisterModelView):
@@ -194,8 +194,7 @@ class CustomerView(RegisterModelView):
 
     audit_object_type = "customer"
     delete_blocked_by = ("events", "purchases", "invoices")
-    relation_labels = {"events": _l("contact history"), "purchases": _l("purchases"),
-                       "invoices": _l("invoices")}
+    relation_labels = labels.DELETE_BLOCKING_LABELS
 
     details_template = "admin/customer_details.html"
     can_view_details = True
@@ -213,14 +212,14 @@ class CustomerView(RegisterModelView):
     column_searchable_list = ("sort_name",)
     column_filters = (
         SectionFilter(Customer.section, _l("Section")),
-        ChoiceFilter(Customer.kind, _l("Kind"), labels.KIND_LABELS),
+        ChoiceFilter(Customer.kind, _l("Kind"), labels.CUSTOMER_KIND_LABELS),
         ChoiceFilter(Customer.language, _l("Language"), labels.CUSTOMER_LANGUAGE_LABELS),
         CityFilter(Customer.id, _l("City")),
         HelsinkiDateTimeBetweenFilter(Customer.last_activity_at, _l("Last activity")),
     )
     column_formatters = {
         "sort_name": lambda view, context, model, name: model.display_name,
-        "kind": lambda view, context, model, name: labels.KIND_LABELS.get(model.kind),
+        "kind": lambda view, context, model, name: labels.CUSTOMER_KIND_LABELS.get(model.kind),
         "language": lambda view, context, model, name:
             labels.CUSTOMER_LANGUAGE_LABELS.get(model.language),
         "id_code": lambda view, context, model, name:
@@ -237,7 +236,7 @@ class CustomerView(RegisterModelView):
     form_excluded_columns = MAINTAINED + tuple(RELATIONS)
     form_overrides = {"version": HiddenField}
     form_args = _labels_args(Customer, {
-        "kind": _choices(labels.KIND_LABELS),
+        "kind": _choices(labels.CUSTOMER_KIND_LABELS),
         "language": _choices(labels.CUSTOMER_LANGUAGE_LABELS),
         "informed_how": _choices(labels.INFORMED_HOW_LABELS, blank=True),
         "business_id": {"validators": [v.business_id]},
@@ -496,7 +495,7 @@ class CustomerView(RegisterModelView):
         if value is None or value == "":
             return ""
         choice_labels = {
-            "kind": labels.KIND_LABELS, "language": labels.CUSTOMER_LANGUAGE_LABELS,
+            "kind": labels.CUSTOMER_KIND_LABELS, "language": labels.CUSTOMER_LANGUAGE_LABELS,
             "informed_how": labels.INFORMED_HOW_LABELS, "direction": labels.DIRECTION_LABELS,
             "channel": labels.CHANNEL_LABELS, "collection_state": labels.COLLECTION_STATE_LABELS,
         }

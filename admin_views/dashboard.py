@@ -4,27 +4,16 @@ access requests and the yearly access review (seed §3, §9, §17)."""
 
 from flask_admin import AdminIndexView, expose
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin_views import access as access_pages
 from admin_views import backup as backup_views
 from admin_views.base import SecureMixin, all_sections
-from admin_views.labels import ROLE_DUTIES, ROLE_LABELS
 from admin_views.requests import user_name
-from forms.requests import STATE_LABELS
 from models import utcnow
 from services import requests as request_rules
-
-# The lists of requests each role acts on, in the order shown, with their headings.
-WORKLIST_HEADINGS = {
-    "identity": _l("Waiting for the identity check"),
-    "subjects": _l("Waiting for the requester's records to be confirmed"),
-    "delivery": _l("Decided, waiting for delivery"),
-    "decision": _l("Waiting for your decision"),
-    "review": _l("Served on site, to review"),
-    "overdue": _l("All overdue requests"),
-}
+from services.vocabulary.administration import ROLE_DUTIES, ROLE_LABELS
+from services.vocabulary.rights import INSPECTION_STATE_LABELS, WORKLIST_HEADINGS
 
 
 class DashboardView(SecureMixin, AdminIndexView):
@@ -51,5 +40,5 @@ class DashboardView(SecureMixin, AdminIndexView):
             deadline_of=lambda row: request_rules.deadline(row, now),
             section_name=lambda row: sections[row.section_id].name_in(locale),
             user_name=user_name,
-            STATE_LABELS=STATE_LABELS,
+            STATE_LABELS=INSPECTION_STATE_LABELS,
         )

@@ -41,7 +41,6 @@ from admin_views.base import (
     parse_id,
     visible_or_404,
 )
-from admin_views.labels import CATEGORY_LABELS, KIND_LABELS, ROLE_LABELS
 from database import write_transaction
 from forms.base import RegisterForm
 from models import (
@@ -54,25 +53,19 @@ from models import (
 )
 from services import audit
 from services import disclosures as rules
-from services import report_texts as texts
 from services.errors import RegisterError
+from services.vocabulary import report as texts
+from services.vocabulary.administration import ROLE_LABELS
+from services.vocabulary.customers import CATEGORY_LABELS, CUSTOMER_KIND_LABELS
+from services.vocabulary.rights import DISCLOSURE_STATE_LABELS, EXPORT_FORMAT_LABELS
 
 PAGE_SIZE = 25
 CUSTOMER_PAGE_SIZE = 50
 
-STATE_LABELS = {
-    "prepared": _l("Prepared, waiting for the controller's decision"),
-    "approved": _l("Approved, not yet carried out"),
-    "refused": _l("Refused"),
-    "carried_out": _l("Carried out"),
-}
 
-FORMAT_LABELS = {"csv": _l("CSV (semicolon-separated, UTF-8)"), "xlsx": _l("XLSX (Excel)")}
-
-
-def _text(msgid):
-    """Translate a label of services.report_texts (the words the screens use); "" for none."""
-    return _(msgid) if msgid else ""
+def _text(label):
+    """Return a label of the report's vocabulary in the user's language; "" for none."""
+    return str(label) if label is not None else ""
 
 
 _user = acting_user
@@ -189,10 +182,10 @@ class DisclosureView(SecureBaseView):
     def _helpers(self):
         locale = str(get_locale())
         return {
-            "STATE_LABELS": STATE_LABELS,
+            "STATE_LABELS": DISCLOSURE_STATE_LABELS,
             "CATEGORY_LABELS": CATEGORY_LABELS,
-            "KIND_LABELS": KIND_LABELS,
-            "FORMAT_LABELS": FORMAT_LABELS,
+            "KIND_LABELS": CUSTOMER_KIND_LABELS,
+            "FORMAT_LABELS": EXPORT_FORMAT_LABELS,
             "category_names": category_names,
             "user_name": user_name,
             "recipient_name": lambda r: r.name_in(locale),
@@ -455,12 +448,12 @@ class DisclosureView(SecureBaseView):
             if model is User:
                 return str(ROLE_LABELS.get(code, code))
             labels = (texts.MODEL_CODE_LABELS.get((model.__name__, name))
-                      or texts.CODE_LABELS.get(name) or {})
+                      or texts.REPORT_CODE_LABELS.get(name) or {})
             return _text(labels.get(code)) or code
 
         def field(model, name):
             return _text(texts.MODEL_FIELD_LABELS.get((model.__name__, name))
-                         or texts.FIELD_LABELS.get(name)) or name
+                         or texts.REPORT_FIELD_LABELS.get(name)) or name
 
         def table(model):
             if model is Customer:

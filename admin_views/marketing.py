@@ -21,7 +21,6 @@ from admin_views.base import (
     user_section_ids,
     user_sections,
 )
-from admin_views.labels import CUSTOMER_LANGUAGE_LABELS, FIELD_LABELS
 from database import write_transaction
 from forms.data_rights import MarketingListForm, select_choices
 from models import db
@@ -29,6 +28,7 @@ from services import marketing
 from services.exports import CSV_CONTENT_TYPE
 from services.errors import RegisterError
 from services.localtime import helsinki_today
+from services.vocabulary.customers import CUSTOMER_LANGUAGE_LABELS, FIELD_LABELS
 
 
 class MarketingListView(SecureBaseView):

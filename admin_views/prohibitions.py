@@ -19,20 +19,19 @@ from admin_views.base import (
     user_section_ids,
     visible_or_404,
 )
-from admin_views.labels import KIND_LABELS
 from database import write_transaction
-from forms.data_rights import (
-    ACTION_LABELS,
-    PURPOSE_LABELS,
-    SOURCE_LABELS,
-    ProhibitionForm,
-    select_choices,
-)
+from forms.data_rights import ProhibitionForm, select_choices
 from models import PROHIBITION_PURPOSES
 from services import audit
 from services import prohibitions as rules
 from services.errors import RegisterError
 from services.localtime import helsinki_today
+from services.vocabulary.customers import CUSTOMER_KIND_LABELS
+from services.vocabulary.rights import (
+    PROHIBITION_ACTION_LABELS,
+    PROHIBITION_PURPOSE_LABELS,
+    PROHIBITION_SOURCE_LABELS,
+)
 
 
 def customer_or_404(value):
@@ -83,16 +82,16 @@ class ProhibitionView(SecureBaseView):
         return self.render(
             "data_rights/prohibitions.html",
             customer=customer,
-            kind_label=KIND_LABELS.get(customer.kind, customer.kind),
+            kind_label=CUSTOMER_KIND_LABELS.get(customer.kind, customer.kind),
             section_name=customer.section.name_in(str(get_locale())),
             subjects=[(None, customer.display_name)] + [(p.id, _person(p)) for p in people],
-            purposes=[(code, PURPOSE_LABELS[code]) for code in PROHIBITION_PURPOSES],
+            purposes=[(code, PROHIBITION_PURPOSE_LABELS[code]) for code in PROHIBITION_PURPOSES],
             in_force=rules.in_force(customer),
             history=list(reversed(rules.history(customer))),
             names={p.id: _person(p) for p in people},
-            purpose_labels=PURPOSE_LABELS,
-            action_labels=ACTION_LABELS,
-            source_labels=SOURCE_LABELS,
+            purpose_labels=PROHIBITION_PURPOSE_LABELS,
+            action_labels=PROHIBITION_ACTION_LABELS,
+            source_labels=PROHIBITION_SOURCE_LABELS,
             form=form if may_record() else None,
         )
 
@@ -120,8 +119,8 @@ class ProhibitionView(SecureBaseView):
             return False
         whose = _person(person) if person else customer.display_name
         flash(_("Recorded for %(whose)s: %(action)s — %(purpose)s.", whose=whose,
-                action=ACTION_LABELS[form.action.data],
-                purpose=PURPOSE_LABELS[form.purpose.data]), "success")
+                action=PROHIBITION_ACTION_LABELS[form.action.data],
+                purpose=PROHIBITION_PURPOSE_LABELS[form.purpose.data]), "success")
         return True
 
 
@@ -147,7 +146,7 @@ def customer_prohibitions(customer):
         "url": url_for("prohibitions.index", customer=customer.id),
         "in_force": [
             (names.get(r.contact_person_id, customer.display_name) if r.contact_person_id
-             else customer.display_name, PURPOSE_LABELS[r.purpose], r.effective_on)
+             else customer.display_name, PROHIBITION_PURPOSE_LABELS[r.purpose], r.effective_on)
             for r in rows
         ],
     }

@@ -38,13 +38,9 @@ from admin_views.base import (
     visible_or_404,
 )
 from admin_views.customers import screen_form_args
-from admin_views.labels import CATEGORY_LABELS, KIND_LABELS
 from admin_views.prohibitions import customer_or_404
 from database import write_transaction
 from forms.data_rights import (
-    DECISION_LABELS,
-    STATE_LABELS,
-    VERIFICATION_SOURCE_LABELS,
     ApplyForm,
     DecisionForm,
     RectificationRequestForm,
@@ -65,8 +61,14 @@ from models import (
 )
 from services import audit
 from services import rectification as rules
-from services import report_texts
 from services.errors import RegisterError
+from services.vocabulary.customers import CATEGORY_LABELS, CUSTOMER_KIND_LABELS
+from services.vocabulary.report import RELATION_LABELS, ROW_LABELS
+from services.vocabulary.rights import (
+    RECTIFICATION_DECISION_LABELS,
+    RECTIFICATION_STATE_LABELS,
+    VERIFICATION_SOURCE_LABELS,
+)
 
 # Of each kind of row (contacts, invoices …) the page lists the newest this many, unless
 # asked for all: a long history would make a page of megabytes.
@@ -127,7 +129,7 @@ class RectificationView(SecureBaseView):
         return self.render(
             "data_rights/rectification_list.html",
             rows=[(r, customers.get(r.customer_id), rules.state(r)) for r in rows],
-            state_labels=STATE_LABELS,
+            state_labels=RECTIFICATION_STATE_LABELS,
             page=page + 1,
             more=more,
         )
@@ -190,7 +192,7 @@ class RectificationView(SecureBaseView):
             categories=_by_category(customer, subject, values, counts=(
                 {} if every_row or person is not None else rules.row_counts(customer))),
             every_row=every_row,
-            kind_label=KIND_LABELS.get(customer.kind, customer.kind),
+            kind_label=CUSTOMER_KIND_LABELS.get(customer.kind, customer.kind),
         )
 
     # --- one request ------------------------------------------------------------------------
@@ -275,11 +277,11 @@ class RectificationView(SecureBaseView):
             customer=customer,
             person=row.contact_person if row.contact_person_id else None,
             state=state,
-            state_label=STATE_LABELS[state],
+            state_label=RECTIFICATION_STATE_LABELS[state],
             changes=_changes_shown(row, customer),
             applied=row.applied_at is not None,
             source_label=VERIFICATION_SOURCE_LABELS.get(row.verification_source, ""),
-            decision_label=DECISION_LABELS.get(row.decision, ""),
+            decision_label=RECTIFICATION_DECISION_LABELS.get(row.decision, ""),
             section_name=customer.section.name_in(str(get_locale())),
             can_verify=state in ("registered", "verified") and user_may("register_rectification"),
             can_decide=state in ("registered", "verified") and user_may("decide_rectification"),
@@ -351,7 +353,7 @@ def _by_category(customer, subject, values, counts):
                                                for f in fields),
             })
         more = [_("%(what)s: the newest %(listed)s of %(total)s are listed.",
-                  what=_(report_texts.RELATION_LABELS.get(model.__name__, model.__name__)),
+                  what=RELATION_LABELS.get(model.__name__, model.__name__),
                   listed=listed.get(model, 0), total=total)
                 for model, total in counts.items()
                 if total > listed.get(model, 0) and code in FIELD_CATEGORIES[model].values()]
@@ -375,10 +377,10 @@ def _row_numbers(customer, models):
 
 def _row_label(model, number):
     """Return "Address 1", "Contact 3" … (the inspection report's words), or "Demographics"."""
-    msgid = report_texts.ROW_LABELS.get(model.__name__)
-    if msgid is None:
-        return _(report_texts.RELATION_LABELS.get(model.__name__, model.__name__))
-    return _(msgid, number=number)
+    label = ROW_LABELS.get(model.__name__)
+    if label is None:
+        return str(RELATION_LABELS.get(model.__name__, model.__name__))
+    return label % {"number": number}
 
 
 def _row_heading(subject_row, number):

@@ -20,16 +20,8 @@ from admin_views.base import (
     parse_id,
     visible_or_404,
 )
-from admin_views.labels import KIND_LABELS
 from forms.requests import (
     BLANK,
-    CHANNEL_LABELS,
-    DECISION_LABELS,
-    DELIVERY_METHOD_LABELS,
-    IDENTITY_METHOD_LABELS,
-    MATCH_LABELS,
-    REPORT_LANGUAGE_LABELS,
-    STATE_LABELS,
     DecisionForm,
     DeliveryForm,
     IdentityForm,
@@ -43,6 +35,16 @@ from models import InspectionRequest, User, utcnow
 from services import requests as rules
 from services.errors import RegisterError
 from services.report import build_report, may_read_report
+from services.vocabulary.customers import CUSTOMER_KIND_LABELS
+from services.vocabulary.rights import (
+    DECISION_LABELS,
+    DELIVERY_METHOD_LABELS,
+    IDENTITY_METHOD_LABELS,
+    INSPECTION_STATE_LABELS,
+    REPORT_LANGUAGE_LABELS,
+    REQUEST_CHANNEL_LABELS,
+    SUBJECT_MATCH_LABELS,
+)
 
 # Delivered requests are listed this many to a page, after every open one.
 CLOSED_PAGE_SIZE = 25
@@ -96,7 +98,7 @@ def subject_name(customer, contact_person=None):
 def subject_kind(customer, contact_person=None):
     """Return what a subject's record is: a kind of customer, or whose contact person."""
     if contact_person is None:
-        return KIND_LABELS.get(customer.kind, customer.kind)
+        return CUSTOMER_KIND_LABELS.get(customer.kind, customer.kind)
     text = _("Contact person of %(company)s", company=customer.display_name)
     return f"{text} ({contact_person.role})" if contact_person.role else text
 
@@ -162,16 +164,16 @@ class InspectionRequestView(SecureBaseView):
             "deadline_of": lambda row: rules.deadline(row, now),
             "section_name": lambda row: sections[row.section_id].name_in(locale),
             "user_name": user_name,
-            "STATE_LABELS": STATE_LABELS,
-            "CHANNEL_LABELS": CHANNEL_LABELS,
+            "STATE_LABELS": INSPECTION_STATE_LABELS,
+            "CHANNEL_LABELS": REQUEST_CHANNEL_LABELS,
             "IDENTITY_METHOD_LABELS": IDENTITY_METHOD_LABELS,
             "DELIVERY_METHOD_LABELS": DELIVERY_METHOD_LABELS,
             "DECISION_LABELS": DECISION_LABELS,
             "REPORT_LANGUAGE_LABELS": REPORT_LANGUAGE_LABELS,
-            "MATCH_LABELS": MATCH_LABELS,
+            "MATCH_LABELS": SUBJECT_MATCH_LABELS,
             "subject_name": subject_name,
             "subject_kind": subject_kind,
-            "matched_text": lambda c: ", ".join(str(MATCH_LABELS[m]) for m in c.matched),
+            "matched_text": lambda c: ", ".join(str(SUBJECT_MATCH_LABELS[m]) for m in c.matched),
             "may_register": rules.may_register(_user()),
             "may_serve_on_site": rules.may_serve_on_site(_user()),
             "section_names": lambda sections: ", ".join(s.name_in(locale) for s in sections),

@@ -21,33 +21,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin_views.base import SecureBaseView, page_number, user_may, visible_or_404
-from admin_views.labels import CATEGORY_LABELS, KIND_LABELS
 from database import write_transaction
 from forms.retention import ErasureForm
 from models import Customer, PurgeRun, Section, User
 from services import policy
 from services import retention as rules
 from services.errors import RegisterError
+from services.vocabulary.customers import CUSTOMER_KIND_LABELS
+from services.vocabulary.rights import PURGE_COUNT_LABELS, PURGE_KIND_LABELS, PURGE_STATE_LABELS
 
-# What a purge counts, as the pages name it.
-COUNT_LABELS = {
-    "customers": _l("Customers"),
-    **CATEGORY_LABELS,
-    "history": _l("Customer history (contacts and purchases)"),
-    "record": _l("Prohibitions and rectification requests"),
-}
-
-STATE_LABELS = {
-    "previewed": _l("Previewed, not confirmed"),
-    "superseded": _l("Replaced by a newer preview"),
-    "stale": _l("Not confirmed: the customers changed"),
-    "confirmed": _l("Confirmed, not started"),
-    "running": _l("Under way"),
-    "finished": _l("Finished"),
-}
-
-KIND_OF_RUN = {"purge": _l("Purge of unused customers"),
-               "erasure": _l("Erasure on request (GDPR Art. 17)")}
 
 # Categories a listed customer is shown losing: the name and language go with every
 # deleted customer, which the list says already.
@@ -108,7 +90,7 @@ def holds_text(holds):
 
 def goes_text(goes):
     """Return "Category n · Category n" of what goes of one customer."""
-    return " · ".join(f"{COUNT_LABELS[c]} {format_decimal(goes[c])}"
+    return " · ".join(f"{PURGE_COUNT_LABELS[c]} {format_decimal(goes[c])}"
                       for c in SHOWN_GOES if goes.get(c))
 
 
@@ -124,7 +106,7 @@ def progress_of(run):
         text = _("%(processed)s of %(total)s customers handled (%(percent)s).",
                  processed=format_decimal(run.processed), total=format_decimal(run.total),
                  percent=format_percent(percent))
-    return {"id": run.id, "state": run.state, "state_label": str(STATE_LABELS[run.state]),
+    return {"id": run.id, "state": run.state, "state_label": str(PURGE_STATE_LABELS[run.state]),
             "processed": run.processed, "total": run.total, "deleted": run.deleted,
             "minimised": run.minimised, "skipped": run.skipped,
             "percent": round(percent * 100), "text": text,
@@ -257,11 +239,11 @@ class PurgeView(SecureBaseView):
             names=section_names(),
             scope_choices=[(s.code, section_names()[s.code]) for s in readable_sections()],
             chosen=request.args.get("section") or "",
-            count_labels=COUNT_LABELS,
+            count_labels=PURGE_COUNT_LABELS,
             own_row=rules.own_row_categories(),
             categories=rules.COUNTED_CATEGORIES,
-            kind_labels=KIND_LABELS,
-            state_labels=STATE_LABELS,
+            kind_labels=CUSTOMER_KIND_LABELS,
+            state_labels=PURGE_STATE_LABELS,
             goes_text=goes_text,
             can_confirm=decides() and run is not None and run.state == "previewed"
             and not changed,
@@ -293,11 +275,11 @@ class PurgeView(SecureBaseView):
             planned=rules.counts_of(run, "planned"),
             done=rules.counts_of(run, "done"),
             names=section_names(),
-            count_labels=COUNT_LABELS,
+            count_labels=PURGE_COUNT_LABELS,
             own_row=rules.own_row_categories(),
             categories=("customers",) + rules.COUNTED_CATEGORIES,
-            state_labels=STATE_LABELS,
-            kind_labels=KIND_OF_RUN,
+            state_labels=PURGE_STATE_LABELS,
+            kind_labels=PURGE_KIND_LABELS,
             user_name=user_name,
             can_run=decides() and run.kind == "purge"
             and run.state in ("confirmed", "running"),
@@ -373,11 +355,11 @@ class PurgeLogView(SecureBaseView):
                   for run in runs],
             policy_of=rules.Snapshot.of_run,
             names=section_names(),
-            count_labels=COUNT_LABELS,
+            count_labels=PURGE_COUNT_LABELS,
             own_row=rules.own_row_categories(),
             categories=("customers",) + rules.COUNTED_CATEGORIES,
-            state_labels=STATE_LABELS,
-            kind_labels=KIND_OF_RUN,
+            state_labels=PURGE_STATE_LABELS,
+            kind_labels=PURGE_KIND_LABELS,
             user_name=user_name,
         )
 
@@ -421,10 +403,10 @@ class ErasureView(SecureBaseView):
             error=error,
             names=section_names(),
             sections={s.id: s.code for s in Section.select()},
-            count_labels=COUNT_LABELS,
+            count_labels=PURGE_COUNT_LABELS,
             own_row=rules.own_row_categories(),
             categories=rules.COUNTED_CATEGORIES,
-            kind_labels=KIND_LABELS,
+            kind_labels=CUSTOMER_KIND_LABELS,
             years=accounting_years(),
             holds_text=holds_text,
         )

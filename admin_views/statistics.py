@@ -16,45 +16,21 @@ from wtforms import Form, SelectField, StringField
 from wtforms.validators import Optional, Regexp, StopValidation
 
 from admin_views.base import SecureBaseView, download
-from admin_views.labels import (
-    CHANNEL_LABELS,
-    CUSTOMER_LANGUAGE_LABELS,
-    DIRECTION_LABELS,
-    KIND_LABELS,
-)
 from database import write_transaction
 from models import Section
 from services import audit
 from services import statistics as stats
 from services.errors import RegisterError
 from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
-
-TITLES = {
-    "customers_by_kind": _l("Customers by section and kind"),
-    "customers_by_language": _l("Customers by section and language"),
-    "customers_by_postal_area": _l("Customers by postal area"),
-    "new_customers": _l("New customers per month"),
-    "contact_events": _l("Contacts per month by channel and direction"),
-    "purchases": _l("Purchases per service per month"),
-    "invoicing": _l("Invoicing and collection per month"),
-}
-
-# What a table's rows are.
-ROW_LABELS = {
-    "customers_by_kind": _l("Section"),
-    "customers_by_language": _l("Section"),
-    "customers_by_postal_area": _l("Postal code"),
-    "new_customers": _l("Month"),
-    "contact_events": _l("Month"),
-    "purchases": _l("Service"),
-    "invoicing": _l("Month"),
-}
-
-INVOICE_LABELS = {
-    "invoices": _l("Number of invoices"),
-    "invoiced": _l("Invoiced (€)"),
-    "collected": _l("Collected (€)"),
-}
+from services.vocabulary.customers import (
+    CHANNEL_LABELS,
+    CUSTOMER_KIND_LABELS,
+    CUSTOMER_LANGUAGE_LABELS,
+    DIRECTION_LABELS,
+    INVOICE_COLUMN_LABELS,
+    STATISTIC_ROW_LABELS,
+    STATISTIC_TITLES,
+)
 
 # The charts: which table, which column's values over its rows.
 CHARTS = (
@@ -182,19 +158,19 @@ class StatisticsView(SecureBaseView):
                 "customers_by_postal_area": postal, "new_customers": month,
                 "contact_events": month, "purchases": with_total(service),
                 "invoicing": month}[key]
-        columns = {"customers_by_kind": with_total(label(KIND_LABELS)),
+        columns = {"customers_by_kind": with_total(label(CUSTOMER_KIND_LABELS)),
                    "customers_by_language": with_total(label(CUSTOMER_LANGUAGE_LABELS)),
                    "customers_by_postal_area": section_name, "new_customers": section_name,
                    "contact_events": channel, "purchases": month,
-                   "invoicing": with_total(label(INVOICE_LABELS))}[key]
+                   "invoicing": with_total(label(INVOICE_COLUMN_LABELS))}[key]
         return rows, columns
 
     def _present(self, key, table, locale):
         rows, columns = self._names(key, locale)
         return {
             "key": key,
-            "title": TITLES[key],
-            "row_label": ROW_LABELS[key],
+            "title": STATISTIC_TITLES[key],
+            "row_label": STATISTIC_ROW_LABELS[key],
             "columns": [(c, columns(c)) for c in table.column_keys()],
             "rows": [(r, rows(r), [_format(table.shown(r, c)) for c in table.column_keys()])
                      for r in table.row_keys()],
@@ -204,7 +180,8 @@ class StatisticsView(SecureBaseView):
 
     def _rows_for_export(self, key, table, locale):
         rows, columns = self._names(key, locale)
-        return stats.table_rows(table, str(TITLES[key]), str(ROW_LABELS[key]), rows, columns)
+        return stats.table_rows(table, str(STATISTIC_TITLES[key]),
+                                str(STATISTIC_ROW_LABELS[key]), rows, columns)
 
     def _legend(self):
         return [_("%(small)s: from 1 to 4.", small=stats.SHOWN_SMALL),

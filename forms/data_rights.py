@@ -35,51 +35,14 @@ from forms.fields import HelsinkiDateTimeField
 from models import CATEGORIES
 from services.errors import N_, RegisterError
 from services.rectification import as_text, correctable_fields
-
-PURPOSE_LABELS = {
-    "direct_marketing": _l("Direct marketing"),
-    "market_research": _l("Market research"),
-    "opinion_research": _l("Opinion research"),
-}
-
-ACTION_LABELS = {
-    "given": _l("Prohibition given"),
-    "withdrawn": _l("Prohibition withdrawn"),
-}
-
-SOURCE_LABELS = {
-    "own_word": _l("Orally"),
-    "letter": _l("By letter"),
-    "email": _l("By email"),
-    "form": _l("On a form"),
-}
-
-VERIFICATION_SOURCE_LABELS = {
-    "population_register": _l("Population information system"),
-    "trade_register": _l("Trade register"),
-    "own_document": _l("The customer's own document"),
-    "other": _l("Other"),
-}
-
-DECISION_LABELS = {
-    "approved": _l("Approve"),
-    "refused": _l("Refuse"),
-}
-
-STATE_LABELS = {
-    "registered": _l("Registered, data not checked"),
-    "verified": _l("Checked, waiting for a decision"),
-    "approved": _l("Approved, not yet applied"),
-    "refused": _l("Refused"),
-    "applied": _l("Applied"),
-}
-
-KIND_LABELS = {
-    "": _l("All customers"),
-    "person": _l("Private persons"),
-    "company": _l("Companies"),
-    "organisation": _l("Organisations"),
-}
+from services.vocabulary.customers import CUSTOMER_KIND_PLURAL_LABELS, FIELD_LABELS
+from services.vocabulary.rights import (
+    PROHIBITION_ACTION_LABELS,
+    PROHIBITION_PURPOSE_LABELS,
+    PROHIBITION_SOURCE_LABELS,
+    RECTIFICATION_DECISION_LABELS,
+    VERIFICATION_SOURCE_LABELS,
+)
 
 DATE_INPUT = {"type": "date"}
 
@@ -103,10 +66,10 @@ class ProhibitionForm(RegisterForm):
     # Choices per customer: "" is the customer itself, else a contact person's id.
     subject = SelectField(_l("Whose prohibition"), choices=[], validate_choice=True)
     purpose = SelectField(_l("Prohibition of"),
-                          choices=_choices(PURPOSE_LABELS, blank=_l("— choose —")),
+                          choices=_choices(PROHIBITION_PURPOSE_LABELS, blank=_l("— choose —")),
                           validators=[InputRequired(_l("Choose what the prohibition concerns."))])
     action = SelectField(_l("What is recorded"),
-                         choices=_choices(ACTION_LABELS, blank=_l("— choose —")),
+                         choices=_choices(PROHIBITION_ACTION_LABELS, blank=_l("— choose —")),
                          validators=[InputRequired(
                              _l("Choose whether the prohibition is given or withdrawn."))])
     effective_on = DateField(
@@ -117,7 +80,7 @@ class ProhibitionForm(RegisterForm):
         description=_l("Today or an earlier date, e.g. the date of the letter."),
     )
     source = SelectField(_l("How the person told it"),
-                         choices=_choices(SOURCE_LABELS, blank=_l("— choose —")),
+                         choices=_choices(PROHIBITION_SOURCE_LABELS, blank=_l("— choose —")),
                          validators=[InputRequired(
                              _l("Choose how the person told about the prohibition."))])
     note = TextAreaField(_l("Note (optional)"),
@@ -133,14 +96,15 @@ class MarketingListForm(RegisterForm):
 
     section = SelectField(_l("Section"), choices=[])  # the user's sections, per request
     language = SelectField(_l("Language of the mailing"), choices=[])  # set by the view
-    kind = SelectField(_l("Customers"), choices=_choices(KIND_LABELS), default="")
+    kind = SelectField(_l("Customers"), default="", choices=_choices(
+        CUSTOMER_KIND_PLURAL_LABELS, blank=_l("All customers")))
     postal_prefix = StringField(
         _l("Postal code begins with (optional)"),
         validators=[Optional(), Regexp(r"^[0-9]{1,5}$", message=_l(
             "Write one to five digits, e.g. 00 or 001, or leave the field empty."))],
         description=_l("E.g. 00 for Helsinki's postal codes 00…; empty for every postal code."),
     )
-    purpose = SelectField(_l("Purpose of the list"), choices=_choices(PURPOSE_LABELS),
+    purpose = SelectField(_l("Purpose of the list"), choices=_choices(PROHIBITION_PURPOSE_LABELS),
                           default="direct_marketing")
     # The choices the counts on the page were made for (the download checks them).
     counted = HiddenField()
@@ -180,8 +144,6 @@ VALUES_PREFIX = "new"
 
 def field_label(name):
     """Return the translated label the register screens give a field called ``name``."""
-    from admin_views.labels import FIELD_LABELS  # the labels the register screens show
-
     return FIELD_LABELS.get(name, name)
 
 
@@ -354,7 +316,7 @@ class DecisionForm(RegisterForm):
     version = HiddenField()
     decision = SelectField(
         _l("Decision"),
-        choices=_choices(DECISION_LABELS, blank=_l("— choose —")),
+        choices=_choices(RECTIFICATION_DECISION_LABELS, blank=_l("— choose —")),
         validators=[InputRequired(_l("Choose whether the request is approved or refused."))],
     )
     decision_reason = TextAreaField(

@@ -22,40 +22,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from forms import validators as v
 from forms.base import RegisterForm, refuse_hetu
 from forms.fields import HelsinkiDateTimeField
-
-# The codes' names on screen.
-CHANNEL_LABELS = {
-    "written": _l("In writing"),
-    "in_person": _l("In person"),
-    "oral_on_site": _l("Orally on site"),
-}
-IDENTITY_METHOD_LABELS = {
-    "id_card": _l("Identity card"),
-    "passport": _l("Passport"),
-    "driving_licence": _l("Driving licence"),
-    "known_in_person": _l("Known in person"),
-    "strong_electronic": _l("Strong electronic identification"),
-    "other": _l("Other (describe in the note)"),
-}
-DELIVERY_METHOD_LABELS = {
-    "handed_over": _l("Handed over in person"),
-    "post": _l("By post"),
-    "secure_email": _l("By secure email"),
-}
-DECISION_LABELS = {"approved": _l("Approved"), "refused": _l("Refused")}
-STATE_LABELS = {
-    "received": _l("Received, identity not checked"),
-    "identified": _l("Identity checked, waiting for the decision"),
-    "decided": _l("Decided, waiting for delivery"),
-    "delivered": _l("Delivered"),
-}
-REPORT_LANGUAGE_LABELS = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
-MATCH_LABELS = {
-    "birth_date": _l("birth date"),
-    "email": _l("email"),
-    "phone": _l("phone"),
-    "business_id": _l("business ID"),
-}
+from services.vocabulary.rights import (
+    DELIVERY_METHOD_LABELS,
+    IDENTITY_METHOD_LABELS,
+    REPORT_LANGUAGE_LABELS,
+    REQUEST_CHANNEL_LABELS,
+)
 
 
 def choice(value, label):
@@ -109,7 +81,8 @@ class RequestForm(RegisterForm):
         _l("Received"),
         validators=[InputRequired(_l("Write when the request was received.")), v.not_in_future],
         description=_l("Helsinki time. The request is due one week from this."))
-    channel = SelectField(_l("How the request was made"), choices=_options(CHANNEL_LABELS),
+    channel = SelectField(_l("How the request was made"),
+                          choices=_options(REQUEST_CHANNEL_LABELS),
                           validators=[DataRequired(_l("Choose how the request was made."))])
     requester_name = StringField(
         _l("Requester's name"),

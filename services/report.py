@@ -54,6 +54,10 @@ from services.disclosures import disclosures_of
 from services.errors import N_, RegisterError
 from services import localtime
 from services.report_pdf import render_pdf  # noqa: F401  (one import for every rendering)
+from services.vocabulary import msgid_of
+from services.vocabulary import report as vocab
+from services.vocabulary.administration import ROLE_LABELS
+from services.vocabulary.customers import CATEGORY_LABELS
 
 TRANSLATIONS_DIR = pathlib.Path(__file__).resolve().parent.parent / "translations"
 LANGUAGES = tuple(texts.DOCUMENT_TEXTS)  # fi, sv, en
@@ -159,7 +163,7 @@ def _document_head(ctx, kind, title, file_name):
         "title": title,
         "file_name": file_name,
         "generated_at": {"value": ctx.iso(ctx.now), "text": ctx.datetime_text(ctx.now)},
-        "words": {key: ctx.gettext(msgid) for key, msgid in texts.WORDS.items()},
+        "words": {key: ctx.gettext(label) for key, label in vocab.WORDS.items()},
     }
 
 
@@ -240,7 +244,7 @@ class _Subject:
         # (seed §6); of a customer, the others are named as empty.
         subject["categories"], empty = [], []
         for code in CATEGORIES:
-            label = ctx.gettext(texts.CATEGORY_LABELS.get(code, code))
+            label = ctx.gettext(CATEGORY_LABELS.get(code, code))
             if own[code] or any(table["rows"] for table in tables[code]):
                 subject["categories"].append({"code": code, "label": label,
                                               "fields": own[code], "tables": tables[code]})
@@ -325,10 +329,10 @@ def _table(ctx, model, links, rows):
     columns = [{"name": f.name, "label": ctx.field_label(model, f.name)} for f in fields]
     return {
         "model": model._meta.table_name,
-        "label": ctx.gettext(texts.RELATION_LABELS.get(model.__name__)
+        "label": ctx.gettext(vocab.RELATION_LABELS.get(model.__name__)
                              or model._meta.table_name),
-        "row_label": ctx.gettext(texts.ROW_LABELS.get(model.__name__,
-                                                      texts.ROW_LABEL_DEFAULT)),
+        "row_label": ctx.gettext(vocab.ROW_LABELS.get(model.__name__,
+                                                      vocab.ROW_LABEL_DEFAULT)),
         "layout": "table" if len(columns) <= TABLE_MAX_COLUMNS else "records",
         "columns": columns,
         "rows": [[ctx.cell(model, f, row.__data__.get(f.name)) for f in fields]
@@ -338,7 +342,7 @@ def _table(ctx, model, links, rows):
 
 def _disclosures_table(ctx, disclosures):
     """Return the disclosures that included a customer as a table: to whom, why, what, when."""
-    labels = texts.DISCLOSURE_LABELS
+    labels = vocab.DISCLOSURE_WORDS
     names = ("recipient", "purpose", "legal_basis", "categories", "decided_at",
              "carried_out_at")
 
@@ -347,7 +351,7 @@ def _disclosures_table(ctx, disclosures):
 
     rows = []
     for d in disclosures:
-        categories = [ctx.gettext(texts.CATEGORY_LABELS.get(c, c)) for c in d["categories"]]
+        categories = [ctx.gettext(CATEGORY_LABELS.get(c, c)) for c in d["categories"]]
         row = [cell("recipient", d["recipient"], d["recipient"]),
                cell("purpose", d["purpose"], _readable(d["purpose"] or "")),
                cell("legal_basis", d["legal_basis"], _readable(d["legal_basis"] or "")),
@@ -419,7 +423,7 @@ class _References:
         if model is Section:
             return row.code, row.name_in(self.ctx.language)
         if model is User:
-            return row.role, self.ctx.gettext(texts.ROLE_LABELS.get(row.role, row.role))
+            return row.role, self.ctx.gettext(ROLE_LABELS.get(row.role, row.role))
         if model is Customer:
             return key, row.display_name
         if model is ContactPerson:
@@ -440,20 +444,21 @@ class _Context:
         self.now = now or utcnow()
         self.refs = _References(self)
 
-    def gettext(self, msgid):
-        return self.translations.gettext(msgid)
+    def gettext(self, text):
+        """Return a label (or a msgid) in the document's language."""
+        return self.translations.gettext(msgid_of(text))
 
     def word(self, key):
-        return self.gettext(texts.WORDS[key])
+        return self.gettext(vocab.WORDS[key])
 
     def field_label(self, model, name):
-        msgid = (texts.MODEL_FIELD_LABELS.get((model.__name__, name))
-                 or texts.FIELD_LABELS.get(name))
-        return self.gettext(msgid) if msgid else name
+        label = (vocab.MODEL_FIELD_LABELS.get((model.__name__, name))
+                 or vocab.REPORT_FIELD_LABELS.get(name))
+        return self.gettext(label) if label else name
 
     def code_labels(self, model, name):
-        return (texts.MODEL_CODE_LABELS.get((model.__name__, name))
-                or texts.CODE_LABELS.get(name))
+        return (vocab.MODEL_CODE_LABELS.get((model.__name__, name))
+                or vocab.REPORT_CODE_LABELS.get(name))
 
     # Times are stored as naive UTC and shown in Helsinki time by the register's one
     # formatter (services.localtime); the JSON gives them as ISO 8601 with the offset.
@@ -503,8 +508,8 @@ class _Context:
 
     def _any_field_label(self, name):
         name = name.rsplit(".", 1)[-1]  # a rectification's target: table.id.field
-        msgid = texts.FIELD_LABELS.get(name)
-        return self.gettext(msgid) if msgid else name
+        label = vocab.REPORT_FIELD_LABELS.get(name)
+        return self.gettext(label) if label else name
 
 
 def _readable(text):

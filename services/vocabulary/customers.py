@@ -1,39 +1,25 @@
-"""Translated labels for the codes the register stores."""
+"""The names of the customer register's codes and fields (models: customers and their rows).
 
-from flask_babel import lazy_gettext as _l
+Keyed by the code tuples of ``models``; the statistics by ``services.statistics``.
+"""
 
-ROLE_LABELS = {
-    "controller": _l("Controller"),
-    "responsible": _l("Responsible person"),
-    "handler": _l("Register handler"),
-    "staff": _l("Staff member"),
-    "maintenance": _l("Technical maintenance"),
-}
+from services.vocabulary import _l
 
-ROLE_DUTIES = {
-    "controller": _l(
-        "Reads every section; decides access grants, disclosures, retention and purges."
-    ),
-    "responsible": _l(
-        "Reads every section; decides inspection requests, reviews access yearly, "
-        "looks after data security."
-    ),
-    "handler": _l(
-        "Implements granted access, handles inspection and rectification requests, "
-        "edits the own section."
-    ),
-    "staff": _l("Creates and updates customers in the sections granted."),
-    "maintenance": _l("Backups and system status; sees no personal data."),
-}
-
-LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
-
-KIND_LABELS = {
+# models.CUSTOMER_KINDS
+CUSTOMER_KIND_LABELS = {
     "person": _l("Private person"),
     "company": _l("Company"),
     "organisation": _l("Organisation"),
 }
 
+# models.CUSTOMER_KINDS in the plural: which customers a marketing list is for.
+CUSTOMER_KIND_PLURAL_LABELS = {
+    "person": _l("Private persons"),
+    "company": _l("Companies"),
+    "organisation": _l("Organisations"),
+}
+
+# models.LANGUAGES: the customer's language.
 CUSTOMER_LANGUAGE_LABELS = {
     "fi": _l("Finnish"),
     "sv": _l("Swedish"),
@@ -41,6 +27,7 @@ CUSTOMER_LANGUAGE_LABELS = {
     "other": _l("Other"),
 }
 
+# models.INFORMED_HOW
 INFORMED_HOW_LABELS = {
     "in_person": _l("In person"),
     "letter": _l("By letter"),
@@ -50,14 +37,17 @@ INFORMED_HOW_LABELS = {
     "web": _l("On the web"),
 }
 
+# models.ADDRESS_KINDS
 ADDRESS_KIND_LABELS = {
     "postal": _l("Postal address"),
     "visiting": _l("Visiting address"),
     "billing": _l("Billing address"),
 }
 
+# models.DIRECTIONS: of a contact.
 DIRECTION_LABELS = {"in": _l("From the customer"), "out": _l("To the customer")}
 
+# models.CHANNELS: of a contact.
 CHANNEL_LABELS = {
     "phone": _l("Phone"),
     "email": _l("Email"),
@@ -68,6 +58,7 @@ CHANNEL_LABELS = {
     "other": _l("Other"),
 }
 
+# models.COLLECTION_STATES: of an invoice.
 COLLECTION_STATE_LABELS = {
     "open": _l("Open"),
     "paid": _l("Paid"),
@@ -76,6 +67,7 @@ COLLECTION_STATE_LABELS = {
     "written_off": _l("Written off"),
 }
 
+# models.CATEGORIES: the data categories of the register description (seed §6).
 CATEGORY_LABELS = {
     "identity": _l("Name"),
     "birth_or_business_id": _l("Birth date or business ID"),
@@ -92,7 +84,8 @@ CATEGORY_LABELS = {
     "record": _l("Register entry"),
 }
 
-# Field labels shared by every screen that shows these fields.
+# Field labels shared by every register screen that shows these fields (the customer
+# screens, billing, the marketing list, the fields of a rectification request).
 FIELD_LABELS = {
     "sort_name": _l("Name"),
     "display_name": _l("Name"),
@@ -146,7 +139,37 @@ FIELD_LABELS = {
     "invoices": _l("Invoices"),
 }
 
+# A customer's rows that keep it from being deleted, as the refusal names them
+# ("… because it has contact history").
+DELETE_BLOCKING_LABELS = {
+    "events": _l("contact history"),
+    "purchases": _l("purchases"),
+    "invoices": _l("invoices"),
+}
 
-def choices_of(labels):
-    """Return ``(code, label)`` pairs for a select field."""
-    return list(labels.items())
+# services.statistics.STATISTICS: each statistic's title, and what its rows are.
+STATISTIC_TITLES = {
+    "customers_by_kind": _l("Customers by section and kind"),
+    "customers_by_language": _l("Customers by section and language"),
+    "customers_by_postal_area": _l("Customers by postal area"),
+    "new_customers": _l("New customers per month"),
+    "contact_events": _l("Contacts per month by channel and direction"),
+    "purchases": _l("Purchases per service per month"),
+    "invoicing": _l("Invoicing and collection per month"),
+}
+STATISTIC_ROW_LABELS = {
+    "customers_by_kind": _l("Section"),
+    "customers_by_language": _l("Section"),
+    "customers_by_postal_area": _l("Postal code"),
+    "new_customers": _l("Month"),
+    "contact_events": _l("Month"),
+    "purchases": _l("Service"),
+    "invoicing": _l("Month"),
+}
+
+# services.statistics.INVOICE_COLUMNS
+INVOICE_COLUMN_LABELS = {
+    "invoices": _l("Number of invoices"),
+    "invoiced": _l("Invoiced (€)"),
+    "collected": _l("Collected (€)"),
+}
