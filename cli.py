@@ -357,7 +357,7 @@ def _backup_settings():
 
     from services import backup
 
-    return backup.Settings.from_config(current_app.config, current_app.instance_path)
+    return backup.Settings.from_app(current_app)
 
 
 def _problems(problems):

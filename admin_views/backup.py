@@ -3,7 +3,7 @@ backup panel, and starting the scheduler that takes backups while the server run
 
 Technical maintenance, the responsible person and the controller see it. Nothing here
 shows personal data: names of files, times, sizes and row counts per table. The rules
-are in services/backup.py.
+are in services/backup/.
 """
 
 import datetime
@@ -30,8 +30,7 @@ STATE_LABELS = {"good": _l("Verified"), "failed": _l("Failed")}
 
 def settings(app=None):
     """Return the backup settings of ``app`` (the current app by default)."""
-    app = app or current_app
-    return rules.Settings.from_config(app.config, app.instance_path)
+    return rules.Settings.from_app(app or current_app)
 
 
 def init_app(app):
@@ -89,7 +88,7 @@ def present_status(status):
 
 
 def problem_text(problem):
-    """Translate a ``(msgid, params)`` problem of services/backup.py."""
+    """Translate a ``(msgid, params)`` problem of ``services.backup``."""
     if not problem:
         return ""
     message, params = problem
