@@ -60,13 +60,13 @@ def _serving():
     return not reload or os.environ.get("WERKZEUG_RUN_MAIN") == "true"
 
 
-def panel_status(user=None):
-    """Return the front page's ``backup_status`` for ``user`` (default: the current user),
-    or None when the user's role does not see backups."""
+def panel_status(user=None, now=None):
+    """Return the front page's ``backup_status`` for ``user`` (default: the current user)
+    at ``now``, or None when the user's role does not see backups."""
     user = user or current_user
     if not user.is_authenticated or user.role not in ROLES:
         return None
-    return present_status(rules.status(settings()))
+    return present_status(rules.status(settings(), now))
 
 
 def present_status(status):

@@ -370,11 +370,10 @@ class PurgeLogView(SecureBaseView):
 
     @expose("/")
     def index(self):
-        from admin_views import backup as backup_views
         from services import backup as backup_rules
 
         runs = rules.logged_runs()
-        backups = backup_views.settings()
+        backups = backup_rules.Settings.from_app(current_app)
         return self.render(
             "retention/log.html",
             backups_expire=lambda run: backup_rules.backups_holding_expire_by(
