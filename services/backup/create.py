@@ -14,7 +14,6 @@ from services.backup.files import (
     directory_lock,
     ensure_directory,
     fsync,
-    fsync_directory,
     plain,
     sha256,
     write_private,
@@ -57,7 +56,7 @@ def create_locked(settings, now):
     manifest["duration_seconds"] = round(time.monotonic() - started, 3)
     manifest_path = directory / (name + ".json")
     write_private(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
-    fsync_directory(directory)
+    fsync(directory)
     if manifest["state"] == "good":
         log.info("backup %s taken: %s bytes, %s rows", name, manifest["size"],
                  sum(manifest["tables"].values()))

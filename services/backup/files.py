@@ -99,15 +99,8 @@ def sha256(path):
 
 
 def fsync(path):
+    """Flush a file, or a folder's entries (a file made, renamed or removed), to the disk."""
     fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_directory(directory):
-    fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

@@ -5,7 +5,7 @@ import datetime
 import logging
 
 from models import utcnow
-from services.backup.files import backup_running, directory_lock, ensure_directory, fsync_directory
+from services.backup.files import backup_running, directory_lock, ensure_directory, fsync
 from services.backup.manifest import list_backups
 from services.localtime import HELSINKI, helsinki_date
 
@@ -57,7 +57,7 @@ def rotate_locked(settings, now):
         backup.manifest_path.unlink(missing_ok=True)
         log.info("backup %s rotated out", backup.name)
     if remove:
-        fsync_directory(settings.directory)
+        fsync(settings.directory)
     return [b.name for b in remove]
 
 
