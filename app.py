@@ -89,8 +89,9 @@ def create_app(test_config=None):
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 
-    from admin_views import auth, backup, init_admin
+    from admin_views import auth, backup
     from admin_views.base import local_date, local_datetime, user_may
+    from admin_views.registry import init_admin
 
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date

@@ -3,7 +3,7 @@ backup panel, and starting the scheduler that takes backups while the server run
 
 Technical maintenance, the responsible person and the controller see it. Nothing here
 shows personal data: names of files, times, sizes and row counts per table. The rules
-are in services/backup.py.
+are in services/backup/.
 """
 
 import datetime
@@ -27,8 +27,7 @@ from services.vocabulary.administration import BACKUP_STATE_LABELS
 
 def settings(app=None):
     """Return the backup settings of ``app`` (the current app by default)."""
-    app = app or current_app
-    return rules.Settings.from_config(app.config, app.instance_path)
+    return rules.Settings.from_app(app or current_app)
 
 
 def init_app(app):
@@ -58,13 +57,13 @@ def _serving():
     return not reload or os.environ.get("WERKZEUG_RUN_MAIN") == "true"
 
 
-def panel_status(user=None):
-    """Return the front page's ``backup_status`` for ``user`` (default: the current user),
-    or None when the user's role does not see backups."""
+def panel_status(user=None, now=None):
+    """Return the front page's ``backup_status`` for ``user`` (default: the current user)
+    at ``now``, or None when the user's role does not see backups."""
     user = user or current_user
     if not policy.may(user, "see_backups"):
         return None
-    return present_status(rules.status(settings()))
+    return present_status(rules.status(settings(), now))
 
 
 def present_status(status):
@@ -86,7 +85,7 @@ def present_status(status):
 
 
 def problem_text(problem):
-    """Translate a ``(msgid, params)`` problem of services/backup.py."""
+    """Translate a ``(msgid, params)`` problem of ``services.backup``."""
     if not problem:
         return ""
     message, params = problem

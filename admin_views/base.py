@@ -35,7 +35,7 @@ from wtfpeewee.fields import ModelSelectField, SelectQueryField
 from database import write_transaction
 from forms.base import RegisterForm
 from forms.fields import HelsinkiDateTimeField
-from models import Customer, Section, db
+from models import Customer, Section, User, db
 from services import audit, localtime, policy
 from services.errors import N_, RegisterError
 from services.exports import safe_cell
@@ -767,3 +767,11 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, ModelView):
     def get_export_value(self, model, name):
         """Return the export cell: text a spreadsheet shows and never runs as a formula."""
         return safe_cell(super().get_export_value(model, name))
+
+
+def user_name(user_id):
+    """Return how a page names a user: the username, or the pseudonym of a closed account."""
+    if user_id is None:
+        return ""
+    user = User.get_or_none(User.id == user_id)
+    return str(user) if user is not None else ""

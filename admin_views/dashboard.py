@@ -6,10 +6,7 @@ from flask_admin import AdminIndexView, expose
 from flask_babel import get_locale
 from flask_login import current_user
 
-from admin_views import access as access_pages
-from admin_views import backup as backup_views
-from admin_views.base import SecureMixin, all_sections
-from admin_views.requests import user_name
+from admin_views.base import SecureMixin, all_sections, user_name
 from models import utcnow
 from services import requests as request_rules
 from services.vocabulary.administration import ROLE_DUTIES, ROLE_LABELS
@@ -17,6 +14,12 @@ from services.vocabulary.rights import INSPECTION_STATE_LABELS, WORKLIST_HEADING
 
 
 class DashboardView(SecureMixin, AdminIndexView):
+    def __init__(self, panels=None, **kwargs):
+        super().__init__(**kwargs)
+        # What other pages show here: {name in the template: panel(user, now)}, a panel
+        # answering None when the user sees nothing of it. Given by admin_views/registry.py.
+        self.panels = dict(panels or {})
+
     @expose("/")
     def index(self):
         locale = str(get_locale())
@@ -32,8 +35,6 @@ class DashboardView(SecureMixin, AdminIndexView):
             sections=[s.name_in(locale) for s in current_user.sections],
             worklist=[(what, WORKLIST_HEADINGS[what], rows) for what, rows in worklist.items()],
             handles_requests=bool(worklist),
-            access=access_pages.front_page(user, now),
-            backup_status=backup_views.panel_status(user),
             may_register=request_rules.may_register(user),
             may_serve_on_site=request_rules.may_serve_on_site(user),
             state_of=request_rules.state_of,
@@ -41,4 +42,5 @@ class DashboardView(SecureMixin, AdminIndexView):
             section_name=lambda row: sections[row.section_id].name_in(locale),
             user_name=user_name,
             STATE_LABELS=INSPECTION_STATE_LABELS,
+            **{name: panel(user, now) for name, panel in self.panels.items()},
         )

@@ -39,6 +39,7 @@ from admin_views.base import (
     local_date,
     page_number,
     parse_id,
+    user_name,
     visible_or_404,
 )
 from database import write_transaction
@@ -80,13 +81,6 @@ def _error(error):
 _form_errors = flash_form_errors
 
 
-def user_name(user_id):
-    """Return how a user is named on the pages: the username, or the pseudonym of a closed
-    account."""
-    if user_id is None:
-        return ""
-    user = User.get_or_none(User.id == user_id)
-    return str(user) if user is not None else ""
 
 
 def category_names(codes):

@@ -18,6 +18,7 @@ from admin_views.base import (
     local_datetime,
     page_number,
     parse_id,
+    user_name,
     visible_or_404,
 )
 from forms.requests import (
@@ -31,7 +32,7 @@ from forms.requests import (
     VersionForm,
     choice,
 )
-from models import InspectionRequest, User, utcnow
+from models import InspectionRequest, utcnow
 from services import requests as rules
 from services.errors import RegisterError
 from services.report import build_report, may_read_report
@@ -79,13 +80,6 @@ def _query_of(form):
     )
 
 
-def user_name(user_id):
-    """Return how a user is named on the pages: the username, or the pseudonym of a closed
-    account."""
-    if user_id is None:
-        return ""
-    user = User.get_or_none(User.id == user_id)
-    return str(user) if user is not None else ""
 
 
 def subject_name(customer, contact_person=None):

@@ -20,10 +20,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from admin_views.base import SecureBaseView, page_number, user_may, visible_or_404
+from admin_views.base import SecureBaseView, page_number, user_may, user_name, visible_or_404
 from database import write_transaction
 from forms.retention import ErasureForm
-from models import Customer, PurgeRun, Section, User
+from models import Customer, PurgeRun, Section
 from services import policy
 from services import retention as rules
 from services.errors import RegisterError
@@ -69,12 +69,6 @@ def section_names():
     return {s.code: s.name_in(locale) for s in Section.select()}
 
 
-def user_name(user_id):
-    """Return how a page names a user: the username, or the pseudonym of a closed account."""
-    if user_id is None:
-        return ""
-    user = User.get_or_none(User.id == user_id)
-    return str(user) if user is not None else ""
 
 
 def hold_text(hold):
@@ -341,11 +335,10 @@ class PurgeLogView(SecureBaseView):
 
     @expose("/")
     def index(self):
-        from admin_views import backup as backup_views
         from services import backup as backup_rules
 
         runs = rules.logged_runs()
-        backups = backup_views.settings()
+        backups = backup_rules.Settings.from_app(current_app)
         return self.render(
             "retention/log.html",
             backups_expire=lambda run: backup_rules.backups_holding_expire_by(

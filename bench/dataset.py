@@ -22,7 +22,7 @@ import time
 import peewee as pw
 
 import database
-from models import ContactEvent, Customer, Section, db
+from models import DIRECTIONS, ContactEvent, Customer, Section, db
 from services import demo_data
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent / "data"
@@ -165,18 +165,15 @@ def add_contact_events(per_customer, seed, sections, say=print):
     extra_mean = per_customer - have / max(total, 1)
     if extra_mean <= 0:
         return 0, 0
-    low, high = math.floor(extra_mean / 2), math.ceil(extra_mean * 3 / 2)
+    counts = math.floor(extra_mean / 2), math.ceil(extra_mean * 3 / 2)
     rng = random.Random(f"{seed}-bench-events")
     services = {s.id: demo_data.SERVICES.get(s.code, demo_data.ALL_SERVICES) for s in sections}
-    channels = list(demo_data.CHANNEL_WEIGHTS)
-    channel_weights = list(demo_data.CHANNEL_WEIGHTS.values())
     next_id = (ContactEvent.select(pw.fn.MAX(ContactEvent.id)).scalar() or 0) + 1
     say(f"dataset: adding about {extra_mean:.1f} contact events per customer "
         f"({have / max(total, 1):.1f} from demo_data) …")
     progress = _Progress(total, "customers topped up", say)
     added = raised = 0
     last_id = 0
-    span_when_quiet = 2 * demo_data.YEAR
     while True:
         batch = list(
             Customer.select(Customer.id, Customer.section, Customer.created_at,
@@ -185,25 +182,8 @@ def add_contact_events(per_customer, seed, sections, say=print):
         )
         if not batch:
             break
-        rows, raises = [], []
-        for cid, section_id, created_at, last_activity in batch:
-            start = created_at
-            end = last_activity or min(
-                created_at + datetime.timedelta(seconds=rng.randint(0, span_when_quiet)),
-                demo_data.REFERENCE)
-            span = max(int((end - start).total_seconds()), 0)
-            newest = None
-            for _ in range(rng.randint(low, high)):
-                occurred_at = start + datetime.timedelta(seconds=rng.randint(0, span))
-                direction = rng.choice(demo_data.DIRECTIONS)
-                summary = rng.choice(demo_data.SUMMARIES[direction]).format(
-                    service=rng.choice(services[section_id]).lower())
-                rows.append((next_id, cid, occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
-                             direction, rng.choices(channels, channel_weights)[0], summary))
-                next_id += 1
-                newest = occurred_at if newest is None else max(newest, occurred_at)
-            if newest is not None and (last_activity is None or newest > last_activity):
-                raises.append((newest.strftime("%Y-%m-%d %H:%M:%S"), cid))
+        rows, raises = _new_events(batch, rng, counts, services, next_id)
+        next_id += len(rows)
         with database.write_transaction():
             _insert_rows("contact_event", EVENT_COLUMNS, rows)
             if raises:
@@ -219,6 +199,34 @@ def add_contact_events(per_customer, seed, sections, say=print):
         db.execute_sql("SELECT setval(pg_get_serial_sequence('contact_event', 'id'),"
                        " (SELECT MAX(id) FROM contact_event))")
     return added, raised
+
+
+def _new_events(batch, rng, counts, services, next_id):
+    """Return the new contact events of a batch of customers (ids from ``next_id``, between
+    ``counts`` of them each) and the ``(last_activity_at, id)`` of those they make newer."""
+    channels = list(demo_data.CHANNEL_WEIGHTS)
+    channel_weights = list(demo_data.CHANNEL_WEIGHTS.values())
+    span_when_quiet = 2 * demo_data.YEAR
+    rows, raises = [], []
+    for cid, section_id, created_at, last_activity in batch:
+        start = created_at
+        end = last_activity or min(
+            created_at + datetime.timedelta(seconds=rng.randint(0, span_when_quiet)),
+            demo_data.REFERENCE)
+        span = max(int((end - start).total_seconds()), 0)
+        newest = None
+        for _ in range(rng.randint(*counts)):
+            occurred_at = start + datetime.timedelta(seconds=rng.randint(0, span))
+            direction = rng.choice(DIRECTIONS)
+            summary = rng.choice(demo_data.SUMMARIES[direction]).format(
+                service=rng.choice(services[section_id]).lower())
+            rows.append((next_id, cid, occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+                         direction, rng.choices(channels, channel_weights)[0], summary))
+            next_id += 1
+            newest = occurred_at if newest is None else max(newest, occurred_at)
+        if newest is not None and (last_activity is None or newest > last_activity):
+            raises.append((newest.strftime("%Y-%m-%d %H:%M:%S"), cid))
+    return rows, raises
 
 
 def _optimize(sqlite):

@@ -1,6 +1,6 @@
 """What the bench times: one function per operation, all listed in ``OPERATIONS``.
 
-An operation function takes the :class:`bench.run.Bench` (the app, its logged-in clients
+An operation function takes the :class:`bench.harness.Bench` (the app, its logged-in clients
 and the customers and terms picked from the data) and returns an :class:`Operation`: how
 to make one request through the register's own view, the same through Flask-Admin's
 stock peewee view (the baseline), and the goals the issue sets. A later issue adds an

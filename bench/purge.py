@@ -31,7 +31,7 @@ import time
 
 import database
 from bench import dataset
-from bench.run import RESULTS_DIR, machine, say
+from bench.report import RESULTS_DIR, machine, say
 from models import ContactEvent, Customer, Invoice, Section, User, db
 
 PASSWORD = "benchmark password 2026"
@@ -90,8 +90,6 @@ class _Timer:
 
 def main():
     """Copy the dataset, preview, confirm and purge it; print and write the figures."""
-    from services import accounts, retention
-
     logging.basicConfig(level=logging.WARNING)
     s = settings()
     target = pathlib.Path(s["folder"]) / f"register-purge-{s['customers']}-seed{s['seed']}.db"
@@ -100,98 +98,136 @@ def main():
     copy_dataset(s["source"], target)
     say(f"purge bench: copied in {time.perf_counter() - started:.0f} s")
     try:
-        database.open_database(f"sqlite:///{target}")
-        db.connect()
-        database.upgrade()
-        controller = User.by_username(CONTROLLER) or accounts.create_user(
-            CONTROLLER, "controller", (), password=PASSWORD, must_change=False)[0]
-        before = {"customers": Customer.select().count(),
-                  "contact_events": ContactEvent.select().count(),
-                  "invoices": Invoice.select().count()}
-        sections = list(Section.select().order_by(Section.code))
-
-        started = time.perf_counter()
-        snapshot = retention.Snapshot.now(sections)
-        result = retention.preview(snapshot)
-        preview_s = time.perf_counter() - started
-        say(f"purge bench: preview {preview_s:.1f} s: delete {result.to_delete}, "
-            f"minimise {result.to_minimise}")
-
-        run = retention.start_preview(snapshot, result, controller)
-        started = time.perf_counter()
-        run = retention.confirm(run.id, controller)
-        confirm_s = time.perf_counter() - started
-        say(f"purge bench: confirmed in {confirm_s:.1f} s ({run.total} customers on the "
-            "work list)")
-
-        timers = {"delete": _Timer(retention._delete), "minimise": _Timer(retention._minimise)}
-        retention._delete, retention._minimise = timers["delete"], timers["minimise"]
-        last = [time.perf_counter()]
-
-        def progress(run):
-            now = time.perf_counter()
-            if now - last[0] >= 30 or run.state == "finished":
-                say(f"  {run.processed}/{run.total} customers, {run.deleted} deleted, "
-                    f"{run.minimised} minimised")
-                last[0] = now
-
-        started = time.perf_counter()
-        run = retention.execute(run.id, batch_size=s["batch"], actor=controller,
-                                progress=progress)
-        purge_s = time.perf_counter() - started
-        retention._delete, retention._minimise = timers["delete"].function, \
-            timers["minimise"].function
-        after = {"customers": Customer.select().count(),
-                 "contact_events": ContactEvent.select().count(),
-                 "invoices": Invoice.select().count()}
-        db.close()
+        figures = _purge_copy(target, s["batch"])
     finally:
         if not s["keep"]:
             for suffix in ("", "-wal", "-shm"):
                 pathlib.Path(str(target) + suffix).unlink(missing_ok=True)
+    report = _report(s, figures)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"purge-sqlite-{s['customers']}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    _print_table(s, report, figures)
+    say(f"written to {path}")
 
-    def rate(count, seconds):
-        return round(count / seconds, 1) if seconds else None
 
-    report = {
+def _purge_copy(target, batch_size):
+    """Preview, confirm and purge every section of the copy at ``target``; return the
+    counts before and after, the steps' times and results, and the timed functions."""
+    from services import accounts
+
+    database.open_database(f"sqlite:///{target}")
+    db.connect()
+    database.upgrade()
+    controller = User.by_username(CONTROLLER) or accounts.create_user(
+        CONTROLLER, "controller", (), password=PASSWORD, must_change=False)[0]
+    figures = {"before": _counts()}
+    figures.update(_preview_and_confirm(controller))
+    figures.update(_timed_purge(figures["run"], batch_size, controller))
+    figures["after"] = _counts()
+    db.close()
+    return figures
+
+
+def _counts():
+    return {"customers": Customer.select().count(),
+            "contact_events": ContactEvent.select().count(),
+            "invoices": Invoice.select().count()}
+
+
+def _preview_and_confirm(controller):
+    """Preview every section and confirm the purge, timing each step."""
+    from services import retention
+
+    sections = list(Section.select().order_by(Section.code))
+    started = time.perf_counter()
+    snapshot = retention.Snapshot.now(sections)
+    result = retention.preview(snapshot)
+    preview_s = time.perf_counter() - started
+    say(f"purge bench: preview {preview_s:.1f} s: delete {result.to_delete}, "
+        f"minimise {result.to_minimise}")
+
+    run = retention.start_preview(snapshot, result, controller)
+    started = time.perf_counter()
+    run = retention.confirm(run.id, controller)
+    confirm_s = time.perf_counter() - started
+    say(f"purge bench: confirmed in {confirm_s:.1f} s ({run.total} customers on the "
+        "work list)")
+    return {"result": result, "run": run, "preview_s": preview_s, "confirm_s": confirm_s}
+
+
+def _timed_purge(run, batch_size, controller):
+    """Run the confirmed purge, timing it and, apart, its deleting and minimising."""
+    from services import retention
+
+    timers = {"delete": _Timer(retention._delete), "minimise": _Timer(retention._minimise)}
+    retention._delete, retention._minimise = timers["delete"], timers["minimise"]
+    last = [time.perf_counter()]
+
+    def progress(run):
+        now = time.perf_counter()
+        if now - last[0] >= 30 or run.state == "finished":
+            say(f"  {run.processed}/{run.total} customers, {run.deleted} deleted, "
+                f"{run.minimised} minimised")
+            last[0] = now
+
+    started = time.perf_counter()
+    run = retention.execute(run.id, batch_size=batch_size, actor=controller,
+                            progress=progress)
+    purge_s = time.perf_counter() - started
+    retention._delete, retention._minimise = timers["delete"].function, \
+        timers["minimise"].function
+    return {"run": run, "purge_s": purge_s, "timers": timers}
+
+
+def _rate(count, seconds):
+    return round(count / seconds, 1) if seconds else None
+
+
+def _report(s, figures):
+    """Return the figures to write, with the rates worked out."""
+    run, purge_s, timers = figures["run"], figures["purge_s"], figures["timers"]
+    return {
         "database": "sqlite",
         "customers": s["customers"],
         "seed": s["seed"],
         "batch_size": s["batch"],
         "measured_at": datetime.datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
-        "before": before,
-        "after": after,
-        "preview_seconds": round(preview_s, 2),
-        "confirm_seconds": round(confirm_s, 2),
+        "before": figures["before"],
+        "after": figures["after"],
+        "preview_seconds": round(figures["preview_s"], 2),
+        "confirm_seconds": round(figures["confirm_s"], 2),
         "purge_seconds": round(purge_s, 2),
         "deleted": run.deleted,
         "minimised": run.minimised,
         "skipped": run.skipped,
-        "customers_per_second": rate(run.processed, purge_s),
+        "customers_per_second": _rate(run.processed, purge_s),
         "delete_seconds": round(timers["delete"].seconds, 2),
-        "deleted_per_second": rate(run.deleted, timers["delete"].seconds),
+        "deleted_per_second": _rate(run.deleted, timers["delete"].seconds),
         "minimise_seconds": round(timers["minimise"].seconds, 2),
-        "minimised_per_second": rate(run.minimised, timers["minimise"].seconds),
+        "minimised_per_second": _rate(run.minimised, timers["minimise"].seconds),
         "done": json.loads(run.done),
     }
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"purge-sqlite-{s['customers']}.json"
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def _print_table(s, report, figures):
+    """Print the figures as a markdown table."""
+    run, result, timers = figures["run"], figures["result"], figures["timers"]
     say("")
     say(f"sqlite, {s['customers']:,} customers, batches of {s['batch']}, "
         f"{report['machine']['cpus']} cores")
     say("| step | seconds | customers | customers/s |")
     say("|---|---:|---:|---:|")
-    say(f"| preview | {preview_s:.1f} | {result.to_delete + result.to_minimise:,} | — |")
-    say(f"| confirm (work list) | {confirm_s:.1f} | {run.total:,} | — |")
-    say(f"| purge, overall | {purge_s:.1f} | {run.processed:,} | "
+    say(f"| preview | {figures['preview_s']:.1f} | "
+        f"{result.to_delete + result.to_minimise:,} | — |")
+    say(f"| confirm (work list) | {figures['confirm_s']:.1f} | {run.total:,} | — |")
+    say(f"| purge, overall | {figures['purge_s']:.1f} | {run.processed:,} | "
         f"{report['customers_per_second']:,} |")
     say(f"| of which deleting | {timers['delete'].seconds:.1f} | {run.deleted:,} | "
         f"{report['deleted_per_second']:,} |")
     say(f"| of which minimising | {timers['minimise'].seconds:.1f} | {run.minimised:,} | "
         f"{report['minimised_per_second']:,} |")
-    say(f"written to {path}")
 
 
 if __name__ == "__main__":

@@ -110,6 +110,39 @@ def record(customer, *, purpose, action, effective_on, source, actor, contact_pe
 
     ``today`` is the date in the register's time zone; by default Helsinki's today.
     """
+    effective_on, note = _checked(purpose, action, source, effective_on, note, today)
+    if contact_person is not None and contact_person.customer_id != customer.id:
+        raise RegisterError(N_("That contact person is not one of this customer's. Choose a "
+                               "contact person from the list."))
+
+    with database.write_transaction():
+        _lock(customer)
+        _refuse_against_history(_newest(customer, purpose, contact_person), action,
+                                effective_on)
+        row = Prohibition.create(
+            customer=customer,
+            contact_person=contact_person,
+            purpose=purpose,
+            action=action,
+            effective_on=effective_on,
+            source=source,
+            note=note,
+            recorded_by=actor,
+            recorded_at=utcnow(),
+        )
+        fields = ["purpose", "action", "effective_on", "source"]
+        if contact_person is not None:
+            fields.insert(0, "contact_person")
+        if note:
+            fields.append("note")
+        audit.record("create", actor=actor, object_type=AUDIT_OBJECT_TYPE, object_id=row.id,
+                     section=customer.section.code, fields=fields)
+    return row
+
+
+def _checked(purpose, action, source, effective_on, note, today):
+    """Return the effective date (a date) and the note (stripped, or None) of a new row, or
+    refuse a value no row may have."""
     if purpose not in PROHIBITION_PURPOSES:
         raise RegisterError(N_("Choose what the prohibition concerns."))
     if action not in PROHIBITION_ACTIONS:
@@ -130,45 +163,25 @@ def record(customer, *, purpose, action, effective_on, source, actor, contact_pe
                                             "note."))
     if hetu_refusal:
         raise RegisterError(hetu_refusal)
-    if contact_person is not None and contact_person.customer_id != customer.id:
-        raise RegisterError(N_("That contact person is not one of this customer's. Choose a "
-                               "contact person from the list."))
+    return effective_on, note
 
-    with database.write_transaction():
-        _lock(customer)
-        newest = _newest(customer, purpose, contact_person)
-        given = newest is not None and newest.action == "given"
-        if action == "given" and given:
-            raise RegisterError(
-                N_("This prohibition is already in force (since %(date)s). Nothing was "
-                   "recorded."), date=newest.effective_on.strftime("%d.%m.%Y"))
-        if action == "withdrawn" and not given:
-            raise RegisterError(N_("This prohibition is not in force, so it cannot be "
-                                   "withdrawn. Nothing was recorded."))
-        if newest is not None and effective_on < newest.effective_on:
-            raise RegisterError(
-                N_("The date cannot be before the previous entry of this prohibition "
-                   "(%(date)s): check the date."),
-                date=newest.effective_on.strftime("%d.%m.%Y"))
-        row = Prohibition.create(
-            customer=customer,
-            contact_person=contact_person,
-            purpose=purpose,
-            action=action,
-            effective_on=effective_on,
-            source=source,
-            note=note,
-            recorded_by=actor,
-            recorded_at=utcnow(),
-        )
-        fields = ["purpose", "action", "effective_on", "source"]
-        if contact_person is not None:
-            fields.insert(0, "contact_person")
-        if note:
-            fields.append("note")
-        audit.record("create", actor=actor, object_type=AUDIT_OBJECT_TYPE, object_id=row.id,
-                     section=customer.section.code, fields=fields)
-    return row
+
+def _refuse_against_history(newest, action, effective_on):
+    """Refuse a row that does not follow ``newest``, the subject's previous row of the
+    purpose: giving what is in force, withdrawing what is not, or going back in time."""
+    given = newest is not None and newest.action == "given"
+    if action == "given" and given:
+        raise RegisterError(
+            N_("This prohibition is already in force (since %(date)s). Nothing was "
+               "recorded."), date=newest.effective_on.strftime("%d.%m.%Y"))
+    if action == "withdrawn" and not given:
+        raise RegisterError(N_("This prohibition is not in force, so it cannot be "
+                               "withdrawn. Nothing was recorded."))
+    if newest is not None and effective_on < newest.effective_on:
+        raise RegisterError(
+            N_("The date cannot be before the previous entry of this prohibition "
+               "(%(date)s): check the date."),
+            date=newest.effective_on.strftime("%d.%m.%Y"))
 
 
 # --- helpers ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from admin_views import backup as backup_views
 from models import AuditEvent, Customer, Section, db, utcnow
 from services import audit
 from services import backup
+from services.backup import create as taking
 from tests.conftest import csrf_token
 
 @pytest.fixture
@@ -159,8 +160,8 @@ def test_a_backup_that_fails_verification_keeps_the_good_ones(settings, monkeypa
         raise backup.BackupError("The integrity check of the copy failed: %(error)s",
                                  error="simulated")
 
-    monkeypatch.setattr(backup, "_verify_sqlite_file", broken)
-    monkeypatch.setattr(backup, "_verify_pgdump_file", broken)
+    monkeypatch.setattr(taking, "verify_sqlite_file", broken)
+    monkeypatch.setattr(taking, "verify_pgdump_file", broken)
     later = utcnow() + datetime.timedelta(hours=1)
     failed = backup.create_backup(settings, now=later)
     assert failed.state == "failed" and failed.error[1] == {"error": "simulated"}

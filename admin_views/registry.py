@@ -1,0 +1,73 @@
+"""The register's Flask-Admin: one function lists every page (the whole admin on one screen).
+
+The page modules import no other page module (tests/test_layout.py): what one page shows
+of another's, such as the front page's panels, is handed to it here.
+"""
+
+from flask_admin import Admin
+from flask_admin import babel as admin_babel
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from admin_views.access import add_access_views, front_page
+from admin_views.audit import add_audit_views
+from admin_views.backup import BackupView, panel_status
+from admin_views.billing import InvoiceView
+from admin_views.customers import CustomerView
+from admin_views.dashboard import DashboardView
+from admin_views.disclosures import DisclosureView
+from admin_views.marketing import MarketingListView
+from admin_views.prohibitions import ProhibitionView
+from admin_views.rectification import RectificationView
+from admin_views.reports import InspectionReportView
+from admin_views.requests import InspectionRequestView
+from admin_views.retention import add_retention_views
+from admin_views.statistics import StatisticsView
+from models import Customer, Invoice
+from security import csp_nonce
+
+
+def init_admin(app):
+    """Attach the register's admin to ``app``."""
+    # Flask-Admin's own strings come from our complete copies of its catalogs
+    # (translations/*/LC_MESSAGES/admin.po, with corrections and its missing strings).
+    # Its domain merges the package's catalog last, which would undo every correction,
+    # so point the domain at ours alone (DESIGN.md §3 item 11).
+    admin_babel.domain._translation_directories = [app.config["BABEL_TRANSLATION_DIRECTORIES"]]
+    admin = Admin(
+        app,
+        name=_l("Customer register"),
+        # The front page's panels of access management and of backups.
+        index_view=DashboardView(name=_l("Front page"), url="/",
+                                 panels={"access": front_page, "backup_status": panel_status}),
+        theme=Bootstrap4Theme(base_template="admin/register_base.html"),
+        translations_path=app.config["BABEL_TRANSLATION_DIRECTORIES"],
+        # Flask-Admin's scripts carry the request's nonce of the Content-Security-Policy.
+        csp_nonce_generator=csp_nonce,
+    )
+    register_views(admin)
+    return admin
+
+
+def register_views(admin):
+    """Add every page of the register to ``admin`` (the whole admin on one screen)."""
+    admin.add_view(CustomerView(Customer, name=_l("Customers"), endpoint="customers"))
+    admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), endpoint="invoices"))
+    add_audit_views(admin)
+    admin.add_view(RectificationView(name=_l("Rectification requests"),
+                                     endpoint="rectification", url="/rectification"))
+    # Reached from the customer's page, not from the menu.
+    admin.add_view(ProhibitionView(name=_l("Prohibitions"), endpoint="prohibitions",
+                                   url="/prohibitions"))
+    admin.add_view(MarketingListView(name=_l("Marketing list"), endpoint="marketing",
+                                     url="/marketing"))
+    admin.add_view(InspectionRequestView(name=_l("Inspection requests"), endpoint="requests",
+                                         url="/requests"))
+    admin.add_view(InspectionReportView(name=_l("Inspection report"),
+                                        endpoint="inspection_report", url="/requests"))
+    admin.add_view(StatisticsView(name=_l("Statistics"), endpoint="statistics"))
+    admin.add_view(DisclosureView(name=_l("Disclosures"), endpoint="disclosures",
+                                  url="/disclosures"))
+    add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
+    admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
+    add_access_views(admin)  # menu "Access": requests, accounts, review, guidance

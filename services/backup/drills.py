@@ -1,0 +1,110 @@
+"""The restore drill: the newest backup restored into a scratch database, compared, logged."""
+
+import json
+import logging
+import pathlib
+import sqlite3
+import tempfile
+import time
+
+from models import utcnow
+from services.backup.errors import BackupError
+from services.backup.files import directory_lock, ensure_directory, plain, write_private
+from services.backup.manifest import newest_good
+from services.backup.restoring import restore
+from services.backup.target import Target, read_snapshot
+from services.errors import N_
+
+log = logging.getLogger("register.backup")
+
+DRILL_LOG = "drill-log.json"
+DRILL_LOG_KEEP = 100
+
+
+def drill(settings, now=None):
+    """Restore the newest good backup into a scratch database, compare, log; return the entry.
+
+    The restored row counts must equal those recorded in the manifest (the live database
+    may have changed since: its counts are reported beside them); the checksum, integrity
+    and audit chain must hold. The scratch database (a temporary SQLite file, or the
+    PostgreSQL database ``<live>_drill``) is removed afterwards. The result is appended to
+    ``drill-log.json`` in the backup directory and returned.
+    """
+    directory = ensure_directory(settings.directory)
+    started_at, started = now or utcnow(), time.monotonic()
+    entry = {"at": started_at.isoformat(), "ok": False, "backup": None,
+             "backup_created_at": None, "problems": [], "tables": [], "audit_checked": 0}
+    with directory_lock(directory, exclusive=False, wait=600):
+        backup = newest_good(settings)
+        if backup is None:
+            raise BackupError(N_("There is no good backup to test. Take one first: "
+                                 "flask --app app backup create"))
+        entry.update(backup=backup.name, backup_created_at=backup.manifest["created_at"])
+        try:
+            report = _drill_restore(settings, backup, directory)
+            entry["problems"] = [list(p) for p in report.problems]
+            entry["audit_checked"] = report.audit_checked
+            live = _live_counts(settings)
+            entry["tables"] = [[table, recorded, restored, live.get(table)]
+                               for table, recorded, restored in report.tables]
+            entry["ok"] = report.ok
+        except BackupError as e:
+            entry["problems"].append([e.message, plain(e.params)])
+        except Exception as e:  # noqa: BLE001 - a failed drill is logged, not raised
+            log.exception("restore drill of %s failed", backup.name)
+            entry["problems"].append([N_("The drill failed unexpectedly: %(error)s"),
+                                      {"error": f"{type(e).__name__}: {e}"}])
+    entry["duration_seconds"] = round(time.monotonic() - started, 3)
+    _append_drill(directory, entry)
+    log.info("restore drill of %s: %s", entry["backup"], "ok" if entry["ok"] else "FAILED")
+    return entry
+
+
+def _drill_restore(settings, backup, directory):
+    live = Target.parse(settings.database_url)
+    if live.kind == "sqlite":
+        with tempfile.TemporaryDirectory(dir=directory, prefix=".drill-") as scratch:
+            target = Target("sqlite", path=pathlib.Path(scratch) / "drill.db")
+            return restore(settings, backup.manifest_path, target.url)
+    scratch = live.with_database(f"{live.database}_drill"[:63])
+    scratch.drop_database()
+    try:
+        return restore(settings, backup.manifest_path, scratch.url)
+    finally:
+        scratch.drop_database()
+
+
+def _live_counts(settings):
+    """Return the live database's row count per table (for reading beside a drill)."""
+    target = Target.parse(settings.database_url)
+    if target.kind == "sqlite":
+        conn = sqlite3.connect(str(target.path), timeout=60)
+    else:
+        import psycopg2
+
+        conn = psycopg2.connect(**target.connect_params())
+    try:
+        return read_snapshot(conn, target.kind)["tables"]
+    finally:
+        conn.close()
+
+
+def drill_log(settings):
+    """Return the logged drills, newest first."""
+    return list(reversed(_read_drill_log(settings.directory)))
+
+
+def _read_drill_log(directory):
+    path = pathlib.Path(directory) / DRILL_LOG
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as e:
+        log.warning("unreadable drill log %s: %s", path, e)
+        return []
+
+
+def _append_drill(directory, entry):
+    entries = (_read_drill_log(directory) + [entry])[-DRILL_LOG_KEEP:]
+    write_private(pathlib.Path(directory) / DRILL_LOG, json.dumps(entries, indent=1))

@@ -1,0 +1,11 @@
+"""What a backup operation raises."""
+
+from services.errors import RegisterError
+
+
+class BackupError(RegisterError):
+    """A backup operation refused or failed; the message says what to do."""
+
+
+class BackupBusy(BackupError):
+    """Another process holds the backup directory's lock."""
