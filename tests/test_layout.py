@@ -52,8 +52,6 @@ KNOWN_IMPORTS = {
         "choice labels",
     ("admin_views.rectification", "admin_views.customers"):
         "labels: screen_form_args, for the translated labels of a field's choices",
-    ("forms.data_rights", "admin_views.labels"):
-        "labels: FIELD_LABELS, the labels the register screens give the fields",
     ("forms.data_rights", "admin_views.customers"):
         "labels and checks: screen_form_args, the customer screen's labels, choices and "
         "validators of a field; they leave the view with the vocabulary (item 4) and the "
