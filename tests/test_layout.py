@@ -163,7 +163,7 @@ def test_the_scan_reads_imports_at_any_depth_and_relative_ones():
     graph = _graph()
     assert "admin_views.base" in graph["admin_views.customers"]
     assert "services.backup.create" in graph["services.backup"]
-    assert "tests.conftest" in graph["tests.test_backup"]
+    assert "cli.backup" in graph["cli"]
     assert "external:flask" in {target for _l, target in _dependencies()["app"]}
 
 
@@ -307,9 +307,9 @@ def test_the_size_measure_counts_a_function_from_its_def_to_its_last_line():
 @pytest.mark.xfail(strict=False, reason=(
     "issue 13 item 7: services/retention.py, services/access.py, services/disclosures.py, "
     "services/requests.py, services/statistics.py, services/report.py, "
-    "services/report_texts.py, services/rectification.py, models.py and the admin_views "
-    "modules over the limits are being split or changed; this test becomes strict (the "
-    "mark goes) once the remaining modules are split"))
+    "services/report_texts.py, services/rectification.py, models.py, app.py's create_app "
+    "and the admin_views modules over the limits are being split or changed; this test "
+    "becomes strict (the mark goes) once the remaining modules are split"))
 def test_no_source_file_over_500_lines_and_no_function_over_60():
     offenders = _oversized()
     assert offenders == [], f"{len(offenders)} over the limits:\n" + "\n".join(offenders)
