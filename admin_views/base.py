@@ -195,6 +195,11 @@ def _find(source, row_id):
     return source(acting_user(), row_id)
 
 
+def customer_or_404(value):
+    """Return the customer ``value`` names if the user may see it; 404 for anything else."""
+    return visible_or_404(scoped_customers(), value)
+
+
 def download(body, filename, content_type, inline=False):
     """Return a file to download (or, ``inline``, to show): ``body`` (bytes, text or an
     iterator of chunks) sent with ``content_type`` exactly as given — one of

@@ -14,10 +14,9 @@ from flask_login import current_user
 
 from admin_views.base import (
     SecureBaseView,
-    scoped_customers,
+    customer_or_404,
     user_may,
     user_section_ids,
-    visible_or_404,
 )
 from database import write_transaction
 from forms.data_rights import ProhibitionForm, select_choices
@@ -32,11 +31,6 @@ from services.vocabulary.rights import (
     PROHIBITION_PURPOSE_LABELS,
     PROHIBITION_SOURCE_LABELS,
 )
-
-
-def customer_or_404(value):
-    """Return the customer ``value`` names if the user may see it; 404 for anything else."""
-    return visible_or_404(scoped_customers(), value)
 
 
 def may_record():

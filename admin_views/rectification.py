@@ -30,6 +30,7 @@ from flask_login import current_user
 
 from admin_views.base import (
     SecureBaseView,
+    customer_or_404,
     flash_form_errors,
     page_number,
     user_customer_scope,
@@ -38,7 +39,6 @@ from admin_views.base import (
     visible_or_404,
 )
 from admin_views.customers import screen_form_args
-from admin_views.prohibitions import customer_or_404
 from database import write_transaction
 from forms.data_rights import (
     ApplyForm,

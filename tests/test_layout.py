@@ -56,9 +56,6 @@ KNOWN_IMPORTS = {
         "labels and checks: screen_form_args, the customer screen's labels, choices and "
         "validators of a field; they leave the view with the vocabulary (item 4) and the "
         "one category map (item 1)",
-    # Not labels: goes when custom pages share one load-or-404 (issue 13, item 6).
-    ("admin_views.rectification", "admin_views.prohibitions"):
-        "customer_or_404, the prohibitions page's copy of visible_or_404",
 }
 
 
