@@ -57,9 +57,9 @@ from services.errors import N_, RegisterError
 from services import localtime
 from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, safe_cell
 from services.hetu import refusal
-from services.policy import NotAllowed
 from services.inputs import parse_id
 from services.localtime import to_helsinki as _helsinki
+from services.policy import NotAllowed
 from services.search import customer_search_condition
 from services.versioning import UNCHECKED, StaleVersion, check_version, versioned_update
 

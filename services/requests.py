@@ -56,8 +56,8 @@ from services import audit, policy
 from services.errors import N_, RegisterError
 from services.hetu import refusal
 from services.localtime import CLOCK_SLACK, from_helsinki
-from services.policy import NotAllowed
 from services.localtime import to_helsinki as helsinki
+from services.policy import NotAllowed
 from services.search import customer_search_condition
 from services.versioning import check_version, versioned_update
 
