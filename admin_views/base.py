@@ -18,7 +18,7 @@ from flask_admin import BaseView
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.contrib.peewee.ajax import QueryAjaxModelLoader
-from flask_admin.contrib.peewee.filters import DateTimeBetweenFilter
+from flask_admin.contrib.peewee.filters import DateTimeBetweenFilter, FilterEqual
 from flask_admin.contrib.peewee.form import CustomModelConverter
 from flask_admin.model import typefmt
 from flask_admin.model.form import InlineFormAdmin
@@ -193,6 +193,13 @@ def _find(source, row_id):
     if isinstance(source, ModelSelect):
         return source.where(source.model._meta.primary_key == row_id).first()
     return source(acting_user(), row_id)
+
+
+class ChoiceFilter(FilterEqual):
+    """Equality filter over a column with translated options."""
+
+    def __init__(self, column, name, choices):
+        super().__init__(column, name, options=list(choices.items()))
 
 
 def customer_or_404(value):

@@ -4,8 +4,14 @@ from flask_admin.contrib.peewee.filters import DateBetweenFilter
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import RegisterModelView, all_sections, local_date, user_sections
-from admin_views.customers import ChoiceFilter, _labels_args, _choices
+from admin_views.base import (
+    ChoiceFilter,
+    RegisterModelView,
+    all_sections,
+    local_date,
+    user_sections,
+)
+from forms.customers import ROW_FORM_ARGS
 from models import Customer, Invoice, Section
 from services import policy
 from services.vocabulary import customers as labels
@@ -49,9 +55,7 @@ class InvoiceView(RegisterModelView):
     # among the customers in scope only.
     form_ajax_refs = {"customer": {"fields": ["sort_name"], "page_size": 10,
                                    "placeholder": _l("Type the customer's name")}}
-    form_args = _labels_args(Invoice, {
-        "collection_state": _choices(labels.COLLECTION_STATE_LABELS),
-    })
+    form_args = ROW_FORM_ARGS[Invoice]
 
     def is_accessible(self):
         return super().is_accessible() and bool(billing_section_ids())

@@ -19,6 +19,7 @@ from flask_login import current_user
 from wtforms.fields import BooleanField, HiddenField
 
 from admin_views.base import (
+    ChoiceFilter,
     HelsinkiDateTimeBetweenFilter,
     RegisterInlineForm,
     RegisterModelView,
@@ -31,7 +32,7 @@ from admin_views.base import (
     user_sections,
 )
 from database import is_sqlite, write_transaction
-from forms import validators as v
+from forms.customers import CUSTOMER_FORM_ARGS, ROW_FORM_ARGS, CustomerRules
 from models import (
     FIELD_CATEGORIES,
     MAINTAINED_FIELDS,
@@ -65,52 +66,6 @@ MAINTAINED = ("section", *MAINTAINED_FIELDS[Customer], "created_at", "updated_at
 SHOWN_WHEN_SET = ("minimised_at",)
 
 
-def _labels_args(model, extra=None):
-    """Return form_args giving each field of ``model`` its translated label."""
-    args = {name: {"label": labels.FIELD_LABELS[name]}
-            for name in model._meta.fields if name in labels.FIELD_LABELS}
-    for name, more in (extra or {}).items():
-        args.setdefault(name, {}).update(more)
-    return args
-
-
-def _choices(codes_labels, blank=False):
-    choices = list(codes_labels.items())
-    if blank:
-        # wtf-peewee starts a nullable column's <select> with its own blank option
-        # ("----------------"): name that one, rather than adding a second.
-        return {"choices": choices, "allow_blank": True, "blank_text": "—"}
-    return {"choices": choices}
-
-
-class CustomerRules:
-    """The customer form's rules: what a person, a company and an organisation must have."""
-
-    def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        kind = self.kind.data
-        values = {name: field.data for name, field in self._fields.items()
-                  if name in customer_rules.REQUIRED_FOR_KIND.get(kind, ())
-                  or name in customer_rules.REFUSED_FOR_KIND.get(kind, ())}
-        people = getattr(self, "contact_persons", None)
-        named = sum(1 for entry in (people.entries if people is not None else ())
-                    if hasattr(entry, "form") and not entry.form.data.get("del-" + entry.name)
-                    and (entry.form.first_name.data or entry.form.last_name.data))
-        problems = customer_rules.kind_problems(kind, values, named)
-        for name, problem in problems.items():
-            field = getattr(self, name)
-            if name == "contact_persons":
-                field.errors = [_("Only a company or an organisation has contact persons.")]
-            elif problem == "required":
-                field.errors = list(field.errors) + [_("Fill in this field for this kind of "
-                                                       "customer.")]
-            else:
-                field.errors = list(field.errors) + [
-                    _("This field is not for a %(kind)s: empty it or change the kind.",
-                      kind=labels.CUSTOMER_KIND_LABELS[kind].lower())]
-        return valid and not problems
-
-
 class StaffStampedInline(RegisterInlineForm):
     """An inline row that remembers which staff member recorded it."""
 
@@ -120,36 +75,14 @@ class StaffStampedInline(RegisterInlineForm):
 
 
 INLINES = {
-    "addresses": RegisterInlineForm(
-        Address,
-        form_args=_labels_args(Address, {
-            "kind": _choices(labels.ADDRESS_KIND_LABELS),
-            "postal_code": {"validators": [v.postal_code]},
-        }),
-    ),
-    "demographics": RegisterInlineForm(Demographics, form_args=_labels_args(Demographics)),
-    "contact_persons": RegisterInlineForm(
-        ContactPerson,
-        form_args=_labels_args(ContactPerson, {
-            "phone": {"validators": [v.phone_number]},
-            "email": {"validators": [v.email_address]},
-        }),
-    ),
-    "events": StaffStampedInline(
-        ContactEvent,
-        form_excluded_columns=["staff"],
-        form_args=_labels_args(ContactEvent, {
-            "direction": _choices(labels.DIRECTION_LABELS),
-            "channel": _choices(labels.CHANNEL_LABELS),
-        }),
-    ),
-    "purchases": RegisterInlineForm(Purchase, form_args=_labels_args(Purchase)),
-    "invoices": RegisterInlineForm(
-        Invoice,
-        form_args=_labels_args(Invoice, {
-            "collection_state": _choices(labels.COLLECTION_STATE_LABELS),
-        }),
-    ),
+    "addresses": RegisterInlineForm(Address, form_args=ROW_FORM_ARGS[Address]),
+    "demographics": RegisterInlineForm(Demographics, form_args=ROW_FORM_ARGS[Demographics]),
+    "contact_persons": RegisterInlineForm(ContactPerson,
+                                          form_args=ROW_FORM_ARGS[ContactPerson]),
+    "events": StaffStampedInline(ContactEvent, form_excluded_columns=["staff"],
+                                 form_args=ROW_FORM_ARGS[ContactEvent]),
+    "purchases": RegisterInlineForm(Purchase, form_args=ROW_FORM_ARGS[Purchase]),
+    "invoices": RegisterInlineForm(Invoice, form_args=ROW_FORM_ARGS[Invoice]),
 }
 
 
@@ -180,13 +113,6 @@ class CityFilter(FilterEqual):
 
     def apply(self, query, value):
         return query.where(customer_rules.in_city(value))
-
-
-class ChoiceFilter(FilterEqual):
-    """Equality filter over a column with translated options."""
-
-    def __init__(self, column, name, choices):
-        super().__init__(column, name, options=list(choices.items()))
 
 
 class CustomerView(RegisterModelView):
@@ -235,18 +161,7 @@ class CustomerView(RegisterModelView):
 
     form_excluded_columns = MAINTAINED + tuple(RELATIONS)
     form_overrides = {"version": HiddenField}
-    form_args = _labels_args(Customer, {
-        "kind": _choices(labels.CUSTOMER_KIND_LABELS),
-        "language": _choices(labels.CUSTOMER_LANGUAGE_LABELS),
-        "informed_how": _choices(labels.INFORMED_HOW_LABELS, blank=True),
-        "business_id": {"validators": [v.business_id]},
-        "phone": {"validators": [v.phone_number]},
-        "mobile": {"validators": [v.phone_number]},
-        "fax": {"validators": [v.phone_number]},
-        "email": {"validators": [v.email_address]},
-        "birth_date": {"validators": [v.birth_date]},
-        "informed_at": {"validators": [v.not_in_future]},
-    })
+    form_args = CUSTOMER_FORM_ARGS
     inline_models = tuple(INLINES.values())
 
     def scaffold_form(self):
@@ -514,14 +429,3 @@ class CustomerView(RegisterModelView):
         if name == "staff":
             return f"#{row.staff_id}"
         return value
-
-
-def screen_form_args(model):
-    """Return the form arguments the customer's screen gives ``model``'s fields: labels,
-    choices and validators (a rectification request's new values are checked with them)."""
-    if model is Customer:
-        return CustomerView.form_args
-    for relation, (child, _category) in RELATIONS.items():
-        if child is model and relation in INLINES:
-            return INLINES[relation].form_args or {}
-    return {}

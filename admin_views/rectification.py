@@ -38,8 +38,8 @@ from admin_views.base import (
     user_section_ids,
     visible_or_404,
 )
-from admin_views.customers import screen_form_args
 from database import write_transaction
+from forms.customers import screen_form_args
 from forms.data_rights import (
     ApplyForm,
     DecisionForm,

@@ -31,6 +31,7 @@ from wtforms.validators import (
 )
 
 from forms.base import RegisterForm
+from forms.customers import screen_form_args
 from forms.fields import HelsinkiDateTimeField
 from models import CATEGORIES
 from services.errors import N_, RegisterError
@@ -150,11 +151,9 @@ def field_label(name):
 def _value_field(model, name):
     """Return an optional input for a new value of ``model.name``, checked as on its screen.
 
-    The register screens' own field arguments (``admin_views.customers.screen_form_args``)
+    The register screens' own field arguments (``forms.customers.screen_form_args``)
     give the label, the choices and the validators; the column's type gives the input.
     """
-    from admin_views.customers import screen_form_args
-
     args = screen_form_args(model).get(name, {})
     column = model._meta.fields[name]
     label = args.get("label") or field_label(name)

@@ -42,23 +42,6 @@ SHARED_VIEW_MODULES = {"admin_views", "admin_views.base", "admin_views.registry"
 FLASK_LAYER = ("flask", "werkzeug")  # and every flask_* extension
 TOP_LAYERS = ("app", "cli", "security", "admin_views", "forms")
 
-# Imports that break a layer today, each with why it is still here. Each goes with the
-# change named, and must then leave this table (a test fails while an entry names an
-# import that no longer exists). Nothing else may be added here.
-KNOWN_IMPORTS = {
-    # Label tables: they move to one Flask-free vocabulary module (issue 13, item 4).
-    ("admin_views.billing", "admin_views.customers"):
-        "labels: ChoiceFilter, _labels_args and _choices give translated field and "
-        "choice labels",
-    ("admin_views.rectification", "admin_views.customers"):
-        "labels: screen_form_args, for the translated labels of a field's choices",
-    ("forms.data_rights", "admin_views.customers"):
-        "labels and checks: screen_form_args, the customer screen's labels, choices and "
-        "validators of a field; they leave the view with the vocabulary (item 4) and the "
-        "one category map (item 1)",
-}
-
-
 # --- reading the source ------------------------------------------------------------------
 
 
@@ -146,7 +129,7 @@ def _violations(rule):
     found = []
     for module, imports in sorted(_dependencies().items()):
         for line, target in sorted(imports):
-            if rule(module, target) and (module, target) not in KNOWN_IMPORTS:
+            if rule(module, target):
                 found.append(f"{_modules()[module][0]}:{line} imports {target}")
     return found
 
@@ -209,12 +192,6 @@ def test_the_admin_package_is_only_a_docstring():
     _relative, tree = _modules()["admin_views"]
     assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr)
     assert isinstance(tree.body[0].value, ast.Constant)
-
-
-def test_every_known_import_still_exists():
-    # An entry whose import is gone must leave KNOWN_IMPORTS, so that it cannot come back.
-    edges = {(module, target) for module, targets in _graph().items() for target in targets}
-    assert sorted(set(KNOWN_IMPORTS) - edges) == []
 
 
 # --- cycles ------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ POLICY = ROOT / "services" / "policy.py"
 SOURCE = [*sorted((ROOT / "admin_views").rglob("*.py")),
           *sorted((ROOT / "services").rglob("*.py")),
           *sorted((ROOT / "forms").rglob("*.py")),
-          *(ROOT / name for name in ("app.py", "cli.py", "database.py", "models.py",
-                                     "security.py"))]
+          *sorted((ROOT / "cli").rglob("*.py")),
+          *(ROOT / name for name in ("app.py", "database.py", "models.py", "security.py"))]
 TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
 REGENERATE = ('.venv/bin/python -c "from services.policy import role_table; '
               'print(role_table(), end=\'\')"')
