@@ -22,8 +22,6 @@ from services.versioning import (
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HELPER = ROOT / "services" / "versioning.py"
-SOURCE_DIRS = ("services", "admin_views", "forms")
-SOURCE_FILES = ("app.py", "cli.py", "database.py", "models.py", "security.py")
 
 # ``GuidanceAcknowledgement.version`` is a foreign key to a published guidance version,
 # not a row's version: comparing it is a join, not a lock.
@@ -33,6 +31,7 @@ NOT_A_ROW_VERSION = re.compile(r"GuidanceAcknowledgement\.version\b")
 VERSION_LOGIC = re.compile(
     r"\bversion\s*\+|\bversion\s*[!=]=|[!=]=\s*[\w.()]*\bversion\b"
 )
+from tests.sources import source_files
 
 
 def _code_lines(text):
@@ -57,10 +56,7 @@ def version_logic(text):
 
 
 def _source_files():
-    files = [ROOT / name for name in SOURCE_FILES if (ROOT / name).exists()]
-    for folder in SOURCE_DIRS:
-        files += sorted((ROOT / folder).rglob("*.py"))
-    return [path for path in files if path != HELPER]
+    return [path for path in source_files() if path != HELPER]
 
 
 @pytest.mark.parametrize("code", [

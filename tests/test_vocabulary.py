@@ -69,6 +69,7 @@ SERVICE_CODES = [
 
 # The same word in the language as in English.
 SAME_IN_TRANSLATION = {("sv", "Fax"), ("fi", "XLSX (Excel)"), ("sv", "XLSX (Excel)")}
+from tests.sources import source_files
 
 
 def _code_tuples():
@@ -158,9 +159,7 @@ def test_no_two_tables_of_the_vocabulary_are_copies():
 
 # --- no table of names outside the vocabulary ------------------------------------------------
 
-SOURCES = [path for folder in ("admin_views", "cli", "forms", "services")
-           for path in sorted((ROOT / folder).rglob("*.py")) if VOCABULARY not in path.parents]
-SOURCES += [ROOT / name for name in ("app.py", "models.py", "security.py", "database.py")]
+SOURCES = [path for path in source_files() if VOCABULARY not in path.parents]
 TRANSLATE = {"_", "_l", "N_", "gettext", "lazy_gettext"}
 # Dicts of translated strings that are not names of codes.
 NOT_NAMES = {

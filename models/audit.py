@@ -1,0 +1,77 @@
+"""The audit log (Act on Information Management in Public Administration 906/2019
+§17)."""
+
+import peewee as pw
+
+from models.base import BaseModel, utcnow
+
+
+# --- The audit log (Act on Information Management in Public Administration 906/2019 §17)
+# Who did what to which record and when — never the personal data itself (changed
+# fields are named, their values are not), so the log is not register data and is not in
+# FIELD_CATEGORIES. Rows are appended by services/audit.py only and never changed: each
+# carries the SHA-256 of its predecessor's hash and its own content, so a row edited or
+# removed behind the application's back breaks the chain (``flask audit verify``).
+
+AUDIT_GENESIS_HASH = "0" * 64
+
+
+class AuditAppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete an audit event."""
+
+    def __init__(self):
+        super().__init__("the audit log is append-only: events are never changed or deleted")
+
+
+class AuditEvent(BaseModel):
+    """One event of the audit log, chained to the event before it."""
+
+    # Assigned by services/audit.record under the head lock: 1, 2, 3 … with no gaps, so
+    # the number is the event's place in the chain.
+    id = pw.IntegerField(primary_key=True)
+    at = pw.DateTimeField(default=utcnow, index=True)  # naive UTC
+    actor = pw.CharField(max_length=32, null=True)  # User.pseudonym; None: anonymous
+    actor_role = pw.CharField(max_length=16, null=True)
+    action = pw.CharField(max_length=32)
+    object_type = pw.CharField(max_length=32, null=True)
+    object_id = pw.CharField(max_length=64, null=True)
+    section = pw.CharField(max_length=32, null=True)  # Section.code
+    fields = pw.TextField(default="")  # comma-separated field NAMES, never values
+    prev_hash = pw.CharField(max_length=64)
+    hash = pw.CharField(max_length=64)
+
+    class Meta:
+        table_name = "audit_event"
+        indexes = (
+            (("actor", "at"), False),
+            (("object_type", "object_id"), False),
+            (("action", "at"), False),
+        )
+
+    # The application-level guard; the database has triggers as well (migration 003).
+    def save(self, force_insert=False, only=None):
+        if not force_insert:
+            raise AuditAppendOnlyError()
+        return super().save(force_insert=True, only=only)
+
+    def delete_instance(self, *args, **kwargs):
+        raise AuditAppendOnlyError()
+
+    @classmethod
+    def update(cls, *args, **kwargs):
+        raise AuditAppendOnlyError()
+
+    @classmethod
+    def delete(cls):
+        raise AuditAppendOnlyError()
+
+
+class AuditHead(BaseModel):
+    """The chain's newest event (one row, id 1): every append locks and moves it."""
+
+    id = pw.IntegerField(primary_key=True)
+    last_id = pw.IntegerField()
+    last_hash = pw.CharField(max_length=64)
+
+    class Meta:
+        table_name = "audit_head"

@@ -1,0 +1,74 @@
+"""The vocabularies (the code tuples), the database proxy, the clock and the base
+model."""
+
+import datetime
+
+import peewee as pw
+
+
+db = pw.DatabaseProxy()
+
+
+def utcnow():
+    """Return the current time as a naive UTC datetime (how every timestamp is stored).
+
+    The register's one clock: every "now" in the code is this function, and every "today"
+    is Helsinki's date of it (``services.localtime.helsinki_today``). The tests move it
+    with time-machine (tests/conftest.py, README "Time").
+    """
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+# --- Vocabularies ------------------------------------------------------------------
+# Codes are stored; what each is called on screen is in services/vocabulary/.
+
+ROLES = ("controller", "responsible", "handler", "staff", "maintenance")
+
+CUSTOMER_KINDS = ("person", "company", "organisation")
+LANGUAGES = ("fi", "sv", "en", "other")
+INFORMED_HOW = ("in_person", "letter", "email", "phone", "form", "web")
+ADDRESS_KINDS = ("postal", "visiting", "billing")
+DIRECTIONS = ("in", "out")
+CHANNELS = ("phone", "email", "meeting", "letter", "event", "web", "other")
+COLLECTION_STATES = ("open", "paid", "reminded", "in_collection", "written_off")
+
+# Data subject rights (seed §14–§16).
+REQUEST_CHANNELS = ("in_person", "written", "oral_on_site")
+IDENTITY_METHODS = ("id_card", "passport", "driving_licence", "known_in_person",
+                    "strong_electronic", "other")
+DECISIONS = ("approved", "refused")
+DELIVERY_METHODS = ("handed_over", "post", "secure_email")
+VERIFICATION_SOURCES = ("population_register", "trade_register", "own_document", "other")
+PROHIBITION_PURPOSES = ("direct_marketing", "market_research", "opinion_research")
+PROHIBITION_ACTIONS = ("given", "withdrawn")
+PROHIBITION_SOURCES = ("own_word", "letter", "email", "form")
+
+# The data categories of the register description (seed §6), in its order, plus
+# ``record``: what the register itself notes about an entry (ids, timestamps, when the
+# person was informed). ``record`` belongs to every section.
+CATEGORIES = (
+    "identity",
+    "birth_or_business_id",
+    "address",
+    "demographics",
+    "phone",
+    "fax",
+    "email",
+    "language",
+    "own_info",
+    "history",
+    "contact_persons",
+    "billing",
+    "record",
+)
+
+
+def choices(codes):
+    """Return ``(code, code)`` pairs for a peewee field's ``choices``."""
+    return [(code, code) for code in codes]
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = db
+        legacy_table_names = False

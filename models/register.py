@@ -1,0 +1,168 @@
+"""The register data (seed §6): the customer and its rows."""
+
+import peewee as pw
+
+from models.base import (
+    ADDRESS_KINDS,
+    CHANNELS,
+    COLLECTION_STATES,
+    CUSTOMER_KINDS,
+    DIRECTIONS,
+    INFORMED_HOW,
+    LANGUAGES,
+    BaseModel,
+    choices,
+    utcnow,
+)
+from models.people import Section, User
+
+
+# --- The register data (seed §6) ---------------------------------------------------
+
+
+class Customer(BaseModel):
+    """A customer or partner: a private person, a company or an organisation."""
+
+    section = pw.ForeignKeyField(Section, backref="customers", on_delete="RESTRICT")
+    kind = pw.CharField(max_length=16, choices=choices(CUSTOMER_KINDS))
+    first_name = pw.CharField(max_length=100, null=True)
+    last_name = pw.CharField(max_length=100, null=True)
+    name = pw.CharField(max_length=200, null=True)  # company or organisation
+    # Kept in step with the name fields by save(): what lists sort and page on.
+    sort_name = pw.CharField(max_length=300, index=True)
+    birth_date = pw.DateField(null=True)
+    business_id = pw.CharField(max_length=9, null=True, index=True)  # Y-tunnus
+    phone = pw.CharField(max_length=32, null=True)
+    mobile = pw.CharField(max_length=32, null=True)
+    fax = pw.CharField(max_length=32, null=True)
+    email = pw.CharField(max_length=254, null=True, index=True)
+    language = pw.CharField(max_length=8, choices=choices(LANGUAGES), default="fi")
+    own_info = pw.TextField(null=True)
+    # The city of the postal (else any) address, kept in step with the addresses by
+    # services.customers.refresh_city: what the list shows and sorts by.
+    city = pw.CharField(max_length=100, null=True)
+    # The postal code of the same address, kept with the city: what statistics count by
+    # postal area.
+    postal_code = pw.CharField(max_length=10, null=True)
+    informed_at = pw.DateTimeField(null=True)  # seed §13
+    informed_how = pw.CharField(max_length=16, choices=choices(INFORMED_HOW), null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+    last_activity_at = pw.DateTimeField(null=True, index=True)
+    # Set when the retention purge (or an erasure) minimised the customer: only what the
+    # Accounting Act needs is kept, and the customer is on no marketing or research list.
+    # Cleared when new activity is recorded after it (services.customers).
+    minimised_at = pw.DateTimeField(null=True)
+    version = pw.IntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            (("section", "sort_name"), False),
+            (("section", "last_activity_at"), False),
+        )
+
+    @property
+    def display_name(self):
+        """Return the name a person reads: "Last, First" or the company name."""
+        if self.kind == "person":
+            return ", ".join(p for p in (self.last_name, self.first_name) if p)
+        return self.name or ""
+
+    # Fields the model keeps in step with others: written with every change.
+    derived_fields = ("sort_name",)
+
+    def refresh_derived(self):
+        """Recompute the derived fields from the name fields."""
+        self.sort_name = self.display_name.casefold()
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived()
+        return super().save(*args, **kwargs)
+
+    @classmethod
+    def in_sections(cls, sections):
+        """Return the customers of the given sections (the scope every view goes through)."""
+        return cls.select().where(cls.section.in_([s.id for s in sections]))
+
+    @classmethod
+    def inactive_since(cls, moment):
+        """Return customers with no activity (or, never active, not created) since ``moment``."""
+        return cls.select().where(
+            pw.fn.COALESCE(cls.last_activity_at, cls.created_at) < moment
+        )
+
+    def __str__(self):
+        return self.display_name
+
+
+class Address(BaseModel):
+    customer = pw.ForeignKeyField(Customer, backref="addresses", on_delete="CASCADE")
+    kind = pw.CharField(max_length=16, choices=choices(ADDRESS_KINDS), default="postal")
+    street = pw.CharField(max_length=200, null=True)
+    postal_code = pw.CharField(max_length=10, null=True, index=True)
+    city = pw.CharField(max_length=100, null=True, index=True)
+    country = pw.CharField(max_length=2, default="FI")
+
+
+class Demographics(BaseModel):
+    customer = pw.ForeignKeyField(
+        Customer, backref="demographics", unique=True, on_delete="CASCADE"
+    )
+    profession = pw.CharField(max_length=200, null=True)
+    education = pw.CharField(max_length=200, null=True)
+
+
+class ContactPerson(BaseModel):
+    """A contact person of a company or organisation customer."""
+
+    customer = pw.ForeignKeyField(Customer, backref="contact_persons", on_delete="CASCADE")
+    first_name = pw.CharField(max_length=100)
+    last_name = pw.CharField(max_length=100)
+    role = pw.CharField(max_length=200, null=True)  # title or task in the company
+    phone = pw.CharField(max_length=32, null=True)
+    email = pw.CharField(max_length=254, null=True, index=True)
+    user_details = pw.TextField(null=True)  # e.g. their user id in a service they use
+
+
+class ContactEvent(BaseModel):
+    """One contact to or from the customer (customer history)."""
+
+    customer = pw.ForeignKeyField(Customer, backref="events", on_delete="CASCADE")
+    occurred_at = pw.DateTimeField(default=utcnow)
+    direction = pw.CharField(max_length=3, choices=choices(DIRECTIONS))
+    channel = pw.CharField(max_length=16, choices=choices(CHANNELS))
+    summary = pw.TextField()
+    staff = pw.ForeignKeyField(User, null=True, backref="contact_events", on_delete="SET NULL")
+
+    class Meta:
+        # Migration 015 adds channel and direction to it (the statistics of one section).
+        indexes = ((("customer", "occurred_at"), False),)
+
+
+class Purchase(BaseModel):
+    """A service the customer purchased (customer history)."""
+
+    customer = pw.ForeignKeyField(Customer, backref="purchases", on_delete="CASCADE")
+    service = pw.CharField(max_length=200)
+    purchased_on = pw.DateField()
+    amount = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
+
+    class Meta:
+        indexes = ((("customer", "purchased_on"), False),)
+
+
+class Invoice(BaseModel):
+    """An invoice to the customer and its collection (tourism)."""
+
+    customer = pw.ForeignKeyField(Customer, backref="invoices", on_delete="CASCADE")
+    number = pw.CharField(max_length=32, unique=True)
+    invoice_date = pw.DateField()
+    due_date = pw.DateField()
+    amount = pw.DecimalField(max_digits=12, decimal_places=2)
+    paid_on = pw.DateField(null=True)
+    collection_state = pw.CharField(
+        max_length=16, choices=choices(COLLECTION_STATES), default="open"
+    )
+
+    class Meta:
+        indexes = ((("customer", "invoice_date"), False),)
