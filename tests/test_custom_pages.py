@@ -10,7 +10,7 @@ import pathlib
 import pytest
 from werkzeug.exceptions import NotFound
 
-import admin_views.base as base
+import admin_views.base.pages as base_pages
 from admin_views.base import visible_or_404
 from models import AuditEvent, Customer, InspectionRequest, Section, utcnow
 from services import requests as rules
@@ -153,7 +153,7 @@ def test_a_malformed_id_is_404_before_any_lookup(app, raw):
 def test_a_model_a_scoped_query_and_a_lookup_load_alike(app, customers, monkeypatch):
     tourist, other = customers
     scoped = Customer.select().where(Customer.section == tourist.section_id)
-    monkeypatch.setattr(base, "acting_user", lambda: "anna")
+    monkeypatch.setattr(base_pages, "acting_user", lambda: "anna")
     seen = []
 
     def lookup(user, row_id):
