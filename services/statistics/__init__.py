@@ -1,0 +1,89 @@
+"""Statistics for annual reports and research (seed §5, §8): counts and sums, no personal data.
+
+Every statistic is a table of counts (or sums) over groups of customers, never a row of
+one. A small count is itself revealing ("three customers in postal area 00170 prohibited
+marketing"), so before a table leaves this module:
+
+- a count from 1 to 4 is hidden and shown as "< 5" (``SMALL``);
+- a sum over fewer than 5 customers is hidden;
+- complementary cells are hidden too, so that no hidden value can be computed back
+  from the totals of its row and column: every row and column holding a hidden cell
+  holds at least two, and an exact check (a hidden cell is determined by the table's
+  totals when it lies in the row space of their equations) hides more until none is;
+- a row named by free text someone typed (a purchased service) is shown under its own
+  name only when at least 5 customers make it up: a name typed for one customer would
+  tell what that customer bought even with its numbers hidden. Such rows are added up
+  into one row, ``OTHER``.
+
+Codes (section, kind, language, channel, month) are returned as they are stored; the
+page and the exports translate them. No Flask here.
+
+The parts: ``tables`` (a table and its protection), ``filters`` (the period and the
+sections), ``queries`` (the statistics themselves) and ``exports`` (CSV and XLSX).
+"""
+
+from services.statistics.exports import (
+    table_rows,
+    to_csv,
+    to_xlsx,
+)
+from services.statistics.filters import (
+    Filters,
+    default_filters,
+    month_range,
+    parse_month,
+)
+from services.statistics.queries import (
+    INVOICE_COLUMNS,
+    STATISTICS,
+    billing_sections,
+    build,
+    contact_events,
+    customers_by,
+    customers_by_postal_area,
+    invoicing,
+    new_customers,
+    purchases,
+)
+from services.statistics.tables import (
+    DEFAULT_MONTHS,
+    OTHER,
+    SHOWN_HIDDEN,
+    SHOWN_SMALL,
+    SMALL,
+    TOTAL,
+    UNKNOWN,
+    Table,
+    _lines,
+    protect,
+)
+
+__all__ = [
+    "DEFAULT_MONTHS",
+    "Filters",
+    "INVOICE_COLUMNS",
+    "OTHER",
+    "SHOWN_HIDDEN",
+    "SHOWN_SMALL",
+    "SMALL",
+    "STATISTICS",
+    "TOTAL",
+    "Table",
+    "UNKNOWN",
+    "_lines",
+    "billing_sections",
+    "build",
+    "contact_events",
+    "customers_by",
+    "customers_by_postal_area",
+    "default_filters",
+    "invoicing",
+    "month_range",
+    "new_customers",
+    "parse_month",
+    "protect",
+    "purchases",
+    "table_rows",
+    "to_csv",
+    "to_xlsx",
+]

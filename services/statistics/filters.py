@@ -1,0 +1,120 @@
+"""The period and the sections a statistic covers, in Helsinki months."""
+
+import datetime
+from dataclasses import dataclass
+
+from peewee import Case, fn
+
+import database
+from models import Customer, Section
+from services.errors import N_, RegisterError
+from services.inputs import FIRST_YEAR, LAST_YEAR, year_in_range
+from services.localtime import from_helsinki, helsinki_today
+from services.statistics.tables import DEFAULT_MONTHS
+
+
+# --- the period and the filters -------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """Which customers and which months: ``section`` a code or None (all)."""
+
+    start: datetime.date  # first day of the first month
+    end: datetime.date  # first day of the month after the last
+    section: str = None
+
+    def months(self):
+        """Return the months of the period as "YYYY-MM" codes."""
+        months, day = [], self.start
+        while day < self.end:
+            months.append(day.strftime("%Y-%m"))
+            day = _next_month(day)
+        return months
+
+
+def _next_month(day):
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def default_filters(today=None, section=None):
+    """The last twelve months, this one included."""
+    today = today or helsinki_today()
+    end = _next_month(today.replace(day=1))
+    start = end
+    for _ in range(DEFAULT_MONTHS):
+        start = (start - datetime.timedelta(days=1)).replace(day=1)
+    return Filters(start=start, end=end, section=section)
+
+
+def parse_month(text):
+    """Return the first day of the month ``text`` ("YYYY-MM"), a year from FIRST_YEAR to
+    LAST_YEAR; RegisterError for anything else (December 9999 has no month after it)."""
+    try:
+        day = datetime.datetime.strptime(text, "%Y-%m").date()
+    except (TypeError, ValueError):
+        day = None
+    if day is None or not year_in_range(day):
+        raise RegisterError(N_("Give the month as year and month between %(first)s and "
+                               "%(last)s, e.g. 2026-01."),
+                            first=f"{FIRST_YEAR}-01", last=f"{LAST_YEAR}-12")
+    return day
+
+
+def month_range(first, last, section=None):
+    """Filters from month ``first`` to month ``last`` ("YYYY-MM", both included)."""
+    return Filters(start=parse_month(first), end=_next_month(parse_month(last)),
+                   section=section)
+
+
+def _month(column):
+    """SQL for the month of a date column, a calendar day (read back with :func:`_month_key`).
+
+    PostgreSQL groups by ``date_trunc`` markedly faster than by ``to_char``.
+    """
+    if database.is_sqlite():
+        return fn.strftime("%Y-%m", column)
+    return fn.date_trunc("month", column)
+
+
+def _helsinki_months(column, filters):
+    """The Helsinki month of a stored (UTC) time, and the period's condition on it.
+
+    A contact at 00:30 on 1 February in Helsinki is stored as 22:30 UTC on 31 January: it
+    counts in February. The month is a CASE over the months' first moments in UTC (exact
+    across summer time on both databases); the condition keeps to the period's moments.
+    """
+    starts = []
+    day = filters.start
+    while day < filters.end:
+        starts.append((from_helsinki(datetime.datetime.combine(day, datetime.time())),
+                       day.strftime("%Y-%m")))
+        day = _next_month(day)
+    end = from_helsinki(datetime.datetime.combine(filters.end, datetime.time()))
+    ends = [start for start, _ in starts[1:]] + [end]
+    month = Case(None, [(column < until, code) for (_, code), until in zip(starts, ends)],
+                 starts[-1][1])
+    return month, (column >= starts[0][0]) & (column < end)
+
+
+def _month_key(value):
+    """The "YYYY-MM" of what :func:`_month` returned."""
+    return value if isinstance(value, str) else value.strftime("%Y-%m")
+
+
+def _sections(filters):
+    """The sections counted: codes in order, and their ids."""
+    query = Section.select(Section.id, Section.code).order_by(Section.code)
+    if filters.section:
+        query = query.where(Section.code == filters.section)
+    return [(s.code, s.id) for s in query]
+
+
+def _in_sections(query, model, sections):
+    """Narrow ``query`` over ``model`` (a customer's rows) to the customers of ``sections``.
+
+    A join looks up the customer of each row of the period; an ``IN (customers of the
+    section)`` would first collect half a million ids.
+    """
+    return (query.join(Customer, on=(model.customer == Customer.id))
+            .where(Customer.section.in_([sid for _, sid in sections])))

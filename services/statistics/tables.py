@@ -1,0 +1,222 @@
+"""A statistics table and its protection: small counts hidden, and enough of the other
+cells that no hidden one can be computed back (the package's docstring says how)."""
+
+import decimal
+from dataclasses import dataclass, field
+
+
+# Counts below this (and above zero) are hidden, as are sums over fewer customers.
+SMALL = 5
+TOTAL = "total"
+UNKNOWN = ""  # the row of customers with no postal code
+# The row of free-text names too rare to show: no typed name can be it (a NUL byte is
+# never stored).
+OTHER = "\x00other"
+
+# How a hidden cell reads: a small count, or a value hidden to protect one.
+SHOWN_SMALL = "< 5"
+SHOWN_HIDDEN = ".."
+
+DEFAULT_MONTHS = 12
+
+
+# --- the tables ----------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """One statistic: rows × columns of numbers with their totals, some cells hidden.
+
+    ``values`` maps (row, column) to a number, with ``TOTAL`` as the row or column key
+    of the totals; ``hidden`` maps each hidden cell to "small" (a count of 1–4) or
+    "protect" (hidden so that a small one cannot be computed back).
+    """
+
+    key: str
+    rows: list
+    columns: list
+    values: dict
+    kind: str = "count"  # or "sum"
+    row_totals: bool = True  # a total column (each row's cells add up to it)
+    column_totals: bool = True  # a total row
+    # For sums: how many customers each cell sums over.
+    contributors: dict = field(default_factory=dict)
+    # Columns of a sum table that hold counts (hidden by the count rule).
+    count_columns: tuple = ()
+    hidden: dict = field(default_factory=dict)
+
+    def row_keys(self):
+        return list(self.rows) + ([TOTAL] if self.column_totals else [])
+
+    def column_keys(self):
+        return list(self.columns) + ([TOTAL] if self.row_totals else [])
+
+    def shown(self, row, column):
+        """Return the cell as published: its number, "< 5" or ".."."""
+        state = self.hidden.get((row, column))
+        if state == "small":
+            return SHOWN_SMALL
+        if state:
+            return SHOWN_HIDDEN
+        return self.values.get((row, column), 0)
+
+    def published(self):
+        """Return every cell as published, {(row, column): shown}: what may leave."""
+        return {(r, c): self.shown(r, c) for r in self.row_keys() for c in self.column_keys()}
+
+
+def _lines(table):
+    """Return the table's additive relations: (cells, total cell) pairs."""
+    lines = []
+    rows, columns = list(table.rows), list(table.columns)
+    if table.row_totals:
+        for r in table.row_keys():
+            lines.append(([(r, c) for c in columns], (r, TOTAL)))
+    if table.column_totals:
+        for c in table.column_keys():
+            lines.append(([(r, c) for r in rows], (TOTAL, c)))
+    return lines
+
+
+def _complete(table):
+    """Fill absent cells with zero and compute the totals."""
+    values = table.values
+    for r in table.rows:
+        for c in table.columns:
+            values.setdefault((r, c), 0)
+    zero = decimal.Decimal(0) if table.kind == "sum" else 0
+    if table.row_totals:
+        for r in table.rows:
+            values[(r, TOTAL)] = sum((values[(r, c)] for c in table.columns), zero)
+            _sum_contributors(table, (r, TOTAL), [(r, c) for c in table.columns])
+    if table.column_totals:
+        for c in table.column_keys():
+            values[(TOTAL, c)] = sum((values[(r, c)] for r in table.rows), zero)
+            _sum_contributors(table, (TOTAL, c), [(r, c) for r in table.rows])
+
+
+def _sum_contributors(table, total, cells):
+    # An upper bound is enough: a total over many cells is over at least as many customers
+    # as its largest cell, and the largest cell's count decides whether it is small.
+    if table.contributors:
+        table.contributors.setdefault(total, max((table.contributors.get(c, 0) for c in cells),
+                                                 default=0))
+
+
+def _primary(table):
+    """Return the cells hidden for their own sake."""
+    hidden = {}
+    for cell, value in table.values.items():
+        if table.kind == "count" or cell[1] in table.count_columns:
+            if 0 < value < SMALL:
+                hidden[cell] = "small"
+        else:
+            customers = table.contributors.get(cell, 0)
+            if 0 < customers < SMALL or (customers == 0 and value):
+                hidden[cell] = "protect"
+    return hidden
+
+
+def protect(table):
+    """Hide the table's small cells and enough others; return the table."""
+    _complete(table)
+    hidden = _primary(table)
+    lines = _lines(table)
+    while True:
+        _two_per_line(table, hidden, lines)
+        determined = _determined_cells(hidden, lines)
+        if not determined:
+            break
+        cell = determined[0]
+        line = next(line for line in lines if cell in line[0] or cell == line[1])
+        _hide_one_more(table, hidden, line)
+    table.hidden = hidden
+    return table
+
+
+def _two_per_line(table, hidden, lines):
+    """Hide more until no line has exactly one hidden cell."""
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            cells, total = line
+            if sum(1 for c in cells + [total] if c in hidden) == 1:
+                _hide_one_more(table, hidden, line)
+                changed = True
+
+
+def _hide_one_more(table, hidden, line):
+    """Hide the line's smallest visible part (non-zero first), else its total."""
+    cells, total = line
+    visible = [c for c in cells if c not in hidden]
+    if visible:
+        pick = min(visible, key=lambda c: (table.values[c] == 0, abs(table.values[c]), str(c)))
+    elif total not in hidden:
+        pick = total
+    else:
+        return
+    hidden[pick] = "protect"
+
+
+def _determined_cells(hidden, lines):
+    """Return the hidden cells whose value the visible cells and the totals determine.
+
+    Each line says: sum of its cells − its total = 0. With the visible values moved to
+    the right-hand side, the hidden cells are unknowns of a linear system; an unknown is
+    determined when its unit vector lies in the row space of the system's matrix, that
+    is, in the reduced row echelon form its pivot row has no free column. The matrix has
+    entries 0 and ±1; its rank is computed modulo a large prime.
+    """
+    unknowns = sorted(hidden, key=str)
+    index = {cell: i for i, cell in enumerate(unknowns)}
+    equations = []
+    for cells, total in lines:
+        row = {}
+        for c in cells:
+            if c in index:
+                row[index[c]] = 1
+        if total in index:
+            row[index[total]] = _P - 1
+        if row:
+            equations.append(row)
+    pivots = _reduce(equations)
+    return [unknowns[col] for col, row in pivots.items() if set(row) == {col}]
+
+
+_P = (1 << 61) - 1  # a Mersenne prime
+
+
+def _reduce(equations):
+    """Return the reduced row echelon form of sparse rows mod _P as {pivot column: row}."""
+    pivots = {}
+    for row in equations:
+        row = dict(row)
+        # Eliminate the existing pivots from the new row.
+        for col in [c for c in row if c in pivots]:
+            if col in row:
+                _subtract(row, pivots[col], row[col])
+        while row:
+            col = min(row)
+            if col in pivots:
+                _subtract(row, pivots[col], row[col])
+                continue
+            inverse = pow(row[col], _P - 2, _P)
+            row = {c: v * inverse % _P for c, v in row.items()}
+            # Keep the form reduced: clear the new pivot column from the other rows.
+            for other in pivots.values():
+                if col in other:
+                    _subtract(other, row, other[col])
+            pivots[col] = row
+            break
+    return pivots
+
+
+def _subtract(row, pivot_row, factor):
+    """row -= factor × pivot_row (mod _P), dropping zeros."""
+    for c, v in pivot_row.items():
+        value = (row.get(c, 0) - factor * v) % _P
+        if value:
+            row[c] = value
+        else:
+            row.pop(c, None)
