@@ -47,7 +47,7 @@ def _section_sql(pages, with_holds=False):
     anything = _anything_to_minimise(fields_of)
     parts = [_candidates(anything, with_holds),
              _customer_counts(),
-             _field_counts(fields_of)]
+             _field_sums(fields_of)]
     parts += _row_counts()
     parts.append(_ids())
     if with_holds:
@@ -103,7 +103,7 @@ def _customer_counts():
             " SUM(c.kept - c.minimise) AS w, CAST(NULL AS TEXT) AS x FROM cand AS c")
 
 
-def _field_counts(fields_of):
+def _field_sums(fields_of):
     """The minimised customers' own fields per category, as text "n,n,…" in the order of
     ``fields_of``."""
     return ("SELECT 'fields', NULL, NULL, NULL, "
