@@ -523,7 +523,8 @@ def test_a_handler_previews_the_own_section_only(client, auth, make_user, regist
 
 
 def test_preview_pages_through_the_customers(client, auth, make_user, register, monkeypatch):
-    monkeypatch.setattr(retention, "PAGE_SIZE", 1)
+    # The preview reads its page size in the submodule it is defined in.
+    monkeypatch.setattr(retention.previews, "PAGE_SIZE", 1)
     import admin_views.retention as pages
 
     monkeypatch.setattr(pages.rules, "PAGE_SIZE", 1)
@@ -1209,3 +1210,59 @@ def test_a_customer_minimised_before_the_mark_is_marked_by_the_next_purge(regist
     # Marked once: the purge after it has nothing to do with it.
     tourism_part = _section_part(retention.preview(_snapshot()), "tourism")
     assert (tourism_part.minimise["customers"], tourism_part.waiting) == (0, 3)
+
+
+# --- the package's layout -----------------------------------------------------------------
+
+
+def _retention_submodules():
+    import importlib
+    import pkgutil
+
+    return [importlib.import_module(f"services.retention.{info.name}")
+            for info in pkgutil.iter_modules(retention.__path__)]
+
+
+def _defined_names(module):
+    import ast
+    import inspect
+
+    names = []
+    for node in ast.parse(inspect.getsource(module)).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                elts = target.elts if isinstance(target, ast.Tuple) else [target]
+                names += [t.id for t in elts if isinstance(t, ast.Name)]
+    return names
+
+
+def test_each_retention_rule_is_defined_in_one_submodule_and_reexported():
+    """A name of services.retention is defined once, in one submodule, and the package
+    re-exports that very object: a copy in a second submodule, or a submodule's own
+    version of a name the package exports, fails here."""
+    where = {}
+    for module in _retention_submodules():
+        for name in _defined_names(module):
+            where.setdefault(name, []).append(module.__name__)
+            assert getattr(retention, name) is getattr(module, name), (module.__name__, name)
+    copies = {name: modules for name, modules in where.items() if len(modules) > 1}
+    assert copies == {}
+    assert set(where) <= set(retention.__all__)
+    assert not os.path.exists(os.path.join(ROOT, "services", "retention.py"))
+
+
+def test_the_retention_package_keeps_within_the_size_measures():
+    import ast
+    import inspect
+
+    over = []
+    for module in [retention, *_retention_submodules()]:
+        source = inspect.getsource(module)
+        if len(source.splitlines()) > 500:
+            over.append(module.__name__)
+        over += [f"{module.__name__}.{node.name}" for node in ast.walk(ast.parse(source))
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and node.end_lineno - node.lineno + 1 > 60]
+    assert over == []

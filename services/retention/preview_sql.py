@@ -1,0 +1,158 @@
+"""The one statement that counts a section's preview, built in named steps."""
+
+import database
+from services.retention.conditions import _minimise_condition, child_rows, customer_fields
+
+
+def _unused_condition():
+    return ("(c.last_activity_at < :cutoff"
+            " OR (c.last_activity_at IS NULL AND c.created_at < :cutoff))")
+
+
+def _held_ids():
+    """The ids of the held customers, from the JSON array ``:held`` (one parameter, however
+    many ids)."""
+    if database.is_sqlite():
+        return "SELECT CAST(j.value AS INTEGER) AS id FROM json_each(:held) AS j"
+    return ("SELECT CAST(j.value AS BIGINT) AS id"
+            " FROM json_array_elements_text(CAST(:held AS json)) AS j(value)")
+
+
+def _unused_ids():
+    """The ids of the section's unused customers, as two index-only reads.
+
+    The condition of :func:`_unused_condition` split at its OR: customers last active
+    before the cut-off come from the index (last activity, section) that carries the id, so
+    no customer row is read; the never active ones (few) are looked up by creation time.
+    """
+    return ("SELECT u.id FROM customer AS u WHERE u.last_activity_at < :cutoff"
+            " AND u.section_id = :section"
+            " UNION ALL SELECT u.id FROM customer AS u WHERE u.last_activity_at IS NULL"
+            " AND u.created_at < :cutoff AND u.section_id = :section")
+
+
+def _section_sql(pages, with_holds=False):
+    """The one statement counting a section's preview (see the package's docstring).
+
+    ``cand0`` reads the index of last activity and the invoices' index only, no customer
+    row; ``cand`` marks which kept customers have anything to minimise. The customers'
+    own fields are read only for those (a deleted customer's fields go with its row and
+    are counted as the customer).
+
+    ``with_holds``: the held customers (``:held``) are left out of ``cand0``, and those of
+    them the purge would otherwise delete or minimise are returned as rows "held", looked
+    up by id (few). Without holds the statement is as it was, not a step slower.
+    """
+    fields_of = _minimised_fields_of()
+    anything = _anything_to_minimise(fields_of)
+    parts = [_candidates(anything, with_holds),
+             _customer_counts(),
+             _field_sums(fields_of)]
+    parts += _row_counts()
+    parts.append(_ids())
+    if with_holds:
+        parts.append(_held_rows(anything))
+    if pages is not None:
+        parts += _pages()
+    return parts[0] + " " + " UNION ALL ".join(parts[1:])
+
+
+def _minimised_fields_of():
+    """``{category: fields}`` of the customer's own fields a minimisation empties."""
+    return {category: minimised for category, (_d, minimised) in customer_fields().items()
+            if minimised}
+
+
+_KEPT_INVOICE = ("EXISTS (SELECT 1 FROM invoice AS i WHERE i.customer_id = c.id"
+                 " AND i.invoice_date >= :keep_from)")
+
+
+def _anything_to_minimise(fields_of):
+    """The conditions, one per table, that a kept customer ``c`` has anything to minimise."""
+    own_fields = " OR ".join(f"x.{f} IS NOT NULL" for fs in fields_of.values() for f in fs)
+    # A kept customer not yet marked minimised (one minimised before the mark existed) is
+    # minimised again, if only to be marked: then it is on no list.
+    anything = [f"EXISTS (SELECT 1 FROM customer AS x WHERE x.id = c.id AND ({own_fields}"
+                " OR x.minimised_at IS NULL))"]
+    for model, _category, condition in child_rows():
+        condition = _minimise_condition(condition)
+        where = f" AND {condition}" if condition else ""
+        anything.append(f"EXISTS (SELECT 1 FROM {model._meta.table_name} AS e"
+                        f" WHERE e.customer_id = c.id{where})")
+    return anything
+
+
+def _candidates(anything, with_holds):
+    """The WITH clause: ``held`` (with holds), ``cand0`` and ``cand``."""
+    held_cte = not_held = ""
+    if with_holds:
+        held_cte = "held AS MATERIALIZED (" + _held_ids() + "), "
+        not_held = " WHERE c.id NOT IN (SELECT h.id FROM held AS h)"
+    return (
+        "WITH " + held_cte + "cand0 AS MATERIALIZED (SELECT c.id,"
+        " CASE WHEN " + _KEPT_INVOICE + " THEN 1 ELSE 0 END AS kept"
+        " FROM (" + _unused_ids() + ") AS c" + not_held + "),"
+        # In id order, so that each child table's index is read in order.
+        " cand AS MATERIALIZED (SELECT c.id, c.kept, CASE WHEN c.kept = 1 AND ("
+        + " OR ".join(anything) + ") THEN 1 ELSE 0 END AS minimise FROM cand0 AS c"
+        " ORDER BY c.id)")
+
+
+def _customer_counts():
+    return ("SELECT 'customers' AS tag, SUM(1 - c.kept) AS d, SUM(c.minimise) AS m,"
+            " SUM(c.kept - c.minimise) AS w, CAST(NULL AS TEXT) AS x FROM cand AS c")
+
+
+def _field_sums(fields_of):
+    """The minimised customers' own fields per category, as text "n,n,…" in the order of
+    ``fields_of``."""
+    return ("SELECT 'fields', NULL, NULL, NULL, "
+            + " || ',' || ".join(
+                "CAST(COALESCE(SUM(CASE WHEN "
+                + " OR ".join(f"x.{f} IS NOT NULL" for f in fs)
+                + " THEN 1 ELSE 0 END), 0) AS TEXT)"
+                for fs in fields_of.values())
+            + " FROM cand AS c CROSS JOIN customer AS x WHERE c.minimise = 1 AND x.id = c.id")
+
+
+def _row_counts():
+    """Per child table, the rows a deletion and a minimisation remove."""
+    parts = []
+    for model, _category, condition in child_rows():
+        condition = _minimise_condition(condition)
+        minimised = f"c.minimise = 1 AND {condition}" if condition else "c.minimise = 1"
+        # CROSS JOIN: SQLite walks the candidates in id order and looks the rows up by index.
+        parts.append(
+            f"SELECT 'rows/{model._meta.table_name}',"
+            " SUM(CASE WHEN c.kept = 0 THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {minimised} THEN 1 ELSE 0 END), NULL, NULL"
+            f" FROM cand AS c CROSS JOIN {model._meta.table_name} AS e"
+            " WHERE e.customer_id = c.id")
+    return parts
+
+
+def _ids():
+    """The ids of the customers to delete or minimise, "id:0,id:1,…" in id order."""
+    if database.is_sqlite():
+        ids = ("(SELECT group_concat(p.x, ',') FROM (SELECT CAST(id AS TEXT) || ':' ||"
+               " CAST(minimise AS TEXT) AS x FROM cand WHERE kept = 0 OR minimise = 1"
+               " ORDER BY id) AS p)")
+    else:
+        ids = ("(SELECT string_agg(CAST(id AS TEXT) || ':' || CAST(minimise AS TEXT), ','"
+               " ORDER BY id) FROM cand WHERE kept = 0 OR minimise = 1)")
+    return f"SELECT 'ids', NULL, NULL, NULL, {ids}"
+
+
+def _held_rows(anything):
+    """Held, unused, and with something the purge would delete or minimise."""
+    return ("SELECT 'held', c.id, NULL, NULL, NULL FROM customer AS c"
+            " WHERE c.id IN (SELECT h.id FROM held AS h) AND c.section_id = :section AND "
+            + _unused_condition() + " AND (NOT " + _KEPT_INVOICE + " OR "
+            + " OR ".join(anything) + ")")
+
+
+def _pages():
+    return ["SELECT 'delete_page', p.id, NULL, NULL, NULL FROM (SELECT id FROM cand"
+            " WHERE kept = 0 ORDER BY id LIMIT :limit OFFSET :offset) AS p",
+            "SELECT 'minimise_page', p.id, NULL, NULL, NULL FROM (SELECT id FROM cand"
+            " WHERE minimise = 1 ORDER BY id LIMIT :limit OFFSET :moffset) AS p"]

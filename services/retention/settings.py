@@ -1,0 +1,115 @@
+"""The retention settings: the constants of a purge, the dates it decides with, and each
+section's retention period (``RetentionPolicy``) with its history."""
+
+import datetime
+
+import database
+from models import DEFAULT_RETENTION_MONTHS, RetentionPolicy, RetentionPolicyChange, Section, utcnow
+from services import audit
+from services.errors import N_, RegisterError
+
+
+AUDIT_OBJECT_TYPE = "purge_run"
+POLICY_OBJECT_TYPE = "retention_policy"
+
+# Accounting Act 2:10: vouchers are kept six years from the end of the financial year.
+ACCOUNTING_YEARS = 6
+# The retention periods the controller may set, in months.
+MIN_MONTHS, MAX_MONTHS = 12, 600
+# Customers a purge handles per transaction.
+BATCH_SIZE = 2000
+# Customers a preview lists per page.
+PAGE_SIZE = 25
+# An invoice billed a purchase when it has the same amount and is dated on the purchase
+# day or at most this many days after it.
+INVOICE_AFTER_PURCHASE_DAYS = 31
+
+DELETE, MINIMISE = "delete", "minimise"
+
+
+# --- Dates ------------------------------------------------------------------------------
+
+
+def months_before(moment, months):
+    """Return ``moment`` minus whole calendar ``months`` (the day clamped to the month's end)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last_day = (datetime.date(year + month // 12, month % 12 + 1, 1)
+                - datetime.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def keeping_starts(today, years=ACCOUNTING_YEARS):
+    """Return the first invoice date still kept on ``today``: 1 January, ``years`` back.
+
+    A voucher of financial year Y is kept to the end of year Y + ``years``.
+    """
+    return datetime.date(today.year - years, 1, 1)
+
+
+def final_deletion(newest_invoice_date, years=ACCOUNTING_YEARS):
+    """Return the day a minimised customer can go: after its newest invoice's keeping period."""
+    return datetime.date(newest_invoice_date.year + years + 1, 1, 1)
+
+
+# --- Policy -------------------------------------------------------------------------------
+
+
+def policy_months():
+    """Return ``{section_id: months}`` for every section (the default where none is set)."""
+    months = {s.id: DEFAULT_RETENTION_MONTHS for s in Section.select(Section.id)}
+    for policy in RetentionPolicy.select():
+        months[policy.section_id] = policy.months
+    return months
+
+
+def policies():
+    """Return every section with its policy row (or None): ``[(section, policy)]``."""
+    rows = {p.section_id: p for p in RetentionPolicy.select()}
+    return [(s, rows.get(s.id)) for s in Section.select().order_by(Section.code)]
+
+
+def policy_history(limit=50):
+    """Return the newest changes of the retention periods."""
+    return list(RetentionPolicyChange.select().order_by(RetentionPolicyChange.changed_at.desc(),
+                                                        RetentionPolicyChange.id.desc())
+                .limit(limit))
+
+
+def parse_months(value):
+    """Return ``value`` as a retention period in months, or raise RegisterError."""
+    try:
+        months = int(str(value).strip())
+    except (TypeError, ValueError):
+        months = None
+    if months is None or not MIN_MONTHS <= months <= MAX_MONTHS:
+        raise RegisterError(N_("Give the retention period as a whole number of months from "
+                               "%(low)s to %(high)s."), low=MIN_MONTHS, high=MAX_MONTHS)
+    return months
+
+
+def set_months(section, months, actor):
+    """Set ``section``'s retention period; record the change and its audit event.
+
+    Returns True when the period changed. The audit event names the field ("months");
+    the old and new values are kept in ``RetentionPolicyChange``.
+    """
+    months = parse_months(months)
+    with database.write_transaction():
+        policy = RetentionPolicy.get_or_none(RetentionPolicy.section == section.id)
+        old = policy.months if policy is not None else None
+        if old == months:
+            return False
+        now = utcnow()
+        if policy is None:
+            RetentionPolicy.create(section=section.id, months=months, changed_by=actor,
+                                   changed_at=now)
+        else:
+            RetentionPolicy.update(months=months, changed_by=actor, changed_at=now).where(
+                RetentionPolicy.id == policy.id).execute()
+        RetentionPolicyChange.create(section=section.id, old_months=old, new_months=months,
+                                     changed_by=actor, changed_at=now)
+        audit.record("update", actor, object_type=POLICY_OBJECT_TYPE, object_id=section.code,
+                     section=section.code, fields=["months"])
+    return True
