@@ -4,7 +4,7 @@ log, and the erasure of one subject on request (GDPR Art. 17).
 Who does what (DESIGN.md §1): the controller sets the periods and confirms and runs
 purges; the responsible person and the handlers read the periods and the log, and preview
 (a handler only the own section); the responsible person decides erasures on request.
-Staff and technical maintenance have no page here. The rules are in services/retention.py.
+Staff and technical maintenance have no page here. The rules are in services/retention/.
 
 A purge runs from the run page in steps: each POST purges batches for a couple of seconds
 and answers with the progress, and the page's script posts the next step until the run

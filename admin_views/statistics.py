@@ -1,6 +1,6 @@
 """Statistics for annual reports and research (seed §5, §8): tables, charts, CSV and XLSX.
 
-Counts and sums only, small cells hidden (services/statistics.py). The controller, the
+Counts and sums only, small cells hidden (services/statistics/). The controller, the
 responsible person and the handlers may read and export them; every export is audited.
 """
 

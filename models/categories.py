@@ -149,7 +149,7 @@ NOT_FOR_KIND = {
 }
 
 # What a minimised customer keeps of its own fields: what the accounting record needs
-# (Accounting Act 2:10, services/retention.py). Every other field of its data is emptied;
+# (Accounting Act 2:10, services/retention/). Every other field of its data is emptied;
 # the ``record`` fields stay.
 ACCOUNTING_RECORD_FIELDS = ("first_name", "last_name", "name", "business_id", "language")
 

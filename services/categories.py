@@ -4,7 +4,7 @@ The one source is ``models.FIELD_CATEGORIES`` (every field of the register data 
 data category) with the few declarations beside it (``MAINTAINED_FIELDS``,
 ``NOT_FOR_KIND``, ``ACCOUNTING_RECORD_FIELDS``, ``REFERENCES_NOT_DATA``), and the models'
 foreign keys: which tables hold a customer's rows. What the purge deletes and minimises
-(services/retention.py), what the inspection report shows (services/report.py), what a
+(services/retention/), what the inspection report shows (services/report.py), what a
 rectification request offers (services/rectification.py), what a disclosure hands over
 (services/disclosures.py) and what the customer's screens show (admin_views/customers.py)
 is read from here, so a field or a model added to the map needs no change in any of them.

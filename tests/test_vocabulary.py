@@ -164,7 +164,7 @@ TRANSLATE = {"_", "_l", "N_", "gettext", "lazy_gettext"}
 # Dicts of translated strings that are not names of codes.
 NOT_NAMES = {
     "column_labels",  # one view's column headings (Flask-Admin's option)
-    "HOLD_REASONS",  # sentences with parameters, as messages are (services/retention.py)
+    "HOLD_REASONS",  # sentences with parameters, as messages are (services/retention/)
 }
 
 
