@@ -1,0 +1,129 @@
+"""The one-week deadline of a request, its state, and the lists of what each role acts on."""
+
+import dataclasses
+import datetime
+
+import peewee as pw
+
+from models import InspectionRequest, InspectionSubject, utcnow
+from services import policy
+from services.localtime import from_helsinki
+from services.localtime import to_helsinki as helsinki
+from services.requests.common import _naive_utc
+
+# Seed §14: "carried out within one week of the request".
+DUE_IN = datetime.timedelta(days=7)
+
+
+def due_from(received_at):
+    """Return when a request received at ``received_at`` (naive UTC) is due: the same
+    Helsinki clock time one week later, as naive UTC."""
+    local = helsinki(received_at).replace(tzinfo=None)
+    return from_helsinki(local + DUE_IN)
+
+
+@dataclasses.dataclass(frozen=True)
+class Deadline:
+    """Where a request stands against its one-week deadline, in Helsinki time."""
+
+    due_at: datetime.datetime  # naive UTC
+    days_left: int  # Helsinki calendar days from today to the due day; negative when past
+    overdue: bool  # open and past its due time
+    late: bool  # delivered after its due time
+
+    @property
+    def days_over(self):
+        """Return how many Helsinki calendar days the due day is behind (0 on the due day)."""
+        return max(0, -self.days_left)
+
+    @property
+    def due_today(self):
+        return self.days_left == 0
+
+
+def deadline(request, now=None):
+    """Return the request's :class:`Deadline` at ``now`` (naive UTC; default the present)."""
+    now = _naive_utc(now) if now is not None else utcnow()
+    days_left = (helsinki(request.due_at).date() - helsinki(now).date()).days
+    delivered = request.delivered_at is not None
+    return Deadline(
+        due_at=request.due_at,
+        days_left=days_left,
+        overdue=not delivered and now > request.due_at,
+        late=delivered and request.delivered_at > request.due_at,
+    )
+
+
+def state_of(request):
+    """Return the request's state: received, identified, decided or delivered."""
+    if request.delivered_at is not None:
+        return "delivered"
+    if request.decision is not None:
+        return "decided"
+    if request.identity_checked_at is not None:
+        return "identified"
+    return "received"
+
+
+def open_condition():
+    """Return the condition on InspectionRequest of a request still open: not delivered."""
+    return InspectionRequest.delivered_at.is_null()
+
+
+def open_requests():
+    """Return the requests not yet delivered, the soonest due first."""
+    return (InspectionRequest.select()
+            .where(open_condition())
+            .order_by(InspectionRequest.due_at, InspectionRequest.id))
+
+
+def overdue(now=None):
+    """Return the open (not delivered) requests past their due time at ``now``."""
+    now = _naive_utc(now) if now is not None else utcnow()
+    return list(open_requests().where(InspectionRequest.due_at < now))
+
+
+def subject_counts(request_ids):
+    """Return ``{request id: number of confirmed subjects}`` for ``request_ids``."""
+    if not request_ids:
+        return {}
+    rows = (InspectionSubject
+            .select(InspectionSubject.request, pw.fn.COUNT(InspectionSubject.id).alias("n"))
+            .where(InspectionSubject.request.in_(list(request_ids)))
+            .group_by(InspectionSubject.request)
+            .tuples())
+    return dict(rows)
+
+
+def to_review():
+    """Return the requests served on site that no responsible person has reviewed yet."""
+    return list(InspectionRequest.select()
+                .where(InspectionRequest.on_site & InspectionRequest.reviewed_at.is_null()
+                       & InspectionRequest.delivered_at.is_null(False))
+                .order_by(InspectionRequest.delivered_at, InspectionRequest.id))
+
+
+def worklist(user, now=None):
+    """Return what ``user`` must act on, as ``{what: [request, …]}`` (see the dashboard).
+
+    Handlers: their sections' open requests waiting for the identity check
+    (``identity``), the confirmation of the subject's records (``subjects``) or the
+    delivery (``delivery``). The responsible person and the controller: requests waiting
+    for a decision (``decision``), on-site ones to review (``review``) and every overdue
+    one (``overdue``). Other roles have nothing to act on.
+    """
+    lists = {}
+    if policy.may(user, "handle_section_inspection_requests"):
+        ids = policy.readable_section_ids(user)
+        rows = list(open_requests().where(InspectionRequest.section.in_(ids))) if ids else []
+        counts = subject_counts([r.id for r in rows])
+        lists["identity"] = [r for r in rows if state_of(r) == "received"]
+        lists["subjects"] = [r for r in rows
+                             if state_of(r) == "identified" and not counts.get(r.id)]
+        lists["delivery"] = [r for r in rows if state_of(r) == "decided"]
+    elif policy.may(user, "decide_inspection_requests"):
+        rows = list(open_requests())
+        lists["decision"] = [r for r in rows if state_of(r) == "identified"]
+        lists["review"] = to_review()
+        lists["overdue"] = [r for r in rows if deadline(r, now).overdue]
+    return lists
