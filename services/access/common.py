@@ -39,9 +39,6 @@ class ReviewError(RegisterError):
         self.problems = problems or {}
 
 
-# --- time -------------------------------------------------------------------------------
-
-
 def _naive_utc(moment):
     if moment.tzinfo is not None:
         moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)

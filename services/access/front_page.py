@@ -6,9 +6,6 @@ from services.access.requests import may_decide, may_implement, visible_requests
 from services.access.review import may_review, review_status
 
 
-# --- the front page ---------------------------------------------------------------------
-
-
 def worklist(user, now=None):
     """Return what ``user`` must act on: ``{"decision": [...], "implementation": [...],
     "review": ReviewStatus or None}`` (empty lists and None when nothing).

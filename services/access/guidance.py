@@ -11,9 +11,6 @@ from services.hetu import refusal
 from services.policy import NotAllowed
 
 
-# --- guidance (seed §3, §18) ------------------------------------------------------------
-
-
 def may_publish(user):
     """Tell whether ``user`` may publish the guidance (the controller)."""
     return policy.may(user, "publish_guidance")

@@ -26,9 +26,6 @@ from services.hetu import refusal
 from services.policy import NotAllowed
 
 
-# --- access requests --------------------------------------------------------------------
-
-
 def may_request(user):
     """Tell whether ``user`` may ask access for someone."""
     return policy.may(user, "request_access")

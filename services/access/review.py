@@ -33,9 +33,6 @@ from services.localtime import helsinki_date
 from services.policy import NotAllowed
 
 
-# --- the yearly review ------------------------------------------------------------------
-
-
 @dataclasses.dataclass(frozen=True)
 class ReviewStatus:
     """When the access review is due (Helsinki days) and where it stands.
