@@ -26,308 +26,42 @@ After the controller publishes a new version of the guidance, every user must
 acknowledge it before using the register (``require_guidance_acknowledgement``, like the
 forced password change); logging in and out, changing the password and static files stay
 reachable.
+
+The access requests' pages are in ``admin_views.access_requests``; the forms in
+``forms.access``.
 """
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms.fields import (
-    DateField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Length, Optional
 
 from admin_views.base import (
     SecureBaseView,
+    account_label,
     acting_user,
     all_sections,
+    field_refusal,
     flash_form_errors,
-    page_number,
+    flash_refusal,
     parse_id,
     safe_redirect_target,
+    section_names,
+    users_by_id,
     visible_or_404,
 )
-from forms.base import RegisterForm
-from models import (
-    ROLES,
-    AccessRequest,
-    AccessReview,
-    GuidanceVersion,
-    User,
-    utcnow,
-)
+from forms.access import EndForm, GuidanceForm
+from models import AccessReview, GuidanceVersion, User, utcnow
 from services import access as rules
 from services import policy
 from services.errors import RegisterError
 from services.vocabulary.administration import (
-    ACCESS_REQUEST_KIND_LABELS,
-    ACCESS_REQUEST_STATE_LABELS,
     ACCOUNT_STATE_LABELS,
     REVIEW_OUTCOME_LABELS,
     ROLE_LABELS,
 )
 
-PAGE_SIZE = 25
-
 _user = acting_user
-
-
-def _error(error):
-    flash(_(error.message, **error.params), "error")
-
-
-_form_errors = flash_form_errors
-
-
-def _field_error(form, error):
-    """Put a service's refusal next to the field it is about (or flash it)."""
-    field = getattr(form, getattr(error, "field", "") or "", None)
-    if field is None:
-        _error(error)
-    else:
-        field.errors = list(field.errors) + [_(error.message, **error.params)]
-        _form_errors()
-
-
-def _locale():
-    return str(get_locale())
-
-
-def section_names(sections):
-    """Return the sections' names in the user's language, comma-separated."""
-    locale = _locale()
-    return ", ".join(s.name_in(locale) for s in sections)
-
-
-def account_label(user):
-    """Name an account: its username, or "#17 (u-…)" once the access has ended."""
-    return str(user) if user is not None else ""
-
-
-def _users_by_id(ids):
-    ids = {i for i in ids if i}
-    return {u.id: u for u in User.select().where(User.id.in_(list(ids)))} if ids else {}
-
-
-def _page():
-    return page_number(request.args.get("page"))
-
-
-# --- forms ------------------------------------------------------------------------------
-
-
-class RequestForm(RegisterForm):
-    """Access for whom, which role and sections, and why."""
-
-    account = SelectField(
-        _l("Account"), validate_choice=False,
-        description=_l("Choose “A new account” for a person who has no account, or the "
-                       "existing account whose role and sections should change."))
-    person_name = StringField(
-        _l("Name of the person"), validators=[Length(max=200)],
-        description=_l("For a new account: the person's first and last name."))
-    email = StringField(
-        _l("Work email"), validators=[Length(max=254)],
-        description=_l("For a new account, e.g. etunimi.sukunimi@hel.fi."))
-    role = SelectField(_l("Role"), validate_choice=False,
-                       validators=[DataRequired(_l("Choose the role."))])
-    sections = SelectMultipleField(_l("Sections"), validate_choice=False)
-    reason = TextAreaField(
-        _l("Why the access is needed"),
-        validators=[DataRequired(_l("Write why the person needs this access.")),
-                    Length(max=rules.MAX_TEXT)],
-        description=_l("The duties the access is needed for, e.g. customer service at the "
-                       "tourist information from 1 December."))
-
-
-class DecisionForm(RegisterForm):
-    reason = TextAreaField(
-        _l("Reason"), validators=[Optional(), Length(max=rules.MAX_TEXT)],
-        description=_l("Required when refusing. It is kept with the request."))
-
-
-class ImplementForm(RegisterForm):
-    username = StringField(
-        _l("Username"), validators=[DataRequired(_l("Give the username.")), Length(max=64)],
-        description=_l("Lower-case letters a–z, digits, dots, hyphens or underscores, e.g. "
-                       "etunimi.sukunimi."))
-
-
-class EndForm(RegisterForm):
-    ended_on = DateField(
-        _l("Day the duties ended"),
-        validators=[DataRequired(_l("Give the day the duties ended as a date, e.g. "
-                                    "2026-11-30."))])
-    reason = TextAreaField(
-        _l("Reason"),
-        validators=[DataRequired(_l("Write the reason the access ends, e.g. the person "
-                                    "moved to other duties.")), Length(max=rules.MAX_TEXT)],
-        description=_l("E.g. moved to other duties, employment ended."))
-
-
-class GuidanceForm(RegisterForm):
-    text = TextAreaField(
-        _l("Text of the guidance"),
-        validators=[DataRequired(_l("Write the guidance before publishing it.")),
-                    Length(max=rules.MAX_GUIDANCE)],
-        description=_l("Plain text; an empty line starts a new paragraph. Every user must "
-                       "acknowledge the new version when they next use the register."))
-
-
-# --- access requests --------------------------------------------------------------------
-
-
-class AccessRequestView(SecureBaseView):
-    """Access requests: /access/requests/ (list), /new/, /<id>/, its decision and
-    implementation."""
-
-    capability = "request_access"
-
-    def _load(self, request_id):
-        """Return the request if the user may open it; 404 for anything else."""
-        return visible_or_404(rules.get_visible_request, request_id)
-
-    def _helpers(self):
-        return {
-            "STATE_LABELS": ACCESS_REQUEST_STATE_LABELS,
-            "KIND_LABELS": ACCESS_REQUEST_KIND_LABELS,
-            "ROLE_LABELS": ROLE_LABELS,
-            "section_names": section_names,
-            "account_label": account_label,
-            "may_request": rules.may_request(_user()),
-            "may_decide": rules.may_decide(_user()),
-        }
-
-    @expose("/")
-    def index(self):
-        page = _page()
-        rows = list(rules.visible_requests(_user())
-                    .order_by((AccessRequest.state == "requested").desc(),
-                              (AccessRequest.state == "approved").desc(),
-                              AccessRequest.requested_at.desc(), AccessRequest.id.desc())
-                    .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        users = _users_by_id([r.account_id for r in rows] + [r.requested_by_id for r in rows])
-        return self.render("access/requests.html", rows=[
-            (r, users.get(r.account_id), users.get(r.requested_by_id), rules.request_sections(r))
-            for r in rows], page=page, more=more, **self._helpers())
-
-    @expose("/new/", methods=("GET", "POST"))
-    def create(self):
-        user = _user()
-        form = RequestForm(request.form if request.method == "POST" else None)
-        locale = _locale()
-        form.account.choices = [("", _("A new account"))] + [
-            (str(u.id), f"{u.username} ({ROLE_LABELS[u.role]})")
-            for u in rules.accounts_to_change(user)]
-        form.role.choices = [("", "—")] + [(code, ROLE_LABELS[code]) for code in ROLES]
-        form.sections.choices = [(s.code, s.name_in(locale)) for s in all_sections().values()]
-        if request.method == "POST":
-            if form.validate():
-                try:
-                    created = rules.request_access(
-                        user, form.role.data, form.sections.data, form.reason.data,
-                        person_name=form.person_name.data, email=form.email.data,
-                        account_id=form.account.data or None)
-                except RegisterError as e:
-                    _field_error(form, e)
-                else:
-                    flash(_("Access request no. %(id)s was sent to the controller for a "
-                            "decision.", id=created.id), "success")
-                    return redirect(url_for(".details", request_id=created.id), code=303)
-            else:
-                _form_errors()
-        return self.render("access/request_new.html", form=form, **self._helpers())
-
-    @expose("/<request_id>/")
-    def details(self, request_id):
-        return self._render_details(self._load(request_id))
-
-    def _render_details(self, found, decision_form=None, implement_form=None):
-        user = _user()
-        sections = rules.request_sections(found)
-        users = _users_by_id([found.account_id, found.requested_by_id, found.decided_by_id,
-                              found.implemented_by_id])
-        may_implement = rules.may_implement(user, found, sections)
-        if implement_form is None and may_implement and found.kind == "new":
-            implement_form = ImplementForm(username=rules.suggested_username(found))
-        return self.render(
-            "access/request.html",
-            row=found,
-            sections=sections,
-            users=users,
-            decision_form=decision_form or DecisionForm(),
-            implement_form=implement_form,
-            may_implement=may_implement,
-            **self._helpers(),
-        )
-
-    @expose("/<request_id>/decide/", methods=("POST",))
-    def decide(self, request_id):
-        if not rules.may_decide(_user()):
-            abort(403)
-        found = self._load(request_id)
-        decision = request.form.get("decision")
-        if decision not in ("approve", "refuse"):
-            abort(400)
-        form = DecisionForm(request.form)
-        if not form.validate():
-            _form_errors()
-            return self._render_details(found, decision_form=form)
-        try:
-            rules.decide(_user(), found, decision == "approve", form.reason.data)
-        except RegisterError as e:
-            _field_error(form, e)
-            return self._render_details(AccessRequest.get_by_id(found.id), decision_form=form)
-        if decision == "approve":
-            flash(_("The request was approved. The register handler of its sections (or the "
-                    "controller) can now implement it."), "success")
-        else:
-            flash(_("The request was refused."), "success")
-        return redirect(url_for(".details", request_id=found.id, _anchor="decision-heading"),
-                        code=303)
-
-    @expose("/<request_id>/implement/", methods=("POST",))
-    def implement(self, request_id):
-        user = _user()
-        if not policy.may(user, "implement_access"):
-            abort(403)
-        # A request the user may not open answers 404 whatever its state, like one that
-        # does not exist: the answer tells nothing of other sections' requests.
-        found = self._load(request_id)
-        if found.state == "approved" and not rules.may_implement(user, found):
-            abort(403)
-        form = ImplementForm(request.form)
-        if found.kind == "new" and found.state == "approved" and not form.validate():
-            _form_errors()
-            return self._render_details(found, implement_form=form)
-        try:
-            account, password = rules.implement(user, found, form.username.data)
-        except RegisterError as e:
-            if getattr(e, "field", None) == "username":
-                _field_error(form, e)
-                return self._render_details(found, implement_form=form)
-            _error(e)
-            if rules.get_visible_request(user, found.id) is None:
-                return redirect(url_for(".index"), code=303)
-            return redirect(url_for(".details", request_id=found.id), code=303)
-        if password is None:
-            flash(_("The account %(username)s now has the role and sections of the request.",
-                    username=account_label(account)), "success")
-            return redirect(url_for(".details", request_id=found.id), code=303)
-        # The one-time password is shown on this response only: never stored, never cached.
-        response = make_response(self.render(
-            "access/implemented.html", row=found, account=account, password=password,
-            sections=account.sections, **self._helpers()))
-        response.headers["Cache-Control"] = "no-store"
-        return response
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -358,7 +92,7 @@ class AccountView(SecureBaseView):
             ROLE_LABELS=ROLE_LABELS,
             section_names=section_names,
             account_label=account_label,
-            changed_by=_users_by_id([r.change.changed_by_id for r in rows if r.change]),
+            changed_by=users_by_id([r.change.changed_by_id for r in rows if r.change]),
         )
 
     @expose("/<account_id>/end/", methods=("GET", "POST"))
@@ -379,14 +113,14 @@ class AccountView(SecureBaseView):
                     ended = rules.end_access(user, account, form.ended_on.data,
                                              form.reason.data)
                 except RegisterError as e:
-                    _field_error(form, e)
+                    field_refusal(form, e)
                 else:
                     flash(_("The access of %(username)s has ended: the account was closed and "
                             "its username removed. The history shows it as %(pseudonym)s.",
                             username=label, pseudonym=account_label(ended)), "success")
                     return redirect(url_for(".index"), code=303)
             else:
-                _form_errors()
+                flash_form_errors()
         return self.render("access/end.html", account=account, form=form,
                            sections=account.sections, ROLE_LABELS=ROLE_LABELS,
                            section_names=section_names)
@@ -400,7 +134,7 @@ class AccountView(SecureBaseView):
         try:
             rules.reactivate(user, account)
         except RegisterError as e:
-            _error(e)
+            flash_refusal(e)
         else:
             flash(_("The account %(username)s is open again.",
                     username=account_label(account)), "success")
@@ -442,11 +176,11 @@ class AccessReviewView(SecureBaseView):
             try:
                 review = rules.save_review(user, outcomes, reviewed)
             except rules.ReviewError as e:
-                _error(e)
+                flash_refusal(e)
                 problems = {i: _(m, **p) for i, (m, p) in e.problems.items()}
                 rows = rules.review_accounts()
             except RegisterError as e:
-                _error(e)
+                flash_refusal(e)
             else:
                 flash(_("The access review was saved."), "success")
                 return redirect(url_for(".details", review_id=review.id), code=303)
@@ -463,7 +197,7 @@ class AccessReviewView(SecureBaseView):
             problems=problems,
             current_version=current.number if current else None,
             reviews=reviews,
-            reviewers=_users_by_id([r.reviewed_by_id for r in reviews]),
+            reviewers=users_by_id([r.reviewed_by_id for r in reviews]),
             **self._helpers(),
         )
 
@@ -476,7 +210,7 @@ class AccessReviewView(SecureBaseView):
             "access/review_details.html",
             review=review,
             items=items,
-            reviewer=_users_by_id([review.reviewed_by_id]).get(review.reviewed_by_id),
+            reviewer=users_by_id([review.reviewed_by_id]).get(review.reviewed_by_id),
             item_sections=lambda item: section_names(
                 [sections[c] for c in item.sections.split() if c in sections]),
             **self._helpers(),
@@ -516,7 +250,7 @@ class GuidanceView(SecureBaseView):
             shown=shown,
             current=versions[0] if versions else None,
             versions=versions,
-            publishers=_users_by_id([v.published_by_id for v in versions]),
+            publishers=users_by_id([v.published_by_id for v in versions]),
             may_publish=may_publish,
             form=form,
             acknowledgements=acknowledgements,
@@ -531,12 +265,12 @@ class GuidanceView(SecureBaseView):
             abort(403)
         form = GuidanceForm(request.form)
         if not form.validate():
-            _form_errors()
+            flash_form_errors()
             return self._render_index(form)
         try:
             version = rules.publish_guidance(user, form.text.data)
         except RegisterError as e:
-            _field_error(form, e)
+            field_refusal(form, e)
             return self._render_index(form)
         flash(_("Version %(number)s of the guidance was published. Every user must "
                 "acknowledge it when they next use the register.", number=version.number),
@@ -554,7 +288,7 @@ class GuidanceView(SecureBaseView):
             try:
                 rules.acknowledge(user, request.form.get("version"))
             except RegisterError as e:
-                _error(e)
+                flash_refusal(e)
                 return redirect(url_for(".acknowledge", next=target), code=303)
             flash(_("Thank you: you have acknowledged version %(number)s of the guidance.",
                     number=pending.number), "success")
@@ -582,62 +316,4 @@ def require_guidance_acknowledgement():
         return None
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for(ACKNOWLEDGE_ENDPOINT, next=target))
-
-
-# --- the front page ---------------------------------------------------------------------
-
-
-def front_page(user, now=None):
-    """Return what the front page shows ``user`` of access management, or None.
-
-    ``decision``: requests waiting for the controller's decision; ``implementation``:
-    approved requests the user may implement; ``review``: the review's status when it is
-    due within 30 days or overdue (the responsible person).
-    """
-    work = rules.worklist(user, now)
-    if not (work["decision"] or work["implementation"] or work["review"]
-            or policy.may(user, "implement_access")):
-        return None
-    requests = work["decision"] + work["implementation"]
-    users = _users_by_id([r.account_id for r in requests])
-
-    def describe(row):
-        return {
-            "id": row.id,
-            "who": row.person_name if row.kind == "new" else account_label(
-                users.get(row.account_id)),
-            "kind": ACCESS_REQUEST_KIND_LABELS[row.kind],
-            "role": ROLE_LABELS[row.role],
-            "sections": section_names(rules.request_sections(row)),
-            "requested_at": row.requested_at,
-            "decided_at": row.decided_at,
-        }
-
-    return {
-        "decision": [describe(r) for r in work["decision"]],
-        "implementation": [describe(r) for r in work["implementation"]],
-        "review": work["review"],
-    }
-
-
-# --- registration -----------------------------------------------------------------------
-
-
-def add_access_views(admin):
-    """Add the access pages to ``admin`` under the menu "Access", and make every request
-    of a user wait for the acknowledgement of a new guidance version.
-
-    The hook is registered after the login check of ``admin_views.auth`` (``create_app``
-    sets up auth before the admin), so a password that must change comes first.
-    """
-    category = _l("Access")
-    admin.add_view(AccessRequestView(name=_l("Access requests"), category=category,
-                                     endpoint="access_requests", url="/access/requests"))
-    admin.add_view(AccountView(name=_l("Accounts"), category=category,
-                               endpoint="access_accounts", url="/access/accounts"))
-    admin.add_view(AccessReviewView(name=_l("Access review"), category=category,
-                                    endpoint="access_review", url="/access/review"))
-    admin.add_view(GuidanceView(name=_l("Guidance"), category=category,
-                                endpoint="access_guidance", url="/access/guidance"))
-    admin.app.before_request(require_guidance_acknowledgement)
 

@@ -9,7 +9,13 @@ from flask_admin import babel as admin_babel
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
-from admin_views.access import add_access_views, front_page
+from admin_views.access import (
+    AccessReviewView,
+    AccountView,
+    GuidanceView,
+    require_guidance_acknowledgement,
+)
+from admin_views.access_requests import AccessRequestView, front_page
 from admin_views.audit import add_audit_views
 from admin_views.backup import BackupView, panel_status
 from admin_views.billing import InvoiceView
@@ -71,3 +77,23 @@ def register_views(admin):
     add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
     admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
     add_access_views(admin)  # menu "Access": requests, accounts, review, guidance
+
+
+def add_access_views(admin):
+    """Add the access pages to ``admin`` under the menu "Access", and make every request
+    of a user wait for the acknowledgement of a new guidance version.
+
+    The hook is registered after the login check of ``admin_views.auth`` (``create_app``
+    sets up auth before the admin), so a password that must change comes first.
+    """
+    category = _l("Access")
+    admin.add_view(AccessRequestView(name=_l("Access requests"), category=category,
+                                     endpoint="access_requests", url="/access/requests"))
+    admin.add_view(AccountView(name=_l("Accounts"), category=category,
+                               endpoint="access_accounts", url="/access/accounts"))
+    admin.add_view(AccessReviewView(name=_l("Access review"), category=category,
+                                    endpoint="access_review", url="/access/review"))
+    admin.add_view(GuidanceView(name=_l("Guidance"), category=category,
+                                endpoint="access_guidance", url="/access/guidance"))
+    admin.app.before_request(require_guidance_acknowledgement)
+

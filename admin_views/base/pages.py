@@ -205,6 +205,38 @@ def flash_form_errors():
     flash(_("Check the fields marked below, correct them and send the form again."), "error")
 
 
+def flash_refusal(error):
+    """Flash a service's refusal (a ``RegisterError``) in the user's language."""
+    flash(_(error.message, **error.params), "error")
+
+
+def field_refusal(form, error):
+    """Put a service's refusal next to the field it is about (or flash it)."""
+    field = getattr(form, getattr(error, "field", "") or "", None)
+    if field is None:
+        flash_refusal(error)
+    else:
+        field.errors = list(field.errors) + [_(error.message, **error.params)]
+        flash_form_errors()
+
+
+def section_names(sections):
+    """Return the sections' names in the user's language, comma-separated."""
+    locale = str(get_locale())
+    return ", ".join(s.name_in(locale) for s in sections)
+
+
+def account_label(user):
+    """Name an account: its username, or "#17 (u-…)" once the access has ended."""
+    return str(user) if user is not None else ""
+
+
+def users_by_id(ids):
+    """Return ``{id: User}`` for the given ids (empty ones left out), in one query."""
+    ids = {i for i in ids if i}
+    return {u.id: u for u in User.select().where(User.id.in_(list(ids)))} if ids else {}
+
+
 def local_datetime(moment, format="short"):
     """Return a stored (naive UTC) time as Helsinki time in the user's language ("" for None).
 
