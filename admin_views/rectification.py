@@ -61,6 +61,7 @@ from models import (
 )
 from services import audit
 from services import rectification as rules
+from services.categories import linked_models
 from services.errors import RegisterError
 from services.vocabulary.customers import CATEGORY_LABELS, CUSTOMER_KIND_LABELS
 from services.vocabulary.report import RELATION_LABELS, ROW_LABELS
@@ -366,7 +367,7 @@ def _by_category(customer, subject, values, counts):
 def _row_numbers(customer, models):
     """Number each model's rows 1, 2, … by id among the customer's rows of the model
     (as the register page lists them): one query of ids per model."""
-    links = dict(rules.linked_models())
+    links = dict(linked_models())
     numbers = {}
     for model in set(models) & set(links):
         key = model._meta.primary_key

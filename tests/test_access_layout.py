@@ -11,7 +11,7 @@ from tests.test_layout import ROOT, _modules, _oversized
 SPLIT = ("services/access/", "admin_views/access.py", "admin_views/access_requests.py",
          "forms/access.py")
 
-# The helpers admin_views/base.py shares with the access pages.
+# The helpers admin_views/base/ shares with the access pages.
 SHARED_HELPERS = {"flash_refusal", "field_refusal", "section_names", "account_label",
                   "users_by_id"}
 
