@@ -37,6 +37,42 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     # Before any route is added: every <int:…> of an address is then bounded.
     app.url_map.converters["int"] = IdConverter
+    _configure(app, test_config)
+
+    database.open_database(app.config["DATABASE_URL"])
+    _connection_per_request(app)
+    _refuse_unstorable_input(app)
+
+    security.init_app(app)  # headers on every response, the script nonce
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    vocabulary.use_translator(gettext)  # the names of codes, in the user's language
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.context_processor(lambda: {"current_locale": str(get_locale())})
+
+    from admin_views import auth, backup
+    from admin_views.base import local_date, local_datetime, user_may
+    from admin_views.registry import init_admin
+
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.globals["may"] = user_may  # {% if may("decide_access") %}
+    import cli
+
+    auth.init_app(app)
+    init_admin(app)
+    cli.init_app(app)
+    backup.init_app(app)  # the backup scheduler, when this process serves (seed §11)
+    _error_pages(app)
+    # What start-up built lives as long as the process: keep it out of the garbage
+    # collector's sweeps, which otherwise pause a request now and then for ~30 ms.
+    gc.freeze()
+    return app
+
+
+def _configure(app, test_config):
+    """Set the register's defaults, then instance/config.py, REGISTER_* variables and
+    ``test_config`` over them, in that order; a secret key of the instance if none."""
     app.config.from_mapping(
         DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "register.db"),
         BABEL_DEFAULT_LOCALE="fi",
@@ -77,36 +113,6 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
-
-    database.open_database(app.config["DATABASE_URL"])
-    _connection_per_request(app)
-    _refuse_unstorable_input(app)
-
-    security.init_app(app)  # headers on every response, the script nonce
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
-    vocabulary.use_translator(gettext)  # the names of codes, in the user's language
-    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
-    app.context_processor(lambda: {"current_locale": str(get_locale())})
-
-    from admin_views import auth, backup
-    from admin_views.base import local_date, local_datetime, user_may
-    from admin_views.registry import init_admin
-
-    app.jinja_env.filters["local_datetime"] = local_datetime
-    app.jinja_env.filters["local_date"] = local_date
-    app.jinja_env.globals["may"] = user_may  # {% if may("decide_access") %}
-    import cli
-
-    auth.init_app(app)
-    init_admin(app)
-    cli.init_app(app)
-    backup.init_app(app)  # the backup scheduler, when this process serves (seed §11)
-    _error_pages(app)
-    # What start-up built lives as long as the process: keep it out of the garbage
-    # collector's sweeps, which otherwise pause a request now and then for ~30 ms.
-    gc.freeze()
-    return app
 
 
 def _error_pages(app):

@@ -278,9 +278,6 @@ def test_the_size_measure_counts_a_function_from_its_def_to_its_last_line():
     assert function.end_lineno - function.lineno + 1 == 61 > MAX_FUNCTION_LINES
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "the modules still over the limits (README, Layout) are split one by one; this test "
-    "becomes strict (the mark goes) once the last one is"))
 def test_no_source_file_over_500_lines_and_no_function_over_60():
     offenders = _oversized()
     assert offenders == [], f"{len(offenders)} over the limits:\n" + "\n".join(offenders)
