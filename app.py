@@ -64,9 +64,7 @@ def create_app(test_config=None):
     cli.init_app(app)
     backup.init_app(app)  # the backup scheduler, when this process serves (seed §11)
     _error_pages(app)
-    # What start-up built lives as long as the process: keep it out of the garbage
-    # collector's sweeps, which otherwise pause a request now and then for ~30 ms.
-    gc.freeze()
+    _freeze_start_up(app)
     return app
 
 
@@ -113,6 +111,18 @@ def _configure(app, test_config):
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+
+def _freeze_start_up(app):
+    """Keep what start-up built out of the garbage collector's sweeps, unless testing.
+
+    What start-up built lives as long as the process, and the collector's sweeps over it
+    otherwise pause a request now and then for ~30 ms. Not under TESTING: a test process
+    builds an app per test, and each freeze would keep every earlier test's app, rows and
+    responses alive to the end of the run.
+    """
+    if not app.testing:
+        gc.freeze()
 
 
 def _error_pages(app):

@@ -1,7 +1,9 @@
 """Fixtures: a fresh migrated database per test, on SQLite always and PostgreSQL when
-TEST_DATABASE_URL is set; the app, its test client, the CLI runner and a login helper."""
+TEST_DATABASE_URL is set; the app, its test client, the CLI runner; the accounts the tests
+log in as and the one way they log in; password hashing made cheap for the tests."""
 
 import datetime
+import gc
 import os
 import re
 import shutil
@@ -9,10 +11,12 @@ import urllib.parse
 
 import pytest
 import time_machine
+from jinja2 import BytecodeCache
 
 import database
-from models import db, utcnow
+from models import User, db, utcnow
 from services.localtime import to_helsinki
+from tests.postgres import drop_retired, migrated_postgres, reset_postgres
 
 # An app made without TESTING (the configuration tests) would start the backup scheduler,
 # whose backup would run on into the next test's database reset.
@@ -45,11 +49,13 @@ _travel = None
 
 def pytest_configure(config):
     """Start the clock at REGISTER_TEST_CLOCK, before the test modules are even imported
-    (a module's constant taken from the clock is taken from the moved one)."""
+    (a module's constant taken from the clock is taken from the moved one); hash cheaply."""
     global _travel
     if TEST_CLOCK and _travel is None:
         _travel = time_machine.travel(_test_clock_instant(TEST_CLOCK), tick=True)
         _travel.start()
+    _hash_cheaply()
+    _build_urls_once()
 
 
 def pytest_unconfigure(config):
@@ -59,10 +65,80 @@ def pytest_unconfigure(config):
         _travel = None
 
 
+def pytest_sessionfinish(session):
+    drop_retired()  # the restore tests' databases (tests/postgres.py says why only now)
+
+
+def pytest_runtest_teardown(item):
+    """Give the collector back what an app made without TESTING froze (app.py): the
+    configuration tests' apps would otherwise keep every earlier test's objects alive."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+
+
 def pytest_report_header(config):
     if TEST_CLOCK:
         return f"clock: starts at {TEST_CLOCK} (REGISTER_TEST_CLOCK)"
     return None
+
+
+# Every test builds an app, and Werkzeug writes and compiles Python source for each of its
+# ninety-odd URL rules: most of create_app's time. A rule's builder depends only on the
+# rule's parsed parts (and on its defaults, when a default fills a part of the address):
+# the tests build each distinct one once per process and share it between the apps.
+_URL_BUILDERS = {}
+
+
+def _build_urls_once():
+    """Let every app of this process share its URL rules' compiled builders."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    if getattr(compile_builder, "shared", False):
+        return
+
+    def shared_builder(rule, append_unknown=True):
+        defaults = rule.defaults or {}
+        if any(dynamic and part in defaults for dynamic, part in rule._trace):
+            return compile_builder(rule, append_unknown)
+        key = (append_unknown, tuple(rule._trace), tuple(sorted(defaults)))
+        if key not in _URL_BUILDERS:
+            _URL_BUILDERS[key] = compile_builder(rule, append_unknown)
+        return _URL_BUILDERS[key]
+
+    shared_builder.shared = True
+    Rule._compile_builder = shared_builder
+
+
+# argon2id at production cost takes tens of milliseconds a hash, and every account a test
+# makes is hashed, and verified at each login: the tests hash with the least work argon2
+# allows. test_security.py checks the production parameters (and the fixture
+# `production_hashing` gives them back to a test that needs them).
+_PRODUCTION = {}
+
+
+def _hash_cheaply():
+    """Hash with argon2id's least work in this process, keeping the register's own hasher
+    for `production_hashing`."""
+    from argon2 import PasswordHasher, Type
+
+    from services import accounts
+
+    if not _PRODUCTION:
+        _PRODUCTION.update(hasher=accounts.hasher, dummy=accounts._DUMMY_HASH)
+        accounts.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1,
+                                         type=Type.ID)
+        accounts._DUMMY_HASH = accounts.hasher.hash("not anyone's password")
+
+
+@pytest.fixture
+def production_hashing(monkeypatch):
+    """Hash passwords with the register's own argon2id parameters in this test."""
+    from services import accounts
+
+    monkeypatch.setattr(accounts, "hasher", _PRODUCTION["hasher"])
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", _PRODUCTION["dummy"])
+    return _PRODUCTION["hasher"]
 
 
 def pytest_generate_tests(metafunc):
@@ -115,15 +191,6 @@ def _sqlite_template(tmp_path_factory):
     return path
 
 
-def reset_postgres(url):
-    """Empty the PostgreSQL test database (drop and recreate its public schema)."""
-    database.open_database(url)
-    db.connect(reuse_if_open=True)
-    db.execute_sql("DROP SCHEMA public CASCADE")
-    db.execute_sql("CREATE SCHEMA public")
-    db.close()
-
-
 @pytest.fixture
 def empty_db_url(db_kind, tmp_path):
     """The URL of an empty database of the kind under test (no tables)."""
@@ -144,12 +211,32 @@ def db_url(db_kind, tmp_path, request):
         database.open_database(url)
     else:
         url = _postgres_url()
-        reset_postgres(url)
-        database.open_database(url)
-        database.upgrade()
+        migrated_postgres(url)
     yield url
     if not db.is_closed():
         db.close()
+
+
+class TemplateCodeCache(BytecodeCache):
+    """Jinja's compiled templates, kept in memory for the whole test process.
+
+    Every test has an app of its own, and each app's Jinja environment would compile every
+    template it renders again: a third of a short test's time. Jinja checks each template's
+    source against its checksum before using the code kept here.
+    """
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = TemplateCodeCache()
 
 
 @pytest.fixture
@@ -159,6 +246,7 @@ def app(db_url, tmp_path, monkeypatch):
     from app import create_app
 
     app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test"})
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     yield app
 
 
@@ -186,23 +274,57 @@ def csrf_token(html):
     return match.group(1)
 
 
+def login(client, username, password=PASSWORD, follow=False, next=None, address=None):
+    """Log in through the real login form, as from ``address`` and asked with ``next`` when
+    given; return the answer to the form."""
+    sent = {"environ_base": {"REMOTE_ADDR": address}} if address else {}
+    page = client.get("/login", query_string={"next": next} if next is not None else None,
+                      **sent)
+    assert page.status_code == 200, f"the login page answered {page.status_code}, next={next!r}"
+    form = {"username": username, "password": password,
+            "csrf_token": csrf_token(page.get_data(as_text=True))}
+    if next is not None:
+        form["next"] = next
+    return client.post("/login", data=form, follow_redirects=follow, **sent)
+
+
 class AuthActions:
     """Log in and out through the real login form."""
 
     def __init__(self, client):
         self.client = client
 
-    def login(self, username, password=PASSWORD, follow=False):
-        token = csrf_token(self.client.get("/login").get_data(as_text=True))
-        return self.client.post(
-            "/login",
-            data={"username": username, "password": password, "csrf_token": token},
-            follow_redirects=follow,
-        )
+    def login(self, username, password=PASSWORD, **options):
+        """Log in through the form; return its answer (``login`` above tells the options)."""
+        return login(self.client, username, password, **options)
+
+    def login_as(self, username, switch=False, language=None, token_from=None):
+        """Log in as ``username`` and assert that it succeeded.
+
+        ``switch`` logs out whoever was logged in first; ``language`` then switches the
+        pages to it; ``token_from`` names a page to return a CSRF token from.
+        """
+        if switch and self.client.get("/").status_code == 200:
+            self.logout()
+        assert self.login(username).status_code == 302, f"{username} could not log in"
+        if language:
+            self.client.post("/language", data={"lang": language, "next": "/",
+                                                "csrf_token": self.token()})
+        return self.token(token_from) if token_from else None
+
+    def token(self, path="/"):
+        """Return a CSRF token of this session, from the page at ``path``."""
+        return csrf_token(self.client.get(path).get_data(as_text=True))
 
     def logout(self):
-        token = csrf_token(self.client.get("/").get_data(as_text=True))
-        return self.client.post("/logout", data={"csrf_token": token})
+        return self.client.post("/logout", data={"csrf_token": self.token()})
+
+
+def new_session(app, username):
+    """Return a test client of its own (another browser) logged in as ``username``."""
+    client = app.test_client()
+    AuthActions(client).login_as(username)
+    return client
 
 
 @pytest.fixture
@@ -223,6 +345,58 @@ def make_user(app):
         return user
 
     return make
+
+
+@pytest.fixture
+def logged_in_user(make_user, auth):
+    """Create an account and log the test client in as it: logged_in_user("anna", "staff",
+    ["tourism"]) returns the account."""
+
+    def make(username, role, sections=()):
+        user = make_user(username, role, sections)
+        auth.login_as(username)
+        return user
+
+    return make
+
+
+# The accounts the tests log in as: username → role and sections. A test module lists the
+# ones it needs, in order, in PEOPLE; the `people` fixture creates them.
+ACCOUNTS = {
+    "staff_t": ("staff", ["tourism"]),
+    "staff_b": ("staff", ["business"]),
+    "handler_t": ("handler", ["tourism"]),
+    "handler_b": ("handler", ["business"]),
+    "controller": ("controller", []),
+    "responsible": ("responsible", []),
+    "maint": ("maintenance", []),
+    # The same roles by first name, as the access and disclosure tests know them.
+    "eero": ("controller", []),
+    "nyrki": ("responsible", []),
+    "tuulikki": ("handler", ["tourism"]),
+    "susanna": ("handler", ["business"]),
+    "anna": ("staff", ["tourism"]),
+    "ylla": ("maintenance", []),
+}
+
+
+@pytest.fixture
+def people(request, app):
+    """Create the accounts named in the test module's PEOPLE, as make_user does but in one
+    transaction; return them by username, each as read back from the database."""
+    from services import accounts
+
+    names = getattr(request.module, "PEOPLE", None)
+    assert names, f"{request.module.__name__} uses `people` but lists no PEOPLE"
+    with app.app_context(), db.atomic():
+        made = {name: accounts.create_user(name, *ACCOUNTS[name], password=PASSWORD,
+                                           must_change=False)[0] for name in names}
+        return {name: User.get_by_id(user.id) for name, user in made.items()}
+
+
+def user(username):
+    """Return the account with this username, as it is in the database now."""
+    return User.by_username(username)
 
 
 class Clock:

@@ -18,17 +18,9 @@ from models import (
 )
 from services import access, accounts
 from services.localtime import helsinki_today
-from tests.conftest import PASSWORD, AuthActions, csrf_token
+from tests.conftest import PASSWORD, AuthActions, csrf_token, new_session
 
 TODAY = helsinki_today  # Helsinki's today, from the register's own clock
-
-
-def log_in(app, username):
-    """Return a test client logged in as ``username`` (a session of its own)."""
-    client = app.test_client()
-    response = AuthActions(client).login(username)
-    assert response.status_code == 302, username
-    return client
 
 
 def token(client):
@@ -45,18 +37,9 @@ def text(response):
     return response.get_data(as_text=True)
 
 
-@pytest.fixture
-def people(make_user):
-    """The register's people: a controller, a responsible person, a handler per section,
-    staff and technical maintenance."""
-    return {
-        "eero": make_user("eero", "controller"),
-        "nyrki": make_user("nyrki", "responsible"),
-        "tuulikki": make_user("tuulikki", "handler", ["tourism"]),
-        "susanna": make_user("susanna", "handler", ["business"]),
-        "anna": make_user("anna", "staff", ["tourism"]),
-        "ylla": make_user("ylla", "maintenance"),
-    }
+# The register's people: a controller, a responsible person, a handler per section, staff
+# and technical maintenance (conftest.ACCOUNTS).
+PEOPLE = ("eero", "nyrki", "tuulikki", "susanna", "anna", "ylla")
 
 
 NEW_PERSON = {"account": "", "person_name": "Pekka Uusi", "email": "pekka.uusi@hel.fi",
@@ -80,11 +63,11 @@ def request_id(response):
 
 @pytest.mark.clock
 def test_grant_workflow_in_order(app, people):
-    staff = log_in(app, "anna")
-    handler = log_in(app, "tuulikki")
-    other_handler = log_in(app, "susanna")
-    controller = log_in(app, "eero")
-    responsible = log_in(app, "nyrki")
+    staff = new_session(app, "anna")
+    handler = new_session(app, "tuulikki")
+    other_handler = new_session(app, "susanna")
+    controller = new_session(app, "eero")
+    responsible = new_session(app, "nyrki")
 
     # Anyone but maintenance may ask access for someone.
     response = ask(staff)
@@ -172,8 +155,8 @@ def test_grant_workflow_in_order(app, people):
 
 
 def test_refused_request_is_never_implemented(app, people):
-    controller = log_in(app, "eero")
-    rid = request_id(ask(log_in(app, "anna")))
+    controller = new_session(app, "eero")
+    rid = request_id(ask(new_session(app, "anna")))
     response = post(controller, f"/access/requests/{rid}/decide/",
                     {"decision": "refuse", "reason": "Tehtävä ei vaadi rekisteriä"})
     assert response.status_code == 303
@@ -185,7 +168,7 @@ def test_refused_request_is_never_implemented(app, people):
 
 
 def test_request_form_says_what_to_fix_and_keeps_the_input(app, people):
-    staff = log_in(app, "anna")
+    staff = new_session(app, "anna")
     response = ask(staff, person_name="", email="ei-osoite")
     assert response.status_code == 200
     page = text(response)
@@ -203,18 +186,19 @@ def test_request_form_says_what_to_fix_and_keeps_the_input(app, people):
 
 
 def test_change_of_an_existing_account_needs_handlers_of_every_section(app, people):
-    staff = log_in(app, "anna")
+    staff = new_session(app, "anna")
     # Staff may ask a change of their own account only.
     response = ask(staff, account=str(people["eero"].id), sections=["tourism", "business"])
     assert "Valitse käyttäjätili luettelosta" in text(response)
     rid = request_id(ask(staff, account=str(people["anna"].id),
                          sections=["tourism", "business"]))
     assert AccessRequest.get_by_id(rid).kind == "change"
-    post(log_in(app, "eero"), f"/access/requests/{rid}/decide/", {"decision": "approve"})
+    post(new_session(app, "eero"), f"/access/requests/{rid}/decide/", {"decision": "approve"})
     # The business section is not the tourism handler's: only the controller implements.
-    assert post(log_in(app, "tuulikki"), f"/access/requests/{rid}/implement/").status_code == 403
+    handler = new_session(app, "tuulikki")
+    assert post(handler, f"/access/requests/{rid}/implement/").status_code == 403
     assert [s.code for s in people["anna"].sections] == ["tourism"]
-    response = post(log_in(app, "eero"), f"/access/requests/{rid}/implement/")
+    response = post(new_session(app, "eero"), f"/access/requests/{rid}/implement/")
     assert response.status_code == 303
     assert [s.code for s in User.by_username("anna").sections] == ["business", "tourism"]
     assert AccessRequest.get_by_id(rid).account_id == people["anna"].id
@@ -229,22 +213,22 @@ def test_change_of_an_existing_account_needs_handlers_of_every_section(app, peop
 ])
 def test_who_may_open_the_access_pages(app, people, path, allowed):
     for name in people:
-        response = log_in(app, name).get(path)
+        response = new_session(app, name).get(path)
         assert response.status_code == (200 if name in allowed else 403), (name, path)
     assert app.test_client().get(path).status_code == 302  # logged out: to the login page
 
 
 def test_requests_are_visible_by_role(app, people):
-    rid = request_id(ask(log_in(app, "tuulikki")))
-    business = request_id(ask(log_in(app, "susanna"), sections=["business"]))
-    staff = log_in(app, "anna")
+    rid = request_id(ask(new_session(app, "tuulikki")))
+    business = request_id(ask(new_session(app, "susanna"), sections=["business"]))
+    staff = new_session(app, "anna")
     assert staff.get(f"/access/requests/{rid}/").status_code == 404  # not theirs
-    tourism_handler = log_in(app, "tuulikki")
+    tourism_handler = new_session(app, "tuulikki")
     assert tourism_handler.get(f"/access/requests/{business}/").status_code == 404
     assert tourism_handler.get("/access/requests/abc/").status_code == 404
     assert tourism_handler.get("/access/requests/99999999999999999999/").status_code == 404
     for name in ("eero", "nyrki"):
-        assert log_in(app, name).get(f"/access/requests/{business}/").status_code == 200
+        assert new_session(app, name).get(f"/access/requests/{business}/").status_code == 200
 
 
 # --- ending access ----------------------------------------------------------------------------
@@ -252,19 +236,20 @@ def test_requests_are_visible_by_role(app, people):
 
 @pytest.mark.clock
 def test_ending_access_closes_the_account_at_once(app, people):
-    staff = log_in(app, "anna")
+    staff = new_session(app, "anna")
     assert staff.get("/").status_code == 200
     anna = people["anna"]
 
     # Only the handler of every section of the account, or the controller: the responsible
     # person sees the account but may not end it, another section's handler does not see it.
     data = {"ended_on": TODAY().isoformat(), "reason": "Lähti"}
-    assert post(log_in(app, "nyrki"), f"/access/accounts/{anna.id}/end/", data).status_code == 403
-    assert post(log_in(app, "susanna"), f"/access/accounts/{anna.id}/end/",
+    responsible = new_session(app, "nyrki")
+    assert post(responsible, f"/access/accounts/{anna.id}/end/", data).status_code == 403
+    assert post(new_session(app, "susanna"), f"/access/accounts/{anna.id}/end/",
                 data).status_code == 404
     assert post(staff, f"/access/accounts/{anna.id}/end/").status_code == 403
 
-    handler = log_in(app, "tuulikki")
+    handler = new_session(app, "tuulikki")
     page = text(handler.get("/access/accounts/"))
     assert "Päätä käyttöoikeus: anna" in page
     assert "Päätä käyttöoikeus: susanna" not in page  # another section's account is not listed
@@ -303,7 +288,7 @@ def test_ending_access_closes_the_account_at_once(app, people):
     event = AuditEvent.get(AuditEvent.action == "end_access")
     assert (event.object_type, event.object_id, event.section, event.actor) == (
         "user", str(anna.id), "tourism", people["tuulikki"].pseudonym)
-    viewer = log_in(app, "eero")
+    viewer = new_session(app, "eero")
     page = text(viewer.get(f"/audit/?flt0_0={anna.pseudonym}"))
     assert anna.pseudonym in page and "Henkilökunta" in page
     assert "anna" not in re.sub(r"<[^>]+>", " ", page).split()
@@ -324,7 +309,7 @@ def test_command_line_grants_and_endings_are_on_the_pages(app, people, runner):
     assert result.exit_code == 0, result.output
     pekka = User.by_username("pekka")
     grant = AccessRequest.get(AccessRequest.account == pekka.id)
-    controller = english(log_in(app, "eero"))
+    controller = english(new_session(app, "eero"))
     page = text(controller.get("/access/requests/"))
     assert "the server's command line" in page and "pekka" in page
     page = text(controller.get(f"/access/requests/{grant.id}/"))
@@ -332,7 +317,7 @@ def test_command_line_grants_and_endings_are_on_the_pages(app, people, runner):
     assert page.count("the server's command line") == 3  # asked, decided, implemented
     assert "None" not in page
     # The handler of the section sees the account as any other.
-    handler = log_in(app, "tuulikki")
+    handler = new_session(app, "tuulikki")
     assert "pekka" in text(handler.get("/access/accounts/"))
 
     result = runner.invoke(args=["users", "deactivate", "pekka", "--reason",
@@ -353,10 +338,10 @@ def test_command_line_grants_and_endings_are_on_the_pages(app, people, runner):
 
 def test_oneself_and_the_last_controller_cannot_be_ended(app, people):
     eero = people["eero"]
-    assert post(log_in(app, "eero"), f"/access/accounts/{eero.id}/end/").status_code == 403
+    assert post(new_session(app, "eero"), f"/access/accounts/{eero.id}/end/").status_code == 403
     # A handler ends only accounts of their own sections: a controller has none, and is
     # not even listed to them.
-    assert post(log_in(app, "tuulikki"), f"/access/accounts/{eero.id}/end/").status_code == 404
+    assert post(new_session(app, "tuulikki"), f"/access/accounts/{eero.id}/end/").status_code == 404
     # The review may not end the only open controller account either.
     rows = access.review_accounts()
     outcomes = {r.user.id: ("keep", "") for r in rows} | {eero.id: ("end", "Eläkkeelle")}
@@ -397,8 +382,8 @@ def test_review_due_reminded_and_overdue_across_a_year(app, people):
 
 
 def test_front_page_reminds_the_responsible_person(app, people, runner):
-    responsible = log_in(app, "nyrki")
-    staff = log_in(app, "anna")
+    responsible = new_session(app, "nyrki")
+    staff = new_session(app, "anna")
     assert "Käyttöoikeuksien tarkistuksen määräpäivä" not in text(responsible.get("/"))
     assert runner.invoke(args=["users", "review-due"]).exit_code == 0
 
@@ -434,8 +419,8 @@ def keep_all(ids):
 
 @pytest.mark.clock
 def test_review_page_records_outcomes_and_ends_access(app, people):
-    responsible = log_in(app, "nyrki")
-    staff = log_in(app, "anna")
+    responsible = new_session(app, "nyrki")
+    staff = new_session(app, "anna")
     User.update(last_login_at=utcnow() - datetime.timedelta(days=120)).where(
         User.username == "susanna").execute()
     page = text(responsible.get("/access/review/"))
@@ -457,7 +442,7 @@ def test_review_page_records_outcomes_and_ends_access(app, people):
     assert AccessReview.select().count() == 0 and User.get_by_id(anna).active
 
     # Only the responsible person saves a review.
-    assert post(log_in(app, "eero"), "/access/review/", data).status_code == 403
+    assert post(new_session(app, "eero"), "/access/review/", data).status_code == 403
 
     data[f"comment-{anna}"] = "Työsuhde päättyi"
     response = post(responsible, "/access/review/", data)
@@ -475,13 +460,13 @@ def test_review_page_records_outcomes_and_ends_access(app, people):
     page = text(responsible.get(response.location))
     assert "Työsuhde päättyi" in page and people["anna"].pseudonym in page
     # The controller reads reviews but has no form.
-    page = text(log_in(app, "eero").get("/access/review/"))
+    page = text(new_session(app, "eero").get("/access/review/"))
     assert "Aiemmat tarkistukset" in page and "Tallenna tarkistus" not in page
     assert AuditEvent.select().where(AuditEvent.object_type == "access_review").count() == 1
 
 
 def test_review_refuses_a_stale_account_list(app, people):
-    responsible = log_in(app, "nyrki")
+    responsible = new_session(app, "nyrki")
     page = text(responsible.get("/access/review/"))
     ids = re.findall(r'name="account" value="(\d+)"', page)
     accounts.create_user("uusi", "staff", ["tourism"], password=PASSWORD)
@@ -527,7 +512,7 @@ def test_idle_accounts_are_flagged_and_disabled(app, people, runner):
     assert "0 tiliä" in runner.invoke(args=["users", "disable-idle"]).output
 
     # The handler of the section opens it again; reactivation counts as use.
-    handler = log_in(app, "tuulikki")
+    handler = new_session(app, "tuulikki")
     page = text(handler.get("/access/accounts/"))
     assert "Poistettu käytöstä" in page and "käyttämättä 90 päivää" in page
     response = post(handler, f"/access/accounts/{anna.id}/reactivate/", follow=True)
@@ -543,15 +528,15 @@ def test_idle_accounts_are_flagged_and_disabled(app, people, runner):
 
 
 def publish(app, text_):
-    controller = log_in(app, "eero")
+    controller = new_session(app, "eero")
     return post(controller, "/access/guidance/publish/", {"text": text_})
 
 
 def test_guidance_must_be_acknowledged_once_per_version(app, people):
-    staff = log_in(app, "anna")
+    staff = new_session(app, "anna")
     assert staff.get("/").status_code == 200  # nothing published: nothing to acknowledge
     assert post(staff, "/access/guidance/publish/", {"text": "Ohje"}).status_code == 403
-    assert post(log_in(app, "nyrki"), "/access/guidance/publish/",
+    assert post(new_session(app, "nyrki"), "/access/guidance/publish/",
                 {"text": "Ohje"}).status_code == 403
 
     assert publish(app, "Älä tallenna henkilötunnuksia.\n\nKirjaudu ulos lopuksi."
@@ -566,7 +551,7 @@ def test_guidance_must_be_acknowledged_once_per_version(app, people):
     assert staff.get("/password").status_code == 200
     assert staff.get("/assets/register.css").status_code == 200
     # The publisher has read it already.
-    assert log_in(app, "eero").get("/").status_code == 200
+    assert new_session(app, "eero").get("/").status_code == 200
 
     version = access.current_guidance()
     response = post(staff, "/access/guidance/acknowledge/",
@@ -592,7 +577,7 @@ def test_guidance_must_be_acknowledged_once_per_version(app, people):
     assert fresh.get("/").status_code == 200
 
     # Who has acknowledged which version.
-    responsible = log_in(app, "nyrki")
+    responsible = new_session(app, "nyrki")
     page = text(responsible.get("/access/guidance/", follow_redirects=True))
     assert "Versio 2: lukitse näyttö." in page and "Kuittaa ohje luetuksi" in page
     post(responsible, "/access/guidance/acknowledge/", {"version": access.current_guidance().id})
@@ -625,17 +610,17 @@ def test_password_change_comes_before_the_guidance(app, people, make_user):
 
 
 def test_front_page_shows_what_each_role_acts_on(app, people):
-    rid = request_id(ask(log_in(app, "anna")))
-    controller = log_in(app, "eero")
+    rid = request_id(ask(new_session(app, "anna")))
+    controller = new_session(app, "eero")
     page = text(controller.get("/"))
     assert "Päätöstäsi odottavat käyttöoikeuspyynnöt (1)" in page
     assert f"/access/requests/{rid}/" in page and "Pekka Uusi" in page
     post(controller, f"/access/requests/{rid}/decide/", {"decision": "approve"})
     assert "Päätöstäsi odottavat käyttöoikeuspyynnöt (0)" in text(controller.get("/"))
-    page = text(log_in(app, "tuulikki").get("/"))
+    page = text(new_session(app, "tuulikki").get("/"))
     assert "Hyväksytyt käyttöoikeuspyynnöt, jotka odottavat toteutusta (1)" in page
     assert "Pekka Uusi" in page
-    page = text(log_in(app, "susanna").get("/"))
+    page = text(new_session(app, "susanna").get("/"))
     assert "odottavat toteutusta (0)" in page and "Pekka Uusi" not in page
     # The inspection requests' part of the front page is still there.
-    assert "Tarkastuspyynnöt" in text(log_in(app, "tuulikki").get("/"))
+    assert "Tarkastuspyynnöt" in text(new_session(app, "tuulikki").get("/"))

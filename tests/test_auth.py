@@ -183,7 +183,7 @@ def test_dashboard_shows_user_role_and_sections(client, auth, make_user):
     assert "Elinkeinokehitys" in page
 
 
-def test_password_is_hashed_with_argon2id(make_user):
+def test_password_is_hashed_with_argon2id(make_user, production_hashing):
     user = make_user("anna", "staff", ["tourism"])
     stored = User.get_by_id(user.id).password_hash
     assert stored.startswith("$argon2id$") and PASSWORD not in stored

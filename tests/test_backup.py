@@ -19,6 +19,7 @@ from services import audit
 from services import backup
 from services.backup import create as taking
 from tests.conftest import csrf_token
+from tests.postgres import retire_database
 
 @pytest.fixture
 def settings(db_url, tmp_path):
@@ -28,15 +29,16 @@ def settings(db_url, tmp_path):
 
 @pytest.fixture
 def restore_url(db_kind, db_url, tmp_path):
-    """A database that does not exist yet (removed afterwards on PostgreSQL)."""
+    """A database that does not exist yet (on PostgreSQL moved out of the way afterwards,
+    and dropped at the end of the run)."""
     if db_kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
     live = backup.Target.parse(db_url)
     target = live.with_database(live.database + "_restored")
-    target.drop_database()
+    retire_database(db_url, target.database)
     yield target.url
-    target.drop_database()
+    retire_database(db_url, target.database)
 
 
 def add_customers(count, start=0):

@@ -12,7 +12,6 @@ from models import (
     InspectionRequest,
     Invoice,
     Section,
-    User,
     utcnow,
 )
 from services import disclosures, statistics
@@ -24,16 +23,7 @@ from tests.conftest import csrf_token
 HUGE = "99999999999999999999"  # 20 digits: over SQLite's and PostgreSQL's integers
 
 
-@pytest.fixture
-def people(make_user):
-    return {name: User.get_by_id(make_user(name, role, sections).id)
-            for name, role, sections in [
-                ("staff_t", "staff", ["tourism"]),
-                ("handler_t", "handler", ["tourism"]),
-                ("controller", "controller", []),
-                ("responsible", "responsible", []),
-                ("maint", "maintenance", []),
-            ]}
+PEOPLE = ("staff_t", "handler_t", "controller", "responsible", "maint")
 
 
 @pytest.fixture
@@ -53,11 +43,6 @@ def rows(app, people):
     disclosure = disclosures.prepare(people["handler_t"], recipient.id, "Ostoreskontra",
                                      "Kirjanpitolaki 1336/1997")
     return {"customer": anna.id, "request": request.id, "disclosure": disclosure.id}
-
-
-def login(client, auth, username):
-    assert auth.login(username).status_code == 302
-    return csrf_token(client.get("/password").get_data(as_text=True))
 
 
 def counts():
@@ -87,12 +72,12 @@ NUL_GETS = [
 
 @pytest.mark.parametrize("who, url", NUL_GETS)
 def test_nul_and_control_characters_in_a_query_answer_400(client, auth, rows, who, url):
-    login(client, auth, who)
+    auth.login_as(who)
     assert_refused_page(client.get(url.format(**rows)))
 
 
 def test_nul_in_the_on_site_form_answers_400_and_stores_nothing(client, auth, rows):
-    token = login(client, auth, "handler_t")
+    token = auth.login_as("handler_t", token_from="/password")
     before = counts()
     response = client.post("/requests/on-site/", data={
         "csrf_token": token, "requester_name": "Anna\x00 Äijälä", "email": "anna@example.fi",
@@ -103,7 +88,7 @@ def test_nul_in_the_on_site_form_answers_400_and_stores_nothing(client, auth, ro
 
 
 def test_nul_in_the_subject_search_answers_400(client, auth, rows):
-    token = login(client, auth, "handler_t")
+    token = auth.login_as("handler_t", token_from="/password")
     response = client.post(f"/requests/{rows['request']}/subjects", data={
         "csrf_token": token, "subjects-name": "Anna\x00", "subjects-email": "anna@example.fi",
         "subjects-version": "1"})
@@ -111,7 +96,7 @@ def test_nul_in_the_subject_search_answers_400(client, auth, rows):
 
 
 def test_a_control_character_in_a_new_customer_stores_nothing(client, auth, rows):
-    token = login(client, auth, "staff_t")
+    token = auth.login_as("staff_t", token_from="/password")
     before = counts()
     response = client.post("/customers/new/?section=tourism", data={
         "csrf_token": token, "kind": "person", "first_name": "Ville\x0b", "last_name": "Valo"})
@@ -121,7 +106,7 @@ def test_a_control_character_in_a_new_customer_stores_nothing(client, auth, rows
 
 def test_tabs_and_line_breaks_are_ordinary_text(client, auth, rows):
     """What a person types in a text area (tab, CR, LF) passes the guard."""
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     assert client.get("/customers/?search=anna%09%C3%A4ij%C3%A4l%C3%A4%0D%0A").status_code == 200
 
 
@@ -154,14 +139,14 @@ PAGES = [HUGE, "-" + HUGE, str(2**63 - 1), "-1", "²"]
 
 @pytest.mark.parametrize("who, url", LISTS)
 def test_a_page_number_out_of_range_shows_a_page(client, auth, rows, who, url):
-    login(client, auth, who)
+    auth.login_as(who)
     for page in PAGES:
         response = client.get(url.format(**rows), query_string={"page": page})
         assert response.status_code == 200, page
 
 
 def test_a_purge_preview_page_out_of_range_shows_a_page(client, auth, rows):
-    login(client, auth, "controller")
+    auth.login_as("controller")
     for name in ("page", "mpage"):
         for page in PAGES:
             response = client.get("/retention/", query_string={name: page})
@@ -169,7 +154,7 @@ def test_a_purge_preview_page_out_of_range_shows_a_page(client, auth, rows):
 
 
 def test_an_ajax_lookup_offset_or_limit_out_of_range_answers_a_list(client, auth, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     for args in ({"offset": HUGE}, {"offset": "-" + HUGE}, {"offset": str(2**63 - 1)},
                  {"limit": HUGE}, {"limit": "-" + HUGE}, {"offset": "-5", "limit": "0"}):
         response = client.get("/invoices/ajax/lookup/",
@@ -182,7 +167,7 @@ def test_an_ajax_lookup_offset_or_limit_out_of_range_answers_a_list(client, auth
 
 
 def test_statistics_months_outside_the_years_are_a_form_error(client, auth, rows):
-    login(client, auth, "controller")
+    auth.login_as("controller")
     assert client.post("/language", data={
         "lang": "en", "csrf_token": csrf_token(client.get("/password").get_data(as_text=True))
     }).status_code == 302
@@ -196,7 +181,7 @@ def test_statistics_months_outside_the_years_are_a_form_error(client, auth, rows
 
 
 def test_statistics_months_at_the_edges_are_counted(client, auth, rows):
-    login(client, auth, "controller")
+    auth.login_as("controller")
     response = client.get("/statistics/", query_string={"first": "2091-01", "last": "2100-12"})
     assert response.status_code == 200
     assert "2100-12" in response.get_data(as_text=True)
@@ -208,12 +193,12 @@ def test_statistics_months_at_the_edges_are_counted(client, auth, rows):
 @pytest.mark.parametrize("url", ["/retention/runs/{huge}", "/retention/runs/{huge}/status",
                                  "/requests/{huge}/report.html", "/retention/runs/0"])
 def test_an_id_out_of_range_in_an_address_is_not_found(client, auth, rows, url):
-    login(client, auth, "controller")
+    auth.login_as("controller")
     assert client.get(url.format(huge=HUGE)).status_code == 404
 
 
 def test_a_recipient_out_of_range_is_refused_as_unlisted(client, auth, rows):
-    token = login(client, auth, "handler_t")
+    token = auth.login_as("handler_t", token_from="/password")
     response = client.post("/disclosures/new/", data={
         "csrf_token": token, "recipient": HUGE, "purpose": "Ostoreskontra",
         "legal_basis": "Kirjanpitolaki"})
@@ -231,7 +216,7 @@ def test_the_months_of_statistics_are_bounded_for_every_caller():
 
 
 def test_the_refusal_says_what_to_do(client, auth, rows):
-    token = login(client, auth, "staff_t")
+    token = auth.login_as("staff_t", token_from="/password")
     client.post("/language", data={"lang": "en", "csrf_token": token})
     page = client.get("/customers/?search=anna%00").get_data(as_text=True)
     assert "control character" in page and "Type the text again" in page
@@ -239,7 +224,7 @@ def test_the_refusal_says_what_to_do(client, auth, rows):
 
 @pytest.mark.parametrize("section", [" ", "nope", "TOURISM"])
 def test_statistics_of_an_unknown_section_are_a_form_error(client, auth, rows, section):
-    login(client, auth, "controller")
+    auth.login_as("controller")
     for url in ("/statistics/", "/statistics/export.csv"):
         response = client.get(url, query_string={"section": section})
         assert response.status_code == 200, url
@@ -249,7 +234,7 @@ def test_statistics_of_an_unknown_section_are_a_form_error(client, auth, rows, s
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"])
 def test_a_date_outside_the_years_is_a_form_error_and_stores_nothing(client, auth, rows, day):
-    token = login(client, auth, "staff_t")
+    token = auth.login_as("staff_t", token_from="/password")
     client.post("/language", data={"lang": "en", "csrf_token": token})
     before = counts()
     response = client.post("/invoices/new/", data={
@@ -263,7 +248,7 @@ def test_a_date_outside_the_years_is_a_form_error_and_stores_nothing(client, aut
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
 def test_an_erasure_received_outside_the_years_is_refused(client, auth, rows, day):
-    token = login(client, auth, "responsible")
+    token = auth.login_as("responsible", token_from="/password")
     before = counts()
     response = client.post(f"/retention/erasure/?customer={rows['customer']}", data={
         "csrf_token": token, "received_on": day, "confirmed": "yes"})
@@ -276,7 +261,7 @@ def test_an_erasure_received_outside_the_years_is_refused(client, auth, rows, da
 
 
 def test_a_line_break_in_next_is_not_followed(client, auth, rows):
-    token = login(client, auth, "staff_t")
+    token = auth.login_as("staff_t", token_from="/password")
     response = client.post("/language", data={"lang": "en", "next": "/\r\nx",
                                                "csrf_token": token})
     assert response.status_code in (302, 400)
@@ -284,14 +269,14 @@ def test_a_line_break_in_next_is_not_followed(client, auth, rows):
 
 
 def test_a_line_break_in_the_return_address_is_not_followed(client, auth, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     response = client.get("/invoices/export/-/", query_string={"url": "/\r\nx"})
     assert response.status_code in (302, 400, 404)
     assert "\n" not in (response.location or "")
 
 
 def test_a_date_time_in_year_1_is_a_form_error(client, auth, rows):
-    token = login(client, auth, "handler_t")
+    token = auth.login_as("handler_t", token_from="/password")
     before = counts()
     response = client.post("/requests/new/", data={
         "csrf_token": token, "received_at": "01.01.0001 00:00", "channel": "written",

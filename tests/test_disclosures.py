@@ -9,7 +9,6 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from conftest import csrf_token
 from models import (
     Address,
     AuditEvent,
@@ -20,10 +19,10 @@ from models import (
     DisclosureRecipient,
     Invoice,
     Section,
-    User,
 )
 from services import disclosures as rules
 from services.errors import RegisterError
+from tests.conftest import csrf_token
 
 LEGAL = "Helsingin kaupungin hallintokeskuksen oikeuspalvelut"
 PAYABLE = "Taloushallintopalvelu, ostoreskontra"
@@ -34,8 +33,11 @@ def recipient(name_fi):
     return DisclosureRecipient.get(DisclosureRecipient.name_fi == name_fi)
 
 
+PEOPLE = ("eero", "tuulikki", "susanna", "nyrki", "anna", "ylla")
+
+
 @pytest.fixture
-def data(app, make_user):
+def data(app, people):
     """Tourism companies with invoices and contact details, a business person, and the
     controller, a tourism handler and a business handler."""
     tourism, business = Section.get(code="tourism"), Section.get(code="business")
@@ -60,15 +62,9 @@ def data(app, make_user):
     person = Customer.create(section=business, kind="person", first_name="Anna",
                              last_name="Virtanen", email="anna.virtanen@example.fi")
     Demographics.create(customer=person, profession="Insinööri")
-    users = {
-        "controller": make_user("eero", "controller"),
-        "handler": make_user("tuulikki", "handler", ["tourism"]),
-        "business_handler": make_user("susanna", "handler", ["business"]),
-        "responsible": make_user("nyrki", "responsible"),
-        "staff": make_user("anna", "staff", ["tourism"]),
-        "maintenance": make_user("ylla", "maintenance"),
-    }
-    users = {k: User.get_by_id(u.id) for k, u in users.items()}
+    users = {"controller": people["eero"], "handler": people["tuulikki"],
+             "business_handler": people["susanna"], "responsible": people["nyrki"],
+             "staff": people["anna"], "maintenance": people["ylla"]}
     return {"acme": acme, "tricky": tricky, "other": other, "person": person, **users}
 
 
@@ -93,10 +89,6 @@ def xlsx_cells(content):
     book = load_workbook(io.BytesIO(content))
     return {sheet.title: [[c.value for c in row] for row in sheet.iter_rows()]
             for sheet in book.worksheets}
-
-
-def login(client, auth, user):
-    assert auth.login(user.username).status_code == 302
 
 
 # --- recipients -------------------------------------------------------------------------
@@ -141,7 +133,7 @@ def test_unlisted_or_deactivated_recipient_is_refused(data):
 
 
 def test_prepare_page_refuses_an_unlisted_recipient_and_keeps_the_input(client, auth, data):
-    login(client, auth, data["handler"])
+    auth.login_as(data["handler"].username)
     page = client.get("/disclosures/new/").get_data(as_text=True)
     assert LEGAL in page and PAYABLE in page
     answer = client.post("/disclosures/new/", data={
@@ -161,7 +153,7 @@ def test_prepare_page_refuses_an_unlisted_recipient_and_keeps_the_input(client, 
 
 
 def test_controller_keeps_the_recipients_on_a_page_and_others_read_it(client, auth, data):
-    login(client, auth, data["controller"])
+    auth.login_as(data["controller"].username)
     page = client.get("/disclosures/recipients/").get_data(as_text=True)
     answer = client.post("/disclosures/recipients/", data={
         "csrf_token": csrf_token(page), "name_fi": "Sisäinen tarkastus", "name_sv": "",
@@ -184,7 +176,7 @@ def test_controller_keeps_the_recipients_on_a_page_and_others_read_it(client, au
     auth.logout()
 
     for who in ("handler", "responsible"):
-        login(client, auth, data[who])
+        auth.login_as(data[who].username)
         page = client.get("/disclosures/recipients/")
         assert page.status_code == 200 and "Sisäinen tarkastus" in page.get_data(as_text=True)
         token = csrf_token(client.get("/").get_data(as_text=True))
@@ -206,7 +198,7 @@ def test_controller_keeps_the_recipients_on_a_page_and_others_read_it(client, au
     ("maintenance", 403)])
 def test_who_may_open_the_disclosure_pages(client, auth, data, who, status):
     found = approved(data, [data["acme"]], ["identity"])
-    login(client, auth, data[who])
+    auth.login_as(data[who].username)
     assert client.get("/disclosures/").status_code == status
     assert client.get("/disclosures/recipients/").status_code == status
     assert client.get(f"/disclosures/{found.id}/").status_code == status
@@ -223,7 +215,7 @@ def test_only_the_controller_decides(client, auth, data, who):
     rules.add_customers(handler, found, [data["acme"].id])
     rules.choose_categories(handler, Disclosure.get_by_id(found.id), ["billing"])
     found = Disclosure.get_by_id(found.id)
-    login(client, auth, data[who])
+    auth.login_as(data[who].username)
     token = csrf_token(client.get("/").get_data(as_text=True))
     for decision in ("approve", "refuse"):
         answer = client.post(f"/disclosures/{found.id}/decide/", data={
@@ -243,7 +235,7 @@ def test_the_controller_approves_and_refuses_on_the_page(client, auth, data):
     for found in (first, second):
         rules.add_customers(handler, found, [data["acme"].id])
         rules.choose_categories(handler, Disclosure.get_by_id(found.id), ["billing"])
-    login(client, auth, data["controller"])
+    auth.login_as(data["controller"].username)
     page = client.get(f"/disclosures/{first.id}/").get_data(as_text=True)
     assert "Hyväksy luovutus" in page and "Äijälän Kahvila Oy" in page
     version = Disclosure.get_by_id(first.id).version
@@ -316,7 +308,7 @@ def test_a_handler_chooses_only_customers_of_own_sections(data):
 
 def test_a_handler_gets_404_for_a_disclosure_of_another_section(client, auth, data):
     found = approved(data, [data["person"]], ["identity"], who="controller")
-    login(client, auth, data["handler"])
+    auth.login_as(data["handler"].username)
     assert client.get(f"/disclosures/{found.id}/").status_code == 404
     assert client.get("/disclosures/abc/").status_code == 404
     assert client.get("/disclosures/99999999999999999999999/").status_code == 404
@@ -363,7 +355,7 @@ def test_the_page_says_which_categories_were_left_out(client, auth, data):
     controller = data["controller"]
     found = rules.prepare(controller, recipient(LEGAL).id, "Riita", "Laki")
     rules.add_customers(controller, found, [data["person"].id])
-    login(client, auth, controller)
+    auth.login_as(controller.username)
     page = client.get(f"/disclosures/{found.id}/").get_data(as_text=True)
     assert 'value="demographics"' in page and 'value="billing"' not in page
     answer = client.post(f"/disclosures/{found.id}/categories/", data={
@@ -385,7 +377,7 @@ def test_export_is_refused_before_the_decision_and_after_a_refusal(client, auth,
     with pytest.raises(RegisterError, match="not decided"):
         rules.carry_out(handler, Disclosure.get_by_id(found.id), "csv")
 
-    login(client, auth, handler)
+    auth.login_as(handler.username)
     page = client.get(f"/disclosures/{found.id}/").get_data(as_text=True)
     answer = client.post(f"/disclosures/{found.id}/export/",
                          data={"csrf_token": csrf_token(page), "format": "csv"})
@@ -410,7 +402,7 @@ def test_export_is_refused_before_the_decision_and_after_a_refusal(client, auth,
 def test_export_holds_only_the_chosen_categories_and_customers(client, auth, data):
     acme, other = data["acme"], data["other"]
     found = approved(data, [acme], ["identity", "billing"])
-    login(client, auth, data["handler"])
+    auth.login_as(data["handler"].username)
     page = client.get(f"/disclosures/{found.id}/").get_data(as_text=True)
     answer = client.post(f"/disclosures/{found.id}/export/",
                          data={"csrf_token": csrf_token(page), "format": "csv"})
@@ -446,7 +438,7 @@ def test_export_holds_only_the_chosen_categories_and_customers(client, auth, dat
 def test_xlsx_export_holds_only_the_chosen_categories(client, auth, data):
     acme = data["acme"]
     found = approved(data, [acme, data["person"]], ["email"], who="controller")
-    login(client, auth, data["controller"])
+    auth.login_as(data["controller"].username)
     page = client.get(f"/disclosures/{found.id}/").get_data(as_text=True)
     answer = client.post(f"/disclosures/{found.id}/export/",
                          data={"csrf_token": csrf_token(page), "format": "xlsx"})
@@ -582,7 +574,7 @@ def test_a_customer_deleted_later_leaves_the_disclosure_record(data):
 
 
 def test_prepare_choose_decide_and_carry_out_on_the_pages(client, auth, data):
-    login(client, auth, data["handler"])
+    auth.login_as(data["handler"].username)
     page = client.get("/disclosures/new/").get_data(as_text=True)
     answer = client.post("/disclosures/new/", data={
         "csrf_token": csrf_token(page), "recipient": str(recipient(PAYABLE).id),
@@ -615,7 +607,7 @@ def test_prepare_choose_decide_and_carry_out_on_the_pages(client, auth, data):
     assert "Hyväksy luovutus" not in page
     auth.logout()
 
-    login(client, auth, data["controller"])
+    auth.login_as(data["controller"].username)
     page = client.get("/disclosures/").get_data(as_text=True)
     assert f'href="{url}"' in page and PAYABLE in page
     page = client.get(url).get_data(as_text=True)
@@ -625,7 +617,7 @@ def test_prepare_choose_decide_and_carry_out_on_the_pages(client, auth, data):
         "decision-version": str(version)}).status_code == 303
     auth.logout()
 
-    login(client, auth, data["handler"])
+    auth.login_as(data["handler"].username)
     page = client.get(url).get_data(as_text=True)
     answer = client.post(url + "export/", data={"csrf_token": csrf_token(page),
                                                 "format": "xlsx"})

@@ -1,5 +1,6 @@
 """Migrations, configuration and the field → data-category map."""
 
+import gc
 import os
 
 import peewee as pw
@@ -140,6 +141,20 @@ def test_default_database_is_sqlite_in_instance(tmp_path, monkeypatch):
     app = create_app()
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'inst' / 'register.db'}"
     db.close()
+
+
+def test_only_the_served_register_freezes_what_start_up_built(tmp_path, monkeypatch, db_url):
+    """The register as served keeps its start-up objects out of the collector's sweeps
+    (gc.freeze); an app under TESTING does not, or each test's would outlive the test."""
+    from app import create_app
+
+    monkeypatch.setenv("REGISTER_INSTANCE_PATH", str(tmp_path / "inst"))
+    gc.unfreeze()
+    create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test"})
+    assert gc.get_freeze_count() == 0
+    create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test"})
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()
 
 
 def test_city_migration_fills_existing_customers(db_url):

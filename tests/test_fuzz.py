@@ -55,7 +55,7 @@ from models import (
 from services import access, demo_data, disclosures, rectification
 from services import requests as inspection
 from services.inputs import UNSTORABLE
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import csrf_token, login
 
 EXAMPLES = int(os.environ.get("REGISTER_FUZZ_EXAMPLES", "2"))
 
@@ -301,9 +301,7 @@ class Walk:
         return dict(zip(self.names, row))
 
     def login(self):
-        token = csrf_token(self.client.get("/login").get_data(as_text=True))
-        response = self.client.post("/login", data={
-            "username": self.username, "password": PASSWORD, "csrf_token": token})
+        response = login(self.client, self.username)
         assert response.status_code == 302 and "/login" not in response.location, (
             f"{self.username} can no longer log in: the walk closed or locked its account")
         self.token = csrf_token(self.client.get("/password").get_data(as_text=True))

@@ -32,7 +32,6 @@ from services.hetu import (
     normalise,
     refusal,
 )
-from tests.conftest import csrf_token
 
 # 131052-308T is stdnum's own example; the rest are the Digital and Population Data
 # Services Agency's test codes for the 2023 century signs (individual numbers 900–999,
@@ -604,19 +603,7 @@ def test_the_guard_grows_linearly():
 
 # --- the forms and services, on both databases -------------------------------------------
 
-@pytest.fixture
-def people(make_user):
-    make_user("staff_t", "staff", ["tourism"])
-    make_user("handler_t", "handler", ["tourism"])
-
-
-def logged_in(client, auth, username):
-    """Log in and switch the session to English (the new messages are not translated yet);
-    return a CSRF token."""
-    assert auth.login(username).status_code == 302
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": token})
-    return csrf_token(client.get("/").get_data(as_text=True))
+PEOPLE = ("staff_t", "handler_t")
 
 
 def customer_form(token, **extra):
@@ -645,7 +632,7 @@ def _page(response):
 @pytest.mark.parametrize("value", SPELLINGS_STORED_BEFORE)
 def test_customer_form_refuses_each_spelling_and_keeps_the_input(client, auth, people, field,
                                                                  value):
-    token = logged_in(client, auth, "staff_t")
+    token = auth.login_as("staff_t", language="en", token_from="/")
     r = client.post("/customers/new/", data=customer_form(token, **{field: value}))
     page = _page(r)
     assert r.status_code == 200
@@ -658,7 +645,7 @@ def test_a_phone_number_of_ten_digits_that_is_a_code_gets_the_advice(client, aut
     # 040 123 4561 is a possible mobile number; written together it is the valid code
     # 040123-4561 (4 January 2023) without its sign.
     assert hetu.is_valid("040123A4561")
-    token = logged_in(client, auth, "staff_t")
+    token = auth.login_as("staff_t", language="en", token_from="/")
     r = client.post("/customers/new/", data=customer_form(token, phone="0401234561"))
     page = _page(r)
     assert r.status_code == 200
@@ -672,7 +659,7 @@ def test_a_phone_number_of_ten_digits_that_is_a_code_gets_the_advice(client, aut
 
 
 def test_a_signed_code_gets_no_phone_advice(client, auth, people):
-    token = logged_in(client, auth, "staff_t")
+    token = auth.login_as("staff_t", language="en", token_from="/")
     r = client.post("/customers/new/", data=customer_form(token, own_info="HETU131052-308T"))
     page = _page(r)
     assert "remove it from the field" in page and "040 123 4567" not in page
@@ -690,7 +677,7 @@ def request_form(token, **extra):
 
 @pytest.mark.parametrize("value", SPELLINGS_STORED_BEFORE + ["henkilötunnus 131052308T"])
 def test_request_form_refuses_each_spelling_in_the_description(client, auth, people, value):
-    token = logged_in(client, auth, "handler_t")
+    token = auth.login_as("handler_t", language="en", token_from="/")
     r = client.post("/requests/new/", data=request_form(token, description=value))
     page = _page(r)
     assert r.status_code == 200

@@ -10,7 +10,6 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from conftest import csrf_token
 from models import (
     AccessRequest,
     AuditEvent,
@@ -22,30 +21,18 @@ from models import (
     InspectionSubject,
     Purchase,
     Section,
-    User,
     utcnow,
 )
 from services import disclosures
 from services import requests as rules
 from services import statistics as stats
 from services.localtime import helsinki_date, to_helsinki
+from tests.conftest import csrf_token, user
 
 BIRTH = datetime.date(1961, 3, 14)
 
 
-@pytest.fixture
-def people(make_user):
-    return {name: make_user(name, role, sections) for name, role, sections in [
-        ("handler_t", "handler", ["tourism"]),
-        ("handler_b", "handler", ["business"]),
-        ("staff_t", "staff", ["tourism"]),
-        ("responsible", "responsible", []),
-        ("controller", "controller", []),
-    ]}
-
-
-def user(username):
-    return User.by_username(username)
+PEOPLE = ("handler_t", "handler_b", "staff_t", "responsible", "controller")
 
 
 @pytest.fixture
@@ -66,14 +53,9 @@ def register(app, people):
     return {"palm_t": palm_t.id, "palm_b": palm_b.id, "firm": firm.id, "contact": contact.id}
 
 
-def login(client, auth, username):
+def login(auth, username):
     """Log in as ``username`` (logging out whoever was in), pages in English; return a token."""
-    if client.get("/").status_code == 200:
-        auth.logout()
-    assert auth.login(username).status_code == 302
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    client.post("/language", data={"lang": "en", "csrf_token": token, "next": "/"})
-    return token
+    return auth.login_as(username, switch=True, language="en", token_from="/")
 
 
 def text(response):
@@ -106,7 +88,7 @@ def written_request(username="handler_t", sections=("tourism",), **extra):
 
 @pytest.mark.clock
 def test_on_site_finds_and_serves_only_the_staff_members_own_section(client, auth, register):
-    token = login(client, auth, "staff_t")
+    token = login(auth, "staff_t")
     page = text(client.get("/requests/on-site/"))
     # Only the own section can be served now; the page says where the rest goes.
     assert re.findall(r'<option[^>]*value="(tourism|business)"', page) == ["tourism"]
@@ -155,7 +137,7 @@ def test_on_site_finds_and_serves_only_the_staff_members_own_section(client, aut
     page = text(client.get(f"/requests/{part.id}/"))
     assert "palm@salainen.example" not in page and "Konepaja" not in page
     # The business handler has it on the work list and finds the business records.
-    login(client, auth, "handler_b")
+    login(auth, "handler_b")
     assert rules.worklist(user("handler_b"))["subjects"] == [part]
     found = rules.search_subjects(user("handler_b"), part,
                                   rules.SubjectQuery(name="Pekka Palm", birth_date=BIRTH))
@@ -174,7 +156,7 @@ def test_on_site_without_the_other_parts_registers_only_the_own_section(app, reg
 
 
 def test_a_company_id_with_a_one_letter_name_finds_no_one(client, auth, register):
-    token = login(client, auth, "handler_b")
+    token = login(auth, "handler_b")
     form = {"csrf_token": token, "requester_name": "a", "section": "business",
             "language": "fi", "identity_method": "", "business_id": "0737546-2",
             "action": "search"}
@@ -189,7 +171,7 @@ def test_a_company_id_with_a_one_letter_name_finds_no_one(client, auth, register
 
 @pytest.mark.clock
 def test_a_request_for_both_sections_is_one_part_a_section(client, auth, register):
-    token = login(client, auth, "staff_t")
+    token = login(auth, "staff_t")
     r = client.post("/requests/new/", data={
         "csrf_token": token, "received_at": to_helsinki(utcnow() - datetime.timedelta(
             hours=1)).strftime("%Y-%m-%dT%H:%M"),
@@ -221,17 +203,17 @@ def test_a_request_for_both_sections_is_one_part_a_section(client, auth, registe
                          f"contact_person:{register['contact']}"])
     # The tourism handler gets 404 for the business part; the staff member who registered
     # it sees it, but none of its records.
-    login(client, auth, "handler_t")
+    login(auth, "handler_t")
     assert client.get(f"/requests/{business.id}/").status_code == 404
     assert client.get(f"/requests/{business.id}/report.html").status_code == 404
     page = text(client.get(f"/requests/{tourism.id}/"))
     assert f"/requests/{business.id}/" in page  # the other part is named, with its state
     assert "palm@salainen.example" not in page and "Konepaja" not in page
-    login(client, auth, "staff_t")
+    login(auth, "staff_t")
     page = text(client.get(f"/requests/{business.id}/"))
     assert "Konepaja" not in page and "Toimitusjohtaja" not in page
     # The responsible person sees every part and its records.
-    login(client, auth, "responsible")
+    login(auth, "responsible")
     page = text(client.get(f"/requests/{business.id}/"))
     assert "Palmin Konepaja Oy" in page
 
@@ -242,7 +224,7 @@ def test_the_confirmed_records_are_frozen_by_the_decision(client, auth, register
     handler = user("handler_t")
     rules.link_subjects(handler, row, query, [f"customer:{register['palm_t']}"])
     rules.decide(user("responsible"), InspectionRequest.get_by_id(row.id), decision="approved")
-    token = login(client, auth, "handler_t")
+    token = login(auth, "handler_t")
     row = InspectionRequest.get_by_id(row.id)
     assert client.get(f"/requests/{row.id}/report.json").status_code == 200
     page = text(client.get(f"/requests/{row.id}/"))
@@ -271,7 +253,7 @@ def test_the_confirmed_records_are_frozen_by_the_decision(client, auth, register
 
 def test_reads_through_a_request_are_audit_events_on_the_customer(client, auth, register):
     (row,) = written_request()
-    token = login(client, auth, "handler_t")
+    token = login(auth, "handler_t")
     search = {"csrf_token": token, "subjects-version": str(row.version),
               "subjects-name": "Pekka Palm", "subjects-birth_date": "1961-03-14"}
     client.post(f"/requests/{row.id}/subjects", data={**search, "action": "search"})
@@ -288,7 +270,7 @@ def test_reads_through_a_request_are_audit_events_on_the_customer(client, auth, 
     assert {e.section for e in events} == {"tourism"}
     assert {e.actor for e in events} == {user("handler_t").pseudonym}
     # The audit log viewer filtered for the customer shows them.
-    login(client, auth, "controller")
+    login(auth, "controller")
     page = text(client.get("/audit/", query_string={"flt0_3": "customer",
                                                      "flt1_4": str(register["palm_t"])}))
     assert page.count(f"via.inspection_request.{row.id}") == len(events)
@@ -328,7 +310,7 @@ def test_a_handler_sees_only_the_own_sections_customers_of_a_disclosure(client, 
     assert [c.id for c in disclosures.customers_of(found, handler)] == [register["palm_t"]]
     assert {c.id for c in disclosures.customers_of(found, user("controller"))} == {
         register["palm_t"], register["palm_b"]}
-    login(client, auth, "handler_t")
+    login(auth, "handler_t")
     page = text(client.get(f"/disclosures/{found.id}/"))
     assert "palm@salainen.example" not in page
     assert f'value="{register["palm_b"]}"' not in page
@@ -378,7 +360,7 @@ def test_the_statistics_page_folds_rare_service_names(client, auth, register):
         buyer = Customer.create(section=Section.get(code="tourism"), kind="person",
                                 first_name="Osta", last_name=f"Ja{n}")
         Purchase.create(customer=buyer, service="Opastettu kävely", purchased_on=day)
-    login(client, auth, "responsible")
+    login(auth, "responsible")
     page = text(client.get("/statistics/"))
     assert "Opastettu kävely" in page
     assert "Salainen palvelu" not in page and "Other services" in page
@@ -397,7 +379,7 @@ def test_what_the_user_may_not_see_answers_404_like_what_does_not_exist(client, 
                                                                         register):
     (business,) = written_request(username="handler_b", sections=("business",))
     rules.decide(user("responsible"), business, decision="approved")
-    login(client, auth, "handler_t")
+    login(auth, "handler_t")
     for rid in (business.id, 999999):
         for path in (f"/requests/{rid}/", f"/requests/{rid}/report.html",
                      f"/requests/{rid}/report.pdf"):
@@ -415,7 +397,7 @@ def test_what_the_user_may_not_see_answers_404_like_what_does_not_exist(client, 
 
 
 def test_an_erasure_search_is_an_audit_event_on_each_customer_found(client, auth, register):
-    login(client, auth, "responsible")
+    login(auth, "responsible")
     page = text(client.get("/retention/erasure/", query_string={"q": "Palm"}))
     assert "Palmin Konepaja Oy" in page
     for customer in (register["palm_t"], register["palm_b"], register["firm"]):

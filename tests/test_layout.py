@@ -22,7 +22,6 @@ import ast
 import functools
 import pathlib
 
-import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

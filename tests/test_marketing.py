@@ -18,13 +18,7 @@ from tests.conftest import csrf_token
 HEADER = ["Nimi", "Yhteyshenkilö", "Katuosoite", "Postinumero", "Kunta", "Sähköposti", "Kieli"]
 
 
-@pytest.fixture
-def people(make_user):
-    make_user("staff_t", "staff", ["tourism"])
-    make_user("handler_b", "handler", ["business"])
-    make_user("controller", "controller")
-    make_user("responsible", "responsible")
-    make_user("maint", "maintenance")
+PEOPLE = ("staff_t", "handler_b", "controller", "responsible", "maint")
 
 
 def _customer(section, address=None, **fields):
@@ -80,10 +74,6 @@ def rows(app, people):
             **{k: v.id for k, v in made.items()}}
 
 
-def login(auth, username):
-    assert auth.login(username).status_code == 302
-
-
 def choices(section_id, **extra):
     data = {"section": str(section_id), "language": "fi", "kind": "", "postal_prefix": "",
             "purpose": "direct_marketing", "counted": ""}
@@ -116,7 +106,7 @@ def read_csv(response):
 
 @pytest.mark.clock
 def test_list_leaves_out_prohibited_customers_and_contact_persons(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     page = count_page(client, choices(rows["tourism"]))
     assert "4 asiakasta on listalla" in page
     assert "1 asiakas jätettiin pois voimassa olevan kiellon vuoksi" in page
@@ -139,7 +129,7 @@ def test_list_leaves_out_prohibited_customers_and_contact_persons(client, auth, 
 
 
 def test_list_has_only_mailing_fields(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     table = read_csv(download(client, choices(rows["tourism"])))
     aino = next(row for row in table[1:] if row[0] == "Aino Aalto")
     assert aino == ["Aino Aalto", "", "Mannerheimintie 1", "00100", "Helsinki",
@@ -151,7 +141,7 @@ def test_list_has_only_mailing_fields(client, auth, rows):
 
 
 def test_formula_cells_are_escaped(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     table = read_csv(download(client, choices(rows["tourism"])))
     company = next(row for row in table[1:] if "HYPERLINK" in row[0])
     assert company[0] == "'=HYPERLINK(\"http://x\")"
@@ -162,7 +152,7 @@ def test_formula_cells_are_escaped(client, auth, rows):
 
 @pytest.mark.clock
 def test_each_purpose_has_its_own_exclusions(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     table = read_csv(download(client, choices(rows["tourism"], purpose="market_research")))
     names = [row[0] for row in table[1:]]
     assert "Tuula Tutkimaton" not in names and "Kalle Kieltäjä" in names
@@ -199,7 +189,7 @@ def test_criteria_are_checked(rows, bad):
 
 
 def test_export_is_audited_with_counts_not_names(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     download(client, choices(rows["tourism"])).get_data()
     event = AuditEvent.get(AuditEvent.object_type == "marketing_list")
     assert (event.action, event.section, event.actor_role) == ("export", "tourism", "staff")
@@ -209,13 +199,13 @@ def test_export_is_audited_with_counts_not_names(client, auth, rows):
 
 
 def test_counting_alone_writes_no_export_event(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     count_page(client, choices(rows["tourism"]))
     assert not AuditEvent.select().where(AuditEvent.action == "export").exists()
 
 
 def test_changed_choices_are_counted_again_before_download(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     page = count_page(client, choices(rows["tourism"]))
     counted = page.split('name="counted" type="hidden" value="', 1)[1].split('"', 1)[0]
     r = client.post("/marketing/download/", data=choices(rows["tourism"], kind="company")
@@ -228,7 +218,7 @@ def test_changed_choices_are_counted_again_before_download(client, auth, rows):
 # --- scope and roles ----------------------------------------------------------------------
 
 def test_staff_chooses_only_own_sections(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     page = client.get("/marketing/").get_data(as_text=True)
     assert "Matkailu- ja kongressitoimisto" in page and "Elinkeinokehitys" not in page
     r = download(client, choices(rows["business"]))
@@ -241,14 +231,14 @@ def test_staff_chooses_only_own_sections(client, auth, rows):
     ("staff_t", "tourism", 200), ("handler_b", "business", 200),
     ("controller", "business", 200), ("responsible", "tourism", 200)])
 def test_who_may_download(client, auth, rows, username, section, expected):
-    login(auth, username)
+    auth.login_as(username)
     r = download(client, choices(rows[section]))
     assert r.status_code == expected and r.mimetype == "text/csv"
     assert AuditEvent.get(AuditEvent.action == "export").section == section
 
 
 def test_maintenance_is_refused(client, auth, rows):
-    login(auth, "maint")
+    auth.login_as("maint")
     assert client.get("/marketing/").status_code == 403
     token = csrf_token(client.get("/").get_data(as_text=True))
     r = client.post("/marketing/download/", data=choices(rows["tourism"]) | {"csrf_token": token})
@@ -257,7 +247,7 @@ def test_maintenance_is_refused(client, auth, rows):
 
 
 def test_in_the_menu_for_register_users(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     page = client.get("/").get_data(as_text=True)
     assert "/marketing/" in page and "Markkinointilista" in page
 

@@ -24,14 +24,7 @@ def yesterday():
     return today() - datetime.timedelta(days=1)
 
 
-@pytest.fixture
-def people(make_user):
-    make_user("staff_t", "staff", ["tourism"])
-    make_user("handler_t", "handler", ["tourism"])
-    make_user("staff_b", "staff", ["business"])
-    make_user("controller", "controller")
-    make_user("responsible", "responsible")
-    make_user("maint", "maintenance")
+PEOPLE = ("staff_t", "handler_t", "staff_b", "controller", "responsible", "maint")
 
 
 @pytest.fixture
@@ -47,10 +40,6 @@ def rows(app):
                             last_name="Bisnes")
     return {"company": company.id, "anna": anna.id, "bertil": bertil.id,
             "person": person.id, "other": other.id}
-
-
-def login(auth, username):
-    assert auth.login(username).status_code == 302
 
 
 def give(customer, purpose="direct_marketing", action="given", person=None,
@@ -159,7 +148,7 @@ def form(client, customer_id, **values):
 
 
 def test_staff_records_through_the_page(client, auth, people, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post(url(rows["company"]), data=form(client, rows["company"],
                                                    subject=str(rows["anna"]),
                                                    purpose="market_research",
@@ -178,7 +167,7 @@ def test_page_shows_in_force_and_history_newest_first(client, auth, people, rows
     give(rows["person"], source="own_word", effective_on=yesterday())
     give(rows["person"], action="withdrawn", source="email")
     give(rows["person"], purpose="opinion_research", source="form")
-    login(auth, "controller")
+    auth.login_as("controller")
     page = client.get(url(rows["person"])).get_data(as_text=True)
     history = page[page.index('id="history-heading"'):]
     order = [history.index(t) for t in ("lomakkeella", "sähköpostilla", "suullisesti")]
@@ -190,7 +179,7 @@ def test_page_shows_in_force_and_history_newest_first(client, auth, people, rows
 
 def test_customer_page_links_and_shows_prohibitions_in_force(client, auth, people, rows):
     give(rows["company"], person=rows["anna"], purpose="opinion_research")
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     page = client.get(f"/customers/details/?id={rows['company']}").get_data(as_text=True)
     assert url(rows["company"]) in page.replace("&amp;", "&")
     assert "Voimassa olevat kiellot" in page and "Anna Äijälä" in page
@@ -199,7 +188,7 @@ def test_customer_page_links_and_shows_prohibitions_in_force(client, auth, peopl
 
 
 def test_error_keeps_the_input_and_says_what_to_do(client, auth, people, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post(url(rows["person"]), data=form(client, rows["person"], source="",
                                                   note="Toivoo ettei soiteta"))
     page = r.get_data(as_text=True)
@@ -210,7 +199,7 @@ def test_error_keeps_the_input_and_says_what_to_do(client, auth, people, rows):
 
 
 def test_refusal_is_shown_on_the_page(client, auth, people, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post(url(rows["person"]), data=form(client, rows["person"], action="withdrawn"))
     assert r.status_code == 200
     assert "ei ole voimassa" in r.get_data(as_text=True)
@@ -218,7 +207,7 @@ def test_refusal_is_shown_on_the_page(client, auth, people, rows):
 
 
 def test_henkilotunnus_refused_in_the_note(client, auth, people, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post(url(rows["person"]), data=form(client, rows["person"],
                                                   note=f"Hetu {HETU.lower()}"))
     assert r.status_code == 200
@@ -227,7 +216,7 @@ def test_henkilotunnus_refused_in_the_note(client, auth, people, rows):
 
 
 def test_viewing_is_audited(client, auth, people, rows):
-    login(auth, "responsible")
+    auth.login_as("responsible")
     client.get(url(rows["person"]))
     event = AuditEvent.get(AuditEvent.action == "view")
     assert (event.object_type, event.object_id, event.fields) == (
@@ -243,14 +232,14 @@ READ = [("staff_t", "own", 200), ("handler_t", "own", 200), ("controller", "own"
 
 @pytest.mark.parametrize("username, which, expected", READ)
 def test_who_reads(client, auth, people, rows, username, which, expected):
-    login(auth, username)
+    auth.login_as(username)
     customer = rows["person"] if which == "own" else rows["other"]
     assert client.get(url(customer)).status_code == expected
 
 
 @pytest.mark.parametrize("bad", ["abc", "", "0", "-1", "99999999", "1" * 20])
 def test_bad_customer_id_is_404(client, auth, people, rows, bad):
-    login(auth, "controller")
+    auth.login_as("controller")
     assert client.get(f"/prohibitions/?customer={bad}").status_code == 404
 
 
@@ -261,7 +250,7 @@ WRITE = [("staff_t", "own", 302), ("handler_t", "own", 302), ("controller", "own
 
 @pytest.mark.parametrize("username, which, expected", WRITE)
 def test_who_records(client, auth, people, rows, username, which, expected):
-    login(auth, username)
+    auth.login_as(username)
     customer = rows["person"] if which == "own" else rows["other"]
     token = csrf_token(client.get("/").get_data(as_text=True))
     r = client.post(url(customer), data={
@@ -272,7 +261,7 @@ def test_who_records(client, auth, people, rows, username, which, expected):
 
 
 def test_contact_person_of_another_customer_is_refused(client, auth, people, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post(url(rows["person"]), data=form(client, rows["person"],
                                                   subject=str(rows["anna"])))
     assert r.status_code == 200  # not one of the choices: the form says so
@@ -285,5 +274,5 @@ def test_logged_out_goes_to_login(client, rows):
 
 
 def test_not_in_the_menu(client, auth, people):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     assert "/prohibitions/" not in client.get("/").get_data(as_text=True)

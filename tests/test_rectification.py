@@ -21,23 +21,15 @@ from models import (
     Prohibition,
     RectificationRequest,
     Section,
-    User,
 )
 from services import rectification
 from services.errors import RegisterError
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import AuthActions, csrf_token, user
 
 HETU = "131052-308T"
 
 
-@pytest.fixture
-def people(make_user):
-    make_user("staff_t", "staff", ["tourism"])
-    make_user("handler_t", "handler", ["tourism"])
-    make_user("handler_b", "handler", ["business"])
-    make_user("controller", "controller")
-    make_user("responsible", "responsible")
-    make_user("maint", "maintenance")
+PEOPLE = ("staff_t", "handler_t", "handler_b", "controller", "responsible", "maint")
 
 
 @pytest.fixture
@@ -54,14 +46,6 @@ def rows(app, people):
     other = Customer.create(section=business, kind="person", first_name="Bertta",
                             last_name="Bisnes")
     return {"person": person.id, "company": company.id, "anna": anna.id, "other": other.id}
-
-
-def user(username):
-    return User.get(User.username == username)
-
-
-def login(auth, username):
-    assert auth.login(username).status_code == 302
 
 
 def register(customer_id, requested, person=None, **extra):
@@ -128,7 +112,7 @@ def post_step(client, request_id, step, data):
 
 @pytest.mark.clock
 def test_register_check_decide_apply_keeps_before_and_after(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     url = f"/rectification/new/?customer={rows['person']}"
     page = client.get(url).get_data(as_text=True)
     assert "Rekisteröi korjauspyyntö" in page
@@ -157,7 +141,7 @@ def test_register_check_decide_apply_keeps_before_and_after(client, auth, rows):
     assert post_step(client, row.id, "decide", {"decision": "approved"}).status_code == 403
 
     auth.logout()
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     assert post_step(client, row.id, "decide", {"decision": "approved"}).status_code == 302
     before = Customer.get_by_id(rows["person"])
     r = post_step(client, row.id, "apply", {})
@@ -259,7 +243,7 @@ def in_english(client):
 
 
 def test_every_category_of_the_subject_is_corrected_through_a_request(client, auth, firm):
-    login(auth, "handler_b")
+    auth.login_as("handler_b")
     page = client.get(f"/rectification/new/?customer={firm['id']}").get_data(as_text=True)
     # The data by category, as in the report: each row with its values now.
     for text in ("Osoitteet", "Demografiatiedot", "Yhteyshenkilöt", "Asiakashistoria",
@@ -293,12 +277,12 @@ def test_every_category_of_the_subject_is_corrected_through_a_request(client, au
         "verification_result": "Kaupparekisterin mukaan"}).status_code == 302
     # The controller decides (seed §17); applying is the handler's.
     auth.logout()
-    login(auth, "controller")
+    auth.login_as("controller")
     assert post_step(client, row.id, "decide", {"decision": "approved"}).status_code == 302
     assert RectificationRequest.get_by_id(row.id).decided_by.username == "controller"
     assert post_step(client, row.id, "apply", {}).status_code == 403
     auth.logout()
-    login(auth, "handler_b")
+    auth.login_as("handler_b")
     r = post_step(client, row.id, "apply", {})
     assert r.status_code == 302, r.get_data(as_text=True)
 
@@ -334,7 +318,7 @@ def test_billing_and_history_times_are_corrected_in_helsinki_time(client, auth, 
                    due_date=datetime.date(2026, 2, 15), amount="10.00")
     event = ContactEvent.create(customer=customer, occurred_at=datetime.datetime(2026, 1, 2, 8),
                                 direction="out", channel="email", summary="Tarjous")
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     page = client.get(f"/rectification/new/?customer={customer.id}").get_data(as_text=True)
     assert "Nyt: 02.01.2026 10:00" in page  # 08.00 UTC is 10.00 in Helsinki in winter
     assert "Nyt: 249,90" in page and "Lasku 1: 2026-001" in page
@@ -375,7 +359,7 @@ def test_the_page_offers_the_sections_categories_and_no_register_entries(client,
     invoice = Invoice.create(customer=customer, number="B-1", amount="5.00",
                              invoice_date=datetime.date(2026, 1, 1),
                              due_date=datetime.date(2026, 1, 15))
-    login(auth, "handler_b")
+    auth.login_as("handler_b")
     page = client.get(f"/rectification/new/?customer={firm['id']}").get_data(as_text=True)
     inputs = set(re.findall(r'name="(new-[^"]+)"', page))
     assert value_input(Address, firm["address"], "city") in inputs
@@ -405,7 +389,7 @@ def test_a_long_history_lists_the_newest_rows_and_all_on_request(client, auth, f
     events = [firm["event"]] + [ContactEvent.create(
         customer=firm["id"], occurred_at=datetime.datetime(2026, 3, 3 + n, 8), direction="out",
         channel="email", summary=f"Viesti {n}").id for n in range(3)]
-    login(auth, "handler_b")
+    auth.login_as("handler_b")
     in_english(client)
     url = f"/rectification/new/?customer={firm['id']}"
     page = client.get(url).get_data(as_text=True)
@@ -433,7 +417,7 @@ def test_a_request_about_a_contact_person_corrects_that_persons_row(client, auth
 
     monkeypatch.setattr(pages, "ROWS_LISTED", 1)
     other = ContactPerson.create(customer=firm["id"], first_name="Olli", last_name="Muu")
-    login(auth, "handler_b")
+    auth.login_as("handler_b")
     in_english(client)
     url = f"/rectification/new/?customer={firm['id']}&contact_person={firm['kaisa']}"
     page = client.get(url).get_data(as_text=True)
@@ -464,7 +448,7 @@ def test_a_handler_of_another_section_gets_404(client, auth, firm):
     row = rectification.verify(row, actor=user("handler_b"), source="trade_register",
                                result="Tarkistettu", version=row.version)
     for username in ("handler_t", "staff_t"):
-        login(auth, username)
+        auth.login_as(username)
         assert client.get(f"/rectification/new/?customer={firm['id']}").status_code == 404
         assert client.get(f"/rectification/{row.id}/").status_code == 404
         token = csrf_token(client.get("/").get_data(as_text=True))
@@ -483,7 +467,7 @@ def test_a_handler_of_another_section_gets_404(client, auth, firm):
 
 
 def test_invalid_values_of_any_row_are_refused_with_the_input_kept(client, auth, firm):
-    login(auth, "handler_b")
+    auth.login_as("handler_b")
     phone = value_input(ContactPerson, firm["kaisa"], "phone")
     summary = value_input(ContactEvent, firm["event"], "summary")
     postal = value_input(Address, firm["visiting"], "postal_code")
@@ -506,7 +490,7 @@ def test_invalid_values_of_any_row_are_refused_with_the_input_kept(client, auth,
 
 def test_a_postal_code_is_checked_against_the_rows_country(client, auth, firm):
     Address.update(country="SE").where(Address.id == firm["visiting"]).execute()
-    login(auth, "handler_b")
+    auth.login_as("handler_b")
     r = registration(client, firm["id"], {
         value_input(Address, firm["visiting"], "postal_code"): "123 45"})
     assert r.status_code == 302, r.get_data(as_text=True)
@@ -516,7 +500,7 @@ def test_a_postal_code_is_checked_against_the_rows_country(client, auth, firm):
 
 
 def test_a_row_of_another_customer_is_refused(client, auth, firm):
-    login(auth, "handler_b")
+    auth.login_as("handler_b")
     in_english(client)
     stranger = value_input(Address, firm["stranger"], "street")
     r = registration(client, firm["id"], {
@@ -545,7 +529,7 @@ def test_a_row_of_another_customer_is_refused(client, auth, firm):
 
 
 def test_a_nul_character_is_refused_not_a_server_error(client, auth, firm):
-    login(auth, "handler_b")
+    auth.login_as("handler_b")
     in_english(client)
     for values, extra in (({value_input(Address, firm["address"], "street"): "Uusi\x00tie"}, {}),
                           ({}, {"description": "Katu\x00osoite"}),
@@ -568,7 +552,7 @@ def test_a_row_deleted_meanwhile_is_a_clear_error_and_nothing_is_applied(client,
         key(Address, firm["address"], "street"): "Uusitie 2"}, actor=user("handler_b")).id,
         actor="handler_b")
     Address.delete().where(Address.id == firm["address"]).execute()
-    login(auth, "handler_b")
+    auth.login_as("handler_b")
     in_english(client)
     page = page_of(client, row.id)
     assert "no longer in the register" in page
@@ -592,7 +576,7 @@ def test_requests_stored_before_targets_were_named_are_read_and_applied(client, 
         received_at=datetime.datetime(2026, 5, 4, 7), requester_name="Anna",
         description="Sähköposti", requested=json.dumps({"email": "anna@uusi.fi"}),
         registered_at=datetime.datetime(2026, 5, 4, 7))]
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     assert "Sukunimi" in page_of(client, old[0].id) and "Virtanen" in page_of(client, old[0].id)
     assert "anna@uusi.fi" in page_of(client, old[1].id)
     done = [apply(approved(row.id)) for row in old]
@@ -616,7 +600,7 @@ def test_the_inspection_report_reads_the_changes(firm):
 
 def test_refused_request_keeps_its_reason_and_is_never_applied(client, auth, rows):
     row = register(rows["person"], {"last_name": "Keksitty"})
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     r = post_step(client, row.id, "decide", {"decision": "refused", "decision_reason": ""})
     assert r.status_code == 200
     assert "Kirjoita hylkäyksen syy" in r.get_data(as_text=True)
@@ -658,7 +642,7 @@ def test_a_step_on_an_old_version_of_the_request_is_refused(rows):
 # --- validators -----------------------------------------------------------------------------
 
 def test_invalid_value_is_refused_at_registration_with_input_kept(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     url = f"/rectification/new/?customer={rows['company']}"
     page = client.get(url).get_data(as_text=True)
     r = client.post(url, data={
@@ -677,7 +661,7 @@ def test_invalid_value_is_refused_at_apply_and_nothing_is_written(client, auth, 
     row = approved(register(rows["person"], {"last_name": "Virtanen", "email": "ei-osoite"}).id)
     with pytest.raises(RegisterError, match="Email"):
         apply(row)
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     r = post_step(client, row.id, "apply", {})
     assert r.status_code == 200
     assert "Sähköposti" in r.get_data(as_text=True)
@@ -702,7 +686,7 @@ def test_register_validators_apply(rows, field, value):
 def test_stale_customer_is_refused_and_nothing_is_written(client, auth, rows):
     row = approved(register(rows["person"], {"last_name": "Virtanen"}).id)
     handler = AuthActions(client)
-    login(handler, "handler_t")
+    handler.login_as("handler_t")
     page = page_of(client, row.id)
     # Someone saves the customer through the register screen meanwhile.
     other = client.application.test_client()
@@ -727,7 +711,7 @@ def test_stale_customer_is_refused_and_nothing_is_written(client, auth, rows):
 
 
 def test_henkilotunnus_is_refused_everywhere(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     url = f"/rectification/new/?customer={rows['person']}"
     page = client.get(url).get_data(as_text=True)
     own_info = value_input(Customer, rows["person"], "own_info")
@@ -764,7 +748,7 @@ def test_only_fields_of_the_section_and_kind_can_be_asked(client, auth, rows):
     assert [(r.model, r.fields) for r in rectification.subject_rows(customer)] == [
         (Customer, ("first_name", "last_name", "email"))]
     assert rectification.subject_rows(customer, person) == []
-    login(auth, "responsible")
+    auth.login_as("responsible")
     page = client.get(f"/rectification/new/?customer={customer.id}").get_data(as_text=True)
     assert f'name="{value_input(Customer, customer.id, "email")}"' in page
     assert "-phone" not in page and "-street" not in page and "Ei näy" not in page
@@ -785,7 +769,7 @@ def test_list_shows_open_requests_first(client, auth, rows):
         description="Korjaus", requested={"last_name": "C"})
     other = register(rows["other"], {"last_name": "D"}, requester_name="Toinen Osasto",
                      actor=user("handler_b"))
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     page = client.get("/rectification/").get_data(as_text=True)
     assert (page.index("Vanha Avoin") < page.index("Uusi Avoin")
             < page.index("Hylätty Pyytäjä"))
@@ -802,7 +786,7 @@ READ = [("staff_t", "own", 200), ("handler_t", "own", 200), ("controller", "own"
 @pytest.mark.parametrize("username, which, expected", READ)
 def test_who_reads_a_request(client, auth, rows, username, which, expected):
     row = register(rows["person"] if which == "own" else rows["other"], {"last_name": "X"})
-    login(auth, username)
+    auth.login_as(username)
     assert client.get(f"/rectification/{row.id}/").status_code == expected
     assert client.get("/rectification/").status_code == (403 if username == "maint" else 200)
 
@@ -811,7 +795,7 @@ def test_who_reads_a_request(client, auth, rows, username, which, expected):
     ("staff_t", 200), ("handler_t", 200), ("responsible", 200), ("controller", 403),
     ("maint", 403), ("handler_b", 404)])
 def test_who_registers(client, auth, rows, username, expected):
-    login(auth, username)
+    auth.login_as(username)
     assert client.get(f"/rectification/new/?customer={rows['person']}").status_code == expected
 
 
@@ -825,7 +809,7 @@ def test_who_takes_each_step(client, auth, rows, username, step, expected):
     if step == "decide":
         row = rectification.verify(row, actor=user("staff_t"), source="own_document",
                                    result="Passi nähty", version=row.version)
-    login(auth, username)
+    auth.login_as(username)
     token = csrf_token(client.get("/").get_data(as_text=True))
     data = {"csrf_token": token, f"{step}-version": str(row.version),
             "decide-decision": "approved", "verify-verification_source": "trade_register",
@@ -839,22 +823,22 @@ def test_who_takes_each_step(client, auth, rows, username, step, expected):
 
 @pytest.mark.parametrize("bad", ["abc", "0", "99999999", "1" * 20])
 def test_bad_ids_are_404(client, auth, rows, bad):
-    login(auth, "controller")
+    auth.login_as("controller")
     assert client.get(f"/rectification/{bad}/").status_code == 404
-    login(auth, "responsible")
+    auth.login_as("responsible")
     assert client.get(f"/rectification/new/?customer={bad}").status_code == 404
 
 
 def test_customer_page_links_to_registering(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     page = client.get(f"/customers/details/?id={rows['person']}").get_data(as_text=True)
     assert f"/rectification/new/?customer={rows['person']}" in page
-    login(auth, "controller")
+    auth.login_as("controller")
     page = client.get(f"/customers/details/?id={rows['person']}").get_data(as_text=True)
     assert "/rectification/new/" not in page
 
 
 def test_in_the_menu(client, auth, rows):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     page = client.get("/").get_data(as_text=True)
     assert "/rectification/" in page and "Korjauspyynnöt" in page

@@ -11,7 +11,7 @@ from admin_views.base import safe_redirect_target
 from services.inputs import has_unstorable
 from models import Customer, Section, User
 from services import access, totp
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, csrf_token, login
 
 # Targets that must never be followed: other hosts however spelt, schemes, control
 # characters (raw and percent-encoded), line breaks that would split the header.
@@ -99,14 +99,6 @@ def test_whatever_the_helper_keeps_is_a_plain_local_path(app):
                                for c in kept), repr(kept)
 
 
-def _login(client, username, next_target):
-    page = client.get("/login", query_string={"next": next_target})
-    assert page.status_code == 200, repr(next_target)
-    return client.post("/login", data={"username": username, "password": PASSWORD,
-                                       "next": next_target,
-                                       "csrf_token": csrf_token(page.get_data(as_text=True))})
-
-
 def _logout(client):
     page = client.get("/password").get_data(as_text=True)
     client.post("/logout", data={"csrf_token": csrf_token(page)})
@@ -115,12 +107,12 @@ def _logout(client):
 def test_login_goes_only_to_a_path_on_this_site(client, make_user):
     make_user("anna", "staff", ["tourism"])
     for attack in REACHING_THE_PAGES:
-        response = _login(client, "anna", attack)
+        response = login(client, "anna", next=attack)
         assert response.status_code == 302
         _assert_local(response.location, attack)
         _logout(client)
     for target in SAFE:
-        assert _login(client, "anna", target).location == target
+        assert login(client, "anna", next=target).location == target
         _logout(client)
 
 
@@ -150,7 +142,7 @@ def test_the_second_factor_goes_only_to_a_path_on_this_site(app, client, make_us
         assert totp.confirm_enrolment(user, totp.current_code(secret), key)
     for target in REACHING_THE_PAGES + SAFE:
         clock.advance(seconds=30)  # a code is accepted once
-        assert _login(client, "anna", target).location == "/login/code"
+        assert login(client, "anna", next=target).location == "/login/code"
         response = _post_code(client, "/login/code", totp.current_code(secret))
         assert response.status_code == 302
         if target in SAFE:
@@ -166,7 +158,7 @@ def test_enrolment_after_the_password_goes_only_to_a_path_on_this_site(app, clie
     user = make_user("eero", "controller")  # must enrol right after the password
     for target in REACHING_THE_PAGES[:12] + SAFE[:1]:
         clock.advance(seconds=30)
-        assert _login(client, "eero", target).location == "/account/second-factor"
+        assert login(client, "eero", next=target).location == "/account/second-factor"
         page = client.get("/account/second-factor").get_data(as_text=True)
         secret = re.search(r'class="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
         response = client.post("/account/second-factor", data={
@@ -196,9 +188,7 @@ def test_language_switch_goes_only_to_a_path_on_this_site(client):
 def test_guidance_acknowledgement_goes_only_to_a_path_on_this_site(app, client, make_user):
     controller = make_user("eero", "controller")
     make_user("anna", "staff", ["tourism"])
-    client.post("/login", data={"username": "anna", "password": PASSWORD,
-                                "csrf_token": csrf_token(client.get("/login").get_data(
-                                    as_text=True))})
+    login(client, "anna")
     # The report's own request: nothing to acknowledge, straight to the target.
     response = client.get("/access/guidance/acknowledge/?next=%2F%09%2Fevil.example")
     assert response.status_code == 302 and response.location == "/"
@@ -220,9 +210,7 @@ def test_guidance_acknowledgement_goes_only_to_a_path_on_this_site(app, client, 
 def test_register_screens_refuse_a_return_url_off_this_site(app, client, make_user):
     """Flask-Admin's ``url`` (where a save, a delete or "Cancel" leads): 400, never followed."""
     make_user("tuulikki", "handler", ["tourism"])
-    client.post("/login", data={"username": "tuulikki", "password": PASSWORD,
-                                "csrf_token": csrf_token(client.get("/login").get_data(
-                                    as_text=True))})
+    login(client, "tuulikki")
     customer = Customer.create(section=Section.get(code="tourism"), kind="company",
                                name="Matkailu Oy", version=1)
     token = csrf_token(client.get("/customers/new/").get_data(as_text=True))

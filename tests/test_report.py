@@ -34,11 +34,11 @@ from models import (
     Purchase,
     RectificationRequest,
     Section,
-    User,
     db,
 )
 from services import report as report_service
 from services import report_texts
+from tests.conftest import user
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 NOW = datetime.datetime(2026, 11, 20, 10, 0)
@@ -47,18 +47,7 @@ NOW = datetime.datetime(2026, 11, 20, 10, 0)
 # --- data ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def people(make_user):
-    make_user("handler_t", "handler", ["tourism"])
-    make_user("handler_b", "handler", ["business"])
-    make_user("staff_t", "staff", ["tourism"])
-    make_user("controller", "controller")
-    make_user("responsible", "responsible")
-    make_user("maint", "maintenance")
-
-
-def _user(username):
-    return User.get(User.username == username)
+PEOPLE = ("handler_t", "handler_b", "staff_t", "controller", "responsible", "maint")
 
 
 @pytest.fixture
@@ -69,7 +58,7 @@ def subject(app, people):
     and birth date, but the report shows whatever the register holds).
     """
     business = Section.get(code="business")
-    staff = _user("staff_t")
+    staff = user("staff_t")
     c = Customer.create(
         section=business, kind="company", first_name="Åsa", last_name="Öhman",
         name="Äijälän Öljy Oy", birth_date=datetime.date(1971, 4, 3), business_id="0737546-2",
@@ -469,11 +458,11 @@ def test_who_may_produce_it(client, auth, subject, username, status, fmt):
 
 
 def test_on_site_server_may_produce_it(client, auth, subject):
-    staff = _user("staff_t")
+    staff = user("staff_t")
     served = make_request([("customer", subject["customer"])], on_site=True,
                           registered_by=staff)
     not_served = make_request([("customer", subject["customer"])], on_site=True,
-                              registered_by=_user("handler_t"))
+                              registered_by=user("handler_t"))
     auth.login("staff_t")
     assert client.get(report_url(served.id, "pdf")).status_code == 200
     assert client.get(report_url(not_served.id, "pdf")).status_code == 404
@@ -523,7 +512,7 @@ def test_every_report_is_audited(client, auth, subject):
     event = found[-1]
     assert event.object_type == "inspection_request"
     assert event.section == "tourism"
-    assert event.actor == _user("handler_t").pseudonym
+    assert event.actor == user("handler_t").pseudonym
     assert event.actor_role == "handler"
     # Each report is a read of the subject's data: an event on the customer too, naming
     # the request it was read through.

@@ -14,12 +14,11 @@ from models import (
     InspectionRequest,
     InspectionSubject,
     Section,
-    User,
     utcnow,
 )
 from services import requests as rules
 from services.errors import RegisterError
-from tests.conftest import csrf_token, typed_now
+from tests.conftest import csrf_token, typed_now, user
 
 HETU = "131052-308T"
 UTC = datetime.timezone.utc
@@ -30,21 +29,8 @@ def helsinki_to_utc(*args):
     return rules.from_helsinki(datetime.datetime(*args))
 
 
-@pytest.fixture
-def people(make_user):
-    """One account of each role; handlers and staff in one section each."""
-    return {name: make_user(name, role, sections) for name, role, sections in [
-        ("handler_t", "handler", ["tourism"]),
-        ("handler_b", "handler", ["business"]),
-        ("staff_t", "staff", ["tourism"]),
-        ("responsible", "responsible", []),
-        ("controller", "controller", []),
-        ("maint", "maintenance", []),
-    ]}
-
-
-def user(username):
-    return User.by_username(username)
+# One account of each role; handlers and staff in one section each.
+PEOPLE = ("handler_t", "handler_b", "staff_t", "responsible", "controller", "maint")
 
 
 @pytest.fixture
@@ -67,10 +53,6 @@ def register_data(app):
                             last_name="Bisnes", birth_date=datetime.date(1980, 5, 1))
     return {"anna": anna.id, "company": company.id, "contact": contact.id,
             "namesake": namesake.id, "other": other.id}
-
-
-def login(auth, username):
-    assert auth.login(username).status_code == 302
 
 
 def page_token(client, path="/"):
@@ -159,7 +141,7 @@ def test_overdue_lists_open_requests_past_due(app, people):
 def test_whole_flow_register_identity_records_decision_delivery(client, auth, people,
                                                                 register_data):
     # A handler registers a written request.
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     token = page_token(client, "/requests/new/")
     received = typed_now(minutes_ago=120)
     r = client.post("/requests/new/", data={
@@ -179,7 +161,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
 
     # Deciding before the identity is checked is refused.
     auth.logout()
-    login(auth, "responsible")
+    auth.login_as("responsible")
     token = page_token(client, f"/requests/{row.id}/")
     r = client.post(f"/requests/{row.id}/decision", data={
         "csrf_token": token, "decision-version": "1", "decision": "approved"})
@@ -189,7 +171,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
 
     # The handler records the identity check and finds the records of the own section.
     auth.logout()
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     token = page_token(client, f"/requests/{row.id}/")
     now_local = typed_now()
     r = client.post(f"/requests/{row.id}/identity", data={
@@ -226,7 +208,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
         "csrf_token": token, "decision-version": str(row.version), "decision": "approved"})
     assert r.status_code == 403
     auth.logout()
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post(f"/requests/{row.id}/decision", data={
         "csrf_token": page_token(client), "decision-version": str(row.version),
         "decision": "approved"})
@@ -235,7 +217,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
 
     # The responsible person approves.
     auth.logout()
-    login(auth, "responsible")
+    auth.login_as("responsible")
     page = text(client.get(f"/requests/{row.id}/"))
     assert "Hyväksy pyyntö" in page
     r = client.post(f"/requests/{row.id}/decision", data={
@@ -247,7 +229,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
 
     # The handler delivers it.
     auth.logout()
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     page = text(client.get(f"/requests/{row.id}/"))
     assert "Hyväksy pyyntö" not in page
     r = client.post(f"/requests/{row.id}/delivery", data={
@@ -276,7 +258,7 @@ def test_whole_flow_register_identity_records_decision_delivery(client, auth, pe
 def test_report_links_once_decided_for_who_may_read_them(client, auth, people):
     row = new_request(username="staff_t")
     rules.record_identity(user("handler_t"), row, method="id_card")
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     page = text(client.get(f"/requests/{row.id}/"))
     assert "report.pdf" not in page
     rules.decide(user("responsible"), row, decision="approved")
@@ -287,7 +269,7 @@ def test_report_links_once_decided_for_who_may_read_them(client, auth, people):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     # Staff who registered a written request sees it, but the handler produces its report.
     auth.logout()
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     page = text(client.get(f"/requests/{row.id}/"))
     assert "report.pdf" not in page and "tuottaa tarkastusotteen" in page
     # A refused request links its refusal letter.
@@ -295,7 +277,7 @@ def test_report_links_once_decided_for_who_may_read_them(client, auth, people):
     rules.record_identity(user("handler_t"), refused, method="id_card")
     rules.decide(user("controller"), refused, decision="refused", reason="Ei oikeutta.")
     auth.logout()
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     page = text(client.get(f"/requests/{refused.id}/"))
     assert f'href="/requests/{refused.id}/report.pdf"' in page and "epäämispäätös" in page
 
@@ -306,7 +288,7 @@ def test_report_links_once_decided_for_who_may_read_them(client, auth, people):
 def test_refusal_needs_a_reason(client, auth, people):
     row = new_request()
     rules.record_identity(user("handler_t"), row, method="known_in_person")
-    login(auth, "controller")
+    auth.login_as("controller")
     token = page_token(client, f"/requests/{row.id}/")
     r = client.post(f"/requests/{row.id}/decision", data={
         "csrf_token": token, "decision-version": str(reload(row).version),
@@ -371,7 +353,7 @@ def test_two_handlers_cannot_overwrite_each_other(client, auth, people):
     """Both open the request at version 1; the second save is refused and nothing changes."""
     row = new_request()
     rules.record_identity(user("responsible"), row, method="passport", version=1)
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     token = page_token(client, f"/requests/{row.id}/")
     r = client.post(f"/requests/{row.id}/identity", data={
         "csrf_token": token, "identity-version": "1", "identity-method": "id_card",
@@ -444,7 +426,7 @@ def test_subject_search_reaches_only_the_sections_given(app, people, register_da
 
 def test_only_found_records_can_be_confirmed_and_removed(client, auth, people, register_data):
     row = new_request()
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     token = page_token(client, f"/requests/{row.id}/")
     query = {"csrf_token": token, "subjects-version": "1", "subjects-name": "Anna Äijälä",
              "subjects-birth_date": "1980-05-01", "action": "confirm"}
@@ -471,7 +453,7 @@ def test_only_found_records_can_be_confirmed_and_removed(client, auth, people, r
 
 def test_search_form_needs_a_detail_and_refuses_a_hetu(client, auth, people):
     row = new_request()
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     token = page_token(client, f"/requests/{row.id}/")
     r = client.post(f"/requests/{row.id}/subjects", data={
         "csrf_token": token, "subjects-version": "1", "subjects-name": "Anna Äijälä",
@@ -485,7 +467,7 @@ def test_search_form_needs_a_detail_and_refuses_a_hetu(client, auth, people):
 
 
 def test_register_form_errors_keep_the_input(client, auth, people):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     token = page_token(client, "/requests/new/")
     r = client.post("/requests/new/", data={
         "csrf_token": token, "received_at": "2026-11-20T10:00", "channel": "",
@@ -505,7 +487,7 @@ def test_register_form_errors_keep_the_input(client, auth, people):
 
 def test_unknown_and_out_of_scope_ids_answer_404(client, auth, people):
     business = new_request(username="handler_b", section="business")
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     token = page_token(client)
     for bad in ("999999", "abc", "0", "-1", "99999999999999999999999", str(business.id)):
         assert client.get(f"/requests/{bad}/").status_code == 404, bad
@@ -514,7 +496,7 @@ def test_unknown_and_out_of_scope_ids_answer_404(client, auth, people):
             assert r.status_code == 404, (bad, step)
     # Responsible: every section, but still 404 for an id that is no request.
     auth.logout()
-    login(auth, "responsible")
+    auth.login_as("responsible")
     assert client.get(f"/requests/{business.id}/").status_code == 200
     r = client.post("/requests/999999/decision", data={"csrf_token": page_token(client)})
     assert r.status_code == 404
@@ -523,7 +505,7 @@ def test_unknown_and_out_of_scope_ids_answer_404(client, auth, people):
 @pytest.mark.clock
 def test_staff_registers_and_sees_only_own_requests(client, auth, people):
     others = new_request(username="handler_t")
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     token = page_token(client, "/requests/new/")
     r = client.post("/requests/new/", data={
         "csrf_token": token, "received_at": "2026-11-20T10:00", "channel": "in_person",
@@ -544,7 +526,7 @@ def test_staff_registers_and_sees_only_own_requests(client, auth, people):
 
 def test_maintenance_gets_403_everywhere_and_no_menu_item(client, auth, people):
     row = new_request()
-    login(auth, "maint")
+    auth.login_as("maint")
     token = page_token(client)
     front = text(client.get("/"))
     assert "/requests/" not in front and "Tarkastuspyynnöt" not in front
@@ -560,7 +542,7 @@ def test_maintenance_gets_403_everywhere_and_no_menu_item(client, auth, people):
 
 def test_menu_item_for_register_roles(client, auth, people):
     for username in ("staff_t", "handler_t", "responsible", "controller"):
-        login(auth, username)
+        auth.login_as(username)
         front = text(client.get("/"))
         assert 'href="/requests/"' in front and "Tarkastuspyynnöt" in front, username
         auth.logout()
@@ -584,7 +566,7 @@ def test_dashboard_shows_each_role_what_to_act_on(client, auth, people):
                            requester_name="Bisnes Pyytäjä")
     rules.record_identity(user("handler_t"), fresh, method="passport")
 
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     page = text(client.get("/"))
     identity = page[page.index("work-identity-heading"):page.index("work-subjects-heading")]
     assert "Myöhässä Oleva" in identity and "Myöhässä</span>" in identity
@@ -593,7 +575,7 @@ def test_dashboard_shows_each_role_what_to_act_on(client, auth, people):
     assert "Bisnes Pyytäjä" not in page  # another section's
 
     auth.logout()
-    login(auth, "responsible")
+    auth.login_as("responsible")
     page = text(client.get("/"))
     decision = page[page.index("work-decision-heading"):page.index("work-review-heading")]
     assert "Tuore Pyytäjä" in decision and "Myöhässä Oleva" not in decision
@@ -602,7 +584,7 @@ def test_dashboard_shows_each_role_what_to_act_on(client, auth, people):
     assert late.id and business.id
 
     auth.logout()
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     page = text(client.get("/"))
     assert "Tuore Pyytäjä" not in page and "Kirjaa pyyntö" in page
 
@@ -651,7 +633,7 @@ def test_on_site_service_records_every_step_in_one_go(app, people, register_data
 @pytest.mark.clock
 def test_on_site_page_serves_at_once_and_the_responsible_reviews(client, auth, people,
                                                                  register_data, app):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     page = text(client.get("/requests/on-site/"))
     token = csrf_token(page)
     form = {"csrf_token": token, "requester_name": "Anna Äijälä", "section": "tourism",
@@ -677,7 +659,7 @@ def test_on_site_page_serves_at_once_and_the_responsible_reviews(client, auth, p
     assert "Palveltu paikan päällä" in page
 
     auth.logout()
-    login(auth, "responsible")
+    auth.login_as("responsible")
     front = text(client.get("/"))
     review = front[front.index("work-review-heading"):front.index("work-overdue-heading")]
     assert "Anna Äijälä" in review
@@ -736,7 +718,7 @@ def test_list_pages_delivered_requests_after_the_open_ones(client, auth, people)
                                  delivered_at=received + datetime.timedelta(minutes=number)
                                  ).where(InspectionRequest.id == row.id).execute()
     new_request(requester_name="Avoin Pyytäjä")
-    login(auth, "handler_t")
+    auth.login_as("handler_t")
     first = text(client.get("/requests/"))
     assert first.index("Avoin Pyytäjä") < first.index("Vanha Pyytäjä 26")
     second = text(client.get("/requests/?page=2"))
@@ -751,7 +733,7 @@ def test_list_pages_delivered_requests_after_the_open_ones(client, auth, people)
                                            ("en", "Inspection requests")])
 def test_pages_in_swedish_and_english(client, auth, people, lang, heading):
     row = new_request(received_at=utcnow() - datetime.timedelta(days=8))
-    login(auth, "responsible")
+    auth.login_as("responsible")
     client.post("/language", data={"csrf_token": page_token(client), "lang": lang})
     assert heading in text(client.get("/requests/"))
     for path in ("/", "/requests/new/", "/requests/on-site/", f"/requests/{row.id}/"):

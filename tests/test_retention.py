@@ -342,11 +342,6 @@ def test_the_minimised_customer_goes_after_the_keeping_period(register, make_use
 # --- the pages ------------------------------------------------------------------------------
 
 
-def login(client, auth, make_user, username, role, sections=()):
-    make_user(username, role, sections)
-    assert auth.login(username).status_code == 302
-
-
 def _preview_page(client, query=""):
     answer = client.get("/retention/" + query)
     assert answer.status_code == 200
@@ -358,8 +353,8 @@ def _latest_run():
 
 
 @pytest.mark.clock
-def test_controller_previews_confirms_and_runs_from_the_page(client, auth, make_user, register):
-    login(client, auth, make_user, "pitaja", "controller")
+def test_controller_previews_confirms_and_runs_from_the_page(client, logged_in_user, register):
+    logged_in_user("pitaja", "controller")
     page = _preview_page(client)
     assert "Unohdettu, Greta" in page and "Tuore, Heikki" not in page  # business listed first
     page = _preview_page(client, "?list=tourism")
@@ -398,8 +393,8 @@ def test_controller_previews_confirms_and_runs_from_the_page(client, auth, make_
     assert actions == ["preview", "confirm", "purge_start", "purge_end"]
 
 
-def test_confirmation_refused_when_the_set_changed(client, auth, make_user, register):
-    login(client, auth, make_user, "pitaja", "controller")
+def test_confirmation_refused_when_the_set_changed(client, logged_in_user, register):
+    logged_in_user("pitaja", "controller")
     page = _preview_page(client)
     run = _latest_run()
     # Meanwhile a customer of the preview gets in touch again.
@@ -438,8 +433,8 @@ def test_confirmation_refused_when_a_customer_became_unused_or_the_policy_change
 
 
 def test_a_purge_whose_customers_changed_before_it_started_is_not_run(
-        client, auth, make_user, register):
-    login(client, auth, make_user, "pitaja", "controller")
+        client, logged_in_user, register):
+    logged_in_user("pitaja", "controller")
     page = _preview_page(client)
     run = _latest_run()
     client.post(f"/retention/runs/{run.id}/confirm", data={"csrf_token": csrf_token(page)})
@@ -473,9 +468,8 @@ def test_one_purge_at_a_time(register, make_user):
 @pytest.mark.parametrize("role, sections, status", [
     ("controller", (), 200), ("responsible", (), 200), ("handler", ("tourism",), 200),
     ("staff", ("tourism",), 403), ("maintenance", (), 403)])
-def test_who_may_open_the_retention_pages(client, auth, make_user, register, role, sections,
-                                          status):
-    login(client, auth, make_user, "kayttaja", role, sections)
+def test_who_may_open_the_retention_pages(client, logged_in_user, register, role, sections, status):
+    logged_in_user("kayttaja", role, sections)
     for url in ("/retention/", "/retention/policy/", "/retention/log/"):
         assert client.get(url).status_code == status, url
     menu = client.get("/").get_data(as_text=True)
@@ -487,12 +481,12 @@ def test_who_may_open_the_retention_pages(client, auth, make_user, register, rol
 
 @pytest.mark.parametrize("role, sections", [
     ("responsible", ()), ("handler", ("tourism",)), ("staff", ("tourism",)), ("maintenance", ())])
-def test_only_the_controller_confirms_and_runs(client, auth, make_user, register, role,
-                                               sections):
+def test_only_the_controller_confirms_and_runs(
+        client, logged_in_user, make_user, register, role, sections):
     controller = _controller(make_user)
     snapshot = _snapshot()
     run = retention.start_preview(snapshot, retention.preview(snapshot), controller)
-    login(client, auth, make_user, "muu", role, sections)
+    logged_in_user("muu", role, sections)
     token = csrf_token(client.get("/login").get_data(as_text=True))
     assert client.post(f"/retention/runs/{run.id}/confirm",
                        data={"csrf_token": token}).status_code == 403
@@ -505,8 +499,8 @@ def test_only_the_controller_confirms_and_runs(client, auth, make_user, register
     assert Customer.get_or_none(Customer.id == register["delete_person"].id) is not None
 
 
-def test_a_handler_previews_the_own_section_only(client, auth, make_user, register):
-    login(client, auth, make_user, "kasittelija", "handler", ("business",))
+def test_a_handler_previews_the_own_section_only(client, logged_in_user, make_user, register):
+    logged_in_user("kasittelija", "handler", ("business",))
     page = _preview_page(client)
     assert "Unohdettu, Greta" in page
     for name in ("Vanhanen, Aino", "Laskulan Kongressit Oy", "Matkailu- ja kongressitoimisto"):
@@ -522,13 +516,13 @@ def test_a_handler_previews_the_own_section_only(client, auth, make_user, regist
     assert client.get(f"/retention/runs/{run.id}").status_code == 404
 
 
-def test_preview_pages_through_the_customers(client, auth, make_user, register, monkeypatch):
+def test_preview_pages_through_the_customers(client, logged_in_user, register, monkeypatch):
     # The preview reads its page size in the submodule it is defined in.
     monkeypatch.setattr(retention.previews, "PAGE_SIZE", 1)
     import admin_views.retention as pages
 
     monkeypatch.setattr(pages.rules, "PAGE_SIZE", 1)
-    login(client, auth, make_user, "pitaja", "controller")
+    logged_in_user("pitaja", "controller")
     first = _preview_page(client, "?section=tourism")
     second = _preview_page(client, "?section=tourism&page=1")
     assert "Sivu 1/2" in first or "Sivu 1 / 2" in first
@@ -544,8 +538,8 @@ def test_preview_pages_through_the_customers(client, auth, make_user, register, 
 # --- the policy -------------------------------------------------------------------------------
 
 
-def test_policy_changes_are_audited_with_their_history(client, auth, make_user, register):
-    login(client, auth, make_user, "pitaja", "controller")
+def test_policy_changes_are_audited_with_their_history(client, logged_in_user, register):
+    logged_in_user("pitaja", "controller")
     page = client.get("/retention/policy/").get_data(as_text=True)
     assert 'id="months-tourism"' in page and 'value="60"' in page
     answer = client.post("/retention/policy/", data={
@@ -570,7 +564,7 @@ def test_policy_changes_are_audited_with_their_history(client, auth, make_user, 
 
     # Others read the periods but do not get the form.
     client.post("/logout", data={"csrf_token": csrf_token(page)})
-    login(client, auth, make_user, "vastaava", "responsible")
+    logged_in_user("vastaava", "responsible")
     page = client.get("/retention/policy/").get_data(as_text=True)
     assert "72 kuukautta" in page and 'name="months-tourism"' not in page
 
@@ -716,7 +710,7 @@ def test_a_killed_purge_is_finished_by_a_rerun(db_url, tmp_path, register, make_
 
 
 @pytest.mark.clock
-def test_the_purge_log_holds_no_personal_data(client, auth, make_user, register):
+def test_the_purge_log_holds_no_personal_data(client, logged_in_user, make_user, register):
     personal = []
     for c in Customer.select():
         personal += [v for v in (c.first_name, c.last_name, c.name, c.email, c.phone, c.mobile,
@@ -735,7 +729,7 @@ def test_the_purge_log_holds_no_personal_data(client, auth, make_user, register)
     text = "\n".join(stored)
     for value in personal:
         assert value not in text, value
-    login(client, auth, make_user, "lukija", "controller")
+    logged_in_user("lukija", "controller")
     page = client.get("/retention/log/").get_data(as_text=True)
     for value in personal:
         assert value not in page, value
@@ -785,8 +779,8 @@ def test_cli_purge_refuses_what_was_not_confirmed(runner, register, make_user):
 
 
 @pytest.mark.clock
-def test_erasure_on_request_by_the_responsible_person(client, auth, make_user, register):
-    login(client, auth, make_user, "vastaava", "responsible")
+def test_erasure_on_request_by_the_responsible_person(client, logged_in_user, register):
+    logged_in_user("vastaava", "responsible")
     found = client.get("/retention/erasure/?q=Tuore").get_data(as_text=True)
     active = register["active_business"]
     assert "Tuore, Heikki" in found and f"customer={active.id}" in found
@@ -827,8 +821,8 @@ def test_erasure_on_request_by_the_responsible_person(client, auth, make_user, r
 @pytest.mark.parametrize("role, sections", [
     ("controller", ()), ("handler", ("business",)), ("staff", ("business",)),
     ("maintenance", ())])
-def test_only_the_responsible_person_erases(client, auth, make_user, register, role, sections):
-    login(client, auth, make_user, "muu", role, sections)
+def test_only_the_responsible_person_erases(client, logged_in_user, register, role, sections):
+    logged_in_user("muu", role, sections)
     customer = register["active_business"]
     token = csrf_token(client.get("/login").get_data(as_text=True))
     assert client.get(f"/retention/erasure/?customer={customer.id}").status_code == 403
@@ -839,13 +833,13 @@ def test_only_the_responsible_person_erases(client, auth, make_user, register, r
 
 
 @pytest.mark.clock
-def test_the_purge_log_says_when_backups_holding_the_data_rotate_out(client, auth, make_user,
-                                                                       register, app):
+def test_the_purge_log_says_when_backups_holding_the_data_rotate_out(
+        client, logged_in_user, make_user, register, app):
     from admin_views import backup as backup_views
     from services import backup
 
     controller = _controller(make_user)
-    login(client, auth, make_user, "lukija", "controller")
+    logged_in_user("lukija", "controller")
     _purge_all(controller)
     page = client.get("/retention/log/").get_data(as_text=True)
     assert "Mikään varmuuskopio ei enää sisällä poistettuja tietoja" in page
@@ -960,7 +954,7 @@ def test_an_open_rectification_or_a_disclosure_not_carried_out_holds_the_custome
 
 
 def test_the_preview_page_and_the_cli_list_each_hold_with_its_reason(
-        client, auth, make_user, register, runner):
+        client, logged_in_user, make_user, register, runner):
     controller = _controller(make_user)
     aino, frans, greta = (register[k] for k in ("delete_person", "never_active",
                                                 "delete_business"))
@@ -972,7 +966,7 @@ def test_the_preview_page_and_the_cli_list_each_hold_with_its_reason(
     active = register["active_tourism"]
     _rectification(active)  # held, but not unused: the purge would leave it anyway
 
-    login(client, auth, make_user, "pitaja", "controller")
+    logged_in_user("pitaja", "controller")
     _english(client, client.get("/").get_data(as_text=True))
     page = _preview_page(client, "?list=tourism")
     held = page.split('id="held-heading"', 1)[1].split('id="delete-heading"', 1)[0]
@@ -1016,9 +1010,9 @@ def test_the_preview_page_and_the_cli_list_each_hold_with_its_reason(
 
 
 def test_a_hold_beginning_or_ending_after_the_preview_refuses_the_confirmation(
-        client, auth, make_user, register):
+        client, logged_in_user, make_user, register):
     controller = _controller(make_user)
-    login(client, auth, make_user, "pitaja", "controller")
+    logged_in_user("pitaja", "controller")
     page = _preview_page(client)
     run = _latest_run()
     request = _inspection(customer=register["delete_person"])  # opened after the preview
@@ -1070,10 +1064,10 @@ def test_a_running_purge_keeps_a_customer_held_after_it_started(register, make_u
                                                ).count() == 2
 
 
-def test_erasure_is_refused_while_the_customer_is_held(client, auth, make_user, register):
+def test_erasure_is_refused_while_the_customer_is_held(client, logged_in_user, make_user, register):
     responsible = make_user("vastaava", "responsible")
     customer = register["active_business"]
-    login(client, auth, make_user, "vastaava2", "responsible")
+    logged_in_user("vastaava2", "responsible")
     _english(client, client.get("/").get_data(as_text=True))
     page = client.get(f"/retention/erasure/?customer={customer.id}").get_data(as_text=True)
     assert 'name="confirmed"' in page
@@ -1129,7 +1123,7 @@ def test_holds_end_when_the_request_is_delivered_or_the_disclosure_carried_out(
 
 
 def test_a_minimised_customer_keeps_its_prohibitions_and_is_on_no_list(
-        client, auth, make_user, register):
+        client, logged_in_user, make_user, register):
     from services import marketing, prohibitions, report
 
     company = register["minimise_company"]
@@ -1170,7 +1164,7 @@ def test_a_minimised_customer_keeps_its_prohibitions_and_is_on_no_list(
     assert "Direct marketing" in text and "Market research" in text
 
     # The marketing page says why they are left out.
-    login(client, auth, make_user, "myyja", "staff", ("tourism",))
+    logged_in_user("myyja", "staff", ("tourism",))
     _english(client, client.get("/").get_data(as_text=True))
     token = csrf_token(client.get("/marketing/").get_data(as_text=True))
     page = client.post("/marketing/", data={

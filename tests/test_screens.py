@@ -24,15 +24,8 @@ from tests.conftest import csrf_token
 HETU = "131052-308T"
 
 
-@pytest.fixture
-def people(make_user):
-    """One account of each role; staff and handlers in one section each."""
-    make_user("staff_t", "staff", ["tourism"])
-    make_user("staff_b", "staff", ["business"])
-    make_user("handler_t", "handler", ["tourism"])
-    make_user("controller", "controller")
-    make_user("responsible", "responsible")
-    make_user("maint", "maintenance")
+# One account of each role; staff and handlers in one section each.
+PEOPLE = ("staff_t", "staff_b", "handler_t", "controller", "responsible", "maint")
 
 
 @pytest.fixture
@@ -54,10 +47,6 @@ def rows(app):
     bare_t = Customer.create(section=tourism, kind="person", first_name="Tyhjä",
                              last_name="Matkailija")
     return {"t": t.id, "b": b.id, "inv": inv.id, "bare_b": bare_b.id, "bare_t": bare_t.id}
-
-
-def login(client, auth, username):
-    assert auth.login(username).status_code == 302
 
 
 def token(client):
@@ -90,7 +79,7 @@ MATRIX = [
 
 @pytest.mark.parametrize("username, what, expected", MATRIX)
 def test_role_section_matrix(client, auth, people, rows, username, what, expected):
-    login(client, auth, username)
+    auth.login_as(username)
     own = rows["t"]
     other = rows["b"]
     if what == "list":
@@ -121,7 +110,7 @@ def test_role_section_matrix(client, auth, people, rows, username, what, expecte
 
 
 def test_in_list_editing_is_not_offered(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post("/customers/ajax/update/", data={
         "csrf_token": token(client), "list_form_pk": str(rows["b"]), "last_name": "X"})
     assert r.status_code == 404
@@ -129,7 +118,7 @@ def test_in_list_editing_is_not_offered(client, auth, people, rows):
 
 
 def test_list_sorts_by_each_sortable_column(client, auth, people, rows):
-    login(client, auth, "controller")
+    auth.login_as("controller")
     for index in range(8):
         for desc in ("0", "1"):
             r = client.get(f"/customers/?sort={index}&desc={desc}")
@@ -144,7 +133,7 @@ def test_list_sorts_by_each_sortable_column(client, auth, people, rows):
 
 
 def test_list_headers_say_which_column_sorts_and_how(client, auth, people, rows):
-    login(client, auth, "controller")
+    auth.login_as("controller")
     page = client.get("/customers/?sort=5&desc=1").get_data(as_text=True)
     sorted_headers = re.findall(r'<th scope="col" class="[^"]*col-(\w+)" aria-sort="(\w+)"', page)
     assert sorted_headers == [("last_activity_at", "descending")]
@@ -164,17 +153,17 @@ def test_logged_out_gets_login_on_every_register_path(client, rows):
 
 
 def test_list_shows_only_own_section(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     page = client.get("/customers/").get_data(as_text=True)
     assert "Matkailu Oy" in page and "Bisnes" not in page
     auth.logout()
-    login(client, auth, "controller")
+    auth.login_as("controller")
     page = client.get("/customers/").get_data(as_text=True)
     assert "Matkailu Oy" in page and "Bisnes" in page
 
 
 def test_list_has_no_count_query_pager(client, auth, people, rows):
-    login(client, auth, "controller")
+    auth.login_as("controller")
     page = client.get("/customers/").get_data(as_text=True)
     assert "Helsinki" in page  # city joined in
     assert "0737546-2" in page
@@ -182,13 +171,13 @@ def test_list_has_no_count_query_pager(client, auth, people, rows):
 
 @pytest.mark.parametrize("bad_id", ["999999", "abc", "99999999999999999999", "-1", "1.5", ""])
 def test_missing_or_malformed_id_is_404(client, auth, people, rows, bad_id):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     for path in ("/customers/details/", "/customers/edit/"):
         assert client.get(f"{path}?id={bad_id}").status_code == 404
 
 
 def test_edit_post_other_section_is_404_and_changes_nothing(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post(f"/customers/edit/?id={rows['b']}", data={
         "csrf_token": token(client), "kind": "person", "last_name": "Hacked", "language": "fi",
         "version": "1"})
@@ -197,7 +186,7 @@ def test_edit_post_other_section_is_404_and_changes_nothing(client, auth, people
 
 
 def test_bulk_delete_ignores_other_section(client, auth, people, rows, make_user):
-    login(client, auth, "handler_t")
+    auth.login_as("handler_t")
     r = client.post("/customers/action/", data={
         "csrf_token": token(client), "action": "delete",
         "rowid": [str(rows["bare_b"]), str(rows["bare_t"])]})
@@ -207,7 +196,7 @@ def test_bulk_delete_ignores_other_section(client, auth, people, rows, make_user
 
 
 def test_delete_refused_when_customer_has_history(client, auth, people, rows):
-    login(client, auth, "handler_t")
+    auth.login_as("handler_t")
     r = client.post("/customers/delete/", data={"id": rows["t"], "csrf_token": token(client)},
                     follow_redirects=True)
     page = r.get_data(as_text=True)
@@ -218,7 +207,7 @@ def test_delete_refused_when_customer_has_history(client, auth, people, rows):
 
 def test_delete_without_history_removes_customer_and_addresses(client, auth, people, rows):
     Address.create(customer=rows["bare_t"], street="Katu 2", postal_code="00200", city="Espoo")
-    login(client, auth, "handler_t")
+    auth.login_as("handler_t")
     r = client.post("/customers/delete/", data={"id": rows["bare_t"], "csrf_token": token(client)})
     assert r.status_code == 302
     assert Customer.get_or_none(Customer.id == rows["bare_t"]) is None
@@ -227,14 +216,14 @@ def test_delete_without_history_removes_customer_and_addresses(client, auth, peo
 
 
 def test_export_is_scoped_and_audited(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     body = client.get("/customers/export/csv/").get_data(as_text=True)
     assert "Matkailu Oy" in body and "Bisnes" not in body
     assert AuditEvent.select().where(AuditEvent.action == "export").count() == 1
 
 
 def test_export_search_and_filter_keep_scope(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     body = client.get("/customers/export/csv/?search=bisnes").get_data(as_text=True)
     assert "Bisnes" not in body
     page = client.get("/customers/?flt0_0=business").get_data(as_text=True)
@@ -243,7 +232,7 @@ def test_export_search_and_filter_keep_scope(client, auth, people, rows):
 
 def test_invoice_ajax_lookup_is_scoped(client, auth, people, rows, make_user):
     make_user("staff_tb", "staff", ["tourism", "business"])
-    login(client, auth, "staff_tb")
+    auth.login_as("staff_tb")
     r = client.get("/invoices/ajax/lookup/?name=customer&query=bis")
     assert r.status_code == 200 and r.get_json() == []  # a business customer: no billing
     r = client.get("/invoices/ajax/lookup/?name=customer&query=matkailu")
@@ -251,7 +240,7 @@ def test_invoice_ajax_lookup_is_scoped(client, auth, people, rows, make_user):
 
 
 def test_invoice_posted_customer_of_other_section_refused(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post("/invoices/new/", data={
         "csrf_token": token(client), "customer": str(rows["b"]), "number": "X-1",
         "invoice_date": "2026-11-01", "due_date": "2026-11-15", "amount": "10",
@@ -267,7 +256,7 @@ def test_invoice_posted_customer_of_other_section_refused(client, auth, people, 
 
 
 def test_maintenance_sees_no_register_menu(client, auth, people):
-    login(client, auth, "maint")
+    auth.login_as("maint")
     page = client.get("/").get_data(as_text=True)
     assert "/customers/" not in page and "/invoices/" not in page
 
@@ -309,7 +298,7 @@ def person_form_business(**extra):
 
 @pytest.mark.clock
 def test_create_company_with_rows(client, auth, people):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post("/customers/new/", data=company_form(csrf_token=token(client)))
     assert r.status_code == 302, r.get_data(as_text=True)
     c = Customer.get(Customer.name == "Äijälän Puu Oy")
@@ -323,7 +312,7 @@ def test_create_company_with_rows(client, auth, people):
 
 
 def test_create_in_business_keeps_to_business_categories(client, auth, people):
-    login(client, auth, "staff_b")
+    auth.login_as("staff_b")
     page = client.get("/customers/new/").get_data(as_text=True)
     assert "demographics" in page and "invoices" not in page
     r = client.post("/customers/new/", data=person_form_business(
@@ -337,13 +326,13 @@ def test_create_in_business_keeps_to_business_categories(client, auth, people):
 
 
 def test_tourism_form_has_no_demographics(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     page = client.get(f"/customers/edit/?id={rows['t']}").get_data(as_text=True)
     assert "invoices" in page and "demographics" not in page
 
 
 def test_posted_section_is_ignored(client, auth, people):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     business = Section.get(code="business")
     r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
                                                          section=str(business.id)))
@@ -353,7 +342,7 @@ def test_posted_section_is_ignored(client, auth, people):
 
 def test_user_with_two_sections_chooses_one(client, auth, people, make_user):
     make_user("staff_tb", "staff", ["tourism", "business"])
-    login(client, auth, "staff_tb")
+    auth.login_as("staff_tb")
     page = client.get("/customers/new/").get_data(as_text=True)
     assert "section=tourism" in page and "section=business" in page
     r = client.post("/customers/new/?section=business",
@@ -380,7 +369,7 @@ TEXT_FIELDS = [
 
 @pytest.mark.parametrize("section, field", TEXT_FIELDS)
 def test_henkilotunnus_refused_in_every_text_field(client, auth, people, section, field):
-    login(client, auth, "staff_t" if section == "tourism" else "staff_b")
+    auth.login_as("staff_t" if section == "tourism" else "staff_b")
     form = company_form if section == "tourism" else person_form_business
     value = f"hlö {HETU.lower().replace('-', '–')}" if field.endswith("summary") else HETU
     data = form(csrf_token=token(client), **{field: value})
@@ -398,7 +387,7 @@ def test_henkilotunnus_refused_in_every_text_field(client, auth, people, section
 
 
 def test_input_kept_after_error(client, auth, people):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
                                                          business_id="0737546-3"))
     page = r.get_data(as_text=True)
@@ -415,7 +404,7 @@ def test_input_kept_after_error(client, auth, people):
     ("addresses-0-postal_code", "1000", "viisi numeroa"),
 ])
 def test_validation_messages(client, auth, people, field, value, message):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post("/customers/new/", data=company_form(csrf_token=token(client), **{field: value}))
     assert r.status_code == 200 and message in r.get_data(as_text=True)
     assert Customer.select().count() == 0
@@ -425,7 +414,7 @@ def test_validation_messages(client, auth, people, field, value, message):
     ("1980-05-17", True), ("2999-01-01", False), ("1850-01-01", False)])
 @pytest.mark.clock
 def test_birth_date_range(client, auth, people, birth_date, ok):
-    login(client, auth, "staff_b")
+    auth.login_as("staff_b")
     r = client.post("/customers/new/", data=person_form_business(csrf_token=token(client),
                                                                  birth_date=birth_date))
     assert (r.status_code == 302) == ok
@@ -435,7 +424,7 @@ def test_birth_date_range(client, auth, people, birth_date, ok):
 @pytest.mark.parametrize("value", ["0737546-2", "2617416-4", "+358 40 123 4567",
                                    "13.10.1952", "1952-10-13", "00100"])
 def test_non_hetu_values_accepted_in_free_text(client, auth, people, value):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
                                                          own_info=f"Muistiinpano {value}"))
     assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
@@ -452,7 +441,7 @@ def test_a_second_company_with_the_same_y_tunnus_is_saved_only_when_confirmed(
         client, auth, people, rows):
     """The form names the existing customer, with a link, and keeps the input; the save
     goes through once the user ticks that this is a different company."""
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     english(client)
     existing = Customer.get_by_id(rows["t"])  # Matkailu Oy, 0737546-2, tourism
     data = company_form(csrf_token=token(client), name="Toinen Matkailu Oy",
@@ -484,7 +473,7 @@ def test_a_second_company_with_the_same_y_tunnus_is_saved_only_when_confirmed(
 
 
 def test_editing_to_a_y_tunnus_of_the_section_asks_too(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     english(client)
     other = Customer.create(section=Section.get(code="tourism"), kind="company",
                             name="Eri Oy", business_id="1234567-1", version=1)
@@ -505,7 +494,7 @@ def test_the_same_y_tunnus_in_another_section_is_not_shown(client, auth, people,
     """The check stays in the section: a business customer is neither named nor linked."""
     Customer.create(section=Section.get(code="business"), kind="company",
                     name="Salainen Bisnes Oy", business_id="1234567-1", version=1)
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
                                                          business_id="1234567-1"))
     assert r.status_code == 302
@@ -542,7 +531,7 @@ def test_stale_save_refused_and_first_save_kept(app, auth, people, rows):
 
 def test_failing_inline_row_leaves_nothing(client, auth, people, rows):
     """A duplicate invoice number fails in the database: the customer is not created."""
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     r = client.post("/customers/new/", data=company_form(csrf_token=token(client),
                                                          business_id="1234567-1",
                                                          **{"invoices-0-number": "T-100"}))
@@ -554,7 +543,7 @@ def test_failing_inline_row_leaves_nothing(client, auth, people, rows):
 
 
 def test_failing_update_changes_nothing(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     data = edit_data(client, rows["bare_t"])
     data.update({"last_name": "Muutettu", "invoices-0-number": "T-100",
                  "invoices-0-invoice_date": "2026-11-01", "invoices-0-due_date": "2026-11-15",
@@ -566,7 +555,7 @@ def test_failing_update_changes_nothing(client, auth, people, rows):
 
 
 def test_last_activity_follows_newest_row(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     data = edit_data(client, rows["bare_t"])
     data.update({"purchases-0-service": "Opastus", "purchases-0-purchased_on": "2026-09-01",
                  "purchases-0-amount": "50"})
@@ -575,7 +564,7 @@ def test_last_activity_follows_newest_row(client, auth, people, rows):
 
 
 def test_detail_view_writes_audit_event(client, auth, people, rows):
-    login(client, auth, "responsible")
+    auth.login_as("responsible")
     client.get(f"/customers/details/?id={rows['b']}")
     client.get(f"/customers/details/?id={rows['b']}")
     events = list(AuditEvent.select().where(AuditEvent.action == "view"))
@@ -585,7 +574,7 @@ def test_detail_view_writes_audit_event(client, auth, people, rows):
 
 
 def test_details_show_section_categories(client, auth, people, rows):
-    login(client, auth, "controller")
+    auth.login_as("controller")
     page = client.get(f"/customers/details/?id={rows['b']}").get_data(as_text=True)
     assert "Insinööri" in page and 'id="invoices-heading"' not in page
     page = client.get(f"/customers/details/?id={rows['t']}").get_data(as_text=True)
@@ -594,7 +583,7 @@ def test_details_show_section_categories(client, auth, people, rows):
 
 
 def test_update_audit_names_changed_fields_not_values(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     data = edit_data(client, rows["bare_t"])
     client.post(f"/customers/edit/?id={rows['bare_t']}", data=data | {"last_name": "Uusinimi"})
     event = AuditEvent.get(AuditEvent.action == "update")
@@ -608,7 +597,7 @@ def test_unicode_search_in_list(client, auth, people, term, expected):
     Customer.create(section=tourism, kind="company", name="ÄIJÄLÄ OY")
     Customer.create(section=tourism, kind="person", first_name="Åke", last_name="Åström")
     Customer.create(section=tourism, kind="person", first_name="Muu", last_name="Henkilö")
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     page = client.get(f"/customers/?search={term}").get_data(as_text=True)
     assert expected in page and "Henkilö" not in page
 
@@ -626,7 +615,7 @@ def test_search_over_the_cap_says_so(client, auth, people, monkeypatch):
     for n in range(200):
         Customer.create(section=tourism, kind="person", first_name="Muu", last_name=f"Asiakas{n}")
     database.optimize()  # the planner's estimate is what PostgreSQL goes by
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     page = client.get("/customers/?search=yleinen").get_data(as_text=True)
     assert "Tarkenna hakua" in page
     page = client.get("/customers/?search=harvinainen").get_data(as_text=True)
@@ -634,7 +623,7 @@ def test_search_over_the_cap_says_so(client, auth, people, monkeypatch):
 
 
 def test_rename_updates_sort_name_and_search(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     data = edit_data(client, rows["bare_t"])
     assert client.post(f"/customers/edit/?id={rows['bare_t']}",
                        data=data | {"last_name": "Örnberg"}).status_code == 302
@@ -645,7 +634,7 @@ def test_rename_updates_sort_name_and_search(client, auth, people, rows):
 
 def test_unchanged_inline_rows_are_not_rewritten(client, auth, people, rows):
     """Posting the customer's address back unchanged records only the real change."""
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     address = Address.create(customer=rows["bare_t"], street="Katu 1", postal_code="00100",
                              city="Helsinki")
     data = edit_data(client, rows["bare_t"]) | {
@@ -665,7 +654,7 @@ def test_unchanged_inline_rows_are_not_rewritten(client, auth, people, rows):
 
 
 def test_posted_inline_id_of_another_customer_makes_a_new_row(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     others = Address.get(Address.customer == rows["t"])
     data = edit_data(client, rows["bare_t"]) | {
         "addresses-0-id": str(others.id), "addresses-0-kind": "postal",
@@ -677,7 +666,7 @@ def test_posted_inline_id_of_another_customer_makes_a_new_row(client, auth, peop
 
 
 def test_city_follows_the_postal_address_and_sorts(client, auth, people, rows):
-    login(client, auth, "staff_t")
+    auth.login_as("staff_t")
     data = edit_data(client, rows["bare_t"]) | {
         "addresses-0-kind": "visiting", "addresses-0-street": "Torikatu 1",
         "addresses-0-postal_code": "20100", "addresses-0-city": "Turku",

@@ -5,10 +5,13 @@ import csv
 import datetime
 import io
 import logging
+import pathlib
 import re
+import subprocess
+import sys
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from openpyxl import load_workbook
 
 from models import (
@@ -28,17 +31,11 @@ from services import accounts, sessions, totp
 from services.errors import RegisterError
 from services.exports import CSV_CONTENT_TYPE, FORMULA_STARTS, XLSX_CONTENT_TYPE, safe_cell
 from services.localtime import helsinki_today
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, csrf_token, login
 
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 NEUTRAL = "Väärä käyttäjätunnus tai salasana."
 WRONG = "not the password at all"
-
-
-def login(client, username, password=PASSWORD, address="127.0.0.1"):
-    page = client.get("/login", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf_token(page)},
-                       environ_base={"REMOTE_ADDR": address})
 
 
 def logged_in(client, address="127.0.0.1"):
@@ -280,7 +277,29 @@ def test_change_password_page_says_what_to_do(client, auth, make_user):
     assert accounts.authenticate("anna", PASSWORD) is not None
 
 
-def test_argon2id_parameters_and_rehash_at_login(client, make_user):
+def test_the_register_hashes_with_owasps_argon2id_parameters(production_hashing):
+    """A fresh process, without the test setup, hashes at argon2id's production cost: the
+    cheap hasher of the tests (conftest.py) never reaches the register itself."""
+    shown = ("from services import accounts; h = accounts.hasher; "
+             "print(h.type.name, h.time_cost, h.memory_cost, h.parallelism, "
+             "accounts._DUMMY_HASH.split('$')[3])")
+    result = subprocess.run([sys.executable, "-c", shown], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, check=True)
+    assert result.stdout.split() == ["ID", "2", "19456", "1", "m=19456,t=2,p=1"]
+    assert (production_hashing.type, production_hashing.time_cost,
+            production_hashing.memory_cost, production_hashing.parallelism) == (
+        Type.ID, 2, 19456, 1)
+    assert accounts.hasher is production_hashing
+    assert "$m=19456,t=2,p=1$" in accounts.hash_password(PASSWORD)
+
+
+def test_the_tests_hash_cheaply(make_user):
+    assert accounts.hasher.time_cost == 1 and accounts.hasher.memory_cost == 8
+    stored = User.get_by_id(make_user("anna", "staff", ["tourism"]).id).password_hash
+    assert stored.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+
+
+def test_argon2id_parameters_and_rehash_at_login(client, make_user, production_hashing):
     assert accounts.hasher.time_cost >= 2 and accounts.hasher.memory_cost >= 19456
     assert accounts.hasher.parallelism == 1
     user = make_user("anna", "staff", ["tourism"])

@@ -172,16 +172,11 @@ def data(app):
     return made
 
 
-def login(client, auth, make_user, role, sections=()):
-    make_user(role, role, sections)
-    assert auth.login(role).status_code == 302
-
-
 @pytest.mark.parametrize("role, sections, status", [
     ("controller", (), 200), ("responsible", (), 200), ("handler", ("tourism",), 200),
     ("staff", ("tourism",), 403), ("maintenance", (), 403)])
-def test_who_may_read_statistics(client, auth, make_user, data, role, sections, status):
-    login(client, auth, make_user, role, sections)
+def test_who_may_read_statistics(client, logged_in_user, data, role, sections, status):
+    logged_in_user(role, role, sections)
     assert client.get("/statistics/").status_code == status
     assert client.get("/statistics/export.csv").status_code == status
     menu = client.get("/").get_data(as_text=True)
@@ -189,8 +184,8 @@ def test_who_may_read_statistics(client, auth, make_user, data, role, sections, 
 
 
 @pytest.mark.clock
-def test_page_shows_counts_hides_small_cells_and_no_personal_data(client, auth, make_user, data):
-    login(client, auth, make_user, "controller")
+def test_page_shows_counts_hides_small_cells_and_no_personal_data(client, logged_in_user, data):
+    logged_in_user("controller", "controller")
     page = client.get("/statistics/").get_data(as_text=True)
     assert "Asiakkaat postinumeroalueittain" in page
     assert "00990" in page and "&lt; 5" in page  # three customers in 00990
@@ -215,10 +210,10 @@ def _csv_tables(text):
 
 
 @pytest.mark.clock
-def test_csv_and_xlsx_match_the_page_and_are_audited(client, auth, make_user, data):
+def test_csv_and_xlsx_match_the_page_and_are_audited(client, logged_in_user, data):
     from openpyxl import load_workbook
 
-    login(client, auth, make_user, "handler", ("tourism",))
+    logged_in_user("handler", "handler", ("tourism",))
     before = AuditEvent.select().where(AuditEvent.action == "export").count()
     answer = client.get("/statistics/export.csv?section=tourism")
     assert answer.status_code == 200 and "attachment" in answer.headers["Content-Disposition"]
@@ -249,8 +244,8 @@ def test_csv_and_xlsx_match_the_page_and_are_audited(client, auth, make_user, da
 
 
 @pytest.mark.clock
-def test_section_filter_and_period(client, auth, make_user, data):
-    login(client, auth, make_user, "responsible")
+def test_section_filter_and_period(client, logged_in_user, data):
+    logged_in_user("responsible", "responsible")
     first = (this_month() - datetime.timedelta(days=1)).replace(day=1)
     answer = client.get(f"/statistics/export.csv?section=business&first={first:%Y-%m}"
                         f"&last={this_month():%Y-%m}")
@@ -263,8 +258,8 @@ def test_section_filter_and_period(client, auth, make_user, data):
 
 
 @pytest.mark.clock
-def test_bad_period_is_explained_and_defaults_shown(client, auth, make_user, data):
-    login(client, auth, make_user, "controller")
+def test_bad_period_is_explained_and_defaults_shown(client, logged_in_user, data):
+    logged_in_user("controller", "controller")
     page = client.get("/statistics/?first=2026-13&last=x").get_data(as_text=True)
     assert "Tarkista ajanjakso" in page and 'value="2026-13"' in page
     page = client.get("/statistics/?first=2026-06&last=2026-01").get_data(as_text=True)

@@ -30,16 +30,7 @@ UTC = datetime.timezone.utc
 LATE_EVENING_UTC = datetime.datetime(2026, 11, 25, 23, 24)
 
 
-@pytest.fixture
-def people(make_user):
-    make_user("staff_t", "staff", ["tourism"])
-    make_user("staff_b", "staff", ["business"])
-    make_user("responsible", "responsible")
-    make_user("controller", "controller")
-
-
-def login(auth, username):
-    assert auth.login(username).status_code == 302
+PEOPLE = ("staff_t", "staff_b", "responsible", "controller")
 
 
 def token(client):
@@ -135,7 +126,7 @@ def test_informed_at_typed_as_the_present_helsinki_time_is_saved_as_utc(client, 
     """At 23:24 UTC a person types the Helsinki time on the wall, 01:24 the next day: it is
     not "in the future", it is stored as 23:24 UTC and the form shows 01:24 again."""
     with at(LATE_EVENING_UTC):
-        login(auth, "staff_b")
+        auth.login_as("staff_b")
         r = client.post("/customers/new/", data=person_form(
             client, informed_at="2026-11-26T01:24"))
         assert r.status_code == 302, r.get_data(as_text=True)[-3000:]
@@ -147,7 +138,7 @@ def test_informed_at_typed_as_the_present_helsinki_time_is_saved_as_utc(client, 
 
 def test_a_time_an_hour_ahead_is_still_in_the_future(client, auth, people):
     with at(LATE_EVENING_UTC):
-        login(auth, "staff_b")
+        auth.login_as("staff_b")
         r = client.post("/customers/new/", data=person_form(
             client, informed_at="2026-11-26T02:30"))
     assert r.status_code == 200 and "ei voi olla tulevaisuudessa" in r.get_data(as_text=True)
@@ -156,7 +147,7 @@ def test_a_time_an_hour_ahead_is_still_in_the_future(client, auth, people):
 
 def test_a_contact_event_typed_in_helsinki_time_is_stored_as_utc(client, auth, people):
     """The inline rows of the customer form take Helsinki time too (summer time, UTC+3)."""
-    login(auth, "staff_b")
+    auth.login_as("staff_b")
     r = client.post("/customers/new/", data=person_form(
         client, **{"events-0-occurred_at": "2026-07-01 00:30:00", "events-0-direction": "in",
                    "events-0-channel": "phone", "events-0-summary": "Soitti yöllä"}))
@@ -168,7 +159,7 @@ def test_a_contact_event_typed_in_helsinki_time_is_stored_as_utc(client, auth, p
 def test_a_birth_date_of_helsinkis_today_is_accepted_at_0030_helsinki(client, auth, people):
     """At 00:30 in Helsinki (21:30 UTC the day before) a child born today can be entered."""
     with at(datetime.datetime(2026, 6, 1, 21, 30)):
-        login(auth, "staff_b")
+        auth.login_as("staff_b")
         r = client.post("/customers/new/", data=person_form(client, birth_date="2026-06-02"))
         assert r.status_code == 302, r.get_data(as_text=True)[-3000:]
         r = client.post("/customers/new/", data=person_form(
@@ -180,7 +171,7 @@ def test_a_birth_date_of_helsinkis_today_is_accepted_at_0030_helsinki(client, au
 def test_request_received_now_in_helsinki_is_due_in_a_week_of_helsinki_time(client, auth,
                                                                             people):
     with at(LATE_EVENING_UTC):
-        login(auth, "staff_t")
+        auth.login_as("staff_t")
         page = client.get("/requests/new/").get_data(as_text=True)
         assert 'value="2026-11-26T01:24"' in page  # the form offers the present, in Helsinki
         r = client.post("/requests/new/", data={
@@ -204,7 +195,7 @@ def test_customer_page_list_and_report_show_the_same_helsinki_time(client, auth,
         last_name="Bisnes", created_at=LATE_EVENING_UTC, updated_at=LATE_EVENING_UTC,
         last_activity_at=LATE_EVENING_UTC, informed_at=datetime.datetime(2026, 1, 10, 10, 0),
         informed_how="letter")
-    login(auth, "responsible")
+    auth.login_as("responsible")
     page = client.get(f"/customers/details/?id={customer.id}").get_data(as_text=True)
     assert "26.11.2026 1.24" in page  # created, updated, last activity
     assert "23.24" not in page and "23:24" not in page
@@ -230,12 +221,12 @@ def test_customer_page_list_and_report_show_the_same_helsinki_time(client, auth,
 
 def test_a_form_typed_time_and_its_page_agree(client, auth, people):
     """What a person types is what the page and the report show back."""
-    login(auth, "staff_b")
+    auth.login_as("staff_b")
     r = client.post("/customers/new/", data=person_form(client, informed_at="2026-01-10T12:00"))
     assert r.status_code == 302, r.get_data(as_text=True)[-3000:]
     customer = Customer.get()
     assert customer.informed_at == datetime.datetime(2026, 1, 10, 10, 0)
-    login(auth, "responsible")
+    auth.login_as("responsible")
     page = client.get(f"/customers/details/?id={customer.id}").get_data(as_text=True)
     assert "10.1.2026 12.00" in page
 
@@ -256,7 +247,7 @@ NO_SUCH_TIMES = [
 @pytest.mark.parametrize("typed, message", NO_SUCH_TIMES)
 def test_request_received_at_outside_any_sane_range_is_a_form_error(client, auth, people,
                                                                     typed, message):
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     to_english(client)
     page = client.get("/requests/new/").get_data(as_text=True)
     r = client.post("/requests/new/", data={
@@ -272,7 +263,7 @@ def test_request_received_at_outside_any_sane_range_is_a_form_error(client, auth
 @pytest.mark.parametrize("typed, message", NO_SUCH_TIMES)
 def test_customer_informed_at_outside_any_sane_range_is_a_form_error(client, auth, people,
                                                                     typed, message):
-    login(auth, "staff_b")
+    auth.login_as("staff_b")
     to_english(client)
     r = client.post("/customers/new/", data=person_form(client, informed_at=typed))
     assert r.status_code == 200
@@ -286,7 +277,7 @@ def test_rectification_received_at_outside_any_sane_range_is_a_form_error(client
                                                                           message):
     customer = Customer.create(section=Section.get(code="tourism"), kind="person",
                                first_name="Matti", last_name="Meikäläinen")
-    login(auth, "staff_t")
+    auth.login_as("staff_t")
     to_english(client)
     url = f"/rectification/new/?customer={customer.id}"
     page = client.get(url).get_data(as_text=True)
@@ -324,7 +315,7 @@ def test_the_present_time_typed_during_the_hour_shown_twice_is_saved(client, aut
     """At 03:40 summer time on 25 October 2026 (00:40 UTC), the form's own present time is
     taken as the present — never "in the future", never refused."""
     with at(datetime.datetime(2026, 10, 25, 0, 40)):
-        login(auth, "staff_t")
+        auth.login_as("staff_t")
         page = client.get("/requests/new/").get_data(as_text=True)
         assert 'value="2026-10-25T03:40"' in page
         r = client.post("/requests/new/", data={

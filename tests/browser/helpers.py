@@ -1,9 +1,11 @@
-"""Checks every browser test shares: accessibility (axe-core) and screenshots."""
+"""What every browser test shares: logging in, accessibility (axe-core) and screenshots."""
 
 import os
 import pathlib
 
 from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import PASSWORD
 
 # WCAG 2.0 and 2.1, levels A and AA: the level the City's services must meet.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -11,6 +13,23 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING_IMPACTS = {"serious", "critical"}
 
 _axe = Axe()
+
+
+def log_in(page, username, password=PASSWORD, open_form=True, front_page=False):
+    """Log in through the login form, by its Finnish labels.
+
+    ``open_form`` goes to /login first (false: the form is on the page already);
+    ``front_page`` asserts that the login lands on the front page.
+    """
+    from playwright.sync_api import expect
+
+    if open_form:
+        page.goto("/login")
+    page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
+    page.get_by_label("Salasana", exact=True).fill(password)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    if front_page:
+        expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
 
 
 def _describe(violation):

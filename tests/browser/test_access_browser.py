@@ -10,20 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from models import AccessRequest, User
-from tests.browser.helpers import assert_accessible, open_menu_item, screenshot
-from tests.conftest import PASSWORD
+from tests.browser.helpers import assert_accessible, log_in, open_menu_item, screenshot
 
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "Marraskuun ensimmäinen tiistai"
-
-
-def log_in(page, username, password=PASSWORD):
-    """Log in through the login form, by its Finnish labels."""
-    page.goto("/login")
-    page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
-    page.get_by_label("Salasana", exact=True).fill(password)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
 
 
 def log_out(page):

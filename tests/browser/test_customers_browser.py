@@ -10,23 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from models import Customer, Section
-from tests.browser.helpers import assert_accessible, screenshot
-from tests.conftest import PASSWORD
+from tests.browser.helpers import assert_accessible, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
 COMPANY = "Äijälän Puutarha Oy"
 Y_TUNNUS = "0737546-2"
 TOURISM = "Matkailu- ja kongressitoimisto"
-
-
-def log_in(page, username):
-    """Log in through the login form, by its Finnish labels."""
-    page.goto("/login")
-    page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
-    page.get_by_label("Salasana", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
 
 
 def textbox(scope, name):
@@ -53,7 +43,7 @@ def others(app):
 
 def test_staff_creates_finds_and_reads_a_company(page, make_user, others, db_kind):
     make_user("tiina", "staff", ["tourism"])
-    log_in(page, "tiina")
+    log_in(page, "tiina", front_page=True)
     menu = page.get_by_role("navigation", name="Päävalikko")
 
     # The list, from the main menu: the own section's customers only.
@@ -197,7 +187,7 @@ def test_handler_list_row_buttons_and_delete(page, make_user, others):
     make_user("hanna", "handler", ["tourism"])
     Customer.create(section=Section.get(code="tourism"), kind="person",
                     first_name="Tyhjä", last_name="Matkailija")
-    log_in(page, "hanna")
+    log_in(page, "hanna", front_page=True)
     page.goto("/customers/")
 
     table = page.locator("table.model-list")
@@ -220,7 +210,7 @@ def test_a_second_company_with_a_y_tunnus_of_the_section(page, make_user, others
     """The existing customer is named with a link, the box to confirm sits under the
     Y-tunnus, and the page passes axe with them; ticked, the company is saved."""
     make_user("tiina", "staff", ["tourism"])
-    log_in(page, "tiina")
+    log_in(page, "tiina", front_page=True)
     page.goto("/customers/new/")
     page.get_by_label("Laji", exact=True).select_option(label="yritys")
     page.get_by_label("Yrityksen tai yhteisön nimi", exact=True).fill("Matkailu Ab")

@@ -11,20 +11,11 @@ import pytest
 from playwright.sync_api import expect
 
 from models import ContactPerson, Customer, Prohibition, RectificationRequest, Section
-from tests.browser.helpers import assert_accessible, screenshot
-from tests.conftest import PASSWORD
+from tests.browser.helpers import assert_accessible, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
 COMPANY = "Äijälän Puutarha Oy"
-
-
-def log_in(page, username):
-    page.goto("/login")
-    page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
-    page.get_by_label("Salasana", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
 
 
 @pytest.fixture
@@ -37,7 +28,7 @@ def company(app):
 
 def test_staff_records_a_prohibition_and_counts_the_list(page, make_user, company, db_kind):
     make_user("tiina", "staff", ["tourism"])
-    log_in(page, "tiina")
+    log_in(page, "tiina", front_page=True)
     page.goto(f"/customers/details/?id={company}")
     page.get_by_role("link", name="Kiellot", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Kiellot: {COMPANY}")
@@ -89,7 +80,7 @@ def test_staff_records_a_prohibition_and_counts_the_list(page, make_user, compan
 
 def test_rectification_request_from_registering_to_applying(page, make_user, company, db_kind):
     make_user("tiina", "staff", ["tourism"])
-    log_in(page, "tiina")
+    log_in(page, "tiina", front_page=True)
     page.goto(f"/customers/details/?id={company}")
     page.get_by_role("link", name="Rekisteröi korjauspyyntö").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rekisteröi korjauspyyntö")
@@ -140,7 +131,7 @@ def test_rectification_request_from_registering_to_applying(page, make_user, com
     # The section's handler approves and applies it; the page keeps before and after.
     make_user("tuulikki", "handler", ["tourism"])
     page.get_by_role("button", name="Kirjaudu ulos").click()
-    log_in(page, "tuulikki")
+    log_in(page, "tuulikki", front_page=True)
     page.get_by_role("navigation", name="Päävalikko").get_by_role(
         "link", name="Korjauspyynnöt").click()
     expect(page.get_by_role("row", name=re.compile("Maija Meikäläinen"))).to_contain_text(

@@ -6,19 +6,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible, screenshot
+from tests.browser.helpers import assert_accessible, log_in, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "Kesäkuun kolmas lauantai 2026"  # 29 characters, with a non-ASCII letter
-
-
-def log_in(page, username, password):
-    """Fill the login form by its Finnish labels and send it."""
-    page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
-    page.get_by_label("Salasana", exact=True).fill(password)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
 
 
 def test_new_user_logs_in_changes_password_and_sees_front_page(page, make_user, db_kind):
@@ -33,7 +26,7 @@ def test_new_user_logs_in_changes_password_and_sees_front_page(page, make_user, 
     assert_accessible(page)
     screenshot(page, f"login-{db_kind}")
 
-    log_in(page, "uusi.kayttaja", PASSWORD)
+    log_in(page, "uusi.kayttaja", PASSWORD, open_form=False)
 
     # A new user must choose an own password before anything else.
     expect(page).to_have_url(re.compile(r"/password$"))
@@ -78,9 +71,9 @@ def test_new_user_logs_in_changes_password_and_sees_front_page(page, make_user, 
     # The new password is the one that works now, and no change is asked for any more.
     page.get_by_role("button", name="Kirjaudu ulos").click()
     expect(page).to_have_url(re.compile(r"/login$"))
-    log_in(page, "uusi.kayttaja", PASSWORD)
+    log_in(page, "uusi.kayttaja", PASSWORD, open_form=False)
     expect(page.get_by_role("alert")).to_have_text("Väärä käyttäjätunnus tai salasana.")
-    log_in(page, "uusi.kayttaja", NEW_PASSWORD)
+    log_in(page, "uusi.kayttaja", NEW_PASSWORD, open_form=False)
     expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
 
@@ -89,7 +82,7 @@ def test_wrong_password_says_so_in_finnish_and_keeps_the_username(page, make_use
     make_user("anna", "staff", ["tourism"])
 
     page.goto("/login")
-    log_in(page, "anna", "ei tämä ole oikea salasana")
+    log_in(page, "anna", "ei tämä ole oikea salasana", open_form=False)
 
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("alert")).to_have_text("Väärä käyttäjätunnus tai salasana.")

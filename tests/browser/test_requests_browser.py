@@ -12,22 +12,13 @@ from playwright.sync_api import expect
 
 from models import Customer, InspectionRequest, Section, User, utcnow
 from services import requests as rules
-from tests.browser.helpers import assert_accessible, screenshot
-from tests.conftest import PASSWORD, typed_now
+from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests.conftest import typed_now
 
 pytestmark = pytest.mark.browser
 
 TOURISM = "Matkailu- ja kongressitoimisto"
 BUSINESS = "Elinkeinokehitys"
-
-
-def log_in(page, username):
-    """Log in through the login form, by its Finnish labels."""
-    page.goto("/login")
-    page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
-    page.get_by_label("Salasana", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
 
 
 def log_out(page):
@@ -51,7 +42,7 @@ def test_handler_registers_responsible_approves_handler_downloads_pdf(page, make
     make_user("vastaava", "responsible")
 
     # The handler opens the requests from the main menu.
-    log_in(page, "hanna")
+    log_in(page, "hanna", front_page=True)
     page.get_by_role("navigation", name="Päävalikko").get_by_role(
         "link", name="Tarkastuspyynnöt").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tarkastuspyynnöt")
@@ -129,7 +120,7 @@ def test_handler_registers_responsible_approves_handler_downloads_pdf(page, make
     log_out(page)
 
     # The responsible person finds it on the front page and approves it.
-    log_in(page, "vastaava")
+    log_in(page, "vastaava", front_page=True)
     waiting = page.get_by_role("region", name=re.compile("^Odottaa päätöstäsi"))
     expect(waiting).to_contain_text("Anna Äijälä")
     assert_accessible(page)
@@ -143,7 +134,7 @@ def test_handler_registers_responsible_approves_handler_downloads_pdf(page, make
     log_out(page)
 
     # The handler downloads the PDF report and records the delivery.
-    log_in(page, "hanna")
+    log_in(page, "hanna", front_page=True)
     page.goto(f"/requests/{request_id}/")
     report = page.get_by_role("region", name="Tarkastusote")
     pdf_link = report.get_by_role("link", name="Lataa tarkastusote PDF-tiedostona")
@@ -182,7 +173,7 @@ def test_on_site_page_and_overdue_list_are_accessible(page, make_user, requester
                           channel="in_person", requester_name="Myöhäinen Pyytäjä",
                           section="tourism")
 
-    log_in(page, "tiina")
+    log_in(page, "tiina", front_page=True)
     page.goto("/requests/on-site/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Palvele suullinen pyyntö paikan päällä")
@@ -210,7 +201,7 @@ def test_on_site_page_and_overdue_list_are_accessible(page, make_user, requester
     assert_accessible(page)
     log_out(page)
 
-    log_in(page, "hanna")
+    log_in(page, "hanna", front_page=True)
     work = page.get_by_role("region", name=re.compile("^Odottaa henkilöllisyyden tarkistusta"))
     row = work.get_by_role("row", name=re.compile(f"Tarkastuspyyntö nro {late.id}"))
     expect(row).to_contain_text(re.compile(r"Myöhässä \d+ päivää"))

@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import Customer, PurgeRun
-from tests.browser.helpers import assert_accessible, open_menu_item, screenshot
-from tests.browser.test_customers_browser import log_in
+from tests.browser.helpers import assert_accessible, log_in, open_menu_item, screenshot
 from tests.test_retention import register  # noqa: F401 (the customers of both sections)
 
 pytestmark = pytest.mark.browser
@@ -23,7 +22,7 @@ def open_from_menu(page, item):
 
 def test_controller_previews_confirms_and_reads_the_log(page, make_user, register, db_kind):  # noqa: F811
     make_user("eero", "controller")
-    log_in(page, "eero")
+    log_in(page, "eero", front_page=True)
 
     open_from_menu(page, "Poiston esikatselu")
     expect(page).to_have_url(re.compile(r"/retention/$"))

@@ -11,17 +11,9 @@ from playwright.sync_api import expect
 
 from models import utcnow
 from services import totp
-from tests.browser.helpers import assert_accessible, screenshot
-from tests.conftest import PASSWORD
+from tests.browser.helpers import assert_accessible, log_in, screenshot
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, username):
-    page.goto("/login")
-    page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
-    page.get_by_label("Salasana", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
 
 
 @pytest.fixture
