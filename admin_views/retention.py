@@ -107,6 +107,15 @@ def progress_of(run):
             "finished": run.state == "finished"}
 
 
+def _run_names():
+    """What a page listing purge runs names them with: sections, counts, states, kinds."""
+    return {"names": section_names(), "count_labels": PURGE_COUNT_LABELS,
+            "own_row": rules.own_row_categories(),
+            "categories": ("customers",) + rules.COUNTED_CATEGORIES,
+            "state_labels": PURGE_STATE_LABELS, "kind_labels": PURGE_KIND_LABELS,
+            "user_name": user_name}
+
+
 class RetentionPolicyView(SecureBaseView):
     """The retention period of each section; the controller changes them."""
 
@@ -268,13 +277,7 @@ class PurgeView(SecureBaseView):
             snapshot=rules.Snapshot.of_run(run),
             planned=rules.counts_of(run, "planned"),
             done=rules.counts_of(run, "done"),
-            names=section_names(),
-            count_labels=PURGE_COUNT_LABELS,
-            own_row=rules.own_row_categories(),
-            categories=("customers",) + rules.COUNTED_CATEGORIES,
-            state_labels=PURGE_STATE_LABELS,
-            kind_labels=PURGE_KIND_LABELS,
-            user_name=user_name,
+            **_run_names(),
             can_run=decides() and run.kind == "purge"
             and run.state in ("confirmed", "running"),
         )
@@ -347,13 +350,7 @@ class PurgeLogView(SecureBaseView):
             runs=[(run, rules.counts_of(run, "done"), rules.counts_of(run, "planned"))
                   for run in runs],
             policy_of=rules.Snapshot.of_run,
-            names=section_names(),
-            count_labels=PURGE_COUNT_LABELS,
-            own_row=rules.own_row_categories(),
-            categories=("customers",) + rules.COUNTED_CATEGORIES,
-            state_labels=PURGE_STATE_LABELS,
-            kind_labels=PURGE_KIND_LABELS,
-            user_name=user_name,
+            **_run_names(),
         )
 
 
