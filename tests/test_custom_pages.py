@@ -175,10 +175,8 @@ def test_a_model_a_scoped_query_and_a_lookup_load_alike(app, customers, monkeypa
 # --- the steps, through the pages --------------------------------------------------------
 
 
-@pytest.fixture
-def people(make_user):
-    make_user("handler_t", "handler", ["tourism"])
-    make_user("responsible", "responsible")
+# The accounts the steps are taken as (conftest.py's `people`).
+PEOPLE = ("handler_t", "responsible")
 
 
 def _request(**steps):

@@ -10,9 +10,8 @@ from tests.conftest import csrf_token
 
 
 @pytest.fixture
-def staff(app, make_user, auth):
-    make_user("kirjaaja", "staff", ["business"])
-    assert auth.login("kirjaaja").status_code == 302
+def staff(logged_in_user):
+    logged_in_user("kirjaaja", "staff", ["business"])
 
 
 def _post(client, **fields):
