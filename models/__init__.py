@@ -103,6 +103,7 @@ from models.audit import (
     AuditEvent,
     AuditHead,
 )
+from models.settings import ControllerSettings, Publication
 
 __all__ = [
     "ADDRESS_KINDS",
@@ -181,4 +182,6 @@ __all__ = [
     "AuditAppendOnlyError",
     "AuditEvent",
     "AuditHead",
+    "ControllerSettings",
+    "Publication",
 ]
