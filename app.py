@@ -50,7 +50,7 @@ def create_app(test_config=None):
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 
-    from admin_views import auth, backup
+    from admin_views import auth, backup, public
     from admin_views.base import local_date, local_datetime, user_may
     from admin_views.registry import init_admin
 
@@ -60,6 +60,7 @@ def create_app(test_config=None):
     import cli
 
     auth.init_app(app)
+    public.init_app(app)  # the register description and privacy notice, without login
     init_admin(app)
     cli.init_app(app)
     backup.init_app(app)  # the backup scheduler, when this process serves (seed §11)
