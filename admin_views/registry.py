@@ -23,6 +23,7 @@ from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
 from admin_views.disclosures import DisclosureView
 from admin_views.marketing import MarketingListView
+from admin_views.processing_record import ProcessingRecordView
 from admin_views.prohibitions import ProhibitionView
 from admin_views.rectification import RectificationView
 from admin_views.reports import InspectionReportView
@@ -77,6 +78,10 @@ def register_views(admin):
     add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
     admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
     add_access_views(admin)  # menu "Access": requests, accounts, review, guidance
+    # Menu "Settings": the controller's settings and what the register says of itself.
+    admin.add_view(ProcessingRecordView(name=_l("Record of processing activities"),
+                                        category=_l("Settings"), endpoint="processing_record",
+                                        url="/processing-record"))
 
 
 def add_access_views(admin):

@@ -107,6 +107,10 @@ CAPABILITIES = {
     "see_backups": Capability(
         ("controller", "responsible", "maintenance"),
         "see the backups and their status; run a restore drill"),
+    # --- the register's description of itself (seed §13, §17; GDPR Art. 30) ---
+    "read_processing_record": Capability(
+        ("controller",), "read and download the record of processing activities (GDPR "
+        "Art. 30) as PDF and XLSX"),
 }
 
 # With TOTP_ENABLED, these roles must use the second factor (the default of the setting

@@ -176,6 +176,11 @@ def render_pdf(report):
         pdf.heading(section["heading"], 2)
         for text in section["paragraphs"]:
             pdf.paragraph(text)
+    notice = report.get("privacy_notice")
+    if notice:
+        pdf.paragraph(notice["text"])
+        if notice.get("url"):
+            pdf.paragraph(notice["url"], size=9)
     return bytes(pdf.output())
 
 

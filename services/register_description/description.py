@@ -1,7 +1,7 @@
 """The register description (seed §13, §17) under the seed's 18 headings, in one language,
 from a publication: the settings' prose and people, and the live configuration."""
 
-from services.register_description import facts
+import services.register_description.facts as facts
 from services.register_description.document import Reader, finish, items, para, part
 
 

@@ -1,7 +1,7 @@
 """The privacy notice (GDPR Art. 13 and 14) and the record of processing activities
 (GDPR Art. 30(1)), in one language, from a publication."""
 
-from services.register_description import facts
+import services.register_description.facts as facts
 from services.register_description.document import Reader, finish, items, para, part
 from services.vocabulary.customers import CUSTOMER_KIND_PLURAL_LABELS
 

@@ -1,20 +1,25 @@
 """The privacy notice in force at a moment, as a document made then (the inspection
 report) names it: its number and date, in the document's language."""
 
+import peewee as pw
+
+from models import Publication
 from services.register_description.document import Reader
-from services.register_settings import ensure_published, in_force, latest
 
 
 def notice_in_force(moment, lang):
-    """Return ``{"number", "date", "text"}`` of the notice in force at ``moment`` (naive
-    UTC), or None when none was published by then.
+    """Return ``{"number", "language", "date", "text"}`` of the notice in force at
+    ``moment`` (naive UTC): the newest published by then.
 
-    A register that has published nothing yet publishes its first version now (as its
-    public pages would), so a document made today names it.
+    Before the first publication, the first: it froze the settings the register had
+    until then. None when nothing is published yet (``ensure_published`` publishes the
+    first, as the report's page does before it builds a report). One query.
     """
-    pub = in_force(moment)
-    if pub is None and latest() is None:
-        pub = ensure_published()
+    # Those published by then rank by their number, the later ones after every one of
+    # them, the earliest first.
+    rank = pw.Case(None, [(Publication.published_at <= moment, Publication.number)],
+                   pw.Value(0) - Publication.number)
+    pub = Publication.select().order_by(rank.desc()).first()
     if pub is None:
         return None
     r = Reader(pub, lang)
