@@ -138,7 +138,24 @@ def test_a_changed_retention_period_is_in_the_next_version_only(client, app, peo
     assert client.get("/register-description/3/").status_code == 404
 
 
-def test_a_publication_with_nothing_changed_shows_no_changes(client, app, people):
+def test_a_document_that_did_not_change_says_so(client, app, people):
+    register_settings.ensure_published()
+    current = register_settings.current()
+    flat = flatten(current.data)
+    flat["instructions.fi"] = "Ohjeet ovat rekisterin etusivulla, koulutus joka kevät."
+    register_settings.save(people["controller"], flat, current.number)
+    register_settings.publish(people["controller"])
+    # The instructions are in the description (18), not in the privacy notice.
+    notice = page_text(_get(client, "/privacy-notice/2/").get_data(as_text=True))
+    assert "Ei muutoksia edelliseen versioon 1." in notice
+    description = page_text(_get(client, "/register-description/2/").get_data(as_text=True))
+    changes = description.split("Muutokset edelliseen versioon 1", 1)[1]
+    assert "18 Sisäiset rekisteritoiminnan ohjeet ja koulutus" in changes
+    assert "Lisätty: Ohjeet ovat rekisterin etusivulla, koulutus joka kevät." in changes
+    assert "Ei muutoksia" not in description
+
+
+def test_a_period_changed_back_shows_as_a_change(client, app, people):
     register_settings.ensure_published()
     pub = _publish_changes(people["controller"], months=72)
     set_months(Section.get(code="tourism"), 60, people["controller"])
