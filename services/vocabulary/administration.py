@@ -33,6 +33,16 @@ ROLE_DUTIES = {
     "maintenance": _l("Backups and system status; sees no personal data."),
 }
 
+# services.register_settings.LAWFUL_BASES: GDPR Art. 6(1) (a)–(f).
+LAWFUL_BASIS_LABELS = {
+    "consent": _l("Consent of the data subject"),
+    "contract": _l("Performance of a contract"),
+    "legal_obligation": _l("Compliance with a legal obligation"),
+    "vital_interests": _l("Protection of vital interests"),
+    "public_task": _l("Task carried out in the public interest"),
+    "legitimate_interests": _l("Legitimate interests"),
+}
+
 # The languages of the pages, each in its own words (not translated).
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
