@@ -28,7 +28,7 @@ from admin_views.rectification import RectificationView
 from admin_views.reports import InspectionReportView
 from admin_views.requests import InspectionRequestView
 from admin_views.retention import add_retention_views
-from admin_views.settings import ControllerSettingsView
+from admin_views.settings import CapabilityLink, ControllerSettingsView
 from admin_views.statistics import StatisticsView
 from models import Customer, Invoice
 from security import csp_nonce
@@ -106,3 +106,8 @@ def add_settings_views(admin):
     category = _l("Settings")
     admin.add_view(ControllerSettingsView(name=_l("Controller's settings"), category=category,
                                           endpoint="controller_settings", url="/settings"))
+    # The settings that are data of their own pages already, in the same menu.
+    admin.add_link(CapabilityLink(_l("Retention periods"), "retention_policy.index",
+                                  "decide_retention", category))
+    admin.add_link(CapabilityLink(_l("Allowed recipients"), "disclosures.recipients",
+                                  "manage_disclosure_recipients", category))

@@ -5,11 +5,12 @@ sources and prose, versioned; and publishing the register description and privac
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.menu import MenuLink
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin_views.base import SecureBaseView, flash_refusal, user_name
+from admin_views.base import SecureBaseView, flash_refusal, user_may, user_name
 from models import Section
 from services import register_settings as settings
 from services.errors import RegisterError
@@ -159,3 +160,14 @@ class ControllerSettingsView(SecureBaseView):
             bases=LAWFUL_BASIS_LABELS,
             saved_by=user_name(found.saved_by_id),
         )
+
+
+class CapabilityLink(MenuLink):
+    """A menu item leading to another page, shown to those whose role holds ``capability``."""
+
+    def __init__(self, name, endpoint, capability, category):
+        super().__init__(name, endpoint=endpoint, category=category)
+        self.capability = capability
+
+    def is_accessible(self):
+        return user_may(self.capability)

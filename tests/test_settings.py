@@ -208,3 +208,13 @@ def test_the_inspection_report_names_the_people_of_the_current_settings(
     assert basis in text and "6" in text
     assert "Yritys- ja yhteisötietojärjestelmä" in text  # a language left empty: Finnish
     assert "{" not in text and "}" not in text
+
+
+def test_the_settings_menu_gathers_the_controllers_settings(client, auth, people):
+    login(auth, "controller")
+    menu = client.get("/").get_data(as_text=True)
+    for path in ('href="/settings/"', 'href="/retention/policy/"', 'href="/disclosures/recipients/"'):
+        assert path in menu, path
+    login(auth, "handler_t")
+    menu = client.get("/").get_data(as_text=True)
+    assert 'href="/settings/"' not in menu and 'href="/disclosures/recipients/"' not in menu
