@@ -23,7 +23,7 @@ from services.errors import RegisterError
 from services.register_description import notice_in_force
 from services.register_settings import flatten, live_configuration
 from services.retention.settings import set_months
-from services.vocabulary.administration import ROLE_LABELS
+from services.vocabulary.administration import LAWFUL_BASIS_LABELS, ROLE_LABELS
 from services.vocabulary.customers import CATEGORY_LABELS
 from tests.conftest import user
 from tests.test_report import make_request, page_text, pdf_text
@@ -92,6 +92,9 @@ def test_the_pages_match_the_live_configuration_logged_out(client, app, lang, pa
     assert settings["register_name"][lang] in text
     for source in settings["sources"]:
         assert source[lang] in text
+    for purpose in settings["purposes"]:  # each purpose with its lawful basis, by name
+        basis = translate(LAWFUL_BASIS_LABELS[purpose["basis"]], lang).lower()
+        assert f"{purpose['text'][lang]} " in text and f": {basis} (" in text
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

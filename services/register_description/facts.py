@@ -2,18 +2,20 @@
 bases, each section's data categories and retention period, the recipients, the roles."""
 
 from services.register_description.document import items, para
-from services.vocabulary.administration import ROLE_DUTIES, ROLE_LABELS
+from services.register_settings import ARTICLE_POINTS
+from services.vocabulary.administration import LAWFUL_BASIS_LABELS, ROLE_DUTIES, ROLE_LABELS
 from services.vocabulary.customers import CATEGORY_LABELS
 
 
 def purposes(r):
-    """Return each purpose with the sentence naming its lawful basis."""
+    """Return each purpose with the sentence naming its lawful basis (GDPR Art. 6(1))."""
     found = []
     for purpose in r.settings.get("purposes") or []:
         text = r.text(purpose.get("text")).strip()
-        basis = r.words["bases"].get(purpose.get("basis"))
-        if text and basis:
-            text = f"{text} {r.say('basis', basis=basis)}"
+        basis = purpose.get("basis")
+        if text and basis in LAWFUL_BASIS_LABELS:
+            label = r.label(LAWFUL_BASIS_LABELS[basis]).lower()
+            text = f"{text} {r.say('basis', basis=label, point=ARTICLE_POINTS[basis])}"
         found.append(text)
     return items(found)
 

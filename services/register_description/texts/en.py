@@ -64,19 +64,8 @@ TEXTS = {
                           "among other things:",
     "handlers_are": "Register matters are handled in the parts of the register by:",
     "handler_of": "{section}: {person}",
-    "basis": "Lawful basis of the processing: {basis}.",
-    "bases": {
-        "consent": "the data subject's consent (Article 6(1)(a) of the Regulation)",
-        "contract": "the performance of a contract (Article 6(1)(b))",
-        "legal_obligation": "compliance with a legal obligation of the controller "
-                            "(Article 6(1)(c))",
-        "vital_interests": "protecting the vital interests of the data subject or of "
-                           "another person (Article 6(1)(d))",
-        "public_task": "a task carried out in the public interest or in the exercise of "
-                       "official authority (Article 6(1)(e))",
-        "legitimate_interests": "the legitimate interests of the controller "
-                                "(Article 6(1)(f))",
-    },
+    "basis": "Lawful basis of the processing: {basis} (Article 6(1)({point}) of the "
+             "Regulation).",
     "content_intro": "The data content consists of the following categories of data in the "
                      "parts of the register:",
     "section_has": "{section}:",

@@ -65,20 +65,8 @@ TEXTS = {
                           "käytetään asianmukaisesti, muun muassa:",
     "handlers_are": "Rekisteriasioita hoitavat henkilöt rekisterin osittain:",
     "handler_of": "{section}: {person}",
-    "basis": "Käsittelyn oikeusperuste: {basis}.",
-    "bases": {
-        "consent": "rekisteröidyn suostumus (tietosuoja-asetuksen 6 artiklan 1 kohdan a "
-                   "alakohta)",
-        "contract": "sopimuksen täytäntöönpano (6 artiklan 1 kohdan b alakohta)",
-        "legal_obligation": "rekisterinpitäjän lakisääteisen velvoitteen noudattaminen "
-                            "(6 artiklan 1 kohdan c alakohta)",
-        "vital_interests": "rekisteröidyn tai toisen henkilön elintärkeän edun suojaaminen "
-                           "(6 artiklan 1 kohdan d alakohta)",
-        "public_task": "yleisen edun mukaisen tehtävän tai julkisen vallan käyttäminen "
-                       "(6 artiklan 1 kohdan e alakohta)",
-        "legitimate_interests": "rekisterinpitäjän oikeutettu etu (6 artiklan 1 kohdan f "
-                                "alakohta)",
-    },
+    "basis": "Käsittelyn oikeusperuste: {basis} (tietosuoja-asetuksen 6 artiklan 1 kohdan "
+             "{point} alakohta).",
     "content_intro": "Tietosisältö koostuu rekisterin osittain seuraavista tietoryhmistä:",
     "section_has": "{section}:",
     "not_every_section": "Rekisteri jakautuu useampaan osaan, eikä kaikissa osissa ole "

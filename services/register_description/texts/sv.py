@@ -65,19 +65,8 @@ TEXTS = {
                           "korrekt sätt, bland annat:",
     "handlers_are": "Registerärendena sköts i registrets delar av:",
     "handler_of": "{section}: {person}",
-    "basis": "Rättslig grund för behandlingen: {basis}.",
-    "bases": {
-        "consent": "den registrerades samtycke (artikel 6.1 a i dataskyddsförordningen)",
-        "contract": "fullgörande av ett avtal (artikel 6.1 b)",
-        "legal_obligation": "fullgörande av en rättslig förpliktelse som åvilar den "
-                            "personuppgiftsansvarige (artikel 6.1 c)",
-        "vital_interests": "skydd av grundläggande intressen för den registrerade eller en "
-                           "annan person (artikel 6.1 d)",
-        "public_task": "utförande av en uppgift av allmänt intresse eller som ett led i "
-                       "myndighetsutövning (artikel 6.1 e)",
-        "legitimate_interests": "den personuppgiftsansvariges berättigade intresse "
-                                "(artikel 6.1 f)",
-    },
+    "basis": "Rättslig grund för behandlingen: {basis} (artikel 6.1 {point} i "
+             "dataskyddsförordningen).",
     "content_intro": "Datainnehållet består av följande kategorier av uppgifter i "
                      "registrets delar:",
     "section_has": "{section}:",
