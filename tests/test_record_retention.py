@@ -360,6 +360,20 @@ def test_the_preview_page_and_the_cli_show_the_counts(app, client, auth, runner,
     assert "records inspection_requests: 3 wiped" in answer.output
     page = client.get(f"/retention/runs/{run.id}").get_data(as_text=True)
     assert "Rekisterin omat tiedot" in page
+    # The wiped request's page says so instead of a name.
+    page = client.get(f"/requests/{records['delivered'].id}/").get_data(as_text=True)
+    assert "(poistettu säilytyssäännön mukaisesti)" in page and "Meikäläinen" not in page
+    assert "Katu 1" not in page and "Ajokortti" not in page
+
+
+def test_a_rule_changed_after_the_preview_refuses_the_confirmation(app, people):
+    snapshot = retention.Snapshot.now(list(Section.select()))
+    run = retention.start_preview(snapshot, retention.preview(snapshot), people["controller"])
+    assert retention.set_rule("ended_sessions", "6", people["controller"])
+    with pytest.raises(retention.PolicyChanged):
+        retention.confirm(run.id, people["controller"])
+    assert PurgeRun.get_by_id(run.id).state == "stale"
+    assert '"ended_sessions": {"cutoff"' in retention.Snapshot.now([]).policy_json()
 
 
 def test_only_the_controller_changes_the_rules(client, auth, people):
