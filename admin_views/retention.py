@@ -361,6 +361,8 @@ class PurgeLogView(SecureBaseView):
             runs=[(run, rules.counts_of(run, "done"), rules.counts_of(run, "planned"))
                   for run in runs],
             policy_of=rules.Snapshot.of_run,
+            records_of=lambda run: (rules.counts_of(run, "records_planned"),
+                                    rules.counts_of(run, "records_done")),
             **_run_names(),
         )
 
