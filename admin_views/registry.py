@@ -26,6 +26,7 @@ from admin_views.marketing import MarketingListView
 from admin_views.processing_record import ProcessingRecordView
 from admin_views.prohibitions import ProhibitionView
 from admin_views.rectification import RectificationView
+from admin_views.record_retention import add_record_retention_views
 from admin_views.reports import InspectionReportView
 from admin_views.requests import InspectionRequestView
 from admin_views.retention import add_retention_views
@@ -77,6 +78,7 @@ def register_views(admin):
     admin.add_view(DisclosureView(name=_l("Disclosures"), endpoint="disclosures",
                                   url="/disclosures"))
     add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
+    add_record_retention_views(admin)  # and the rules of the register's own records
     admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
     add_access_views(admin)  # menu "Access": requests, accounts, review, guidance
     add_settings_views(admin)  # menu "Settings": the settings, what the register says of itself

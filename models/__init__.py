@@ -78,6 +78,9 @@ from models.retention import (
     PURGE_STATES,
     PurgeItem,
     PurgeRun,
+    RECORD_KINDS,
+    RecordRetention,
+    RecordRetentionChange,
     RetentionPolicy,
     RetentionPolicyChange,
 )
@@ -100,6 +103,7 @@ from models.categories import (
 from models.audit import (
     AUDIT_GENESIS_HASH,
     AuditAppendOnlyError,
+    AuditCheckpoint,
     AuditEvent,
     AuditHead,
 )
@@ -164,6 +168,9 @@ __all__ = [
     "PURGE_STATES",
     "PurgeItem",
     "PurgeRun",
+    "RECORD_KINDS",
+    "RecordRetention",
+    "RecordRetentionChange",
     "RetentionPolicy",
     "RetentionPolicyChange",
     "DISCLOSURE_STATES",
@@ -180,6 +187,7 @@ __all__ = [
     "unmapped_fields",
     "AUDIT_GENESIS_HASH",
     "AuditAppendOnlyError",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "ControllerSettings",

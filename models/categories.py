@@ -115,7 +115,8 @@ FIELD_CATEGORIES = {
         "id", "customer", "contact_person", "received_at", "requester_name", "description",
         "requested", "verification_source", "verification_result", "verified_by",
         "verified_at", "decision", "decision_reason", "decided_by", "decided_at", "before",
-        "after", "applied_by", "applied_at", "registered_by", "registered_at", "version")},
+        "after", "applied_by", "applied_at", "registered_by", "registered_at", "version",
+        "requester_pseudonym", "wiped_at")},
 }
 
 # The models holding personal data of customers: every one is in the map above.

@@ -103,6 +103,8 @@ CAPABILITIES = {
         "read the retention periods, purge previews and the purge log"),
     "decide_retention": Capability(
         ("controller",), "change retention periods; confirm and run a purge"),
+    "decide_record_retention": Capability(
+        ("controller",), "change the retention rules of the register's own records"),
     "erase_on_request": Capability(
         ("responsible",), "erase a customer on the subject's request"),
     "read_statistics": Capability(

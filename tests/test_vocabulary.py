@@ -46,6 +46,7 @@ NAMED_CODES = {
     "PURGE_KINDS": [rights.PURGE_KIND_LABELS],
     "PURGE_STATES": [rights.PURGE_STATE_LABELS],
     "DISCLOSURE_STATES": [rights.DISCLOSURE_STATE_LABELS],
+    "RECORD_KINDS": [rights.RECORD_KIND_LABELS, rights.RECORD_KIND_RULES],
 }
 # Codes no page names by a label: what they mean is said in a sentence of its own.
 UNNAMED_CODES = {

@@ -59,6 +59,8 @@ REPORT_FIELD_LABELS = {
     "applied_at": _l("Changed at"),
     "registered_by": _l("Registered by"),
     "registered_at": _l("Registered at"),
+    "requester_pseudonym": _l("Pseudonym of the requester's name"),
+    "wiped_at": _l("Requester's details wiped at"),
 }
 
 MODEL_FIELD_LABELS = {

@@ -157,3 +157,33 @@ PURGE_COUNT_LABELS = {
     "history": _l("Customer history (contacts and purchases)"),
     "record": _l("Prohibitions and rectification requests"),
 }
+
+# models.RECORD_KINDS: the register's own records, each with a retention rule.
+RECORD_KIND_LABELS = {
+    "inspection_requests": _l("Closed inspection requests: the requester's details"),
+    "rectification_requests": _l("Closed rectification requests: the requester's details"),
+    "access_requests": _l("Access requests of ended accounts and refused requests"),
+    "account_status_changes": _l("Superseded account status changes"),
+    "login_failures": _l("Failed logins"),
+    "ended_sessions": _l("Ended sessions"),
+    "audit_log": _l("Audit log events"),
+}
+# What each rule does, and from when its period runs.
+RECORD_KIND_RULES = {
+    "inspection_requests": _l("The requester's name, contact details and identity note are "
+                              "wiped this long after the request was delivered or refused; "
+                              "a pseudonym of the name is kept for the counts."),
+    "rectification_requests": _l("The requester's name and the note of the check are wiped "
+                                 "this long after the request was applied or refused; a "
+                                 "pseudonym of the name is kept for the counts."),
+    "access_requests": _l("Deleted this long after the account's access ended, or after the "
+                          "request was refused. The grants of accounts in use stay."),
+    "account_status_changes": _l("Deleted this long after a later change superseded them. "
+                                 "The newest change of each account stays."),
+    "login_failures": _l("Deleted this long after the attempt. The login removes them "
+                         "already a day after, at the next failed login."),
+    "ended_sessions": _l("Deleted this long after the session ended. The login removes them "
+                         "already 90 days after, at the next login."),
+    "audit_log": _l("Events older than this are removed from the start of the log; a signed "
+                    "checkpoint keeps the rest of the log verifiable."),
+}
