@@ -112,6 +112,9 @@ def add_settings_views(admin):
     # The settings that are data of their own pages already, in the same menu.
     admin.add_link(CapabilityLink(_l("Retention periods"), "retention_policy.index",
                                   "decide_retention", category))
+    admin.add_link(CapabilityLink(_l("Retention of the register's own records"),
+                                  "record_retention.index", "decide_record_retention",
+                                  category))
     admin.add_link(CapabilityLink(_l("Allowed recipients"), "disclosures.recipients",
                                   "manage_disclosure_recipients", category))
     # The GDPR Art. 30 record, from the newest publication of the settings.

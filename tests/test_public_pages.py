@@ -22,9 +22,11 @@ from services.catalogs import translate
 from services.errors import RegisterError
 from services.register_description import notice_in_force
 from services.register_settings import flatten, live_configuration
+from services.retention.records import set_rule
 from services.retention.settings import set_months
 from services.vocabulary.administration import LAWFUL_BASIS_LABELS, ROLE_LABELS
 from services.vocabulary.customers import CATEGORY_LABELS
+from services.vocabulary.rights import RECORD_KIND_LABELS
 from tests.conftest import user
 from tests.test_report import make_request, page_text, pdf_text
 
@@ -107,6 +109,23 @@ def test_the_description_has_the_18_headings_in_order_and_the_roles(client, app,
     for code in live_configuration()["roles"]:
         assert translate(ROLE_LABELS[code], lang) in text
     assert "Eero Holstila" in text  # 17: the decision maker from the settings
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("fi", "Epäonnistuneet kirjautumiset: 2 kuukautta"),
+    ("sv", "Misslyckade inloggningar: 2 månader"),
+    ("en", "Failed logins: 2 months"),
+])
+def test_the_rules_of_the_registers_own_records_are_published(client, app, people, lang, line):
+    register_settings.ensure_published()
+    set_rule("login_failures", 2, people["controller"])
+    old = page_text(_get(client, f"/register-description/1/?lang={lang}").get_data(as_text=True))
+    assert line not in old
+    register_settings.publish(people["controller"])
+    for path in ("/register-description/2/", "/privacy-notice/2/"):
+        text = page_text(_get(client, f"{path}?lang={lang}").get_data(as_text=True))
+        assert line in text, path
+        assert translate(RECORD_KIND_LABELS["audit_log"], lang) + ": 60" in text
 
 
 def test_a_changed_retention_period_is_in_the_next_version_only(client, app, people):
@@ -236,6 +255,7 @@ def test_an_older_snapshot_without_a_key_reads_without_it(client, app):
     pub = register_settings.ensure_published()
     data = pub.data
     del data["live"]["recipients"]
+    del data["live"]["record_retention"]
     del data["settings"]["security"]
     for section in data["live"]["sections"]:
         section.pop("retention_months")

@@ -5,6 +5,7 @@ from services.register_description.document import items, para
 from services.register_settings import ARTICLE_POINTS
 from services.vocabulary.administration import LAWFUL_BASIS_LABELS, ROLE_DUTIES, ROLE_LABELS
 from services.vocabulary.customers import CATEGORY_LABELS
+from services.vocabulary.rights import RECORD_KIND_LABELS
 
 
 def purposes(r):
@@ -60,6 +61,14 @@ def retention(r):
     blocks = [para(r.say("retention_intro")), items(lines)] if lines else []
     if r.live.get("accounting_years") is not None:
         blocks.append(para(r.say("accounting", years=r.live["accounting_years"])))
+    records = [rule for rule in r.live.get("record_retention") or []
+               if rule.get("kind") in RECORD_KIND_LABELS]
+    if records:
+        blocks.append(para(r.say("records_intro")))
+        blocks.append(items([
+            r.say("record_rule_one" if rule["months"] == 1 else "record_rule",
+                  kind=r.label(RECORD_KIND_LABELS[rule["kind"]]), months=rule["months"])
+            for rule in records]))
     return blocks
 
 

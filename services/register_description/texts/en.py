@@ -83,6 +83,11 @@ TEXTS = {
                        "keeping period of the part of the register:",
     "retention_months": "{section}: {months} months",
     "retention_years": "{section}: {months} months ({years} years)",
+    "records_intro": "The register's own records, such as the details of those who asked for "
+                     "access or rectification and the audit log, are deleted after these "
+                     "periods:",
+    "record_rule": "{kind}: {months} months",
+    "record_rule_one": "{kind}: {months} month",
     "accounting": "Billing and collection data is kept for {years} years from the end of the "
                   "financial year, as chapter 2, section 10 of the Accounting Act "
                   "(1336/1997) requires; after that it is deleted or the personal data is "

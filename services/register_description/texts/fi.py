@@ -84,6 +84,10 @@ TEXTS = {
                        "osan säilytysaikana:",
     "retention_months": "{section}: {months} kuukautta",
     "retention_years": "{section}: {months} kuukautta ({years} vuotta)",
+    "records_intro": "Rekisterin omat tiedot, kuten tarkastus- ja korjauspyyntöjen tekijöiden "
+                     "tiedot ja tapahtumaloki, poistetaan näiden määräaikojen jälkeen:",
+    "record_rule": "{kind}: {months} kuukautta",
+    "record_rule_one": "{kind}: {months} kuukausi",
     "accounting": "Laskutus- ja perintätiedot säilytetään kirjanpitolain (1336/1997) 2 luvun "
                   "10 §:n mukaisesti {years} vuotta tilikauden päättymisestä; sen jälkeen ne "
                   "poistetaan tai niistä poistetaan henkilötiedot.",

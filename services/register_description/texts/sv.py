@@ -85,6 +85,10 @@ TEXTS = {
                        "bevaringstiden för registrets del:",
     "retention_months": "{section}: {months} månader",
     "retention_years": "{section}: {months} månader ({years} år)",
+    "records_intro": "Registrets egna uppgifter, såsom uppgifterna om dem som begärt tillgång "
+                     "eller rättelse och händelseloggen, raderas efter följande tider:",
+    "record_rule": "{kind}: {months} månader",
+    "record_rule_one": "{kind}: {months} månad",
     "accounting": "Fakturerings- och indrivningsuppgifter bevaras enligt 2 kap. 10 § i "
                   "bokföringslagen (1336/1997) i {years} år från utgången av "
                   "räkenskapsperioden; därefter raderas de eller avlägsnas "
