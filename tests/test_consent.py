@@ -17,7 +17,7 @@ from models import (
     User,
     db,
 )
-from services import consent, marketing, prohibitions
+from services import consent, demo_data, marketing, prohibitions
 from services.errors import RegisterError
 from services.localtime import helsinki_today
 from tests.conftest import csrf_token
@@ -385,3 +385,41 @@ def test_the_report_lists_the_consents_and_withdrawals(client, auth, people, row
     tables = [table for subject in data["subjects"] for category in subject["categories"]
               for table in category["tables"] if table["model"] == "marketing_consent"]
     assert len(tables) == 1 and len(tables[0]["rows"]) == 2
+
+
+# --- demo data ----------------------------------------------------------------------------------
+
+
+def test_demo_data_gives_some_persons_consents(app):
+    counts = demo_data.generate(400, seed=3, sections=list(Section.select()))
+    consents = list(MarketingConsent.select(MarketingConsent, Customer)
+                    .join(Customer, on=(MarketingConsent.customer == Customer.id)))
+    assert counts["marketing_consents"] == len(consents) > 20
+    assert {c.customer.kind for c in consents} == {"person"}
+    assert {c.channel for c in consents} == {"email", "sms"}
+    for c in consents:
+        address = c.customer.email if c.channel == "email" else c.customer.mobile
+        assert address and c.wording_version == consent.CURRENT_WORDING
+        assert datetime.date(2026, 1, 1) <= c.given_on <= demo_data.REFERENCE_DAY
+        assert c.withdrawn_at is None or c.recorded_at <= c.withdrawn_at <= demo_data.REFERENCE
+    withdrawn = [c for c in consents if c.withdrawn_at]
+    assert 0 < len(withdrawn) < len(consents) / 3
+
+
+def test_demo_consents_leave_every_other_row_of_a_seed_as_it_was(app, monkeypatch):
+    sections = list(Section.select())
+
+    def made():
+        generator = demo_data.Generator(5, sections, {model: 1 for model in demo_data.FIELDS})
+        rows = {model: [] for model in demo_data.FIELDS}
+        for _ in range(150):
+            generator.customer(rows)
+        return rows
+
+    with_consents = made()
+    monkeypatch.setattr("services.demo_data.generator.CONSENT_SHARES", {"email": 0, "sms": 0})
+    without = made()
+    assert with_consents[MarketingConsent] and not without[MarketingConsent]
+    for model in demo_data.FIELDS:
+        if model is not MarketingConsent:
+            assert with_consents[model] == without[model], model.__name__
