@@ -14,13 +14,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from admin_views.base import (
-    SecureBaseView,
+    CustomerRecordsView,
     acting_user,
     customer_or_404,
     flash_refusal,
     parse_id,
     user_may,
-    user_section_ids,
 )
 from database import write_transaction
 from forms.consent import ConsentForm, WithdrawalForm
@@ -42,22 +41,15 @@ def may_record():
     return user_may("edit_customers")
 
 
-class ConsentView(SecureBaseView):
+class ConsentView(CustomerRecordsView):
     """One customer's marketing consents: /consents/?customer=ID."""
 
-    capability = "use_register"
+    # The customer's page shows the consents per channel and links here.
+    panel_name = "customer_consents"
 
-    def is_accessible(self):
-        return super().is_accessible() and bool(user_section_ids())
-
-    def is_visible(self):
-        return False  # reached from the customer's page
-
-    def create_blueprint(self, admin):
-        blueprint = super().create_blueprint(admin)
-        # The customer's page shows the consents in force and links here.
-        blueprint.add_app_template_global(customer_consents, "customer_consents")
-        return blueprint
+    @staticmethod
+    def panel(customer):
+        return customer_consents(customer)
 
     @expose("/", methods=("GET", "POST"))
     def index(self):
