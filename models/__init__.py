@@ -109,6 +109,7 @@ from models.audit import (
     AuditEvent,
     AuditHead,
 )
+from models.settings import ControllerSettings, Publication
 
 __all__ = [
     "ADDRESS_KINDS",
@@ -190,4 +191,6 @@ __all__ = [
     "AuditAppendOnlyError",
     "AuditEvent",
     "AuditHead",
+    "ControllerSettings",
+    "Publication",
 ]
