@@ -19,6 +19,7 @@ from admin_views.access_requests import AccessRequestView, front_page
 from admin_views.audit import add_audit_views
 from admin_views.backup import BackupView, panel_status
 from admin_views.billing import InvoiceView
+from admin_views.consent import ConsentView
 from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
 from admin_views.disclosures import DisclosureView
@@ -68,6 +69,8 @@ def register_views(admin):
     # Reached from the customer's page, not from the menu.
     admin.add_view(ProhibitionView(name=_l("Prohibitions"), endpoint="prohibitions",
                                    url="/prohibitions"))
+    admin.add_view(ConsentView(name=_l("Marketing consents"), endpoint="consents",
+                               url="/consents"))
     admin.add_view(MarketingListView(name=_l("Marketing list"), endpoint="marketing",
                                      url="/marketing"))
     admin.add_view(InspectionRequestView(name=_l("Inspection requests"), endpoint="requests",

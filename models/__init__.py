@@ -4,7 +4,8 @@ Tables are created only by the numbered migrations in ``migrations/``; these mod
 declare the models the application reads and writes through, one module a part of the
 register: base (the code tuples, the database proxy, the clock), people (sections and
 users), register (the customer and its rows), access (grants, reviews, guidance, login
-security), rights (the data subject's requests and prohibitions), retention, disclosures,
+security), rights (the data subject's requests and prohibitions), consent (direct
+marketing consents), retention, disclosures,
 categories (the field → data-category map) and audit. Every name is offered here:
 ``from models import Customer``.
 """
@@ -64,6 +65,11 @@ from models.access import (
     LoginLock,
     TotpCredential,
     UserSession,
+)
+from models.consent import (
+    CONSENT_CHANNELS,
+    CONSENT_METHODS,
+    MarketingConsent,
 )
 from models.rights import (
     InspectionRequest,
@@ -162,6 +168,9 @@ __all__ = [
     "InspectionSubject",
     "Prohibition",
     "RectificationRequest",
+    "CONSENT_CHANNELS",
+    "CONSENT_METHODS",
+    "MarketingConsent",
     "DEFAULT_RETENTION_MONTHS",
     "PURGE_ACTIONS",
     "PURGE_KINDS",

@@ -38,7 +38,8 @@ CAPABILITIES = {
         "personal data on any screen)"),
     "edit_customers": Capability(
         ("handler", "staff"),
-        "create and update customers, their history, billing and prohibitions"),
+        "create and update customers, their history, billing, prohibitions and marketing "
+        "consents"),
     "delete_customers": Capability(("handler",), "delete a customer"),
     # --- inspection requests (seed §14) ---
     "register_inspection_requests": Capability(

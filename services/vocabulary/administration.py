@@ -170,6 +170,7 @@ AUDIT_OBJECT_TYPE_LABELS = {
     "inspection_request": _l("Inspection request"),
     "rectification_request": _l("Rectification request"),
     "prohibition": _l("Prohibition"),
+    "marketing_consent": _l("Marketing consent"),
     "marketing_list": _l("Marketing list"),
     "statistics": _l("Statistics"),
     "disclosure": _l("Disclosure"),

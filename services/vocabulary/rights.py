@@ -1,5 +1,5 @@
 """The names of the data subject rights' codes: inspection and rectification requests,
-prohibitions, disclosures and the retention purge (seed §8, §12, §14–§17).
+prohibitions, marketing consents (and their texts), disclosures and the retention purge (seed §8, §12, §14–§17).
 
 Keyed by the code tuples of ``models``; the states a request passes through by
 ``services.requests`` and ``services.rectification``.
@@ -88,6 +88,40 @@ PROHIBITION_SOURCE_LABELS = {
     "letter": _l("By letter"),
     "email": _l("By email"),
     "form": _l("On a form"),
+}
+
+# --- direct marketing consent (seed §16; Act 917/2014 §200) -------------------------------
+
+# models.CONSENT_CHANNELS
+CONSENT_CHANNEL_LABELS = {
+    "email": _l("Email marketing"),
+    "sms": _l("Text message (SMS) marketing"),
+}
+
+# models.CONSENT_METHODS: how the person gave or withdrew a consent.
+CONSENT_METHOD_LABELS = {
+    "in_person": _l("In person"),
+    "paper_form": _l("On a paper form"),
+    "web_form": _l("On a web form"),
+    "email": _l("By email"),
+    "letter": _l("By letter"),
+    "phone": _l("By phone"),
+}
+
+# The consent texts shown to the person, by version code, oldest first: the last one is
+# the current text (services.consent.CURRENT_WORDING). A changed text is a new version with
+# a new code, never an edit of an old one: a recorded consent names the text it was given to.
+CONSENT_WORDINGS = {
+    "2026-1": {
+        "email": _l("I agree that the City of Helsinki Economic Development services may send "
+                    "me news, invitations and offers of their services by email. I can "
+                    "withdraw my consent at any time by telling the Economic Development "
+                    "services or through the link in each message."),
+        "sms": _l("I agree that the City of Helsinki Economic Development services may send "
+                  "me news, invitations and offers of their services as text messages (SMS) "
+                  "to my mobile phone. I can withdraw my consent at any time by telling the "
+                  "Economic Development services."),
+    },
 }
 
 # --- rectification requests (seed §15) -----------------------------------------------------
