@@ -189,7 +189,7 @@ PURGE_COUNT_LABELS = {
     "customers": _l("Customers"),
     **CATEGORY_LABELS,
     "history": _l("Customer history (contacts and purchases)"),
-    "record": _l("Prohibitions and rectification requests"),
+    "record": _l("Prohibitions, marketing consents and rectification requests"),
 }
 
 # models.RECORD_KINDS: the register's own records, each with a retention rule.
