@@ -28,6 +28,7 @@ from admin_views.rectification import RectificationView
 from admin_views.reports import InspectionReportView
 from admin_views.requests import InspectionRequestView
 from admin_views.retention import add_retention_views
+from admin_views.sections import SectionsView
 from admin_views.statistics import StatisticsView
 from models import Customer, Invoice
 from security import csp_nonce
@@ -77,6 +78,9 @@ def register_views(admin):
     add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
     admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
     add_access_views(admin)  # menu "Access": requests, accounts, review, guidance
+    admin.add_view(SectionsView(name=_l("Sections and data categories"),
+                                category=_l("Settings"), endpoint="settings_sections",
+                                url="/settings/sections"))
 
 
 def add_access_views(admin):

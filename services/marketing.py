@@ -26,6 +26,7 @@ from models import (
     Address,
     ContactPerson,
     Customer,
+    Section,
 )
 from services import audit
 from services.errors import N_, RegisterError
@@ -137,15 +138,17 @@ def rows(criteria, batch_size=BATCH_SIZE):
         Customer.id, Customer.kind, Customer.first_name, Customer.last_name, Customer.name,
         Customer.email, Customer.language,
     ).tuples()  # plain tuples: building model instances would be most of the time
+    # Only what the section holds (seed §6): the data of a removed category is not listed.
+    held = Section.get_by_id(criteria.section_id).category_set
     last_id = 0
     while True:
         batch = list(query.where(Customer.id > last_id).order_by(Customer.id)
                      .limit(batch_size))
         if not batch:
             return
-        addresses = _first_addresses([row[0] for row in batch])
+        addresses = _first_addresses([row[0] for row in batch]) if "address" in held else {}
         people = _first_contact_persons([row[0] for row in batch if row[1] != "person"],
-                                        criteria.purpose)
+                                        criteria.purpose) if "contact_persons" in held else {}
         for customer_id, kind, first_name, last_name, name, email, language in batch:
             street, postal_code, city = addresses.get(customer_id, ("", "", ""))
             person_name, person_email = people.get(customer_id, ("", ""))
@@ -156,7 +159,7 @@ def rows(criteria, batch_size=BATCH_SIZE):
                 "street": street or "",
                 "postal_code": postal_code or "",
                 "city": city or "",
-                "email": email or person_email or "",
+                "email": (email if "email" in held else None) or person_email or "",
                 "language": language,
             }
         last_id = batch[-1][0]

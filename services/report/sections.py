@@ -81,6 +81,7 @@ class _Subject:
         self.row = row
         self.tables = []  # (model, linking field names, rows)
         self.disclosures = None  # of a customer: what disclosures_of tells
+        self.categories = frozenset(CATEGORIES)  # what the customer's section holds
 
     def render(self, ctx):
         data = self.row.__data__
@@ -113,6 +114,8 @@ class _Subject:
         # (seed §6); of a customer, the others are named as empty.
         subject["categories"], empty = [], []
         for code in CATEGORIES:
+            if code not in self.categories:
+                continue  # the section holds no such data (seed §6): none is shown
             label = ctx.gettext(CATEGORY_LABELS.get(code, code))
             if own[code] or any(table["rows"] for table in tables[code]):
                 subject["categories"].append({"code": code, "label": label,
@@ -131,6 +134,7 @@ def _customer_subjects(ctx, ids):
         return []
     rows = list(Customer.select().where(Customer.id.in_(ids)).order_by(Customer.id))
     subjects = [_Subject("customer", Customer, row) for row in rows]
+    _held_categories(subjects, {row.id: row.section_id for row in rows})
     _attach_linked(ctx, Customer, subjects)
     disclosed = disclosures_of([row.id for row in rows], language=ctx.language)
     for subject in subjects:
@@ -148,11 +152,23 @@ def _contact_person_subjects(ctx, ids):
     rows = list(ContactPerson.select().where(ContactPerson.id.in_(ids))
                 .order_by(ContactPerson.id))
     subjects = [_Subject("contact_person", ContactPerson, row) for row in rows]
+    _held_categories(subjects, dict(
+        Customer.select(Customer.id, Customer.section)
+        .where(Customer.id.in_([row.customer_id for row in rows])).tuples()), by_customer=True)
     _attach_linked(ctx, ContactPerson, subjects)
     ctx.refs.know(ContactPerson, rows)
     for subject in subjects:
         ctx.refs.want_row(ContactPerson, subject.row)
     return subjects
+
+
+def _held_categories(subjects, sections_of, by_customer=False):
+    """Give each subject the categories its (customer's) section holds: the report shows
+    those, as the customer's page does."""
+    held = {s.id: s.category_set for s in Section.select()}
+    for subject in subjects:
+        key = subject.row.customer_id if by_customer else subject.row.id
+        subject.categories = held.get(sections_of.get(key), subject.categories)
 
 
 def _attach_linked(ctx, target, subjects):

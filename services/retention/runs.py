@@ -4,9 +4,10 @@ finished."""
 import json
 
 import database
-from models import DEFAULT_RETENTION_MONTHS, PurgeItem, PurgeRun, utcnow
+from models import DEFAULT_RETENTION_MONTHS, PurgeItem, PurgeRun, Section, utcnow
 from services import audit
 from services.errors import N_, RegisterError
+from services.retention import leftover
 from services.retention.previews import Snapshot, preview
 from services.retention.purging import _purge_items
 from services.retention.settings import (
@@ -211,6 +212,7 @@ def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None):
         run = _locked_run(run_id)
         if run.state != "running":
             return run
+        more = False
         items = list(PurgeItem.select().where(PurgeItem.run == run.id)
                      .order_by(PurgeItem.customer_id).limit(batch_size))
         if items:
@@ -224,14 +226,37 @@ def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None):
             run.deleted += counts[DELETE]
             run.minimised += counts[MINIMISE]
             run.skipped += counts["skipped"] + counts["held"]
+        elif run.kind == "purge":
+            more = _remove_leftover(run, batch_size)
         now = utcnow()
         run.progress_at = now
-        if not PurgeItem.select().where(PurgeItem.run == run.id).exists():
+        if not more and not PurgeItem.select().where(PurgeItem.run == run.id).exists():
             run.state, run.finished_at = "finished", now
             audit.record("purge_end", actor, object_type=AUDIT_OBJECT_TYPE, object_id=run.id,
                          section=_audit_section(run))
         run.save()
     return run
+
+
+def _remove_leftover(run, batch_size):
+    """After the run's customers: remove one batch of the data of categories a section of
+    the run no longer holds (``leftover``); tell whether a batch was removed. The counts go
+    to the run's ``done`` under ``categories_removed`` (place → count)."""
+    for code in run.sections.split():
+        section = Section.get_or_none(Section.code == code)
+        missing = leftover.missing_categories(section) if section is not None else ()
+        if not missing:
+            continue
+        customers, removed = leftover.remove_batch(section, missing, batch_size)
+        if not customers:
+            continue
+        done = json.loads(run.done or "{}")
+        into = done.setdefault(code, {}).setdefault("categories_removed", {})
+        for key, number in removed.items():
+            into[key] = into.get(key, 0) + number
+        run.done = json.dumps(done, sort_keys=True)
+        return True
+    return False
 
 
 def execute(run_id, batch_size=BATCH_SIZE, actor=None, seconds=None, progress=None,
