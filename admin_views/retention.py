@@ -28,6 +28,7 @@ from services import policy
 from services import retention as rules
 from services.errors import RegisterError
 from services.vocabulary.customers import CUSTOMER_KIND_LABELS
+from services.vocabulary.report import place_label
 from services.vocabulary.rights import PURGE_COUNT_LABELS, PURGE_KIND_LABELS, PURGE_STATE_LABELS
 
 
@@ -107,13 +108,19 @@ def progress_of(run):
             "finished": run.state == "finished"}
 
 
+def place_counts(counts):
+    """Return "Invoices 3, Email 2" of ``{place: count}`` (services.retention.leftover)."""
+    return ", ".join(f"{place_label(key)} {format_decimal(number)}"
+                     for key, number in sorted(counts.items()))
+
+
 def _run_names():
     """What a page listing purge runs names them with: sections, counts, states, kinds."""
     return {"names": section_names(), "count_labels": PURGE_COUNT_LABELS,
             "own_row": rules.own_row_categories(),
             "categories": ("customers",) + rules.COUNTED_CATEGORIES,
             "state_labels": PURGE_STATE_LABELS, "kind_labels": PURGE_KIND_LABELS,
-            "user_name": user_name}
+            "user_name": user_name, "place_counts": place_counts}
 
 
 class RetentionPolicyView(SecureBaseView):
@@ -252,6 +259,8 @@ class PurgeView(SecureBaseView):
             and not changed,
             unfinished=rules.unfinished_run(),
             years=snapshot.accounting_years,
+            leftover=rules.leftover_counts(part.section for part in result.sections),
+            place_counts=place_counts,
         )
 
     # --- runs --------------------------------------------------------------------------

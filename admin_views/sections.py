@@ -14,27 +14,12 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 from admin_views.base import SecureBaseView, acting_user, user_name
-from models import FIELD_CATEGORIES, Customer, Section
+from models import Section
 from services import sections as rules
 from services.errors import RegisterError
 from services.vocabulary.administration import SECTION_CHANGE_LABELS
-from services.vocabulary.customers import CATEGORY_LABELS, FIELD_LABELS
-from services.vocabulary.report import RELATION_LABELS
-
-TABLES = {model._meta.table_name: model for model in FIELD_CATEGORIES}
-
-
-def place_label(key):
-    """Name a place of data ("address", "customer.email") as the pages name it."""
-    table, _dot, field = key.partition(".")
-    model = TABLES.get(table)
-    if model is None:
-        return key
-    parts = [] if model is Customer else [str(RELATION_LABELS.get(model.__name__, table))]
-    if field:
-        parts.append(str(FIELD_LABELS.get(field, field)))
-    return ": ".join(parts)
-
+from services.vocabulary.customers import CATEGORY_LABELS
+from services.vocabulary.report import place_label
 
 def _posted_names():
     return {lang: request.form.get(f"name_{lang}", "") for lang in rules.LANGUAGES}

@@ -165,13 +165,18 @@ def test_data_kept_until_the_purge_is_removed_by_the_purge(app, client, auth, pe
         customers.append(c)
     Invoice.create(customer=customers[0], number="KEPT-1", invoice_date=KEPT_INVOICE_DAY,
                    due_date=KEPT_INVOICE_DAY, amount="30.00", collection_state="paid")
-    auth.login_as("controller")
+    auth.login_as("controller", language="en")
     without = [c for c in TOURISM if c not in ("billing", "email")]
     counts = leftover.counts(_section("tourism"), ("billing", "email"))
     assert counts == {"customer.email": 3, "invoice": 3}  # the kept invoice is not counted
     assert _save(client, "tourism", without, choice="keep").status_code == 302
+    preview = client.get("/retention/").get_data(as_text=True)
+    assert "Data of categories the section no longer holds" in preview
+    assert "Email 3" in preview and "Invoices 3" in preview
 
     run = _purge(people["controller"])
+    shown = client.get(f"/retention/runs/{run.id}").get_data(as_text=True)
+    assert "no longer holds, removed: Email 3, Invoices 3" in shown
     assert run.state == "finished" and run.deleted == 0  # every customer is in use
     done = json.loads(run.done)
     assert done["tourism"]["categories_removed"] == {"customer.email": 3, "invoice": 3}

@@ -59,9 +59,11 @@ retention period), ``conditions`` (what goes, as SQL predicates), ``holding`` (h
 ``previews`` and ``preview_sql`` (the snapshot, the preview and its statement),
 ``listing`` (what listed customers hold), ``runs`` (preview recorded, confirmed,
 executed in batches), ``purging`` (deleting and minimising a batch), ``erasure`` (one
-subject) and ``log`` (reading runs). Every name is re-exported here: callers use
-``from services import retention`` and ``retention.X``. A test or a benchmark replacing
-a function replaces it in the submodule that calls it (``retention.purging._delete``).
+subject), ``log`` (reading runs) and ``leftover`` (the data of categories a section
+no longer holds, which each purge run removes after its customers). Every name is
+re-exported here: callers use ``from services import retention`` and ``retention.X``.
+A test or a benchmark replacing a function replaces it in the submodule that calls it
+(``retention.purging._delete``).
 """
 
 from services.errors import RegisterError
@@ -173,6 +175,7 @@ from services.retention.runs import (  # noqa: F401
     run_batch,
     execute,
 )
+from services.retention.leftover import leftover_counts  # noqa: F401
 from services.retention.erasure import (  # noqa: F401
     ErasurePlan,
     erasure_plan,
@@ -279,6 +282,7 @@ __all__ = [
     "start",
     "run_batch",
     "execute",
+    "leftover_counts",
     "ErasurePlan",
     "erasure_plan",
     "erase",

@@ -188,3 +188,16 @@ def remove_batch(section, categories, batch_size):
     if any(p.category == "address" for p in places(categories)):
         refresh_city(*ids)  # the customer's city and postal code follow its addresses
     return len(ids), removed
+
+
+def leftover_counts(sections):
+    """Return ``{code: {place: count}}`` of the data each of ``sections`` holds in
+    categories it no longer holds: what a purge of those sections removes. Sections with
+    none are left out."""
+    found = {}
+    for section in sections:
+        missing = missing_categories(section)
+        counts_of = counts(section, missing) if missing else {}
+        if counts_of:
+            found[section.code] = counts_of
+    return found

@@ -7,7 +7,7 @@ import database
 from models import DEFAULT_RETENTION_MONTHS, PurgeItem, PurgeRun, Section, utcnow
 from services import audit
 from services.errors import N_, RegisterError
-from services.retention import leftover
+from services.retention.leftover import missing_categories, remove_batch
 from services.retention.previews import Snapshot, preview
 from services.retention.purging import _purge_items
 from services.retention.settings import (
@@ -244,10 +244,10 @@ def _remove_leftover(run, batch_size):
     to the run's ``done`` under ``categories_removed`` (place → count)."""
     for code in run.sections.split():
         section = Section.get_or_none(Section.code == code)
-        missing = leftover.missing_categories(section) if section is not None else ()
+        missing = missing_categories(section) if section is not None else ()
         if not missing:
             continue
-        customers, removed = leftover.remove_batch(section, missing, batch_size)
+        customers, removed = remove_batch(section, missing, batch_size)
         if not customers:
             continue
         done = json.loads(run.done or "{}")
