@@ -67,9 +67,10 @@ def _customer(code, **fields):
 
 
 def _report_categories(customer_id):
-    built = report.build_report_for(customer_ids=[customer_id])
+    """Return the report's categories with data ({code: note}) and those it names empty."""
+    built = report.build_report_for(customer_ids=[customer_id], language="en")
     subject = built["subjects"][0]
-    return [c["code"] for c in subject["categories"]], subject["empty_categories"]
+    return {c["code"]: c["note"] for c in subject["categories"]}, subject["empty_categories"]
 
 
 def _person_form(client, **extra):
@@ -104,7 +105,9 @@ def test_a_category_added_to_a_section_appears_in_the_form_the_page_and_the_repo
     details = staff.get(f"/customers/details/?id={customer.id}").get_data(as_text=True)
     assert "B-77" in details
     shown, _empty = _report_categories(customer.id)
-    assert "billing" in shown
+    assert shown["billing"] == ""
+    other = _customer("business", first_name="Ilman", last_name="Laskuja")
+    assert "Billing and collection" in _report_categories(other.id)[1]  # held, nothing in it
 
 
 def test_a_removed_category_is_gone_from_the_form_the_page_and_the_report(
@@ -132,8 +135,14 @@ def test_a_removed_category_is_gone_from_the_form_the_page_and_the_report(
         f"/customers/edit/?id={customer.id}").get_data(as_text=True)
     assert "OLD-1" not in staff.get(
         f"/customers/details/?id={customer.id}").get_data(as_text=True)
+    # The report shows what the register holds: the kept data, saying it goes at the purge.
     shown, empty = _report_categories(customer.id)
+    assert "the purge removes this data" in shown["billing"]
+    assert "Billing and collection" not in empty
+    bare = _customer("tourism", first_name="Ei", last_name="Laskuja")
+    shown, empty = _report_categories(bare.id)
     assert "billing" not in shown and "Billing and collection" not in empty
+    assert "Email" in empty  # a category the section holds, with nothing in it
     assert staff.get("/invoices/").status_code == 403  # no section of the user keeps billing
     change = SectionChange.get(SectionChange.action == "categories")
     assert "billing" in change.old_value and "billing" not in change.new_value
@@ -184,6 +193,9 @@ def test_data_kept_until_the_purge_is_removed_by_the_purge(app, client, auth, pe
     assert Customer.select().where(Customer.email.is_null(False)).count() == 0
     assert Customer.select().count() == 3
     assert leftover.counts(_section("tourism"), ("billing", "email")) == {}
+    shown, empty = _report_categories(customers[1].id)
+    assert "billing" not in shown and "email" not in shown and "Email" not in empty
+    assert "the purge removes this data" in _report_categories(customers[0].id)[0]["billing"]
 
 
 def test_delete_now_removes_the_data_at_once_with_counts_and_audit(app, client, auth, people):
@@ -202,6 +214,9 @@ def test_delete_now_removes_the_data_at_once_with_counts_and_audit(app, client, 
     assert Demographics.select().count() == 0
     assert Customer.select().where(Customer.email.is_null(False)).count() == 1  # tourism's
     assert Customer.get_by_id(other.id).email == "toinen@example.org"
+    shown, empty = _report_categories(Customer.get(Customer.first_name == "Bea1").id)
+    assert "demographics" not in shown and "email" not in shown
+    assert "Demographics" not in empty and "Email" not in empty
     change = SectionChange.get(SectionChange.action == "delete_data")
     assert json.loads(change.detail) == {"counts": {"customer.email": 2, "demographics": 3}}
     events = list(AuditEvent.select().where((AuditEvent.object_type == "section")

@@ -81,10 +81,20 @@ class _Subject:
         self.row = row
         self.tables = []  # (model, linking field names, rows)
         self.disclosures = None  # of a customer: what disclosures_of tells
-        self.categories = frozenset(CATEGORIES)  # what the customer's section holds
+
+    def _held(self, ctx):
+        """Return the categories the subject's section holds, from the rows the report read
+        already (a contact person's: its organisation's section when that was read)."""
+        section_id = self.row.__data__.get("section")
+        if self.model is not Customer:
+            customer = ctx.refs.rows[Customer].get(self.row.__data__.get("customer"))
+            section_id = customer.section_id if customer is not None else None
+        section = ctx.refs.rows[Section].get(section_id)
+        return section.category_set if section is not None else frozenset(CATEGORIES)
 
     def render(self, ctx):
         data = self.row.__data__
+        held_categories = self._held(ctx)
         subject = {"kind": self.kind, "id": self.row.id}
         if self.model is Customer:
             name = self.row.display_name
@@ -112,15 +122,17 @@ class _Subject:
             tables[home_category(model)].append(_table(ctx, model, links, rows))
         # The categories with something recorded, in the order of the register description
         # (seed §6); of a customer, the others are named as empty.
+        # Data of a category the section no longer holds is kept until the purge: the
+        # report shows whatever the register holds, saying so; it is not named as empty.
         subject["categories"], empty = [], []
         for code in CATEGORIES:
-            if code not in self.categories:
-                continue  # the section holds no such data (seed §6): none is shown
             label = ctx.gettext(CATEGORY_LABELS.get(code, code))
             if own[code] or any(table["rows"] for table in tables[code]):
+                held = code in held_categories
                 subject["categories"].append({"code": code, "label": label,
-                                              "fields": own[code], "tables": tables[code]})
-            else:
+                                              "fields": own[code], "tables": tables[code],
+                                              "note": "" if held else ctx.word("leaving")})
+            elif code in held_categories:
                 empty.append(label)
         subject["empty_categories"] = empty if self.model is Customer else []
         if self.disclosures is not None:
@@ -134,7 +146,6 @@ def _customer_subjects(ctx, ids):
         return []
     rows = list(Customer.select().where(Customer.id.in_(ids)).order_by(Customer.id))
     subjects = [_Subject("customer", Customer, row) for row in rows]
-    _held_categories(subjects, {row.id: row.section_id for row in rows})
     _attach_linked(ctx, Customer, subjects)
     disclosed = disclosures_of([row.id for row in rows], language=ctx.language)
     for subject in subjects:
@@ -152,23 +163,11 @@ def _contact_person_subjects(ctx, ids):
     rows = list(ContactPerson.select().where(ContactPerson.id.in_(ids))
                 .order_by(ContactPerson.id))
     subjects = [_Subject("contact_person", ContactPerson, row) for row in rows]
-    _held_categories(subjects, dict(
-        Customer.select(Customer.id, Customer.section)
-        .where(Customer.id.in_([row.customer_id for row in rows])).tuples()), by_customer=True)
     _attach_linked(ctx, ContactPerson, subjects)
     ctx.refs.know(ContactPerson, rows)
     for subject in subjects:
         ctx.refs.want_row(ContactPerson, subject.row)
     return subjects
-
-
-def _held_categories(subjects, sections_of, by_customer=False):
-    """Give each subject the categories its (customer's) section holds: the report shows
-    those, as the customer's page does."""
-    held = {s.id: s.category_set for s in Section.select()}
-    for subject in subjects:
-        key = subject.row.customer_id if by_customer else subject.row.id
-        subject.categories = held.get(sections_of.get(key), subject.categories)
 
 
 def _attach_linked(ctx, target, subjects):

@@ -139,6 +139,8 @@ WORDS = {
     "information": _l("About the register and your rights"),
     "no_subjects": _l("The register holds no data on you."),
     "empty_categories": _l("Nothing is recorded in these data categories:"),
+    "leaving": _l("The section no longer keeps this data category: the purge removes this "
+                  "data."),
 }
 
 
