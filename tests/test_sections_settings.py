@@ -176,7 +176,7 @@ def test_data_kept_until_the_purge_is_removed_by_the_purge(app, client, auth, pe
                    due_date=KEPT_INVOICE_DAY, amount="30.00", collection_state="paid")
     auth.login_as("controller", language="en")
     without = [c for c in TOURISM if c not in ("billing", "email")]
-    counts = leftover.counts(_section("tourism"), ("billing", "email"))
+    counts = leftover.data_counts(_section("tourism"), ("billing", "email"))
     assert counts == {"customer.email": 3, "invoice": 3}  # the kept invoice is not counted
     assert _save(client, "tourism", without, choice="keep").status_code == 302
     preview = client.get("/retention/").get_data(as_text=True)
@@ -192,7 +192,7 @@ def test_data_kept_until_the_purge_is_removed_by_the_purge(app, client, auth, pe
     assert [i.number for i in Invoice.select()] == ["KEPT-1"]  # the Accounting Act's
     assert Customer.select().where(Customer.email.is_null(False)).count() == 0
     assert Customer.select().count() == 3
-    assert leftover.counts(_section("tourism"), ("billing", "email")) == {}
+    assert leftover.data_counts(_section("tourism"), ("billing", "email")) == {}
     shown, empty = _report_categories(customers[1].id)
     assert "billing" not in shown and "email" not in shown and "Email" not in empty
     assert "the purge removes this data" in _report_categories(customers[0].id)[0]["billing"]

@@ -32,7 +32,7 @@ REQUIRED_CATEGORIES = ("identity", "record")
 
 
 @dataclasses.dataclass(frozen=True)
-class Place:
+class DataPlace:
     """Where data of a category lives: the customer's fields, or a table's rows (``field``
     None: every row of ``model`` goes)."""
 
@@ -55,8 +55,8 @@ def _emptied_value(field):
     return field.default if not callable(field.default) else None
 
 
-def places(categories):
-    """Return the :class:`Place` of each field and table holding data of ``categories``,
+def data_places(categories):
+    """Return the :class:`DataPlace` of each field and table holding data of ``categories``,
     in the order of the register description; fields that cannot be emptied are left out."""
     found = []
     own = own_fields(Customer)
@@ -67,12 +67,12 @@ def places(categories):
         for name in own.get(category, ()):
             field = Customer._meta.fields[name]
             if field.null or _emptied_value(field) is not None:
-                found.append(Place(category, Customer, name))
+                found.append(DataPlace(category, Customer, name))
         for model, link in children:
             if home_category(model) == category:
-                found.append(Place(category, model, None, link))
+                found.append(DataPlace(category, model, None, link))
             else:
-                found += [Place(category, model, name, link)
+                found += [DataPlace(category, model, name, link)
                           for name in own_fields(model).get(category, ())
                           if model._meta.fields[name].null]
     return found
@@ -119,13 +119,13 @@ def missing_categories(section):
     return tuple(c for c in CATEGORIES if c not in held and c not in REQUIRED_CATEGORIES)
 
 
-def counts(section, categories):
+def data_counts(section, categories):
     """Return ``{place key: count}`` of the data ``section``'s customers hold in
     ``categories``: customers with a value in a field, rows in a table. Places with none
     are left out."""
     found = {}
     in_section = Customer.section == section.id
-    for place in places(categories):
+    for place in data_places(categories):
         if place.model is Customer:
             query = Customer.select().where(in_section & _has_data(place))
         else:
@@ -137,7 +137,7 @@ def counts(section, categories):
     return found
 
 
-def held_count(section, categories):
+def held_customers(section, categories):
     """Return how many of ``section``'s customers with data in ``categories`` are held."""
     held = list(holds())
     return len(_with_data(section, categories, only=held)) if held else 0
@@ -145,7 +145,7 @@ def held_count(section, categories):
 
 def _with_data(section, categories, held_ids=None, only=None, limit=None):
     """Return the ids of ``section``'s customers with data in ``categories``, in id order."""
-    conditions = [_has_data(place) for place in places(categories)]
+    conditions = [_has_data(place) for place in data_places(categories)]
     if not conditions:
         return []
     has_any = conditions[0]
@@ -172,7 +172,7 @@ def remove_batch(section, categories, batch_size):
     removed = {}
     if not ids:
         return 0, removed
-    for place in places(categories):
+    for place in data_places(categories):
         if place.model is Customer:
             field = getattr(Customer, place.field)
             number = (Customer.update({field: _emptied_value(field), **next_version(Customer)})
@@ -185,7 +185,7 @@ def remove_batch(section, categories, batch_size):
                       .where(place.link.in_(ids) & _row_condition(place)).execute())
         if number:
             removed[place.key] = removed.get(place.key, 0) + number
-    if any(p.category == "address" for p in places(categories)):
+    if any(p.category == "address" for p in data_places(categories)):
         refresh_city(*ids)  # the customer's city and postal code follow its addresses
     return len(ids), removed
 
@@ -197,7 +197,7 @@ def leftover_counts(sections):
     found = {}
     for section in sections:
         missing = missing_categories(section)
-        counts_of = counts(section, missing) if missing else {}
+        counts_of = data_counts(section, missing) if missing else {}
         if counts_of:
             found[section.code] = counts_of
     return found
