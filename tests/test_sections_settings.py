@@ -9,6 +9,7 @@ import json
 import pytest
 
 from models import (
+    Address,
     AuditEvent,
     ContactEvent,
     Customer,
@@ -22,7 +23,7 @@ from models import (
 )
 from services import report, retention, statistics
 from services import sections as rules
-from services.customers import refresh_last_activity
+from services.customers import refresh_city, refresh_last_activity
 from services.retention import leftover
 from tests.conftest import csrf_token, new_session
 
@@ -391,3 +392,21 @@ def test_schema_matches_the_models(db_url):
     for model in (Section, SectionChange):
         columns = {c.name for c in db.get_columns(model._meta.table_name)}
         assert columns == {f.column_name for f in model._meta.sorted_fields}
+
+
+def test_the_list_and_its_export_leave_out_a_removed_category(app, client, auth, people):
+    customer = _customer("business", first_name="Osoite", last_name="Poistuu",
+                         birth_date=datetime.date(1970, 1, 2))
+    Address.create(customer=customer, kind="postal", street="Vuosaarentie 1",
+                   postal_code="00980", city="Vuosaari")
+    refresh_city(customer.id)
+    staff = new_session(app, "staff_b")
+    assert "Vuosaari" in staff.get("/customers/").get_data(as_text=True)
+    auth.login_as("controller")
+    without = [c for c in BUSINESS if c not in ("address", "birth_or_business_id")]
+    assert _save(client, "business", without, choice="keep").status_code == 302
+    listed = staff.get("/customers/").get_data(as_text=True)
+    exported = staff.get("/customers/export/csv/").get_data(as_text=True)
+    for text in (listed, exported):
+        assert "Poistuu" in text and "Vuosaari" not in text and "2.1.1970" not in text
+    assert Address.select().count() == 1  # until the purge
