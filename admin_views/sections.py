@@ -8,12 +8,12 @@ deleted now.
 
 import json
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
-from admin_views.base import SecureBaseView, acting_user, user_name
+from admin_views.base import SecureBaseView, acting_user, user_name, visible_or_404
 from models import Section
 from services import sections as rules
 from services.errors import RegisterError
@@ -112,15 +112,10 @@ class SectionsView(SecureBaseView):
 
     # --- saving a section ------------------------------------------------------------------
 
-    def _section_or_404(self, code):
-        section = Section.get_or_none(Section.code == code)
-        if section is None:
-            abort(404)
-        return section
-
-    @expose("/<code>", methods=("POST",))
-    def save(self, code):
-        section = self._section_or_404(code)
+    @expose("/<section_id>", methods=("POST",))
+    def save(self, section_id):
+        section = visible_or_404(Section, section_id)
+        code = section.code
         names = _posted_names()
         chosen = request.form.getlist("categories")
         posted = _posted(code)
@@ -170,9 +165,9 @@ class SectionsView(SecureBaseView):
 
     # --- deleting ----------------------------------------------------------------------
 
-    @expose("/<code>/delete", methods=("POST",))
-    def delete(self, code):
-        section = self._section_or_404(code)
+    @expose("/<section_id>/delete", methods=("POST",))
+    def delete(self, section_id):
+        section = visible_or_404(Section, section_id)
         name = section.name_in(str(get_locale()))
         try:
             rules.delete_section(section, acting_user())

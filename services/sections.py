@@ -163,7 +163,8 @@ def removal(section, categories):
                     if c in section.category_set and c not in stored)
     if not removed:
         return removed, {}, 0
-    return removed, leftover.data_counts(section, removed), leftover.held_customers(section, removed)
+    return (removed, leftover.data_counts(section, removed),
+            leftover.held_customers(section, removed))
 
 
 def save_section(section, names, categories, seen, actor, choice=None):
