@@ -162,7 +162,7 @@ def _purge(controller):
     return retention.execute(run.id, batch_size=1, actor=controller)
 
 
-def test_data_kept_until_the_purge_is_removed_by_the_purge(app, client, auth, people):
+def test_data_kept_until_the_purge_is_removed_by_the_purge(app, client, auth, people, runner):
     customers = []
     for number in range(3):
         c = _customer("tourism", first_name=f"Aktiivi{number}", last_name="Asiakas",
@@ -183,6 +183,8 @@ def test_data_kept_until_the_purge_is_removed_by_the_purge(app, client, auth, pe
     preview = client.get("/retention/").get_data(as_text=True)
     assert "Data of categories the section no longer holds" in preview
     assert "Email 3" in preview and "Invoices 3" in preview
+    printed = runner.invoke(args=["retention", "preview", "--section", "tourism"]).output
+    assert "no longer held: invoice" in printed and "no longer held: customer.email" in printed
 
     run = _purge(people["controller"])
     shown = client.get(f"/retention/runs/{run.id}").get_data(as_text=True)

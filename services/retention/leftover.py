@@ -14,11 +14,12 @@ data until the hold ends, as in the purge.
 """
 
 import dataclasses
+import json
 
 import peewee as pw
 from peewee import fn
 
-from models import CATEGORIES, Customer, Invoice
+from models import CATEGORIES, Customer, Invoice, SectionChange
 from services.categories import home_category, linked_models, own_fields
 from services.customers import refresh_city
 from services.localtime import helsinki_today
@@ -119,6 +120,23 @@ def missing_categories(section):
     return tuple(c for c in CATEGORIES if c not in held and c not in REQUIRED_CATEGORIES)
 
 
+def kept_categories(section):
+    """Return the categories the controller took from ``section`` choosing to keep their
+    data until the purge, and that it still does not hold: what a purge of the section
+    removes (read from the section's history, so a register that never kept any pays
+    nothing in its previews and runs)."""
+    missing = missing_categories(section)
+    if not missing:
+        return ()
+    kept = set()
+    for change in SectionChange.select().where(
+            (SectionChange.section_code == section.code)
+            & (SectionChange.action == "categories") & SectionChange.detail.is_null(False)):
+        if json.loads(change.detail).get("choice") == "keep":
+            kept |= set((change.old_value or "").split()) - set((change.new_value or "").split())
+    return tuple(c for c in missing if c in kept)
+
+
 def data_counts(section, categories):
     """Return ``{place key: count}`` of the data ``section``'s customers hold in
     ``categories``: customers with a value in a field, rows in a table. Places with none
@@ -191,13 +209,13 @@ def remove_batch(section, categories, batch_size):
 
 
 def leftover_counts(sections):
-    """Return ``{code: {place: count}}`` of the data each of ``sections`` holds in
-    categories it no longer holds: what a purge of those sections removes. Sections with
-    none are left out."""
+    """Return ``{code: {place: count}}`` of the data each of ``sections`` holds in the
+    categories taken from it to be kept until the purge (``kept_categories``): what a
+    purge of those sections removes. Sections with none are left out."""
     found = {}
     for section in sections:
-        missing = missing_categories(section)
-        counts_of = data_counts(section, missing) if missing else {}
+        kept = kept_categories(section)
+        counts_of = data_counts(section, kept) if kept else {}
         if counts_of:
             found[section.code] = counts_of
     return found

@@ -7,7 +7,7 @@ import database
 from models import DEFAULT_RETENTION_MONTHS, PurgeItem, PurgeRun, Section, utcnow
 from services import audit
 from services.errors import N_, RegisterError
-from services.retention.leftover import missing_categories, remove_batch
+from services.retention.leftover import kept_categories, remove_batch
 from services.retention.previews import Snapshot, preview
 from services.retention.purging import _purge_items
 from services.retention.settings import (
@@ -239,12 +239,13 @@ def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None):
 
 
 def _remove_leftover(run, batch_size):
-    """After the run's customers: remove one batch of the data of categories a section of
-    the run no longer holds (``leftover``); tell whether a batch was removed. The counts go
-    to the run's ``done`` under ``categories_removed`` (place → count)."""
+    """After the run's customers: remove one batch of the data of the categories taken from
+    a section of the run to be kept until the purge (``leftover.kept_categories``); tell
+    whether a batch was removed. The counts go to the run's ``done`` under
+    ``categories_removed`` (place → count)."""
     for code in run.sections.split():
         section = Section.get_or_none(Section.code == code)
-        missing = missing_categories(section) if section is not None else ()
+        missing = kept_categories(section) if section is not None else ()
         if not missing:
             continue
         customers, removed = remove_batch(section, missing, batch_size)
