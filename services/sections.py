@@ -216,8 +216,9 @@ def delete_data(section, categories, actor, batch_size=BATCH_SIZE):
     totals = {}
     if not categories:
         return totals
-    change = _change(section.code, "delete_data", actor, old=" ".join(categories),
-                     detail=json.dumps({"counts": {}}))
+    with database.write_transaction():
+        change = _change(section.code, "delete_data", actor, old=" ".join(categories),
+                         detail=json.dumps({"counts": {}}))
     while True:
         with database.write_transaction():
             customers, removed = leftover.remove_batch(section, categories, batch_size)

@@ -21,7 +21,7 @@ from models import (
     db,
     utcnow,
 )
-from services import report, retention, statistics
+from services import marketing, report, retention, statistics
 from services import sections as rules
 from services.customers import refresh_city, refresh_last_activity
 from services.retention import leftover
@@ -400,19 +400,25 @@ def test_schema_matches_the_models(db_url):
         assert columns == {f.column_name for f in model._meta.sorted_fields}
 
 
-def test_the_list_and_its_export_leave_out_a_removed_category(app, client, auth, people):
+def test_the_list_its_export_and_the_marketing_list_leave_out_a_removed_category(
+        app, client, auth, people):
     customer = _customer("business", first_name="Osoite", last_name="Poistuu",
-                         birth_date=datetime.date(1970, 1, 2))
+                         birth_date=datetime.date(1970, 1, 2), email="poistuu@example.org")
     Address.create(customer=customer, kind="postal", street="Vuosaarentie 1",
                    postal_code="00980", city="Vuosaari")
     refresh_city(customer.id)
     staff = new_session(app, "staff_b")
     assert "Vuosaari" in staff.get("/customers/").get_data(as_text=True)
+    criteria = marketing.Criteria(section_id=_section("business").id, language="fi")
+    assert [(r["email"], r["city"]) for r in marketing.rows(criteria)] == [
+        ("poistuu@example.org", "Vuosaari")]
     auth.login_as("controller")
-    without = [c for c in BUSINESS if c not in ("address", "birth_or_business_id")]
+    without = [c for c in BUSINESS if c not in ("address", "birth_or_business_id", "email")]
     assert _save(client, "business", without, choice="keep").status_code == 302
     listed = staff.get("/customers/").get_data(as_text=True)
     exported = staff.get("/customers/export/csv/").get_data(as_text=True)
     for text in (listed, exported):
         assert "Poistuu" in text and "Vuosaari" not in text and "2.1.1970" not in text
     assert Address.select().count() == 1  # until the purge
+    assert [(r["name"], r["email"], r["city"]) for r in marketing.rows(criteria)] == [
+        ("Osoite Poistuu", "", "")]
