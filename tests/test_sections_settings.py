@@ -11,6 +11,7 @@ import pytest
 from models import (
     Address,
     AuditEvent,
+    RectificationRequest,
     ContactEvent,
     Customer,
     Demographics,
@@ -230,17 +231,23 @@ def test_delete_now_removes_the_data_at_once_with_counts_and_audit(app, client, 
 
 
 def test_delete_now_goes_in_batches_and_leaves_held_customers(app, people):
-    section = _section("business")
-    made = [_customer("business", first_name=f"N{n}", last_name="Erä") for n in range(5)]
+    made = [_customer("business", first_name=f"N{n}", last_name="Erä") for n in range(6)]
     for c in made:
         Demographics.create(customer=c, profession="Opettaja")
-    Section.update(categories=" ".join(c for c in BUSINESS if c not in ("demographics",
-                                                                        "record"))).execute()
-    section = _section("business")
-    totals = rules.delete_data(section, ("demographics",), people["controller"], batch_size=2)
-    assert totals == {"demographics": 5}
+    RectificationRequest.create(customer=made[0], received_at=NOW, requester_name="N0 Erä",
+                                description="Ammatti väärin")  # open: the customer is held
+    without = [c for c in BUSINESS if c != "demographics"]
+    removed, counts, held = rules.removal(_section("business"), without)
+    assert (removed, counts, held) == (("demographics",), {"demographics": 6}, 1)
+    Section.update(categories=" ".join(c for c in without if c != "record")).where(
+        Section.code == "business").execute()
+    totals = rules.delete_data(_section("business"), removed, people["controller"],
+                               batch_size=2)
+    assert totals == {"demographics": 5}  # the held customer keeps its row until the hold ends
+    assert [d.customer_id for d in Demographics.select()] == [made[0].id]
     assert AuditEvent.select().where((AuditEvent.object_type == "section")
                                      & (AuditEvent.action == "delete")).count() == 3
+    assert _section("tourism").categories == " ".join(c for c in TOURISM if c != "record")
 
 
 # --- a third section -----------------------------------------------------------------------
