@@ -59,11 +59,12 @@ retention period), ``conditions`` (what goes, as SQL predicates), ``holding`` (h
 ``previews`` and ``preview_sql`` (the snapshot, the preview and its statement),
 ``listing`` (what listed customers hold), ``runs`` (preview recorded, confirmed,
 executed in batches), ``purging`` (deleting and minimising a batch), ``erasure`` (one
-subject), ``log`` (reading runs) and ``leftover`` (the data of categories a section
-no longer holds, which each purge run removes after its customers). Every name is
-re-exported here: callers use ``from services import retention`` and ``retention.X``.
-A test or a benchmark replacing a function replaces it in the submodule that calls it
-(``retention.purging._delete``).
+subject), ``log`` (reading runs), ``leftover`` (the data of categories a section no
+longer holds, kept until the purge) and ``records`` and ``record_purge`` (the retention
+rules of the register's own records); every purge removes the kept data and applies
+the record rules after its customers. Every name is re-exported here: callers use ``from services import retention``
+and ``retention.X``. A test or a benchmark replacing a function replaces it in the
+submodule that calls it (``retention.purging._delete``).
 """
 
 from services.errors import RegisterError
@@ -174,6 +175,7 @@ from services.retention.runs import (  # noqa: F401
     _remove_leftover,
     start,
     run_batch,
+    _record_batch,
     execute,
 )
 from services.retention.leftover import (  # noqa: F401
@@ -203,6 +205,36 @@ from services.retention.erasure import (  # noqa: F401
 from services.retention.log import (  # noqa: F401
     counts_of,
     logged_runs,
+)
+from services.retention.records import (  # noqa: F401
+    RULE_OBJECT_TYPE,
+    BOUNDS,
+    WIPED_KINDS,
+    _MAX_DIGITS,
+    RecordKeys,
+    normalised_name,
+    pseudonym,
+    rules,
+    record_months,
+    record_cutoffs,
+    rule_history,
+    parse_rule_months,
+    set_rule,
+)
+from services.retention.record_purge import (  # noqa: F401
+    WIPED_NAME,
+    _closed_inspections,
+    _closed_rectifications,
+    _old_access_requests,
+    _superseded_status_changes,
+    _ended_sessions,
+    _TABLES,
+    count_due,
+    apply_batch,
+    _apply,
+    _wipe,
+    _keys,
+    requester_counts,
 )
 
 __all__ = [
@@ -299,6 +331,7 @@ __all__ = [
     "_remove_leftover",
     "start",
     "run_batch",
+    "_record_batch",
     "execute",
     "REQUIRED_CATEGORIES",
     "DataPlace",
@@ -322,4 +355,30 @@ __all__ = [
     "record_erasure_view",
     "counts_of",
     "logged_runs",
+    "RULE_OBJECT_TYPE",
+    "BOUNDS",
+    "WIPED_KINDS",
+    "_MAX_DIGITS",
+    "RecordKeys",
+    "normalised_name",
+    "pseudonym",
+    "rules",
+    "record_months",
+    "record_cutoffs",
+    "rule_history",
+    "parse_rule_months",
+    "set_rule",
+    "WIPED_NAME",
+    "_closed_inspections",
+    "_closed_rectifications",
+    "_old_access_requests",
+    "_superseded_status_changes",
+    "_ended_sessions",
+    "_TABLES",
+    "count_due",
+    "apply_batch",
+    "_apply",
+    "_wipe",
+    "_keys",
+    "requester_counts",
 ]
