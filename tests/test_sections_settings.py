@@ -409,8 +409,9 @@ def test_schema_matches_the_models(db_url):
 
 def test_the_list_its_export_and_the_marketing_list_leave_out_a_removed_category(
         app, client, auth, people):
-    customer = _customer("business", first_name="Osoite", last_name="Poistuu",
-                         birth_date=datetime.date(1970, 1, 2), email="poistuu@example.org")
+    # A company: its email is listed without a consent (a private person's is not).
+    customer = _customer("business", kind="company", name="Poistuu Oy",
+                         business_id="0737546-2", email="poistuu@example.org")
     Address.create(customer=customer, kind="postal", street="Vuosaarentie 1",
                    postal_code="00980", city="Vuosaari")
     refresh_city(customer.id)
@@ -425,7 +426,7 @@ def test_the_list_its_export_and_the_marketing_list_leave_out_a_removed_category
     listed = staff.get("/customers/").get_data(as_text=True)
     exported = staff.get("/customers/export/csv/").get_data(as_text=True)
     for text in (listed, exported):
-        assert "Poistuu" in text and "Vuosaari" not in text and "2.1.1970" not in text
+        assert "Poistuu Oy" in text and "Vuosaari" not in text and "0737546-2" not in text
     assert Address.select().count() == 1  # until the purge
     assert [(r["name"], r["email"], r["city"]) for r in marketing.rows(criteria)] == [
-        ("Osoite Poistuu", "", "")]
+        ("Poistuu Oy", "", "")]
