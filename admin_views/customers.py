@@ -115,6 +115,12 @@ class CityFilter(FilterEqual):
         return query.where(customer_rules.in_city(value))
 
 
+def _if_held(model, category, value):
+    """Return ``value`` of a list column when the customer's section holds its category;
+    a category taken from the section is not shown while its data waits for the purge."""
+    return value if category in all_sections()[model.section_id].category_set else ""
+
+
 class CustomerView(RegisterModelView):
     """Customers of the sections the user may see."""
 
@@ -147,9 +153,10 @@ class CustomerView(RegisterModelView):
         "sort_name": lambda view, context, model, name: model.display_name,
         "kind": lambda view, context, model, name: labels.CUSTOMER_KIND_LABELS.get(model.kind),
         "language": lambda view, context, model, name:
-            labels.CUSTOMER_LANGUAGE_LABELS.get(model.language),
-        "id_code": lambda view, context, model, name:
-            model.business_id or local_date(model.birth_date),
+            _if_held(model, "language", labels.CUSTOMER_LANGUAGE_LABELS.get(model.language)),
+        "id_code": lambda view, context, model, name: _if_held(
+            model, "birth_or_business_id", model.business_id or local_date(model.birth_date)),
+        "city": lambda view, context, model, name: _if_held(model, "address", model.city),
         "section": lambda view, context, model, name:
             view.section_names().get(model.section_id, ""),
         "last_activity_at": lambda view, context, model, name:

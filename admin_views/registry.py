@@ -31,6 +31,7 @@ from admin_views.record_retention import add_record_retention_views
 from admin_views.reports import InspectionReportView
 from admin_views.requests import InspectionRequestView
 from admin_views.retention import add_retention_views
+from admin_views.sections import SectionsView
 from admin_views.settings import CapabilityLink, ControllerSettingsView
 from admin_views.statistics import StatisticsView
 from models import Customer, Invoice
@@ -112,6 +113,8 @@ def add_settings_views(admin):
     category = _l("Settings")
     admin.add_view(ControllerSettingsView(name=_l("Controller's settings"), category=category,
                                           endpoint="controller_settings", url="/settings"))
+    admin.add_view(SectionsView(name=_l("Sections and data categories"), category=category,
+                                endpoint="settings_sections", url="/settings/sections"))
     # The settings that are data of their own pages already, in the same menu.
     admin.add_link(CapabilityLink(_l("Retention periods"), "retention_policy.index",
                                   "decide_retention", category))

@@ -28,6 +28,7 @@ from services import policy
 from services import retention as rules
 from services.errors import RegisterError
 from services.vocabulary.customers import CUSTOMER_KIND_LABELS
+from services.vocabulary.report import place_label
 from services.vocabulary.rights import (
     PURGE_COUNT_LABELS,
     PURGE_KIND_LABELS,
@@ -112,6 +113,12 @@ def progress_of(run):
             "finished": run.state == "finished"}
 
 
+def place_counts(counts):
+    """Return "Invoices 3, Email 2" of ``{place: count}`` (services.retention.leftover)."""
+    return ", ".join(f"{place_label(key)} {format_decimal(number)}"
+                     for key, number in sorted(counts.items()))
+
+
 def _run_names():
     """What a page listing purge runs names them with: sections, counts, states, kinds."""
     return {"names": section_names(), "count_labels": PURGE_COUNT_LABELS,
@@ -119,7 +126,7 @@ def _run_names():
             "own_row": rules.own_row_categories(),
             "categories": ("customers",) + rules.COUNTED_CATEGORIES,
             "state_labels": PURGE_STATE_LABELS, "kind_labels": PURGE_KIND_LABELS,
-            "user_name": user_name}
+            "user_name": user_name, "place_counts": place_counts}
 
 
 class RetentionPolicyView(SecureBaseView):
@@ -260,6 +267,8 @@ class PurgeView(SecureBaseView):
             years=snapshot.accounting_years,
             record_labels=RECORD_KIND_LABELS,
             wiped_kinds=rules.WIPED_KINDS,
+            leftover=rules.leftover_counts(part.section for part in result.sections),
+            place_counts=place_counts,
         )
 
     # --- runs --------------------------------------------------------------------------

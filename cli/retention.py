@@ -55,6 +55,10 @@ def retention_preview(section_code):
         for category in retention.COUNTED_CATEGORIES:
             click.echo(f"  {category:<22} {part.delete[category]:>10} "
                        f"{part.minimise[category]:>10}")
+        # Data of categories the section no longer holds: the purge removes it too.
+        for place, number in retention.leftover_counts([part.section]).get(
+                part.section.code, {}).items():
+            click.echo(f"  no longer held: {place:<22} {number:>10}")
         # Held customers by number (no names): each hold and its reason.
         for customer_id in part.held:
             reasons = "; ".join(str(h) for h in result.holds.get(customer_id, ()))

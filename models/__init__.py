@@ -34,7 +34,9 @@ from models.base import (
     utcnow,
 )
 from models.people import (
+    SECTION_CHANGE_ACTIONS,
     Section,
+    SectionChange,
     User,
     UserSection,
     new_pseudonym,
@@ -138,6 +140,8 @@ __all__ = [
     "db",
     "utcnow",
     "Section",
+    "SectionChange",
+    "SECTION_CHANGE_ACTIONS",
     "User",
     "UserSection",
     "new_pseudonym",

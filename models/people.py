@@ -17,8 +17,10 @@ class Section(BaseModel):
     name_fi = pw.CharField(max_length=200)
     name_sv = pw.CharField(max_length=200)
     name_en = pw.CharField(max_length=200)
-    # Space-separated category codes from CATEGORIES.
+    # Space-separated category codes from CATEGORIES; the controller edits them
+    # (services/sections.py), "record" is every section's.
     categories = pw.TextField()
+    version = pw.IntegerField(default=1)
 
     @property
     def category_set(self):
@@ -95,3 +97,24 @@ class UserSection(BaseModel):
 
     class Meta:
         indexes = ((("user", "section"), True),)
+
+
+# What a change of a section did (services/sections.py).
+SECTION_CHANGE_ACTIONS = ("create", "names", "categories", "delete_data", "delete")
+
+
+class SectionChange(BaseModel):
+    """One change of a section, with who, when and the old and new value (names as JSON,
+    categories as codes); ``detail`` is the JSON counts of data deleted. Named by the
+    section's code: the history stays when a section is deleted."""
+
+    section_code = pw.CharField(max_length=32, index=True)
+    action = pw.CharField(max_length=16, choices=choices(SECTION_CHANGE_ACTIONS))
+    old_value = pw.TextField(null=True)
+    new_value = pw.TextField(null=True)
+    detail = pw.TextField(null=True)
+    changed_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    changed_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "section_change"

@@ -33,6 +33,7 @@ from models import (
     ContactPerson,
     Customer,
     MarketingConsent,
+    Section,
 )
 from services import audit, consent
 from services.errors import N_, RegisterError
@@ -162,15 +163,17 @@ def rows(criteria, batch_size=BATCH_SIZE):
         Customer.id, Customer.kind, Customer.first_name, Customer.last_name, Customer.name,
         Customer.email, Customer.mobile, Customer.language,
     ).tuples()  # plain tuples: building model instances would be most of the time
+    # Only what the section holds (seed §6): the data of a removed category is not listed.
+    held = Section.get_by_id(criteria.section_id).category_set
     last_id = 0
     while True:
         batch = list(query.where(Customer.id > last_id).order_by(Customer.id)
                      .limit(batch_size))
         if not batch:
             return
-        addresses = _first_addresses([row[0] for row in batch])
+        addresses = _first_addresses([row[0] for row in batch]) if "address" in held else {}
         people = _first_contact_persons([row[0] for row in batch if row[1] != "person"],
-                                        criteria.purpose)
+                                        criteria.purpose) if "contact_persons" in held else {}
         consents = _consents_in_force([row[0] for row in batch if row[1] == "person"])
         for customer_id, kind, first_name, last_name, name, email, mobile, language in batch:
             street, postal_code, city = addresses.get(customer_id, ("", "", ""))
@@ -185,8 +188,8 @@ def rows(criteria, batch_size=BATCH_SIZE):
                 "street": street or "",
                 "postal_code": postal_code or "",
                 "city": city or "",
-                "email": email or person_email or "",
-                "mobile": mobile or "",
+                "email": (email if "email" in held else None) or person_email or "",
+                "mobile": (mobile if "phone" in held else None) or "",
                 "language": language,
             }
         last_id = batch[-1][0]

@@ -110,6 +110,8 @@ CAPABILITIES = {
         ("responsible",), "erase a customer on the subject's request"),
     "read_statistics": Capability(
         ("controller", "responsible", "handler"), "read the statistics"),
+    "manage_sections": Capability(
+        ("controller",), "add sections, name them and choose their data categories"),
     "read_audit_log": Capability(("controller", "responsible"), "read the audit log"),
     "see_backups": Capability(
         ("controller", "responsible", "maintenance"),

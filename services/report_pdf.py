@@ -216,6 +216,8 @@ def _report(pdf, report):
             pdf.paragraph(subject["informed"], size=9)
         for category in subject["categories"]:
             pdf.heading(category["label"], 2)
+            if category.get("note"):
+                pdf.paragraph(category["note"], size=9)
             pdf.field_list([(cell["label"], cell["text"]) for cell in category["fields"]])
             for table in category["tables"]:
                 if table["label"] != category["label"] or category["fields"]:

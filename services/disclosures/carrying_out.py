@@ -6,7 +6,7 @@ import dataclasses
 import peewee as pw
 
 from database import write_transaction
-from models import FIELD_CATEGORIES, Customer, Disclosure, Invoice, utcnow
+from models import FIELD_CATEGORIES, Customer, Disclosure, Invoice, Section, utcnow
 from services import audit
 from services.categories import linked_models
 from services.disclosures.common import (
@@ -64,6 +64,7 @@ def data_set(disclosure):
     """
     chosen = set(disclosure.category_list)
     customers = _linked_customers(disclosure)
+    held = _sections_categories(customers)
     tables = []
     for model, key in _customer_models():
         fields = _chosen_fields(model, key, chosen)
@@ -74,8 +75,31 @@ def data_set(disclosure):
             query = query.where(Invoice.invoice_date.between(disclosure.invoices_from,
                                                              disclosure.invoices_until))
         rows = list(query.order_by(key, model._meta.primary_key).tuples())
-        tables.append(DataTable(model, key, fields, rows))
+        tables.append(DataTable(model, key, fields, _held_only(model, fields, rows, held)))
     return tables
+
+
+def _sections_categories(customers):
+    """Return ``{customer id: the categories its section holds}``."""
+    held = {s.id: s.category_set for s in Section.select()}
+    return {cid: held.get(sid, frozenset()) for cid, sid in Customer.select(
+        Customer.id, Customer.section).where(Customer.id.in_(customers)).tuples()}
+
+
+def _held_only(model, fields, rows, held):
+    """Leave out of ``rows`` (customer id first) what the customer's section does not hold
+    (seed §6): such a field is empty, and a row with nothing left goes."""
+    categories = [FIELD_CATEGORIES[model][f.name] for f in fields]
+    kept = []
+    for row in rows:
+        own = held.get(row[0], frozenset())
+        if all(c in own for c in categories):
+            kept.append(row)
+            continue
+        values = [v if c in own else None for v, c in zip(row[1:], categories)]
+        if model is Customer or any(c in own and c != "record" for c in categories):
+            kept.append((row[0], *values))
+    return kept
 
 
 @dataclasses.dataclass(frozen=True)

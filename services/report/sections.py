@@ -85,8 +85,19 @@ class _Subject:
         self.tables = []  # (model, linking field names, rows)
         self.disclosures = None  # of a customer: what disclosures_of tells
 
+    def _held(self, ctx):
+        """Return the categories the subject's section holds, from the rows the report read
+        already (a contact person's: its organisation's section when that was read)."""
+        section_id = self.row.__data__.get("section")
+        if self.model is not Customer:
+            customer = ctx.refs.rows[Customer].get(self.row.__data__.get("customer"))
+            section_id = customer.section_id if customer is not None else None
+        section = ctx.refs.rows[Section].get(section_id)
+        return section.category_set if section is not None else frozenset(CATEGORIES)
+
     def render(self, ctx):
         data = self.row.__data__
+        held_categories = self._held(ctx)
         subject = {"kind": self.kind, "id": self.row.id}
         if self.model is Customer:
             name = self.row.display_name
@@ -114,13 +125,17 @@ class _Subject:
             tables[home_category(model)].append(_table(ctx, model, links, rows))
         # The categories with something recorded, in the order of the register description
         # (seed §6); of a customer, the others are named as empty.
+        # Data of a category the section no longer holds is kept until the purge: the
+        # report shows whatever the register holds, saying so; it is not named as empty.
         subject["categories"], empty = [], []
         for code in CATEGORIES:
             label = ctx.gettext(CATEGORY_LABELS.get(code, code))
             if own[code] or any(table["rows"] for table in tables[code]):
+                held = code in held_categories
                 subject["categories"].append({"code": code, "label": label,
-                                              "fields": own[code], "tables": tables[code]})
-            else:
+                                              "fields": own[code], "tables": tables[code],
+                                              "note": "" if held else ctx.word("leaving")})
+            elif code in held_categories:
                 empty.append(label)
         subject["empty_categories"] = empty if self.model is Customer else []
         if self.disclosures is not None:

@@ -59,10 +59,12 @@ retention period), ``conditions`` (what goes, as SQL predicates), ``holding`` (h
 ``previews`` and ``preview_sql`` (the snapshot, the preview and its statement),
 ``listing`` (what listed customers hold), ``runs`` (preview recorded, confirmed,
 executed in batches), ``purging`` (deleting and minimising a batch), ``erasure`` (one
-subject), ``log`` (reading runs), and ``records`` and ``record_purge`` (the retention rules
-of the register's own records, applied by every purge after its customers). Every name is re-exported here: callers use
-``from services import retention`` and ``retention.X``. A test or a benchmark replacing
-a function replaces it in the submodule that calls it (``retention.purging._delete``).
+subject), ``log`` (reading runs), ``leftover`` (the data of categories a section no
+longer holds, kept until the purge) and ``records`` and ``record_purge`` (the retention
+rules of the register's own records); every purge removes the kept data and applies
+the record rules after its customers. Every name is re-exported here: callers use ``from services import retention``
+and ``retention.X``. A test or a benchmark replacing a function replaces it in the
+submodule that calls it (``retention.purging._delete``).
 """
 
 from services.errors import RegisterError
@@ -170,10 +172,28 @@ from services.retention.runs import (  # noqa: F401
     _mark_stale,
     _insert_items,
     _audit_section,
+    _remove_leftover,
     start,
     run_batch,
     _record_batch,
     execute,
+)
+from services.retention.leftover import (  # noqa: F401
+    REQUIRED_CATEGORIES,
+    DataPlace,
+    _emptied_value,
+    data_places,
+    _removable,
+    _row_condition,
+    _filled,
+    _has_data,
+    missing_categories,
+    kept_categories,
+    data_counts,
+    held_customers,
+    _with_data,
+    remove_batch,
+    leftover_counts,
 )
 from services.retention.erasure import (  # noqa: F401
     ErasurePlan,
@@ -308,10 +328,26 @@ __all__ = [
     "_mark_stale",
     "_insert_items",
     "_audit_section",
+    "_remove_leftover",
     "start",
     "run_batch",
     "_record_batch",
     "execute",
+    "REQUIRED_CATEGORIES",
+    "DataPlace",
+    "_emptied_value",
+    "data_places",
+    "_removable",
+    "_row_condition",
+    "_filled",
+    "_has_data",
+    "missing_categories",
+    "kept_categories",
+    "data_counts",
+    "held_customers",
+    "_with_data",
+    "remove_batch",
+    "leftover_counts",
     "ErasurePlan",
     "erasure_plan",
     "erase",

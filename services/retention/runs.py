@@ -4,9 +4,10 @@ finished."""
 import json
 
 import database
-from models import DEFAULT_RETENTION_MONTHS, PurgeItem, PurgeRun, utcnow
+from models import DEFAULT_RETENTION_MONTHS, PurgeItem, PurgeRun, Section, utcnow
 from services import audit
 from services.errors import N_, RegisterError
+from services.retention.leftover import kept_categories, remove_batch
 from services.retention.previews import Snapshot, preview
 from services.retention.purging import _purge_items
 from services.retention.record_purge import apply_batch
@@ -221,8 +222,11 @@ def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None, keys
             return run
         items = list(PurgeItem.select().where(PurgeItem.run == run.id)
                      .order_by(PurgeItem.customer_id).limit(batch_size))
-        if not items and run.kind == "purge" and _record_batch(run, batch_size, actor, keys,
-                                                                inside_batch):
+        # After the customers: the data of categories kept until the purge, then the
+        # register's own records.
+        if not items and run.kind == "purge" and (
+                _remove_leftover(run, batch_size)
+                or _record_batch(run, batch_size, actor, keys, inside_batch)):
             run.progress_at = utcnow()
             run.save()
             return run
@@ -245,6 +249,28 @@ def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None, keys
                          section=_audit_section(run))
         run.save()
     return run
+
+
+def _remove_leftover(run, batch_size):
+    """After the run's customers: remove one batch of the data of the categories taken from
+    a section of the run to be kept until the purge (``leftover.kept_categories``); tell
+    whether a batch was removed. The counts go to the run's ``done`` under
+    ``categories_removed`` (place → count)."""
+    for code in run.sections.split():
+        section = Section.get_or_none(Section.code == code)
+        missing = kept_categories(section) if section is not None else ()
+        if not missing:
+            continue
+        customers, removed = remove_batch(section, missing, batch_size)
+        if not customers:
+            continue
+        done = json.loads(run.done or "{}")
+        into = done.setdefault(code, {}).setdefault("categories_removed", {})
+        for key, number in removed.items():
+            into[key] = into.get(key, 0) + number
+        run.done = json.dumps(done, sort_keys=True)
+        return True
+    return False
 
 
 def _record_batch(run, batch_size, actor, keys, inside_batch):

@@ -102,12 +102,19 @@ def _month_key(value):
     return value if isinstance(value, str) else value.strftime("%Y-%m")
 
 
-def _sections(filters):
-    """The sections counted: codes in order, and their ids."""
-    query = Section.select(Section.id, Section.code).order_by(Section.code)
+def _sections(filters, category=None):
+    """The sections counted: codes in order, and their ids; with ``category``, only the
+    sections holding that data category (seed §6: a section shows only its own)."""
+    query = Section.select(Section.id, Section.code, Section.categories).order_by(Section.code)
     if filters.section:
         query = query.where(Section.code == filters.section)
-    return [(s.code, s.id) for s in query]
+    return [(s.code, s.id) for s in query if category is None or category in s.category_set]
+
+
+def _narrowed(filters, sections):
+    """Tell whether a count of a customer's rows must name ``sections``: one section is
+    chosen, or some section does not hold the rows' category."""
+    return bool(filters.section) or len(sections) < Section.select().count()
 
 
 def _in_sections(query, model, sections):

@@ -13,13 +13,13 @@ from models import (
     Customer,
     Invoice,
     Purchase,
-    Section,
 )
 from services.statistics.filters import (
     _helsinki_months,
     _in_sections,
     _month,
     _month_key,
+    _narrowed,
     _sections,
 )
 from services.statistics.tables import OTHER, SMALL, TOTAL, UNKNOWN, Table, protect
@@ -30,7 +30,7 @@ from services.statistics.tables import OTHER, SMALL, TOTAL, UNKNOWN, Table, prot
 
 def customers_by(column_name, filters):
     """Customers in the register now, by section (rows) and kind or language (columns)."""
-    sections = _sections(filters)
+    sections = _sections(filters, "language" if column_name == "language" else None)
     by_id = {sid: code for code, sid in sections}
     column = getattr(Customer, column_name)
     codes = {"kind": CUSTOMER_KINDS, "language": LANGUAGES}[column_name]
@@ -46,7 +46,7 @@ def customers_by(column_name, filters):
 
 def customers_by_postal_area(filters):
     """Customers in the register now by postal code (rows) and section (columns)."""
-    sections = _sections(filters)
+    sections = _sections(filters, "address")
     by_id = {sid: code for code, sid in sections}
     query = (Customer.select(Customer.postal_code, Customer.section, fn.COUNT(SQL("*")))
              .group_by(Customer.postal_code, Customer.section).tuples())
@@ -73,12 +73,12 @@ def new_customers(filters):
 
 def contact_events(filters):
     """Contact events per month (rows) by channel and direction (columns "phone/in")."""
-    sections = _sections(filters)
+    sections = _sections(filters, "history")
     month, in_period = _helsinki_months(ContactEvent.occurred_at, filters)
     query = (ContactEvent.select(month.alias("m"), ContactEvent.channel,
                                  ContactEvent.direction, fn.COUNT(ContactEvent.id))
              .where(in_period))
-    if filters.section:
+    if _narrowed(filters, sections):
         query = _in_sections(query, ContactEvent, sections)
     query = query.group_by(SQL("1"), ContactEvent.channel, ContactEvent.direction).tuples()
     values = {(_month_key(m), f"{channel}/{direction}"): n
@@ -90,14 +90,14 @@ def contact_events(filters):
 def purchases(filters):
     """Purchases per service (rows) per month (columns); services bought by fewer than
     ``SMALL`` customers in the period are one row, ``OTHER``."""
-    sections = _sections(filters)
+    sections = _sections(filters, "history")
     month = _month(Purchase.purchased_on)
     period = ((Purchase.purchased_on >= filters.start) & (Purchase.purchased_on < filters.end))
     query = Purchase.select(Purchase.service, month.alias("m"), fn.COUNT(Purchase.id)).where(
         period)
     buyers = Purchase.select(Purchase.service, fn.COUNT(Purchase.customer.distinct())).where(
         period)
-    if filters.section:
+    if _narrowed(filters, sections):
         query = _in_sections(query, Purchase, sections)
         buyers = _in_sections(buyers, Purchase, sections)
     named = {service for service, n in buyers.group_by(Purchase.service).tuples()
@@ -121,7 +121,7 @@ def invoicing(filters):
     The columns are not parts of one whole, so there is no row total; the months add up
     to the period's total. A sum over fewer than five customers is hidden.
     """
-    sections = _sections(filters)
+    sections = _sections(filters, "billing")
     invoiced_month = _month(Invoice.invoice_date)
     invoiced = (Invoice.select(invoiced_month.alias("m"), fn.COUNT(Invoice.id),
                                fn.SUM(Invoice.amount), fn.COUNT(Invoice.customer.distinct()))
@@ -131,7 +131,7 @@ def invoicing(filters):
     paid = (Invoice.select(paid_month.alias("m"), fn.SUM(Invoice.amount),
                            fn.COUNT(Invoice.customer.distinct()))
             .where((Invoice.paid_on >= filters.start) & (Invoice.paid_on < filters.end)))
-    if filters.section:
+    if _narrowed(filters, sections):
         invoiced, paid = _in_sections(invoiced, Invoice, sections), _in_sections(
             paid, Invoice, sections)
     values, contributors = {}, {}
@@ -161,10 +161,7 @@ def invoicing(filters):
 
 def billing_sections(filters):
     """Tell whether any counted section keeps billing data (invoicing is shown for them)."""
-    query = Section.select(Section.categories)
-    if filters.section:
-        query = query.where(Section.code == filters.section)
-    return any("billing" in s.categories.split() for s in query)
+    return bool(_sections(filters, "billing"))
 
 
 STATISTICS = ("customers_by_kind", "customers_by_language", "customers_by_postal_area",

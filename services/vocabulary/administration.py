@@ -162,6 +162,15 @@ AUDIT_ACTION_LABELS = {
     "backup_restore": _l("Restored a backup over the live database"),
 }
 
+# models.SECTION_CHANGE_ACTIONS: what a change of a section did (services/sections.py).
+SECTION_CHANGE_LABELS = {
+    "create": _l("Section added"),
+    "names": _l("Names changed"),
+    "categories": _l("Data categories changed"),
+    "delete_data": _l("Data of removed categories deleted"),
+    "delete": _l("Section deleted"),
+}
+
 # The kinds of record an event names.
 AUDIT_OBJECT_TYPE_LABELS = {
     "customer": _l("Customer"),
@@ -178,6 +187,7 @@ AUDIT_OBJECT_TYPE_LABELS = {
     "purge_run": _l("Purge run"),
     "retention_policy": _l("Retention period"),
     "record_retention": _l("Retention rule of the register's own records"),
+    "section": _l("Section"),
     "access_request": _l("Access request"),
     "access_review": _l("Access review"),
     "guidance": _l("Guidance"),

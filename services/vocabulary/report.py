@@ -155,4 +155,17 @@ WORDS = {
     "information": _l("About the register and your rights"),
     "no_subjects": _l("The register holds no data on you."),
     "empty_categories": _l("Nothing is recorded in these data categories:"),
+    "leaving": _l("The section no longer keeps this data category: the purge removes this "
+                  "data."),
 }
+
+
+def place_label(key):
+    """Name a place of a customer's data as the pages do: "table" (its rows) or
+    "table.field" (``services.retention.leftover``), e.g. "Invoices" or "Email"."""
+    table, _dot, field = key.partition(".")
+    model = "".join(part.title() for part in table.split("_"))
+    parts = [] if model == "Customer" else [str(RELATION_LABELS.get(model, table))]
+    if field:
+        parts.append(str(FIELD_LABELS.get(field, field)))
+    return ": ".join(parts)
