@@ -8,8 +8,9 @@ is a row in the ``section`` table, not a class.
 import datetime
 from decimal import Decimal
 
-from flask import abort, flash, g, request
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.actions import action
 from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_admin.helpers import is_form_submitted
 from flask_babel import format_decimal, get_locale
@@ -47,7 +48,7 @@ from models import (
     Section,
 )
 from services import customers as customer_rules
-from services import list_blocks, policy
+from services import informing, list_blocks, policy
 from services.categories import home_category, linked_models
 from services.search import customer_search_condition, max_candidates, search_is_capped
 from services.vocabulary import customers as labels
@@ -115,6 +116,18 @@ class CityFilter(FilterEqual):
         return query.where(customer_rules.in_city(value))
 
 
+class InformedFilter(FilterEqual):
+    """Customers with (``yes``) or without (``no``: not yet informed) an informing record
+    (seed §13)."""
+
+    def apply(self, query, value):
+        if value == "no":
+            return query.where(informing.not_informed())
+        if value == "yes":
+            return query.where(informing.informed())
+        return query
+
+
 class CustomerView(RegisterModelView):
     """Customers of the sections the user may see."""
 
@@ -142,6 +155,8 @@ class CustomerView(RegisterModelView):
         ChoiceFilter(Customer.language, _l("Language"), labels.CUSTOMER_LANGUAGE_LABELS),
         CityFilter(Customer.id, _l("City")),
         HelsinkiDateTimeBetweenFilter(Customer.last_activity_at, _l("Last activity")),
+        InformedFilter(Customer.informed_how, _l("Informed of registration"),
+                       options=list(labels.INFORMING_STATE_LABELS.items())),
     )
     column_formatters = {
         "sort_name": lambda view, context, model, name: model.display_name,
@@ -172,6 +187,27 @@ class CustomerView(RegisterModelView):
         confirm.creation_counter = form_class.business_id.creation_counter
         form_class.different_company = confirm
         return form_class
+
+    # --- informing (seed §13): the bulk action and the front page's links ----------------
+
+    def is_action_allowed(self, name):
+        if name == "record_informing":
+            return self.can_edit
+        return super().is_action_allowed(name)
+
+    @action("record_informing", _l("Record informing"))
+    def action_record_informing(self, ids):
+        """Ask how and when the selected customers were informed (admin_views/informing.py)."""
+        return redirect(url_for("informing.record", id=ids, url=self.return_url()))
+
+    def not_informed_url(self, section_code):
+        """Return the list of ``section_code``'s customers not yet informed."""
+        args = {}
+        for index, flt in enumerate(self._filters):
+            value = {SectionFilter: section_code, InformedFilter: "no"}.get(type(flt))
+            if value is not None:
+                args[f"flt{len(args)}_{self.get_filter_arg(index, flt)}"] = value
+        return self.get_url(".index_view", **args)
 
     # --- scope and search ----------------------------------------------------------------
 
