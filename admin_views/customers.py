@@ -21,6 +21,7 @@ from wtforms.fields import BooleanField, HiddenField
 
 from admin_views.base import (
     ChoiceFilter,
+    ConditionFilter,
     HelsinkiDateTimeBetweenFilter,
     RegisterInlineForm,
     RegisterModelView,
@@ -116,18 +117,6 @@ class CityFilter(FilterEqual):
         return query.where(customer_rules.in_city(value))
 
 
-class InformedFilter(FilterEqual):
-    """Customers with (``yes``) or without (``no``: not yet informed) an informing record
-    (seed §13)."""
-
-    def apply(self, query, value):
-        if value == "no":
-            return query.where(informing.not_informed())
-        if value == "yes":
-            return query.where(informing.informed())
-        return query
-
-
 class CustomerView(RegisterModelView):
     """Customers of the sections the user may see."""
 
@@ -155,8 +144,10 @@ class CustomerView(RegisterModelView):
         ChoiceFilter(Customer.language, _l("Language"), labels.CUSTOMER_LANGUAGE_LABELS),
         CityFilter(Customer.id, _l("City")),
         HelsinkiDateTimeBetweenFilter(Customer.last_activity_at, _l("Last activity")),
-        InformedFilter(Customer.informed_how, _l("Informed of registration"),
-                       options=list(labels.INFORMING_STATE_LABELS.items())),
+        # Seed §13: "no" lists the customers not yet informed (the front page links it).
+        ConditionFilter(Customer.informed_how, _l("Informed of registration"),
+                        labels.INFORMING_STATE_LABELS,
+                        {"no": informing.not_informed, "yes": informing.informed}),
     )
     column_formatters = {
         "sort_name": lambda view, context, model, name: model.display_name,
@@ -204,10 +195,11 @@ class CustomerView(RegisterModelView):
         """Return the list of ``section_code``'s customers not yet informed."""
         args = {}
         for index, flt in enumerate(self._filters):
-            value = {SectionFilter: section_code, InformedFilter: "no"}.get(type(flt))
+            value = section_code if isinstance(flt, SectionFilter) else (
+                "no" if flt.column is Customer.informed_how else None)
             if value is not None:
                 args[f"flt{len(args)}_{self.get_filter_arg(index, flt)}"] = value
-        return self.get_url(".index_view", **args)
+        return url_for(f"{self.endpoint}.index_view", **args)
 
     # --- scope and search ----------------------------------------------------------------
 

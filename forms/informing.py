@@ -8,6 +8,7 @@ was required may stay without it, but a record once there stays whole.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from forms.base import RegisterForm
@@ -69,7 +70,8 @@ class BulkInformingForm(RegisterForm):
     """How and when the selected customers were informed (the list's bulk action)."""
 
     informed_how = SelectField(_l("How informed"), choices=[
-        ("", _l("— choose —")), *INFORMED_HOW_LABELS.items()])
+        SelectChoice(code, label)
+        for code, label in [("", _l("— choose —")), *INFORMED_HOW_LABELS.items()]])
     informed_at = HelsinkiDateTimeField(
         _l("Informed of registration"),
         description=_l("Helsinki time, e.g. 25.11.2026 14:30; when not reachable, when they "

@@ -10,7 +10,9 @@ The earlier codes are mapped so that existing rows keep their meaning:
   nearest of the new codes; the register never sent a notice by phone);
 - ``in_person`` and ``email`` stay.
 
-A customer or contact person without a record stays without one ("not yet informed").
+A customer or contact person without a record stays without one ("not yet informed"); a
+partial index keeps the customers not yet informed per section, for the front page's count
+(``services.informing.records.not_informed``: the same condition, word for word).
 Rolling back maps the codes back (``post`` → ``letter``, ``web_form`` → ``form``); a
 ``not_reachable`` record has no earlier code and is emptied.
 """
@@ -37,10 +39,13 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
     migrator.sql("ALTER TABLE contact_person ADD COLUMN informed_how VARCHAR(16)")
     migrator.sql("ALTER TABLE contact_person ADD COLUMN not_reachable_reason VARCHAR(500)")
     _remap(migrator, database, FORWARD)
+    migrator.sql("CREATE INDEX customer_not_informed ON customer (section_id)"
+                 " WHERE informed_how IS NULL OR informed_at IS NULL")
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
-    """Map the codes back and drop the columns."""
+    """Map the codes back and drop the index and the columns."""
+    migrator.sql("DROP INDEX customer_not_informed")
     migrator.sql("UPDATE customer SET informed_how = NULL, informed_at = NULL"
                  " WHERE informed_how = 'not_reachable'")
     _remap(migrator, database, BACKWARD)
