@@ -64,8 +64,9 @@ RELATIONS = {link.backref: (child, home_category(child))
 MAINTAINED = ("section", *MAINTAINED_FIELDS[Customer], "created_at", "updated_at",
               "last_activity_at", "minimised_at")
 
-# Fields the details show only when set: most customers were never minimised.
-SHOWN_WHEN_SET = ("minimised_at",)
+# Fields the details show only when set: most customers were never minimised, and were
+# reached when informed.
+SHOWN_WHEN_SET = ("minimised_at", "not_reachable_reason")
 
 
 class StaffStampedInline(RegisterInlineForm):

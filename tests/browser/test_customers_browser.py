@@ -83,8 +83,8 @@ def test_staff_creates_finds_and_reads_a_company(page, make_user, others, db_kin
     textbox(person, "Sukunimi").fill("Meikäläinen")
     textbox(person, "Tehtävä organisaatiossa").fill("Toimitusjohtaja")
     textbox(person, "Sähköposti").fill("maija@aijalanpuutarha.fi")
-    fill_informed(person.get_by_label("Informoinnin tapa", exact=True),
-                  person.get_by_label("Rekisteröinnistä informoitu", exact=True))
+    fill_informed(page.locator("#contact_persons-0-informed_how"),
+                  page.locator("#contact_persons-0-informed_at"))
     # The copied row's labels name its own inputs, not the main form's of the same name.
     expect(page.locator("#contact_persons-0-first_name")).to_have_value("Maija")
     expect(page.locator("#first_name")).to_have_value("")
