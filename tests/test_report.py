@@ -324,6 +324,26 @@ def test_contact_person_subject(client, auth, subject, other):
         assert text not in json.dumps(data, ensure_ascii=False), text
 
 
+def test_the_report_says_how_a_contact_person_was_informed_or_why_not(client, auth, subject):
+    """Seed §13 with the codes of migration 022: a contact person informed by email, and the
+    company that could not be reached, with the reason."""
+    ContactPerson.update(informed_how="email",
+                         informed_at=datetime.datetime(2026, 2, 3, 10, 0)).execute()
+    Customer.update(informed_how="not_reachable", not_reachable_reason="Kirje palautui.").where(
+        Customer.id == subject["customer"]).execute()
+    req = make_request([("contact_person", subject["contact_person"]),
+                        ("customer", subject["customer"])])
+    auth.login("responsible")
+    page, pdf, data = fetch_all(client, req.id)
+    informed_sentence = "rekisteröinnistä 3.2.2026 klo 12.00 (lähetetty sähköpostitse)."
+    not_reached = ("Sinua ei tavoitettu, kun tietojesi rekisteröinnistä yritettiin ilmoittaa "
+                   "1.3.2025 klo 10.30. Syy: Kirje palautui.")
+    for text in (informed_sentence, not_reached):
+        assert text in page and text in pdf, text
+    assert [s["informed"].endswith(("sähköpostitse).", "palautui.")) for s in data["subjects"]
+            ] == [True, True]
+
+
 def test_json_is_stable_utf8(app, subject):
     with app.app_context():
         db.connect(reuse_if_open=True)
