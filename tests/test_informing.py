@@ -11,7 +11,7 @@ import pytest
 from peewee import fn
 
 import database
-from models import AuditEvent, ContactPerson, Customer, Section, db, utcnow
+from models import INFORMED_HOW, AuditEvent, ContactPerson, Customer, Section, db, utcnow
 from services import informing, policy
 from services.localtime import to_helsinki
 from tests.conftest import csrf_token, informed, typed_now
@@ -455,3 +455,21 @@ def test_the_notice_takes_the_values_it_names_as_arguments():
     default = informing.notice("fi")
     assert "Helsingin kaupungin elinkeinopalvelun asiakasrekisteri" in default["text"]
     assert default["url"] == "/privacy-notice/"
+
+
+# --- demo data ------------------------------------------------------------------------------
+
+
+def test_demo_customers_are_mostly_informed_and_some_not_yet(app):
+    from services import demo_data
+
+    demo_data.generate(300, seed=3, sections=list(Section.select().order_by(Section.id)))
+    for model in (Customer, ContactPerson):
+        rows = list(model.select())
+        done = [r for r in rows if informing.is_recorded(r)]
+        assert 0.75 * len(rows) < len(done) < len(rows), model.__name__  # some not yet
+        assert {r.informed_how for r in done} <= set(INFORMED_HOW)
+        for row in rows:
+            assert (row.not_reachable_reason is not None) == (
+                row.informed_how == informing.NOT_REACHABLE)
+            assert (row.informed_how is None) == (row.informed_at is None)
