@@ -100,7 +100,7 @@ class InformingView(SecureBaseView):
         language = request.args.get("lang")
         if language not in informing.NOTICE_LANGUAGES:
             language = informing.notice_language(customer.language)
-        # The controller's settings will give these values; the defaults read the report's.
+        # What the notice names comes from the controller's settings.
         text = informing.notice(language, site=request.url_root)
         with write_transaction():
             audit.record("view", actor=current_user._get_current_object(),

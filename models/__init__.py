@@ -4,7 +4,8 @@ Tables are created only by the numbered migrations in ``migrations/``; these mod
 declare the models the application reads and writes through, one module a part of the
 register: base (the code tuples, the database proxy, the clock), people (sections and
 users), register (the customer and its rows), access (grants, reviews, guidance, login
-security), rights (the data subject's requests and prohibitions), retention, disclosures,
+security), rights (the data subject's requests and prohibitions), consent (direct
+marketing consents), retention, disclosures,
 categories (the field → data-category map) and audit. Every name is offered here:
 ``from models import Customer``.
 """
@@ -65,6 +66,11 @@ from models.access import (
     TotpCredential,
     UserSession,
 )
+from models.consent import (
+    CONSENT_CHANNELS,
+    CONSENT_METHODS,
+    MarketingConsent,
+)
 from models.rights import (
     InspectionRequest,
     InspectionSubject,
@@ -78,6 +84,9 @@ from models.retention import (
     PURGE_STATES,
     PurgeItem,
     PurgeRun,
+    RECORD_KINDS,
+    RecordRetention,
+    RecordRetentionChange,
     RetentionPolicy,
     RetentionPolicyChange,
 )
@@ -100,9 +109,11 @@ from models.categories import (
 from models.audit import (
     AUDIT_GENESIS_HASH,
     AuditAppendOnlyError,
+    AuditCheckpoint,
     AuditEvent,
     AuditHead,
 )
+from models.settings import ControllerSettings, Publication
 
 __all__ = [
     "ADDRESS_KINDS",
@@ -157,12 +168,18 @@ __all__ = [
     "InspectionSubject",
     "Prohibition",
     "RectificationRequest",
+    "CONSENT_CHANNELS",
+    "CONSENT_METHODS",
+    "MarketingConsent",
     "DEFAULT_RETENTION_MONTHS",
     "PURGE_ACTIONS",
     "PURGE_KINDS",
     "PURGE_STATES",
     "PurgeItem",
     "PurgeRun",
+    "RECORD_KINDS",
+    "RecordRetention",
+    "RecordRetentionChange",
     "RetentionPolicy",
     "RetentionPolicyChange",
     "DISCLOSURE_STATES",
@@ -179,6 +196,9 @@ __all__ = [
     "unmapped_fields",
     "AUDIT_GENESIS_HASH",
     "AuditAppendOnlyError",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
+    "ControllerSettings",
+    "Publication",
 ]

@@ -38,7 +38,8 @@ CAPABILITIES = {
         "personal data on any screen)"),
     "edit_customers": Capability(
         ("handler", "staff"),
-        "create and update customers, their history, billing and prohibitions"),
+        "create and update customers, their history, billing, prohibitions and marketing "
+        "consents"),
     "delete_customers": Capability(("handler",), "delete a customer"),
     # --- inspection requests (seed §14) ---
     "register_inspection_requests": Capability(
@@ -93,12 +94,18 @@ CAPABILITIES = {
         "section is theirs"),
     "review_access": Capability(("responsible",), "carry out the yearly access review"),
     "publish_guidance": Capability(("controller",), "publish the internal guidance"),
+    # --- the controller's settings and the register description (seed §13, §17) ---
+    "manage_settings": Capability(
+        ("controller",), "change the controller's settings; publish the register description "
+        "and the privacy notice"),
     # --- retention, statistics, audit, backups (seed §11, §12) ---
     "read_retention": Capability(
         ("controller", "responsible", "handler"),
         "read the retention periods, purge previews and the purge log"),
     "decide_retention": Capability(
         ("controller",), "change retention periods; confirm and run a purge"),
+    "decide_record_retention": Capability(
+        ("controller",), "change the retention rules of the register's own records"),
     "erase_on_request": Capability(
         ("responsible",), "erase a customer on the subject's request"),
     "read_statistics": Capability(
@@ -107,6 +114,10 @@ CAPABILITIES = {
     "see_backups": Capability(
         ("controller", "responsible", "maintenance"),
         "see the backups and their status; run a restore drill"),
+    # --- the register's description of itself (seed §13, §17; GDPR Art. 30) ---
+    "read_processing_record": Capability(
+        ("controller",), "read and download the record of processing activities (GDPR "
+        "Art. 30) as PDF and XLSX"),
 }
 
 # With TOTP_ENABLED, these roles must use the second factor (the default of the setting

@@ -447,14 +447,29 @@ def test_the_notice_takes_the_values_it_names_as_arguments():
     assert set(texts) == {"fi", "sv", "en"} and all(
         texts[lang].keys() == texts["fi"].keys() for lang in texts)
     given = informing.notice("sv", controller="Helsingfors stad", register="Testregistret",
-                             contact="registret@hel.fi", site="https://rekisteri.hel.fi/")
+                             purposes="Kundtjänst.", contact="registret@hel.fi",
+                             site="https://rekisteri.hel.fi/")
     assert "Personuppgiftsansvarig: Helsingfors stad\n" in given["text"]
     assert "Register: Testregistret\n" in given["text"]
     assert "registret@hel.fi" in given["text"]
     assert given["url"] == "https://rekisteri.hel.fi/privacy-notice/?lang=sv"
+
+
+def test_the_notice_names_what_the_controllers_settings_say(app):
+    """A change in the settings shows in the next notice (seed §17)."""
+    from services import register_settings
+
     default = informing.notice("fi")
-    assert "Helsingin kaupungin elinkeinopalvelun asiakasrekisteri" in default["text"]
-    assert default["url"] == "/privacy-notice/"
+    assert "Rekisteri: Helsingin kaupungin elinkeinopalvelun asiakasrekisteri\n" in \
+        default["text"]
+    assert "Tuulikki Becker" in default["text"] and default["url"] == "/privacy-notice/"
+    flat = register_settings.flatten(register_settings.document())
+    flat.update({"register_name.sv": "Näringslivets testregister",
+                 "handlers.tourism.name": "Tiina Testinen"})
+    assert register_settings.save(None, flat, register_settings.current().number)
+    notice = informing.notice("sv")
+    assert "Register: Näringslivets testregister\n" in notice["text"]
+    assert "Tiina Testinen" in notice["text"] and "Tuulikki Becker" not in notice["text"]
 
 
 # --- demo data ------------------------------------------------------------------------------

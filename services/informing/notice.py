@@ -5,14 +5,15 @@ to print or to paste into an email. No Flask here.
 
 The notice's fixed sentences are ``NOTICE_TEXTS`` below, one table per language. What it
 names — the controller, the register, the purposes and whom to contact — are arguments of
-``notice``; until the controller's settings give them, ``default_values`` reads them from
-the inspection report's texts (``services.report_texts``), so the register says the same
-everywhere and a page switches to the settings by passing them.
+``notice``; by default ``default_values`` reads them from the controller's settings (seed
+§17; ``services.register_settings``, the newest version, as the inspection report does),
+so a change there shows in the next notice with no change in the code.
 """
 
 from urllib.parse import urlencode
 
-from services.report_texts import DOCUMENT_TEXTS
+from services.register_settings import document, in_language
+from services.report.facts import handlers
 
 NOTICE_LANGUAGES = ("fi", "sv", "en")
 # The public privacy notice's address: Finnish without a parameter, ?lang=sv / ?lang=en.
@@ -32,8 +33,8 @@ NOTICE_TEXTS = {
                   "ja mielipidetutkimukseen. Voit tehdä valituksen tietosuojavaltuutetulle.",
         "contact": "Lisätietoja",
         "more": "Koko tietosuojaseloste",
-        # The register's name follows these words in the report's controller paragraph.
-        "register_lead": "Rekisterin nimi on ",
+        "contact_text": "Rekisteriasioita hoitavat {handlers}. Kirjalliset pyynnöt: "
+                        "{postal_address}.",
     },
     "sv": {
         "title": "Meddelande om registrering av personuppgifter",
@@ -49,7 +50,8 @@ NOTICE_TEXTS = {
                   "dataombudsmannen.",
         "contact": "Mer information",
         "more": "Hela dataskyddsbeskrivningen",
-        "register_lead": "Registrets namn är ",
+        "contact_text": "Registerärendena sköts av {handlers}. Skriftliga begäranden: "
+                        "{postal_address}.",
     },
     "en": {
         "title": "Notice of the recording of personal data",
@@ -65,7 +67,8 @@ NOTICE_TEXTS = {
                   "Ombudsman.",
         "contact": "More information",
         "more": "The whole privacy notice",
-        "register_lead": "The register is ",
+        "contact_text": "Register matters are handled by {handlers}. Written requests: "
+                        "{postal_address}.",
     },
 }
 
@@ -75,23 +78,20 @@ def notice_language(language):
     return language if language in NOTICE_LANGUAGES else "en"
 
 
-def _sentences(paragraph):
-    return [s.strip().rstrip(".") for s in paragraph.split(". ") if s.strip()]
-
-
 def default_values(language):
-    """Return ``{controller, register, purposes, contact}`` in ``language`` as the
-    inspection report's texts give them (its controller and purposes sections)."""
-    sections = {code: paragraphs for code, _heading, paragraphs
-                in DOCUMENT_TEXTS[language]["sections"]}
-    first, *rest = _sentences(sections["controller"][0])
-    lead = NOTICE_TEXTS[language]["register_lead"]
-    register = next(s[len(lead):] for s in rest if s.startswith(lead))
+    """Return ``{controller, register, purposes, contact}`` in ``language`` from the
+    controller's settings."""
+    settings = document()
+    purposes = " ".join(in_language(p.get("text"), language).rstrip(".") + "."
+                        for p in settings.get("purposes") or [])
+    contact = NOTICE_TEXTS[language]["contact_text"].format(
+        handlers=handlers(settings, language),
+        postal_address=in_language(settings.get("postal_address"), language))
     return {
-        "controller": first,
-        "register": register[:1].upper() + register[1:],
-        "purposes": sections["purposes"][1],
-        "contact": " ".join(sections["controller"][2:]),
+        "controller": in_language(settings.get("controller"), language),
+        "register": in_language(settings.get("register_name"), language),
+        "purposes": purposes,
+        "contact": contact,
     }
 
 
@@ -106,17 +106,19 @@ def notice(language, controller=None, register=None, purposes=None, contact=None
            site=""):
     """Return the informing notice in ``language`` (fi, sv, en; another is English).
 
-    The values it names default to ``default_values``; ``site`` is the register's public
-    address ("https://…"), to which the privacy notice's path is added. Returns
+    The values it names default to the controller's settings (``default_values``);
+    ``site`` is the register's public address ("https://…"), to which the privacy notice's
+    path is added. Returns
     ``{"language", "title", "intro", "parts": [(heading, text)], "rights", "url",
     "text"}``: ``text`` is the whole notice as plain text, to paste into an email.
     """
     language = notice_language(language)
     words = NOTICE_TEXTS[language]
-    values = default_values(language)
-    given = {"controller": controller, "register": register, "purposes": purposes,
-             "contact": contact}
-    values.update({name: value for name, value in given.items() if value})
+    values = {"controller": controller, "register": register, "purposes": purposes,
+              "contact": contact}
+    if not all(values.values()):
+        values = {**default_values(language),
+                  **{name: value for name, value in values.items() if value}}
     url = notice_url(site, language)
     parts = [(words["register"], values["register"]),
              (words["controller"], values["controller"]),
