@@ -488,3 +488,13 @@ def test_demo_customers_are_mostly_informed_and_some_not_yet(app):
             assert (row.not_reachable_reason is not None) == (
                 row.informed_how == informing.NOT_REACHABLE)
             assert (row.informed_how is None) == (row.informed_at is None)
+
+
+def test_the_notices_link_leads_to_the_public_privacy_notice(client, auth, people, customers):
+    Customer.update(language="sv").where(Customer.id == customers["t1"]).execute()
+    auth.login_as("staff_t")
+    page = client.get(f"/informing/notice/?id={customers['t1']}").get_data(as_text=True)
+    link = re.search(r'<a href="http://localhost(/privacy-notice/[^"]*)"', page).group(1)
+    auth.logout()
+    public = client.get(link.replace("&amp;", "&"))
+    assert public.status_code == 200 and 'lang="sv"' in public.get_data(as_text=True)
