@@ -8,8 +8,9 @@ is a row in the ``section`` table, not a class.
 import datetime
 from decimal import Decimal
 
-from flask import abort, flash, g, request
+from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.actions import action
 from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_admin.helpers import is_form_submitted
 from flask_babel import format_decimal, get_locale
@@ -20,6 +21,7 @@ from wtforms.fields import BooleanField, HiddenField
 
 from admin_views.base import (
     ChoiceFilter,
+    ConditionFilter,
     HelsinkiDateTimeBetweenFilter,
     RegisterInlineForm,
     RegisterModelView,
@@ -47,7 +49,7 @@ from models import (
     Section,
 )
 from services import customers as customer_rules
-from services import list_blocks, policy
+from services import informing, list_blocks, policy
 from services.categories import home_category, linked_models
 from services.search import customer_search_condition, max_candidates, search_is_capped
 from services.vocabulary import customers as labels
@@ -62,8 +64,9 @@ RELATIONS = {link.backref: (child, home_category(child))
 MAINTAINED = ("section", *MAINTAINED_FIELDS[Customer], "created_at", "updated_at",
               "last_activity_at", "minimised_at")
 
-# Fields the details show only when set: most customers were never minimised.
-SHOWN_WHEN_SET = ("minimised_at",)
+# Fields the details show only when set: most customers were never minimised, and were
+# reached when informed.
+SHOWN_WHEN_SET = ("minimised_at", "not_reachable_reason")
 
 
 class StaffStampedInline(RegisterInlineForm):
@@ -148,6 +151,10 @@ class CustomerView(RegisterModelView):
         ChoiceFilter(Customer.language, _l("Language"), labels.CUSTOMER_LANGUAGE_LABELS),
         CityFilter(Customer.id, _l("City")),
         HelsinkiDateTimeBetweenFilter(Customer.last_activity_at, _l("Last activity")),
+        # Seed §13: "no" lists the customers not yet informed (the front page links it).
+        ConditionFilter(Customer.informed_how, _l("Informed of registration"),
+                        labels.INFORMING_STATE_LABELS,
+                        {"no": informing.not_informed, "yes": informing.informed}),
     )
     column_formatters = {
         "sort_name": lambda view, context, model, name: model.display_name,
@@ -179,6 +186,28 @@ class CustomerView(RegisterModelView):
         confirm.creation_counter = form_class.business_id.creation_counter
         form_class.different_company = confirm
         return form_class
+
+    # --- informing (seed §13): the bulk action and the front page's links ----------------
+
+    def is_action_allowed(self, name):
+        if name == "record_informing":
+            return self.can_edit
+        return super().is_action_allowed(name)
+
+    @action("record_informing", _l("Record informing"))
+    def action_record_informing(self, ids):
+        """Ask how and when the selected customers were informed (admin_views/informing.py)."""
+        return redirect(url_for("informing.record", id=ids, url=self.return_url()))
+
+    def not_informed_url(self, section_code):
+        """Return the list of ``section_code``'s customers not yet informed."""
+        args = {}
+        for index, flt in enumerate(self._filters):
+            value = section_code if isinstance(flt, SectionFilter) else (
+                "no" if flt.column is Customer.informed_how else None)
+            if value is not None:
+                args[f"flt{len(args)}_{self.get_filter_arg(index, flt)}"] = value
+        return url_for(f"{self.endpoint}.index_view", **args)
 
     # --- scope and search ----------------------------------------------------------------
 

@@ -23,6 +23,8 @@ from admin_views.consent import ConsentView
 from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
 from admin_views.disclosures import DisclosureView
+from admin_views.informing import InformingView
+from admin_views.informing import front_page as informing_panel
 from admin_views.marketing import MarketingListView
 from admin_views.processing_record import ProcessingRecordView
 from admin_views.prohibitions import ProhibitionView
@@ -62,7 +64,12 @@ def init_admin(app):
 
 def register_views(admin):
     """Add every page of the register to ``admin`` (the whole admin on one screen)."""
-    admin.add_view(CustomerView(Customer, name=_l("Customers"), endpoint="customers"))
+    customers = CustomerView(Customer, name=_l("Customers"), endpoint="customers")
+    admin.add_view(customers)
+    # Reached from the customer list (its bulk action) and the customer's page; the front
+    # page counts the customers not yet informed, linking to the list's filters.
+    admin.add_view(InformingView(name=_l("Informing"), endpoint="informing", url="/informing"))
+    admin.index_view.panels["not_informed"] = informing_panel(customers.not_informed_url)
     admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), endpoint="invoices"))
     add_audit_views(admin)
     admin.add_view(RectificationView(name=_l("Rectification requests"),

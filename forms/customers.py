@@ -5,6 +5,7 @@ rectification request checks a new value with the same arguments (``screen_form_
 from flask_babel import gettext as _
 
 from forms import validators as v
+from forms.informing import check_customer
 from models import (
     Address,
     ContactEvent,
@@ -38,10 +39,12 @@ def choice_args(codes_labels, blank=False):
 
 
 class CustomerRules:
-    """The customer form's rules: what a person, a company and an organisation must have."""
+    """The customer form's rules: what a person, a company and an organisation must have,
+    and the informing record of a new customer and contact person (forms/informing.py)."""
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
+        valid = check_customer(self) and valid
         kind = self.kind.data
         values = {name: field.data for name, field in self._fields.items()
                   if name in customer_rules.REQUIRED_FOR_KIND.get(kind, ())
@@ -75,7 +78,6 @@ CUSTOMER_FORM_ARGS = labels_args(Customer, {
     "fax": {"validators": [v.phone_number]},
     "email": {"validators": [v.email_address]},
     "birth_date": {"validators": [v.birth_date]},
-    "informed_at": {"validators": [v.not_in_future]},
 })
 
 # The form arguments of the customer's rows edited on its screen.
@@ -86,6 +88,7 @@ ROW_FORM_ARGS = {
     }),
     Demographics: labels_args(Demographics),
     ContactPerson: labels_args(ContactPerson, {
+        "informed_how": choice_args(labels.INFORMED_HOW_LABELS, blank=True),
         "phone": {"validators": [v.phone_number]},
         "email": {"validators": [v.email_address]},
     }),

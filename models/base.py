@@ -26,7 +26,11 @@ ROLES = ("controller", "responsible", "handler", "staff", "maintenance")
 
 CUSTOMER_KINDS = ("person", "company", "organisation")
 LANGUAGES = ("fi", "sv", "en", "other")
-INFORMED_HOW = ("in_person", "letter", "email", "phone", "form", "web")
+# How a person was informed of the registration (seed §13): the notice given in person,
+# sent by email or by post, shown as the privacy notice's link at a web form, or not at
+# all because the person could not be reached (with the reason). Migration 022 maps the
+# earlier codes: letter → post, form and web → web_form, phone → in_person (told directly).
+INFORMED_HOW = ("in_person", "email", "post", "web_form", "not_reachable")
 ADDRESS_KINDS = ("postal", "visiting", "billing")
 DIRECTIONS = ("in", "out")
 CHANNELS = ("phone", "email", "meeting", "letter", "event", "web", "other")

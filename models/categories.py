@@ -42,6 +42,7 @@ FIELD_CATEGORIES = {
         "postal_code": "address",
         "informed_at": "record",
         "informed_how": "record",
+        "not_reachable_reason": "record",
         "created_at": "record",
         "updated_at": "record",
         "last_activity_at": "record",
@@ -72,6 +73,10 @@ FIELD_CATEGORIES = {
         "phone": "contact_persons",
         "email": "contact_persons",
         "user_details": "contact_persons",
+        # What the register notes of the entry (seed §13), as of the customer.
+        "informed_at": "record",
+        "informed_how": "record",
+        "not_reachable_reason": "record",
     },
     ContactEvent: {
         "id": "record",

@@ -44,8 +44,11 @@ class Customer(BaseModel):
     # The postal code of the same address, kept with the city: what statistics count by
     # postal area.
     postal_code = pw.CharField(max_length=10, null=True)
-    informed_at = pw.DateTimeField(null=True)  # seed §13
+    # Informed of the registration (seed §13): required of a new customer
+    # (services.informing); an older customer without it is "not yet informed".
+    informed_at = pw.DateTimeField(null=True)
     informed_how = pw.CharField(max_length=16, choices=choices(INFORMED_HOW), null=True)
+    not_reachable_reason = pw.CharField(max_length=500, null=True)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
     last_activity_at = pw.DateTimeField(null=True, index=True)
@@ -122,6 +125,10 @@ class ContactPerson(BaseModel):
     phone = pw.CharField(max_length=32, null=True)
     email = pw.CharField(max_length=254, null=True, index=True)
     user_details = pw.TextField(null=True)  # e.g. their user id in a service they use
+    # Informed of the registration, as the customer (seed §13).
+    informed_at = pw.DateTimeField(null=True)
+    informed_how = pw.CharField(max_length=16, choices=choices(INFORMED_HOW), null=True)
+    not_reachable_reason = pw.CharField(max_length=500, null=True)
 
 
 class ContactEvent(BaseModel):

@@ -25,6 +25,8 @@ _FI = {
     "received": "Tarkastuspyyntösi saapui {received}.",
     "informed": "Sinulle on ilmoitettu tietojesi rekisteröinnistä {at} ({how}).",
     "informed_no_how": "Sinulle on ilmoitettu tietojesi rekisteröinnistä {at}.",
+    "not_reachable": "Sinua ei tavoitettu, kun tietojesi rekisteröinnistä yritettiin "
+                     "ilmoittaa {at}. Syy: {reason}",
     "not_informed": (
         "Rekisteriin ei ole merkitty, milloin ja miten sinulle on ilmoitettu tietojesi "
         "rekisteröinnistä."
@@ -122,6 +124,8 @@ _SV = {
     "received": "Din begäran om tillgång kom in {received}.",
     "informed": "Du har informerats om att dina uppgifter registreras {at} ({how}).",
     "informed_no_how": "Du har informerats om att dina uppgifter registreras {at}.",
+    "not_reachable": "Du nåddes inte när vi försökte informera dig om att dina uppgifter "
+                     "registreras {at}. Orsak: {reason}",
     "not_informed": (
         "I registret finns ingen anteckning om när och hur du har informerats om att dina "
         "uppgifter registreras."
@@ -221,6 +225,8 @@ _EN = {
     "received": "Your request for access was received on {received}.",
     "informed": "You were informed that your data is recorded in the register on {at} ({how}).",
     "informed_no_how": "You were informed that your data is recorded in the register on {at}.",
+    "not_reachable": "You could not be reached when we tried to inform you on {at} that your "
+                     "data is recorded in the register. Reason: {reason}",
     "not_informed": (
         "The register has no record of when and how you were informed that your data is "
         "recorded in it."

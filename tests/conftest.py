@@ -267,6 +267,12 @@ def typed_now(minutes_ago=0):
     return to_helsinki(moment).strftime("%Y-%m-%dT%H:%M")
 
 
+def informed(prefix="", how="in_person"):
+    """Return the informing record a new customer's form (or, with ``prefix`` such as
+    "contact_persons-0-", its contact person row) must carry (seed §13): informed now."""
+    return {f"{prefix}informed_how": how, f"{prefix}informed_at": typed_now(minutes_ago=1)}
+
+
 def csrf_token(html):
     """Return the CSRF token of the first form in ``html``."""
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)

@@ -6,7 +6,7 @@ import pytest
 
 from models import Address, Customer, Section
 from services import customers as rules
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, informed
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def staff(logged_in_user):
 def _post(client, **fields):
     page = client.get("/customers/new/").get_data(as_text=True)
     data = {"csrf_token": csrf_token(page), "version": "", "language": "fi",
-            "informed_how": "", **fields}
+            **informed(), **fields}
     return client.post("/customers/new/", data=data)
 
 
@@ -44,7 +44,8 @@ def test_the_form_says_what_a_kind_needs_and_saves_nothing(client, staff, kind, 
 def test_a_company_with_a_contact_person_is_saved_and_stamped(client, staff):
     response = _post(client, kind="company", name="Aalto Oy",
                      **{"contact_persons-0-first_name": "Anna",
-                        "contact_persons-0-last_name": "Äijälä"})
+                        "contact_persons-0-last_name": "Äijälä",
+                        **informed("contact_persons-0-")})
     assert response.status_code == 302
     saved = Customer.get()
     assert saved.section.code == "business" and saved.version == 1

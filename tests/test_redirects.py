@@ -11,7 +11,7 @@ from admin_views.base import safe_redirect_target
 from services.inputs import has_unstorable
 from models import Customer, Section, User
 from services import access, totp
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.conftest import PASSWORD, csrf_token, informed, login
 
 # Targets that must never be followed: other hosts however spelt, schemes, control
 # characters (raw and percent-encoded), line breaks that would split the header.
@@ -214,7 +214,8 @@ def test_register_screens_refuse_a_return_url_off_this_site(app, client, make_us
     customer = Customer.create(section=Section.get(code="tourism"), kind="company",
                                name="Matkailu Oy", version=1)
     token = csrf_token(client.get("/customers/new/").get_data(as_text=True))
-    data = {"kind": "company", "name": "Uusi Oy", "language": "fi", "csrf_token": token}
+    data = {"kind": "company", "name": "Uusi Oy", "language": "fi", "csrf_token": token,
+            **informed()}
     for attack in REACHING_THE_PAGES:
         query = {"url": attack}
         for url, args in (("/customers/new/", {}), ("/customers/", {}),

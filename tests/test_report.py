@@ -66,7 +66,7 @@ def subject(app, people):
         email="tilaukset@aijalan-oljy.fi", language="sv",
         own_info="Haluaa tiedotteet ruotsiksi – ei puheluita € -asioissa",
         city="Helsinki", informed_at=datetime.datetime(2025, 3, 1, 8, 30),
-        informed_how="letter", last_activity_at=datetime.datetime(2026, 10, 5, 12, 0))
+        informed_how="post", last_activity_at=datetime.datetime(2026, 10, 5, 12, 0))
     Address.create(customer=c, kind="postal", street="Mannerheimintie 12 B 7",
                    postal_code="00100", city="Helsinki", country="FI")
     Address.create(customer=c, kind="visiting", street="Fredrikinkatu 41", postal_code="00120",
@@ -188,7 +188,16 @@ def page_text(markup):
 
 
 def pdf_text(data):
-    return squash(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+    """The PDF's text, its pages' running footers ("… · Page 1 of 2") after the body, so
+    that a sentence broken by a page break reads whole."""
+    body, footers = [], []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for line in page.extract_text().splitlines():
+            (footers if PAGE_FOOTER.search(line) else body).append(line)
+    return squash(" ".join(body + footers))
+
+
+PAGE_FOOTER = re.compile(r" · (Sivu|Sida|Page) \d+ (/|av|of) \d+$")
 
 
 def squash(text):
@@ -285,7 +294,7 @@ def test_every_stored_value_in_html_pdf_and_json(client, auth, subject, other):
                  "viikon kuluessa", "Kielto-oikeus", "tietojen poistamiseen"):
         assert text in page and text in pdf and text in dumped, text
     # When and how the subject was informed of the registration (seed §13).
-    assert "1.3.2025 klo 10.30 (kirjeellä)" in page
+    assert "1.3.2025 klo 10.30 (lähetetty postitse)" in page
     # Nobody else's data.
     for text in OTHER_TEXTS:
         assert text not in page, text
@@ -313,6 +322,26 @@ def test_contact_person_subject(client, auth, subject, other):
                  "tilaukset@aijalan-oljy.fi", *OTHER_TEXTS):
         assert text not in page and text not in pdf, text
         assert text not in json.dumps(data, ensure_ascii=False), text
+
+
+def test_the_report_says_how_a_contact_person_was_informed_or_why_not(client, auth, subject):
+    """Seed §13 with the codes of migration 022: a contact person informed by email, and the
+    company that could not be reached, with the reason."""
+    ContactPerson.update(informed_how="email",
+                         informed_at=datetime.datetime(2026, 2, 3, 10, 0)).execute()
+    Customer.update(informed_how="not_reachable", not_reachable_reason="Kirje palautui.").where(
+        Customer.id == subject["customer"]).execute()
+    req = make_request([("contact_person", subject["contact_person"]),
+                        ("customer", subject["customer"])])
+    auth.login("responsible")
+    page, pdf, data = fetch_all(client, req.id)
+    informed_sentence = "rekisteröinnistä 3.2.2026 klo 12.00 (lähetetty sähköpostitse)."
+    not_reached = ("Sinua ei tavoitettu, kun tietojesi rekisteröinnistä yritettiin ilmoittaa "
+                   "1.3.2025 klo 10.30. Syy: Kirje palautui.")
+    for text in (informed_sentence, not_reached):
+        assert text in page and text in pdf, text
+    assert [s["informed"].endswith(("sähköpostitse).", "palautui.")) for s in data["subjects"]
+            ] == [True, True]
 
 
 def test_json_is_stable_utf8(app, subject):

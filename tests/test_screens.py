@@ -19,7 +19,7 @@ from models import (
     Purchase,
     Section,
 )
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, informed
 
 HETU = "131052-308T"
 
@@ -266,7 +266,7 @@ def test_maintenance_sees_no_register_menu(client, auth, people):
 def company_form(**extra):
     data = {"version": "", "kind": "company", "name": "Äijälän Puu Oy",
             "business_id": "0737546-2", "phone": "040 123 4567", "email": "info@aijala.fi",
-            "language": "fi", "informed_how": "",
+            "language": "fi", **informed(), **informed("contact_persons-0-"),
             "addresses-0-kind": "postal", "addresses-0-street": "Mannerheimintie 1",
             "addresses-0-postal_code": "00100", "addresses-0-city": "Helsinki",
             "addresses-0-country": "FI",
@@ -286,7 +286,7 @@ def company_form(**extra):
 
 def person_form_business(**extra):
     data = {"version": "", "kind": "person", "first_name": "Åsa", "last_name": "Öberg",
-            "birth_date": "1980-05-17", "language": "sv", "informed_how": "letter",
+            "birth_date": "1980-05-17", "language": "sv", "informed_how": "post",
             "informed_at": "2026-01-10 12:00:00", "own_info": "Toivoo ruotsinkielistä postia",
             "demographics-0-profession": "Arkkitehti", "demographics-0-education": "TkK",
             "addresses-0-kind": "postal", "addresses-0-street": "Runebergsgatan 3",
@@ -467,7 +467,7 @@ def test_a_second_company_with_the_same_y_tunnus_is_saved_only_when_confirmed(
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     edit = {"csrf_token": csrf_token(page), "version": version, "kind": "company",
             "name": "Toinen Matkailu Oy Ab", "business_id": "0737546-2", "language": "fi",
-            "informed_how": ""}
+            **informed()}
     r = client.post(f"/customers/edit/?id={second.id}", data=edit)
     assert r.status_code == 302 and Customer.get_by_id(second.id).version == 2
 

@@ -21,7 +21,7 @@ from models import (
 )
 from services import localtime, prohibitions
 from services import statistics as stats
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, typed_now
 
 pytestmark = pytest.mark.clock
 
@@ -45,7 +45,7 @@ def to_english(client):
 def person_form(client, **extra):
     data = {"csrf_token": token(client), "version": "", "kind": "person", "first_name": "Åsa",
             "last_name": "Öberg", "birth_date": "1980-05-17", "language": "sv",
-            "informed_how": "letter", "informed_at": "", "own_info": "",
+            "informed_how": "post", "informed_at": typed_now(minutes_ago=1), "own_info": "",
             "addresses-0-kind": "postal", "addresses-0-street": "Runebergsgatan 3",
             "addresses-0-postal_code": "00100", "addresses-0-city": "Helsingfors",
             "addresses-0-country": "FI"}
@@ -194,7 +194,7 @@ def test_customer_page_list_and_report_show_the_same_helsinki_time(client, auth,
         section=Section.get(code="business"), kind="person", first_name="Bertta",
         last_name="Bisnes", created_at=LATE_EVENING_UTC, updated_at=LATE_EVENING_UTC,
         last_activity_at=LATE_EVENING_UTC, informed_at=datetime.datetime(2026, 1, 10, 10, 0),
-        informed_how="letter")
+        informed_how="post")
     auth.login_as("responsible")
     page = client.get(f"/customers/details/?id={customer.id}").get_data(as_text=True)
     assert "26.11.2026 1.24" in page  # created, updated, last activity

@@ -18,6 +18,7 @@ from admin_views.base.pages import (
     TYPE_FORMATTERS,
     BoundedPagesMixin,
     ChoiceFilter,
+    ConditionFilter,
     CustomerRecordsView,
     HelsinkiDateTimeBetweenFilter,
     RegisterInlineForm,
@@ -54,6 +55,7 @@ from admin_views.base.pages import (
 __all__ = [
     "BoundedPagesMixin",
     "ChoiceFilter",
+    "ConditionFilter",
     "CustomerRecordsView",
     "DETAIL_TYPE_FORMATTERS",
     "EXPORT_TYPE_FORMATTERS",

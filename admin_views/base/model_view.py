@@ -128,7 +128,8 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, ModelView):
             "create_view": self.can_create,
             "edit_view": self.can_edit,
             "delete_view": self.can_delete,
-            "action_view": self.can_delete,
+            # Each action says who may run it (is_action_allowed): delete, the handler.
+            "action_view": bool(self.get_actions_list()[0]),
             "export": self.can_export,
             "details_view": self.can_view_details,
         }

@@ -214,6 +214,19 @@ class ChoiceFilter(FilterEqual):
         super().__init__(column, name, options=list(choices.items()))
 
 
+class ConditionFilter(FilterEqual):
+    """A filter whose options each stand for a condition: ``conditions`` maps an option's
+    value to a function returning the condition; any other value filters nothing."""
+
+    def __init__(self, column, name, choices, conditions):
+        super().__init__(column, name, options=list(choices.items()))
+        self.conditions = conditions
+
+    def apply(self, query, value):
+        condition = self.conditions.get(value)
+        return query if condition is None else query.where(condition())
+
+
 def customer_or_404(value):
     """Return the customer ``value`` names if the user may see it; 404 for anything else."""
     return visible_or_404(scoped_customers(), value)

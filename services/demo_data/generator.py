@@ -36,11 +36,13 @@ from services.demo_data.vocabulary import (
     EDUCATION,
     ESPOO_CODES,
     HELSINKI_CODES,
+    INFORMED_SHARE,
     INFORMED_WEIGHTS,
     KIND_WEIGHTS,
     LANDLINE_AREAS,
     LANGUAGE_WEIGHTS,
     MOBILE_PREFIXES,
+    NOT_REACHABLE_REASONS,
     OWN_INFO,
     PERSON_MAIL_DOMAINS,
     SERVICES,
@@ -168,7 +170,7 @@ class Generator:
         own_info = rng.choice(OWN_INFO) if rng.random() < 0.12 else None
         period = self._active_period()  # (created, active until)
         created_at = period[0]
-        informed_at, informed_how = self._informed(kind, created_at)
+        informed = self._informed(created_at)
         activity = []  # every moment of contact, purchase or invoice
         if "history" in categories:
             activity += self._contact_events(rows, cid, services, period)
@@ -181,9 +183,9 @@ class Generator:
             (cid, section.id, kind, who["first_name"], who["last_name"], who["name"],
              who["display"].casefold(), who["birth_date"], who["business_id"], who["phone"],
              who["mobile"], who["fax"], who["email"], language, own_info,
-             informed_at, informed_how, created_at, updated_at, last_activity_at, 1)
+             *informed, created_at, updated_at, last_activity_at, 1)
         )
-        self._owned_rows(rows, cid, kind, language, who["domain"], categories)
+        self._owned_rows(rows, cid, kind, language, who["domain"], categories, created_at)
         if kind == PERSON:
             self._consents(rows, cid, created_at, {"email": who["email"], "sms": who["mobile"]})
 
@@ -256,16 +258,18 @@ class Generator:
                 active_until = created_at + datetime.timedelta(seconds=rng.randint(0, 30 * DAY))
         return created_at, active_until
 
-    def _informed(self, kind, created_at):
-        """Return when and how the customer was told of the register, or Nones."""
+    def _informed(self, created_at):
+        """Return when and how the person was told of the register, and why they could not
+        be reached (seed §13), or Nones: "not yet informed"."""
         rng = self.rng
-        informed_at = informed_how = None
-        if rng.random() < (0.9 if kind == PERSON else 0.5):
-            informed_at = min(
-                created_at + datetime.timedelta(seconds=rng.randint(0, 3 * DAY)), REFERENCE
-            )
-            informed_how = self.pick_informed()
-        return informed_at, informed_how
+        if rng.random() >= INFORMED_SHARE:
+            return None, None, None
+        informed_at = min(
+            created_at + datetime.timedelta(seconds=rng.randint(0, 3 * DAY)), REFERENCE
+        )
+        informed_how = self.pick_informed()
+        reason = rng.choice(NOT_REACHABLE_REASONS) if informed_how == "not_reachable" else None
+        return informed_at, informed_how, reason
 
     def _contact_events(self, rows, cid, services, period):
         """Add the customer's contact history; return the moments of its events."""
@@ -310,7 +314,7 @@ class Generator:
                 moments.append(datetime.datetime.combine(invoice_date, datetime.time()))
         return moments
 
-    def _owned_rows(self, rows, cid, kind, language, domain, categories):
+    def _owned_rows(self, rows, cid, kind, language, domain, categories, created_at):
         """Add the customer's addresses, demographics and contact persons its section keeps."""
         rng = self.rng
         business = kind != PERSON
@@ -327,9 +331,10 @@ class Generator:
 
         if business and "contact_persons" in categories:
             for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
-                rows[ContactPerson].append(self.contact_person(cid, language, domain))
+                rows[ContactPerson].append(
+                    self.contact_person(cid, language, domain, created_at))
 
-    def contact_person(self, customer_id, language, domain):
+    def contact_person(self, customer_id, language, domain, created_at):
         rng = self.rng
         pools = self.pools
         first = rng.choice(pools.first_names[language])
@@ -344,7 +349,7 @@ class Generator:
             login = (ascii_slug(first)[:1] + ascii_slug(last))[:12] or "kayttaja"
             details = rng.choice(USER_DETAILS).format(login=login)
         return (self._id(ContactPerson), customer_id, first, last,
-                rng.choice(CONTACT_ROLES), phone, email, details)
+                rng.choice(CONTACT_ROLES), phone, email, details, *self._informed(created_at))
 
     def invoice(self, customer_id, invoice_date, amount):
         rng = self.rng

@@ -31,7 +31,7 @@ FIELDS = {
         Customer.last_name, Customer.name, Customer.sort_name, Customer.birth_date,
         Customer.business_id, Customer.phone, Customer.mobile, Customer.fax,
         Customer.email, Customer.language, Customer.own_info, Customer.informed_at,
-        Customer.informed_how, Customer.created_at, Customer.updated_at,
+        Customer.informed_how, Customer.not_reachable_reason, Customer.created_at, Customer.updated_at,
         Customer.last_activity_at, Customer.version,
     ),
     Address: (
@@ -45,7 +45,8 @@ FIELDS = {
     ContactPerson: (
         ContactPerson.id, ContactPerson.customer, ContactPerson.first_name,
         ContactPerson.last_name, ContactPerson.role, ContactPerson.phone,
-        ContactPerson.email, ContactPerson.user_details,
+        ContactPerson.email, ContactPerson.user_details, ContactPerson.informed_at,
+        ContactPerson.informed_how, ContactPerson.not_reachable_reason,
     ),
     ContactEvent: (
         ContactEvent.id, ContactEvent.customer, ContactEvent.occurred_at,

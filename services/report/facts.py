@@ -24,13 +24,18 @@ def person(entry, lang):
     return f"{text.strip()}, {contact}" if contact else text.strip()
 
 
+def handlers(settings, lang):
+    """Return the handlers of the settings document ``settings`` as the documents name
+    them: "section: title name, contact; …"."""
+    names = {s.code: s.name_in(lang) for s in Section.select()}
+    return "; ".join(f"{names.get(h['section'], h['section'])}: {person(h, lang)}"
+                     for h in settings.get("handlers") or [] if h.get("name"))
+
+
 def facts(ctx):
     """Return ``{placeholder: text or list of texts}`` for the document of ``ctx``."""
     lang = ctx.language
     settings = register_settings.document()
-    names = {s.code: s.name_in(lang) for s in Section.select()}
-    handlers = [f"{names.get(h['section'], h['section'])}: {person(h, lang)}"
-                for h in settings.get("handlers") or [] if h.get("name")]
     recipients = [r.name_in(lang) for r in DisclosureRecipient.select()
                   .where(DisclosureRecipient.active == True)  # noqa: E712
                   .order_by(DisclosureRecipient.name_fi)]
@@ -41,7 +46,7 @@ def facts(ctx):
         "postal_address": in_language(settings.get("postal_address"), lang),
         "decision_maker": person(settings.get("decision_maker") or {}, lang),
         "responsible": person(settings.get("responsible") or {}, lang),
-        "handlers": "; ".join(handlers),
+        "handlers": handlers(settings, lang),
         "purposes": [_purpose(ctx, p) for p in settings.get("purposes") or []],
         "sources": "; ".join(in_language(s, lang) for s in settings.get("sources") or []),
         "recipients": "; ".join(recipients),

@@ -112,6 +112,7 @@ class _Subject:
             subject["organisation"] = organisation
             subject["role"] = data.get("role") or ""
             subject["heading"] = f"{ctx.word('contact_person')}: {name}"
+            subject["informed"] = _informed_sentence(ctx, data)
             subject["linked_to"] = f"{ctx.word('linked_to')}: {organisation}" + (
                 f" ({data['role']})" if data.get("role") else "")
 
@@ -205,6 +206,9 @@ def _informed_sentence(ctx, data):
     when = ctx.datetime_text(at) if isinstance(at, datetime.datetime) else ctx.date_text(at)
     if not how:
         return ctx.doc["informed_no_how"].format(at=when)
+    if how == "not_reachable":
+        return ctx.doc["not_reachable"].format(at=when, reason=data.get(
+            "not_reachable_reason") or "—")
     how_text = ctx.cell(Customer, Customer._meta.fields["informed_how"], how)["text"]
     return ctx.doc["informed"].format(at=when, how=how_text)
 

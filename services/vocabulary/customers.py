@@ -27,14 +27,19 @@ CUSTOMER_LANGUAGE_LABELS = {
     "other": _l("Other"),
 }
 
-# models.INFORMED_HOW
+# models.INFORMED_HOW: how a person was informed of the registration (seed §13).
 INFORMED_HOW_LABELS = {
-    "in_person": _l("In person"),
-    "letter": _l("By letter"),
-    "email": _l("By email"),
-    "phone": _l("By phone"),
-    "form": _l("On a form"),
-    "web": _l("On the web"),
+    "in_person": _l("Given in person"),
+    "email": _l("Sent by email"),
+    "post": _l("Sent by post"),
+    "web_form": _l("Via the privacy notice link at a web form"),
+    "not_reachable": _l("Not reachable"),
+}
+
+# The customer list's filter of informing (services.informing): with or without a record.
+INFORMING_STATE_LABELS = {
+    "no": _l("Not yet informed"),
+    "yes": _l("Informed"),
 }
 
 # models.ADDRESS_KINDS
@@ -104,6 +109,7 @@ FIELD_LABELS = {
     "own_info": _l("Information the customer gave"),
     "informed_at": _l("Informed of registration"),
     "informed_how": _l("How informed"),
+    "not_reachable_reason": _l("Why not reachable"),
     "created_at": _l("Created"),
     "updated_at": _l("Updated"),
     "last_activity_at": _l("Last activity"),

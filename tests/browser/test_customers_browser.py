@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from models import Customer, Section
 from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests.conftest import typed_now
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +23,12 @@ TOURISM = "Matkailu- ja kongressitoimisto"
 def textbox(scope, name):
     """Return the text box named ``name`` (as a screen reader names it) inside ``scope``."""
     return scope.get_by_role("textbox", name=name, exact=True)
+
+
+def fill_informed(how, at, label="annettu henkilökohtaisesti"):
+    """Fill the informing record a new customer or contact person needs (seed §13)."""
+    how.select_option(label=label)
+    at.fill(typed_now(minutes_ago=1))
 
 
 def add_filter(page, name):
@@ -64,6 +71,8 @@ def test_staff_creates_finds_and_reads_a_company(page, make_user, others, db_kin
     page.get_by_label("Y-tunnus", exact=True).fill("1234567-8")  # wrong check digit
     page.get_by_label("Puhelin", exact=True).fill("040 123 4567")
     page.get_by_label("Sähköposti", exact=True).fill("info@aijalanpuutarha.fi")
+    fill_informed(page.locator("#informed_how"), page.locator("#informed_at"),
+                  label="lähetetty sähköpostitse")
 
     # The inline rows: Flask-Admin's form.js copies a row from its template on "Lisää".
     contacts = page.get_by_role("group", name="Yhteyshenkilöt", exact=True)
@@ -74,6 +83,8 @@ def test_staff_creates_finds_and_reads_a_company(page, make_user, others, db_kin
     textbox(person, "Sukunimi").fill("Meikäläinen")
     textbox(person, "Tehtävä organisaatiossa").fill("Toimitusjohtaja")
     textbox(person, "Sähköposti").fill("maija@aijalanpuutarha.fi")
+    fill_informed(page.locator("#contact_persons-0-informed_how"),
+                  page.locator("#contact_persons-0-informed_at"))
     # The copied row's labels name its own inputs, not the main form's of the same name.
     expect(page.locator("#contact_persons-0-first_name")).to_have_value("Maija")
     expect(page.locator("#first_name")).to_have_value("")
@@ -215,6 +226,7 @@ def test_a_second_company_with_a_y_tunnus_of_the_section(page, make_user, others
     page.get_by_label("Laji", exact=True).select_option(label="yritys")
     page.get_by_label("Yrityksen tai yhteisön nimi", exact=True).fill("Matkailu Ab")
     page.get_by_label("Y-tunnus", exact=True).fill("1572860-0")  # Matkailu Oy's
+    fill_informed(page.locator("#informed_how"), page.locator("#informed_at"))
     page.get_by_role("button", name="Tallenna", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/customers/new/"))
