@@ -15,6 +15,7 @@ from models.base import (
     CHANNELS,
     COLLECTION_STATES,
     CUSTOMER_KINDS,
+    DATA_SOURCES,
     DECISIONS,
     DELIVERY_METHODS,
     DIRECTIONS,
@@ -47,6 +48,7 @@ from models.register import (
     Invoice,
     Purchase,
 )
+from models.postal_codes import PostalCode
 from models.access import (
     ACCESS_REQUEST_KINDS,
     ACCESS_REQUEST_STATES,
@@ -110,6 +112,7 @@ __all__ = [
     "CHANNELS",
     "COLLECTION_STATES",
     "CUSTOMER_KINDS",
+    "DATA_SOURCES",
     "DECISIONS",
     "DELIVERY_METHODS",
     "DIRECTIONS",
@@ -137,6 +140,7 @@ __all__ = [
     "Demographics",
     "Invoice",
     "Purchase",
+    "PostalCode",
     "ACCESS_REQUEST_KINDS",
     "ACCESS_REQUEST_STATES",
     "ACCOUNT_CHANGE_KINDS",

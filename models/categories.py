@@ -41,6 +41,8 @@ FIELD_CATEGORIES = {
         "postal_code": "address",
         "informed_at": "record",
         "informed_how": "record",
+        "data_source": "record",
+        "data_source_note": "record",
         "created_at": "record",
         "updated_at": "record",
         "last_activity_at": "record",
@@ -55,6 +57,10 @@ FIELD_CATEGORIES = {
         "postal_code": "address",
         "city": "address",
         "country": "address",
+        "data_source": "record",
+        "data_source_note": "record",
+        "checked_on": "record",
+        "postal_check_reason": "record",
     },
     Demographics: {
         "id": "record",
@@ -71,6 +77,8 @@ FIELD_CATEGORIES = {
         "phone": "contact_persons",
         "email": "contact_persons",
         "user_details": "contact_persons",
+        "data_source": "record",
+        "data_source_note": "record",
     },
     ContactEvent: {
         "id": "record",

@@ -27,6 +27,9 @@ _FI = {
         "Rekisteriin ei ole merkitty, milloin ja miten sinulle on ilmoitettu tietojesi "
         "rekisteröinnistä."
     ),
+    "sources_heading": "Mistä tiedot on saatu",
+    "sources_own": "Perustiedot",
+    "source_checked": "{source}, tarkistettu {checked}",
     "file_name": "rekisteriote",
     "refusal_title": "Päätös tarkastuspyyntöön",
     "refusal_file_name": "paatos-tarkastuspyyntoon",
@@ -136,6 +139,9 @@ _SV = {
         "I registret finns ingen anteckning om när och hur du har informerats om att dina "
         "uppgifter registreras."
     ),
+    "sources_heading": "Varifrån uppgifterna kommer",
+    "sources_own": "Grunduppgifter",
+    "source_checked": "{source}, kontrollerad {checked}",
     "file_name": "registerutdrag",
     "refusal_title": "Beslut om begäran om tillgång",
     "refusal_file_name": "beslut-om-begaran-om-tillgang",
@@ -248,6 +254,9 @@ _EN = {
         "The register has no record of when and how you were informed that your data is "
         "recorded in it."
     ),
+    "sources_heading": "Where the data came from",
+    "sources_own": "Basic data",
+    "source_checked": "{source}, checked on {checked}",
     "file_name": "register-extract",
     "refusal_title": "Decision on your request for access",
     "refusal_file_name": "decision-on-request-for-access",

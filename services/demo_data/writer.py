@@ -31,11 +31,12 @@ FIELDS = {
         Customer.business_id, Customer.phone, Customer.mobile, Customer.fax,
         Customer.email, Customer.language, Customer.own_info, Customer.informed_at,
         Customer.informed_how, Customer.created_at, Customer.updated_at,
-        Customer.last_activity_at, Customer.version,
+        Customer.last_activity_at, Customer.version, Customer.data_source,
+        Customer.data_source_note,
     ),
     Address: (
         Address.id, Address.customer, Address.kind, Address.street, Address.postal_code,
-        Address.city, Address.country,
+        Address.city, Address.country, Address.data_source, Address.checked_on,
     ),
     Demographics: (
         Demographics.id, Demographics.customer, Demographics.profession,
@@ -44,7 +45,7 @@ FIELDS = {
     ContactPerson: (
         ContactPerson.id, ContactPerson.customer, ContactPerson.first_name,
         ContactPerson.last_name, ContactPerson.role, ContactPerson.phone,
-        ContactPerson.email, ContactPerson.user_details,
+        ContactPerson.email, ContactPerson.user_details, ContactPerson.data_source,
     ),
     ContactEvent: (
         ContactEvent.id, ContactEvent.customer, ContactEvent.occurred_at,
