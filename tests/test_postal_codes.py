@@ -11,13 +11,16 @@ import pytest
 
 import database
 from admin_views.customers import CustomerView, PostalCheckFilter
-from models import Address, AuditEvent, Customer, PostalCode, Section
-from services import demo_data, postal_codes
+from forms.data_rights import check_changes
+from models import Address, AuditEvent, Customer, PostalCode, RectificationRequest, Section
+from services import demo_data, postal_codes, rectification
 from services.customers import refresh_city
-from tests.conftest import csrf_token
+from services.errors import RegisterError
+from tests.conftest import csrf_token, user
+from tests.test_rectification import approved, key
 from tests.test_screens import company_form
 
-PEOPLE = ("staff_t", "staff_b")
+PEOPLE = ("staff_t", "staff_b", "handler_t")
 MIGRATION = "020_sources_and_postal_codes"
 
 
@@ -287,3 +290,30 @@ def test_demo_addresses_pass_the_check_and_record_their_sources(app):
     assert postal_codes.failing_addresses().count() == 0
     for model in (Customer, Address):
         assert model.select().where(model.data_source.is_null()).count() == 0
+
+
+# --- a rectification request's new address -----------------------------------------------
+
+
+def test_a_rectified_address_is_checked_too(app, people):
+    customer = old_customer(code="00100", city="Helsinki")
+    row = Address.get(Address.customer == customer)
+
+    def request(values):
+        made = rectification.register(
+            customer, actor=user("staff_t"), received_at=datetime.datetime(2026, 11, 2, 9),
+            requester_name="Vanha Oy", description="Osoite muuttunut",
+            requested={key(Address, row.id, name): value for name, value in values.items()})
+        made = approved(made.id)
+        return rectification.apply(made, actor=user("staff_t"), version=made.version,
+                                   customer_version=Customer.get_by_id(customer.id).version,
+                                   validate=check_changes)
+
+    with pytest.raises(RegisterError) as refused:
+        request({"city": "Espoo"})
+    assert refused.value.params == {"code": "00100", "names": "HELSINKI / HELSINGFORS"}
+    assert Address.get_by_id(row.id).city == "Helsinki"
+    request({"postal_code": "02100", "city": "Espoo"})
+    assert (Address.get_by_id(row.id).postal_code, Address.get_by_id(row.id).city) == (
+        "02100", "Espoo")
+    assert RectificationRequest.select().count() == 2

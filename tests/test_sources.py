@@ -61,7 +61,7 @@ def test_other_needs_a_note(client, auth, people):
     assert "Kirjoita kenttään Lisätieto lähteestä, mistä tiedot on saatu" in page
     assert Customer.select().count() == 0
     data = sourced_form(client, data_source="other", data_source_note="")
-    assert "lähde ”muu” vaatii lisätiedon" in client.post(
+    assert "lähde ”Muu lähde” vaatii lisätiedon" in client.post(
         "/customers/new/", data=data).get_data(as_text=True)
     assert Customer.select().count() == 0
 

@@ -8,6 +8,7 @@ from services.postal_codes.check import (
     is_finnish,
     normalise,
     office_names,
+    refuse_failing,
 )
 from services.postal_codes.table import (
     SHIPPED_FILE,
@@ -27,6 +28,7 @@ __all__ = [
     "is_finnish",
     "normalise",
     "office_names",
+    "refuse_failing",
     "SHIPPED_FILE",
     "Changes",
     "Table",

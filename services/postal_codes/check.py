@@ -14,18 +14,25 @@ import peewee as pw
 
 from database import is_sqlite
 from models import Address, Customer, PostalCode
-from services.errors import N_
+from services.errors import N_, RegisterError
 
 FINNISH_COUNTRIES = ("", "FI", "SUOMI", "FINLAND")
 # SQLite's UPPER folds only ASCII; these are the other letters of Posti's names.
 NORDIC_LETTERS = (("ä", "Ä"), ("ö", "Ö"), ("å", "Å"))
 
 
+# What the check reads of an address: a change to one of them is checked again.
+CHECKED_FIELDS = (Address.postal_code, Address.city, Address.country)
+
+
 class Problem(NamedTuple):
-    """What is wrong with an address: the field to correct, and the message (a msgid)."""
+    """What is wrong with an address: the field to correct, and the message (a msgid)
+    beside the address's reason field, and where the reason cannot be typed beside it (a
+    rectification request's new values: the reason is given on the customer's screen)."""
 
     field: str  # "postal_code" or "city"
     message: str
+    elsewhere: str
     params: dict
 
 
@@ -55,13 +62,29 @@ def check(postal_code, city, country):
         return Problem("postal_code", N_(
             "The postal code %(code)s is not in the postal code table. Check the code. If "
             "it is a new code the table lacks, keep it by writing the reason in the field "
-            "%(field)s."), {"code": code})
+            "%(field)s."), N_(
+            "The postal code %(code)s is not in the postal code table: correct the "
+            "requested postal code. If it is a new code the table lacks, give the reason to "
+            "keep it on the customer's screen first."), {"code": code})
     if normalise(city) in (row.name_fi, row.name_sv):
         return None
     return Problem("city", N_(
         "The post office of postal code %(code)s is %(names)s. Correct the city, or keep "
-        "yours by writing the reason in the field %(field)s."),
+        "yours by writing the reason in the field %(field)s."), N_(
+        "The post office of postal code %(code)s is %(names)s: correct the requested city. "
+        "To keep another name, give the reason on the customer's screen first."),
         {"code": code, "names": office_names(row)})
+
+
+def refuse_failing(address, changed):
+    """Raise RegisterError when ``address``, whose fields ``changed`` (names) were written
+    elsewhere than on the customer's screen, fails the check and gives no reason."""
+    if (address.postal_check_reason or "").strip() or not any(
+            field.name in changed for field in CHECKED_FIELDS):
+        return
+    problem = check(address.postal_code, address.city, address.country)
+    if problem is not None:
+        raise RegisterError(problem.elsewhere, **problem.params)
 
 
 def _city_key():

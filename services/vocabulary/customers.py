@@ -45,7 +45,7 @@ DATA_SOURCE_LABELS = {
     "dvv": _l("Population information system (DVV)"),
     "trade_register": _l("Trade register"),
     "import_file": _l("Import file"),
-    "other": _l("Other"),
+    "other": _l("Other source"),
 }
 NOT_RECORDED = _l("Not recorded")
 
