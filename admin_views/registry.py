@@ -28,6 +28,7 @@ from admin_views.rectification import RectificationView
 from admin_views.reports import InspectionReportView
 from admin_views.requests import InspectionRequestView
 from admin_views.retention import add_retention_views
+from admin_views.settings import CapabilityLink, ControllerSettingsView
 from admin_views.statistics import StatisticsView
 from models import Customer, Invoice
 from security import csp_nonce
@@ -77,6 +78,7 @@ def register_views(admin):
     add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
     admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
     add_access_views(admin)  # menu "Access": requests, accounts, review, guidance
+    add_settings_views(admin)  # menu "Settings": the controller's settings
 
 
 def add_access_views(admin):
@@ -97,3 +99,15 @@ def add_access_views(admin):
                                 endpoint="access_guidance", url="/access/guidance"))
     admin.app.before_request(require_guidance_acknowledgement)
 
+
+
+def add_settings_views(admin):
+    """Add the controller's settings pages to ``admin`` under the menu "Settings"."""
+    category = _l("Settings")
+    admin.add_view(ControllerSettingsView(name=_l("Controller's settings"), category=category,
+                                          endpoint="controller_settings", url="/settings"))
+    # The settings that are data of their own pages already, in the same menu.
+    admin.add_link(CapabilityLink(_l("Retention periods"), "retention_policy.index",
+                                  "decide_retention", category))
+    admin.add_link(CapabilityLink(_l("Allowed recipients"), "disclosures.recipients",
+                                  "manage_disclosure_recipients", category))

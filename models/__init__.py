@@ -105,6 +105,7 @@ from models.audit import (
     AuditEvent,
     AuditHead,
 )
+from models.settings import ControllerSettings, Publication
 
 __all__ = [
     "ADDRESS_KINDS",
@@ -185,4 +186,6 @@ __all__ = [
     "AuditAppendOnlyError",
     "AuditEvent",
     "AuditHead",
+    "ControllerSettings",
+    "Publication",
 ]

@@ -93,6 +93,10 @@ CAPABILITIES = {
         "section is theirs"),
     "review_access": Capability(("responsible",), "carry out the yearly access review"),
     "publish_guidance": Capability(("controller",), "publish the internal guidance"),
+    # --- the controller's settings and the register description (seed §13, §17) ---
+    "manage_settings": Capability(
+        ("controller",), "change the controller's settings; publish the register description "
+        "and the privacy notice"),
     # --- retention, statistics, audit, backups (seed §11, §12) ---
     "read_retention": Capability(
         ("controller", "responsible", "handler"),

@@ -10,7 +10,9 @@ words the screens use, translated through the register's catalogs.
 # --- the document's prose -----------------------------------------------------------------
 # Each language: the titles and sentences of the report and of the refusal letter, and the
 # statutory sections as (code, heading, paragraphs). Sentences with {placeholders} are
-# filled by services/report.py.
+# filled by services/report/; those of the statutory sections with the controller's
+# settings and the live configuration (services/report/facts.py): a paragraph that is a
+# placeholder alone (``"{purposes}"``) becomes one paragraph an item.
 
 _FI = {
     "title": "Ote Helsingin kaupungin elinkeinopalvelun asiakasrekisteristä",
@@ -30,6 +32,8 @@ _FI = {
     "sources_heading": "Mistä tiedot on saatu",
     "sources_own": "Perustiedot",
     "source_checked": "{source}, tarkistettu {checked}",
+    "basis": "käsittelyperuste: {basis} (EU:n yleisen tietosuoja-asetuksen 6 artiklan 1 "
+             "kohdan {point} alakohta)",
     "file_name": "rekisteriote",
     "refusal_title": "Päätös tarkastuspyyntöön",
     "refusal_file_name": "paatos-tarkastuspyyntoon",
@@ -45,37 +49,23 @@ _FI = {
     "refusal_no_reason": "Päätökseen ei ole kirjattu perustelua.",
     "sections": [
         ("controller", "Rekisterinpitäjä", [
-            "Helsingin kaupunki, elinkeinopalvelu: matkailu- ja kongressitoimisto sekä "
-            "elinkeinokehitys. Rekisterin nimi on Helsingin kaupungin elinkeinopalvelun "
-            "asiakasrekisteri.",
-            "Rekisteriä koskevaa päätösvaltaa käyttää rekisterinpitäjänä elinkeinojohtaja "
-            "Eero Holstila. Rekisterin vastuuhenkilö on elinkeinopäällikkö Nyrki Tuominen.",
-            "Rekisteriasioita hoitavat matkailu- ja kongressitoimistossa yhteyspäällikkö "
-            "Tuulikki Becker ja elinkeinokehityksessä tiedottaja Susanna Sinervuo. Heiltä saat "
-            "tarkempia tietoja rekisteristä ja oikeuksiesi käyttämisestä.",
-            "Kirjalliset pyynnöt: Helsingin kaupungin kirjaamo, PL 10, 00099 Helsingin "
-            "kaupunki.",
+            "{controller}. Rekisterin nimi on {register_name}.",
+            "Rekisteriä koskevaa päätösvaltaa käyttää rekisterinpitäjänä {decision_maker}. "
+            "Rekisterin vastuuhenkilö on {responsible}.",
+            "Rekisteriasioita hoitavat rekisterin osissa {handlers}. Heiltä saat tarkempia "
+            "tietoja rekisteristä ja oikeuksiesi käyttämisestä.",
+            "Kirjalliset pyynnöt: {postal_address}.",
         ]),
         ("purposes", "Mihin tietoja käytetään", [
-            "Rekisteriin pidetään tietoja elinkeinopalvelun asiakkaista ja "
-            "yhteistyökumppaneista – yrityksistä, yhteisöistä ja yksityisistä henkilöistä – "
-            "asiakas- ja yhteistyösuhteiden hoitamiseksi.",
-            "Tietoja käytetään palveluiden tuottamiseen sekä palveluiden ja tuotteiden "
-            "toimittamiseen asiakkaille, elinkeinopalvelun ja sen yhteistyökumppaneiden "
-            "markkinointiviestinnän kohdistamiseen luovuttamatta henkilötietoja ulkopuolisille "
-            "sekä tutkimukseen ja tilastointiin.",
+            "{purposes}",
             "Tietojen perusteella ei tehdä automaattisia päätöksiä, joilla olisi sinuun "
             "kohdistuvia oikeusvaikutuksia.",
         ]),
         ("sources", "Mistä tiedot saadaan", [
-            "Tiedot saadaan suoraan asiakkailta: yrityksiltä, yhteisöiltä ja yksityisiltä "
-            "henkilöiltä. Lisäksi käytetään julkisia tietolähteitä, kuten Postin (entinen "
-            "Itella Oyj) ja Digi- ja väestötietoviraston (entinen Väestörekisterikeskus) "
-            "osoitepalveluja.",
+            "Tiedot saadaan seuraavista lähteistä: {sources}.",
         ]),
         ("recipients", "Kenelle tietoja luovutetaan", [
-            "Henkilötietoja luovutetaan vain Helsingin kaupungin oikeuspalveluille sekä "
-            "taloushallintopalvelulle ostoreskontraa varten.",
+            "Henkilötietoja luovutetaan vain seuraaville vastaanottajille: {recipients}.",
             "Toimintakertomuksia, tutkimusta ja muita vastaavia tarkoituksia varten "
             "rekisteristä luovutetaan vain tilastotietoja, jotka eivät sisällä henkilötietoja.",
             "Tietoja ei luovuteta suoramarkkinointiin eikä markkina- tai mielipidetutkimukseen "
@@ -117,7 +107,7 @@ _FI = {
             "tietosuoja-asetuksen 18 ja 21 artiklassa säädetyin edellytyksin.",
             "Oikeus tehdä valitus: Jos katsot, että henkilötietojesi käsittelyssä rikotaan "
             "tietosuojasäännöksiä, voit tehdä valituksen tietosuojavaltuutetulle: "
-            "Tietosuojavaltuutetun toimisto, PL 800, 00531 Helsinki, www.tietosuoja.fi. "
+            "{supervisory}. "
             "Sinulla on myös oikeus saattaa asia tuomioistuimen käsiteltäväksi.",
         ]),
     ],
@@ -142,6 +132,8 @@ _SV = {
     "sources_heading": "Varifrån uppgifterna kommer",
     "sources_own": "Grunduppgifter",
     "source_checked": "{source}, kontrollerad {checked}",
+    "basis": "rättslig grund: {basis} (artikel 6.1 {point} i EU:s allmänna "
+             "dataskyddsförordning)",
     "file_name": "registerutdrag",
     "refusal_title": "Beslut om begäran om tillgång",
     "refusal_file_name": "beslut-om-begaran-om-tillgang",
@@ -157,37 +149,22 @@ _SV = {
     "refusal_no_reason": "Ingen motivering har antecknats för beslutet.",
     "sections": [
         ("controller", "Personuppgiftsansvarig", [
-            "Helsingfors stad, näringslivsservicen: Turist- och kongressbyrån samt "
-            "Näringslivsutveckling. Registrets namn är Helsingfors stads näringslivsservices "
-            "kundregister.",
-            "Beslutanderätten i frågor som gäller registret utövas av näringslivsdirektör Eero "
-            "Holstila som personuppgiftsansvarig. Registrets ansvarsperson är näringslivschef "
-            "Nyrki Tuominen.",
-            "Registerärendena sköts vid Turist- och kongressbyrån av kontaktchef Tuulikki Becker "
-            "och vid Näringslivsutveckling av informatör Susanna Sinervuo. Av dem får du "
-            "närmare uppgifter om registret och om hur du kan utöva dina rättigheter.",
-            "Skriftliga begäranden: Helsingfors stads registratorskontor, PB 10, 00099 "
-            "Helsingfors stad.",
+            "{controller}. Registrets namn är {register_name}.",
+            "Beslutanderätten i frågor som gäller registret utövas av {decision_maker} som "
+            "personuppgiftsansvarig. Registrets ansvarsperson är {responsible}.",
+            "Registerärendena sköts i registrets delar av {handlers}. Av dem får du närmare "
+            "uppgifter om registret och om hur du kan utöva dina rättigheter.",
+            "Skriftliga begäranden: {postal_address}.",
         ]),
         ("purposes", "Vad uppgifterna används till", [
-            "I registret förs uppgifter om näringslivsservicens kunder och "
-            "samarbetspartner – företag, sammanslutningar och privatpersoner – för att sköta "
-            "kund- och samarbetsrelationerna.",
-            "Uppgifterna används för att producera tjänster och leverera tjänster och produkter "
-            "till kunderna, för att rikta marknadskommunikation från näringslivsservicen och "
-            "dess samarbetspartner utan att personuppgifter lämnas ut till utomstående, samt "
-            "för forskning och statistik.",
+            "{purposes}",
             "Uppgifterna används inte för automatiserade beslut som har rättsverkan för dig.",
         ]),
         ("sources", "Varifrån uppgifterna fås", [
-            "Uppgifterna fås direkt av kunderna: företag, sammanslutningar och privatpersoner. "
-            "Dessutom används offentliga källor, såsom adresstjänsterna hos Posti (tidigare "
-            "Itella Oyj) och Myndigheten för digitalisering och befolkningsdata (tidigare "
-            "Befolkningsregistercentralen).",
+            "Uppgifterna fås från följande källor: {sources}.",
         ]),
         ("recipients", "Till vem uppgifterna lämnas ut", [
-            "Personuppgifter lämnas ut endast till Helsingfors stads rättstjänst och till "
-            "ekonomiförvaltningstjänsten för reskontran över leverantörsskulder.",
+            "Personuppgifter lämnas ut endast till följande mottagare: {recipients}.",
             "För verksamhetsberättelser, forskning och andra motsvarande ändamål lämnas endast "
             "statistiska uppgifter ut ur registret, och de innehåller inga personuppgifter.",
             "Uppgifter lämnas inte ut för direktmarknadsföring eller för marknads- eller "
@@ -231,8 +208,8 @@ _SV = {
             "dataskyddsförordningen.",
             "Rätt att lämna klagomål: Om du anser att behandlingen av dina personuppgifter "
             "strider mot dataskyddsbestämmelserna kan du lämna ett klagomål till "
-            "dataombudsmannen: Dataombudsmannens byrå, PB 800, 00531 Helsingfors, "
-            "www.tietosuoja.fi/sv. Du har också rätt att föra ärendet till domstol.",
+            "dataombudsmannen: {supervisory}. Du har också rätt att föra ärendet till "
+            "domstol.",
         ]),
     ],
 }
@@ -257,6 +234,8 @@ _EN = {
     "sources_heading": "Where the data came from",
     "sources_own": "Basic data",
     "source_checked": "{source}, checked on {checked}",
+    "basis": "lawful basis: {basis} (Article 6(1)({point}) of the EU General Data Protection "
+             "Regulation)",
     "file_name": "register-extract",
     "refusal_title": "Decision on your request for access",
     "refusal_file_name": "decision-on-request-for-access",
@@ -272,39 +251,23 @@ _EN = {
     "refusal_no_reason": "No reason was recorded for the decision.",
     "sections": [
         ("controller", "Controller", [
-            "City of Helsinki, Economic Development services: the Tourism and Convention Bureau "
-            "and Business Development. The register is the customer register of the City of "
-            "Helsinki Economic Development services.",
-            "The Director of Economic Development, Eero Holstila, exercises the controller's "
-            "decision-making power over the register. The person responsible for the register "
-            "is the Head of Economic Development, Nyrki Tuominen.",
-            "Register matters are handled at the Tourism and Convention Bureau by Liaison "
-            "Manager Tuulikki Becker and at Business Development by Information Officer "
-            "Susanna Sinervuo. They can tell you more about the register and about using your "
-            "rights.",
-            "Written requests: City of Helsinki Registry Office, P.O. Box 10, FI-00099 City of "
-            "Helsinki, Finland.",
+            "{controller}. The register is the {register_name}.",
+            "{decision_maker} exercises the controller's decision-making power over the "
+            "register. The person responsible for the register is {responsible}.",
+            "Register matters are handled in the register's sections by {handlers}. They can "
+            "tell you more about the register and about using your rights.",
+            "Written requests: {postal_address}.",
         ]),
         ("purposes", "What the data is used for", [
-            "The register keeps data on the customers and partners of the Economic Development "
-            "services – companies, organisations and private persons – in order to manage "
-            "customer and partner relationships.",
-            "The data is used to produce services and to deliver services and products to "
-            "customers, to target the marketing communication of the Economic Development "
-            "services and its partners without handing personal data to outsiders, and for "
-            "research and statistics.",
+            "{purposes}",
             "No automated decisions with legal effects on you are made on the basis of the "
             "data.",
         ]),
         ("sources", "Where the data comes from", [
-            "The data is obtained directly from the customers: companies, organisations and "
-            "private persons. Public sources are also used, such as the address services of "
-            "Posti (formerly Itella Oyj) and of the Digital and Population Data Services Agency "
-            "(formerly the Population Register Centre).",
+            "The data is obtained from these sources: {sources}.",
         ]),
         ("recipients", "Who receives the data", [
-            "Personal data is disclosed only to the City of Helsinki's legal services and to "
-            "its financial administration services for accounts payable.",
+            "Personal data is disclosed only to these recipients: {recipients}.",
             "For annual reports, research and similar purposes, only statistics that contain "
             "no personal data are disclosed from the register.",
             "Data is not disclosed for direct marketing or for market or opinion research "
@@ -346,9 +309,8 @@ _EN = {
             "the processing, on the grounds set out in Articles 18 and 21 of the Regulation.",
             "Right to lodge a complaint: If you consider that the processing of your personal "
             "data breaks data protection law, you may lodge a complaint with the Data "
-            "Protection Ombudsman: Office of the Data Protection Ombudsman, P.O. Box 800, "
-            "FI-00531 Helsinki, Finland, www.tietosuoja.fi/en. You also have the right to take "
-            "the matter to court.",
+            "Protection Ombudsman: {supervisory}. You also have the right to take the matter "
+            "to court.",
         ]),
     ],
 }

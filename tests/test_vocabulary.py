@@ -11,7 +11,7 @@ from babel.support import Translations
 from markupsafe import escape
 
 import models
-from services import disclosures, rectification, requests, statistics, vocabulary
+from services import disclosures, rectification, register_settings, requests, statistics, vocabulary
 from services.vocabulary import Label, administration, customers, msgid_of, report, rights
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -66,6 +66,7 @@ SERVICE_CODES = [
     (statistics.STATISTICS, customers.STATISTIC_ROW_LABELS),
     (statistics.INVOICE_COLUMNS, customers.INVOICE_COLUMN_LABELS),
     (("customers",) + models.CATEGORIES, rights.PURGE_COUNT_LABELS),
+    (register_settings.LAWFUL_BASES, administration.LAWFUL_BASIS_LABELS),
 ]
 
 # The same word in the language as in English.

@@ -21,6 +21,7 @@ from services.categories import home_category, linked_models, mapped_fields
 from services.categories import links as links_to
 from services.disclosures import disclosures_of
 from services.report.context import TABLE_MAX_COLUMNS, _Context, _readable, _row_order
+from services.report.facts import facts, fill
 from services.vocabulary import report as vocab
 from services.vocabulary.customers import CATEGORY_LABELS, NOT_RECORDED
 
@@ -48,7 +49,9 @@ def _request_summary(ctx, req):
 
 def _information(ctx, codes):
     sections = {code: (heading, paragraphs) for code, heading, paragraphs in ctx.doc["sections"]}
-    return [{"code": code, "heading": sections[code][0], "paragraphs": list(sections[code][1])}
+    values = facts(ctx)
+    return [{"code": code, "heading": sections[code][0],
+             "paragraphs": fill(sections[code][1], values)}
             for code in codes]
 
 

@@ -33,6 +33,52 @@ ROLE_DUTIES = {
     "maintenance": _l("Backups and system status; sees no personal data."),
 }
 
+# services.register_settings.LAWFUL_BASES: GDPR Art. 6(1) (a)–(f).
+LAWFUL_BASIS_LABELS = {
+    "consent": _l("Consent of the data subject"),
+    "contract": _l("Performance of a contract"),
+    "legal_obligation": _l("Compliance with a legal obligation"),
+    "vital_interests": _l("Protection of vital interests"),
+    "public_task": _l("Task carried out in the public interest"),
+    "legitimate_interests": _l("Legitimate interests"),
+}
+
+# The parts of the controller's settings (services.register_settings.schema), as the
+# settings page heads them.
+SETTINGS_PART_LABELS = {
+    "register_name": _l("Register name"),
+    "controller": _l("Controller"),
+    "postal_address": _l("Address for written requests"),
+    "decision_maker": _l("Controller's decision-maker"),
+    "responsible": _l("Person responsible for the register"),
+    "handlers": _l("Persons handling register matters"),
+    "handler_duties": _l("Duties of the persons handling register matters"),
+    "purposes": _l("Purposes and their lawful bases"),
+    "sources": _l("Regular sources of data"),
+    "internal_use": _l("Internal use of the register"),
+    "combining": _l("Combining with other registers"),
+    "security": _l("Security measures"),
+    "retention_note": _l("Keeping, archiving and destruction"),
+    "informing": _l("Informing the data subjects"),
+    "transfers": _l("Transfers outside the EU and the EEA"),
+    "instructions": _l("Internal instructions and training"),
+    "supervisory": _l("Supervisory authority"),
+    "decision_maker_duties": _l("Duties of the decision-maker"),
+    "responsible_duties": _l("Duties of the responsible person"),
+}
+
+# The fields of one part of the settings.
+SETTINGS_FIELD_LABELS = {
+    "name": _l("Name"),
+    "title": _l("Title"),
+    "contact": _l("Contact (phone or email)"),
+    "duties": _l("Duties, one a line"),
+    "text": _l("Purpose"),
+    "basis": _l("Lawful basis"),
+    "address": _l("Postal address"),
+    "web": _l("Web address"),
+}
+
 # The languages of the pages, each in its own words (not translated).
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
