@@ -265,6 +265,19 @@ def test_update_reads_the_package_json(runner, tmp_path):
     assert PostalCode.get_by_id("99998").name_sv == "PROVBY"
 
 
+def test_update_reads_postis_own_file(runner, tmp_path):
+    """Posti's PCF file: fixed-width records in Latin-1, after a header line."""
+    rows = dict(shipped().rows, **{"98765": ("KOEKYLÄ", "PROVBY")})
+    lines = ["KOOSTE20261201"] + [f"PONOT20261201{code}{fi:<30}{sv:<30}HKI         "
+                                  for code, (fi, sv) in sorted(rows.items())]
+    path = tmp_path / "PCF_20261201.dat"
+    path.write_bytes("\n".join(lines).encode("latin-1"))
+    result = runner.invoke(args=["postal-codes", "update", str(path)])
+    assert result.exit_code == 0 and "1 added, 0 changed, 0 removed" in result.output
+    assert PostalCode.get_by_id("98765").name_fi == "KOEKYLÄ"
+    assert postal_codes.dataset_date() == datetime.date(2026, 12, 1)
+
+
 def test_update_refuses_an_older_or_broken_file(runner, tmp_path):
     older = tmp_path / "old.csv"
     write_csv(older, {"00100": ("HELSINKI", "HELSINGFORS")}, "2020-01-01")
