@@ -207,6 +207,44 @@ def test_the_list_shows_the_customers_whose_address_fails(app, client, auth, peo
     assert failing_ids == {failing.id, other_section.id}
 
 
+def failing_ids():
+    return {row.id for row in postal_codes.failing_addresses()}
+
+
+def test_the_marks_follow_every_write_of_an_address(app):
+    customer = old_customer(code="00100", city="Helsinki")
+    row = Address.get(Address.customer == customer)
+    assert failing_ids() == set()
+    Address.update(city="Espoo").where(Address.id == row.id).execute()
+    assert failing_ids() == {row.id}
+    Address.update(postal_check_reason="Posti vahvisti").where(Address.id == row.id).execute()
+    assert failing_ids() == set()
+    Address.update(postal_check_reason="  ", country="fi").where(Address.id == row.id).execute()
+    assert failing_ids() == {row.id}
+    Address.update(country="SE").where(Address.id == row.id).execute()
+    assert failing_ids() == set()
+    Address.update(country="FI", postal_code="02100").where(Address.id == row.id).execute()
+    assert failing_ids() == set()
+    Address.update(street="Toinen katu 5", customer=customer.id).where(
+        Address.id == row.id).execute()
+    assert failing_ids() == set()
+
+
+def test_the_marks_follow_a_table_update(runner, tmp_path):
+    unknown = old_customer(code="98765", city="Uusikylä")
+    renamed = old_customer(code="00990", city="Helsinki")
+    kept = old_customer(code="00100", city="Helsinki")
+    ids = {c: Address.get(Address.customer == c).id for c in (unknown, renamed, kept)}
+    assert failing_ids() == {ids[unknown]}
+    rows = dict(shipped().rows)
+    rows["98765"] = ("UUSIKYLÄ", "NYBY")
+    rows["00990"] = ("VUOSAARI", "NORDSJÖ")
+    newer = tmp_path / "postal_codes_fi.csv"
+    write_csv(newer, rows, "2026-11-30")
+    assert runner.invoke(args=["postal-codes", "update", str(newer)]).exit_code == 0
+    assert failing_ids() == {ids[renamed]}
+
+
 def test_the_filter_of_another_section_shows_nothing_of_it(app, client, auth, people):
     other_section = old_customer(section="business")
     auth.login_as("staff_t")

@@ -4,21 +4,16 @@ table, and its city one of the two names (Finnish, Swedish) of that code's post 
 Compared without regard to case or spacing ("helsingfors " is HELSINGFORS). Only Finnish
 addresses are checked (the country empty or FI). A user may keep a code or city the table
 does not know by giving the reason (``Address.postal_check_reason``): a new code the table
-lacks. The customer list finds the addresses that fail the check with ``failing_condition``,
-the same rule in SQL.
+lacks. The same rule in SQL marks each address that fails it (``marking``), for the
+customer list's filter.
 """
 
 from typing import NamedTuple
 
-import peewee as pw
-
-from database import is_sqlite
-from models import Address, Customer, PostalCode
+from models import Address, PostalCode
 from services.errors import N_, RegisterError
 
 FINNISH_COUNTRIES = ("", "FI", "SUOMI", "FINLAND")
-# SQLite's UPPER folds only ASCII; these are the other letters of Posti's names.
-NORDIC_LETTERS = (("ä", "Ä"), ("ö", "Ö"), ("å", "Å"))
 
 
 # What the check reads of an address: a change to one of them is checked again.
@@ -85,35 +80,3 @@ def refuse_failing(address, changed):
     problem = check(address.postal_code, address.city, address.country)
     if problem is not None:
         raise RegisterError(problem.elsewhere, **problem.params)
-
-
-def _city_key():
-    """The address's city as the table writes names, in SQL."""
-    city = Address.city
-    if is_sqlite():
-        for lower, upper in NORDIC_LETTERS:
-            city = pw.fn.REPLACE(city, lower, upper)
-    return pw.fn.UPPER(pw.fn.TRIM(pw.fn.REPLACE(city, "  ", " ")))
-
-
-def failing_addresses():
-    """Return a query of the ids of the addresses that fail the check and have no reason."""
-    key = _city_key()
-    known = PostalCode.select(pw.SQL("1")).where(
-        (PostalCode.code == Address.postal_code)
-        & ((PostalCode.name_fi == key) | (PostalCode.name_sv == key)))
-    return Address.select(Address.id).where(
-        Address.postal_check_reason.is_null()
-        & (Address.country.is_null() | pw.fn.UPPER(Address.country).in_(["", "FI"]))
-        & Address.postal_code.is_null(False) & (Address.postal_code != "")
-        & ~pw.fn.EXISTS(known))
-
-
-def failing_condition():
-    """Return the condition on ``Customer``: it has an address that fails the check.
-
-    One EXISTS per customer, on the address's customer index, and in it a look-up of the
-    postal code by its primary key: the list reads customers in its own order and stops at
-    a page, never reading every address.
-    """
-    return pw.fn.EXISTS(failing_addresses().where(Address.customer == Customer.id))

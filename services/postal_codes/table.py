@@ -22,6 +22,7 @@ from typing import NamedTuple
 from models import PostalCode
 from services import audit
 from services.errors import N_, RegisterError
+from services.postal_codes.marking import recheck
 
 SHIPPED_FILE = pathlib.Path(__file__).resolve().parents[2] / "data" / "postal_codes_fi.csv"
 
@@ -136,7 +137,8 @@ def dataset_date():
 def update(path):
     """Bring the table up to the postal code file at ``path``; return the ``Changes``.
 
-    One transaction, with its audit event. A file older than the table's data is refused: it would bring back
+    One transaction, with the addresses of the changed codes marked again (``marking``) and
+    its audit event. A file older than the table's data is refused: it would bring back
     codes Posti has given up.
     """
     table = read_file(path)
@@ -161,6 +163,7 @@ def update(path):
                 PostalCode.code == code).execute()
         PostalCode.update(dataset_date=table.dataset_date).execute()
         insert_rows(PostalCode._meta.database, added, table.dataset_date)
+        recheck(PostalCode._meta.database, [*removed, *changed, *added])
         audit.record("postal_codes_update", object_type="postal_code_table",
                      object_id=table.dataset_date.isoformat())
     return Changes(len(added), len(changed), len(removed), table.dataset_date)
