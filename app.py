@@ -50,7 +50,7 @@ def create_app(test_config=None):
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 
-    from admin_views import auth, backup
+    from admin_views import auth, backup, public
     from admin_views.base import local_date, local_datetime, user_may
     from admin_views.registry import init_admin
 
@@ -60,6 +60,7 @@ def create_app(test_config=None):
     import cli
 
     auth.init_app(app)
+    public.init_app(app)  # the register description and privacy notice, without login
     init_admin(app)
     cli.init_app(app)
     backup.init_app(app)  # the backup scheduler, when this process serves (seed §11)
@@ -109,8 +110,13 @@ def _configure(app, test_config):
     app.config.from_prefixed_env("REGISTER")
     if test_config is not None:
         app.config.from_mapping(test_config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    # SECRET_KEY signs sessions; PSEUDONYM_KEY makes the pseudonyms of wiped requesters
+    # and AUDIT_CHECKPOINT_KEY signs the audit log's checkpoints (services/retention/
+    # records.py): each generated once into the instance folder when not set.
+    for key, file_name in (("SECRET_KEY", "secret_key"), ("PSEUDONYM_KEY", "pseudonym_key"),
+                           ("AUDIT_CHECKPOINT_KEY", "audit_checkpoint_key")):
+        if not app.config.get(key):
+            app.config[key] = _instance_secret(app.instance_path, file_name)
 
 
 def _freeze_start_up(app):
@@ -190,13 +196,17 @@ def _refuse_unstorable_input(app):
                     raise UnstorableInput()
 
 
-def _instance_secret(instance_path):
-    """Return the instance's secret key, generating it once into a 0600 file."""
-    path = pathlib.Path(instance_path) / "secret_key"
+def _instance_secret(instance_path, file_name="secret_key"):
+    """Return one of the instance's secret keys, generating it once into a 0600 file."""
+    path = pathlib.Path(instance_path) / file_name
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 

@@ -43,8 +43,10 @@ bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 totp_cli = AppGroup("totp", help="The second login factor (TOTP).")
 
-# Endpoints a visitor reaches without logging in; every other one requires login.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.language", "static", "admin.static"}
+# Endpoints a visitor reaches without logging in; every other one requires login. The
+# public register description and privacy notice (admin_views/public.py) are among them.
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.language", "static", "admin.static",
+                    "public.latest", "public.version", "public.pdf", "public.versions"}
 # Endpoints a user who must change the password can still reach.
 PASSWORD_CHANGE_ENDPOINTS = PUBLIC_ENDPOINTS | {
     "auth.change_password", "auth.logout", "auth.second_factor"}

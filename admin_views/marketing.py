@@ -5,8 +5,9 @@ person read every section, and may make a list of any section too: a list reveal
 more than they already read, and every export is in the audit log with its counts.
 Technical maintenance is refused (403).
 
-The page counts first — how many customers the list holds and how many a prohibition
-left out — and offers the download for exactly the choices it counted.
+The page counts first — how many customers the list holds, how many a prohibition left
+out, and whose email or mobile number was left out for want of a consent — and offers the
+download for exactly the choices it counted.
 """
 
 from flask import abort, flash, request, stream_with_context
@@ -29,6 +30,7 @@ from services.exports import CSV_CONTENT_TYPE
 from services.errors import RegisterError
 from services.localtime import helsinki_today
 from services.vocabulary.customers import CUSTOMER_LANGUAGE_LABELS, FIELD_LABELS
+from services.vocabulary.rights import CONSENT_CHANNEL_LABELS
 
 
 class MarketingListView(SecureBaseView):
@@ -111,7 +113,8 @@ class MarketingListView(SecureBaseView):
 
     def _page(self, form, counts):
         return self.render("data_rights/marketing.html", form=form, counts=counts,
-                           columns=[self.column_titles()[n] for n in marketing.COLUMNS])
+                           columns=[self.column_titles()[n] for n in marketing.COLUMNS],
+                           channel_labels=CONSENT_CHANNEL_LABELS)
 
     @staticmethod
     def column_titles():
@@ -123,5 +126,6 @@ class MarketingListView(SecureBaseView):
             "postal_code": FIELD_LABELS["postal_code"],
             "city": FIELD_LABELS["city"],
             "email": FIELD_LABELS["email"],
+            "mobile": FIELD_LABELS["mobile"],
             "language": FIELD_LABELS["language"],
         }

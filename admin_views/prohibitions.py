@@ -13,10 +13,9 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from admin_views.base import (
-    SecureBaseView,
+    CustomerRecordsView,
     customer_or_404,
     user_may,
-    user_section_ids,
 )
 from database import write_transaction
 from forms.data_rights import ProhibitionForm, select_choices
@@ -38,22 +37,15 @@ def may_record():
     return user_may("edit_customers")
 
 
-class ProhibitionView(SecureBaseView):
+class ProhibitionView(CustomerRecordsView):
     """One customer's prohibitions: /prohibitions/?customer=ID."""
 
-    capability = "use_register"
+    # The customer's page shows the prohibitions in force and links here.
+    panel_name = "customer_prohibitions"
 
-    def is_accessible(self):
-        return super().is_accessible() and bool(user_section_ids())
-
-    def is_visible(self):
-        return False  # reached from the customer's page
-
-    def create_blueprint(self, admin):
-        blueprint = super().create_blueprint(admin)
-        # The customer's page shows the prohibitions in force and links here.
-        blueprint.add_app_template_global(customer_prohibitions, "customer_prohibitions")
-        return blueprint
+    @staticmethod
+    def panel(customer):
+        return customer_prohibitions(customer)
 
     @expose("/", methods=("GET", "POST"))
     def index(self):

@@ -19,12 +19,15 @@ from admin_views.access_requests import AccessRequestView, front_page
 from admin_views.audit import add_audit_views
 from admin_views.backup import BackupView, panel_status
 from admin_views.billing import InvoiceView
+from admin_views.consent import ConsentView
 from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
 from admin_views.disclosures import DisclosureView
 from admin_views.marketing import MarketingListView
+from admin_views.processing_record import ProcessingRecordView
 from admin_views.prohibitions import ProhibitionView
 from admin_views.rectification import RectificationView
+from admin_views.record_retention import add_record_retention_views
 from admin_views.reports import InspectionReportView
 from admin_views.requests import InspectionRequestView
 from admin_views.retention import add_retention_views
@@ -66,6 +69,8 @@ def register_views(admin):
     # Reached from the customer's page, not from the menu.
     admin.add_view(ProhibitionView(name=_l("Prohibitions"), endpoint="prohibitions",
                                    url="/prohibitions"))
+    admin.add_view(ConsentView(name=_l("Marketing consents"), endpoint="consents",
+                               url="/consents"))
     admin.add_view(MarketingListView(name=_l("Marketing list"), endpoint="marketing",
                                      url="/marketing"))
     admin.add_view(InspectionRequestView(name=_l("Inspection requests"), endpoint="requests",
@@ -76,9 +81,10 @@ def register_views(admin):
     admin.add_view(DisclosureView(name=_l("Disclosures"), endpoint="disclosures",
                                   url="/disclosures"))
     add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
+    add_record_retention_views(admin)  # and the rules of the register's own records
     admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
     add_access_views(admin)  # menu "Access": requests, accounts, review, guidance
-    add_settings_views(admin)  # menu "Settings": the controller's settings
+    add_settings_views(admin)  # menu "Settings": the settings, what the register says of itself
 
 
 def add_access_views(admin):
@@ -109,5 +115,12 @@ def add_settings_views(admin):
     # The settings that are data of their own pages already, in the same menu.
     admin.add_link(CapabilityLink(_l("Retention periods"), "retention_policy.index",
                                   "decide_retention", category))
+    admin.add_link(CapabilityLink(_l("Retention of the register's own records"),
+                                  "record_retention.index", "decide_record_retention",
+                                  category))
     admin.add_link(CapabilityLink(_l("Allowed recipients"), "disclosures.recipients",
                                   "manage_disclosure_recipients", category))
+    # The GDPR Art. 30 record, from the newest publication of the settings.
+    admin.add_view(ProcessingRecordView(name=_l("Record of processing activities"),
+                                        category=category, endpoint="processing_record",
+                                        url="/processing-record"))

@@ -6,7 +6,7 @@ answers 404, like one that does not exist. Every report produced is an audit eve
 request and on each customer in it, written in the same transaction as the reads.
 """
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +14,7 @@ from flask_login import current_user
 from admin_views.base import SecureBaseView, download, visible_or_404
 from database import write_transaction
 from models import InspectionRequest
+from services import register_settings
 from services import requests as rules
 from services.exports import JSON_CONTENT_TYPE, PDF_CONTENT_TYPE
 from services.report import build_report, may_read_report, render_json, render_pdf
@@ -47,11 +48,16 @@ class InspectionReportView(SecureBaseView):
                           "controller has approved or refused the request. Come back to the "
                           "request after the decision.")), 409
         with write_transaction():
+            register_settings.ensure_published()  # the report names the notice in force
             report = build_report(req)
             rules.record_report(user, req)
         return self._respond(report, req, fmt)
 
     def _respond(self, report, req, fmt):
+        notice = report.get("privacy_notice")
+        if notice:  # its address on this site, in the report's language
+            notice["url"] = url_for("public.version", kind="notice", number=notice["number"],
+                                    lang=notice["language"], _external=True)
         file_name = f"{report['file_name']}-{req.id}.{fmt}"
         if fmt == "pdf":
             return download(render_pdf(report), file_name, PDF_CONTENT_TYPE, inline=True)

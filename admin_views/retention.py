@@ -28,7 +28,12 @@ from services import policy
 from services import retention as rules
 from services.errors import RegisterError
 from services.vocabulary.customers import CUSTOMER_KIND_LABELS
-from services.vocabulary.rights import PURGE_COUNT_LABELS, PURGE_KIND_LABELS, PURGE_STATE_LABELS
+from services.vocabulary.rights import (
+    PURGE_COUNT_LABELS,
+    PURGE_KIND_LABELS,
+    PURGE_STATE_LABELS,
+    RECORD_KIND_LABELS,
+)
 
 
 # Categories a listed customer is shown losing: the name and language go with every
@@ -110,6 +115,7 @@ def progress_of(run):
 def _run_names():
     """What a page listing purge runs names them with: sections, counts, states, kinds."""
     return {"names": section_names(), "count_labels": PURGE_COUNT_LABELS,
+            "record_labels": RECORD_KIND_LABELS, "wiped_kinds": rules.WIPED_KINDS,
             "own_row": rules.own_row_categories(),
             "categories": ("customers",) + rules.COUNTED_CATEGORIES,
             "state_labels": PURGE_STATE_LABELS, "kind_labels": PURGE_KIND_LABELS,
@@ -252,6 +258,8 @@ class PurgeView(SecureBaseView):
             and not changed,
             unfinished=rules.unfinished_run(),
             years=snapshot.accounting_years,
+            record_labels=RECORD_KIND_LABELS,
+            wiped_kinds=rules.WIPED_KINDS,
         )
 
     # --- runs --------------------------------------------------------------------------
@@ -277,6 +285,8 @@ class PurgeView(SecureBaseView):
             snapshot=rules.Snapshot.of_run(run),
             planned=rules.counts_of(run, "planned"),
             done=rules.counts_of(run, "done"),
+            records_planned=rules.counts_of(run, "records_planned"),
+            records_done=rules.counts_of(run, "records_done"),
             **_run_names(),
             can_run=decides() and run.kind == "purge"
             and run.state in ("confirmed", "running"),
@@ -313,7 +323,8 @@ class PurgeView(SecureBaseView):
         wants_json = request.accept_mimetypes.best == "application/json"
         try:
             run = rules.execute(run.id, batch_size=batch_size(), actor=actor(),
-                                seconds=step_seconds(), record_resume=False)
+                                seconds=step_seconds(), record_resume=False,
+                                keys=rules.RecordKeys.from_config(current_app.config))
         except RegisterError as ex:
             message = _(ex.message, **ex.params)
             # The customers changed before the purge started: a fresh preview to confirm.
@@ -350,6 +361,8 @@ class PurgeLogView(SecureBaseView):
             runs=[(run, rules.counts_of(run, "done"), rules.counts_of(run, "planned"))
                   for run in runs],
             policy_of=rules.Snapshot.of_run,
+            records_of=lambda run: (rules.counts_of(run, "records_planned"),
+                                    rules.counts_of(run, "records_done")),
             **_run_names(),
         )
 

@@ -215,6 +215,33 @@ def retention_preview(bench):
                           "the raw SQL replays them one after another")
 
 
+def marketing_count(bench):
+    """Count the tourism section's Finnish marketing list: prohibitions, minimised customers
+    and the private persons' consents (an EXISTS on migration 021's index for each)."""
+    url = "/marketing/"
+
+    def prepare():
+        page = bench.staff.get(url)
+        if page.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {page.status_code}")
+        text = page.get_data(as_text=True)
+        fields = {"csrf_token": form_fields_token(text),
+                  "section": _options(text, "section")[0][0], "language": "fi", "kind": "", "postal_prefix": "",
+                  "purpose": "direct_marketing", "counted": ""}
+        return lambda: bench.staff.post(url, data=fields)
+
+    return Operation(url, prepare, None, goal_overhead_ms=None,
+                     note="no stock counterpart; four counts over the section's customers")
+
+
+def _options(page_html, name):
+    """Return ``(value, label)`` of the options of the select ``name`` (non-empty values)."""
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page_html, re.S)
+    found = re.findall(r'<option[^>]*value="([^"]+)"[^>]*>([^<]*)', select.group(1) if select
+                       else "")
+    return [(value, label) for value, label in found if value]
+
+
 OPERATIONS = {
     "list_first_page": list_first_page,
     "list_page_10000": list_page_10000,
@@ -227,6 +254,7 @@ OPERATIONS = {
     "statistics_section": statistics_section,
     "report": report,
     "retention_preview": retention_preview,
+    "marketing_count": marketing_count,
 }
 
 
@@ -302,6 +330,13 @@ class _FormReader(html.parser.HTMLParser):
                 text = text[1:]
             self.fields.append((name, text))
             self._textarea = None
+
+
+def form_fields_token(page_html):
+    """Return the page's CSRF token (of its first form)."""
+    reader = _FormReader()
+    reader.feed(page_html)
+    return reader.page_token
 
 
 def form_fields(page_html):

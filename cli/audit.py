@@ -9,12 +9,21 @@ audit_cli = AppGroup("audit", help="The audit log (906/2019 §17).")
 @audit_cli.command("verify")
 def audit_verify():
     """Check the audit log's hash chain; exit 1 when it is broken."""
+    from flask import current_app
+
+    from models import AuditCheckpoint
     from services import audit
 
-    ok, broken_id, checked = audit.verify()
+    key = current_app.config["AUDIT_CHECKPOINT_KEY"]
+    ok, broken_id, checked = audit.verify(checkpoint_key=key)
+    checkpoint = AuditCheckpoint.newest()
     # A status line for people and monitoring alike, untranslated like `db upgrade`'s.
     if ok:
-        click.echo(f"audit chain intact: {checked} events")
+        since = (f" (from checkpoint #{checkpoint.id}: {checkpoint.removed_count} older "
+                 f"events removed)" if checkpoint is not None else "")
+        click.echo(f"audit chain intact: {checked} events{since}")
         return
+    if checkpoint is not None and not audit.checkpoint_intact(checkpoint, key):
+        click.echo(f"audit checkpoint #{checkpoint.id} is not signed with the register's key")
     click.echo(f"audit chain broken at event #{broken_id}")
     raise SystemExit(1)

@@ -59,6 +59,11 @@ def retention_preview(section_code):
         for customer_id in part.held:
             reasons = "; ".join(str(h) for h in result.holds.get(customer_id, ()))
             click.echo(f"  held customer {customer_id}: {reasons}")
+    # The register's own records: what each rule would wipe or remove.
+    for kind, count in result.records.items():
+        cutoff = helsinki_date(snapshot.record_cutoffs[kind])
+        click.echo(f"records {kind}: {snapshot.records[kind]} months, before {cutoff}; "
+                   f"{count} to {'wipe' if kind in retention.WIPED_KINDS else 'remove'}")
     click.echo(f"fingerprint {result.fingerprint}")
 
 
@@ -87,10 +92,16 @@ def retention_purge(run_id, batch_size):
         if crash_after is not None and batches[0] >= int(crash_after):
             os._exit(75)
 
+    from flask import current_app
+
     try:
         run = retention.execute(run_id, batch_size=batch_size or default_batch,
-                                progress=progress, inside_batch=inside_batch)
+                                progress=progress, inside_batch=inside_batch,
+                                keys=retention.RecordKeys.from_config(current_app.config))
     except RegisterError as e:
         fail(e)
     click.echo(f"purge {run.id} finished: {run.deleted} deleted, {run.minimised} minimised, "
                f"{run.skipped} skipped")
+    for kind, count in retention.counts_of(run, "records_done").items():
+        click.echo(f"records {kind}: {count} "
+                   f"{'wiped' if kind in retention.WIPED_KINDS else 'removed'}")

@@ -4,7 +4,8 @@ Tables are created only by the numbered migrations in ``migrations/``; these mod
 declare the models the application reads and writes through, one module a part of the
 register: base (the code tuples, the database proxy, the clock), people (sections and
 users), register (the customer and its rows), access (grants, reviews, guidance, login
-security), rights (the data subject's requests and prohibitions), retention, disclosures,
+security), rights (the data subject's requests and prohibitions), consent (direct
+marketing consents), retention, disclosures,
 categories (the field → data-category map) and audit. Every name is offered here:
 ``from models import Customer``.
 """
@@ -67,6 +68,11 @@ from models.access import (
     TotpCredential,
     UserSession,
 )
+from models.consent import (
+    CONSENT_CHANNELS,
+    CONSENT_METHODS,
+    MarketingConsent,
+)
 from models.rights import (
     InspectionRequest,
     InspectionSubject,
@@ -80,6 +86,9 @@ from models.retention import (
     PURGE_STATES,
     PurgeItem,
     PurgeRun,
+    RECORD_KINDS,
+    RecordRetention,
+    RecordRetentionChange,
     RetentionPolicy,
     RetentionPolicyChange,
 )
@@ -102,6 +111,7 @@ from models.categories import (
 from models.audit import (
     AUDIT_GENESIS_HASH,
     AuditAppendOnlyError,
+    AuditCheckpoint,
     AuditEvent,
     AuditHead,
 )
@@ -162,12 +172,18 @@ __all__ = [
     "InspectionSubject",
     "Prohibition",
     "RectificationRequest",
+    "CONSENT_CHANNELS",
+    "CONSENT_METHODS",
+    "MarketingConsent",
     "DEFAULT_RETENTION_MONTHS",
     "PURGE_ACTIONS",
     "PURGE_KINDS",
     "PURGE_STATES",
     "PurgeItem",
     "PurgeRun",
+    "RECORD_KINDS",
+    "RecordRetention",
+    "RecordRetentionChange",
     "RetentionPolicy",
     "RetentionPolicyChange",
     "DISCLOSURE_STATES",
@@ -184,6 +200,7 @@ __all__ = [
     "unmapped_fields",
     "AUDIT_GENESIS_HASH",
     "AuditAppendOnlyError",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "ControllerSettings",

@@ -65,6 +65,13 @@ class AuditEvent(BaseModel):
     def delete(cls):
         raise AuditAppendOnlyError()
 
+    @classmethod
+    def remove_range(cls, after_id, last_id):
+        """Delete events ``after_id`` < id <= ``last_id``: only those a checkpoint covers
+        (services/audit.prune writes it first; the database refuses any other)."""
+        return (pw.ModelDelete(cls)
+                .where((cls.id > after_id) & (cls.id <= last_id)).execute())
+
 
 class AuditHead(BaseModel):
     """The chain's newest event (one row, id 1): every append locks and moves it."""
@@ -75,3 +82,31 @@ class AuditHead(BaseModel):
 
     class Meta:
         table_name = "audit_head"
+
+
+class AuditCheckpoint(BaseModel):
+    """Where the chain starts after its oldest events were removed (issue 14).
+
+    Events 1 … ``last_id`` were removed (``removed_count`` of them); ``last_hash`` is the
+    hash of event ``last_id``, so the first event kept must carry it as its ``prev_hash``.
+    ``signature`` is an HMAC-SHA256, with a key kept outside the database, over the
+    checkpoint and the signature of the one before it (services/audit.py). Append-only,
+    like the events (triggers of migration 023).
+    """
+
+    id = pw.IntegerField(primary_key=True)  # 1, 2, 3 …
+    last_id = pw.IntegerField(unique=True)
+    last_hash = pw.CharField(max_length=64)
+    removed_count = pw.IntegerField()
+    at = pw.DateTimeField(default=utcnow)
+    run_id = pw.IntegerField(null=True)  # the purge run that removed them
+    prev_signature = pw.CharField(max_length=64)
+    signature = pw.CharField(max_length=64)
+
+    class Meta:
+        table_name = "audit_checkpoint"
+
+    @classmethod
+    def newest(cls):
+        """Return the newest checkpoint, or None while nothing was removed."""
+        return cls.select().order_by(cls.id.desc()).first()

@@ -2,6 +2,7 @@
 table is in."""
 
 from models.base import CATEGORIES
+from models.consent import MarketingConsent
 from models.disclosures import DisclosureCustomer
 from models.register import (
     Address,
@@ -119,11 +120,16 @@ FIELD_CATEGORIES = {
         "recorded_by": "record",
         "recorded_at": "record",
     },
+    # A private person's consents to email and SMS marketing, given and withdrawn (seed §16).
+    MarketingConsent: {name: "record" for name in (
+        "id", "customer", "channel", "given_on", "given_how", "wording_version",
+        "recorded_by", "recorded_at", "withdrawn_at", "withdrawn_how", "withdrawn_by")},
     RectificationRequest: {name: "record" for name in (
         "id", "customer", "contact_person", "received_at", "requester_name", "description",
         "requested", "verification_source", "verification_result", "verified_by",
         "verified_at", "decision", "decision_reason", "decided_by", "decided_at", "before",
-        "after", "applied_by", "applied_at", "registered_by", "registered_at", "version")},
+        "after", "applied_by", "applied_at", "registered_by", "registered_at", "version",
+        "requester_pseudonym", "wiped_at")},
 }
 
 # The models holding personal data of customers: every one is in the map above.

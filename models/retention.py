@@ -81,6 +81,10 @@ class PurgeRun(BaseModel):
     progress_at = pw.DateTimeField(null=True)
     finished_at = pw.DateTimeField(null=True)
     request_received_on = pw.DateField(null=True)  # erasure: when the request came
+    # The register's own records (migration 023): JSON rows per record kind its rules
+    # would wipe or remove at the preview, and did.
+    records_planned = pw.TextField(default="{}")
+    records_done = pw.TextField(default="{}")
 
     class Meta:
         table_name = "purge_run"
@@ -101,3 +105,36 @@ class PurgeItem(BaseModel):
     class Meta:
         table_name = "purge_item"
         indexes = ((("run", "customer_id"), True),)
+
+
+# --- The register's own records (issue 14) ------------------------------------------
+# The register keeps records of its own work that hold personal data too: each kind has a
+# retention rule the controller sets, in months, applied by the purge
+# (services/retention/records.py; the defaults and why in migration 023).
+RECORD_KINDS = ("inspection_requests", "rectification_requests", "access_requests",
+                "account_status_changes", "login_failures", "ended_sessions", "audit_log")
+
+
+class RecordRetention(BaseModel):
+    """How long the register keeps one kind of its own records: ``months``."""
+
+    kind = pw.CharField(max_length=32, unique=True, choices=choices(RECORD_KINDS))
+    months = pw.IntegerField()
+    changed_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    changed_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "record_retention"
+
+
+class RecordRetentionChange(BaseModel):
+    """One change of a record kind's retention rule, with the old and new months."""
+
+    kind = pw.CharField(max_length=32, choices=choices(RECORD_KINDS))
+    old_months = pw.IntegerField(null=True)
+    new_months = pw.IntegerField()
+    changed_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    changed_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "record_retention_change"

@@ -79,6 +79,10 @@ class RectificationRequest(BaseModel):
     registered_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     registered_at = pw.DateTimeField(default=utcnow)
     version = pw.IntegerField(default=1)
+    # Set when the record retention rule wiped the requester's name (migration 023): a
+    # keyed hash of the name, kept for the counts.
+    requester_pseudonym = pw.CharField(max_length=64, null=True)
+    wiped_at = pw.DateTimeField(null=True)
 
     class Meta:
         table_name = "rectification_request"
@@ -124,6 +128,9 @@ class InspectionRequest(BaseModel):
     # The parts of a request that concerns several sections, one a section, share the
     # number of the first part; a request of one section has none (migration 016).
     group = pw.ForeignKeyField("self", null=True, backref="parts", on_delete="SET NULL")
+    # Set when the record retention rule wiped the requester's details (migration 023).
+    requester_pseudonym = pw.CharField(max_length=64, null=True)
+    wiped_at = pw.DateTimeField(null=True)
 
     class Meta:
         table_name = "inspection_request"

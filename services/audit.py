@@ -13,11 +13,20 @@ them under the lock of the ``audit_head`` row, which serialises concurrent appen
 
 import datetime
 import hashlib
+import hmac
 import json
 import re
 
 import database
-from models import AUDIT_GENESIS_HASH, AuditEvent, AuditHead, Section, db, utcnow
+from models import (
+    AUDIT_GENESIS_HASH,
+    AuditCheckpoint,
+    AuditEvent,
+    AuditHead,
+    Section,
+    db,
+    utcnow,
+)
 
 # The actions the register records today; later features add codes of their own.
 ACTIONS = (
@@ -157,7 +166,7 @@ def record_reads(action, actor, customers, via_type, via_id=None):
         for customer_id, section_id in ids.items()])
 
 
-def verify(batch_size=VERIFY_BATCH_SIZE):
+def verify(batch_size=VERIFY_BATCH_SIZE, checkpoint_key=None):
     """Check the whole chain; return ``(ok, first_broken_id or None, checked_count)``.
 
     Walks the events in id order, a batch at a time, inside one read snapshot. An event is
@@ -165,11 +174,22 @@ def verify(batch_size=VERIFY_BATCH_SIZE):
     previous event's hash, or its ``hash`` does not match its content. Finally the head must
     name the last event: if events are missing at the end the first missing id is reported,
     if events follow the head the first of them, otherwise the last event.
+
+    When the oldest events were removed (``prune``), the chain starts from the newest
+    checkpoint: the first event kept must follow its ``last_id`` and ``last_hash``. With
+    ``checkpoint_key`` the checkpoint's signature is checked too, and a checkpoint that
+    fails it is reported as broken at its ``last_id``; without the key (a restored backup's
+    check) only the chain from the checkpoint is.
     """
     with _read_snapshot():
         head = AuditHead.get_or_none(AuditHead.id == 1)
+        checkpoint = AuditCheckpoint.newest()
         prev_id, prev_hash, checked = 0, AUDIT_GENESIS_HASH, 0
-        for event in _events(batch_size):
+        if checkpoint is not None:
+            if not checkpoint_intact(checkpoint, checkpoint_key):
+                return False, checkpoint.last_id, 0
+            prev_id, prev_hash = checkpoint.last_id, checkpoint.last_hash
+        for event in _events(batch_size, prev_id):
             checked += 1
             if (
                 event.id != prev_id + 1
@@ -210,6 +230,74 @@ def event_hash(event):
     return hashlib.sha256((event.prev_hash + canonical(event)).encode("utf-8")).hexdigest()
 
 
+# --- checkpoints: removing the oldest events (issue 14) -----------------------------------
+
+
+def checkpoint_signature(checkpoint, key):
+    """Return the hex HMAC-SHA256 with ``key`` over the checkpoint and its predecessor's
+    signature."""
+    text = json.dumps([checkpoint.id, checkpoint.last_id, checkpoint.last_hash,
+                       checkpoint.removed_count, _format_at(checkpoint.at),
+                       "" if checkpoint.run_id is None else checkpoint.run_id,
+                       checkpoint.prev_signature], separators=(",", ":"))
+    return hmac.new(key.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def checkpoint_intact(checkpoint, key):
+    """Tell whether ``checkpoint`` is consistent and, given ``key``, signed with it."""
+    if checkpoint.removed_count != checkpoint.last_id:  # ids run 1, 2, 3 … without gaps
+        return False
+    if key is None:
+        return True
+    return hmac.compare_digest(checkpoint.signature, checkpoint_signature(checkpoint, key))
+
+
+def removable_through(cutoff):
+    """Return the id of the newest event that removing the events before ``cutoff`` (naive
+    UTC) would remove, and how many events that is: ``(last_id, count)``.
+
+    The events go as a prefix of the chain, up to the first event at or after ``cutoff``
+    in time; the ids have no gaps, so the count is the difference of two ids (no scan).
+    """
+    checkpoint = AuditCheckpoint.newest()
+    start = checkpoint.last_id if checkpoint is not None else 0
+    first_kept = (AuditEvent.select(AuditEvent.id).where(AuditEvent.at >= cutoff)
+                  .order_by(AuditEvent.at, AuditEvent.id).limit(1).scalar())
+    if first_kept is None:
+        head = AuditHead.get_or_none(AuditHead.id == 1)
+        first_kept = (head.last_id if head is not None else 0) + 1
+    last_id = max(start, first_kept - 1)
+    return last_id, last_id - start
+
+
+def prune(through_id, key, run_id=None, limit=None, now=None):
+    """Remove the oldest events up to ``through_id`` (at most ``limit`` of them) behind a
+    new signed checkpoint; return how many were removed.
+
+    Runs in the caller's write transaction (or its own): the checkpoint and the removal
+    commit together, so the chain always starts from a checkpoint that names the last
+    event removed. Appenders wait on the head meanwhile.
+    """
+    with database.write_transaction():
+        _locked_head()
+        previous = AuditCheckpoint.newest()
+        start = previous.last_id if previous is not None else 0
+        last_id = through_id if limit is None else min(through_id, start + limit)
+        last = AuditEvent.get_or_none(AuditEvent.id == last_id)
+        if last_id <= start or last is None:
+            return 0
+        checkpoint = AuditCheckpoint(
+            id=(previous.id + 1) if previous is not None else 1, last_id=last_id,
+            last_hash=last.hash, removed_count=(previous.removed_count if previous else 0)
+            + (last_id - start), at=_utc_naive(now or utcnow()).replace(microsecond=0),
+            run_id=run_id,
+            prev_signature=previous.signature if previous is not None else AUDIT_GENESIS_HASH)
+        checkpoint.signature = checkpoint_signature(checkpoint, key)
+        checkpoint.save(force_insert=True)
+        removed = AuditEvent.remove_range(start, last_id)
+    return removed
+
+
 # --- helpers ------------------------------------------------------------------------
 
 
@@ -235,9 +323,9 @@ def _read_snapshot():
     return db.atomic("REPEATABLE READ")
 
 
-def _events(batch_size):
-    """Yield every event in id order, reading ``batch_size`` rows at a time."""
-    last_id = 0
+def _events(batch_size, last_id=0):
+    """Yield every event after ``last_id`` in id order, reading ``batch_size`` rows at a
+    time."""
     while True:
         batch = list(
             AuditEvent.select()

@@ -6,7 +6,13 @@ customer whose own prohibition of that purpose is in force (seed §16), every co
 person whose own prohibition is, and every customer the retention purge minimised (kept
 only for what the Accounting Act needs, seed §12); it carries only what a mailing needs:
 the name, a contact person's name for a company or organisation, the mailing address, the
-email and the language. Nothing else of the register leaves through it.
+email, the mobile number and the language. Nothing else of the register leaves through it.
+
+A private person's email is given only with the person's email marketing consent in force,
+and the mobile number only with the SMS consent (Act 917/2014 §200, services/consent.py);
+without one the person stays on the list for post, with that cell empty, and the counts
+say how many such cells were left empty. A company's or an organisation's contact data
+needs no consent: the prohibitions above are its opt-out.
 
 The rows are read a batch at a time and written out as they are read, so a list of a
 million customers never sits in memory.
@@ -17,7 +23,7 @@ import csv
 import dataclasses
 import io
 
-from peewee import SQL
+from peewee import SQL, Case, fn
 
 from models import (
     CUSTOMER_KINDS,
@@ -26,8 +32,9 @@ from models import (
     Address,
     ContactPerson,
     Customer,
+    MarketingConsent,
 )
-from services import audit
+from services import audit, consent
 from services.errors import N_, RegisterError
 # Every cell passes it: a spreadsheet shows the text and runs no formula (CSV injection).
 from services.exports import safe_cell as escape_formula
@@ -36,7 +43,8 @@ from services.prohibitions import prohibited_contact_persons, prohibited_custome
 AUDIT_OBJECT_TYPE = "marketing_list"
 
 # The columns of the list: no more than a mailing needs.
-COLUMNS = ("name", "contact_person", "street", "postal_code", "city", "email", "language")
+COLUMNS = ("name", "contact_person", "street", "postal_code", "city", "email", "mobile",
+           "language")
 
 # Customers read per query while the list is written.
 BATCH_SIZE = 2000
@@ -76,6 +84,9 @@ class Counts:
     excluded: int  # customers whose own prohibition is in force
     contact_persons_skipped: int  # contact persons of included customers, by their own
     minimised: int = 0  # customers kept only for accounting
+    # {channel: private persons on the list whose email or mobile (by channel) was left
+    # empty because no consent of that channel is in force}
+    no_consent: dict = dataclasses.field(default_factory=dict)
 
 
 def _chosen_condition(criteria):
@@ -123,19 +134,33 @@ def count(criteria):
     minimised = (Customer.select().where(_chosen_condition(criteria)
                                          & Customer.minimised_at.is_null(False)).count())
     return Counts(included=total, excluded=excluded, contact_persons_skipped=skipped,
-                  minimised=minimised)
+                  minimised=minimised, no_consent=_left_without_consent(criteria))
+
+
+def _left_without_consent(criteria):
+    """Return ``{channel: n}``: the private persons on the list with an email (a mobile
+    number) that is left out for want of a consent of the channel. One pass over the list's
+    customers, an index probe (``consent.has_consent``) for each person."""
+    channels = list(consent.CHANNEL_FIELDS.items())
+    sums = [fn.SUM(Case(None, [((field.is_null(False) & (field != ""))
+                                & ~consent.has_consent(channel), 1)], 0))
+            for channel, field in channels]
+    found = (included(criteria).select(*sums)
+             .where(consent.needs_consent_condition()).tuples().first()) or ()
+    return {channel: int(value or 0) for (channel, _field), value in zip(channels, found)}
 
 
 def rows(criteria, batch_size=BATCH_SIZE):
     """Yield the list's rows (dicts of COLUMNS), customer by customer in id order.
 
-    Reads ``batch_size`` customers at a time with their addresses and the first contact
-    person whose own prohibition is not in force. The email is the customer's, else that
-    contact person's.
+    Reads ``batch_size`` customers at a time with their addresses, the first contact
+    person whose own prohibition is not in force and the consents in force. The email is
+    the customer's, else that contact person's; a private person's email and mobile number
+    only with the consent of their channel.
     """
     query = included(criteria).select(
         Customer.id, Customer.kind, Customer.first_name, Customer.last_name, Customer.name,
-        Customer.email, Customer.language,
+        Customer.email, Customer.mobile, Customer.language,
     ).tuples()  # plain tuples: building model instances would be most of the time
     last_id = 0
     while True:
@@ -146,9 +171,13 @@ def rows(criteria, batch_size=BATCH_SIZE):
         addresses = _first_addresses([row[0] for row in batch])
         people = _first_contact_persons([row[0] for row in batch if row[1] != "person"],
                                         criteria.purpose)
-        for customer_id, kind, first_name, last_name, name, email, language in batch:
+        consents = _consents_in_force([row[0] for row in batch if row[1] == "person"])
+        for customer_id, kind, first_name, last_name, name, email, mobile, language in batch:
             street, postal_code, city = addresses.get(customer_id, ("", "", ""))
             person_name, person_email = people.get(customer_id, ("", ""))
+            if kind == "person":
+                email = email if (customer_id, "email") in consents else ""
+                mobile = mobile if (customer_id, "sms") in consents else ""
             yield {
                 "name": _person_name(first_name, last_name) if kind == "person"
                 else (name or ""),
@@ -157,6 +186,7 @@ def rows(criteria, batch_size=BATCH_SIZE):
                 "postal_code": postal_code or "",
                 "city": city or "",
                 "email": email or person_email or "",
+                "mobile": mobile or "",
                 "language": language,
             }
         last_id = batch[-1][0]
@@ -193,15 +223,20 @@ def csv_chunks(criteria, header, batch_size=BATCH_SIZE):
 def record_export(criteria, counts, actor, section_code):
     """Write the audit event of an export: who, which section, and the counts — no names.
 
-    The object id carries the counts ("included=N;excluded=M;skipped=K"), the field list
-    the columns handed out. Call it inside the caller's write transaction.
+    The object id carries the counts in short (it holds 64 characters): ``in`` customers
+    on the list, ``out`` left out for a prohibition, ``cp`` contact persons left out for
+    their own, ``noemail`` and ``nosms`` private persons' emails and mobile numbers left
+    out for want of a consent. The field list names the columns handed out. Call it inside
+    the caller's write transaction.
     """
     return audit.record(
         "export",
         actor=actor,
         object_type=AUDIT_OBJECT_TYPE,
-        object_id=(f"included={counts.included};excluded={counts.excluded};"
-                   f"skipped={counts.contact_persons_skipped}"),
+        object_id=(f"in={counts.included};out={counts.excluded};"
+                   f"cp={counts.contact_persons_skipped};"
+                   f"noemail={counts.no_consent.get('email', 0)};"
+                   f"nosms={counts.no_consent.get('sms', 0)}"),
         section=section_code,
         fields=COLUMNS,
     )
@@ -246,3 +281,13 @@ def _first_contact_persons(customer_ids, purpose):
     for customer_id, first_name, last_name, email in query:
         first.setdefault(customer_id, (_person_name(first_name, last_name), email))
     return first
+
+
+def _consents_in_force(customer_ids):
+    """Return the ``(customer id, channel)`` pairs of the consents in force of the
+    customers."""
+    if not customer_ids:
+        return set()
+    return set(MarketingConsent.select(MarketingConsent.customer, MarketingConsent.channel)
+               .where(MarketingConsent.customer.in_(customer_ids) & MarketingConsent.in_force())
+               .tuples())

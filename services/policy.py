@@ -38,7 +38,8 @@ CAPABILITIES = {
         "personal data on any screen)"),
     "edit_customers": Capability(
         ("handler", "staff"),
-        "create and update customers, their history, billing and prohibitions"),
+        "create and update customers, their history, billing, prohibitions and marketing "
+        "consents"),
     "delete_customers": Capability(("handler",), "delete a customer"),
     # --- inspection requests (seed §14) ---
     "register_inspection_requests": Capability(
@@ -103,6 +104,8 @@ CAPABILITIES = {
         "read the retention periods, purge previews and the purge log"),
     "decide_retention": Capability(
         ("controller",), "change retention periods; confirm and run a purge"),
+    "decide_record_retention": Capability(
+        ("controller",), "change the retention rules of the register's own records"),
     "erase_on_request": Capability(
         ("responsible",), "erase a customer on the subject's request"),
     "read_statistics": Capability(
@@ -111,6 +114,10 @@ CAPABILITIES = {
     "see_backups": Capability(
         ("controller", "responsible", "maintenance"),
         "see the backups and their status; run a restore drill"),
+    # --- the register's description of itself (seed §13, §17; GDPR Art. 30) ---
+    "read_processing_record": Capability(
+        ("controller",), "read and download the record of processing activities (GDPR "
+        "Art. 30) as PDF and XLSX"),
 }
 
 # With TOTP_ENABLED, these roles must use the second factor (the default of the setting

@@ -116,7 +116,7 @@ def record(customer, *, purpose, action, effective_on, source, actor, contact_pe
                                "contact person from the list."))
 
     with database.write_transaction():
-        _lock(customer)
+        lock_customer(customer)
         _refuse_against_history(_newest(customer, purpose, contact_person), action,
                                 effective_on)
         row = Prohibition.create(
@@ -198,8 +198,9 @@ def _newest(customer, purpose, contact_person=None):
     return query.order_by(Prohibition.id.desc()).first()
 
 
-def _lock(customer):
-    """Serialise recorders of one customer's prohibitions until the transaction ends.
+def lock_customer(customer):
+    """Serialise recorders of one customer's prohibitions (and consents, services.consent)
+    until the transaction ends.
 
     PostgreSQL: a row lock on the customer. SQLite: the write transaction already holds
     the database's write lock.

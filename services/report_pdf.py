@@ -31,18 +31,21 @@ TABLE_LINE = 4.2
 TALL_ROW = 0.4
 
 
-class _ReportPDF(FPDF):
-    """A4 pages with the document's title and the page number at the foot of each page."""
+class DocumentPDF(FPDF):
+    """A4 pages in the register's Unicode font, with the document's title and the page
+    number (``page_words``: "Page %(page)s of %(pages)s" in the document's language) at
+    the foot of each page. The register's other documents are set with it too."""
 
-    def __init__(self, report):
+    def __init__(self, title, language, page_words):
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.report = report
+        self.document_title = title
+        self.page_words = page_words
         self.add_font(FONT, "", str(FONTS_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONTS_DIR / "DejaVuSans-Bold.ttf"))
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(True, margin=18)
-        self.set_title(report["title"])
-        self.set_lang(report["language"])
+        self.set_title(title)
+        self.set_lang(language)
         self.set_creator("Asiakasrekisteri")
         self.set_text_color(*DARK)
         self.set_draw_color(*LINE)
@@ -51,8 +54,8 @@ class _ReportPDF(FPDF):
         self.set_y(-12)
         self.set_font(FONT, "", 8)
         self.set_text_color(*MUTED)
-        page = self.report["words"]["page"] % {"page": self.page_no(), "pages": "{nb}"}
-        self.cell(0, 5, f"{self.report['title']} · {page}", align="C")
+        page = self.page_words % {"page": self.page_no(), "pages": "{nb}"}
+        self.cell(0, 5, f"{self.document_title} · {page}", align="C")
         self.set_text_color(*DARK)
 
     # --- building blocks ------------------------------------------------------------------
@@ -158,7 +161,7 @@ def _column_widths(columns, rows):
 
 def render_pdf(report):
     """Return the report or the refusal letter as PDF bytes."""
-    pdf = _ReportPDF(report)
+    pdf = DocumentPDF(report["title"], report["language"], report["words"]["page"])
     pdf.add_page()
     pdf.heading(report["title"], 0)
     if report.get("subtitle"):
@@ -173,6 +176,11 @@ def render_pdf(report):
         pdf.heading(section["heading"], 2)
         for text in section["paragraphs"]:
             pdf.paragraph(text)
+    notice = report.get("privacy_notice")
+    if notice:
+        pdf.paragraph(notice["text"])
+        if notice.get("url"):
+            pdf.paragraph(notice["url"], size=9)
     return bytes(pdf.output())
 
 

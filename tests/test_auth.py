@@ -139,7 +139,10 @@ def test_next_only_to_this_site(client, make_user):
 
 
 def test_every_page_redirects_to_login_when_logged_out(app, client):
-    public = {"auth.login", "auth.language", "static", "admin.static"}
+    # The login, the language and the public register description and privacy notice
+    # (tests/test_public_pages.py reads those logged out).
+    public = {"auth.login", "auth.language", "static", "admin.static", "public.latest",
+              "public.version", "public.pdf", "public.versions"}
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public:

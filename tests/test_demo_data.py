@@ -15,6 +15,7 @@ from models import (
     Customer,
     Demographics,
     Invoice,
+    MarketingConsent,
     Purchase,
     Section,
     db,
@@ -63,6 +64,7 @@ def test_the_command_fills_the_register(runner):
         "contact_events": ContactEvent,
         "purchases": Purchase,
         "invoices": Invoice,
+        "marketing_consents": MarketingConsent,
     }
     assert set(reported) == set(tables)
     assert Customer.select().count() == COUNT

@@ -213,7 +213,8 @@ def test_the_inspection_report_names_the_people_of_the_current_settings(
 def test_the_settings_menu_gathers_the_controllers_settings(client, auth, people):
     login(auth, "controller")
     menu = client.get("/").get_data(as_text=True)
-    for path in ('href="/settings/"', 'href="/retention/policy/"', 'href="/disclosures/recipients/"'):
+    for path in ('href="/settings/"', 'href="/retention/policy/"', 'href="/retention/records/"',
+                 'href="/disclosures/recipients/"'):
         assert path in menu, path
     login(auth, "handler_t")
     menu = client.get("/").get_data(as_text=True)

@@ -41,12 +41,15 @@ NAMED_CODES = {
     "PROHIBITION_ACTIONS": [rights.PROHIBITION_ACTION_LABELS],
     "PROHIBITION_SOURCES": [rights.PROHIBITION_SOURCE_LABELS,
                             report.REPORT_CODE_LABELS["source"]],
+    "CONSENT_CHANNELS": [rights.CONSENT_CHANNEL_LABELS, rights.CONSENT_WORDINGS["2026-1"]],
+    "CONSENT_METHODS": [rights.CONSENT_METHOD_LABELS],
     "ACCESS_REQUEST_STATES": [administration.ACCESS_REQUEST_STATE_LABELS],
     "ACCESS_REQUEST_KINDS": [administration.ACCESS_REQUEST_KIND_LABELS],
     "REVIEW_OUTCOMES": [administration.REVIEW_OUTCOME_LABELS],
     "PURGE_KINDS": [rights.PURGE_KIND_LABELS],
     "PURGE_STATES": [rights.PURGE_STATE_LABELS],
     "DISCLOSURE_STATES": [rights.DISCLOSURE_STATE_LABELS],
+    "RECORD_KINDS": [rights.RECORD_KIND_LABELS, rights.RECORD_KIND_RULES],
 }
 # Codes no page names by a label: what they mean is said in a sentence of its own.
 UNNAMED_CODES = {

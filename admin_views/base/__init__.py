@@ -18,6 +18,7 @@ from admin_views.base.pages import (
     TYPE_FORMATTERS,
     BoundedPagesMixin,
     ChoiceFilter,
+    CustomerRecordsView,
     HelsinkiDateTimeBetweenFilter,
     RegisterInlineForm,
     RegisterModelConverter,
@@ -53,6 +54,7 @@ from admin_views.base.pages import (
 __all__ = [
     "BoundedPagesMixin",
     "ChoiceFilter",
+    "CustomerRecordsView",
     "DETAIL_TYPE_FORMATTERS",
     "EXPORT_TYPE_FORMATTERS",
     "HelsinkiDateTimeBetweenFilter",

@@ -116,6 +116,34 @@ class SecureBaseView(SecureMixin, BaseView):
     """A custom page of the register."""
 
 
+class CustomerRecordsView(SecureBaseView):
+    """A page of one customer's records of its own wishes (prohibitions, marketing
+    consents), reached from the customer's page rather than the menu, by the users who
+    read a section's customers.
+
+    The customer's page shows the page's part through the template global ``panel_name``,
+    the subclass's ``panel(customer)`` (None: nothing to show to this user).
+    """
+
+    capability = "use_register"
+    panel_name = None
+
+    @staticmethod
+    def panel(customer):
+        return None
+
+    def is_accessible(self):
+        return super().is_accessible() and bool(user_section_ids())
+
+    def is_visible(self):
+        return False  # reached from the customer's page
+
+    def create_blueprint(self, admin):
+        blueprint = super().create_blueprint(admin)
+        blueprint.add_app_template_global(self.panel, self.panel_name)
+        return blueprint
+
+
 def bounded_int(value, low, high, default):
     """Return the query value ``value`` as an int clamped to ``low … high``; ``default``
     when it is not a whole number in ASCII digits (so not "²", "1e3" or "")."""

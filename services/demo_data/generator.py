@@ -1,7 +1,9 @@
 """The generator: one made-up customer at a time, with the rows it owns.
 
 Every random choice comes from one ``random.Random(seed)`` in a fixed order, and every
-date is counted back from ``REFERENCE``: the same seed gives the same rows.
+date is counted back from ``REFERENCE``: the same seed gives the same rows. The private
+persons' marketing consents draw from a second generator of their own, so that adding them
+left every other row of a seed as it was.
 """
 
 import datetime
@@ -11,6 +13,7 @@ import random
 from models import (
     ADDRESS_KINDS,
     COLLECTION_STATES,
+    CONSENT_METHODS,
     CUSTOMER_KINDS,
     DIRECTIONS,
     Address,
@@ -19,8 +22,10 @@ from models import (
     Customer,
     Demographics,
     Invoice,
+    MarketingConsent,
     Purchase,
 )
+from services.consent import CURRENT_WORDING
 from services.demo_data.pools import Pools, ascii_slug, business_id, weighted
 from services.demo_data.vocabulary import (
     ALL_SERVICES,
@@ -50,6 +55,13 @@ DAY = 86400
 YEAR = 365 * DAY
 
 PERSON, COMPANY, ORGANISATION = CUSTOMER_KINDS
+
+# The share of private persons with an email (a mobile number) who consented to email
+# (SMS) marketing, the share of consents withdrawn since, and when the current consent
+# text came into use.
+CONSENT_SHARES = {"email": 0.4, "sms": 0.25}
+CONSENT_WITHDRAWN_SHARE = 0.1
+CONSENT_TEXT_FROM = datetime.datetime(2026, 1, 1, 9, 0, 0)
 POSTAL, VISITING, BILLING = ADDRESS_KINDS
 OPEN, PAID, REMINDED, IN_COLLECTION, WRITTEN_OFF = COLLECTION_STATES
 
@@ -59,6 +71,7 @@ class Generator:
 
     def __init__(self, seed, sections, next_id):
         self.rng = rng = random.Random(seed)
+        self.consent_rng = random.Random(f"{seed}-consent")
         self.pools = Pools(seed)
         self.sections = sections
         self.next_id = next_id
@@ -174,6 +187,24 @@ class Generator:
              *self._source(kind))
         )
         self._owned_rows(rows, cid, kind, language, who["domain"], categories)
+        if kind == PERSON:
+            self._consents(rows, cid, created_at, {"email": who["email"], "sms": who["mobile"]})
+
+    def _consents(self, rows, cid, created_at, addresses):
+        """Add a private person's marketing consents: some given, a few withdrawn since."""
+        rng = self.consent_rng
+        for channel, share in CONSENT_SHARES.items():
+            if not addresses[channel] or rng.random() >= share:
+                continue
+            given_at = _between(rng, max(created_at, CONSENT_TEXT_FROM), REFERENCE)
+            withdrawn_at = withdrawn_how = None
+            if rng.random() < CONSENT_WITHDRAWN_SHARE:
+                withdrawn_at = _between(rng, given_at, REFERENCE)
+                withdrawn_how = rng.choice(CONSENT_METHODS)
+            rows[MarketingConsent].append(
+                (self._id(MarketingConsent), cid, channel, given_at.date(),
+                 rng.choice(CONSENT_METHODS), CURRENT_WORDING, given_at, withdrawn_at,
+                 withdrawn_how))
 
     def _source(self, kind):
         """Return where a customer's data came from (seed §7): the source and its note."""
@@ -352,3 +383,9 @@ class Generator:
             paid_on = invoice_date + datetime.timedelta(days=rng.randint(0, max(latest, 0)))
         number = f"{invoice_date.year}-{iid:07d}"
         return (iid, customer_id, number, invoice_date, due_date, amount, paid_on, state)
+
+
+def _between(rng, start, end):
+    """Return a second-precision moment in [start, end], drawn from ``rng``."""
+    span = int((end - start).total_seconds())
+    return start + datetime.timedelta(seconds=rng.randint(0, max(span, 0)))

@@ -10,6 +10,7 @@ from models import (
     Customer,
     Demographics,
     Invoice,
+    MarketingConsent,
     Purchase,
     db,
 )
@@ -60,6 +61,12 @@ FIELDS = {
         Invoice.id, Invoice.customer, Invoice.number, Invoice.invoice_date,
         Invoice.due_date, Invoice.amount, Invoice.paid_on, Invoice.collection_state,
     ),
+    MarketingConsent: (
+        MarketingConsent.id, MarketingConsent.customer, MarketingConsent.channel,
+        MarketingConsent.given_on, MarketingConsent.given_how,
+        MarketingConsent.wording_version, MarketingConsent.recorded_at,
+        MarketingConsent.withdrawn_at, MarketingConsent.withdrawn_how,
+    ),
 }
 
 # The keys of the returned counts.
@@ -71,6 +78,7 @@ COUNT_NAMES = {
     ContactEvent: "contact_events",
     Purchase: "purchases",
     Invoice: "invoices",
+    MarketingConsent: "marketing_consents",
 }
 
 

@@ -16,6 +16,7 @@ from models import (
     ROLES,
     DisclosureRecipient,
     Publication,
+    RecordRetention,
     Section,
     db,
 )
@@ -33,8 +34,9 @@ NOTHING_NEW = N_("Nothing has changed since the version published last: there is
 def live_configuration():
     """Return what the register is configured with now, as the publication keeps it.
 
-    Codes only where the register's vocabulary names them (data categories, roles); the
-    names of sections and recipients as they are stored.
+    Codes only where the register's vocabulary names them (data categories, roles, the
+    kinds of the register's own records); the names of sections and recipients as they
+    are stored.
     """
     months = policy_months()
     sections = [
@@ -46,8 +48,11 @@ def live_configuration():
         {"name": {"fi": r.name_fi, "sv": r.name_sv, "en": r.name_en}}
         for r in DisclosureRecipient.select().where(DisclosureRecipient.active == True)  # noqa: E712
         .order_by(DisclosureRecipient.name_fi)]
+    records = [{"kind": rule.kind, "months": rule.months}
+               for rule in RecordRetention.select().order_by(RecordRetention.id)]
     return {"sections": sections, "recipients": recipients,
-            "accounting_years": ACCOUNTING_YEARS, "roles": list(ROLES)}
+            "accounting_years": ACCOUNTING_YEARS, "record_retention": records,
+            "roles": list(ROLES)}
 
 
 def snapshot():

@@ -38,8 +38,8 @@ from services.report.context import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     TABLE_MAX_COLUMNS,
-    TRANSLATIONS_DIR,
 )
+from services.catalogs import TRANSLATIONS_DIR
 from services.report_pdf import render_pdf  # one import for every rendering
 
 __all__ = [

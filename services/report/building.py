@@ -3,8 +3,9 @@ its JSON rendering."""
 
 import json
 
-from models import InspectionSubject
+from models import InspectionSubject, utcnow
 from services import policy
+from services.register_description import notice_in_force
 from services.errors import N_, RegisterError
 from services.report.context import DEFAULT_LANGUAGE, LANGUAGES, _Context
 from services.report.sections import (
@@ -59,7 +60,10 @@ def build_report(inspection_request, now=None):
         raise ReportNotReady()
     language = report_language(req.language)
     if req.decision != "approved":
-        return _refusal_letter(req, language, now)
+        now = now or utcnow()
+        letter = _refusal_letter(req, language, now)
+        letter["privacy_notice"] = notice_in_force(now, language)
+        return letter
     pairs = list(InspectionSubject
                  .select(InspectionSubject.customer, InspectionSubject.contact_person)
                  .where(InspectionSubject.request == req.id).tuples())
@@ -90,6 +94,8 @@ def build_report_for(customer_ids=(), contact_person_ids=(), language=DEFAULT_LA
     ctx.refs.load()
     report["subjects"] = [subject.render(ctx) for subject in subjects]
     report["information"] = _information(ctx, [code for code, _h, _p in doc["sections"]])
+    # The privacy notice in force when the report was made (its number and date).
+    report["privacy_notice"] = notice_in_force(ctx.now, ctx.language)
     return report
 
 

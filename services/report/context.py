@@ -3,19 +3,17 @@ document's language (its catalog, its numbers and dates)."""
 
 import datetime
 import decimal
-import functools
 import json
-import pathlib
 import re
 from collections import defaultdict
 
 import peewee as pw
 from babel.numbers import format_decimal
-from babel.support import Translations
 
 from models import FIELD_CATEGORIES, ContactPerson, Customer, Section, User, utcnow
 from services import localtime
 from services import report_texts as texts
+from services.catalogs import catalog
 from services.categories import mapped_fields
 from services.vocabulary import msgid_of
 from services.vocabulary import report as vocab
@@ -23,7 +21,6 @@ from services.vocabulary.administration import ROLE_LABELS
 
 
 # The register's catalogs: a report is written in its document's language, not the page's.
-TRANSLATIONS_DIR = pathlib.Path(__file__).resolve().parents[2] / "translations"
 LANGUAGES = tuple(texts.DOCUMENT_TEXTS)  # fi, sv, en
 DEFAULT_LANGUAGE = "fi"
 
@@ -201,7 +198,6 @@ def _field_values(text):
     return {name: "" if value is None else str(value) for name, value in data.items()}
 
 
-@functools.lru_cache(maxsize=None)
 def _translations(language):
     """Return the register's message catalog of ``language`` (English: the msgids)."""
-    return Translations.load(str(TRANSLATIONS_DIR), [language], domain="messages")
+    return catalog(language)

@@ -59,7 +59,8 @@ retention period), ``conditions`` (what goes, as SQL predicates), ``holding`` (h
 ``previews`` and ``preview_sql`` (the snapshot, the preview and its statement),
 ``listing`` (what listed customers hold), ``runs`` (preview recorded, confirmed,
 executed in batches), ``purging`` (deleting and minimising a batch), ``erasure`` (one
-subject) and ``log`` (reading runs). Every name is re-exported here: callers use
+subject), ``log`` (reading runs), and ``records`` and ``record_purge`` (the retention rules
+of the register's own records, applied by every purge after its customers). Every name is re-exported here: callers use
 ``from services import retention`` and ``retention.X``. A test or a benchmark replacing
 a function replaces it in the submodule that calls it (``retention.purging._delete``).
 """
@@ -171,6 +172,7 @@ from services.retention.runs import (  # noqa: F401
     _audit_section,
     start,
     run_batch,
+    _record_batch,
     execute,
 )
 from services.retention.erasure import (  # noqa: F401
@@ -183,6 +185,36 @@ from services.retention.erasure import (  # noqa: F401
 from services.retention.log import (  # noqa: F401
     counts_of,
     logged_runs,
+)
+from services.retention.records import (  # noqa: F401
+    RULE_OBJECT_TYPE,
+    BOUNDS,
+    WIPED_KINDS,
+    _MAX_DIGITS,
+    RecordKeys,
+    normalised_name,
+    pseudonym,
+    rules,
+    record_months,
+    record_cutoffs,
+    rule_history,
+    parse_rule_months,
+    set_rule,
+)
+from services.retention.record_purge import (  # noqa: F401
+    WIPED_NAME,
+    _closed_inspections,
+    _closed_rectifications,
+    _old_access_requests,
+    _superseded_status_changes,
+    _ended_sessions,
+    _TABLES,
+    count_due,
+    apply_batch,
+    _apply,
+    _wipe,
+    _keys,
+    requester_counts,
 )
 
 __all__ = [
@@ -278,6 +310,7 @@ __all__ = [
     "_audit_section",
     "start",
     "run_batch",
+    "_record_batch",
     "execute",
     "ErasurePlan",
     "erasure_plan",
@@ -286,4 +319,30 @@ __all__ = [
     "record_erasure_view",
     "counts_of",
     "logged_runs",
+    "RULE_OBJECT_TYPE",
+    "BOUNDS",
+    "WIPED_KINDS",
+    "_MAX_DIGITS",
+    "RecordKeys",
+    "normalised_name",
+    "pseudonym",
+    "rules",
+    "record_months",
+    "record_cutoffs",
+    "rule_history",
+    "parse_rule_months",
+    "set_rule",
+    "WIPED_NAME",
+    "_closed_inspections",
+    "_closed_rectifications",
+    "_old_access_requests",
+    "_superseded_status_changes",
+    "_ended_sessions",
+    "_TABLES",
+    "count_due",
+    "apply_batch",
+    "_apply",
+    "_wipe",
+    "_keys",
+    "requester_counts",
 ]

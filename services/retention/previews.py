@@ -8,7 +8,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import database
-from models import DEFAULT_RETENTION_MONTHS, Section, db, utcnow
+from models import DEFAULT_RETENTION_MONTHS, RECORD_KINDS, Section, db, utcnow
 from services.localtime import helsinki_today
 from services.retention.conditions import (
     _bind,
@@ -18,6 +18,8 @@ from services.retention.conditions import (
 )
 from services.retention.holding import _hold_tokens, holds
 from services.retention.preview_sql import _section_sql
+from services.retention.record_purge import count_due
+from services.retention.records import record_cutoffs, record_months
 from services.retention.settings import (
     ACCOUNTING_YEARS,
     DELETE,
@@ -42,6 +44,10 @@ class Snapshot:
     keep_from: datetime.date
     accounting_years: int
     as_of: datetime.datetime
+    # The rules of the register's own records (services/retention/records.py): kind →
+    # months, and kind → the naive UTC moment a record must be older than.
+    records: dict = dataclasses.field(default_factory=dict)
+    record_cutoffs: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def now(cls, sections, accounting_years=ACCOUNTING_YEARS, now=None):
@@ -50,6 +56,7 @@ class Snapshot:
         months_by_id = policy_months()
         sections = tuple(sorted(sections, key=lambda s: s.code))
         months = {s.code: months_by_id.get(s.id, DEFAULT_RETENTION_MONTHS) for s in sections}
+        records = record_months()
         return cls(
             sections=sections,
             months=months,
@@ -57,6 +64,8 @@ class Snapshot:
             keep_from=keeping_starts(helsinki_today(now), accounting_years),
             accounting_years=accounting_years,
             as_of=now,
+            records=records,
+            record_cutoffs=record_cutoffs(records, now),
         )
 
     @classmethod
@@ -75,16 +84,30 @@ class Snapshot:
             accounting_years=run.accounting_years,
             as_of=datetime.datetime.fromisoformat(policy["as_of"]) if "as_of" in policy
             else run.previewed_at,
+            records={k: p["months"] for k, p in policy.get("records", {}).items()},
+            record_cutoffs={k: datetime.datetime.fromisoformat(p["cutoff"])
+                            for k, p in policy.get("records", {}).items()},
         )
 
     def policy_json(self):
         """Return the snapshot as the JSON a run stores (no personal data)."""
-        return json.dumps({
+        policy = {
             "as_of": self.as_of.isoformat(),
             "sections": {code: {"months": self.months[code],
                                 "cutoff": self.cutoffs[code].isoformat()}
                          for code in sorted(self.months)},
-        }, sort_keys=True)
+        }
+        if self.records:
+            policy["records"] = {kind: {"months": self.records[kind],
+                                        "cutoff": self.record_cutoffs[kind].isoformat()}
+                                 for kind in sorted(self.records)}
+        return json.dumps(policy, sort_keys=True)
+
+    def ordered_record_cutoffs(self):
+        """Return the record cutoffs in the order of the kinds (the order a purge applies
+        them in)."""
+        return {kind: self.record_cutoffs[kind] for kind in RECORD_KINDS
+                if kind in self.record_cutoffs}
 
     @property
     def codes(self):
@@ -124,6 +147,8 @@ class Preview:
     sections: list
     fingerprint: str
     holds: dict = dataclasses.field(default_factory=dict)  # customer id → [Hold], every one
+    # The register's own records: kind → rows its rule would wipe or remove.
+    records: dict = dataclasses.field(default_factory=dict)
 
     def planned(self):
         """Return the counts per section code (what a run stores as planned)."""
@@ -173,7 +198,8 @@ def preview(snapshot, list_section=None, page=0, minimise_page=0, page_size=None
     else:
         parts = [work(s) for s in sections]
     return Preview(snapshot=snapshot, sections=parts,
-                   fingerprint=fingerprint(snapshot, parts, held), holds=held)
+                   fingerprint=fingerprint(snapshot, parts, held), holds=held,
+                   records=count_due(snapshot.ordered_record_cutoffs()))
 
 
 def _on_own_connection(function):

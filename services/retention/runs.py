@@ -9,6 +9,8 @@ from services import audit
 from services.errors import N_, RegisterError
 from services.retention.previews import Snapshot, preview
 from services.retention.purging import _purge_items
+from services.retention.record_purge import apply_batch
+from services.retention.records import record_months
 from services.retention.settings import (
     AUDIT_OBJECT_TYPE,
     BATCH_SIZE,
@@ -35,6 +37,7 @@ def start_preview(snapshot, result, actor):
             policy=snapshot.policy_json(), keep_from=snapshot.keep_from,
             accounting_years=snapshot.accounting_years, fingerprint=result.fingerprint,
             planned=json.dumps(result.planned(), sort_keys=True),
+            records_planned=json.dumps(result.records, sort_keys=True),
             total=result.to_delete + result.to_minimise,
             previewed_by=actor.id, previewed_at=snapshot.as_of)
         record_preview(actor, snapshot, run)
@@ -73,6 +76,8 @@ def _check_unchanged(run, snapshot):
     for section in snapshot.sections:
         if current.get(section.id, DEFAULT_RETENTION_MONTHS) != snapshot.months.get(section.code):
             raise PolicyChanged()
+    if snapshot.records and record_months() != snapshot.records:
+        raise PolicyChanged()
     result = preview(snapshot)
     if result.fingerprint != run.fingerprint:
         raise SetChanged()
@@ -200,12 +205,15 @@ def start(run_id, actor=None, record_resume=True):
     return run
 
 
-def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None):
-    """Purge the next ``batch_size`` customers of a running run in one transaction.
+def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None, keys=None):
+    """Purge the next ``batch_size`` customers of a running run in one transaction; once
+    they are all done, apply the rules of the register's own records, a batch of one kind
+    of record at a time (``keys``: ``records.RecordKeys``).
 
-    Returns the run; its state is "finished" when the work list is empty. ``inside_batch``
-    (for tests of crash safety) is called inside the transaction after the first group of
-    customers was purged, before the batch commits.
+    Returns the run; its state is "finished" when the work list is empty and no record
+    rule has anything left to do. ``inside_batch`` (for tests of crash safety) is called
+    inside the transaction after the first group of customers (or records) was purged,
+    before the batch commits.
     """
     with database.write_transaction():
         run = _locked_run(run_id)
@@ -213,6 +221,11 @@ def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None):
             return run
         items = list(PurgeItem.select().where(PurgeItem.run == run.id)
                      .order_by(PurgeItem.customer_id).limit(batch_size))
+        if not items and run.kind == "purge" and _record_batch(run, batch_size, actor, keys,
+                                                                inside_batch):
+            run.progress_at = utcnow()
+            run.save()
+            return run
         if items:
             snapshot = Snapshot.of_run(run)
             done = json.loads(run.done or "{}")
@@ -234,8 +247,27 @@ def run_batch(run_id, batch_size=BATCH_SIZE, actor=None, inside_batch=None):
     return run
 
 
+def _record_batch(run, batch_size, actor, keys, inside_batch):
+    """Apply one batch of the record rules the run was previewed with; return whether
+    there was anything to do. Audited as "purge_records" naming the kind."""
+    cutoffs = Snapshot.of_run(run).ordered_record_cutoffs()
+    if not cutoffs:
+        return False
+    kind, count = apply_batch(cutoffs, batch_size, keys, run_id=run.id)
+    if not count:
+        return False
+    if inside_batch is not None:
+        inside_batch()
+    done = json.loads(run.records_done or "{}")
+    done[kind] = done.get(kind, 0) + count
+    run.records_done = json.dumps(done, sort_keys=True)
+    audit.record("purge_records", actor, object_type=AUDIT_OBJECT_TYPE, object_id=run.id,
+                 fields=[kind])
+    return True
+
+
 def execute(run_id, batch_size=BATCH_SIZE, actor=None, seconds=None, progress=None,
-            inside_batch=None, clock=None, record_resume=True):
+            inside_batch=None, clock=None, record_resume=True, keys=None):
     """Start or resume the run and purge batch after batch; return the run.
 
     Stops when the run finishes or, with ``seconds``, once that long has passed (the page
@@ -247,7 +279,7 @@ def execute(run_id, batch_size=BATCH_SIZE, actor=None, seconds=None, progress=No
     deadline = None if seconds is None else clock() + seconds
     run = start(run_id, actor, record_resume)
     while run.state == "running":
-        run = run_batch(run_id, batch_size, actor, inside_batch)
+        run = run_batch(run_id, batch_size, actor, inside_batch, keys)
         if progress is not None:
             progress(run)
         if deadline is not None and clock() >= deadline:

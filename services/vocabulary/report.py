@@ -18,6 +18,8 @@ from services.vocabulary.customers import (
     INFORMED_HOW_LABELS,
 )
 from services.vocabulary.rights import (
+    CONSENT_CHANNEL_LABELS,
+    CONSENT_METHOD_LABELS,
     DECISION_LABELS,
     PROHIBITION_ACTION_LABELS,
     PROHIBITION_PURPOSE_LABELS,
@@ -60,6 +62,15 @@ REPORT_FIELD_LABELS = {
     "applied_at": _l("Changed at"),
     "registered_by": _l("Registered by"),
     "registered_at": _l("Registered at"),
+    "requester_pseudonym": _l("Pseudonym of the requester's name"),
+    "wiped_at": _l("Requester's details wiped at"),
+    # Marketing consents (models.MarketingConsent).
+    "given_on": _l("Consent given on"),
+    "given_how": _l("How the consent was given"),
+    "wording_version": _l("Version of the consent text"),
+    "withdrawn_at": _l("Consent withdrawn at"),
+    "withdrawn_how": _l("How the consent was withdrawn"),
+    "withdrawn_by": _l("Withdrawal recorded by"),
 }
 
 MODEL_FIELD_LABELS = {
@@ -89,6 +100,9 @@ REPORT_CODE_LABELS = {
 
 MODEL_CODE_LABELS = {
     ("Address", "kind"): ADDRESS_KIND_LABELS,
+    ("MarketingConsent", "channel"): CONSENT_CHANNEL_LABELS,
+    ("MarketingConsent", "given_how"): CONSENT_METHOD_LABELS,
+    ("MarketingConsent", "withdrawn_how"): CONSENT_METHOD_LABELS,
 }
 
 # The tables of rows linked to a subject, by model name; a table without a label shows its
@@ -101,6 +115,7 @@ RELATION_LABELS = {
     "Purchase": _l("Purchased services"),
     "Invoice": _l("Invoices"),
     "Prohibition": _l("Prohibitions given and withdrawn"),
+    "MarketingConsent": _l("Consents to email and SMS marketing, given and withdrawn"),
     "RectificationRequest": _l("Rectification requests"),
 }
 
@@ -112,6 +127,7 @@ ROW_LABELS = {
     "Purchase": _l("Purchase %(number)s"),
     "Invoice": _l("Invoice %(number)s"),
     "Prohibition": _l("Prohibition entry %(number)s"),
+    "MarketingConsent": _l("Marketing consent %(number)s"),
     "RectificationRequest": _l("Rectification request %(number)s"),
 }
 ROW_LABEL_DEFAULT = _l("Entry %(number)s")

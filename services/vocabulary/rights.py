@@ -1,5 +1,5 @@
 """The names of the data subject rights' codes: inspection and rectification requests,
-prohibitions, disclosures and the retention purge (seed §8, §12, §14–§17).
+prohibitions, marketing consents (and their texts), disclosures and the retention purge (seed §8, §12, §14–§17).
 
 Keyed by the code tuples of ``models``; the states a request passes through by
 ``services.requests`` and ``services.rectification``.
@@ -90,6 +90,40 @@ PROHIBITION_SOURCE_LABELS = {
     "form": _l("On a form"),
 }
 
+# --- direct marketing consent (seed §16; Act 917/2014 §200) -------------------------------
+
+# models.CONSENT_CHANNELS
+CONSENT_CHANNEL_LABELS = {
+    "email": _l("Email marketing"),
+    "sms": _l("Text message (SMS) marketing"),
+}
+
+# models.CONSENT_METHODS: how the person gave or withdrew a consent.
+CONSENT_METHOD_LABELS = {
+    "in_person": _l("In person"),
+    "paper_form": _l("On a paper form"),
+    "web_form": _l("On a web form"),
+    "email": _l("By email"),
+    "letter": _l("By letter"),
+    "phone": _l("By phone"),
+}
+
+# The consent texts shown to the person, by version code, oldest first: the last one is
+# the current text (services.consent.CURRENT_WORDING). A changed text is a new version with
+# a new code, never an edit of an old one: a recorded consent names the text it was given to.
+CONSENT_WORDINGS = {
+    "2026-1": {
+        "email": _l("I agree that the City of Helsinki Economic Development services may send "
+                    "me news, invitations and offers of their services by email. I can "
+                    "withdraw my consent at any time by telling the Economic Development "
+                    "services or through the link in each message."),
+        "sms": _l("I agree that the City of Helsinki Economic Development services may send "
+                  "me news, invitations and offers of their services as text messages (SMS) "
+                  "to my mobile phone. I can withdraw my consent at any time by telling the "
+                  "Economic Development services."),
+    },
+}
+
 # --- rectification requests (seed §15) -----------------------------------------------------
 
 # models.VERIFICATION_SOURCES
@@ -155,5 +189,35 @@ PURGE_COUNT_LABELS = {
     "customers": _l("Customers"),
     **CATEGORY_LABELS,
     "history": _l("Customer history (contacts and purchases)"),
-    "record": _l("Prohibitions and rectification requests"),
+    "record": _l("Prohibitions, marketing consents and rectification requests"),
+}
+
+# models.RECORD_KINDS: the register's own records, each with a retention rule.
+RECORD_KIND_LABELS = {
+    "inspection_requests": _l("Closed inspection requests: the requester's details"),
+    "rectification_requests": _l("Closed rectification requests: the requester's details"),
+    "access_requests": _l("Access requests of ended accounts and refused requests"),
+    "account_status_changes": _l("Superseded account status changes"),
+    "login_failures": _l("Failed logins"),
+    "ended_sessions": _l("Ended sessions"),
+    "audit_log": _l("Audit log events"),
+}
+# What each rule does, and from when its period runs.
+RECORD_KIND_RULES = {
+    "inspection_requests": _l("The requester's name, contact details and identity note are "
+                              "wiped this long after the request was delivered or refused; "
+                              "a pseudonym of the name is kept for the counts."),
+    "rectification_requests": _l("The requester's name and the note of the check are wiped "
+                                 "this long after the request was applied or refused; a "
+                                 "pseudonym of the name is kept for the counts."),
+    "access_requests": _l("Deleted this long after the account's access ended, or after the "
+                          "request was refused. The grants of accounts in use stay."),
+    "account_status_changes": _l("Deleted this long after a later change superseded them. "
+                                 "The newest change of each account stays."),
+    "login_failures": _l("Deleted this long after the attempt. The login removes them "
+                         "already a day after, at the next failed login."),
+    "ended_sessions": _l("Deleted this long after the session ended. The login removes them "
+                         "already 90 days after, at the next login."),
+    "audit_log": _l("Events older than this are removed from the start of the log; a signed "
+                    "checkpoint keeps the rest of the log verifiable."),
 }

@@ -1,7 +1,7 @@
 """The retention purge in a real browser, in Finnish: the controller opens the preview from
 the menu, reads what would go, confirms it, runs the purge from the run page (its script
-posts the steps and reads the progress out) and finds it in the purge log. axe-core checks
-every page on the way (WCAG 2.x A/AA)."""
+posts the steps and reads the progress out), finds it in the purge log and changes a rule
+of the register's own records. axe-core checks every page on the way (WCAG 2.x A/AA)."""
 
 import re
 
@@ -65,3 +65,13 @@ def test_controller_previews_confirms_and_reads_the_log(page, make_user, registe
            ).to_contain_text("Asiakashistoria")
     assert_accessible(page)
     screenshot(page, "retention-log")
+
+    # The rules of the register's own records, beside the periods.
+    open_from_menu(page, "Rekisterin omien tietojen säilytys")
+    audit_log = page.get_by_label("Tapahtumalokin tapahtumat (kuukautta)")
+    expect(audit_log).to_have_value("60")
+    audit_log.fill("84")
+    page.get_by_role("button", name="Tallenna").click()
+    expect(page.locator(".alert-success")).to_contain_text("Tapahtumalokin tapahtumat")
+    expect(page.get_by_label("Tapahtumalokin tapahtumat (kuukautta)")).to_have_value("84")
+    assert_accessible(page)
