@@ -328,10 +328,20 @@ def test_update_refuses_an_older_or_broken_file(runner, tmp_path):
     broken.write_text("code,name_fi,name_sv,dataset_date\n1234,X,Y,2027-01-01\n\x00",
                       encoding="utf-8")
     result = runner.invoke(args=["postal-codes", "update", str(broken)])
-    assert result.exit_code == 1 and "ei ole postinumerotiedosto" in result.output
+    assert result.exit_code == 1 and "tietue 1 ei ole postinumero" in result.output
+    dated = tmp_path / "dated.csv"
+    dated.write_text("code,name_fi,name_sv,dataset_date\n00100,HELSINKI,HELSINGFORS,2027-01-01"
+                     "\n00200,HELSINKI,HELSINGFORS,31.12.2027\n", encoding="utf-8")
+    result = runner.invoke(args=["postal-codes", "update", str(dated)])
+    assert result.exit_code == 1 and "tietue 2 ei ole postinumero" in result.output
+    listed = tmp_path / "postcode_map_light.json"
+    listed.write_text(json.dumps({"00100": "HELSINKI"}), encoding="utf-8")
+    result = runner.invoke(args=["postal-codes", "update", str(listed)])
+    assert result.exit_code == 1 and "tietue 1 ei ole postinumero" in result.output
     other = tmp_path / "codes.txt"
     other.write_text("00100 HELSINKI", encoding="utf-8")
-    assert runner.invoke(args=["postal-codes", "update", str(other)]).exit_code == 1
+    result = runner.invoke(args=["postal-codes", "update", str(other)])
+    assert result.exit_code == 1 and "ei ole postinumerotiedosto" in result.output
     assert PostalCode.select().count() == len(shipped().rows)
 
 

