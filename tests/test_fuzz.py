@@ -238,7 +238,8 @@ def seed(app, make_user):
         people = {k: User.get_by_id(u.id) for k, u in people.items()}
         demo_data.generate(16, seed=12, sections=list(Section.select().order_by(Section.id)))
         tourism = Customer.select().where(Customer.section == Section.get(code="tourism").id)
-        first = tourism.order_by(Customer.id).first()
+        # A person: the rectification requests below correct the last name.
+        first = tourism.where(Customer.kind == "person").order_by(Customer.id).first()
         for handler, section in (("handler", "tourism"), ("handler_b", "business")):
             found = inspection.register(people[handler], received_at=utcnow(),
                                         channel="written", requester_name="Anna Äijälä",
