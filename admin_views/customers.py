@@ -35,6 +35,7 @@ from admin_views.base import (
 )
 from database import is_sqlite, write_transaction
 from forms.customers import CUSTOMER_FORM_ARGS, ROW_FORM_ARGS, CustomerRules
+from forms.sources import SourceChecks
 from models import (
     FIELD_CATEGORIES,
     MAINTAINED_FIELDS,
@@ -49,7 +50,7 @@ from models import (
     Section,
 )
 from services import customers as customer_rules
-from services import informing, list_blocks, policy
+from services import informing, list_blocks, policy, postal_codes
 from services.categories import home_category, linked_models
 from services.search import customer_search_condition, max_candidates, search_is_capped
 from services.vocabulary import customers as labels
@@ -124,6 +125,13 @@ def _if_held(model, category, value):
     return value if category in all_sections()[model.section_id].category_set else ""
 
 
+class PostalCheckFilter(FilterEqual):
+    """Customers with an address that fails the postal code check and gives no reason."""
+
+    def apply(self, query, value):
+        return query.where(postal_codes.failing_condition())
+
+
 class CustomerView(RegisterModelView):
     """Customers of the sections the user may see."""
 
@@ -155,6 +163,8 @@ class CustomerView(RegisterModelView):
         ConditionFilter(Customer.informed_how, _l("Informed of registration"),
                         labels.INFORMING_STATE_LABELS,
                         {"no": informing.not_informed, "yes": informing.informed}),
+        PostalCheckFilter(Customer.id, _l("Postal code check"),
+                          options=[("fails", _l("An address fails the check"))]),
     )
     column_formatters = {
         "sort_name": lambda view, context, model, name: model.display_name,
@@ -179,7 +189,8 @@ class CustomerView(RegisterModelView):
     inline_models = tuple(INLINES.values())
 
     def scaffold_form(self):
-        form_class = type("CustomerForm", (CustomerRules, super().scaffold_form()), {})
+        form_class = type("CustomerForm", (CustomerRules, SourceChecks,
+                                           super().scaffold_form()), {})
         # Shown only when another customer of the section has the Y-tunnus (validate_form),
         # right below the Y-tunnus: the same place in the field order, and the name after it.
         confirm = BooleanField(_l("This is a different company with the same Y-tunnus"))
@@ -443,12 +454,15 @@ class CustomerView(RegisterModelView):
     def display_value(self, row, name):
         """Return the value of ``row.name`` as a person should read it."""
         value = getattr(row, name)
+        if name == "data_source" and value in (None, ""):
+            return labels.NOT_RECORDED
         if value is None or value == "":
             return ""
         choice_labels = {
             "kind": labels.CUSTOMER_KIND_LABELS, "language": labels.CUSTOMER_LANGUAGE_LABELS,
             "informed_how": labels.INFORMED_HOW_LABELS, "direction": labels.DIRECTION_LABELS,
             "channel": labels.CHANNEL_LABELS, "collection_state": labels.COLLECTION_STATE_LABELS,
+            "data_source": labels.DATA_SOURCE_LABELS,
         }
         if name == "kind" and isinstance(row, Address):
             return labels.ADDRESS_KIND_LABELS.get(value, value)

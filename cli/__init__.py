@@ -1,9 +1,10 @@
 """The register's commands, ``flask --app app <group> …``: one module of this package per
-group (db, users, demo-data, audit, requests, retention, backup)."""
+group (db, users, demo-data, audit, requests, retention, backup, postal-codes)."""
 
 from cli.audit import audit_cli
 from cli.backup import backup_cli
 from cli.db import db_cli
+from cli.postal_codes import postal_codes_cli
 from cli.demo_data import demo_data_command
 from cli.requests import requests_cli
 from cli.retention import retention_cli
@@ -19,3 +20,4 @@ def init_app(app):
     app.cli.add_command(requests_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(postal_codes_cli)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from forms import validators as v
 from forms.informing import check_customer
+from forms.sources import collapse_spaces
 from models import (
     Address,
     ContactEvent,
@@ -36,6 +37,13 @@ def choice_args(codes_labels, blank=False):
         # ("----------------"): name that one, rather than adding a second.
         return {"choices": choices, "allow_blank": True, "blank_text": "—"}
     return {"choices": choices}
+
+
+# Where the data came from (seed §7): a new row's source is first the customer itself.
+SOURCE_ARGS = {
+    "data_source": {**choice_args(labels.DATA_SOURCE_LABELS, blank=True),
+                    "blank_text": labels.NOT_RECORDED, "default": "customer"},
+}
 
 
 class CustomerRules:
@@ -78,6 +86,7 @@ CUSTOMER_FORM_ARGS = labels_args(Customer, {
     "fax": {"validators": [v.phone_number]},
     "email": {"validators": [v.email_address]},
     "birth_date": {"validators": [v.birth_date]},
+    **SOURCE_ARGS,
 })
 
 # The form arguments of the customer's rows edited on its screen.
@@ -85,12 +94,16 @@ ROW_FORM_ARGS = {
     Address: labels_args(Address, {
         "kind": choice_args(labels.ADDRESS_KIND_LABELS),
         "postal_code": {"validators": [v.postal_code]},
+        "city": {"filters": [collapse_spaces]},
+        "checked_on": {"validators": [v.not_in_future]},
+        **SOURCE_ARGS,
     }),
     Demographics: labels_args(Demographics),
     ContactPerson: labels_args(ContactPerson, {
         "informed_how": choice_args(labels.INFORMED_HOW_LABELS, blank=True),
         "phone": {"validators": [v.phone_number]},
         "email": {"validators": [v.email_address]},
+        **SOURCE_ARGS,
     }),
     ContactEvent: labels_args(ContactEvent, {
         "direction": choice_args(labels.DIRECTION_LABELS),

@@ -16,6 +16,7 @@ from models.base import (
     CHANNELS,
     COLLECTION_STATES,
     CUSTOMER_KINDS,
+    DATA_SOURCES,
     DECISIONS,
     DELIVERY_METHODS,
     DIRECTIONS,
@@ -50,6 +51,7 @@ from models.register import (
     Invoice,
     Purchase,
 )
+from models.postal_codes import PostalCode
 from models.access import (
     ACCESS_REQUEST_KINDS,
     ACCESS_REQUEST_STATES,
@@ -123,6 +125,7 @@ __all__ = [
     "CHANNELS",
     "COLLECTION_STATES",
     "CUSTOMER_KINDS",
+    "DATA_SOURCES",
     "DECISIONS",
     "DELIVERY_METHODS",
     "DIRECTIONS",
@@ -152,6 +155,7 @@ __all__ = [
     "Demographics",
     "Invoice",
     "Purchase",
+    "PostalCode",
     "ACCESS_REQUEST_KINDS",
     "ACCESS_REQUEST_STATES",
     "ACCOUNT_CHANGE_KINDS",

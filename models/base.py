@@ -35,6 +35,10 @@ ADDRESS_KINDS = ("postal", "visiting", "billing")
 DIRECTIONS = ("in", "out")
 CHANNELS = ("phone", "email", "meeting", "letter", "event", "web", "other")
 COLLECTION_STATES = ("open", "paid", "reminded", "in_collection", "written_off")
+# Where a customer's, a contact person's or an address's data came from (seed §7; GDPR
+# Art. 14(2)(f)): the person or company itself, Posti's address service, the population
+# information system (DVV), the trade register, an import file, or another (with a note).
+DATA_SOURCES = ("customer", "posti", "dvv", "trade_register", "import_file", "other")
 
 # Data subject rights (seed §14–§16).
 REQUEST_CHANNELS = ("in_person", "written", "oral_on_site")

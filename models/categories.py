@@ -43,6 +43,8 @@ FIELD_CATEGORIES = {
         "informed_at": "record",
         "informed_how": "record",
         "not_reachable_reason": "record",
+        "data_source": "record",
+        "data_source_note": "record",
         "created_at": "record",
         "updated_at": "record",
         "last_activity_at": "record",
@@ -57,6 +59,10 @@ FIELD_CATEGORIES = {
         "postal_code": "address",
         "city": "address",
         "country": "address",
+        "data_source": "record",
+        "data_source_note": "record",
+        "checked_on": "record",
+        "postal_check_reason": "record",
     },
     Demographics: {
         "id": "record",
@@ -77,6 +83,8 @@ FIELD_CATEGORIES = {
         "informed_at": "record",
         "informed_how": "record",
         "not_reachable_reason": "record",
+        "data_source": "record",
+        "data_source_note": "record",
     },
     ContactEvent: {
         "id": "record",

@@ -7,6 +7,7 @@ from models.base import (
     CHANNELS,
     COLLECTION_STATES,
     CUSTOMER_KINDS,
+    DATA_SOURCES,
     DIRECTIONS,
     INFORMED_HOW,
     LANGUAGES,
@@ -49,6 +50,9 @@ class Customer(BaseModel):
     informed_at = pw.DateTimeField(null=True)
     informed_how = pw.CharField(max_length=16, choices=choices(INFORMED_HOW), null=True)
     not_reachable_reason = pw.CharField(max_length=500, null=True)
+    # Where the data came from (seed §7); empty on rows recorded before it was asked.
+    data_source = pw.CharField(max_length=16, choices=choices(DATA_SOURCES), null=True)
+    data_source_note = pw.CharField(max_length=200, null=True)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
     last_activity_at = pw.DateTimeField(null=True, index=True)
@@ -105,6 +109,13 @@ class Address(BaseModel):
     postal_code = pw.CharField(max_length=10, null=True, index=True)
     city = pw.CharField(max_length=100, null=True, index=True)
     country = pw.CharField(max_length=2, default="FI")
+    # Where the address came from and the day it was last checked (seed §7).
+    data_source = pw.CharField(max_length=16, choices=choices(DATA_SOURCES), null=True)
+    data_source_note = pw.CharField(max_length=200, null=True)
+    checked_on = pw.DateField(null=True)
+    # Why a postal code or city the postal code table does not know was kept
+    # (services.postal_codes): the check leaves the address alone while this is given.
+    postal_check_reason = pw.CharField(max_length=200, null=True)
 
 
 class Demographics(BaseModel):
@@ -129,6 +140,9 @@ class ContactPerson(BaseModel):
     informed_at = pw.DateTimeField(null=True)
     informed_how = pw.CharField(max_length=16, choices=choices(INFORMED_HOW), null=True)
     not_reachable_reason = pw.CharField(max_length=500, null=True)
+    # Where the data came from (seed §7).
+    data_source = pw.CharField(max_length=16, choices=choices(DATA_SOURCES), null=True)
+    data_source_note = pw.CharField(max_length=200, null=True)
 
 
 class ContactEvent(BaseModel):

@@ -227,6 +227,9 @@ def _report(pdf, report):
                 elif not (table["layout"] == "table"
                           and pdf.data_table(table["columns"], table["rows"])):
                     _rows_one_by_one(pdf, table)
+        if subject.get("sources"):
+            pdf.heading(subject["sources"]["heading"], 2)
+            pdf.field_list([(line["label"], line["text"]) for line in subject["sources"]["lines"]])
         if "disclosures" in subject:
             disclosures = subject["disclosures"]
             pdf.heading(disclosures["label"], 2)

@@ -31,6 +31,9 @@ _FI = {
         "Rekisteriin ei ole merkitty, milloin ja miten sinulle on ilmoitettu tietojesi "
         "rekisteröinnistä."
     ),
+    "sources_heading": "Mistä tiedot on saatu",
+    "sources_own": "Perustiedot",
+    "source_checked": "{source}, tarkistettu {checked}",
     "basis": "käsittelyperuste: {basis} (EU:n yleisen tietosuoja-asetuksen 6 artiklan 1 "
              "kohdan {point} alakohta)",
     "file_name": "rekisteriote",
@@ -130,6 +133,9 @@ _SV = {
         "I registret finns ingen anteckning om när och hur du har informerats om att dina "
         "uppgifter registreras."
     ),
+    "sources_heading": "Varifrån uppgifterna kommer",
+    "sources_own": "Grunduppgifter",
+    "source_checked": "{source}, kontrollerad {checked}",
     "basis": "rättslig grund: {basis} (artikel 6.1 {point} i EU:s allmänna "
              "dataskyddsförordning)",
     "file_name": "registerutdrag",
@@ -231,6 +237,9 @@ _EN = {
         "The register has no record of when and how you were informed that your data is "
         "recorded in it."
     ),
+    "sources_heading": "Where the data came from",
+    "sources_own": "Basic data",
+    "source_checked": "{source}, checked on {checked}",
     "basis": "lawful basis: {basis} (Article 6(1)({point}) of the EU General Data Protection "
              "Regulation)",
     "file_name": "register-extract",

@@ -34,8 +34,6 @@ from services.demo_data.vocabulary import (
     CHANNEL_WEIGHTS,
     CONTACT_ROLES,
     EDUCATION,
-    ESPOO_CODES,
-    HELSINKI_CODES,
     INFORMED_SHARE,
     INFORMED_WEIGHTS,
     KIND_WEIGHTS,
@@ -48,7 +46,7 @@ from services.demo_data.vocabulary import (
     SERVICES,
     SUMMARIES,
     USER_DETAILS,
-    VANTAA_CODES,
+    postal_areas,
 )
 
 # Every generated date is counted back from here.
@@ -135,16 +133,20 @@ class Generator:
             street += f" {rng.choice('ABCDEF')} {rng.randint(1, 60)}"
         elif business and rng.random() < 0.2:
             street += f", {rng.randint(2, 8)}. krs"
+        capital, every = postal_areas()
         r = rng.random()
-        if r < 0.70:
-            postal_code, city = rng.choice(HELSINKI_CODES), "Helsinki"
-        elif r < 0.80:
-            postal_code, city = rng.choice(ESPOO_CODES), "Espoo"
-        elif r < 0.87:
-            postal_code, city = rng.choice(VANTAA_CODES), "Vantaa"
+        if r < 0.87:
+            city = "HELSINKI" if r < 0.70 else "ESPOO" if r < 0.80 else "VANTAA"
+            postal_code = rng.choice(capital[city])
         else:
-            postal_code, city = rng.choice(pools.postcodes), rng.choice(pools.cities)
-        return (self._id(Address), customer_id, kind, street, postal_code, city, "FI")
+            postal_code, city = rng.choice(every)
+        # Where it came from (seed §7): the customer, or Posti's address service, checked.
+        source, checked_on = "customer", None
+        if rng.random() < 0.3:
+            source = "posti"
+            checked_on = REFERENCE_DAY - datetime.timedelta(days=rng.randint(0, 3 * 365))
+        return (self._id(Address), customer_id, kind, street, postal_code, city.title(), "FI",
+                source, checked_on)
 
     # One customer and everything it owns.
 
@@ -183,7 +185,8 @@ class Generator:
             (cid, section.id, kind, who["first_name"], who["last_name"], who["name"],
              who["display"].casefold(), who["birth_date"], who["business_id"], who["phone"],
              who["mobile"], who["fax"], who["email"], language, own_info,
-             *informed, created_at, updated_at, last_activity_at, 1)
+             *informed, created_at, updated_at, last_activity_at, 1,
+             *self._source(kind))
         )
         self._owned_rows(rows, cid, kind, language, who["domain"], categories, created_at)
         if kind == PERSON:
@@ -204,6 +207,15 @@ class Generator:
                 (self._id(MarketingConsent), cid, channel, given_at.date(),
                  rng.choice(CONSENT_METHODS), CURRENT_WORDING, given_at, withdrawn_at,
                  withdrawn_how))
+
+    def _source(self, kind):
+        """Return where a customer's data came from (seed §7): the source and its note."""
+        r = self.rng.random()
+        if r < 0.05:
+            return "import_file", "Messukävijät 2025.xlsx"
+        if kind == COMPANY and r < 0.45:
+            return "trade_register", None
+        return "customer", None
 
     def _person(self, language):
         """Return a person's names, birth date and contacts, by the customer's columns."""
@@ -349,7 +361,8 @@ class Generator:
             login = (ascii_slug(first)[:1] + ascii_slug(last))[:12] or "kayttaja"
             details = rng.choice(USER_DETAILS).format(login=login)
         return (self._id(ContactPerson), customer_id, first, last,
-                rng.choice(CONTACT_ROLES), phone, email, details, *self._informed(created_at))
+                rng.choice(CONTACT_ROLES), phone, email, details, *self._informed(created_at),
+                "customer")
 
     def invoice(self, customer_id, invoice_date, amount):
         rng = self.rng

@@ -4,7 +4,10 @@ Weights follow the order of the models' choices. Everything here is Finnish as a
 customer register would hold it; no value is a henkilötunnus.
 """
 
+import functools
+
 from models import CHANNELS, CUSTOMER_KINDS, INFORMED_HOW, LANGUAGES
+from services.postal_codes.table import SHIPPED_FILE, read_file
 
 KIND_WEIGHTS = dict(zip(CUSTOMER_KINDS, (60, 30, 10)))
 LANGUAGE_WEIGHTS = dict(zip(LANGUAGES, (80, 10, 6, 4)))
@@ -211,7 +214,18 @@ BUSINESS_MAIL_TLD = "example"
 MOBILE_PREFIXES = ("40", "41", "44", "45", "46", "50")
 LANDLINE_AREAS = ("9", "9", "9", "9", "9", "2", "3", "5", "13", "14", "17")
 
-# Postal areas: mostly the capital region, some from all over Finland (Faker).
-HELSINKI_CODES = tuple(f"00{n:02d}0" for n in range(10, 99))
-ESPOO_CODES = tuple(f"02{n:02d}0" for n in range(10, 98))
-VANTAA_CODES = tuple(f"01{n:02d}0" for n in range(20, 77))
+# Postal areas: mostly the capital region, some from all over Finland; real codes with their
+# post offices, from the postal code file the register ships (services.postal_codes), so
+# that every made-up address passes the address check.
+CAPITAL_REGION = ("HELSINKI", "ESPOO", "VANTAA")
+
+
+@functools.lru_cache(maxsize=1)
+def postal_areas():
+    """Return {post office: codes} of the capital region's cities, and (code, post office)
+    of every code, in code order."""
+    rows = read_file(SHIPPED_FILE).rows
+    every = tuple((code, names[0]) for code, names in sorted(rows.items()))
+    capital = {city: tuple(code for code, name in every if name == city)
+               for city in CAPITAL_REGION}
+    return capital, every

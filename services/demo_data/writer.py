@@ -31,12 +31,13 @@ FIELDS = {
         Customer.last_name, Customer.name, Customer.sort_name, Customer.birth_date,
         Customer.business_id, Customer.phone, Customer.mobile, Customer.fax,
         Customer.email, Customer.language, Customer.own_info, Customer.informed_at,
-        Customer.informed_how, Customer.not_reachable_reason, Customer.created_at, Customer.updated_at,
-        Customer.last_activity_at, Customer.version,
+        Customer.informed_how, Customer.not_reachable_reason, Customer.created_at,
+        Customer.updated_at, Customer.last_activity_at, Customer.version,
+        Customer.data_source, Customer.data_source_note,
     ),
     Address: (
         Address.id, Address.customer, Address.kind, Address.street, Address.postal_code,
-        Address.city, Address.country,
+        Address.city, Address.country, Address.data_source, Address.checked_on,
     ),
     Demographics: (
         Demographics.id, Demographics.customer, Demographics.profession,
@@ -47,6 +48,7 @@ FIELDS = {
         ContactPerson.last_name, ContactPerson.role, ContactPerson.phone,
         ContactPerson.email, ContactPerson.user_details, ContactPerson.informed_at,
         ContactPerson.informed_how, ContactPerson.not_reachable_reason,
+        ContactPerson.data_source,
     ),
     ContactEvent: (
         ContactEvent.id, ContactEvent.customer, ContactEvent.occurred_at,

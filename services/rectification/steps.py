@@ -10,12 +10,13 @@ import database
 from models import (
     DECISIONS,
     VERIFICATION_SOURCES,
+    Address,
     ContactPerson,
     Customer,
     RectificationRequest,
     utcnow,
 )
-from services import audit
+from services import audit, postal_codes
 from services import customers as customer_rules
 from services.categories import linked_models
 from services.errors import N_, RegisterError
@@ -205,6 +206,9 @@ def _apply(request, found, actor, version, customer_version, validate):
     for change in found:
         target = change.target
         after[change.key] = as_text(getattr(rows[(target.model, target.row_id)], target.field))
+    for (model, row_id), names in written.items():
+        if model is Address:
+            postal_codes.refuse_failing(rows[(model, row_id)], names)  # seed §7
 
     # The customer's version moves with every change to it or its rows, as on its screen.
     updates = {Customer.updated_at: now}

@@ -29,9 +29,13 @@ TABLE_MAX_COLUMNS = 6
 
 
 def _row_order(model):
-    """Order rows by the model's first date (history reads in time order), then by id."""
+    """Order rows by the model's first date (history reads in time order), then by id.
+
+    Only a date every row has: an optional one (the day an address was checked) would put
+    the rows without it first on SQLite and last on PostgreSQL.
+    """
     for field in mapped_fields(model):
-        if isinstance(field, (pw.DateTimeField, pw.DateField)):
+        if isinstance(field, (pw.DateTimeField, pw.DateField)) and not field.null:
             return (field, model._meta.primary_key)
     return (model._meta.primary_key,)
 

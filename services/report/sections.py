@@ -23,7 +23,7 @@ from services.disclosures import disclosures_of
 from services.report.context import TABLE_MAX_COLUMNS, _Context, _readable, _row_order
 from services.report.facts import facts, fill
 from services.vocabulary import report as vocab
-from services.vocabulary.customers import CATEGORY_LABELS
+from services.vocabulary.customers import CATEGORY_LABELS, NOT_RECORDED
 
 
 def _document_head(ctx, kind, title, file_name):
@@ -139,6 +139,7 @@ class _Subject:
             elif code in held_categories:
                 empty.append(label)
         subject["empty_categories"] = empty if self.model is Customer else []
+        subject["sources"] = _sources(ctx, self)
         if self.disclosures is not None:
             subject["disclosures"] = _disclosures_table(ctx, self.disclosures)
         return subject
@@ -211,6 +212,39 @@ def _informed_sentence(ctx, data):
             "not_reachable_reason") or "—")
     how_text = ctx.cell(Customer, Customer._meta.fields["informed_how"], how)["text"]
     return ctx.doc["informed"].format(at=when, how=how_text)
+
+
+def _source_text(ctx, model, data):
+    """Say where one row's data came from: the source, its note, the day it was checked."""
+    source = data.get("data_source")
+    if source:
+        text = ctx.cell(model, model._meta.fields["data_source"], source)["text"]
+    else:
+        text = ctx.gettext(NOT_RECORDED)
+    note = (data.get("data_source_note") or "").strip()
+    if note:
+        text = f"{text} ({_readable(note)})"
+    checked = data.get("checked_on")
+    if checked:
+        text = ctx.doc["source_checked"].format(source=text, checked=ctx.date_text(checked))
+    return text
+
+
+def _sources(ctx, subject):
+    """State where the subject's data came from (seed §7; GDPR Art. 14(2)(f), 15(1)(g)):
+    its own entry, then each linked row that records a source ("Address 1: …")."""
+    own = subject.row.__data__
+    lines = [{"name": "data_source", "label": ctx.doc["sources_own"],
+              "value": own.get("data_source"), "text": _source_text(ctx, subject.model, own)}]
+    for model, _links, rows in subject.tables:
+        if "data_source" not in model._meta.fields:
+            continue
+        row_label = ctx.gettext(vocab.ROW_LABELS.get(model.__name__, vocab.ROW_LABEL_DEFAULT))
+        for number, row in enumerate(rows, start=1):
+            lines.append({"name": "data_source", "label": row_label % {"number": number},
+                          "value": row.__data__.get("data_source"),
+                          "text": _source_text(ctx, model, row.__data__)})
+    return {"heading": ctx.doc["sources_heading"], "lines": lines}
 
 
 def _table(ctx, model, links, rows):

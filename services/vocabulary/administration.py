@@ -160,6 +160,8 @@ AUDIT_ACTION_LABELS = {
     "totp_reset": _l("Reset two-step login"),
     "backup_drill": _l("Ran a restore drill"),
     "backup_restore": _l("Restored a backup over the live database"),
+    # The postal code table of the address check (seed §7).
+    "postal_codes_update": _l("Updated the postal code table"),
 }
 
 # models.SECTION_CHANGE_ACTIONS: what a change of a section did (services/sections.py).
@@ -192,4 +194,5 @@ AUDIT_OBJECT_TYPE_LABELS = {
     "access_review": _l("Access review"),
     "guidance": _l("Guidance"),
     "backup": _l("Backup"),
+    "postal_code_table": _l("Postal code table"),
 }

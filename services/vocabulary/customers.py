@@ -42,6 +42,18 @@ INFORMING_STATE_LABELS = {
     "yes": _l("Informed"),
 }
 
+# models.DATA_SOURCES: where the data of a customer, a contact person or an address came
+# from (seed §7). A row recorded before the source was asked has none: NOT_RECORDED.
+DATA_SOURCE_LABELS = {
+    "customer": _l("The customer itself"),
+    "posti": _l("Posti address service"),
+    "dvv": _l("Population information system (DVV)"),
+    "trade_register": _l("Trade register"),
+    "import_file": _l("Import file"),
+    "other": _l("Other source"),
+}
+NOT_RECORDED = _l("Not recorded")
+
 # models.ADDRESS_KINDS
 ADDRESS_KIND_LABELS = {
     "postal": _l("Postal address"),
@@ -110,6 +122,10 @@ FIELD_LABELS = {
     "informed_at": _l("Informed of registration"),
     "informed_how": _l("How informed"),
     "not_reachable_reason": _l("Why not reachable"),
+    "data_source": _l("Source of the data"),
+    "data_source_note": _l("Note on the source"),
+    "checked_on": _l("Last checked"),
+    "postal_check_reason": _l("Reason to keep a postal code or city not in the table"),
     "created_at": _l("Created"),
     "updated_at": _l("Updated"),
     "last_activity_at": _l("Last activity"),

@@ -12,6 +12,7 @@ from services.vocabulary.customers import (
     COLLECTION_STATE_LABELS,
     CUSTOMER_KIND_LABELS,
     CUSTOMER_LANGUAGE_LABELS,
+    DATA_SOURCE_LABELS,
     DIRECTION_LABELS,
     FIELD_LABELS,
     INFORMED_HOW_LABELS,
@@ -94,6 +95,7 @@ REPORT_CODE_LABELS = {
     "source": {**PROHIBITION_SOURCE_LABELS, "own_word": _l("Told by the person")},
     "verification_source": VERIFICATION_SOURCE_LABELS,
     "decision": DECISION_LABELS,
+    "data_source": DATA_SOURCE_LABELS,
 }
 
 MODEL_CODE_LABELS = {
