@@ -26,7 +26,7 @@ from services import marketing, report, retention, statistics
 from services import sections as rules
 from services.customers import refresh_city, refresh_last_activity
 from services.retention import leftover
-from tests.conftest import csrf_token, new_session
+from tests.conftest import csrf_token, informed, new_session
 
 PEOPLE = ("controller", "responsible", "handler_t", "staff_t", "staff_b", "maint")
 PAGE = "/settings/sections/"
@@ -78,7 +78,7 @@ def _report_categories(customer_id):
 def _person_form(client, **extra):
     data = {"csrf_token": csrf_token(client.get("/").get_data(as_text=True)), "version": "",
             "kind": "person", "first_name": "Åsa", "last_name": "Öberg",
-            "birth_date": "1980-05-17", "language": "sv", "informed_how": ""}
+            "birth_date": "1980-05-17", "language": "sv", **informed()}
     data.update(extra)
     return data
 
