@@ -345,3 +345,10 @@ def test_the_report_links_to_the_notice_in_force(client, app, auth, people):
     refused = make_request(decision="refused", language="en", reason="Ei tunnistettu")
     letter = page_text(client.get(f"/requests/{refused.id}/report.html").get_data(as_text=True))
     assert "The privacy notice in force when this extract was made: version 2" in letter
+
+
+def test_the_login_page_leads_to_the_public_documents(client, app):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'href="/privacy-notice/?lang=fi"' in page
+    assert 'href="/register-description/?lang=fi"' in page
+    assert _get(client, "/privacy-notice/?lang=fi").status_code == 200
