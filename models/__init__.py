@@ -81,6 +81,14 @@ from models.rights import (
     Prohibition,
     RectificationRequest,
 )
+from models.imports import (
+    DUPLICATE_CHOICES,
+    IMPORT_KINDS,
+    IMPORT_STATES,
+    ImportMapping,
+    ImportRefusal,
+    ImportRun,
+)
 from models.retention import (
     DEFAULT_RETENTION_MONTHS,
     PURGE_ACTIONS,
@@ -179,6 +187,12 @@ __all__ = [
     "CONSENT_CHANNELS",
     "CONSENT_METHODS",
     "MarketingConsent",
+    "DUPLICATE_CHOICES",
+    "IMPORT_KINDS",
+    "IMPORT_STATES",
+    "ImportMapping",
+    "ImportRefusal",
+    "ImportRun",
     "DEFAULT_RETENTION_MONTHS",
     "PURGE_ACTIONS",
     "PURGE_KINDS",

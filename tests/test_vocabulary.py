@@ -12,7 +12,7 @@ from markupsafe import escape
 
 import models
 from services import disclosures, rectification, register_settings, requests, statistics, vocabulary
-from services.vocabulary import Label, administration, customers, msgid_of, report, rights
+from services.vocabulary import Label, administration, customers, imports, msgid_of, report, rights
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -49,6 +49,9 @@ NAMED_CODES = {
     "REVIEW_OUTCOMES": [administration.REVIEW_OUTCOME_LABELS],
     "PURGE_KINDS": [rights.PURGE_KIND_LABELS],
     "PURGE_STATES": [rights.PURGE_STATE_LABELS],
+    "IMPORT_KINDS": [imports.IMPORT_KIND_LABELS],
+    "IMPORT_STATES": [imports.IMPORT_STATE_LABELS],
+    "DUPLICATE_CHOICES": [imports.DUPLICATE_CHOICE_LABELS],
     "DISCLOSURE_STATES": [rights.DISCLOSURE_STATE_LABELS],
     "RECORD_KINDS": [rights.RECORD_KIND_LABELS, rights.RECORD_KIND_RULES],
 }

@@ -144,6 +144,12 @@ AUDIT_ACTION_LABELS = {
     "purge_resume": _l("Resumed a purge"),
     "purge_end": _l("Finished a purge"),
     "purge_refused": _l("Purge refused: the set had changed"),
+    # Imports of customers from a file (issue 15).
+    "import_dry_run": _l("Checked an import file (dry run)"),
+    "import_start": _l("Started an import"),
+    "import_resume": _l("Resumed an import"),
+    "import_end": _l("Finished an import"),
+    "import_cancel": _l("Cancelled an import; the rows stored before stay"),
     # Access management (seed §3, §9), login security and backups (seed §11).
     "implement": _l("Implemented an access grant"),
     "end_access": _l("Ended access"),
@@ -187,6 +193,7 @@ AUDIT_OBJECT_TYPE_LABELS = {
     "disclosure": _l("Disclosure"),
     "disclosure_recipient": _l("Disclosure recipient"),
     "purge_run": _l("Purge run"),
+    "import_run": _l("Import"),
     "retention_policy": _l("Retention period"),
     "record_retention": _l("Retention rule of the register's own records"),
     "section": _l("Section"),

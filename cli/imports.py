@@ -1,0 +1,100 @@
+"""``flask --app app import customers FILE --section CODE [--dry-run] [--mapping NAME]
+[--user USERNAME]``: import customers from a CSV or XLSX file, with a progress bar."""
+
+import os
+import pathlib
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from cli.base import fail
+from forms.imports import row_validator
+from models import Section, User
+from services import imports
+from services.errors import RegisterError
+
+import_cli = AppGroup("import", help="Import customers from a file (issue 15).")
+
+
+def _customer_view():
+    admin = current_app.extensions["admin"][0]
+    return next(view for view in admin._views if view.endpoint == "customers")
+
+
+def _job(path, section, user, mapping_name, duplicates, informed_how, informed_at):
+    header, _rows = imports.header_and_rows(path)
+    mapping = (imports.mapping_by_header(header, imports.saved_mapping(section, mapping_name))
+               if mapping_name else imports.auto_mapping(header))
+    informing = {"informed_how": informed_how or "", "informed_at": informed_at or ""}
+    return imports.ImportJob(
+        section=section, user=user, path=str(path), file_name=pathlib.Path(path).name,
+        file_hash=imports.file_hash(path), header=header, mapping=mapping,
+        validate_row=row_validator(_customer_view(), section),
+        duplicates={"*": duplicates}, informing=informing)
+
+
+def _report(run):
+    click.echo(f"import {run.id} ({run.kind}, {run.state}): {run.total} rows, "
+               f"{run.accepted} accepted, {run.refused} refused, {run.duplicates} duplicates, "
+               f"{run.updated} updated, {run.skipped} skipped")
+    for number, column, message, params in imports.refusals_of(run)[:200]:
+        click.echo(f"  row {number}, {column}: {_(message, **params)}")
+
+
+def _commit(job):
+    crash_after = current_app.config.get("IMPORT_CRASH_AFTER_BATCHES")
+    run = imports.start_commit(job)
+    done, batches = [0], [0]
+
+    def after_batch(current):
+        bar.update(current.progress_row - done[0])
+        done[0], batches[0] = current.progress_row, batches[0] + 1
+        # IMPORT_CRASH_AFTER_BATCHES (tests of crash safety): die at once after that many.
+        if crash_after is not None and batches[0] >= int(crash_after):
+            os._exit(75)
+
+    batch = int(current_app.config.get("IMPORT_BATCH_SIZE", imports.BATCH_SIZE))
+    with click.progressbar(length=max(sum(1 for _ in _count_rows(job)), 1),
+                           label=_("Importing"), file=click.get_text_stream("stderr")) as bar:
+        done[0] = run.progress_row
+        bar.update(run.progress_row)
+        run = imports.commit_steps(run, job, batch_size=batch, after_batch=after_batch)
+    return run
+
+
+def _count_rows(job):
+    _header, data = imports.header_and_rows(job.path)
+    return data
+
+
+@import_cli.command("customers")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--section", "section_code", required=True, help="The section's code.")
+@click.option("--dry-run", is_flag=True, help="Check every row; store nothing.")
+@click.option("--mapping", "mapping_name", help="A mapping saved on the import page.")
+@click.option("--user", "username", help="The user the import is made as (audit log).")
+@click.option("--duplicates", type=click.Choice(["create", "update_empty", "skip"]),
+              default="skip", show_default=True, help="What a row matching a customer does.")
+@click.option("--informed-how", help="How the file's customers were informed (a code).")
+@click.option("--informed-at", help="When (Helsinki time, e.g. 25.11.2026 14:30).")
+def import_customers(file, section_code, dry_run, mapping_name, username, duplicates,
+                     informed_how, informed_at):
+    """Import customers from FILE (CSV or XLSX) into a section."""
+    section = Section.get_or_none(Section.code == section_code)
+    if section is None:
+        raise click.ClickException(_("There is no section %(code)s.", code=section_code))
+    user = None
+    if username:
+        user = User.get_or_none(User.username == username)
+        if user is None:
+            raise click.ClickException(_("There is no user %(name)s.", name=username))
+    with current_app.test_request_context():
+        try:
+            job = _job(file, section, user, mapping_name, duplicates, informed_how,
+                       informed_at)
+            run = imports.dry_run(job) if dry_run else _commit(job)
+        except RegisterError as error:
+            fail(error)
+        _report(run)

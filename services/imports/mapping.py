@@ -1,0 +1,159 @@
+"""Which customer field each column of an import file goes to, and a row's cells turned
+into what the customer form receives.
+
+A column is mapped from its header in Finnish, Swedish or English (case, accents, spaces
+and punctuation aside): the register's own labels of the fields in the three languages
+(so that an export of the customer list maps by itself) and the usual synonyms of
+spreadsheets. Choice columns (kind, language, how informed) take a code or its label in
+any of the three languages.
+"""
+
+import datetime
+import re
+import unicodedata
+
+from services.catalogs import translate
+from services.vocabulary import customers as labels
+from services.vocabulary.imports import HEADER_SYNONYMS, TARGETS
+
+LANGUAGES = ("fi", "sv", "en")
+# The fields of the customer's address row: the form's inline list, its first row.
+ADDRESS_FIELDS = ("street", "postal_code", "city", "country")
+ADDRESS_PREFIX = "addresses-0-"
+# Columns that split into fields: the list's name ("Last, First" or the company's name)
+# and its "Birth date or business ID".
+SPLIT_TARGETS = ("display_name", "id_code")
+CHOICE_LABELS = {
+    "kind": labels.CUSTOMER_KIND_LABELS,
+    "language": labels.CUSTOMER_LANGUAGE_LABELS,
+    "informed_how": labels.INFORMED_HOW_LABELS,
+}
+BUSINESS_ID = re.compile(r"\d{7}-\d")
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
+
+
+def fold(text):
+    """Return ``text`` without case, accents, spaces or punctuation, for comparing."""
+    text = unicodedata.normalize("NFKD", str(text or "")).casefold()
+    return "".join(c for c in text if c.isalnum())
+
+
+def _header_table():
+    table = {}
+    for target in TARGETS:
+        label = labels.FIELD_LABELS.get(target)
+        names = [translate(label, language) for language in LANGUAGES] if label else []
+        for name in [target, *names, *HEADER_SYNONYMS.get(target, ())]:
+            table.setdefault(fold(name), target)
+    return table
+
+
+def auto_mapping(header):
+    """Return ``{column index: field}`` for the columns whose header names a field; each
+    field is taken by its first column only."""
+    table, mapping, taken = _header_table(), {}, set()
+    for index, name in enumerate(header):
+        target = table.get(fold(name))
+        if target and target not in taken:
+            mapping[index] = target
+            taken.add(target)
+    return mapping
+
+
+def mapping_by_header(header, columns):
+    """Return ``{column index: field}`` from a saved mapping ``{header: field}``."""
+    return {i: columns[name] for i, name in enumerate(header)
+            if columns.get(name) in TARGETS}
+
+
+def _choice_table(name):
+    table = {}
+    for code, label in CHOICE_LABELS[name].items():
+        for text in [code, *(translate(label, language) for language in LANGUAGES)]:
+            table[fold(text)] = code
+    return table
+
+
+_CHOICES = {}
+
+
+def choice_code(name, text):
+    """Return the code of the choice ``text`` (a code or a label), or ``text`` itself."""
+    if name not in _CHOICES:
+        _CHOICES[name] = _choice_table(name)
+    return _CHOICES[name].get(fold(text), text)
+
+
+def iso_date(text):
+    """Return a date written in a usual way as the form's ISO text; else ``text``."""
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return text
+
+
+def _split(target, text, values):
+    if target == "id_code":
+        key = "business_id" if BUSINESS_ID.fullmatch(text) else "birth_date"
+        values[key] = text
+    elif values.get("kind", "person") == "person" and "," in text:
+        last, first = (part.strip() for part in text.split(",", 1))
+        values.update(last_name=last, first_name=first)
+    else:
+        values["name"] = text
+
+
+def _infer_kind(values):
+    if values.get("business_id") or (values.get("name") and not (
+            values.get("first_name") or values.get("last_name"))):
+        return "company"
+    return "person"
+
+
+def row_values(cells, mapping):
+    """Return ``{field: text}`` of a row's mapped, non-empty cells; ``mapping`` is
+    ``{column index: field}``."""
+    values = {}
+    for index, target in sorted(mapping.items(), key=lambda item: item[1] != "kind"):
+        text = cells[index] if index < len(cells) else ""
+        if not text:
+            continue
+        if target in SPLIT_TARGETS:
+            _split(target, text, values)
+        elif target in CHOICE_LABELS:
+            values[target] = choice_code(target, text)
+        else:
+            values[target] = text
+    return values
+
+
+def form_data(values, source_note, informing=None):
+    """Return the customer form's data (``{form field: text}``) of a row's ``values``,
+    with the file as the source of the data and, where the row has none, the informing
+    ``{"informed_how": …, "informed_at": …}`` chosen for the whole file."""
+    data = {"kind": values.get("kind") or _infer_kind(values),
+            "data_source": "import_file", "data_source_note": source_note}
+    for name, text in values.items():
+        if name == "birth_date":
+            text = iso_date(text)
+        if name in ADDRESS_FIELDS:
+            data[ADDRESS_PREFIX + name] = text
+        elif name != "kind":
+            data[name] = text
+    if not values.get("informed_how"):
+        for name, text in (informing or {}).items():
+            if text and not values.get(name):
+                data[name] = text
+    if any(key.startswith(ADDRESS_PREFIX) for key in data):
+        data.setdefault(ADDRESS_PREFIX + "kind", "postal")
+        data.setdefault(ADDRESS_PREFIX + "country", "FI")
+        data[ADDRESS_PREFIX + "data_source"] = "import_file"
+        data[ADDRESS_PREFIX + "data_source_note"] = source_note
+    return data
+
+
+def form_key(target):
+    """Return the form field a mapped ``target`` fills (the address's inline row's)."""
+    return ADDRESS_PREFIX + target if target in ADDRESS_FIELDS else target

@@ -1,0 +1,99 @@
+"""One row of an import file checked: the henkilötunnus guard over every cell, the
+customer form's own validation of the mapped cells, and the duplicate check.
+
+The form is the customer screen's (one set of rules); the application hands it in as
+``validate_row(form data) -> (values, errors)`` where ``values`` is
+``{"customer": {field: value}, "address": {field: value} | None}`` and ``errors`` a list
+of ``(form field, label, message)``. Services do not build forms.
+"""
+
+import dataclasses
+import json
+
+from services import hetu
+from services.errors import N_
+from services.imports import mapping as columns
+from services.imports.duplicates import matches_of
+
+HETU_MESSAGE = N_("A henkilötunnus (personal identity code) must not be stored in the "
+                  "register: remove it from the column %(column)s.")
+SPLITS = {"display_name": ("first_name", "last_name", "name"),
+          "id_code": ("business_id", "birth_date")}
+
+
+@dataclasses.dataclass
+class ImportJob:
+    """What an import reads and how: the file, its columns' mapping, the options."""
+
+    section: object  # models.Section
+    user: object  # models.User or None (the command line without --user)
+    path: str
+    file_name: str
+    file_hash: str
+    header: list
+    mapping: dict  # {column index: field}
+    validate_row: object  # callable(form data) -> (values, errors)
+    duplicates: dict = dataclasses.field(default_factory=lambda: {"*": "skip"})
+    informing: dict = dataclasses.field(default_factory=dict)
+
+    def mapping_json(self):
+        return json.dumps({self.header[i]: field for i, field in self.mapping.items()},
+                          ensure_ascii=False, sort_keys=True)
+
+    def options_json(self):
+        return json.dumps({"duplicates": self.duplicates, "informing": self.informing},
+                          sort_keys=True)
+
+    def choice_for(self, reason):
+        return self.duplicates.get(reason, self.duplicates.get("*", "skip"))
+
+    def source_note(self):
+        return self.file_name[:200]
+
+    def column_of_field(self):
+        """Return ``{form field: column header}`` of the mapped columns."""
+        found = {}
+        for index, target in self.mapping.items():
+            for name in SPLITS.get(target, (target,)):
+                found.setdefault(columns.form_key(name), self.header[index])
+        return found
+
+
+@dataclasses.dataclass
+class Checked:
+    """A row checked: its number, its values or its refusals, and its matches."""
+
+    number: int
+    values: dict = None
+    refusals: list = dataclasses.field(default_factory=list)  # (column, msgid, params)
+    matches: list = dataclasses.field(default_factory=list)
+
+
+def _hetu_columns(job, cells):
+    found = []
+    for index, text in enumerate(cells):
+        if text and hetu.refusal(text):
+            name = job.header[index] if index < len(job.header) else str(index + 1)
+            found.append((name, HETU_MESSAGE, {"column": name}))
+    return found
+
+
+def check_row(job, number, cells, by_field, duplicate_check=True):
+    """Check the row ``number`` with ``cells``; ``by_field`` is job.column_of_field()."""
+    checked = Checked(number)
+    refused = _hetu_columns(job, cells)
+    hetu_columns = {column for column, _msg, _params in refused}
+    data = columns.form_data(columns.row_values(cells, job.mapping), job.source_note(),
+                             job.informing)
+    values, errors = job.validate_row(data)
+    for name, label, message in errors:
+        column = by_field.get(name, str(label))
+        if column not in hetu_columns:
+            refused.append((column, message, {}))
+    if refused:
+        checked.refusals = refused
+        return checked
+    checked.values = values
+    if duplicate_check:
+        checked.matches = matches_of(job.section.id, values)
+    return checked

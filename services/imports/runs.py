@@ -1,0 +1,172 @@
+"""Import runs: the dry run (everything checked, nothing stored but the run and its
+report) and the commit (accepted rows stored in batches, each batch one transaction with
+its audit events and the run's progress; a re-run resumes after the last committed batch).
+"""
+
+import itertools
+import json
+import time
+
+import database
+from models import ImportRefusal, ImportRun, utcnow
+from services import audit
+from services.errors import N_, RegisterError
+from services.imports import reading
+from services.imports.rows import check_row
+from services.imports.store import store_batch
+
+BATCH_SIZE = 1000
+NOT_OPEN = N_("This import is finished or cancelled: nothing more is done to it.")
+MOVED = "the import moved on in another process; this batch was not stored"
+
+
+def _refusal_rows(run_id, checked):
+    return [{"run": run_id, "row_number": c.number, "column": column[:255],
+             "message": str(message), "params": json.dumps(params, ensure_ascii=False),
+             "duplicate": False}
+            for c in checked for column, message, params in c.refusals]
+
+
+def _insert_refusals(rows):
+    for start in range(0, len(rows), 500):
+        ImportRefusal.insert_many(rows[start:start + 500]).execute()
+
+
+def _new_run(job, kind, state, key=None):
+    return ImportRun.create(section=job.section, user=job.user, kind=kind,
+                            file_name=job.file_name[:255], file_hash=job.file_hash,
+                            mapping=job.mapping_json(), options=job.options_json(),
+                            state=state, commit_key=key)
+
+
+def _audit_run(action, job_or_run, user):
+    section = job_or_run.section
+    audit.record_many(action, actor=user, objects=[("import_run", job_or_run.id,
+                                                    section.code)])
+
+
+def _data_rows(job, after=0):
+    _header, data = reading.header_and_rows(job.path)
+    return ((n, cells) for n, cells in data if n > after)
+
+
+def dry_run(job, progress=None):
+    """Check every row of ``job``'s file; store only the run, its counts and its refused
+    rows. ``progress(rows done)`` is called every batch. Return the run."""
+    counts = dict.fromkeys(("total", "accepted", "refused", "duplicates", "updated",
+                            "skipped"), 0)
+    refusals, by_field = [], job.column_of_field()
+    for number, cells in _data_rows(job):
+        checked = check_row(job, number, cells, by_field)
+        _count(job, checked, counts)
+        if checked.refusals:
+            refusals.append(checked)
+        if progress is not None and counts["total"] % BATCH_SIZE == 0:
+            progress(counts["total"])
+    with database.write_transaction():
+        run = _new_run(job, "dry_run", "checked")
+        ImportRun.update(finished_at=utcnow(), **counts).where(ImportRun.id == run.id).execute()
+        _insert_refusals(_refusal_rows(run.id, refusals))
+        _audit_run("import_dry_run", run, job.user)
+    return ImportRun.get_by_id(run.id)
+
+
+def _count(job, checked, counts):
+    """Add a checked row to ``counts``; return what is done with it."""
+    counts["total"] += 1
+    if checked.refusals:
+        counts["refused"] += 1
+        return "refuse"
+    if not checked.matches:
+        counts["accepted"] += 1
+        return "create"
+    counts["duplicates"] += 1
+    choice = job.choice_for(checked.matches[0][1])
+    key = {"create": "accepted", "update_empty": "updated", "skip": "skipped"}[choice]
+    counts[key] += 1
+    return choice
+
+
+def commit_key(job):
+    return f"{job.section.id}:{job.file_hash}"
+
+
+def start_commit(job):
+    """Return the commit run of ``job``'s file in its section: a new one, or the one there
+    already (resumed from its last committed batch, or finished)."""
+    with database.write_transaction():
+        run = ImportRun.get_or_none(ImportRun.commit_key == commit_key(job))
+        if run is None:
+            run = _new_run(job, "commit", "running", key=commit_key(job))
+            _audit_run("import_start", run, job.user)
+        elif run.state == "running":
+            _audit_run("import_resume", run, job.user)
+    return run
+
+
+def commit_steps(run, job, seconds=None, batch_size=BATCH_SIZE, after_batch=None):
+    """Store the next batches of ``run`` (all, or for about ``seconds``); return the run as
+    it is now. ``after_batch(run)`` is called after each committed batch."""
+    run = ImportRun.get_by_id(run.id)
+    if run.state != "running":
+        return run
+    began, by_field = time.monotonic(), job.column_of_field()
+    rows = _data_rows(job, after=run.progress_row)
+    while True:
+        batch = list(itertools.islice(rows, batch_size))
+        if not batch:
+            return finish(run, job.user)
+        checked = [check_row(job, n, cells, by_field) for n, cells in batch]
+        run = _commit_batch(run, job, checked)
+        if after_batch is not None:
+            after_batch(run)
+        if run.state != "running" or (seconds is not None
+                                      and time.monotonic() - began >= seconds):
+            return run
+
+
+def _commit_batch(run, job, checked):
+    counts = dict.fromkeys(("total", "accepted", "refused", "duplicates", "updated",
+                            "skipped"), 0)
+    actions = [(c, _count(job, c, counts)) for c in checked]
+    with database.write_transaction():
+        current = ImportRun.get_by_id(run.id)
+        if current.state != "running":
+            return current  # cancelled meanwhile: this batch is not stored
+        store_batch(job, actions)
+        _insert_refusals(_refusal_rows(run.id, checked))
+        moved = ImportRun.update(
+            progress_row=checked[-1].number,
+            **{name: getattr(ImportRun, name) + value for name, value in counts.items()},
+        ).where((ImportRun.id == run.id) & (ImportRun.progress_row == run.progress_row)
+                & (ImportRun.state == "running")).execute()
+        if moved != 1:
+            raise RuntimeError(MOVED)
+    return ImportRun.get_by_id(run.id)
+
+
+def finish(run, user):
+    with database.write_transaction():
+        moved = ImportRun.update(state="finished", finished_at=utcnow()).where(
+            (ImportRun.id == run.id) & (ImportRun.state == "running")).execute()
+        if moved:
+            _audit_run("import_end", run, user)
+    return ImportRun.get_by_id(run.id)
+
+
+def cancel(run, user):
+    """Cancel a running import: the batches committed stay, and the log says so."""
+    with database.write_transaction():
+        moved = ImportRun.update(state="cancelled", cancelled_at=utcnow(),
+                                 finished_at=utcnow()).where(
+            (ImportRun.id == run.id) & (ImportRun.state == "running")).execute()
+        if not moved:
+            raise RegisterError(NOT_OPEN)
+        _audit_run("import_cancel", run, user)
+    return ImportRun.get_by_id(run.id)
+
+
+def refusals_of(run):
+    """Return the run's refusals in row order: ``[(row number, column, msgid, params)]``."""
+    return [(r.row_number, r.column, r.message, json.loads(r.params or "{}"))
+            for r in run.refusals.order_by(ImportRefusal.row_number, ImportRefusal.id)]

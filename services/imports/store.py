@@ -1,0 +1,76 @@
+"""A batch of checked rows stored: new customers (with their address row) and the empty
+fields of matched customers filled, each with its audit event. The caller holds the
+batch's transaction."""
+
+from database import db
+from models import Address, Customer, utcnow
+from services import audit
+
+ADDRESS_KEPT = ("kind", "street", "postal_code", "city", "country", "data_source",
+                "data_source_note")
+
+
+def _customer_row(job, values, now):
+    row = {name: value for name, value in values["customer"].items()
+           if name in Customer._meta.fields and value not in (None, "")}
+    address = values.get("address") or {}
+    # What services.customers.refresh_city keeps in step with the postal address.
+    row.update(city=address.get("city"), postal_code=address.get("postal_code"))
+    customer = Customer(**row)
+    customer.refresh_derived()
+    return {**customer.__data__, "section": job.section.id, "created_at": now,
+            "updated_at": now, "version": 1}
+
+
+def _insert_customers(rows):
+    if not rows:
+        return []
+    if db.returning_clause:
+        return [r[0] for r in Customer.insert_many(rows).returning(Customer.id)
+                .tuples().execute()]
+    return [Customer.insert(**row).execute() for row in rows]
+
+
+def _create(job, values_list, now):
+    ids = _insert_customers([_customer_row(job, values, now) for values in values_list])
+    addresses = [{**{k: v for k, v in values["address"].items() if k in ADDRESS_KEPT},
+                  "customer": customer_id}
+                 for customer_id, values in zip(ids, values_list) if values.get("address")]
+    for start in range(0, len(addresses), 500):
+        Address.insert_many(addresses[start:start + 500]).execute()
+    fields = sorted({name for values in values_list for name, value
+                     in values["customer"].items() if value not in (None, "")})
+    audit.record_many("create", actor=job.user, fields=fields,
+                      objects=[("customer", i, job.section.code) for i in ids])
+    return ids
+
+
+def _fill_empty(job, customer_id, values, now):
+    """Fill the matched customer's empty fields from the row; return the names filled."""
+    customer = Customer.get_or_none((Customer.id == customer_id)
+                                    & (Customer.section == job.section.id))
+    if customer is None:
+        return []
+    filled = [name for name, value in values["customer"].items()
+              if name in Customer._meta.fields and value not in (None, "")
+              and getattr(customer, name) in (None, "")
+              and name not in ("data_source", "data_source_note")]
+    if not filled:
+        return []
+    changes = {name: values["customer"][name] for name in filled}
+    Customer.update(updated_at=now, version=Customer.version + 1, **changes).where(
+        Customer.id == customer_id).execute()
+    if {"first_name", "last_name", "name"} & set(filled):
+        Customer.get_by_id(customer_id).save(only=[Customer.sort_name])
+    audit.record_many("update", actor=job.user, fields=filled,
+                      objects=[("customer", customer_id, job.section.code)])
+    return filled
+
+
+def store_batch(job, actions):
+    """Store a batch: ``actions`` is ``[(checked row, "create" | "update_empty" | …)]``."""
+    now = utcnow()
+    _create(job, [c.values for c, action in actions if action == "create"], now)
+    for checked, action in actions:
+        if action == "update_empty":
+            _fill_empty(job, checked.matches[0][0], checked.values, now)
