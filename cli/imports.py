@@ -57,7 +57,7 @@ def _commit(job):
 
     batch = int(current_app.config.get("IMPORT_BATCH_SIZE", imports.BATCH_SIZE))
     with click.progressbar(length=max(sum(1 for _ in _count_rows(job)), 1),
-                           label=_("Importing"), file=click.get_text_stream("stderr")) as bar:
+                           label=_("Importing")) as bar:
         done[0] = run.progress_row
         bar.update(run.progress_row)
         run = imports.commit_steps(run, job, batch_size=batch, after_batch=after_batch)

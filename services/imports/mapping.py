@@ -43,8 +43,10 @@ def _header_table():
     for target in TARGETS:
         label = labels.FIELD_LABELS.get(target)
         names = [translate(label, language) for language in LANGUAGES] if label else []
-        for name in [target, *names, *HEADER_SYNONYMS.get(target, ())]:
+        for name in [*names, *HEADER_SYNONYMS.get(target, ())]:
             table.setdefault(fold(name), target)
+    for target in TARGETS:  # the field's own name, where no header took it
+        table.setdefault(fold(target), target)
     return table
 
 

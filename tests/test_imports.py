@@ -1,0 +1,223 @@
+"""Import of customers from a file (issue 15): reading, mapping, the form's refusals with
+row and column, dry run, idempotent and resumable commit, the pages and section isolation."""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+from database import db
+from models import Address, AuditEvent, Customer, ImportRefusal, ImportRun, Section
+from services import audit
+from services.imports import auto_mapping, header_and_rows, mapping
+from tests.conftest import typed_now
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PEOPLE = ["staff_t", "staff_b", "handler_t", "controller", "responsible"]
+HEADER = ["Sukunimi", "Etunimet", "Sähköposti", "Syntymäaika", "Katuosoite", "Postinumero",
+          "Postitoimipaikka"]
+
+
+def good_row(i):
+    return [f"Äijälä{i}", f"Öljy {i}", f"person{i}@example.com", "1.2.1980",
+            f"Mannerheimintie {i}", "00100", "Helsinki"]
+
+
+def write_csv(path, rows, encoding="utf-8", delimiter=";"):
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter).writerows(rows)
+    path.write_bytes(text.getvalue().encode(encoding))
+    return path
+
+
+def informing_options():
+    return ["--informed-how", "in_person", "--informed-at", typed_now(minutes_ago=1)]
+
+
+def run_import(runner, path, *args, section="tourism"):
+    result = runner.invoke(args=["import", "customers", str(path), "--section", section,
+                                 *informing_options(), *args])
+    assert result.exit_code == 0, result.output
+    return ImportRun.select().order_by(ImportRun.id.desc()).get()
+
+
+def refusals(run):
+    return [(r.row_number, r.column) for r in
+            ImportRefusal.select().where(ImportRefusal.run == run.id)
+            .order_by(ImportRefusal.row_number, ImportRefusal.id)]
+
+
+# --- reading and mapping (no database) --------------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_encodings_and_delimiters_are_detected(tmp_path, encoding, delimiter):
+    rows = [HEADER, good_row(1), good_row(2)]
+    path = write_csv(tmp_path / "f.csv", rows, encoding, delimiter)
+    header, data = header_and_rows(str(path))
+    assert header == HEADER
+    assert [cells for _n, cells in data] == [good_row(1), good_row(2)]
+
+
+def test_an_xlsx_first_sheet_is_read_with_dates_as_typed(tmp_path):
+    import datetime
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Namn", "FO-nummer", "Födelsedatum"])
+    sheet.append(["Ab Företag", "1234567-1", datetime.datetime(1980, 2, 1)])
+    book.save(tmp_path / "f.xlsx")
+    header, data = header_and_rows(str(tmp_path / "f.xlsx"))
+    assert header == ["Namn", "FO-nummer", "Födelsedatum"]
+    assert list(data) == [(2, ["Ab Företag", "1234567-1", "01.02.1980"])]
+
+
+@pytest.mark.parametrize("header, expected", [
+    (["Nimi", "Etunimet", "Sukunimi", "Y-tunnus", "Postinumero", "Sähköposti", "Puhelin"],
+     ["display_name", "first_name", "last_name", "business_id", "postal_code", "email",
+      "phone"]),
+    (["Namn", "Förnamn", "Efternamn", "FO-nummer", "Postnummer", "E-post", "Telefon"],
+     ["display_name", "first_name", "last_name", "business_id", "postal_code", "email",
+      "phone"]),
+    (["NAME", "first names", "Last name", "Business ID", "Postal code", "e-mail", "Phone"],
+     ["display_name", "first_name", "last_name", "business_id", "postal_code", "email",
+      "phone"]),
+    (["Sahkoposti", "  postinumero ", "Unknown column"], ["email", "postal_code", None]),
+])
+def test_headers_map_in_three_languages(header, expected):
+    found = auto_mapping(header)
+    assert [found.get(i) for i in range(len(header))] == expected
+
+
+def test_choice_columns_take_a_code_or_a_label_in_any_language(app):
+    assert mapping.choice_code("kind", "Yritys") == "company"
+    assert mapping.choice_code("kind", "företag") == "company"
+    assert mapping.choice_code("language", "ruotsi") == "sv"
+    assert mapping.choice_code("kind", "alien") == "alien"  # the form refuses it
+
+
+# --- the form's refusals, the dry run and the commit -------------------------------------
+
+def test_every_refusal_is_reported_with_its_row_and_column(app, runner, tmp_path):
+    rows = [HEADER + ["Muistiinpano"],
+            good_row(1) + [""],
+            ["Virtanen", "Matti", "matti@example.com", "31.2.1980", "", "", "", ""],  # date
+            ["", "Pekka", "pekka@example.com", "", "", "", "", ""],  # no last name
+            good_row(4)[:7] + ["hetu 131052-308T"],  # henkilötunnus, unmapped column
+            ["Nieminen", "Liisa", "not-an-email", "", "", "", "", ""],  # email
+            ["Laine", "Aino", "", "", "Katu 1", "99999", "Helsinki", ""],  # postal code
+            ["Lahti", "Leo", "leo@example.com", "", "", "", "", "\x00"]]  # NUL: nothing
+    path = write_csv(tmp_path / "refused.csv", rows)
+    before = Customer.select().count()
+    run = run_import(runner, path, "--dry-run")
+    assert (run.kind, run.state, run.total, run.accepted, run.refused) == \
+        ("dry_run", "checked", 7, 2, 5)
+    found = refusals(run)
+    assert found[:4] == [(3, "Syntymäaika"), (4, "Sukunimi"), (5, "Muistiinpano"),
+                         (6, "Sähköposti")]
+    assert found[4][0] == 7 and found[4][1] in ("Postinumero", "Postitoimipaikka")
+    messages = {r.row_number: (r.message, r.params) for r in ImportRefusal.select()}
+    assert "henkilötunnus" in messages[5][0] and "Muistiinpano" in messages[5][1]
+    assert "sähköpostiosoite" in messages[6][0]  # the form's own message, in Finnish
+    assert Customer.select().count() == before  # a dry run stores no customer
+
+
+def test_henkilotunnus_in_a_mapped_column_is_the_forms_refusal(app, runner, tmp_path):
+    rows = [HEADER, ["Virtanen", "Matti 131052-308T"] + [""] * 5]
+    run = run_import(runner, write_csv(tmp_path / "h.csv", rows), "--dry-run")
+    assert refusals(run) == [(2, "Etunimet")]
+
+
+def test_commit_stores_the_rows_with_source_informing_and_audit(app, runner, tmp_path,
+                                                                 people):
+    rows = [HEADER, good_row(1), good_row(2), ["", "X", "", "", "", "", ""]]
+    path = write_csv(tmp_path / "asiakkaat.csv", rows, "utf-8-sig")
+    run = run_import(runner, path, "--user", "staff_t")
+    assert (run.kind, run.state, run.total, run.accepted, run.refused,
+            run.progress_row) == ("commit", "finished", 3, 2, 1, 4)
+    stored = list(Customer.select().where(Customer.email.in_(
+        ["person1@example.com", "person2@example.com"])).order_by(Customer.id))
+    assert [c.last_name for c in stored] == ["Äijälä1", "Äijälä2"]
+    first = stored[0]
+    assert (first.data_source, first.data_source_note, first.informed_how) == \
+        ("import_file", "asiakkaat.csv", "in_person")
+    assert first.birth_date.isoformat() == "1980-02-01"
+    assert (first.city, first.postal_code, first.section.code) == ("Helsinki", "00100",
+                                                                  "tourism")
+    address = Address.get(Address.customer == first.id)
+    assert (address.street, address.data_source) == ("Mannerheimintie 1", "import_file")
+    created = AuditEvent.select().where((AuditEvent.action == "create")
+                                        & (AuditEvent.object_type == "customer"))
+    assert sorted(int(e.object_id) for e in created) == [c.id for c in stored]
+    assert all(e.actor and e.section == "tourism" for e in created)
+    assert audit.verify()[0]
+
+
+def test_a_rerun_of_the_same_file_stores_nothing_twice(app, runner, tmp_path):
+    path = write_csv(tmp_path / "a.csv", [HEADER, good_row(1), good_row(2)])
+    first = run_import(runner, path)
+    again = run_import(runner, path)
+    assert again.id == first.id and again.accepted == 2
+    assert Customer.select().count() == 2
+    # The same file into another section is an import of its own.
+    other = run_import(runner, path, section="business")
+    assert other.id != first.id and Customer.select().count() == 4
+
+
+def test_duplicates_skip_or_fill_empty_fields(app, runner, tmp_path):
+    header = ["Nimi", "Y-tunnus", "Puhelin"]
+    run_import(runner, write_csv(tmp_path / "a.csv", [header, ["Oy Ab", "1234567-1", ""]]))
+    changed = [header, ["Oy Ab", "1234567-1", "09 123 4567"]]
+    skipped = run_import(runner, write_csv(tmp_path / "b.csv", changed), "--duplicates",
+                         "skip")
+    assert (skipped.duplicates, skipped.skipped, skipped.accepted) == (1, 1, 0)
+    assert Customer.get().phone is None
+    # Another file (the same file again would be the same, finished import).
+    updated = run_import(runner, write_csv(tmp_path / "c.csv", changed, delimiter=","),
+                         "--duplicates", "update_empty")
+    assert (updated.duplicates, updated.updated) == (1, 1)
+    customer = Customer.get()
+    assert (customer.phone, customer.version, Customer.select().count()) == \
+        ("+35891234567", 2, 1)  # as the form normalises it
+
+
+def _cli(db_url, tmp_path, *args, env=None):
+    environment = {**os.environ, "REGISTER_DATABASE_URL": db_url,
+                   "REGISTER_INSTANCE_PATH": str(tmp_path / "cli-instance"),
+                   "REGISTER_SECRET_KEY": "test", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", "import",
+                           "customers", *args], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_crash_mid_commit_resumes_with_nothing_half_written(app, db_url, tmp_path):
+    rows = [HEADER] + [good_row(i) for i in range(1, 26)]
+    rows[12] = ["Bad", "Row", "bad-email", "", "", "", ""]
+    path = write_csv(tmp_path / "big.csv", rows)
+    options = [str(path), "--section", "tourism", *informing_options()]
+    db.close()
+    crashed = _cli(db_url, tmp_path, *options,
+                   env={"REGISTER_IMPORT_BATCH_SIZE": "4",
+                        "REGISTER_IMPORT_CRASH_AFTER_BATCHES": "2"})
+    assert crashed.returncode == 75, crashed.stderr
+    db.connect(reuse_if_open=True)
+    run = ImportRun.get()
+    assert (run.state, run.progress_row, run.total, run.accepted) == ("running", 9, 8, 8)
+    assert Customer.select().count() == Address.select().count() == 8
+    db.close()
+    resumed = _cli(db_url, tmp_path, *options, env={"REGISTER_IMPORT_BATCH_SIZE": "4"})
+    assert resumed.returncode == 0, resumed.stderr
+    db.connect(reuse_if_open=True)
+    run = ImportRun.get()
+    assert (run.state, run.total, run.accepted, run.refused) == ("finished", 25, 24, 1)
+    assert run.accepted + run.refused + run.skipped + run.updated == run.total
+    assert Customer.select().count() == Address.select().count() == 24
+    emails = [c.email for c in Customer.select()]
+    assert len(set(emails)) == 24  # no row twice
+    assert [e.action for e in AuditEvent.select().where(AuditEvent.object_type == "import_run")
+            .order_by(AuditEvent.id)] == ["import_start", "import_resume", "import_end"]
+    assert audit.verify()[0]
