@@ -45,7 +45,8 @@ def _report(run):
 
 def _commit(job):
     crash_after = current_app.config.get("IMPORT_CRASH_AFTER_BATCHES")
-    run = imports.start_commit(job)
+    rows = sum(1 for _ in _count_rows(job))
+    run = imports.start_commit(job, rows=rows)
     done, batches = [0], [0]
 
     def after_batch(current):
@@ -56,7 +57,7 @@ def _commit(job):
             os._exit(75)
 
     batch = int(current_app.config.get("IMPORT_BATCH_SIZE", imports.BATCH_SIZE))
-    with click.progressbar(length=max(sum(1 for _ in _count_rows(job)), 1),
+    with click.progressbar(length=max(rows, 1),
                            label=_("Importing")) as bar:
         done[0] = run.progress_row
         bar.update(run.progress_row)

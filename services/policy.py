@@ -41,6 +41,10 @@ CAPABILITIES = {
         "create and update customers, their history, billing, prohibitions and marketing "
         "consents"),
     "delete_customers": Capability(("handler",), "delete a customer"),
+    "import_customers": Capability(
+        ("controller", "handler", "staff"),
+        "import customers from a CSV or XLSX file: staff and handlers into their sections, "
+        "the controller into any section"),
     # --- inspection requests (seed §14) ---
     "register_inspection_requests": Capability(
         ("controller", "responsible", "handler", "staff"),
@@ -176,6 +180,17 @@ def readable_section_ids(user):
         return [row.section_id for row in UserSection.select(UserSection.section)
                 .where(UserSection.user == user.id).order_by(UserSection.section)]
     return []
+
+
+def import_section_ids(user):
+    """Return the ids of the sections ``user`` may import customers into: the sections
+    whose customers the user edits, or every section for the controller."""
+    if not may(user, "import_customers"):
+        return []
+    if may(user, "edit_customers"):
+        return [row.section_id for row in UserSection.select(UserSection.section)
+                .where(UserSection.user == user.id).order_by(UserSection.section)]
+    return readable_section_ids(user)
 
 
 def reads_section(user, section_id):

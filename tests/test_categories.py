@@ -300,6 +300,12 @@ SELECTIONS = {
     ("forms/requests.py", "_SubjectDetails.DETAILS"): "the request form's own fields",
     ("services/marketing.py", "COLUMNS"): "the mailing list's columns",
     ("services/search.py", "SEARCH_COLUMNS"): "the columns of the search index",
+    # Import (issue 15): the columns of the list's export that split into fields, the
+    # customer's fields its address row keeps in step, and the
+    # usual headers of each field in spreadsheets.
+    ("services/imports/rows.py", "SPLITS"): "an export's columns that split",
+    ("services/imports/mapping.py", "ADDRESS_FIELDS"): "the address row's fields",
+    ("services/vocabulary/imports.py", "HEADER_SYNONYMS"): "the headers of the fields",
 }
 SCANNED_OUT = {"tests", "migrations", ".venv", "instance"}
 

@@ -221,3 +221,134 @@ def test_a_crash_mid_commit_resumes_with_nothing_half_written(app, db_url, tmp_p
     assert [e.action for e in AuditEvent.select().where(AuditEvent.object_type == "import_run")
             .order_by(AuditEvent.id)] == ["import_start", "import_resume", "import_end"]
     assert audit.verify()[0]
+
+
+# --- the pages ----------------------------------------------------------------------------
+
+def upload(client, token, content, name="asiakkaat.csv", section="tourism"):
+    answer = client.post("/imports/upload", data={
+        "file": (io.BytesIO(content), name), "section": section, "csrf_token": token},
+        content_type="multipart/form-data")
+    assert answer.status_code == 302, answer.status_code
+    return answer.location
+
+
+def dry_run_page(client, token, location, columns=None, **extra):
+    page = client.get(location)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    form = {"csrf_token": token, "name": "asiakkaat.csv", "informed_how": "in_person",
+            "informed_at": typed_now(minutes_ago=1), "duplicates": "skip", **extra}
+    for index, field in (columns or {}).items():
+        form[f"column-{index}"] = field
+    if columns is None:  # keep what the page pre-filled
+        import re
+        for index, field in re.findall(r'name="column-(\d+)".*?<option value="(\w+)" selected',
+                                       html, re.S):
+            form[f"column-{index}"] = field
+    answer = client.post(location, data=form)
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+    return answer.location
+
+
+def csv_bytes(rows, encoding="utf-8"):
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def test_upload_dry_run_fix_and_import_to_done(app, client, auth, people):
+    token = auth.login_as("staff_t", token_from="/imports/")
+    rows = [HEADER, good_row(1), ["Virtanen", "Matti", "bad-email", "", "", "", ""],
+            good_row(3)]
+    location = upload(client, token, csv_bytes(rows, "cp1252"))
+    report = dry_run_page(client, token, location)
+    html = client.get(report).get_data(as_text=True)
+    assert "Sähköposti" in html and "<td>3</td>" in html
+    run = ImportRun.get()
+    assert (run.kind, run.accepted, run.refused) == ("dry_run", 2, 1)
+    assert Customer.select().count() == 0
+    refused = client.get(f"/imports/runs/{run.id}/refused.csv")
+    assert refused.status_code == 200
+    lines = list(csv.reader(io.StringIO(refused.get_data(as_text=True).lstrip("\ufeff")),
+                            delimiter=";"))
+    assert lines[0] == HEADER + ["error"] and len(lines) == 2
+    assert lines[1][:3] == ["Virtanen", "Matti", "bad-email"] and "Sähköposti" in lines[1][7]
+    # Commit the accepted rows, stepping as the page's script does.
+    started = client.post(f"/imports/runs/{run.id}/commit", data={"csrf_token": token})
+    commit = ImportRun.get(ImportRun.kind == "commit")
+    assert started.location.endswith(f"/imports/runs/{commit.id}")
+    step = client.post(f"/imports/runs/{commit.id}/step", data={"csrf_token": token},
+                       headers={"Accept": "application/json"})
+    progress = step.get_json()
+    assert progress["finished"] and progress["done"] == progress["rows"] == 3
+    assert Customer.select().count() == 2
+    # The fixed row in a file of its own.
+    fixed = [lines[0][:7], lines[1][:2] + ["matti@example.com"] + lines[1][3:7]]
+    report = dry_run_page(client, token, upload(client, token, csv_bytes(fixed)))
+    second = ImportRun.select().order_by(ImportRun.id.desc()).get()
+    assert (second.accepted, second.refused) == (1, 0)
+    client.post(f"/imports/runs/{second.id}/commit", data={"csrf_token": token})
+    last = ImportRun.select().order_by(ImportRun.id.desc()).get()
+    client.post(f"/imports/runs/{last.id}/step", data={"csrf_token": token})  # without JS
+    assert ImportRun.get_by_id(last.id).state == "finished"
+    assert Customer.select().count() == 3
+    listing = client.get("/imports/").get_data(as_text=True)
+    assert listing.count("asiakkaat.csv") == 4
+
+
+def test_a_cancelled_import_keeps_what_was_stored(app, client, auth, people):
+    app.config.update(IMPORT_STEP_SECONDS=0, IMPORT_STEP_BATCH_SIZE=2)
+    token = auth.login_as("handler_t", token_from="/imports/")
+    rows = [HEADER] + [good_row(i) for i in range(1, 8)]
+    dry_run_page(client, token, upload(client, token, csv_bytes(rows)))
+    client.post(f"/imports/runs/{ImportRun.get().id}/commit", data={"csrf_token": token})
+    commit = ImportRun.get(ImportRun.kind == "commit")
+    client.post(f"/imports/runs/{commit.id}/step", data={"csrf_token": token})
+    client.post(f"/imports/runs/{commit.id}/cancel", data={"csrf_token": token})
+    commit = ImportRun.get_by_id(commit.id)
+    assert (commit.state, commit.accepted, commit.progress_row) == ("cancelled", 2, 3)
+    assert Customer.select().count() == 2
+    assert AuditEvent.select().where(AuditEvent.action == "import_cancel").count() == 1
+    more = client.post(f"/imports/runs/{commit.id}/step", data={"csrf_token": token})
+    assert more.status_code == 302 and Customer.select().count() == 2
+
+
+def test_sections_are_separate_for_imports(app, client, auth, people, tmp_path, runner):
+    run = run_import(runner, write_csv(tmp_path / "a.csv", [HEADER, good_row(1)]), "--dry-run")
+    token = auth.login_as("staff_b", token_from="/imports/")
+    assert client.get(f"/imports/runs/{run.id}").status_code == 404
+    assert client.get(f"/imports/runs/{run.id}/refused.csv").status_code == 404
+    assert client.post(f"/imports/runs/{run.id}/commit",
+                       data={"csrf_token": token}).status_code == 404
+    assert "a.csv" not in client.get("/imports/").get_data(as_text=True)
+    answer = client.post("/imports/upload", data={
+        "file": (io.BytesIO(csv_bytes([HEADER, good_row(1)])), "x.csv"), "section": "tourism",
+        "csrf_token": token}, content_type="multipart/form-data")
+    assert answer.status_code == 404
+    auth.login_as("responsible", switch=True)
+    assert client.get("/imports/").status_code == 403
+    auth.login_as("controller", switch=True)
+    assert client.get(f"/imports/runs/{run.id}").status_code == 200
+
+
+def test_an_export_of_the_customer_list_reimports_cleanly(app, client, auth, people,
+                                                          tmp_path, runner):
+    rows = [["Nimi", "Laji", "Y-tunnus", "Syntymäaika", "Asiointikieli", "Postinumero",
+             "Postitoimipaikka", "Katuosoite"],
+            ["Virtanen, Matti", "yksityishenkilö", "", "1.2.1980", "ruotsi", "00100",
+             "Helsinki", "Katu 1"],
+            ["Oy Yritys Ab", "yritys", "1234567-1", "", "suomi", "", "", ""]]
+    run_import(runner, write_csv(tmp_path / "a.csv", rows))
+    assert Customer.select().count() == 2
+    auth.login_as("staff_t")
+    exported = client.get("/customers/export/csv/")
+    assert exported.status_code == 200
+    text = exported.get_data(as_text=True)
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    again = run_import(runner, path, "--duplicates", "create")
+    assert (again.total, again.refused, again.accepted) == (2, 0, 2), refusals(again)
+    pairs = sorted((c.kind, c.first_name, c.last_name, c.name, c.business_id,
+                    str(c.birth_date), c.language) for c in Customer.select())
+    assert pairs[0] == pairs[1] and pairs[2] == pairs[3]

@@ -3,6 +3,7 @@
 same section."""
 
 from models import Customer
+from services.imports.mapping import ADDRESS_FIELDS
 
 try:
     from services.duplicates import find_duplicates
@@ -25,8 +26,7 @@ def matches_of(section_id, row):
     """Return ``[(customer id, reason)]`` of the section's customers the row matches."""
     values = dict(row["customer"])
     if row.get("address"):
-        values.update({k: v for k, v in row["address"].items() if k in ("postal_code",
-                                                                         "city", "street")})
+        values.update({k: v for k, v in row["address"].items() if k in ADDRESS_FIELDS})
     if find_duplicates is None:
         return _same_business_id(section_id, values)
     return [(m.customer_id, m.reason) for m in find_duplicates(section_id, values,

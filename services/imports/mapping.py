@@ -14,7 +14,7 @@ import unicodedata
 
 from services.catalogs import translate
 from services.vocabulary import customers as labels
-from services.vocabulary.imports import HEADER_SYNONYMS, TARGETS
+from services.vocabulary.imports import CHOICE_LABELS, HEADER_SYNONYMS, TARGETS
 
 LANGUAGES = ("fi", "sv", "en")
 # The fields of the customer's address row: the form's inline list, its first row.
@@ -23,11 +23,6 @@ ADDRESS_PREFIX = "addresses-0-"
 # Columns that split into fields: the list's name ("Last, First" or the company's name)
 # and its "Birth date or business ID".
 SPLIT_TARGETS = ("display_name", "id_code")
-CHOICE_LABELS = {
-    "kind": labels.CUSTOMER_KIND_LABELS,
-    "language": labels.CUSTOMER_LANGUAGE_LABELS,
-    "informed_how": labels.INFORMED_HOW_LABELS,
-}
 BUSINESS_ID = re.compile(r"\d{7}-\d")
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
 

@@ -12,7 +12,7 @@ import json
 
 from services import hetu
 from services.errors import N_
-from services.imports import mapping as columns
+from services.imports.mapping import form_data, form_key, row_values
 from services.imports.duplicates import matches_of
 
 HETU_MESSAGE = N_("A henkilötunnus (personal identity code) must not be stored in the "
@@ -55,7 +55,7 @@ class ImportJob:
         found = {}
         for index, target in self.mapping.items():
             for name in SPLITS.get(target, (target,)):
-                found.setdefault(columns.form_key(name), self.header[index])
+                found.setdefault(form_key(name), self.header[index])
         return found
 
 
@@ -83,8 +83,7 @@ def check_row(job, number, cells, by_field, duplicate_check=True):
     checked = Checked(number)
     refused = _hetu_columns(job, cells)
     hetu_columns = {column for column, _msg, _params in refused}
-    data = columns.form_data(columns.row_values(cells, job.mapping), job.source_note(),
-                             job.informing)
+    data = form_data(row_values(cells, job.mapping), job.source_note(), job.informing)
     values, errors = job.validate_row(data)
     for name, label, message in errors:
         column = by_field.get(name, str(label))

@@ -11,7 +11,7 @@ import database
 from models import ImportRefusal, ImportRun, utcnow
 from services import audit
 from services.errors import N_, RegisterError
-from services.imports import reading
+from services.imports.reading import header_and_rows
 from services.imports.rows import check_row
 from services.imports.store import store_batch
 
@@ -32,10 +32,12 @@ def _insert_refusals(rows):
         ImportRefusal.insert_many(rows[start:start + 500]).execute()
 
 
-def _new_run(job, kind, state, key=None):
+def _new_run(job, kind, state, key=None, rows=None):
+    options = job.options_json() if rows is None else json.dumps(
+        {**json.loads(job.options_json()), "rows": rows}, sort_keys=True)
     return ImportRun.create(section=job.section, user=job.user, kind=kind,
                             file_name=job.file_name[:255], file_hash=job.file_hash,
-                            mapping=job.mapping_json(), options=job.options_json(),
+                            mapping=job.mapping_json(), options=options,
                             state=state, commit_key=key)
 
 
@@ -46,7 +48,7 @@ def _audit_run(action, job_or_run, user):
 
 
 def _data_rows(job, after=0):
-    _header, data = reading.header_and_rows(job.path)
+    _header, data = header_and_rows(job.path)
     return ((n, cells) for n, cells in data if n > after)
 
 
@@ -91,13 +93,14 @@ def commit_key(job):
     return f"{job.section.id}:{job.file_hash}"
 
 
-def start_commit(job):
+def start_commit(job, rows=None):
     """Return the commit run of ``job``'s file in its section: a new one, or the one there
-    already (resumed from its last committed batch, or finished)."""
+    already (resumed from its last committed batch, or finished). ``rows``: the file's
+    data rows, when known (the progress shows the share done)."""
     with database.write_transaction():
         run = ImportRun.get_or_none(ImportRun.commit_key == commit_key(job))
         if run is None:
-            run = _new_run(job, "commit", "running", key=commit_key(job))
+            run = _new_run(job, "commit", "running", key=commit_key(job), rows=rows)
             _audit_run("import_start", run, job.user)
         elif run.state == "running":
             _audit_run("import_resume", run, job.user)

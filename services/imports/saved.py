@@ -8,7 +8,7 @@ import json
 import database
 from models import ImportMapping, ImportRefusal, ImportRun
 from services.errors import N_, RegisterError
-from services.imports import reading
+from services.imports.reading import header_and_rows
 from services.vocabulary.imports import TARGETS
 
 NAME_REQUIRED = N_("Give the mapping a name, at most 100 characters.")
@@ -63,7 +63,7 @@ def refused_rows_csv(run, path, describe):
     for refusal in run.refusals.order_by(ImportRefusal.row_number, ImportRefusal.id):
         problems.setdefault(refusal.row_number, []).append(
             describe(refusal.column, refusal.message, json.loads(refusal.params or "{}")))
-    header, data = reading.header_and_rows(path)
+    header, data = header_and_rows(path)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([*header, ERROR_COLUMN])

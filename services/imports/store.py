@@ -6,8 +6,8 @@ from database import db
 from models import Address, Customer, utcnow
 from services import audit
 
-ADDRESS_KEPT = ("kind", "street", "postal_code", "city", "country", "data_source",
-                "data_source_note")
+# The source is the file's, given to a new customer: a customer's own source stays.
+KEPT_OF_MATCH = ("data_source", "data_source_note")
 
 
 def _customer_row(job, values, now):
@@ -33,8 +33,7 @@ def _insert_customers(rows):
 
 def _create(job, values_list, now):
     ids = _insert_customers([_customer_row(job, values, now) for values in values_list])
-    addresses = [{**{k: v for k, v in values["address"].items() if k in ADDRESS_KEPT},
-                  "customer": customer_id}
+    addresses = [{**values["address"], "customer": customer_id}
                  for customer_id, values in zip(ids, values_list) if values.get("address")]
     for start in range(0, len(addresses), 500):
         Address.insert_many(addresses[start:start + 500]).execute()
@@ -54,14 +53,13 @@ def _fill_empty(job, customer_id, values, now):
     filled = [name for name, value in values["customer"].items()
               if name in Customer._meta.fields and value not in (None, "")
               and getattr(customer, name) in (None, "")
-              and name not in ("data_source", "data_source_note")]
+              and name not in KEPT_OF_MATCH]
     if not filled:
         return []
     changes = {name: values["customer"][name] for name in filled}
     Customer.update(updated_at=now, version=Customer.version + 1, **changes).where(
         Customer.id == customer_id).execute()
-    if {"first_name", "last_name", "name"} & set(filled):
-        Customer.get_by_id(customer_id).save(only=[Customer.sort_name])
+    Customer.get_by_id(customer_id).save(only=list(Customer.derived_fields))
     audit.record_many("update", actor=job.user, fields=filled,
                       objects=[("customer", customer_id, job.section.code)])
     return filled

@@ -193,7 +193,7 @@ AUDIT_OBJECT_TYPE_LABELS = {
     "disclosure": _l("Disclosure"),
     "disclosure_recipient": _l("Disclosure recipient"),
     "purge_run": _l("Purge run"),
-    "import_run": _l("Import"),
+    "import_run": _l("Customer import"),
     "retention_policy": _l("Retention period"),
     "record_retention": _l("Retention rule of the register's own records"),
     "section": _l("Section"),

@@ -4,6 +4,11 @@ states of an import. Keyed by ``models.IMPORT_KINDS``, ``IMPORT_STATES`` and
 ``DUPLICATE_CHOICES``."""
 
 from services.vocabulary import _l
+from services.vocabulary.customers import (
+    CUSTOMER_KIND_LABELS,
+    CUSTOMER_LANGUAGE_LABELS,
+    INFORMED_HOW_LABELS,
+)
 
 # The fields a column can be mapped to, in the order the mapping step offers them: the
 # customer form's fields, its first address row's, and two columns of the customer list's
@@ -63,6 +68,13 @@ HEADER_SYNONYMS = {
     "country": ("maa", "land", "country code", "maakoodi", "landskod"),
 }
 
+# The choice columns: a cell holds a code or its label in any of the three languages.
+CHOICE_LABELS = {
+    "kind": CUSTOMER_KIND_LABELS,
+    "language": CUSTOMER_LANGUAGE_LABELS,
+    "informed_how": INFORMED_HOW_LABELS,
+}
+
 # models.DUPLICATE_CHOICES: what a row matching an existing customer does.
 DUPLICATE_CHOICE_LABELS = {
     "create": _l("Create a new customer anyway"),
@@ -73,7 +85,7 @@ DUPLICATE_CHOICE_LABELS = {
 # models.IMPORT_KINDS
 IMPORT_KIND_LABELS = {
     "dry_run": _l("Dry run"),
-    "commit": _l("Import"),
+    "commit": _l("Customer import"),
 }
 
 # models.IMPORT_STATES
