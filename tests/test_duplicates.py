@@ -1,0 +1,162 @@
+"""Duplicate customers (services/duplicates, migrations/026_duplicates.py): the check of one
+customer, the create form's warning and the possible-duplicates page, on both databases."""
+
+import datetime
+
+import pytest
+
+import models
+from models import Customer, db
+from services.duplicates import (
+    DUPLICATE_REASONS,
+    find_duplicates,
+    name_similarity,
+    normalise_business_id,
+    normalise_email,
+    normalise_name,
+    normalise_phone,
+)
+
+BIRTH = datetime.date(1980, 5, 17)
+
+
+def section_id(code="tourism"):
+    return models.Section.get(code=code).id
+
+
+def person(first_name, last_name, code="tourism", **fields):
+    return Customer.create(section=section_id(code), kind="person", first_name=first_name,
+                           last_name=last_name, **fields)
+
+
+def company(name, code="tourism", **fields):
+    return Customer.create(section=section_id(code), kind="company", name=name, **fields)
+
+
+def reasons(code="tourism", exclude_id=None, **values):
+    return [(m.customer_id, m.reason)
+            for m in find_duplicates(section_id(code), values, exclude_id=exclude_id)]
+
+
+@pytest.fixture
+def register(db_url):
+    return {
+        "anna": person("Anna", "Virtanen", email="Anna.Virtanen@example.fi", birth_date=BIRTH,
+                       postal_code="00100", mobile="+358401234567"),
+        "viking": company("Viking Line Oy", business_id="0737546-2", postal_code="00160",
+                          email="info@vikingline.example"),
+        "other_anna": person("Anna", "Virtanen", code="business", email="anna.virtanen@example.fi",
+                             birth_date=BIRTH, postal_code="00100"),
+        "other_viking": company("Viking Line Oy", code="business", business_id="0737546-2"),
+    }
+
+
+# --- Normalisation -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, key", [
+    ("0737546-2", "0737546-2"), ("07375462", "0737546-2"), (" 0737546 2 ", "0737546-2"),
+    ("FI07375462", "0737546-2"), ("0737546-3", None), ("", None), (None, None),
+    ("1" * 20, None), ("0737546\x00-2", "0737546-2"),
+])
+def test_business_id_is_read_in_any_common_format(text, key):
+    assert normalise_business_id(text) == key
+
+
+@pytest.mark.parametrize("text, key", [
+    ("  Anna.Virtanen@Example.FI ", "anna.virtanen@example.fi"), ("", None), (None, None),
+    ("not an address", None),
+])
+def test_email_is_trimmed_and_lowered(text, key):
+    assert normalise_email(text) == key
+
+
+def test_names_and_phones_are_normalised():
+    assert normalise_name("  ÅSTRÖM \t  Olof ") == "åström olof"
+    assert normalise_phone("040 123 4567") == "+358401234567"
+    assert normalise_phone("+358 40 1234567") == "+358401234567"
+    assert normalise_phone("abc") is None
+    assert name_similarity("anna virtanen", "anna virtanen") == 1.0
+    assert name_similarity("anna virtanen", "ana virtanen") >= 0.5
+    assert name_similarity("anna virtanen", "pekka korhonen") < 0.5
+
+
+# --- The check of one customer -----------------------------------------------------------
+
+
+def test_the_same_business_id_in_another_format_is_found_in_the_section_only(register):
+    viking, other = register["viking"], register["other_viking"]
+    assert reasons(kind="company", name="Aivan Muu Oy", business_id="07375462") == [
+        (viking.id, "business_id")]
+    assert reasons(code="business", kind="company", name="X Oy", business_id="0737546-2") == [
+        (other.id, "business_id")]
+    company("Kahvila Ky", code="business", business_id="1572860-0", postal_code="00100")
+    assert reasons(kind="company", name="Kahvila Ky", business_id="1572860-0",
+                   postal_code="00100") == []
+
+
+def test_the_same_email_is_found_whatever_its_case(register):
+    assert reasons(kind="person", first_name="Pekka", last_name="Muu",
+                   email=" ANNA.virtanen@EXAMPLE.fi ") == [(register["anna"].id, "email")]
+    assert reasons(kind="person", email="anna.virtanen@example.com") == []
+
+
+def test_the_same_name_and_birth_date_is_found(register):
+    anna = register["anna"]
+    assert reasons(kind="person", first_name=" anna ", last_name="VIRTANEN",
+                   birth_date=BIRTH) == [(anna.id, "name_and_birth_date")]
+    assert reasons(kind="person", first_name="Anna", last_name="Virtanen",
+                   birth_date=BIRTH + datetime.timedelta(days=1)) == []
+    assert reasons(kind="person", first_name="Anne", last_name="Koski", birth_date=BIRTH) == []
+
+
+def test_a_similar_name_needs_the_same_postal_code_or_phone(register):
+    anna = register["anna"]
+    assert reasons(kind="person", first_name="Ana", last_name="Virtanen",
+                   postal_code="00100") == [(anna.id, "similar_name")]
+    assert reasons(kind="person", first_name="Ana", last_name="Virtanen",
+                   mobile="040 123 4567") == [(anna.id, "similar_name")]
+    assert reasons(kind="person", first_name="Ana", last_name="Virtanen",
+                   postal_code="00200") == []
+    assert reasons(kind="person", first_name="Pekka", last_name="Korhonen",
+                   postal_code="00100") == []
+    assert reasons(kind="company", name="Viking Line Ab", postal_code="00160") == [
+        (register["viking"].id, "similar_name")]
+
+
+def test_the_strongest_reason_comes_first_and_the_customer_itself_is_left_out(register):
+    anna = register["anna"]
+    values = dict(kind="person", first_name="Anna", last_name="Virtanen", birth_date=BIRTH,
+                  email="anna.virtanen@example.fi", postal_code="00100")
+    assert reasons(**values) == [(anna.id, "email")]
+    assert reasons(exclude_id=anna.id, **values) == []
+    found = find_duplicates(section_id(), values)
+    assert found[0].reason in DUPLICATE_REASONS and found[0].score == 1.0
+
+
+def test_empty_or_odd_values_find_nothing_and_do_not_fail(register):
+    assert reasons() == []
+    assert reasons(kind="person", first_name="\x00", last_name="x" * 5000, email="\x00@x",
+                   business_id="9" * 20, phone="1" * 20, postal_code="\x00") == []
+
+
+def test_the_check_takes_a_fixed_number_of_queries(register, monkeypatch):
+    for n in range(30):
+        person("Anna", f"Virtanen{n}", postal_code="00100", mobile="+358401234567")
+    values = dict(kind="person", first_name="Anna", last_name="Virtanen", birth_date=BIRTH,
+                  email="x@example.fi", business_id="0737546-2", postal_code="00100",
+                  mobile="+358401234567")
+    queries = []
+    real = db.obj
+    original = type(real).execute_sql
+
+    def counting(self, sql, params=None, *args, **kwargs):
+        queries.append(sql)
+        return original(self, sql, params, *args, **kwargs)
+
+    tourism = section_id()
+    monkeypatch.setattr(type(real), "execute_sql", counting)
+    matches = find_duplicates(tourism, values, limit=50)
+    monkeypatch.undo()
+    assert len(matches) >= 20
+    assert len(queries) == 2
