@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 import models
-from models import Customer, db
+from models import AuditEvent, Customer, db
 from services.duplicates import (
     DUPLICATE_REASONS,
     find_duplicates,
@@ -17,7 +17,10 @@ from services.duplicates import (
     normalise_phone,
 )
 
+from tests.conftest import informed
+
 BIRTH = datetime.date(1980, 5, 17)
+PEOPLE = ("staff_t", "staff_b", "handler_t", "controller", "maint")
 
 
 def section_id(code="tourism"):
@@ -160,3 +163,57 @@ def test_the_check_takes_a_fixed_number_of_queries(register, monkeypatch):
     monkeypatch.undo()
     assert len(matches) >= 20
     assert len(queries) == 2
+
+
+# --- The create form's warning -----------------------------------------------------------
+
+
+def person_form(token, **extra):
+    return {"csrf_token": token, "version": "", "kind": "person", "first_name": "Anna",
+            "last_name": "Virtanen", "birth_date": "1980-05-17", "language": "fi",
+            "email": "anna.v@example.org", **informed(),
+            "addresses-0-kind": "postal", "addresses-0-street": "Mannerheimintie 1",
+            "addresses-0-postal_code": "00100", "addresses-0-city": "Helsinki",
+            "addresses-0-country": "FI", **extra}
+
+
+def test_the_create_form_warns_keeps_the_input_and_saves_when_told(
+        client, auth, people, register):
+    token = auth.login_as("staff_t", language="en", token_from="/customers/new/")
+    data = person_form(token)
+    r = client.post("/customers/new/", data=data)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert 'id="possible-duplicates"' in page and "Same name and birth date" in page
+    assert f'href="/customers/details/?id={register["anna"].id}"' in page
+    assert f'?id={register["other_anna"].id}"' not in page  # another section's
+    assert 'name="create_anyway"' in page and 'value="anna.v@example.org"' in page
+    assert 'value="Mannerheimintie 1"' in page
+    assert Customer.select().where(Customer.email == "anna.v@example.org").count() == 0
+    assert not AuditEvent.select().where(AuditEvent.action == "create").exists()
+    r = client.post("/customers/new/", data=data | {"create_anyway": "y"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    assert Customer.select().where(Customer.email == "anna.v@example.org").count() == 1
+
+
+def test_a_new_customer_without_matches_is_saved_at_once(client, auth, people, register):
+    token = auth.login_as("staff_t", token_from="/customers/new/")
+    page = client.get("/customers/new/").get_data(as_text=True)
+    assert 'name="create_anyway"' not in page
+    r = client.post("/customers/new/", data=person_form(token, first_name="Pekka",
+                                                        last_name="Korhonen"))
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+
+
+def test_a_match_only_in_another_section_is_no_warning(client, auth, people, register):
+    register["anna"].delete_instance()
+    token = auth.login_as("staff_t", token_from="/customers/new/")
+    r = client.post("/customers/new/", data=person_form(token, email="anna.virtanen@example.fi"))
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+
+
+def test_editing_a_customer_is_not_warned_of_itself(client, auth, people, register):
+    anna = register["anna"]
+    auth.login_as("staff_t")
+    page = client.get(f"/customers/edit/?id={anna.id}").get_data(as_text=True)
+    assert 'name="create_anyway"' not in page
