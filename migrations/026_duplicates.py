@@ -3,7 +3,8 @@ within a section (sections are separate registers).
 
 - ``(section_id, business_id)``: the same Y-tunnus;
 - ``(section_id, lower(email))``: the same email, case-insensitively;
-- ``(section_id, birth_date)``: the same birth date (the names are compared after);
+- ``(section_id, birth_date, sort_name)``: the same birth date, and the same name on the
+  possible-duplicates page (read from the index alone);
 - ``(section_id, postal_code, sort_name)``: similar names in the same postal area, the name
   filter read from the index alone; the possible-duplicates page walks it in order;
 - ``(section_id, phone)``, ``(section_id, mobile)``: the same phone number.
@@ -17,7 +18,7 @@ from peewee_migrate import Migrator
 INDEXES = {
     "customer_dup_business_id": "section_id, business_id",
     "customer_dup_email": "section_id, lower(email)",
-    "customer_dup_birth_date": "section_id, birth_date",
+    "customer_dup_birth_date": "section_id, birth_date, sort_name",
     "customer_dup_postal_name": "section_id, postal_code, sort_name",
     "customer_dup_phone": "section_id, phone",
     "customer_dup_mobile": "section_id, mobile",

@@ -15,6 +15,7 @@ from services.duplicates import (
     normalise_email,
     normalise_name,
     normalise_phone,
+    possible_pairs,
 )
 
 from tests.conftest import informed
@@ -163,6 +164,39 @@ def test_the_check_takes_a_fixed_number_of_queries(register, monkeypatch):
     monkeypatch.undo()
     assert len(matches) >= 20
     assert len(queries) == 2
+
+
+# --- The pairs already in the register ---------------------------------------------------
+
+
+def pairs(reason, code="tourism", page=0, page_size=25):
+    found, more = possible_pairs(section_id(code), reason, page, page_size)
+    return [(p.first_id, p.second_id) for p in found], more
+
+
+def test_each_kind_of_pair_is_listed_within_its_section(register):
+    anna, viking = register["anna"], register["viking"]
+    twin = person("ANNA", "Virtanen", email="ANNA.virtanen@example.FI", birth_date=BIRTH)
+    namesake = person("Ana", "Virtanen", postal_code="00100")
+    kopio = company("Viking Line Ab", business_id="0737546-2", postal_code="00160")
+    assert pairs("business_id") == ([(viking.id, kopio.id)], False)
+    assert pairs("email") == ([(anna.id, twin.id)], False)
+    assert pairs("name_and_birth_date") == ([(anna.id, twin.id)], False)
+    # In (postal code, name) order: "virtanen, ana" before "virtanen, anna".
+    assert pairs("similar_name") == ([(namesake.id, anna.id), (kopio.id, viking.id)], False)
+    # The business section has one of each, but no pair.
+    for reason in DUPLICATE_REASONS:
+        assert pairs(reason, code="business") == ([], False)
+
+
+def test_pairs_are_paged(register):
+    for n in range(5):
+        company(f"Kopio {n} Oy", business_id="1572860-0")
+    first, more = pairs("business_id", page_size=4)
+    assert len(first) == 4 and more
+    rest, more = pairs("business_id", page=2, page_size=4)
+    assert len(rest) == 2 and not more  # 10 pairs of five customers
+    assert pairs("business_id", page=10) == ([], False)
 
 
 # --- The create form's warning -----------------------------------------------------------

@@ -23,7 +23,7 @@ from services.inputs import unstorable_as_spaces
 SIMILAR_NAME_THRESHOLD = 0.5
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, as pg_trgm reads words
 # Longer values are not a customer's: no key (and no huge query parameter).
 _MAX_LENGTH = 320
 
