@@ -10,13 +10,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields import BooleanField
 
 from models import Customer
-from services.duplicates import find_duplicates
+from services.duplicates import CHECKED_FIELDS, find_duplicates
 from services.vocabulary import customers as labels
-
-# The customer form's fields the check reads (the postal code comes from the addresses).
-CHECKED_FIELDS = ("kind", "first_name", "last_name", "name", "birth_date", "business_id",
-                  "email", "phone", "mobile")
-
 
 def create_anyway_field():
     """Return the confirmation the form shows under the warning."""
@@ -24,7 +19,8 @@ def create_anyway_field():
 
 
 def form_values(form):
-    """Return the values the duplicate check reads from a customer form."""
+    """Return the values the duplicate check reads from a customer form (the postal code
+    from its addresses: the postal one, else the first)."""
     values = {name: getattr(form, name).data for name in CHECKED_FIELDS if name in form}
     addresses = getattr(form, "addresses", None)
     rows = [entry.form for entry in (addresses.entries if addresses is not None else ())

@@ -41,6 +41,9 @@ CAPABILITIES = {
         "create and update customers, their history, billing, prohibitions and marketing "
         "consents"),
     "delete_customers": Capability(("handler",), "delete a customer"),
+    "find_duplicates": Capability(
+        ("controller", "responsible", "handler", "staff"),
+        "list the possible duplicate customers of the sections they read"),
     # --- inspection requests (seed §14) ---
     "register_inspection_requests": Capability(
         ("controller", "responsible", "handler", "staff"),

@@ -300,6 +300,10 @@ SELECTIONS = {
     ("forms/requests.py", "_SubjectDetails.DETAILS"): "the request form's own fields",
     ("services/marketing.py", "COLUMNS"): "the mailing list's columns",
     ("services/search.py", "SEARCH_COLUMNS"): "the columns of the search index",
+    ("services/duplicates/matching.py", "CHECKED_FIELDS"): "the values the duplicate check "
+                                                          "reads",
+    ("services/duplicates/matching.py", "DUPLICATE_REASONS"): "the reasons, named by the key "
+                                                             "they compare",
 }
 SCANNED_OUT = {"tests", "migrations", ".venv", "instance"}
 

@@ -199,6 +199,62 @@ def test_pairs_are_paged(register):
     assert pairs("business_id", page=10) == ([], False)
 
 
+# --- The possible-duplicates page ---------------------------------------------------------
+
+
+@pytest.fixture
+def twins(register):
+    kopio = company("Viking Line Ab", business_id="0737546-2", postal_code="00160")
+    company("Viking Line Ab", code="business", business_id="0737546-2")
+    return {**register, "kopio": kopio}
+
+
+def test_the_page_lists_the_pairs_of_the_users_section(client, auth, people, twins):
+    auth.login_as("staff_t", language="en")
+    page = client.get("/customers/duplicates/").get_data(as_text=True)
+    assert 'id="duplicate-pairs"' in page
+    for name in ("viking", "kopio"):
+        assert f'href="/customers/details/?id={twins[name].id}"' in page
+    assert f'?id={twins["other_viking"].id}"' not in page
+    assert client.get("/customers/duplicates/?section=business").status_code == 404
+    page = client.get("/customers/duplicates/?reason=email").get_data(as_text=True)
+    assert 'id="no-pairs"' in page
+
+
+def test_a_reader_of_every_section_chooses_the_section(client, auth, people, twins):
+    auth.login_as("controller")
+    page = client.get("/customers/duplicates/?section=business").get_data(as_text=True)
+    assert f'href="/customers/details/?id={twins["other_viking"].id}"' in page
+    assert f'?id={twins["viking"].id}"' not in page
+
+
+def test_the_page_is_for_the_readers_of_customers_only(client, auth, people, twins):
+    auth.login_as("maint")
+    assert client.get("/customers/duplicates/").status_code == 403
+
+
+def test_the_check_answers_as_json_for_the_users_section(client, auth, people, twins):
+    auth.login_as("staff_t")
+    r = client.get("/customers/duplicates/check/?kind=company&name=Viking+Line&"
+                   "business_id=07375462&birth_date=x")
+    assert r.status_code == 200
+    assert [m["customer_id"] for m in r.get_json()] == [twins["viking"].id, twins["kopio"].id]
+    assert {m["reason"] for m in r.get_json()} == {"business_id"}
+    assert client.get("/customers/duplicates/check/?section=business&business_id=07375462"
+                      ).status_code == 404
+
+
+@pytest.mark.parametrize("query", [
+    "page=-1", "page=99999999999999999999", "page=%00", "page=x", "reason=%00",
+    "reason=nothing", "section=%00", "section=tourism%00", "section=" + "x" * 5000,
+    "check/?birth_date=99999-01-01&email=" + "@" * 3000, "check/?phone=" + "9" * 40,
+])
+def test_odd_queries_are_no_server_error(client, auth, people, twins, query):
+    auth.login_as("staff_t")
+    r = client.get("/customers/duplicates/?" + query)
+    assert r.status_code in (200, 400, 404)  # a NUL is refused before the page (400)
+
+
 # --- The create form's warning -----------------------------------------------------------
 
 

@@ -8,7 +8,12 @@ possible duplicates already in a section's register (issue 15).
 Sections are separate registers: only customers of the same section are compared.
 """
 
-from services.duplicates.matching import DUPLICATE_REASONS, Match, find_duplicates
+from services.duplicates.matching import (
+    CHECKED_FIELDS,
+    DUPLICATE_REASONS,
+    Match,
+    find_duplicates,
+)
 from services.duplicates.normalise import (
     SIMILAR_NAME_THRESHOLD,
     name_similarity,
@@ -19,6 +24,6 @@ from services.duplicates.normalise import (
 )
 from services.duplicates.pairs import PAGE_SIZE, Pair, possible_pairs
 
-__all__ = ["DUPLICATE_REASONS", "PAGE_SIZE", "Match", "Pair", "SIMILAR_NAME_THRESHOLD",
+__all__ = ["CHECKED_FIELDS", "DUPLICATE_REASONS", "PAGE_SIZE", "Match", "Pair", "SIMILAR_NAME_THRESHOLD",
            "find_duplicates", "name_similarity", "normalise_business_id", "normalise_email",
            "normalise_name", "normalise_phone", "possible_pairs"]

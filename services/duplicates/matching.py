@@ -19,10 +19,14 @@ import peewee as pw
 
 import database
 from models import Customer
-from services.duplicates import normalise as norm
+import services.duplicates.normalise as norm
 
 # The reasons, strongest first (labels: services/vocabulary/customers.py).
 DUPLICATE_REASONS = ("business_id", "email", "name_and_birth_date", "similar_name")
+
+# The values the check reads: the customer form's field names (``values`` of find_duplicates).
+CHECKED_FIELDS = ("kind", "first_name", "last_name", "name", "birth_date", "business_id",
+                  "email", "phone", "mobile", "postal_code", "city")
 
 # Candidates read per query at most: a postal area full of namesakes cannot flood the check.
 MAX_CANDIDATES = 500
