@@ -35,6 +35,7 @@ from admin_views.base import (
 )
 from database import is_sqlite, write_transaction
 from forms.customers import CUSTOMER_FORM_ARGS, ROW_FORM_ARGS, CustomerRules
+from forms.duplicates import check_new_customer, create_anyway_field
 from forms.sources import SourceChecks
 from models import (
     FIELD_CATEGORIES,
@@ -196,6 +197,7 @@ class CustomerView(RegisterModelView):
         confirm = BooleanField(_l("This is a different company with the same Y-tunnus"))
         confirm.creation_counter = form_class.business_id.creation_counter
         form_class.different_company = confirm
+        form_class.create_anyway = create_anyway_field()  # forms/duplicates.py
         return form_class
 
     # --- informing (seed §13): the bulk action and the front page's links ----------------
@@ -372,7 +374,11 @@ class CustomerView(RegisterModelView):
         duplicates = self._same_business_id(form) if is_form_submitted() else []
         if not duplicates:
             del form["different_company"]
-            return valid
+            creating = is_form_submitted() and getattr(form, "editing", None) is None
+            section_id = g.create_section.id if creating else None
+            return check_new_customer(form, section_id, user_customer_scope(), valid,
+                                      creating)
+        del form["create_anyway"]
         form.duplicate_customers = duplicates
         if form.different_company.data:
             return valid

@@ -23,6 +23,7 @@ from admin_views.consent import ConsentView
 from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
 from admin_views.imports import ImportView
+from admin_views.duplicates import DuplicatesView
 from admin_views.disclosures import DisclosureView
 from admin_views.informing import InformingView
 from admin_views.informing import front_page as informing_panel
@@ -71,6 +72,8 @@ def register_views(admin):
     # page counts the customers not yet informed, linking to the list's filters.
     admin.add_view(InformingView(name=_l("Informing"), endpoint="informing", url="/informing"))
     admin.index_view.panels["not_informed"] = informing_panel(customers.not_informed_url)
+    admin.add_view(DuplicatesView(name=_l("Possible duplicates"), endpoint="duplicates",
+                                  url="/customers/duplicates"))
     admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), endpoint="invoices"))
     # Every imported row is checked by the customer screen's own form.
     admin.add_view(ImportView(customers, name=_l("Import customers"), endpoint="imports",

@@ -45,6 +45,9 @@ CAPABILITIES = {
         ("controller", "handler", "staff"),
         "import customers from a CSV or XLSX file: staff and handlers into their sections, "
         "the controller into any section"),
+    "find_duplicates": Capability(
+        ("controller", "responsible", "handler", "staff"),
+        "list the possible duplicate customers of the sections they read"),
     # --- inspection requests (seed §14) ---
     "register_inspection_requests": Capability(
         ("controller", "responsible", "handler", "staff"),

@@ -306,6 +306,10 @@ SELECTIONS = {
     ("services/imports/rows.py", "SPLITS"): "an export's columns that split",
     ("services/imports/mapping.py", "ADDRESS_FIELDS"): "the address row's fields",
     ("services/vocabulary/imports.py", "HEADER_SYNONYMS"): "the headers of the fields",
+    ("services/duplicates/matching.py", "CHECKED_FIELDS"): "the values the duplicate check "
+                                                          "reads",
+    ("services/duplicates/matching.py", "DUPLICATE_REASONS"): "the reasons, named by the key "
+                                                             "they compare",
 }
 SCANNED_OUT = {"tests", "migrations", ".venv", "instance"}
 

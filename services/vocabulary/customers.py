@@ -195,3 +195,11 @@ INVOICE_COLUMN_LABELS = {
     "invoiced": _l("Invoiced (€)"),
     "collected": _l("Collected (€)"),
 }
+
+# services.duplicates.DUPLICATE_REASONS: why two customers of a section may be the same.
+DUPLICATE_REASON_LABELS = {
+    "business_id": _l("Same business ID"),
+    "email": _l("Same email address"),
+    "name_and_birth_date": _l("Same name and birth date"),
+    "similar_name": _l("Similar name with the same postal code or phone number"),
+}

@@ -1,0 +1,309 @@
+"""Duplicate customers (services/duplicates, migrations/026_duplicates.py): the check of one
+customer, the create form's warning and the possible-duplicates page, on both databases."""
+
+import datetime
+
+import pytest
+
+import models
+from models import AuditEvent, Customer, db
+from services.duplicates import (
+    DUPLICATE_REASONS,
+    find_duplicates,
+    name_similarity,
+    normalise_business_id,
+    normalise_email,
+    normalise_name,
+    normalise_phone,
+    possible_pairs,
+)
+
+from tests.conftest import informed
+
+BIRTH = datetime.date(1980, 5, 17)
+PEOPLE = ("staff_t", "staff_b", "handler_t", "controller", "maint")
+
+
+def section_id(code="tourism"):
+    return models.Section.get(code=code).id
+
+
+def person(first_name, last_name, code="tourism", **fields):
+    return Customer.create(section=section_id(code), kind="person", first_name=first_name,
+                           last_name=last_name, **fields)
+
+
+def company(name, code="tourism", **fields):
+    return Customer.create(section=section_id(code), kind="company", name=name, **fields)
+
+
+def reasons(code="tourism", exclude_id=None, **values):
+    return [(m.customer_id, m.reason)
+            for m in find_duplicates(section_id(code), values, exclude_id=exclude_id)]
+
+
+@pytest.fixture
+def register(db_url):
+    return {
+        "anna": person("Anna", "Virtanen", email="Anna.Virtanen@example.fi", birth_date=BIRTH,
+                       postal_code="00100", mobile="+358401234567"),
+        "viking": company("Viking Line Oy", business_id="0737546-2", postal_code="00160",
+                          email="info@vikingline.example"),
+        "other_anna": person("Anna", "Virtanen", code="business", email="anna.virtanen@example.fi",
+                             birth_date=BIRTH, postal_code="00100"),
+        "other_viking": company("Viking Line Oy", code="business", business_id="0737546-2"),
+    }
+
+
+# --- Normalisation -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, key", [
+    ("0737546-2", "0737546-2"), ("07375462", "0737546-2"), (" 0737546 2 ", "0737546-2"),
+    ("FI07375462", "0737546-2"), ("0737546-3", None), ("", None), (None, None),
+    ("1" * 20, None), ("0737546\x00-2", "0737546-2"),
+])
+def test_business_id_is_read_in_any_common_format(text, key):
+    assert normalise_business_id(text) == key
+
+
+@pytest.mark.parametrize("text, key", [
+    ("  Anna.Virtanen@Example.FI ", "anna.virtanen@example.fi"), ("", None), (None, None),
+    ("not an address", None),
+])
+def test_email_is_trimmed_and_lowered(text, key):
+    assert normalise_email(text) == key
+
+
+def test_names_and_phones_are_normalised():
+    assert normalise_name("  ÅSTRÖM \t  Olof ") == "åström olof"
+    assert normalise_phone("040 123 4567") == "+358401234567"
+    assert normalise_phone("+358 40 1234567") == "+358401234567"
+    assert normalise_phone("abc") is None
+    assert name_similarity("anna virtanen", "anna virtanen") == 1.0
+    assert name_similarity("anna virtanen", "ana virtanen") >= 0.5
+    assert name_similarity("anna virtanen", "pekka korhonen") < 0.5
+
+
+# --- The check of one customer -----------------------------------------------------------
+
+
+def test_the_same_business_id_in_another_format_is_found_in_the_section_only(register):
+    viking, other = register["viking"], register["other_viking"]
+    assert reasons(kind="company", name="Aivan Muu Oy", business_id="07375462") == [
+        (viking.id, "business_id")]
+    assert reasons(code="business", kind="company", name="X Oy", business_id="0737546-2") == [
+        (other.id, "business_id")]
+    company("Kahvila Ky", code="business", business_id="1572860-0", postal_code="00100")
+    assert reasons(kind="company", name="Kahvila Ky", business_id="1572860-0",
+                   postal_code="00100") == []
+
+
+def test_the_same_email_is_found_whatever_its_case(register):
+    assert reasons(kind="person", first_name="Pekka", last_name="Muu",
+                   email=" ANNA.virtanen@EXAMPLE.fi ") == [(register["anna"].id, "email")]
+    assert reasons(kind="person", email="anna.virtanen@example.com") == []
+
+
+def test_the_same_name_and_birth_date_is_found(register):
+    anna = register["anna"]
+    assert reasons(kind="person", first_name=" anna ", last_name="VIRTANEN",
+                   birth_date=BIRTH) == [(anna.id, "name_and_birth_date")]
+    assert reasons(kind="person", first_name="Anna", last_name="Virtanen",
+                   birth_date=BIRTH + datetime.timedelta(days=1)) == []
+    assert reasons(kind="person", first_name="Anne", last_name="Koski", birth_date=BIRTH) == []
+
+
+def test_a_similar_name_needs_the_same_postal_code_or_phone(register):
+    anna = register["anna"]
+    assert reasons(kind="person", first_name="Ana", last_name="Virtanen",
+                   postal_code="00100") == [(anna.id, "similar_name")]
+    assert reasons(kind="person", first_name="Ana", last_name="Virtanen",
+                   mobile="040 123 4567") == [(anna.id, "similar_name")]
+    assert reasons(kind="person", first_name="Ana", last_name="Virtanen",
+                   postal_code="00200") == []
+    assert reasons(kind="person", first_name="Pekka", last_name="Korhonen",
+                   postal_code="00100") == []
+    assert reasons(kind="company", name="Viking Line Ab", postal_code="00160") == [
+        (register["viking"].id, "similar_name")]
+
+
+def test_the_strongest_reason_comes_first_and_the_customer_itself_is_left_out(register):
+    anna = register["anna"]
+    values = dict(kind="person", first_name="Anna", last_name="Virtanen", birth_date=BIRTH,
+                  email="anna.virtanen@example.fi", postal_code="00100")
+    assert reasons(**values) == [(anna.id, "email")]
+    assert reasons(exclude_id=anna.id, **values) == []
+    found = find_duplicates(section_id(), values)
+    assert found[0].reason in DUPLICATE_REASONS and found[0].score == 1.0
+
+
+def test_empty_or_odd_values_find_nothing_and_do_not_fail(register):
+    assert reasons() == []
+    assert reasons(kind="person", first_name="\x00", last_name="x" * 5000, email="\x00@x",
+                   business_id="9" * 20, phone="1" * 20, postal_code="\x00") == []
+
+
+def test_the_check_takes_a_fixed_number_of_queries(register, monkeypatch):
+    for n in range(30):
+        person("Anna", f"Virtanen{n}", postal_code="00100", mobile="+358401234567")
+    values = dict(kind="person", first_name="Anna", last_name="Virtanen", birth_date=BIRTH,
+                  email="x@example.fi", business_id="0737546-2", postal_code="00100",
+                  mobile="+358401234567")
+    queries = []
+    real = db.obj
+    original = type(real).execute_sql
+
+    def counting(self, sql, params=None, *args, **kwargs):
+        queries.append(sql)
+        return original(self, sql, params, *args, **kwargs)
+
+    tourism = section_id()
+    monkeypatch.setattr(type(real), "execute_sql", counting)
+    matches = find_duplicates(tourism, values, limit=50)
+    monkeypatch.undo()
+    assert len(matches) >= 20
+    assert len(queries) == 2
+
+
+# --- The pairs already in the register ---------------------------------------------------
+
+
+def pairs(reason, code="tourism", page=0, page_size=25):
+    found, more = possible_pairs(section_id(code), reason, page, page_size)
+    return [(p.first_id, p.second_id) for p in found], more
+
+
+def test_each_kind_of_pair_is_listed_within_its_section(register):
+    anna, viking = register["anna"], register["viking"]
+    twin = person("ANNA", "Virtanen", email="ANNA.virtanen@example.FI", birth_date=BIRTH)
+    namesake = person("Ana", "Virtanen", postal_code="00100")
+    kopio = company("Viking Line Ab", business_id="0737546-2", postal_code="00160")
+    assert pairs("business_id") == ([(viking.id, kopio.id)], False)
+    assert pairs("email") == ([(anna.id, twin.id)], False)
+    assert pairs("name_and_birth_date") == ([(anna.id, twin.id)], False)
+    # In (postal code, name) order: "virtanen, ana" before "virtanen, anna".
+    assert pairs("similar_name") == ([(namesake.id, anna.id), (kopio.id, viking.id)], False)
+    # The business section has one of each, but no pair.
+    for reason in DUPLICATE_REASONS:
+        assert pairs(reason, code="business") == ([], False)
+
+
+def test_pairs_are_paged(register):
+    for n in range(5):
+        company(f"Kopio {n} Oy", business_id="1572860-0")
+    first, more = pairs("business_id", page_size=4)
+    assert len(first) == 4 and more
+    rest, more = pairs("business_id", page=2, page_size=4)
+    assert len(rest) == 2 and not more  # 10 pairs of five customers
+    assert pairs("business_id", page=10) == ([], False)
+
+
+# --- The possible-duplicates page ---------------------------------------------------------
+
+
+@pytest.fixture
+def twins(register):
+    kopio = company("Viking Line Ab", business_id="0737546-2", postal_code="00160")
+    company("Viking Line Ab", code="business", business_id="0737546-2")
+    return {**register, "kopio": kopio}
+
+
+def test_the_page_lists_the_pairs_of_the_users_section(client, auth, people, twins):
+    auth.login_as("staff_t", language="en")
+    page = client.get("/customers/duplicates/").get_data(as_text=True)
+    assert 'id="duplicate-pairs"' in page
+    for name in ("viking", "kopio"):
+        assert f'href="/customers/details/?id={twins[name].id}"' in page
+    assert f'?id={twins["other_viking"].id}"' not in page
+    assert client.get("/customers/duplicates/?section=business").status_code == 404
+    page = client.get("/customers/duplicates/?reason=email").get_data(as_text=True)
+    assert 'id="no-pairs"' in page
+
+
+def test_a_reader_of_every_section_chooses_the_section(client, auth, people, twins):
+    auth.login_as("controller")
+    page = client.get("/customers/duplicates/?section=business").get_data(as_text=True)
+    assert f'href="/customers/details/?id={twins["other_viking"].id}"' in page
+    assert f'?id={twins["viking"].id}"' not in page
+
+
+def test_the_page_is_for_the_readers_of_customers_only(client, auth, people, twins):
+    auth.login_as("maint")
+    assert client.get("/customers/duplicates/").status_code == 403
+
+
+def test_the_check_answers_as_json_for_the_users_section(client, auth, people, twins):
+    auth.login_as("staff_t")
+    r = client.get("/customers/duplicates/check/?kind=company&name=Viking+Line&"
+                   "business_id=07375462&birth_date=x")
+    assert r.status_code == 200
+    assert [m["customer_id"] for m in r.get_json()] == [twins["viking"].id, twins["kopio"].id]
+    assert {m["reason"] for m in r.get_json()} == {"business_id"}
+    assert client.get("/customers/duplicates/check/?section=business&business_id=07375462"
+                      ).status_code == 404
+
+
+@pytest.mark.parametrize("query", [
+    "page=-1", "page=99999999999999999999", "page=%00", "page=x", "reason=%00",
+    "reason=nothing", "section=%00", "section=tourism%00", "section=" + "x" * 5000,
+    "check/?birth_date=99999-01-01&email=" + "@" * 3000, "check/?phone=" + "9" * 40,
+])
+def test_odd_queries_are_no_server_error(client, auth, people, twins, query):
+    auth.login_as("staff_t")
+    r = client.get("/customers/duplicates/?" + query)
+    assert r.status_code in (200, 400, 404)  # a NUL is refused before the page (400)
+
+
+# --- The create form's warning -----------------------------------------------------------
+
+
+def person_form(token, **extra):
+    return {"csrf_token": token, "version": "", "kind": "person", "first_name": "Anna",
+            "last_name": "Virtanen", "birth_date": "1980-05-17", "language": "fi",
+            "email": "anna.v@example.org", **informed(),
+            "addresses-0-kind": "postal", "addresses-0-street": "Mannerheimintie 1",
+            "addresses-0-postal_code": "00100", "addresses-0-city": "Helsinki",
+            "addresses-0-country": "FI", **extra}
+
+
+def test_the_create_form_warns_keeps_the_input_and_saves_when_told(
+        client, auth, people, register):
+    token = auth.login_as("staff_t", language="en", token_from="/customers/new/")
+    data = person_form(token)
+    r = client.post("/customers/new/", data=data)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert 'id="possible-duplicates"' in page and "Same name and birth date" in page
+    assert f'href="/customers/details/?id={register["anna"].id}"' in page
+    assert f'?id={register["other_anna"].id}"' not in page  # another section's
+    assert 'name="create_anyway"' in page and 'value="anna.v@example.org"' in page
+    assert 'value="Mannerheimintie 1"' in page
+    assert Customer.select().where(Customer.email == "anna.v@example.org").count() == 0
+    assert not AuditEvent.select().where(AuditEvent.action == "create").exists()
+    r = client.post("/customers/new/", data=data | {"create_anyway": "y"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    assert Customer.select().where(Customer.email == "anna.v@example.org").count() == 1
+
+
+def test_a_new_customer_without_matches_is_saved_at_once(client, auth, people, register):
+    token = auth.login_as("staff_t", token_from="/customers/new/")
+    page = client.get("/customers/new/").get_data(as_text=True)
+    assert 'name="create_anyway"' not in page
+    r = client.post("/customers/new/", data=person_form(token, first_name="Pekka",
+                                                        last_name="Korhonen"))
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+
+
+def test_a_match_only_in_another_section_is_no_warning(client, auth, people, register):
+    register["anna"].delete_instance()
+    token = auth.login_as("staff_t", token_from="/customers/new/")
+    r = client.post("/customers/new/", data=person_form(token, email="anna.virtanen@example.fi"))
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+
+
+def test_editing_a_customer_is_not_warned_of_itself(client, auth, people, register):
+    anna = register["anna"]
+    auth.login_as("staff_t")
+    page = client.get(f"/customers/edit/?id={anna.id}").get_data(as_text=True)
+    assert 'name="create_anyway"' not in page
