@@ -198,7 +198,9 @@ def test_a_crash_mid_commit_resumes_with_nothing_half_written(app, db_url, tmp_p
     rows = [HEADER] + [good_row(i) for i in range(1, 26)]
     rows[12] = ["Bad", "Row", "bad-email", "", "", "", ""]
     path = write_csv(tmp_path / "big.csv", rows)
-    options = [str(path), "--section", "tourism", *informing_options()]
+    # The rows are alike (similar names, one postal code): created all the same.
+    options = [str(path), "--section", "tourism", "--duplicates", "create",
+               *informing_options()]
     db.close()
     crashed = _cli(db_url, tmp_path, *options,
                    env={"REGISTER_IMPORT_BATCH_SIZE": "4",
@@ -348,7 +350,8 @@ def test_an_export_of_the_customer_list_reimports_cleanly(app, client, auth, peo
     path = tmp_path / "export.csv"
     path.write_text(text, encoding="utf-8")
     again = run_import(runner, path, "--duplicates", "create")
-    assert (again.total, again.refused, again.accepted) == (2, 0, 2), refusals(again)
+    assert (again.total, again.refused, again.accepted) == (2, 0, 2), (
+        text, [(r.row_number, r.column, r.message) for r in again.refusals])
     pairs = sorted((c.kind, c.first_name, c.last_name, c.name, c.business_id,
                     str(c.birth_date), c.language) for c in Customer.select())
     assert pairs[0] == pairs[1] and pairs[2] == pairs[3]

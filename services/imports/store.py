@@ -25,6 +25,9 @@ def _customer_row(job, values, now):
 def _insert_customers(rows):
     if not rows:
         return []
+    # One insert takes its columns from the first row: every row gets them all.
+    names = sorted({name for row in rows for name in row})
+    rows = [{name: row.get(name) for name in names} for row in rows]
     if db.returning_clause:
         return [r[0] for r in Customer.insert_many(rows).returning(Customer.id)
                 .tuples().execute()]
