@@ -31,7 +31,7 @@ from services import imports, policy
 from services.errors import RegisterError
 from services.exports import CSV_CONTENT_TYPE
 from services.imports import files
-from services.vocabulary.customers import INFORMED_HOW_LABELS
+from services.vocabulary.customers import DUPLICATE_REASON_LABELS, INFORMED_HOW_LABELS
 from services.vocabulary.imports import (
     DUPLICATE_CHOICE_LABELS,
     IMPORT_KIND_LABELS,
@@ -172,14 +172,18 @@ class ImportView(SecureBaseView):
                            section=section, file_hash=file_hash,
                            file_name=request.args.get("name") or file_hash[:12],
                            duplicate_labels=DUPLICATE_CHOICE_LABELS,
+                           reason_labels=DUPLICATE_REASON_LABELS,
                            informed_labels=INFORMED_HOW_LABELS)
 
     def _dry_run(self, section, path, header):
         form = request.form
         mapping = {i: form.get(f"column-{i}") for i in range(len(header))
                    if form.get(f"column-{i}") in TARGETS}
-        choice = form.get("duplicates")
-        options = {"duplicates": {"*": choice if choice in DUPLICATE_CHOICE_LABELS else "skip"},
+        # One choice for each kind of match, for the whole file (skip when not chosen).
+        choices = {reason: form.get(f"duplicates-{reason}") for reason in DUPLICATE_REASON_LABELS}
+        options = {"duplicates": {"*": "skip", **{
+                       reason: choice for reason, choice in choices.items()
+                       if choice in DUPLICATE_CHOICE_LABELS}},
                    "informing": {"informed_how": form.get("informed_how") or "",
                                  "informed_at": form.get("informed_at") or ""}}
         file_name = (form.get("name") or "")[:255] or "import"
@@ -201,6 +205,8 @@ class ImportView(SecureBaseView):
         refusals = imports.refusals_of(run)
         return self.render(
             "imports/run.html", run=run, refusals=refusals[:REPORT_ROWS],
+            matches=imports.matches_of(run)[:REPORT_ROWS], reason_labels=DUPLICATE_REASON_LABELS,
+            choice_labels=DUPLICATE_CHOICE_LABELS,
             more=max(len(refusals) - REPORT_ROWS, 0), describe=_describe,
             file_kept=os.path.isfile(os.path.join(_directory(), run.file_hash)),
             progress=progress_of(run), user_name=user_name,

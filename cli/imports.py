@@ -32,7 +32,18 @@ def _job(path, section, user, mapping_name, duplicates, informed_how, informed_a
         section=section, user=user, path=str(path), file_name=pathlib.Path(path).name,
         file_hash=imports.file_hash(path), header=header, mapping=mapping,
         validate_row=row_validator(_customer_view(), section),
-        duplicates={"*": duplicates}, informing=informing)
+        duplicates=_choices(duplicates), informing=informing)
+
+
+def _choices(options):
+    """Return ``{reason or "*": choice}`` of the --duplicates options."""
+    choices = {"*": "skip"}
+    for option in options:
+        reason, _sep, choice = option.rpartition("=")
+        if choice not in ("create", "update_empty", "skip"):
+            raise click.BadParameter(option, param_hint="--duplicates")
+        choices[reason or "*"] = choice
+    return choices
 
 
 def _report(run):
@@ -76,8 +87,10 @@ def _count_rows(job):
 @click.option("--dry-run", is_flag=True, help="Check every row; store nothing.")
 @click.option("--mapping", "mapping_name", help="A mapping saved on the import page.")
 @click.option("--user", "username", help="The user the import is made as (audit log).")
-@click.option("--duplicates", type=click.Choice(["create", "update_empty", "skip"]),
-              default="skip", show_default=True, help="What a row matching a customer does.")
+@click.option("--duplicates", multiple=True, metavar="[REASON=]CHOICE",
+              help="What a row matching a customer does: create, update_empty or skip "
+              "(default skip), for every kind of match or, as REASON=CHOICE, for one "
+              "(business_id, email, name_and_birth_date, similar_name).")
 @click.option("--informed-how", help="How the file's customers were informed (a code).")
 @click.option("--informed-at", help="When (Helsinki time, e.g. 25.11.2026 14:30).")
 def import_customers(file, section_code, dry_run, mapping_name, username, duplicates,

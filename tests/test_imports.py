@@ -355,3 +355,29 @@ def test_an_export_of_the_customer_list_reimports_cleanly(app, client, auth, peo
     pairs = sorted((c.kind, c.first_name, c.last_name, c.name, c.business_id,
                     str(c.birth_date), c.language) for c in Customer.select())
     assert pairs[0] == pairs[1] and pairs[2] == pairs[3]
+
+
+def test_one_choice_for_each_kind_of_match(app, runner, tmp_path):
+    header = ["Nimi", "Y-tunnus", "Sähköposti", "Puhelin"]
+    run_import(runner, write_csv(tmp_path / "a.csv", [
+        header, ["Oy Ab", "1234567-1", "", ""], ["Toinen Oy", "", "info@toinen.fi", ""]]))
+    rows = [header, ["Oy Ab", "1234567-1", "", "09 123 4567"],  # same Y-tunnus: update
+            ["Kolmas Oy", "", "INFO@toinen.fi", "09 765 4321"]]  # same email: skip
+    path = write_csv(tmp_path / "b.csv", rows)
+    checked = run_import(runner, path, "--dry-run", "--duplicates", "create",
+                         "--duplicates", "business_id=update_empty", "--duplicates",
+                         "email=skip")
+    assert (checked.duplicates, checked.updated, checked.skipped, checked.accepted) == \
+        (2, 1, 1, 0)
+    from services.imports import matches_of
+    first = Customer.get(Customer.business_id == "1234567-1")
+    second = Customer.get(Customer.email == "info@toinen.fi")
+    assert matches_of(checked) == [(2, "business_id", first.id, "update_empty"),
+                                   (3, "email", second.id, "skip")]
+    assert Customer.get_by_id(first.id).phone is None  # a dry run changes nothing
+    run_import(runner, path, "--duplicates", "business_id=update_empty")
+    assert Customer.get_by_id(first.id).phone == "+35891234567"
+    assert Customer.get_by_id(second.id).phone is None and Customer.select().count() == 2
+    bad = runner.invoke(args=["import", "customers", str(path), "--section", "tourism",
+                              "--duplicates", "email=merge"])
+    assert bad.exit_code == 2 and "email=merge" in bad.output

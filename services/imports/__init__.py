@@ -19,6 +19,7 @@ from services.imports.runs import (
     cancel,
     commit_steps,
     dry_run,
+    matches_of,
     refusals_of,
     start_commit,
 )
@@ -32,6 +33,7 @@ from services.imports.saved import (
 
 __all__ = [
     "BATCH_SIZE", "ImportJob", "auto_mapping", "cancel", "commit_steps", "dry_run",
-    "file_hash", "header_and_rows", "mapping_by_header", "refusals_of", "refused_rows_csv",
-    "runs_for", "save_mapping", "saved_mapping", "saved_mappings", "start_commit",
+    "file_hash", "header_and_rows", "mapping_by_header", "matches_of", "refusals_of",
+    "refused_rows_csv", "runs_for", "save_mapping", "saved_mapping", "saved_mappings",
+    "start_commit",
 ]

@@ -20,11 +20,19 @@ NOT_OPEN = N_("This import is finished or cancelled: nothing more is done to it.
 MOVED = "the import moved on in another process; this batch was not stored"
 
 
-def _refusal_rows(run_id, checked):
-    return [{"run": run_id, "row_number": c.number, "column": column[:255],
+def _refusal_rows(run_id, checked, job):
+    """Return the report's rows of ``checked``: each refusal, and each row matching a
+    customer (its reason, the customer and what the file's choice does with it)."""
+    rows = [{"run": run_id, "row_number": c.number, "column": column[:255],
              "message": str(message), "params": json.dumps(params, ensure_ascii=False),
              "duplicate": False}
             for c in checked for column, message, params in c.refusals]
+    rows += [{"run": run_id, "row_number": c.number, "column": "", "message": c.matches[0][1],
+              "params": json.dumps({"customer": c.matches[0][0],
+                                    "choice": job.choice_for(c.matches[0][1])}),
+              "duplicate": True}
+             for c in checked if c.matches and not c.refusals]
+    return rows
 
 
 def _insert_refusals(rows):
@@ -61,14 +69,14 @@ def dry_run(job, progress=None):
     for number, cells in _data_rows(job):
         checked = check_row(job, number, cells, by_field)
         _count(job, checked, counts)
-        if checked.refusals:
+        if checked.refusals or checked.matches:
             refusals.append(checked)
         if progress is not None and counts["total"] % BATCH_SIZE == 0:
             progress(counts["total"])
     with database.write_transaction():
         run = _new_run(job, "dry_run", "checked")
         ImportRun.update(finished_at=utcnow(), **counts).where(ImportRun.id == run.id).execute()
-        _insert_refusals(_refusal_rows(run.id, refusals))
+        _insert_refusals(_refusal_rows(run.id, refusals, job))
         _audit_run("import_dry_run", run, job.user)
     return ImportRun.get_by_id(run.id)
 
@@ -137,7 +145,7 @@ def _commit_batch(run, job, checked):
         if current.state != "running":
             return current  # cancelled meanwhile: this batch is not stored
         store_batch(job, actions)
-        _insert_refusals(_refusal_rows(run.id, checked))
+        _insert_refusals(_refusal_rows(run.id, checked, job))
         moved = ImportRun.update(
             progress_row=checked[-1].number,
             **{name: getattr(ImportRun, name) + value for name, value in counts.items()},
@@ -172,4 +180,15 @@ def cancel(run, user):
 def refusals_of(run):
     """Return the run's refusals in row order: ``[(row number, column, msgid, params)]``."""
     return [(r.row_number, r.column, r.message, json.loads(r.params or "{}"))
-            for r in run.refusals.order_by(ImportRefusal.row_number, ImportRefusal.id)]
+            for r in run.refusals.where(~ImportRefusal.duplicate)
+            .order_by(ImportRefusal.row_number, ImportRefusal.id)]
+
+
+def matches_of(run):
+    """Return the run's rows matching a customer, in row order:
+    ``[(row number, reason, customer id, choice)]``."""
+    found = []
+    for r in run.refusals.where(ImportRefusal.duplicate).order_by(ImportRefusal.row_number):
+        params = json.loads(r.params or "{}")
+        found.append((r.row_number, r.message, params.get("customer"), params.get("choice")))
+    return found

@@ -60,7 +60,8 @@ def refused_rows_csv(run, path, describe):
     """Yield the refused rows of ``run`` from the file at ``path`` as CSV text: the header
     and an "error" column, each row's problems as ``describe(column, msgid, params)``."""
     problems = {}
-    for refusal in run.refusals.order_by(ImportRefusal.row_number, ImportRefusal.id):
+    for refusal in run.refusals.where(~ImportRefusal.duplicate).order_by(
+            ImportRefusal.row_number, ImportRefusal.id):
         problems.setdefault(refusal.row_number, []).append(
             describe(refusal.column, refusal.message, json.loads(refusal.params or "{}")))
     header, data = header_and_rows(path)
