@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from database import db
-from models import Address, AuditEvent, Customer, ImportRefusal, ImportRun, Section
+from models import Address, AuditEvent, Customer, ImportMapping, ImportRefusal, ImportRun
 from services import audit
 from services.imports import auto_mapping, header_and_rows, mapping
 from tests.conftest import typed_now
@@ -70,8 +70,8 @@ def test_an_xlsx_first_sheet_is_read_with_dates_as_typed(tmp_path):
     sheet = book.active
     sheet.append(["Namn", "FO-nummer", "Födelsedatum"])
     sheet.append(["Ab Företag", "1234567-1", datetime.datetime(1980, 2, 1)])
-    book.save(tmp_path / "f.xlsx")
-    header, data = header_and_rows(str(tmp_path / "f.xlsx"))
+    book.save(tmp_path / "f")  # kept by its hash: no extension
+    header, data = header_and_rows(str(tmp_path / "f"))
     assert header == ["Namn", "FO-nummer", "Födelsedatum"]
     assert list(data) == [(2, ["Ab Företag", "1234567-1", "01.02.1980"])]
 
@@ -381,3 +381,79 @@ def test_one_choice_for_each_kind_of_match(app, runner, tmp_path):
     bad = runner.invoke(args=["import", "customers", str(path), "--section", "tourism",
                               "--duplicates", "email=merge"])
     assert bad.exit_code == 2 and "email=merge" in bad.output
+
+
+def test_a_mapping_saved_by_name_is_used_again(app, client, auth, people, runner, tmp_path):
+    token = auth.login_as("staff_t", token_from="/imports/")
+    header = ["Sarake A", "Sarake B", "Sarake C"]
+    rows = [header, ["Virtanen", "Matti", "matti@example.com"]]
+    location = upload(client, token, csv_bytes(rows))
+    columns = {0: "last_name", 1: "first_name", 2: "email"}
+    dry_run_page(client, token, location, columns=columns, save_as="Vanha järjestelmä")
+    saved = ImportMapping.get()
+    assert (saved.name, saved.section.code) == ("Vanha järjestelmä", "tourism")
+    # The page pre-fills it, and the command line takes it by name.
+    page = client.get(location + "&mapping=Vanha+järjestelmä").get_data(as_text=True)
+    assert '<option value="email" selected>' in page
+    run = run_import(runner, write_csv(tmp_path / "v.csv", rows), "--dry-run", "--mapping",
+                     "Vanha järjestelmä")
+    assert (run.accepted, run.refused) == (1, 0)
+    refused = runner.invoke(args=["import", "customers", str(tmp_path / "v.csv"), "--section",
+                                  "business", "--mapping", "Vanha järjestelmä"])
+    assert refused.exit_code == 1 and "Vanha järjestelmä" in refused.output
+    # A henkilötunnus is no name for a mapping.
+    dry_run_page(client, token, location, columns=columns, save_as="131052-308T")
+    assert ImportMapping.select().count() == 1
+
+
+@pytest.mark.parametrize("content, name", [
+    (b"\x00\x01\x02garbage\xff" * 50, "roska.csv"),
+    (b"PK\x03\x04 not really a workbook", "roska.xlsx"),
+    (b"", "tyhja.csv"),
+    (b"\n\n;;\n", "tyhjat.csv"),
+])
+def test_a_file_that_is_no_table_is_refused_without_an_error_page(app, client, auth, people,
+                                                                   content, name):
+    token = auth.login_as("staff_t", token_from="/imports/")
+    answer = client.post("/imports/upload", data={
+        "file": (io.BytesIO(content), name), "section": "tourism", "csrf_token": token},
+        content_type="multipart/form-data")
+    if answer.location.endswith("/imports/"):
+        return  # refused at once, with the reason flashed
+    page = client.get(answer.location)
+    assert page.status_code in (200, 302)
+    if page.status_code == 200:
+        answer = client.post(answer.location, data={"csrf_token": token, "column-0": "name"})
+        assert answer.status_code == 302
+
+
+def test_odd_values_are_refusals_not_errors(app, runner, tmp_path):
+    rows = [HEADER + ["Y-tunnus", "Laji"],
+            ["x" * 5000, "Matti"] + [""] * 5 + ["", ""],
+            ["Virtanen", "Matti", "", "12345678901234567890", "", "", "", "", ""],
+            ["Virtanen", "Matti\x00", "", "", "", "", "", "99999999999999999999", ""],
+            ["Virtanen", "Matti", "", "", "", "", "", "", "alien"],
+            ["Virtanen"]]  # a short row: the missing cells are empty
+    run = run_import(runner, write_csv(tmp_path / "odd.csv", rows), "--dry-run")
+    assert (run.total, run.refused, run.accepted) == (5, 4, 1)
+    assert sorted({n for n, _c in refusals(run)}) == [2, 3, 4, 5]
+
+
+def test_tampered_page_requests_are_refused(app, client, auth, people):
+    token = auth.login_as("staff_t", token_from="/imports/")
+    assert client.get("/imports/map/" + "0" * 64 + "?section=tourism").status_code == 302
+    assert client.get("/imports/map/..%2F..%2Fetc?section=tourism").status_code in (302, 404)
+    location = upload(client, token, csv_bytes([HEADER, good_row(1)]))
+    assert client.get(location.replace("section=tourism", "section=business")).status_code \
+        == 404
+    answer = client.post(location, data={"csrf_token": token, "column-0": "section",
+                                         "column-99": "email", "duplicates-email": "merge"})
+    assert answer.status_code == 302
+    run = ImportRun.get()
+    assert json_of(run.mapping) == {} and json_of(run.options)["duplicates"] == {"*": "skip"}
+    assert client.get("/imports/runs/99999999999999999999").status_code == 404
+
+
+def json_of(text):
+    import json
+    return json.loads(text)

@@ -89,17 +89,22 @@ def _cell_text(value):
 
 def _xlsx_rows(path):
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise RegisterError(NOT_READABLE) from error
-    try:
-        sheet = book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(value) for value in row]
-    finally:
-        book.close()
+    # A file object: the kept file's name is its hash, and openpyxl judges a name by its
+    # extension.
+    with open(path, "rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError,
+                ValueError) as error:
+            raise RegisterError(NOT_READABLE) from error
+        try:
+            sheet = book.worksheets[0]
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [_cell_text(value) for value in row]
+        finally:
+            book.close()
 
 
 def rows(path):

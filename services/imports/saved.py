@@ -7,6 +7,7 @@ import json
 
 import database
 from models import ImportMapping, ImportRefusal, ImportRun
+from services import hetu
 from services.errors import N_, RegisterError
 from services.imports.reading import header_and_rows
 from services.vocabulary.imports import TARGETS
@@ -19,9 +20,11 @@ ERROR_COLUMN = "error"
 def save_mapping(section, name, columns, user):
     """Save ``columns`` (``{header: field}``) as ``name`` in ``section`` (replacing one of
     the same name); return the row."""
-    name = " ".join((name or "").split())
+    name = " ".join((name or "").replace("\x00", "").split())
     if not name or len(name) > 100:
         raise RegisterError(NAME_REQUIRED)
+    if hetu.refusal(name):
+        raise RegisterError(hetu.HETU_MESSAGE)
     kept = json.dumps({h: f for h, f in columns.items() if f in TARGETS},
                       ensure_ascii=False, sort_keys=True)
     with database.write_transaction():
