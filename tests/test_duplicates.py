@@ -110,7 +110,11 @@ def test_the_same_name_and_birth_date_is_found(register):
     assert reasons(kind="person", first_name=" anna ", last_name="VIRTANEN",
                    birth_date=BIRTH) == [(anna.id, "name_and_birth_date")]
     assert reasons(kind="person", first_name="Anna", last_name="Virtanen",
+                   birth_date="1980-05-17") == [(anna.id, "name_and_birth_date")]  # as text
+    assert reasons(kind="person", first_name="Anna", last_name="Virtanen",
                    birth_date=BIRTH + datetime.timedelta(days=1)) == []
+    assert reasons(kind="person", first_name="Anna", last_name="Virtanen",
+                   birth_date="17.5.1980x") == []
     assert reasons(kind="person", first_name="Anne", last_name="Koski", birth_date=BIRTH) == []
 
 

@@ -13,6 +13,7 @@ Two queries, whatever the values (no query per candidate):
    and PostgreSQL give the same answer; ``SIMILAR_NAME_THRESHOLD`` (0.5) or more is similar.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import peewee as pw
@@ -46,13 +47,23 @@ _FIELDS = (Customer.id, Customer.kind, Customer.first_name, Customer.last_name, 
            Customer.mobile, Customer.postal_code)
 
 
+def _birth_date(value):
+    """Return a birth date given as a date or as ISO text (an import row), else None."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    try:
+        return datetime.date.fromisoformat(value.strip()) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _keys(values):
     """Return the normalised keys of a customer's form values."""
     return {
         "business_id": norm.normalise_business_id(values.get("business_id")),
         "email": norm.normalise_email(values.get("email")),
-        "birth_date": values.get("birth_date") if values.get("kind", "person") == "person"
-        else None,
+        "birth_date": _birth_date(values.get("birth_date"))
+        if values.get("kind", "person") == "person" else None,
         "person_name": norm.full_name({**values, "kind": "person"}),
         "name": norm.full_name(values),
         "postal_code": norm.normalise_postal_code(values.get("postal_code")),
