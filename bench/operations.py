@@ -242,6 +242,34 @@ def _options(page_html, name):
     return [(value, label) for value, label in found if value]
 
 
+def duplicate_check(bench):
+    """Check one new customer for duplicates: a person with the most frequent surname, in
+    the busiest postal area, with an email, a birth date and a mobile number (services/
+    duplicates: every kind of match is looked for)."""
+    url = _list_url("/customers/duplicates/check/", section="tourism", kind="person",
+                    first_name="Maria", last_name=bench.common_term, birth_date="1980-05-17",
+                    email="maria.bench@example.fi", mobile="040 123 4567",
+                    postal_code="00100", business_id=None)
+    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=20,
+                     note="no stock counterpart; the issue's goal for the check of one "
+                     "new customer")
+
+
+def duplicates_page(bench):
+    """Open the possible-duplicates page of a section: similar names, the first page."""
+    url = _list_url("/customers/duplicates/", section="tourism", reason="similar_name")
+    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=2000,
+                     note="no stock counterpart")
+
+
+def duplicates_page_business_id(bench):
+    """Open the possible-duplicates page of a section: the same Y-tunnus (a GROUP BY over
+    the whole section)."""
+    url = _list_url("/customers/duplicates/", section="tourism", reason="business_id")
+    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=2000,
+                     note="no stock counterpart")
+
+
 OPERATIONS = {
     "list_first_page": list_first_page,
     "list_page_10000": list_page_10000,
@@ -255,6 +283,9 @@ OPERATIONS = {
     "report": report,
     "retention_preview": retention_preview,
     "marketing_count": marketing_count,
+    "duplicate_check": duplicate_check,
+    "duplicates_page": duplicates_page,
+    "duplicates_page_business_id": duplicates_page_business_id,
 }
 
 

@@ -103,6 +103,9 @@ def test_the_same_email_is_found_whatever_its_case(register):
     assert reasons(kind="person", first_name="Pekka", last_name="Muu",
                    email=" ANNA.virtanen@EXAMPLE.fi ") == [(register["anna"].id, "email")]
     assert reasons(kind="person", email="anna.virtanen@example.com") == []
+    # The business section's Anna has the same address: found there only.
+    assert reasons(code="business", kind="person", email="Anna.Virtanen@example.fi") == [
+        (register["other_anna"].id, "email")]
 
 
 def test_the_same_name_and_birth_date_is_found(register):
@@ -110,8 +113,15 @@ def test_the_same_name_and_birth_date_is_found(register):
     assert reasons(kind="person", first_name=" anna ", last_name="VIRTANEN",
                    birth_date=BIRTH) == [(anna.id, "name_and_birth_date")]
     assert reasons(kind="person", first_name="Anna", last_name="Virtanen",
+                   birth_date="1980-05-17") == [(anna.id, "name_and_birth_date")]  # as text
+    assert reasons(kind="person", first_name="Anna", last_name="Virtanen",
                    birth_date=BIRTH + datetime.timedelta(days=1)) == []
+    assert reasons(kind="person", first_name="Anna", last_name="Virtanen",
+                   birth_date="17.5.1980x") == []
     assert reasons(kind="person", first_name="Anne", last_name="Koski", birth_date=BIRTH) == []
+    register["anna"].delete_instance()  # the business section's Anna is not this section's
+    assert reasons(kind="person", first_name="Anna", last_name="Virtanen", birth_date=BIRTH,
+                   postal_code="00100") == []
 
 
 def test_a_similar_name_needs_the_same_postal_code_or_phone(register):

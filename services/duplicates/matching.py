@@ -13,6 +13,7 @@ Two queries, whatever the values (no query per candidate):
    and PostgreSQL give the same answer; ``SIMILAR_NAME_THRESHOLD`` (0.5) or more is similar.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import peewee as pw
@@ -46,13 +47,23 @@ _FIELDS = (Customer.id, Customer.kind, Customer.first_name, Customer.last_name, 
            Customer.mobile, Customer.postal_code)
 
 
+def _birth_date(value):
+    """Return a birth date given as a date or as ISO text (an import row), else None."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    try:
+        return datetime.date.fromisoformat(value.strip()) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _keys(values):
     """Return the normalised keys of a customer's form values."""
     return {
         "business_id": norm.normalise_business_id(values.get("business_id")),
         "email": norm.normalise_email(values.get("email")),
-        "birth_date": values.get("birth_date") if values.get("kind", "person") == "person"
-        else None,
+        "birth_date": _birth_date(values.get("birth_date"))
+        if values.get("kind", "person") == "person" else None,
         "person_name": norm.full_name({**values, "kind": "person"}),
         "name": norm.full_name(values),
         "postal_code": norm.normalise_postal_code(values.get("postal_code")),
@@ -61,7 +72,7 @@ def _keys(values):
     }
 
 
-def _exact_condition(keys):
+def _exact_conditions(keys):
     conditions = []
     if keys["business_id"]:
         conditions.append(Customer.business_id == keys["business_id"])
@@ -69,10 +80,10 @@ def _exact_condition(keys):
         conditions.append(pw.fn.LOWER(Customer.email) == keys["email"])
     if keys["birth_date"] and keys["person_name"]:
         conditions.append(Customer.birth_date == keys["birth_date"])
-    return _any(conditions)
+    return conditions
 
 
-def _likely_condition(keys):
+def _likely_conditions(keys):
     conditions = []
     tokens = norm.name_tokens(keys["name"])
     if keys["postal_code"] and tokens:
@@ -82,7 +93,7 @@ def _likely_condition(keys):
     if keys["phones"] and keys["name"]:
         conditions.append(Customer.phone.in_(keys["phones"]))
         conditions.append(Customer.mobile.in_(keys["phones"]))
-    return _any(conditions)
+    return conditions
 
 
 def _any(conditions):
@@ -117,14 +128,22 @@ def _likely_score(keys, row):
     return score if score >= norm.SIMILAR_NAME_THRESHOLD else None
 
 
-def _rows(section_id, condition, exclude_id):
-    if condition is None:
+def _rows(section_id, conditions, exclude_id):
+    """Return the section's customers meeting any of ``conditions``: one statement, a UNION
+    of one SELECT per condition, so that each uses its own index (an OR under the section's
+    condition would walk the whole section on SQLite)."""
+    queries = []
+    for condition in conditions:
+        query = Customer.select(*_FIELDS).where((Customer.section == section_id) & condition)
+        if exclude_id is not None:
+            query = query.where(Customer.id != exclude_id)
+        queries.append(query)
+    if not queries:
         return []
-    query = (Customer.select(*_FIELDS)
-             .where((Customer.section == section_id) & condition))
-    if exclude_id is not None:
-        query = query.where(Customer.id != exclude_id)
-    return list(query.limit(MAX_CANDIDATES).objects())
+    union = queries[0]
+    for query in queries[1:]:
+        union = union | query
+    return list(union.limit(MAX_CANDIDATES).objects())
 
 
 def find_duplicates(section_id, values, exclude_id=None, limit=10):
@@ -133,11 +152,11 @@ def find_duplicates(section_id, values, exclude_id=None, limit=10):
     the most similar, at most ``limit``. ``exclude_id`` leaves out the customer itself."""
     keys = _keys(values)
     found = {}
-    for row in _rows(section_id, _exact_condition(keys), exclude_id):
+    for row in _rows(section_id, _exact_conditions(keys), exclude_id):
         reason = _exact_reason(keys, row)
         if reason:
             found[row.id] = Match(row.id, reason, 1.0)
-    for row in _rows(section_id, _likely_condition(keys), exclude_id):
+    for row in _rows(section_id, _likely_conditions(keys), exclude_id):
         if row.id in found:
             continue
         score = _likely_score(keys, row)

@@ -71,7 +71,10 @@ def _similar_sql(p):
         " WINDOW w AS (PARTITION BY postal_code ORDER BY sort_name, id)) AS ordered"
         " WHERE next_id IS NOT NULL AND substr(sort_name, 1, 3) = substr(next_name, 1, 3)"
         f" AND {similarity}(sort_name, next_name) >= {p}"
-        f" ORDER BY postal_code, sort_name, id LIMIT {p} OFFSET {p}")
+        # No ORDER BY: the rows come in the window's order, and an ORDER BY over the
+        # subquery would sort all of them before the first page (SQLite and PostgreSQL
+        # alike); both walk the index in that order and stop at the LIMIT.
+        f" LIMIT {p} OFFSET {p}")
 
 
 def _sqlite_similarity(a, b):
@@ -86,8 +89,9 @@ def possible_pairs(section_id, reason, page=0, page_size=PAGE_SIZE):
     limit, offset = page_size + 1, page * page_size
     if reason == "similar_name":
         if database.is_sqlite():
-            db.connection().create_function("dup_similarity", 2, _sqlite_similarity,
-                                            deterministic=True)
+            # On the database, so every connection (of every thread) has it from now on.
+            db.obj.register_function(_sqlite_similarity, "dup_similarity", 2,
+                                     deterministic=True)
         params = (section_id, SIMILAR_NAME_THRESHOLD, limit, offset)
         rows = [(a, b, round(name_similarity(x, y), 3))
                 for a, b, x, y in db.execute_sql(_similar_sql(p), params).fetchall()]
