@@ -457,3 +457,33 @@ def test_tampered_page_requests_are_refused(app, client, auth, people):
 def json_of(text):
     import json
     return json.loads(text)
+
+
+def test_two_steps_at_once_store_a_batch_once(app, runner, tmp_path, people):
+    """A second window (or the command line) moving the same import: the step that comes
+    second stores nothing and says so."""
+    from forms.imports import row_validator
+    from services import imports
+    from services.errors import RegisterError
+
+    path = write_csv(tmp_path / "a.csv", [HEADER] + [good_row(i) for i in range(1, 6)])
+    with app.test_request_context():
+        view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "customers")
+        section = people["staff_t"].sections[0]
+        header, _rows = header_and_rows(str(path))
+        job = imports.ImportJob(
+            section=section, user=people["staff_t"], path=str(path), file_name="a.csv",
+            file_hash=imports.file_hash(str(path)), header=header,
+            mapping=auto_mapping(header), validate_row=row_validator(view, section),
+            duplicates={"*": "create"},  # the rows are alike
+            informing={"informed_how": "in_person", "informed_at": typed_now(1)})
+        run = imports.start_commit(job, rows=5)
+        stale = ImportRun.get_by_id(run.id)
+        imports.commit_steps(run, job, seconds=0, batch_size=2)  # the first window
+        with pytest.raises(RegisterError):
+            from services.imports.runs import _commit_batch
+            from services.imports.rows import check_row
+            _commit_batch(stale, job, [check_row(job, 2, good_row(1), job.column_of_field())])
+        assert Customer.select().count() == 2
+        done = imports.commit_steps(run, job)
+    assert (done.state, done.accepted, Customer.select().count()) == ("finished", 5, 5)

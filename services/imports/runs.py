@@ -17,7 +17,8 @@ from services.imports.store import store_batch
 
 BATCH_SIZE = 1000
 NOT_OPEN = N_("This import is finished or cancelled: nothing more is done to it.")
-MOVED = "the import moved on in another process; this batch was not stored"
+MOVED = N_("The import moved on in another window or process meanwhile; this step stored "
+           "nothing. Continue the import to go on from where it is.")
 
 
 def _refusal_rows(run_id, checked, job):
@@ -144,6 +145,8 @@ def _commit_batch(run, job, checked):
         current = ImportRun.get_by_id(run.id)
         if current.state != "running":
             return current  # cancelled meanwhile: this batch is not stored
+        if current.progress_row != run.progress_row:
+            raise RegisterError(MOVED)
         store_batch(job, actions)
         _insert_refusals(_refusal_rows(run.id, checked, job))
         moved = ImportRun.update(
@@ -151,8 +154,8 @@ def _commit_batch(run, job, checked):
             **{name: getattr(ImportRun, name) + value for name, value in counts.items()},
         ).where((ImportRun.id == run.id) & (ImportRun.progress_row == run.progress_row)
                 & (ImportRun.state == "running")).execute()
-        if moved != 1:
-            raise RuntimeError(MOVED)
+        if moved != 1:  # another step stored this batch first: this one rolls back
+            raise RegisterError(MOVED)
     return ImportRun.get_by_id(run.id)
 
 
