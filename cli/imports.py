@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from cli.base import fail
 from forms.imports import row_validator
 from models import Section, User
-from services import imports
+from services import imports, policy
 from services.errors import RegisterError
 
 import_cli = AppGroup("import", help="Import customers from a file (issue 15).")
@@ -104,6 +104,10 @@ def import_customers(file, section_code, dry_run, mapping_name, username, duplic
         user = User.get_or_none(User.username == username)
         if user is None:
             raise click.ClickException(_("There is no user %(name)s.", name=username))
+        if section.id not in policy.import_section_ids(user):
+            raise click.ClickException(_("The user %(name)s may not import customers into "
+                                         "the section %(code)s.", name=username,
+                                         code=section_code))
     with current_app.test_request_context():
         try:
             job = _job(file, section, user, mapping_name, duplicates, informed_how,

@@ -487,3 +487,15 @@ def test_two_steps_at_once_store_a_batch_once(app, runner, tmp_path, people):
         assert Customer.select().count() == 2
         done = imports.commit_steps(run, job)
     assert (done.state, done.accepted, Customer.select().count()) == ("finished", 5, 5)
+
+
+def test_the_command_imports_as_a_user_only_into_the_users_section(app, runner, people,
+                                                                  tmp_path):
+    path = write_csv(tmp_path / "a.csv", [HEADER, good_row(1)])
+    for username in ("staff_b", "responsible"):
+        refused = runner.invoke(args=["import", "customers", str(path), "--section",
+                                      "tourism", "--user", username])
+        assert refused.exit_code == 1 and username in refused.output
+    assert ImportRun.select().count() == 0
+    run = run_import(runner, path, "--user", "controller")
+    assert run.user_id == people["controller"].id and run.state == "finished"
