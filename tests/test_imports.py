@@ -372,8 +372,8 @@ def test_one_choice_for_each_kind_of_match(app, runner, tmp_path):
     from services.imports import matches_of
     first = Customer.get(Customer.business_id == "1234567-1")
     second = Customer.get(Customer.email == "info@toinen.fi")
-    assert matches_of(checked) == [(2, "business_id", first.id, "update_empty"),
-                                   (3, "email", second.id, "skip")]
+    assert matches_of(checked) == [(2, "business_id", first.id, "update_empty", None),
+                                   (3, "email", second.id, "skip", None)]
     assert Customer.get_by_id(first.id).phone is None  # a dry run changes nothing
     run_import(runner, path, "--duplicates", "business_id=update_empty")
     assert Customer.get_by_id(first.id).phone == "+35891234567"
@@ -499,3 +499,22 @@ def test_the_command_imports_as_a_user_only_into_the_users_section(app, runner, 
     assert ImportRun.select().count() == 0
     run = run_import(runner, path, "--user", "controller")
     assert run.user_id == people["controller"].id and run.state == "finished"
+
+
+def test_a_file_naming_a_customer_twice_is_caught(app, runner, tmp_path):
+    header = ["Nimi", "Y-tunnus", "Sähköposti"]
+    rows = [header, ["Oy Ab", "1234567-1", ""], ["Muu Oy", "", "a@b.fi"],
+            ["Oy Ab Uusi", "1234567-1", ""], ["Kolmas Oy", "", "A@B.fi"]]
+    path = write_csv(tmp_path / "twice.csv", rows)
+    checked = run_import(runner, path, "--dry-run")
+    from services.imports import matches_of
+    assert matches_of(checked) == [(4, "business_id", None, "skip", 2),
+                                   (5, "email", None, "skip", 3)]
+    assert (checked.accepted, checked.duplicates, checked.skipped) == (2, 2, 2)
+    # The commit, in one batch, finds them stored by the rows before them.
+    done = run_import(runner, path)
+    assert (done.accepted, done.duplicates, done.skipped) == (2, 2, 2)
+    assert Customer.select().count() == 2
+    first = Customer.get(Customer.business_id == "1234567-1")
+    assert [m[2] for m in matches_of(done)] == [first.id, Customer.get(
+        Customer.email == "a@b.fi").id]

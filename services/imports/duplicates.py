@@ -1,25 +1,13 @@
 """The duplicate check of an imported row: the register's own
-(``services.duplicates.find_duplicates``) when it is there, else an exact Y-tunnus in the
-same section."""
+(``services.duplicates.find_duplicates``) against the section's customers, and the exact
+keys (Y-tunnus, email) of the file's own rows, so that a file naming a customer twice is
+caught too."""
 
-from models import Customer
 from services.imports.mapping import ADDRESS_FIELDS
 
-try:
-    from services.duplicates import find_duplicates
-except ImportError:  # the duplicate detection not yet in this tree
-    find_duplicates = None
+from services.duplicates import find_duplicates, normalise_business_id, normalise_email
 
 LIMIT = 10
-
-
-def _same_business_id(section_id, values):
-    business_id = values.get("business_id")
-    if not business_id:
-        return []
-    return [(row.id, "business_id") for row in Customer.select(Customer.id).where(
-        (Customer.section == section_id) & (Customer.business_id == business_id))
-        .order_by(Customer.id).limit(LIMIT)]
 
 
 def matches_of(section_id, row):
@@ -27,7 +15,15 @@ def matches_of(section_id, row):
     values = dict(row["customer"])
     if row.get("address"):
         values.update({k: v for k, v in row["address"].items() if k in ADDRESS_FIELDS})
-    if find_duplicates is None:
-        return _same_business_id(section_id, values)
     return [(m.customer_id, m.reason) for m in find_duplicates(section_id, values,
                                                                limit=LIMIT)]
+
+
+def file_keys(checked):
+    """Return the exact keys of an accepted row: ``{("business_id" | "email", key)}``."""
+    if checked.values is None or checked.refusals:
+        return set()
+    values = checked.values["customer"]
+    keys = {("business_id", normalise_business_id(values.get("business_id"))),
+            ("email", normalise_email(values.get("email")))}
+    return {(reason, key) for reason, key in keys if key}

@@ -66,7 +66,8 @@ class Checked:
     number: int
     values: dict = None
     refusals: list = dataclasses.field(default_factory=list)  # (column, msgid, params)
-    matches: list = dataclasses.field(default_factory=list)
+    matches: list = dataclasses.field(default_factory=list)  # [(customer id, reason)]
+    earlier: int = None  # the file's earlier row with the same key (no customer id yet)
 
 
 def _hetu_columns(job, cells):

@@ -3,7 +3,6 @@ report) and the commit (accepted rows stored in batches, each batch one transact
 its audit events and the run's progress; a re-run resumes after the last committed batch).
 """
 
-import itertools
 import json
 import time
 
@@ -12,6 +11,7 @@ from models import ImportRefusal, ImportRun, utcnow
 from services import audit
 from services.errors import N_, RegisterError
 from services.imports.reading import header_and_rows
+from services.imports.duplicates import file_keys
 from services.imports.rows import check_row
 from services.imports.store import store_batch
 
@@ -29,7 +29,7 @@ def _refusal_rows(run_id, checked, job):
              "duplicate": False}
             for c in checked for column, message, params in c.refusals]
     rows += [{"run": run_id, "row_number": c.number, "column": "", "message": c.matches[0][1],
-              "params": json.dumps({"customer": c.matches[0][0],
+              "params": json.dumps({"customer": c.matches[0][0], "row": c.earlier,
                                     "choice": job.choice_for(c.matches[0][1])}),
               "duplicate": True}
              for c in checked if c.matches and not c.refusals]
@@ -66,9 +66,10 @@ def dry_run(job, progress=None):
     rows. ``progress(rows done)`` is called every batch. Return the run."""
     counts = dict.fromkeys(("total", "accepted", "refused", "duplicates", "updated",
                             "skipped"), 0)
-    refusals, by_field = [], job.column_of_field()
+    refusals, by_field, seen = [], job.column_of_field(), {}
     for number, cells in _data_rows(job):
         checked = check_row(job, number, cells, by_field)
+        _match_earlier_rows(checked, seen)
         _count(job, checked, counts)
         if checked.refusals or checked.matches:
             refusals.append(checked)
@@ -80,6 +81,19 @@ def dry_run(job, progress=None):
         _insert_refusals(_refusal_rows(run.id, refusals, job))
         _audit_run("import_dry_run", run, job.user)
     return ImportRun.get_by_id(run.id)
+
+
+def _match_earlier_rows(checked, seen):
+    """Match an accepted row with an earlier row of the file with its Y-tunnus or email
+    (the dry run stores neither); remember its keys."""
+    keys = file_keys(checked)
+    if not checked.matches:
+        for key in sorted(keys):
+            if key in seen:
+                checked.matches, checked.earlier = [(None, key[0])], seen[key]
+                break
+    for key in keys:
+        seen.setdefault(key, checked.number)
 
 
 def _count(job, checked, counts):
@@ -122,19 +136,35 @@ def commit_steps(run, job, seconds=None, batch_size=BATCH_SIZE, after_batch=None
     run = ImportRun.get_by_id(run.id)
     if run.state != "running":
         return run
-    began, by_field = time.monotonic(), job.column_of_field()
-    rows = _data_rows(job, after=run.progress_row)
-    while True:
-        batch = list(itertools.islice(rows, batch_size))
-        if not batch:
-            return finish(run, job.user)
-        checked = [check_row(job, n, cells, by_field) for n, cells in batch]
+    began = time.monotonic()
+    for checked in _batches(job, _data_rows(job, after=run.progress_row), batch_size):
         run = _commit_batch(run, job, checked)
         if after_batch is not None:
             after_batch(run)
         if run.state != "running" or (seconds is not None
                                       and time.monotonic() - began >= seconds):
             return run
+    return finish(run, job.user)
+
+
+def _batches(job, rows, batch_size):
+    """Yield the checked rows in batches of at most ``batch_size``; a batch ends before a
+    row with the Y-tunnus or email of a row in it, and that row is checked again once the
+    batch is stored (the generator goes on only then), so it matches the stored one."""
+    batch, keys, by_field = [], set(), job.column_of_field()
+    for number, cells in rows:
+        checked = check_row(job, number, cells, by_field)
+        if file_keys(checked) & keys:
+            yield batch
+            batch, keys = [], set()
+            checked = check_row(job, number, cells, by_field)
+        batch.append(checked)
+        keys |= file_keys(checked)
+        if len(batch) >= batch_size:
+            yield batch
+            batch, keys = [], set()
+    if batch:
+        yield batch
 
 
 def _commit_batch(run, job, checked):
@@ -188,10 +218,11 @@ def refusals_of(run):
 
 
 def matches_of(run):
-    """Return the run's rows matching a customer, in row order:
-    ``[(row number, reason, customer id, choice)]``."""
+    """Return the run's rows matching a customer (or, in a dry run, an earlier row of the
+    file), in row order: ``[(row number, reason, customer id, choice, earlier row)]``."""
     found = []
     for r in run.refusals.where(ImportRefusal.duplicate).order_by(ImportRefusal.row_number):
         params = json.loads(r.params or "{}")
-        found.append((r.row_number, r.message, params.get("customer"), params.get("choice")))
+        found.append((r.row_number, r.message, params.get("customer"), params.get("choice"),
+                      params.get("row")))
     return found
