@@ -136,6 +136,7 @@ class ImportView(SecureBaseView):
         if upload is None or not upload.filename:
             flash(_("Choose the file to import."), "error")
             return redirect(url_for(".index"))
+        files.prune(_directory())
         file_hash, path = files.keep(upload.stream, _directory())
         try:
             imports.header_and_rows(path)
@@ -237,6 +238,9 @@ class ImportView(SecureBaseView):
         except RegisterError as error:
             flash_refusal(error)
             return redirect(url_for(".run", run_id=checked.id))
+        if run.state != "running":
+            flash(_("This file was imported into this section before: nothing is stored "
+                    "twice. Here is that import."), "info")
         return redirect(url_for(".run", run_id=run.id))
 
     @expose("/runs/<int:run_id>/status")

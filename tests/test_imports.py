@@ -295,8 +295,16 @@ def test_upload_dry_run_fix_and_import_to_done(app, client, auth, people):
     client.post(f"/imports/runs/{last.id}/step", data={"csrf_token": token})  # without JS
     assert ImportRun.get_by_id(last.id).state == "finished"
     assert Customer.select().count() == 3
+    # The same file again: its dry run, then the import found finished.
+    again = dry_run_page(client, token, upload(client, token, csv_bytes(fixed)))
+    again_id = int(again.rsplit("/", 1)[1])
+    answer = client.post(f"/imports/runs/{again_id}/commit", data={"csrf_token": token},
+                         follow_redirects=True)
+    assert "imported into this section before" in answer.get_data(as_text=True) or \
+        "tuotu tälle osastolle jo aiemmin" in answer.get_data(as_text=True)
+    assert Customer.select().count() == 3
     listing = client.get("/imports/").get_data(as_text=True)
-    assert listing.count("asiakkaat.csv") == 4
+    assert listing.count("asiakkaat.csv") == 5
 
 
 def test_a_cancelled_import_keeps_what_was_stored(app, client, auth, people):
@@ -518,3 +526,23 @@ def test_a_file_naming_a_customer_twice_is_caught(app, runner, tmp_path):
     first = Customer.get(Customer.business_id == "1234567-1")
     assert [m[2] for m in matches_of(done)] == [first.id, Customer.get(
         Customer.email == "a@b.fi").id]
+
+
+def test_kept_files_go_after_a_week(tmp_path):
+    import time
+
+    from services.imports import files
+
+    with open(tmp_path / "upload", "wb") as handle:
+        handle.write(b"a;b\n1;2\n")
+    with open(tmp_path / "upload", "rb") as handle:
+        digest, path = files.keep(handle, tmp_path / "kept")
+    assert files.kept(tmp_path / "kept", digest) == path
+    files.prune(tmp_path / "kept", now=time.time() + 6 * 86400)
+    assert os.path.exists(path)
+    files.prune(tmp_path / "kept", now=time.time() + 8 * 86400)
+    assert not os.path.exists(path)
+    with pytest.raises(Exception):
+        files.kept(tmp_path / "kept", digest)
+    with pytest.raises(Exception):
+        files.kept(tmp_path / "kept", "../" + "a" * 61)

@@ -1,16 +1,19 @@
 """The uploaded file of an import, kept in the instance folder by its hash while the
 import is open (the mapping step, the dry run and the commit's steps read it again), and
-removed when the commit finishes or is cancelled."""
+removed when the commit finishes or is cancelled, or after KEEP_DAYS days."""
 
 import hashlib
 import os
 import pathlib
 import tempfile
+import time
 
 from services.errors import N_, RegisterError
 
 GONE = N_("The file of this import is no longer kept: upload it again.")
 HASH_LENGTH = 64
+# A file whose import was never finished or cancelled goes after this many days.
+KEEP_DAYS = 7
 
 
 def keep(stream, directory):
@@ -26,6 +29,18 @@ def keep(stream, directory):
     path = directory / digest.hexdigest()
     os.replace(temporary, path)
     return digest.hexdigest(), str(path)
+
+
+def prune(directory, now=None):
+    """Remove the kept files older than KEEP_DAYS (and any left half-written)."""
+    directory = pathlib.Path(directory)
+    limit = (now or time.time()) - KEEP_DAYS * 86400
+    for path in directory.glob("*") if directory.is_dir() else ():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def kept(directory, file_hash):
