@@ -144,7 +144,7 @@ def test_commit_stores_the_rows_with_source_informing_and_audit(app, runner, tmp
     assert [c.last_name for c in stored] == ["Äijälä1", "Äijälä2"]
     first = stored[0]
     assert (first.data_source, first.data_source_note, first.informed_how) == \
-        ("import_file", "asiakkaat.csv", "in_person")
+        ("import_file", "asiakkaat.csv (staff_t)", "in_person")
     assert first.birth_date.isoformat() == "1980-02-01"
     assert (first.city, first.postal_code, first.section.code) == ("Helsinki", "00100",
                                                                   "tourism")

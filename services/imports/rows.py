@@ -48,7 +48,10 @@ class ImportJob:
         return self.duplicates.get(reason, self.duplicates.get("*", "skip"))
 
     def source_note(self):
-        return self.file_name[:200]
+        """Return the note on the source (seed §7): the file and who imported it."""
+        by = getattr(self.user, "username", None)
+        note = f"{self.file_name} ({by})" if by else self.file_name
+        return note[:200]
 
     def column_of_field(self):
         """Return ``{form field: column header}`` of the mapped columns."""
