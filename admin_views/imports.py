@@ -68,6 +68,11 @@ def _section_or_404(code):
     return section
 
 
+def _targets(section):
+    """Return the fields a column can go to in ``section``, with their labels."""
+    return {name: TARGETS[name] for name in imports.held_targets(section.category_set)}
+
+
 def _run_or_404(run_id):
     ids = policy.import_section_ids(current_user)
     return visible_or_404(ImportRun.select().where(ImportRun.section.in_(ids)), run_id)
@@ -114,7 +119,8 @@ class ImportView(SecureBaseView):
     def _job_of(self, run):
         path = files.kept(_directory(), run.file_hash)
         header, _rows = imports.header_and_rows(path)
-        mapping = imports.mapping_by_header(header, json.loads(run.mapping))
+        mapping = imports.mapping_by_header(header, json.loads(run.mapping),
+                                            _targets(run.section))
         return self._job(run.section, path, run.file_name, header, mapping,
                          json.loads(run.options or "{}"))
 
@@ -152,10 +158,11 @@ class ImportView(SecureBaseView):
         name = request.values.get("mapping")
         if name:
             try:
-                return imports.mapping_by_header(header, imports.saved_mapping(section, name))
+                return imports.mapping_by_header(header, imports.saved_mapping(section, name),
+                                                 _targets(section))
             except RegisterError as error:
                 flash_refusal(error)
-        return imports.auto_mapping(header)
+        return imports.auto_mapping(header, _targets(section))
 
     @expose("/map/<file_hash>", methods=("GET", "POST"))
     def mapping(self, file_hash):
@@ -169,7 +176,8 @@ class ImportView(SecureBaseView):
         if request.method == "POST":
             return self._dry_run(section, path, header)
         return self.render("imports/mapping.html", header=header,
-                           mapping=self._mapping_of(section, header), targets=TARGETS,
+                           mapping=self._mapping_of(section, header),
+                           targets=_targets(section),
                            section=section, file_hash=file_hash,
                            file_name=request.args.get("name") or file_hash[:12],
                            duplicate_labels=DUPLICATE_CHOICE_LABELS,
@@ -178,8 +186,9 @@ class ImportView(SecureBaseView):
 
     def _dry_run(self, section, path, header):
         form = request.form
+        targets = _targets(section)
         mapping = {i: form.get(f"column-{i}") for i in range(len(header))
-                   if form.get(f"column-{i}") in TARGETS}
+                   if form.get(f"column-{i}") in targets}
         # One choice for each kind of match, for the whole file (skip when not chosen).
         choices = {reason: form.get(f"duplicates-{reason}") for reason in DUPLICATE_REASON_LABELS}
         options = {"duplicates": {"*": "skip", **{

@@ -25,8 +25,10 @@ def _customer_view():
 
 def _job(path, section, user, mapping_name, duplicates, informed_how, informed_at):
     header, _rows = imports.header_and_rows(path)
-    mapping = (imports.mapping_by_header(header, imports.saved_mapping(section, mapping_name))
-               if mapping_name else imports.auto_mapping(header))
+    held = imports.held_targets(section.category_set)
+    mapping = (imports.mapping_by_header(header, imports.saved_mapping(section, mapping_name),
+                                         held)
+               if mapping_name else imports.auto_mapping(header, held))
     informing = {"informed_how": informed_how or "", "informed_at": informed_at or ""}
     return imports.ImportJob(
         section=section, user=user, path=str(path), file_name=pathlib.Path(path).name,

@@ -546,3 +546,18 @@ def test_kept_files_go_after_a_week(tmp_path):
         files.kept(tmp_path / "kept", digest)
     with pytest.raises(Exception):
         files.kept(tmp_path / "kept", "../" + "a" * 61)
+
+
+def test_a_section_without_a_category_maps_no_column_to_it(app, runner, tmp_path):
+    from models import Section
+
+    business = Section.get(Section.code == "business")
+    held = " ".join(c for c in business.categories.split() if c not in ("address", "email"))
+    Section.update(categories=held).where(Section.id == business.id).execute()
+    run = run_import(runner, write_csv(tmp_path / "a.csv", [HEADER, good_row(1)]),
+                     section="business")
+    import json
+    assert set(json.loads(run.mapping).values()) == {"last_name", "first_name", "birth_date"}
+    customer = Customer.get()
+    assert (run.accepted, customer.email, customer.city) == (1, None, None)
+    assert Address.select().count() == 0

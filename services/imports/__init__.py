@@ -11,7 +11,7 @@
 - ``saved``: named mappings and the refused rows' file.
 """
 
-from services.imports.mapping import auto_mapping, mapping_by_header
+from services.imports.mapping import auto_mapping, held_targets, mapping_by_header
 from services.imports.reading import file_hash, header_and_rows
 from services.imports.rows import ImportJob
 from services.imports.runs import (
@@ -33,7 +33,7 @@ from services.imports.saved import (
 
 __all__ = [
     "BATCH_SIZE", "ImportJob", "auto_mapping", "cancel", "commit_steps", "dry_run",
-    "file_hash", "header_and_rows", "mapping_by_header", "matches_of", "refusals_of",
+    "file_hash", "header_and_rows", "held_targets", "mapping_by_header", "matches_of", "refusals_of",
     "refused_rows_csv", "runs_for", "save_mapping", "saved_mapping", "saved_mappings",
     "start_commit",
 ]

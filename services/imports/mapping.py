@@ -12,6 +12,7 @@ import datetime
 import re
 import unicodedata
 
+from models import FIELD_CATEGORIES, Address, Customer
 from services.catalogs import translate
 from services.vocabulary import customers as labels
 from services.vocabulary.imports import CHOICE_LABELS, HEADER_SYNONYMS, TARGETS
@@ -45,22 +46,37 @@ def _header_table():
     return table
 
 
-def auto_mapping(header):
-    """Return ``{column index: field}`` for the columns whose header names a field; each
-    field is taken by its first column only."""
+def _category(name):
+    model = Address if name in ADDRESS_FIELDS else Customer
+    return FIELD_CATEGORIES[model][name]
+
+
+def held_targets(categories):
+    """Return the fields a column can go to in a section holding ``categories``: those of
+    its data categories (the customer form of the section has no others)."""
+    parts = {"display_name": ("first_name",), "id_code": ("business_id",)}
+    return [target for target in TARGETS
+            if all(_category(name) in categories for name in parts.get(target, (target,)))]
+
+
+def auto_mapping(header, targets=None):
+    """Return ``{column index: field}`` for the columns whose header names a field (of
+    ``targets``, every one by default); each field is taken by its first column only."""
     table, mapping, taken = _header_table(), {}, set()
+    allowed = set(TARGETS if targets is None else targets)
     for index, name in enumerate(header):
         target = table.get(fold(name))
-        if target and target not in taken:
+        if target in allowed and target not in taken:
             mapping[index] = target
             taken.add(target)
     return mapping
 
 
-def mapping_by_header(header, columns):
-    """Return ``{column index: field}`` from a saved mapping ``{header: field}``."""
-    return {i: columns[name] for i, name in enumerate(header)
-            if columns.get(name) in TARGETS}
+def mapping_by_header(header, columns, targets=None):
+    """Return ``{column index: field}`` from a saved mapping ``{header: field}`` (to the
+    fields of ``targets``, every one by default)."""
+    allowed = set(TARGETS if targets is None else targets)
+    return {i: columns[name] for i, name in enumerate(header) if columns.get(name) in allowed}
 
 
 def _choice_table(name):
