@@ -240,6 +240,8 @@ class ImportView(SecureBaseView):
     @expose("/runs/<int:run_id>/commit", methods=("POST",))
     def commit(self, run_id):
         checked = _run_or_404(run_id)
+        if checked.kind != "dry_run" or checked.state != "checked":
+            return redirect(url_for(".run", run_id=checked.id))
         try:
             job = self._job_of(checked)
             job.file_name = checked.file_name

@@ -62,25 +62,37 @@ def _data_rows(job, after=0):
 
 
 def dry_run(job, progress=None):
-    """Check every row of ``job``'s file; store only the run, its counts and its refused
-    rows. ``progress(rows done)`` is called every batch. Return the run."""
+    """Check every row of ``job``'s file; store only the run, its counts and its report
+    (written a batch at a time: memory stays flat). ``progress(rows done)`` is called
+    every batch. Return the run."""
     counts = dict.fromkeys(("total", "accepted", "refused", "duplicates", "updated",
                             "skipped"), 0)
-    refusals, by_field, seen = [], job.column_of_field(), {}
+    with database.write_transaction():
+        run = _new_run(job, "dry_run", "running")
+    reported, by_field, seen = [], job.column_of_field(), {}
     for number, cells in _data_rows(job):
         checked = check_row(job, number, cells, by_field)
         _match_earlier_rows(checked, seen)
         _count(job, checked, counts)
         if checked.refusals or checked.matches:
-            refusals.append(checked)
-        if progress is not None and counts["total"] % BATCH_SIZE == 0:
-            progress(counts["total"])
+            reported.extend(_refusal_rows(run.id, [checked], job))
+        if counts["total"] % BATCH_SIZE == 0:
+            _insert_report(reported)
+            reported = []
+            if progress is not None:
+                progress(counts["total"])
     with database.write_transaction():
-        run = _new_run(job, "dry_run", "checked")
-        ImportRun.update(finished_at=utcnow(), **counts).where(ImportRun.id == run.id).execute()
-        _insert_refusals(_refusal_rows(run.id, refusals, job))
+        _insert_refusals(reported)
+        ImportRun.update(state="checked", finished_at=utcnow(), **counts).where(
+            ImportRun.id == run.id).execute()
         _audit_run("import_dry_run", run, job.user)
     return ImportRun.get_by_id(run.id)
+
+
+def _insert_report(rows):
+    if rows:
+        with database.write_transaction():
+            _insert_refusals(rows)
 
 
 def _match_earlier_rows(checked, seen):
