@@ -202,8 +202,10 @@ class ImportView(SecureBaseView):
                 imports.save_mapping(section, form["save_as"],
                                      {header[i]: f for i, f in mapping.items()},
                                      current_user._get_current_object())
-            run = imports.dry_run(self._job(section, path, file_name, header, mapping,
-                                            options))
+            _header, data = imports.header_and_rows(path)
+            run = imports.start_dry_run(
+                self._job(section, path, file_name, header, mapping, options),
+                rows=sum(1 for _row in data))
         except RegisterError as error:
             flash_refusal(error)
             return redirect(request.full_path)
@@ -264,8 +266,9 @@ class ImportView(SecureBaseView):
         wants_json = request.accept_mimetypes.best == "application/json"
         try:
             if run.state == "running":
-                run = imports.commit_steps(run, self._job_of(run), seconds=_step_seconds(),
-                                           batch_size=_batch_size())
+                steps = imports.check_steps if run.kind == "dry_run" else imports.commit_steps
+                run = steps(run, self._job_of(run), seconds=_step_seconds(),
+                            batch_size=_batch_size())
             if run.state == "finished":
                 files.discard(_directory(), run.file_hash)
         except RegisterError as error:

@@ -250,6 +250,13 @@ def dry_run_page(client, token, location, columns=None, **extra):
             form[f"column-{index}"] = field
     answer = client.post(location, data=form)
     assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+    run_id = answer.location.rsplit("/", 1)[1]
+    for _step in range(50) if run_id.isdigit() else ():  # the page's script steps
+        step = client.post(f"/imports/runs/{run_id}/step", data={"csrf_token": token},
+                           headers={"Accept": "application/json"})
+        if step.get_json()["finished"]:
+            break
+    assert not run_id.isdigit() or ImportRun.get_by_id(int(run_id)).state == "checked"
     return answer.location
 
 
@@ -561,3 +568,22 @@ def test_a_section_without_a_category_maps_no_column_to_it(app, runner, tmp_path
     customer = Customer.get()
     assert (run.accepted, customer.email, customer.city) == (1, None, None)
     assert Address.select().count() == 0
+
+
+def test_a_dry_run_in_steps_remembers_the_rows_of_the_earlier_steps(app, client, auth,
+                                                                   people):
+    app.config.update(IMPORT_STEP_SECONDS=0, IMPORT_STEP_BATCH_SIZE=2)
+    token = auth.login_as("staff_t", token_from="/imports/")
+    header = ["Nimi", "Y-tunnus", "Sähköposti"]
+    rows = [header, ["Oy Ab", "1234567-1", ""], ["Huono Oy", "", "huono@"],
+            ["Muu Oy", "", "a@b.fi"], ["Huonon toinen", "", "huono@"],
+            ["Oy Ab taas", "1234567-1", ""], ["Muu taas", "", "A@B.FI"]]
+    location = upload(client, token, csv_bytes(rows))
+    dry_run_page(client, token, location, columns={0: "name", 1: "business_id", 2: "email"})
+    run = ImportRun.get()
+    assert (run.state, run.total, run.refused, run.duplicates) == ("checked", 6, 2, 2)
+    from services.imports import matches_of
+    assert matches_of(run) == [(6, "business_id", None, "skip", 2),
+                               (7, "email", None, "skip", 4)]
+    page = client.get(f"/imports/runs/{run.id}").get_data(as_text=True)
+    assert "Tiedoston rivi 2" in page and "Tiedoston rivi 4" in page

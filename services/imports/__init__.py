@@ -17,11 +17,13 @@ from services.imports.rows import ImportJob
 from services.imports.runs import (
     BATCH_SIZE,
     cancel,
+    check_steps,
     commit_steps,
     dry_run,
     matches_of,
     refusals_of,
     start_commit,
+    start_dry_run,
 )
 from services.imports.saved import (
     refused_rows_csv,
@@ -32,8 +34,9 @@ from services.imports.saved import (
 )
 
 __all__ = [
-    "BATCH_SIZE", "ImportJob", "auto_mapping", "cancel", "commit_steps", "dry_run",
+    "BATCH_SIZE", "ImportJob", "auto_mapping", "cancel", "check_steps", "commit_steps",
+    "dry_run",
     "file_hash", "header_and_rows", "held_targets", "mapping_by_header", "matches_of", "refusals_of",
     "refused_rows_csv", "runs_for", "save_mapping", "saved_mapping", "saved_mappings",
-    "start_commit",
+    "start_commit", "start_dry_run",
 ]

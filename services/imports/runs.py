@@ -3,6 +3,7 @@ report) and the commit (accepted rows stored in batches, each batch one transact
 its audit events and the run's progress; a re-run resumes after the last committed batch).
 """
 
+import itertools
 import json
 import time
 
@@ -12,7 +13,8 @@ from services import audit
 from services.errors import N_, RegisterError
 from services.imports.reading import header_and_rows
 from services.imports.duplicates import file_keys
-from services.imports.rows import check_row
+from services.imports.mapping import row_values
+from services.imports.rows import Checked, check_row
 from services.imports.store import store_batch
 
 BATCH_SIZE = 1000
@@ -61,38 +63,92 @@ def _data_rows(job, after=0):
     return ((n, cells) for n, cells in data if n > after)
 
 
-def dry_run(job, progress=None):
-    """Check every row of ``job``'s file; store only the run, its counts and its report
-    (written a batch at a time: memory stays flat). ``progress(rows done)`` is called
-    every batch. Return the run."""
-    counts = dict.fromkeys(("total", "accepted", "refused", "duplicates", "updated",
-                            "skipped"), 0)
+def start_dry_run(job, rows=None):
+    """Return a new dry run of ``job``'s file, to be checked in steps (``check_steps``).
+    ``rows``: the file's data rows, when known (the progress shows the share done)."""
     with database.write_transaction():
-        run = _new_run(job, "dry_run", "running")
-    reported, by_field, seen = [], job.column_of_field(), {}
+        return _new_run(job, "dry_run", "running", rows=rows)
+
+
+def dry_run(job, progress=None):
+    """Check every row of ``job``'s file at once; ``progress(rows done)`` is called every
+    batch. Return the run."""
+    run = start_dry_run(job)
+    return check_steps(run, job, after_batch=(lambda current: progress(current.total))
+                       if progress is not None else None)
+
+
+def check_steps(run, job, seconds=None, batch_size=BATCH_SIZE, after_batch=None):
+    """Check the next rows of the dry run ``run`` (all, or for about ``seconds``), storing
+    only the report and the counts, a batch at a time (memory stays flat)."""
+    run = ImportRun.get_by_id(run.id)
+    if run.state != "running":
+        return run
+    began, by_field, seen = time.monotonic(), job.column_of_field(), _seen_before(run, job)
+    rows = _data_rows(job, after=run.progress_row)
+    while True:
+        batch = list(itertools.islice(rows, batch_size))
+        if not batch:
+            return _finish_check(run, job.user)
+        counts, reported = _zero_counts(), []
+        for number, cells in batch:
+            checked = check_row(job, number, cells, by_field)
+            _match_earlier_rows(checked, seen)
+            _count(job, checked, counts)
+            if checked.refusals or checked.matches:
+                reported.extend(_refusal_rows(run.id, [checked], job))
+        run = _store_progress(run, batch[-1][0], counts, reported)
+        if after_batch is not None:
+            after_batch(run)
+        if run.state != "running" or (seconds is not None
+                                      and time.monotonic() - began >= seconds):
+            return run
+
+
+def _zero_counts():
+    return dict.fromkeys(("total", "accepted", "refused", "duplicates", "updated",
+                          "skipped"), 0)
+
+
+def _seen_before(run, job):
+    """Return the exact keys of the rows a dry run checked in its earlier steps (read
+    again from the file, without the form: the refused rows are known)."""
+    if not run.progress_row:
+        return {}
+    refused = {r.row_number for r in run.refusals.select(ImportRefusal.row_number)
+               .where(~ImportRefusal.duplicate)}
+    seen = {}
     for number, cells in _data_rows(job):
-        checked = check_row(job, number, cells, by_field)
-        _match_earlier_rows(checked, seen)
-        _count(job, checked, counts)
-        if checked.refusals or checked.matches:
-            reported.extend(_refusal_rows(run.id, [checked], job))
-        if counts["total"] % BATCH_SIZE == 0:
-            _insert_report(reported)
-            reported = []
-            if progress is not None:
-                progress(counts["total"])
+        if number > run.progress_row:
+            break
+        if number not in refused:
+            values = {"customer": row_values(cells, job.mapping)}
+            for key in file_keys(Checked(number, values=values)):
+                seen.setdefault(key, number)
+    return seen
+
+
+def _store_progress(run, last_row, counts, reported):
+    """Store a dry run's batch: its report rows, counts and progress, in one transaction."""
     with database.write_transaction():
         _insert_refusals(reported)
-        ImportRun.update(state="checked", finished_at=utcnow(), **counts).where(
-            ImportRun.id == run.id).execute()
-        _audit_run("import_dry_run", run, job.user)
+        moved = ImportRun.update(
+            progress_row=last_row,
+            **{name: getattr(ImportRun, name) + value for name, value in counts.items()},
+        ).where((ImportRun.id == run.id) & (ImportRun.progress_row == run.progress_row)
+                & (ImportRun.state == "running")).execute()
+        if moved != 1:
+            raise RegisterError(MOVED)
     return ImportRun.get_by_id(run.id)
 
 
-def _insert_report(rows):
-    if rows:
-        with database.write_transaction():
-            _insert_refusals(rows)
+def _finish_check(run, user):
+    with database.write_transaction():
+        moved = ImportRun.update(state="checked", finished_at=utcnow()).where(
+            (ImportRun.id == run.id) & (ImportRun.state == "running")).execute()
+        if moved:
+            _audit_run("import_dry_run", run, user)
+    return ImportRun.get_by_id(run.id)
 
 
 def _match_earlier_rows(checked, seen):
@@ -180,8 +236,7 @@ def _batches(job, rows, batch_size):
 
 
 def _commit_batch(run, job, checked):
-    counts = dict.fromkeys(("total", "accepted", "refused", "duplicates", "updated",
-                            "skipped"), 0)
+    counts = _zero_counts()
     actions = [(c, _count(job, c, counts)) for c in checked]
     with database.write_transaction():
         current = ImportRun.get_by_id(run.id)

@@ -36,6 +36,9 @@ def _upload_and_check(page, path):
     page.locator("#informed_at").fill(typed_now(minutes_ago=1))
     page.get_by_role("button", name="Tarkista tiedosto (koeajo)").click()
     expect(page).to_have_url(re.compile(r"/imports/runs/\d+$"))
+    # The page's script checks the file in steps, then shows the report.
+    expect(page.locator("#import-state")).to_have_text("Tarkistettu", timeout=30_000)
+    expect(page.locator("#import-form")).to_have_count(0)
 
 
 def test_upload_report_fix_and_import_to_done(page, make_user, tmp_path):
@@ -56,6 +59,7 @@ def test_upload_report_fix_and_import_to_done(page, make_user, tmp_path):
 
     page.get_by_role("button", name="Tuo hyväksytyt rivit").click()
     expect(page.locator("#import-state")).to_have_text("Valmis", timeout=30_000)
+    expect(page.locator("#import-form")).to_have_count(0)
     assert Customer.select().count() == 2
 
     fixed = [lines[0][:-1], lines[1][:2] + ["matti@example.com"] + lines[1][3:-1]]
@@ -63,6 +67,7 @@ def test_upload_report_fix_and_import_to_done(page, make_user, tmp_path):
     expect(page.get_by_text("Yhtään riviä ei hylätty.")).to_be_visible()
     page.get_by_role("button", name="Tuo hyväksytyt rivit").click()
     expect(page.locator("#import-state")).to_have_text("Valmis", timeout=30_000)
+    expect(page.locator("#import-form")).to_have_count(0)
     expect(page.locator("#import-status")).to_contain_text("1 / 1 riviä käsitelty")
     assert_accessible(page)
     assert Customer.select().count() == 3
