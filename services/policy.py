@@ -41,6 +41,10 @@ CAPABILITIES = {
         "create and update customers, their history, billing, prohibitions and marketing "
         "consents"),
     "delete_customers": Capability(("handler",), "delete a customer"),
+    "merge_customers": Capability(
+        ("handler", "staff"),
+        "merge two customers of one of their sections into one (the controller and the "
+        "responsible person read only: a merge rewrites and deletes a customer)"),
     # --- inspection requests (seed §14) ---
     "register_inspection_requests": Capability(
         ("controller", "responsible", "handler", "staff"),
