@@ -24,7 +24,6 @@ from models import (
     MarketingConsent,
     Prohibition,
     Section,
-    User,
     utcnow,
 )
 from services import categories, consent, merge, prohibitions, report
@@ -32,7 +31,8 @@ from services.errors import RegisterError
 from services.localtime import helsinki_today
 from services.merge import merging
 from services.versioning import StaleVersion
-from tests.conftest import csrf_token, informed, user  # noqa: F401 - informed for the forms
+from tests.conftest import csrf_token, user
+# The fixtures of a customer with every field filled, and of a model added to the map.
 from tests.test_categories import added, every_category, full_customer  # noqa: F401
 from tests.test_report import make_request
 
