@@ -137,7 +137,7 @@ class MergeView(SecureBaseView):
                               seen_survivor=request.form.get(f"version_{keep_side}"),
                               seen_merged=request.form.get(f"version_{other_side}"),
                               chosen=chosen, actor=acting_user())
-        except merge.MergeHeld as ex:
+        except merge.Held as ex:
             reasons = ". ".join(_(h.message[0], **h.message[1]) for h in ex.holds)
             flash(_(ex.message, reasons=reasons), "error")
             return None

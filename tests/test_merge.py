@@ -221,7 +221,7 @@ def test_a_request_or_disclosure_naming_both_keeps_one_link(app, people):
 def test_a_held_customer_is_not_merged(app, people):
     survivor, other = person(), person(first_name="Pertti")
     req = make_request(subjects=[("customer", other.id)])  # not delivered yet
-    with pytest.raises(merge.MergeHeld) as refused:
+    with pytest.raises(merge.Held) as refused:
         run_merge(survivor, other)
     assert f"Inspection request {req.id} has not been delivered yet" in str(refused.value)
     assert fresh(other) is not None and fresh(survivor).version == survivor.version

@@ -2,7 +2,8 @@
 (``fields``) and the merge itself, one transaction (``merging``)."""
 
 from services.merge.fields import MERGED, SURVIVOR, Choice, choices, single_rows
-from services.merge.merging import MergeHeld, merge, refusal
+from services.merge.merging import merge, refusal
+from services.retention.holding import Held
 
-__all__ = ["MERGED", "SURVIVOR", "Choice", "MergeHeld", "choices", "merge", "refusal",
+__all__ = ["MERGED", "SURVIVOR", "Choice", "Held", "choices", "merge", "refusal",
            "single_rows"]

@@ -39,7 +39,7 @@ from services import audit, customers, prohibitions
 from services.categories import references
 from services.errors import N_, RegisterError
 from services.merge.fields import MERGED, SURVIVOR, choices, single_row, single_rows
-from services.retention.holding import holds
+from services.retention.holding import Held, holds
 from services.versioning import versioned_update
 
 # The informing record of a customer (seed §13): moved as a whole.
@@ -64,16 +64,10 @@ def refusal(survivor, merged):
     return None
 
 
-class MergeHeld(RegisterError):
-    """A customer of the merge is held by an open request or an unfinished disclosure."""
-
-    def __init__(self, held):
-        super().__init__(
-            N_("These customers cannot be merged now. %(reasons)s. Finish that first "
-               "(deliver the inspection report, apply or refuse the rectification request, "
-               "carry out the disclosure or take the customer out of it), then merge."),
-            reasons=". ".join(str(h) for h in held))
-        self.holds = held
+# Why a held customer is not merged; %(reasons)s lists the holds.
+HELD = N_("These customers cannot be merged now. %(reasons)s. Finish that first (deliver "
+          "the inspection report, apply or refuse the rectification request, carry out the "
+          "disclosure or take the customer out of it), then merge.")
 
 
 def merge(survivor, merged, *, seen_survivor, seen_merged, chosen, actor, now=None):
@@ -92,7 +86,7 @@ def merge(survivor, merged, *, seen_survivor, seen_merged, chosen, actor, now=No
         version = _lock(survivor, merged, seen_survivor, seen_merged)
         held = holds([survivor.id, merged.id])
         if held:
-            raise MergeHeld(sorted({h for rows in held.values() for h in rows}))
+            raise Held(sorted({h for rows in held.values() for h in rows}), message=HELD)
         survivor, merged = Customer.get_by_id(survivor.id), Customer.get_by_id(merged.id)
         offered = choices(survivor, merged)
         changed = _apply_single_rows(survivor, merged, offered, chosen)
