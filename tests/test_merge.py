@@ -251,6 +251,8 @@ def test_the_page_merges_with_the_values_chosen(app, client, auth, people):
     assert 'name="choice-last_name"' not in html  # the same on both
     assert 'name="choice-name"' not in html  # a company's name: not a person's field
     assert 'name="choice-demographics.profession"' in html
+    # The link that keeps the other one shows the page with the two swapped.
+    assert f'href="/customers/merge/?a={second.id}&amp;b={first.id}"' in html
 
     answer = post(client, first.id, second.id, survivor="a", version_a=first.version,
                   version_b=second.version, **{"choice-email": "b", "choice-phone": "a",
@@ -407,3 +409,17 @@ def test_a_failure_half_way_leaves_both_customers_as_they_were(app, people, monk
     assert fresh(other).email == "b@example.fi" and fresh(survivor).email == "a@example.fi"
     assert fresh(survivor).version == survivor.version
     assert not AuditEvent.select().where(AuditEvent.action == "merge").exists()
+
+
+def test_the_second_customer_can_be_the_one_kept(app, client, auth, people):
+    first = person(email="a@example.fi", phone="+35891111")
+    second = person(first_name="Pertti", email="b@example.fi")
+    auth.login_as("staff_t")
+    answer = post(client, first.id, second.id, survivor="b", version_a=first.version,
+                  version_b=second.version, **{"choice-email": "a", "choice-first_name": "b",
+                                               "choice-phone": "a"})
+    assert answer.headers["Location"].endswith(f"/customers/details/?id={second.id}")
+    kept = fresh(second)
+    assert (kept.first_name, kept.email, kept.phone) == ("Pertti", "a@example.fi", "+35891111")
+    assert fresh(first) is None
+    assert CustomerMerge.get(CustomerMerge.customer == second.id).merged_id == first.id
