@@ -218,9 +218,15 @@ def test_a_request_or_disclosure_naming_both_keeps_one_link(app, people):
 # --- holds ---------------------------------------------------------------------------------
 
 
-def test_a_held_customer_is_not_merged(app, people):
+def test_a_held_customer_is_not_merged(app, client, auth, people):
     survivor, other = person(), person(first_name="Pertti")
     req = make_request(subjects=[("customer", other.id)])  # not delivered yet
+    auth.login_as("staff_t")  # the page says what to finish, in the user's language
+    answer = post(client, survivor.id, other.id, survivor="a", version_a=survivor.version,
+                  version_b=other.version)
+    assert answer.status_code == 200
+    assert f"Tarkastuspyyntöä {req.id} ei ole vielä toimitettu" in \
+        answer.get_data(as_text=True).replace("&#39;", "'")
     with pytest.raises(merge.Held) as refused:
         run_merge(survivor, other)
     assert f"Inspection request {req.id} has not been delivered yet" in str(refused.value)
