@@ -3,7 +3,7 @@ register that may be the same, by reason, paged (services/duplicates/pairs.py).
 
 Read by the roles that read customers (capability ``find_duplicates``), for the sections
 they read only: another section's code is a 404. Each pair links to both customers and
-to the merge page (/customers/merge/?a=ID&b=ID) once the register has one.
+to the merge page (/customers/merge/?a=ID&b=ID) for the users who may merge.
 """
 
 import datetime
@@ -13,7 +13,13 @@ from flask_admin import expose
 from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
-from admin_views.base import SecureBaseView, page_number, scoped_customers, user_sections
+from admin_views.base import (
+    SecureBaseView,
+    page_number,
+    scoped_customers,
+    user_may,
+    user_sections,
+)
 from models import Customer
 from services.duplicates import (
     CHECKED_FIELDS,
@@ -78,7 +84,8 @@ class DuplicatesView(SecureBaseView):
             page=page,
             more=more,
             page_size=PAGE_SIZE,
-            merge_path=MERGE_PATH if merge_page_exists() else None,
+            merge_path=MERGE_PATH if merge_page_exists() and user_may("merge_customers")
+            else None,
         )
 
     @expose("/check/")

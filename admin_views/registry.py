@@ -28,6 +28,7 @@ from admin_views.disclosures import DisclosureView
 from admin_views.informing import InformingView
 from admin_views.informing import front_page as informing_panel
 from admin_views.marketing import MarketingListView
+from admin_views.merge import MergeView
 from admin_views.processing_record import ProcessingRecordView
 from admin_views.prohibitions import ProhibitionView
 from admin_views.rectification import RectificationView
@@ -68,6 +69,9 @@ def register_views(admin):
     """Add every page of the register to ``admin`` (the whole admin on one screen)."""
     customers = CustomerView(Customer, name=_l("Customers"), endpoint="customers")
     admin.add_view(customers)
+    # Reached from the customer's page and the possible duplicates, not from the menu.
+    admin.add_view(MergeView(name=_l("Merge customers"), endpoint="customer_merge",
+                             url="/customers/merge"))
     # Reached from the customer list (its bulk action) and the customer's page; the front
     # page counts the customers not yet informed, linking to the list's filters.
     admin.add_view(InformingView(name=_l("Informing"), endpoint="informing", url="/informing"))

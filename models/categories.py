@@ -9,6 +9,7 @@ from models.register import (
     ContactEvent,
     ContactPerson,
     Customer,
+    CustomerMerge,
     Demographics,
     Invoice,
     Purchase,
@@ -135,6 +136,9 @@ FIELD_CATEGORIES = {
         "verified_at", "decision", "decision_reason", "decided_by", "decided_at", "before",
         "after", "applied_by", "applied_at", "registered_by", "registered_at", "version",
         "requester_pseudonym", "wiped_at")},
+    # The duplicates merged into the customer (services/merge.py): who, when, which fields.
+    CustomerMerge: {name: "record" for name in (
+        "id", "customer", "merged_id", "merged_at", "merged_by", "changed_fields")},
 }
 
 # The models holding personal data of customers: every one is in the map above.

@@ -187,3 +187,22 @@ class Invoice(BaseModel):
 
     class Meta:
         indexes = ((("customer", "invoice_date"), False),)
+
+
+class CustomerMerge(BaseModel):
+    """A duplicate customer merged into this one (services/merge.py): what the register
+    notes of it, for the customer's inspection report.
+
+    ``merged_id`` is the number the other customer had; that customer is gone, so it is
+    not a key. ``changed_fields`` are the names (never the values) of the fields whose
+    value the merge changed, space-separated.
+    """
+
+    customer = pw.ForeignKeyField(Customer, backref="merges", on_delete="CASCADE")
+    merged_id = pw.BigIntegerField()
+    merged_at = pw.DateTimeField(default=utcnow)
+    merged_by = pw.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    changed_fields = pw.TextField(default="")
+
+    class Meta:
+        table_name = "customer_merge"

@@ -48,6 +48,10 @@ CAPABILITIES = {
     "find_duplicates": Capability(
         ("controller", "responsible", "handler", "staff"),
         "list the possible duplicate customers of the sections they read"),
+    "merge_customers": Capability(
+        ("handler", "staff"),
+        "merge two customers of one of their sections into one (the controller and the "
+        "responsible person read only: a merge rewrites and deletes a customer)"),
     # --- inspection requests (seed §14) ---
     "register_inspection_requests": Capability(
         ("controller", "responsible", "handler", "staff"),

@@ -227,6 +227,9 @@ def test_the_page_lists_the_pairs_of_the_users_section(client, auth, people, twi
         assert f'href="/customers/details/?id={twins[name].id}"' in page
     assert f'?id={twins["other_viking"].id}"' not in page
     assert client.get("/customers/duplicates/?section=business").status_code == 404
+    viking, kopio = twins["viking"].id, twins["kopio"].id
+    merge = f'href="/customers/merge/?a={viking}&amp;b={kopio}"'  # by id within the key
+    assert merge in page
     page = client.get("/customers/duplicates/?reason=email").get_data(as_text=True)
     assert 'id="no-pairs"' in page
 
@@ -236,6 +239,7 @@ def test_a_reader_of_every_section_chooses_the_section(client, auth, people, twi
     page = client.get("/customers/duplicates/?section=business").get_data(as_text=True)
     assert f'href="/customers/details/?id={twins["other_viking"].id}"' in page
     assert f'?id={twins["viking"].id}"' not in page
+    assert "/customers/merge/" not in page  # the controller reads, but does not merge
 
 
 def test_the_page_is_for_the_readers_of_customers_only(client, auth, people, twins):

@@ -1,16 +1,16 @@
 """The duplicate check of one customer: who in the same section is probably the same.
 
-Two queries, whatever the values (no query per candidate):
+Two queries, whatever the values (no query per candidate), each a UNION of one SELECT
+per key so that every key uses its own index (migrations/026_duplicates.py):
 
-1. Exact keys, through indexes (migrations/026_duplicates.py): the same Y-tunnus
-   (``section_id, business_id``), the same email (``section_id, lower(email)``), the same
-   birth date (``section_id, birth_date``; the names are then compared here).
-2. Likely matches: customers with the same postal code (``section_id, postal_code,
-   sort_name``: the name filter reads only the index) whose sort name contains a word
-   token of the name (services/duplicates/normalise.py name_tokens), or the same phone or
-   mobile number (``section_id, phone`` / ``section_id, mobile``). Their names are scored
-   here by trigram similarity (name_similarity, the same measure as pg_trgm's), so SQLite
-   and PostgreSQL give the same answer; ``SIMILAR_NAME_THRESHOLD`` (0.5) or more is similar.
+1. Exact keys: the same Y-tunnus, the same email (``lower(email)``), the same birth date
+   (the names are then compared here).
+2. Likely matches: customers of the same postal code whose sort name contains a word
+   token of the name (services/duplicates/normalise.py name_tokens), found by a subquery
+   that the index ``(section_id, postal_code, sort_name)`` answers alone; or with the same
+   phone or mobile number. Their names are scored here by trigram similarity
+   (name_similarity, the same measure as pg_trgm's), so SQLite and PostgreSQL give the
+   same answer; ``SIMILAR_NAME_THRESHOLD`` (0.5) or more is similar.
 """
 
 import datetime
@@ -83,13 +83,19 @@ def _exact_conditions(keys):
     return conditions
 
 
-def _likely_conditions(keys):
+def _likely_conditions(section_id, keys):
     conditions = []
     tokens = norm.name_tokens(keys["name"])
     if keys["postal_code"] and tokens:
         position = pw.fn.INSTR if database.is_sqlite() else pw.fn.STRPOS
-        contains = _any([position(Customer.sort_name, t) > 0 for t in tokens])
-        conditions.append((Customer.postal_code == keys["postal_code"]) & contains)
+        # A subquery of index columns only: the index (section_id, postal_code, sort_name)
+        # answers it without reading the rows of the whole postal area.
+        Inner = Customer.alias()
+        inner_contains = _any([position(Inner.sort_name, t) > 0 for t in tokens])
+        conditions.append(Customer.id.in_(
+            Inner.select(Inner.id).where((Inner.section == section_id)
+                                         & (Inner.postal_code == keys["postal_code"])
+                                         & inner_contains)))
     if keys["phones"] and keys["name"]:
         conditions.append(Customer.phone.in_(keys["phones"]))
         conditions.append(Customer.mobile.in_(keys["phones"]))
@@ -156,7 +162,7 @@ def find_duplicates(section_id, values, exclude_id=None, limit=10):
         reason = _exact_reason(keys, row)
         if reason:
             found[row.id] = Match(row.id, reason, 1.0)
-    for row in _rows(section_id, _likely_conditions(keys), exclude_id):
+    for row in _rows(section_id, _likely_conditions(section_id, keys), exclude_id):
         if row.id in found:
             continue
         score = _likely_score(keys, row)

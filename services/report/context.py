@@ -155,6 +155,9 @@ class _Context:
             exact = raw.quantize(decimal.Decimal(1).scaleb(-places))
             return str(exact), format_decimal(exact, format="#,##0." + "0" * places,
                                               locale=texts.NUMBER_LOCALES[self.language])
+        if (model.__name__, field.name) in vocab.FIELD_NAME_LISTS and isinstance(raw, str):
+            names = raw.split()
+            return names, ", ".join(self.place_text(name) for name in names)
         labels = self.code_labels(model, field.name)
         if labels is not None and raw in labels:
             return raw, self.gettext(labels[raw])
@@ -165,6 +168,14 @@ class _Context:
                     f"{self._any_field_label(name)}: {value}" for name, value in changes.items())
             return raw, _readable(raw)
         return raw, str(raw)
+
+    def place_text(self, name):
+        """Name a field as ``field`` (the customer's own) or ``table.field``: "Email",
+        "Demographics: Profession"."""
+        table, _dot, field = name.rpartition(".")
+        model = "".join(part.title() for part in table.split("_"))
+        label = vocab.RELATION_LABELS.get(model)
+        return (f"{self.gettext(label)}: " if label else "") + self._any_field_label(field)
 
     def _any_field_label(self, name):
         name = name.rsplit(".", 1)[-1]  # a rectification's target: table.id.field

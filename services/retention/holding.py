@@ -90,12 +90,16 @@ def _hold_tokens(held):
 
 
 class Held(RegisterError):
-    """The customer is held: an erasure must wait until its requests and disclosures end."""
+    """The customer is held: an erasure must wait until its requests and disclosures end.
 
-    def __init__(self, held):
-        super().__init__(
-            N_("This customer cannot be erased now. %(reasons)s. Finish that first (deliver "
-               "the inspection report, apply or refuse the rectification request, carry out "
-               "the disclosure or take the customer out of it), then erase the data."),
-            reasons=". ".join(str(h) for h in held))
+    ``message`` says what waits (a merge gives its own); ``%(reasons)s`` in it lists the
+    holds.
+    """
+
+    ERASURE = N_("This customer cannot be erased now. %(reasons)s. Finish that first (deliver "
+                 "the inspection report, apply or refuse the rectification request, carry out "
+                 "the disclosure or take the customer out of it), then erase the data.")
+
+    def __init__(self, held, message=ERASURE):
+        super().__init__(message, reasons=". ".join(str(h) for h in held))
         self.holds = held

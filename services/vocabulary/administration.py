@@ -125,6 +125,7 @@ AUDIT_ACTION_LABELS = {
     "delete": _l("Deleted a record"),
     "export": _l("Exported records"),
     "search": _l("Searched"),
+    "merge": _l("Merged two customers"),
     # Inspection requests (seed §14).
     "identify": _l("Checked identity"),
     "link_subject": _l("Linked a record to a request"),

@@ -71,6 +71,11 @@ REPORT_FIELD_LABELS = {
     "withdrawn_at": _l("Consent withdrawn at"),
     "withdrawn_how": _l("How the consent was withdrawn"),
     "withdrawn_by": _l("Withdrawal recorded by"),
+    # Customers merged into this one (models.CustomerMerge).
+    "merged_id": _l("Number of the customer merged into this one"),
+    "merged_at": _l("Merged at"),
+    "merged_by": _l("Merged by"),
+    "changed_fields": _l("Data whose value the merge changed"),
 }
 
 MODEL_FIELD_LABELS = {
@@ -117,6 +122,7 @@ RELATION_LABELS = {
     "Prohibition": _l("Prohibitions given and withdrawn"),
     "MarketingConsent": _l("Consents to email and SMS marketing, given and withdrawn"),
     "RectificationRequest": _l("Rectification requests"),
+    "CustomerMerge": _l("Customer entries merged into this one"),
 }
 
 # One row of a wide table is shown as a list under a heading: "Invoice 1", …
@@ -129,7 +135,12 @@ ROW_LABELS = {
     "Prohibition": _l("Prohibition entry %(number)s"),
     "MarketingConsent": _l("Marketing consent %(number)s"),
     "RectificationRequest": _l("Rectification request %(number)s"),
+    "CustomerMerge": _l("Merge %(number)s"),
 }
+
+# Fields holding field names (``table.field``, or a customer's own field alone),
+# space-separated: the report names each as the pages do.
+FIELD_NAME_LISTS = {("CustomerMerge", "changed_fields")}
 ROW_LABEL_DEFAULT = _l("Entry %(number)s")
 
 # The disclosures that included a customer (seed §8; GDPR Art. 15(1)(c)).
