@@ -587,3 +587,53 @@ def test_a_dry_run_in_steps_remembers_the_rows_of_the_earlier_steps(app, client,
                                (7, "email", None, "skip", 4)]
     page = client.get(f"/imports/runs/{run.id}").get_data(as_text=True)
     assert "Tiedoston rivi 2" in page and "Tiedoston rivi 4" in page
+
+
+def test_a_killed_import_is_finished_by_a_rerun(app, db_url, tmp_path):
+    """SIGKILL at a moment of the operating system's choosing, not the code's."""
+    import signal
+    import time
+
+    rows = [HEADER] + [[f"Surname{i}x", "Etu", f"k{i}@example.com", "", f"Tie {i}", "00100",
+                        "Helsinki"] for i in range(400)]
+    path = write_csv(tmp_path / "kill.csv", rows)
+    options = [str(path), "--section", "tourism", "--duplicates", "create",
+               *informing_options()]
+    environment = {**os.environ, "REGISTER_DATABASE_URL": db_url,
+                   "REGISTER_INSTANCE_PATH": str(tmp_path / "cli-instance"),
+                   "REGISTER_SECRET_KEY": "test", "REGISTER_IMPORT_BATCH_SIZE": "10"}
+    db.close()
+    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "import",
+                                "customers", *options], cwd=ROOT, env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            db.connect(reuse_if_open=True)
+            run = ImportRun.get_or_none(ImportRun.kind == "commit")
+            db.close()
+            if run is not None and run.progress_row >= 30:
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    db.connect(reuse_if_open=True)
+    run = ImportRun.get()
+    killed_at = run.progress_row
+    assert run.state == "running" and 30 <= killed_at < 401
+    # Whole batches only: every stored customer has its address and its audit event.
+    stored = Customer.select().count()
+    assert stored == run.accepted == killed_at - 1 == Address.select().count()
+    assert AuditEvent.select().where(AuditEvent.action == "create").count() == stored
+    db.close()
+    resumed = _cli(db_url, tmp_path, *options, env={"REGISTER_IMPORT_BATCH_SIZE": "10"})
+    assert resumed.returncode == 0, resumed.stderr
+    db.connect(reuse_if_open=True)
+    run = ImportRun.get()
+    assert (run.state, run.total, run.accepted, run.progress_row) == ("finished", 400, 400,
+                                                                     401)
+    assert Customer.select().count() == Address.select().count() == 400
+    assert len({c.email for c in Customer.select()}) == 400
+    assert AuditEvent.select().where(AuditEvent.action == "create").count() == 400
+    assert audit.verify()[0]
