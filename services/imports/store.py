@@ -5,6 +5,7 @@ batch's transaction."""
 from database import db
 from models import Address, Customer, utcnow
 from services import audit
+from services.versioning import next_version
 
 # The source is the file's, given to a new customer: a customer's own source stays.
 KEPT_OF_MATCH = ("data_source", "data_source_note")
@@ -60,8 +61,9 @@ def _fill_empty(job, customer_id, values, now):
     if not filled:
         return []
     changes = {name: values["customer"][name] for name in filled}
-    Customer.update(updated_at=now, version=Customer.version + 1, **changes).where(
-        Customer.id == customer_id).execute()
+    Customer.update({Customer.updated_at: now, **next_version(Customer),
+                     **{getattr(Customer, name): value for name, value in changes.items()}}
+                    ).where(Customer.id == customer_id).execute()
     Customer.get_by_id(customer_id).save(only=list(Customer.derived_fields))
     audit.record_many("update", actor=job.user, fields=filled,
                       objects=[("customer", customer_id, job.section.code)])
