@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import Customer, Section
-from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests.browser.helpers import assert_accessible, log_in, open_drop_down, screenshot
 from tests.conftest import typed_now
 
 pytestmark = pytest.mark.browser
@@ -33,8 +33,8 @@ def fill_informed(how, at, label="annettu henkilökohtaisesti"):
 
 def add_filter(page, name):
     """Add the list filter ``name`` from the "Lisää suodatin" menu."""
-    page.get_by_role("link", name="Lisää suodatin").click()
-    page.locator(".field-filters").get_by_role("link", name=name, exact=True).click()
+    open_drop_down(page, page.get_by_role("link", name="Lisää suodatin"),
+                   page.locator(".field-filters").get_by_role("link", name=name, exact=True))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import Customer, Section
-from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests.browser.helpers import assert_accessible, log_in, open_drop_down, screenshot
 from tests.conftest import typed_now
 
 pytestmark = pytest.mark.browser
@@ -35,8 +35,8 @@ def test_staff_records_informing_from_the_front_page(page, make_user, customers,
     expect(table.get_by_role("row")).to_have_count(3)  # the header and the two
     table.get_by_role("row", name=re.compile("Alfa Matkat Oy")).get_by_role(
         "checkbox").check()
-    page.get_by_role("button", name="Valituille").click()
-    page.get_by_text("Kirjaa informointi", exact=True).click()
+    open_drop_down(page, page.get_by_role("button", name="Valituille"),
+                   page.get_by_text("Kirjaa informointi", exact=True))
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Kirjaa informointi")
     expect(page.get_by_role("listitem").filter(has_text="Alfa Matkat Oy")).to_have_count(1)
