@@ -1,7 +1,7 @@
 """Import of customers from a CSV or XLSX file (issue 15): upload, map the columns, the
 dry run's report, the commit with its progress, cancelling, and the list of imports.
 
-Staff and handlers import into their own sections, the controller into any
+Staff and handlers import into their own sections, as they create customers there
 (``policy.import_section_ids``); a user sees only the imports of those sections. Every row
 is checked by the customer screen's own form (``forms.imports.row_validator``), handed
 the customer view by the registry. The commit runs in steps as the retention purge does:

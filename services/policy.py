@@ -42,9 +42,9 @@ CAPABILITIES = {
         "consents"),
     "delete_customers": Capability(("handler",), "delete a customer"),
     "import_customers": Capability(
-        ("controller", "handler", "staff"),
-        "import customers from a CSV or XLSX file: staff and handlers into their sections, "
-        "the controller into any section"),
+        ("handler", "staff"),
+        "import customers from a CSV or XLSX file into their sections (whoever creates "
+        "customers; the sections are separate registers)"),
     "find_duplicates": Capability(
         ("controller", "responsible", "handler", "staff"),
         "list the possible duplicate customers of the sections they read"),
@@ -191,13 +191,11 @@ def readable_section_ids(user):
 
 def import_section_ids(user):
     """Return the ids of the sections ``user`` may import customers into: the sections
-    whose customers the user edits, or every section for the controller."""
+    whose customers the user creates and edits (their own)."""
     if not may(user, "import_customers"):
         return []
-    if may(user, "edit_customers"):
-        return [row.section_id for row in UserSection.select(UserSection.section)
-                .where(UserSection.user == user.id).order_by(UserSection.section)]
-    return readable_section_ids(user)
+    return [row.section_id for row in UserSection.select(UserSection.section)
+            .where(UserSection.user == user.id).order_by(UserSection.section)]
 
 
 def reads_section(user, section_id):
