@@ -7,6 +7,7 @@ import gc
 import os
 import re
 import shutil
+import sys
 import urllib.parse
 
 import pytest
@@ -265,6 +266,23 @@ def typed_now(minutes_ago=0):
     time field ("2026-11-25T14:30"), from the register's own clock."""
     moment = utcnow() - datetime.timedelta(minutes=minutes_ago)
     return to_helsinki(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+# A command-line run in its own process keeps the tests' clock: with REGISTER_TEST_CLOCK
+# set, the child starts its clock where the parent's is now (a date typed from the moved
+# clock would otherwise be "in the future" to a child on the real one).
+_CLOCKED_FLASK = ("import sys, datetime, time_machine; "
+                  "time_machine.travel(datetime.datetime.fromisoformat(sys.argv.pop(1)), "
+                  "tick=True).start(); "
+                  "from flask.cli import main; sys.argv[0] = 'flask'; main()")
+
+
+def flask_command(*args):
+    """Return the argument list that runs ``flask --app app ARGS`` in a new process."""
+    if not TEST_CLOCK:
+        return [sys.executable, "-m", "flask", "--app", "app", *args]
+    now = utcnow().replace(tzinfo=datetime.timezone.utc).isoformat()
+    return [sys.executable, "-c", _CLOCKED_FLASK, now, "--app", "app", *args]
 
 
 def informed(prefix="", how="in_person"):

@@ -5,7 +5,6 @@ import csv
 import io
 import os
 import subprocess
-import sys
 
 import openpyxl
 import pytest
@@ -14,7 +13,7 @@ from database import db
 from models import Address, AuditEvent, Customer, ImportMapping, ImportRefusal, ImportRun
 from services import audit
 from services.imports import auto_mapping, header_and_rows, mapping
-from tests.conftest import typed_now
+from tests.conftest import flask_command, typed_now
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEOPLE = ["staff_t", "staff_b", "handler_t", "controller", "responsible"]
@@ -189,9 +188,8 @@ def _cli(db_url, tmp_path, *args, env=None):
     environment = {**os.environ, "REGISTER_DATABASE_URL": db_url,
                    "REGISTER_INSTANCE_PATH": str(tmp_path / "cli-instance"),
                    "REGISTER_SECRET_KEY": "test", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", "import",
-                           "customers", *args], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(flask_command("import", "customers", *args), cwd=ROOT,
+                          env=environment, capture_output=True, text=True, timeout=300)
 
 
 def test_a_crash_mid_commit_resumes_with_nothing_half_written(app, db_url, tmp_path):
@@ -603,8 +601,8 @@ def test_a_killed_import_is_finished_by_a_rerun(app, db_url, tmp_path):
                    "REGISTER_INSTANCE_PATH": str(tmp_path / "cli-instance"),
                    "REGISTER_SECRET_KEY": "test", "REGISTER_IMPORT_BATCH_SIZE": "10"}
     db.close()
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "import",
-                                "customers", *options], cwd=ROOT, env=environment,
+    process = subprocess.Popen(flask_command("import", "customers", *options), cwd=ROOT,
+                               env=environment,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120

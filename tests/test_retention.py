@@ -9,12 +9,9 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 
 import pytest
 
-import database
 from models import (
     Address,
     AuditEvent,
@@ -35,13 +32,12 @@ from models import (
     RetentionPolicy,
     RetentionPolicyChange,
     Section,
-    User,
     db,
     utcnow,
 )
 from services import retention
 from services.customers import refresh_city, refresh_last_activity
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, flask_command
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOW = utcnow()
@@ -576,7 +572,7 @@ def _cli(db_url, tmp_path, *args, env=None):
     environment = {**os.environ, "REGISTER_DATABASE_URL": db_url,
                    "REGISTER_INSTANCE_PATH": str(tmp_path / "cli-instance"),
                    "REGISTER_SECRET_KEY": "test", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", "retention", *args],
+    return subprocess.run(flask_command("retention", *args),
                           cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
 
 
@@ -683,8 +679,8 @@ def test_a_killed_purge_is_finished_by_a_rerun(db_url, tmp_path, register, make_
                    "REGISTER_INSTANCE_PATH": str(tmp_path / "cli-instance"),
                    "REGISTER_SECRET_KEY": "test"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "retention", "purge", "--confirmed-run",
-         str(run.id), "--batch-size", "1"],
+        flask_command("retention", "purge", "--confirmed-run", str(run.id),
+                      "--batch-size", "1"),
         cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     seen = 0
     for line in process.stdout:

@@ -43,7 +43,7 @@ def test_handler_reads_statistics_and_downloads_xlsx(page, make_user, customers,
     page.get_by_label("Osasto", exact=True).select_option(label="Matkailu- ja kongressitoimisto")
     page.get_by_label("Alkukuukausi", exact=True).fill(this_month)
     page.get_by_label("Loppukuukausi", exact=True).fill(this_month)
-    page.get_by_role("button", name="Näytä").click()
+    page.get_by_role("button", name="Näytä", exact=True).click()
     expect(page).to_have_url(re.compile(r"section=tourism"))
 
     new = page.get_by_role("table", name="Uudet asiakkaat kuukausittain")
