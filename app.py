@@ -17,6 +17,7 @@ import security
 from models import db
 from services import vocabulary
 from services.inputs import MAX_ID, has_unstorable
+from services.phones import display_phone
 from services.policy import SECOND_FACTOR_ROLES, NotAllowed
 from services.vocabulary.administration import LANGUAGE_NAMES
 
@@ -56,6 +57,7 @@ def create_app(test_config=None):
 
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["phone"] = display_phone  # +358 40 380 6251 (services/phones.py)
     app.jinja_env.globals["may"] = user_may  # {% if may("decide_access") %}
     import cli
 

@@ -47,12 +47,14 @@ from models import (
     Customer,
     Demographics,
     Invoice,
+    PhoneField,
     Purchase,
     Section,
 )
 from services import customers as customer_rules
 from services import informing, list_blocks, policy, postal_codes
 from services.categories import home_category, linked_models
+from services.phones import display_phone
 from services.search import customer_search_condition, max_candidates, search_is_capped
 from services.vocabulary import customers as labels
 
@@ -144,8 +146,8 @@ class CustomerView(RegisterModelView):
     can_view_details = True
 
     # What helps a person find someone (issue: name, kind, id, city, language, activity).
-    column_list = ("sort_name", "kind", "id_code", "city", "language", "last_activity_at",
-                   "section")
+    column_list = ("sort_name", "kind", "id_code", "city", "phone", "language",
+                   "last_activity_at", "section")
     column_labels = labels.FIELD_LABELS
     # Sorting only on indexed or small columns keeps pages fast at a million customers.
     column_sortable_list = ("sort_name", "kind", "language", "last_activity_at",
@@ -175,12 +177,15 @@ class CustomerView(RegisterModelView):
         "id_code": lambda view, context, model, name: _if_held(
             model, "birth_or_business_id", model.business_id or local_date(model.birth_date)),
         "city": lambda view, context, model, name: _if_held(model, "address", model.city),
+        # The phone and the mobile number, grouped as people read them (services/phones.py).
+        "phone": lambda view, context, model, name: _if_held(model, "phone", ", ".join(
+            display_phone(number) for number in (model.phone, model.mobile) if number)),
         "section": lambda view, context, model, name:
             view.section_names().get(model.section_id, ""),
         "last_activity_at": lambda view, context, model, name:
             local_date(model.last_activity_at),
     }
-    column_export_list = ("sort_name", "kind", "id_code", "city", "language",
+    column_export_list = ("sort_name", "kind", "id_code", "city", "phone", "language",
                           "last_activity_at", "section")
     column_formatters_export = column_formatters
 
@@ -484,4 +489,6 @@ class CustomerView(RegisterModelView):
             return format_decimal(value, format="#,##0.00")
         if name == "staff":
             return f"#{row.staff_id}"
+        if isinstance(row._meta.fields.get(name), PhoneField):
+            return display_phone(value)
         return value

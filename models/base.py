@@ -76,6 +76,11 @@ def choices(codes):
     return [(code, code) for code in codes]
 
 
+class PhoneField(pw.CharField):
+    """A phone number, stored as E.164 (``+358403806251``); the pages show it grouped
+    (services/phones.py). The column is a plain character column."""
+
+
 class BaseModel(pw.Model):
     class Meta:
         database = db

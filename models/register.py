@@ -12,6 +12,7 @@ from models.base import (
     INFORMED_HOW,
     LANGUAGES,
     BaseModel,
+    PhoneField,
     choices,
     utcnow,
 )
@@ -33,9 +34,9 @@ class Customer(BaseModel):
     sort_name = pw.CharField(max_length=300, index=True)
     birth_date = pw.DateField(null=True)
     business_id = pw.CharField(max_length=9, null=True, index=True)  # Y-tunnus
-    phone = pw.CharField(max_length=32, null=True)
-    mobile = pw.CharField(max_length=32, null=True)
-    fax = pw.CharField(max_length=32, null=True)
+    phone = PhoneField(max_length=32, null=True)
+    mobile = PhoneField(max_length=32, null=True)
+    fax = PhoneField(max_length=32, null=True)
     email = pw.CharField(max_length=254, null=True, index=True)
     language = pw.CharField(max_length=8, choices=choices(LANGUAGES), default="fi")
     own_info = pw.TextField(null=True)
@@ -133,7 +134,7 @@ class ContactPerson(BaseModel):
     first_name = pw.CharField(max_length=100)
     last_name = pw.CharField(max_length=100)
     role = pw.CharField(max_length=200, null=True)  # title or task in the company
-    phone = pw.CharField(max_length=32, null=True)
+    phone = PhoneField(max_length=32, null=True)
     email = pw.CharField(max_length=254, null=True, index=True)
     user_details = pw.TextField(null=True)  # e.g. their user id in a service they use
     # Informed of the registration, as the customer (seed §13).

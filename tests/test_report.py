@@ -112,11 +112,11 @@ def subject(app, people):
 
 # What a person reads for the subject's values (each must be in every rendering).
 SUBJECT_TEXTS = [
-    "Åsa", "Öhman", "Äijälän Öljy Oy", "3.4.1971", "0737546-2", "+358401234567",
-    "+358457654321", "+35891234567", "tilaukset@aijalan-oljy.fi",
+    "Åsa", "Öhman", "Äijälän Öljy Oy", "3.4.1971", "0737546-2", "+358 40 123 4567",
+    "+358 45 765 4321", "+358 9 123 4567", "tilaukset@aijalan-oljy.fi",
     "Haluaa tiedotteet ruotsiksi – ei puheluita € -asioissa", "Mannerheimintie 12 B 7", "00100",
     "Fredrikinkatu 41", "Helsingfors", "Insinööri", "Diplomi-insinööri", "Jörö", "Müller",
-    "Toimitusjohtaja", "+358501112223", "joro.muller@aijalan-oljy.fi", "asiakas-4711",
+    "Toimitusjohtaja", "+358 50 111 2223", "joro.muller@aijalan-oljy.fi", "asiakas-4711",
     "Yhteydenotto 1: hinnasto käyty läpi", "Yhteydenotto 10: hinnasto käyty läpi",
     "Messuosasto Wanha Satama", "1 250,50", "MK-2026-0042", "15.8.2026", "29.8.2026",
     "27.8.2026", "14.8.2026", "Kirje saapui tammikuussa", "Peruttu sähköpostilla",
@@ -313,7 +313,7 @@ def test_contact_person_subject(client, auth, subject, other):
     person = data["subjects"][0]
     assert person["kind"] == "contact_person"
     assert person["organisation"] == "Äijälän Öljy Oy" and person["role"] == "Toimitusjohtaja"
-    for text in ("Jörö", "Müller", "Toimitusjohtaja", "+358501112223", "asiakas-4711",
+    for text in ("Jörö", "Müller", "Toimitusjohtaja", "+358 50 111 2223", "asiakas-4711",
                  "Äijälän Öljy Oy"):
         assert text in page and text in pdf, text
     assert "mielipidetutkimus" in page.lower() and "mielipidetutkimus" in pdf.lower()

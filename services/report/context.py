@@ -10,8 +10,9 @@ from collections import defaultdict
 import peewee as pw
 from babel.numbers import format_decimal
 
-from models import FIELD_CATEGORIES, ContactPerson, Customer, Section, User, utcnow
+from models import FIELD_CATEGORIES, ContactPerson, Customer, PhoneField, Section, User, utcnow
 from services import localtime
+from services.phones import display_phone
 from services import report_texts as texts
 from services.catalogs import catalog
 from services.categories import mapped_fields
@@ -161,6 +162,8 @@ class _Context:
         labels = self.code_labels(model, field.name)
         if labels is not None and raw in labels:
             return raw, self.gettext(labels[raw])
+        if isinstance(field, PhoneField):
+            return raw, display_phone(raw)  # the JSON keeps the stored E.164
         if isinstance(raw, str):
             changes = _field_values(raw)
             if changes is not None:

@@ -1,0 +1,80 @@
+"""Phone numbers as people read them (services/phones.py): grouped in the international
+format on every page that shows one, stored as E.164, and a value stored before numbers
+were checked shown as it is, never an error — on SQLite and PostgreSQL."""
+
+import pytest
+
+from models import ContactPerson, Customer, Section
+from services.phones import display_phone
+
+PEOPLE = ("staff_t",)
+
+
+@pytest.mark.parametrize("stored, shown", [
+    ("+358403806251", "+358 40 380 6251"),  # a Finnish mobile number
+    ("+358501112223", "+358 50 111 2223"),
+    ("+35891234567", "+358 9 123 4567"),  # a Helsinki landline
+    ("+358931012345", "+358 9 3101 2345"),  # eight digits after the area code
+    ("+358201234567", "+358 20 123 4567"),  # a service number
+    ("+358800123456", "+358 800 123 456"),
+    ("+46701234567", "+46 70 123 45 67"),  # Swedish, grouped as Sweden does
+    ("+12025550123", "+1 202 555 0123"),  # no hyphens
+    ("+4930123456", "+49 30 123456"),
+])
+def test_numbers_are_grouped_in_the_international_format(stored, shown):
+    assert display_phone(stored) == shown
+
+
+@pytest.mark.parametrize("stored", [
+    "040-123 45 67 (ilt.)", "ask at the desk", "0401234567", "+3581234", "+358 40 380 6251",
+    "+99999999999999999999", "+", "\x00", "4" * 32,
+])
+def test_anything_but_a_valid_e164_number_is_shown_as_stored(stored):
+    assert display_phone(stored) == stored
+
+
+def test_nothing_stored_shows_nothing():
+    assert display_phone(None) == "" and display_phone("") == ""
+
+
+@pytest.fixture
+def customers(app):
+    tourism = Section.get(code="tourism")
+    company = Customer.create(section=tourism, kind="company", name="Soittorasia Oy",
+                              sort_name="soittorasia oy", phone="+35891234567",
+                              mobile="+358403806251", fax="+358931012345")
+    ContactPerson.create(customer=company, first_name="Kalle", last_name="Kontakti",
+                         phone="+46701234567")
+    # Stored before numbers were checked: shown as it is.
+    old = Customer.create(section=tourism, kind="person", first_name="Vanha",
+                          last_name="Tieto", sort_name="tieto vanha",
+                          phone="09-123 456 (vaihde)", mobile="\x00junk")
+    return company.id, old.id
+
+
+def test_the_customers_page_and_its_contact_persons_show_grouped_numbers(
+        client, auth, people, customers):
+    company, old = customers
+    auth.login("staff_t")
+    page = client.get(f"/customers/details/?id={company}").get_data(as_text=True)
+    for shown in ("+358 9 123 4567", "+358 40 380 6251", "+358 9 3101 2345",
+                  "+46 70 123 45 67"):
+        assert shown in page
+    assert "+358403806251" not in page
+    response = client.get(f"/customers/details/?id={old}")
+    assert response.status_code == 200
+    assert "09-123 456 (vaihde)" in response.get_data(as_text=True)
+
+
+def test_the_customer_list_shows_the_phone_and_the_mobile_grouped(
+        client, auth, people, customers):
+    auth.login("staff_t")
+    response = client.get("/customers/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "+358 9 123 4567, +358 40 380 6251" in page
+    assert "09-123 456 (vaihde)" in page
+
+
+def test_the_phone_filter_of_the_templates_is_the_same_function(app):
+    assert app.jinja_env.filters["phone"] is display_phone
