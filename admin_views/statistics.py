@@ -194,16 +194,27 @@ class StatisticsView(SecureBaseView):
             table = tables.get(key)
             if table is None:
                 continue
-            bars = []
-            for row in table.rows:
-                shown = table.shown(row, column)
-                value = shown if not isinstance(shown, str) else None
-                bars.append({"label": row, "value": value, "text": _format(shown)})
-            top = max((float(b["value"]) for b in bars if b["value"] is not None), default=0)
-            for bar in bars:
-                bar["share"] = float(bar["value"]) / top if top and bar["value"] else 0
-            charts.append({"key": key, "title": title, "bars": bars})
+            drawn = stats.chart(table, column, _format)
+            charts.append({"key": key, "title": title, "bars": drawn.bars,
+                           "counts": drawn.counts, "summary": _summary(drawn)})
         return charts
+
+
+def _summary(drawn):
+    """Say in words what a chart shows: its highest month, and the months not numbers."""
+    parts = []
+    if drawn.highest is not None:
+        parts.append(_("Highest: %(month)s (%(value)s).", month=drawn.highest.label,
+                       value=drawn.highest.text))
+    elif drawn.counts["number"]:
+        parts.append(_("No month above zero."))
+    if drawn.counts["small"]:
+        parts.append(_("Months from 1 to 4 (shown as “%(small)s”): %(num)s.",
+                       small=stats.SHOWN_SMALL, num=drawn.counts["small"]))
+    if drawn.counts["hidden"]:
+        parts.append(_("Months hidden (“%(hidden)s”): %(num)s.", hidden=stats.SHOWN_HIDDEN,
+                       num=drawn.counts["hidden"]))
+    return " ".join(parts)
 
 
 def _last_month(filters):

@@ -19,9 +19,15 @@ Codes (section, kind, language, channel, month) are returned as they are stored;
 page and the exports translate them. No Flask here.
 
 The parts: ``tables`` (a table and its protection), ``filters`` (the period and the
-sections), ``queries`` (the statistics themselves) and ``exports`` (CSV and XLSX).
+sections), ``queries`` (the statistics themselves), ``exports`` (CSV and XLSX) and
+``charts`` (the monthly series as bars, what is hidden marked).
 """
 
+from services.statistics.charts import (
+    Bar,
+    Chart,
+    chart,
+)
 from services.statistics.exports import (
     table_rows,
     to_csv,
@@ -59,6 +65,8 @@ from services.statistics.tables import (
 )
 
 __all__ = [
+    "Bar",
+    "Chart",
     "DEFAULT_MONTHS",
     "Filters",
     "INVOICE_COLUMNS",
@@ -73,6 +81,7 @@ __all__ = [
     "_lines",
     "billing_sections",
     "build",
+    "chart",
     "contact_events",
     "customers_by",
     "customers_by_postal_area",
