@@ -61,3 +61,42 @@ def test_handler_reads_statistics_and_downloads_xlsx(page, make_user, customers,
     assert first["A1"].value == "Asiakkaat osastoittain ja lajeittain"
     rows = [[c.value for c in row] for row in first.iter_rows(min_row=3, max_row=3)]
     assert rows == [["Matkailu- ja kongressitoimisto", 15, 0, 0, 15]]
+
+
+@pytest.fixture
+def small_months(app):
+    """Three tourism customers last month and twelve this month."""
+    tourism = Section.get(code="tourism")
+    this = helsinki_today().replace(day=1)
+    last = (this - datetime.timedelta(days=1)).replace(day=1)
+    for month, count in ((last, 3), (this, 12)):
+        at = datetime.datetime.combine(month, datetime.time(10))
+        for i in range(count):
+            Customer.create(section=tourism, kind="person", first_name=f"Etu{i}",
+                            last_name="Pieni", created_at=at)
+    return last, this
+
+
+def test_a_small_month_is_a_visible_marked_bar_with_its_label_and_legend(
+        page, make_user, small_months):
+    last, this = small_months
+    make_user("hanna", "handler", ["tourism"])
+    log_in(page, "hanna", front_page=True)
+    page.goto(f"/statistics/?section=tourism&first={last:%Y-%m}&last={this:%Y-%m}")
+    figure = page.locator("figure", has=page.get_by_text(
+        "Uudet asiakkaat kuukausittain, kaikki näytetyt osastot", exact=True))
+    bar = figure.locator("rect.stat-bar-small")
+    expect(bar).to_have_count(1)
+    expect(bar).to_be_visible()
+    box = bar.bounding_box()
+    assert box["height"] >= 10 and box["width"] >= 10  # seen, not a hairline
+    assert bar.get_attribute("fill") == "url(#hatch-new_customers)"
+    expect(figure.locator("text.stat-bar-label", has_text="< 5")).to_be_visible()
+    legend = figure.get_by_role("list", name=re.compile("selite"))
+    expect(legend).to_be_visible()
+    expect(legend).to_contain_text("Vinoviivoitettu pylväs, ”< 5”: lukumäärä 1–4")
+    # Screen readers hear the chart described with its summary.
+    expect(figure.get_by_role("img")).to_have_accessible_name(re.compile(
+        r"Uudet asiakkaat.*Kuukausia, joiden luku on 1–4 \(näytetään muodossa ”< 5”\): 1\."))
+    assert_accessible(page)
+    screenshot(page, "statistics-small-counts")
