@@ -11,7 +11,6 @@ from decimal import Decimal
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_admin.helpers import is_form_submitted
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -21,7 +20,6 @@ from wtforms.fields import BooleanField, HiddenField
 
 from admin_views.base import (
     ChoiceFilter,
-    ConditionFilter,
     HelsinkiDateTimeBetweenFilter,
     RegisterInlineForm,
     RegisterModelView,
@@ -32,6 +30,14 @@ from admin_views.base import (
     user_may,
     user_section_ids,
     user_sections,
+)
+from admin_views.base.customer_filters import (
+    INACTIVE_FILTER,
+    INFORMED_FILTER,
+    SAVED_INACTIVE_YEARS,
+    SECTION_FILTER,
+    CityFilter,
+    PostalCheckFilter,
 )
 from database import is_sqlite, write_transaction
 from forms.customers import CUSTOMER_FORM_ARGS, ROW_FORM_ARGS, CustomerRules
@@ -49,10 +55,9 @@ from models import (
     Invoice,
     PhoneField,
     Purchase,
-    Section,
 )
 from services import customers as customer_rules
-from services import informing, list_blocks, policy, postal_codes
+from services import list_blocks, policy
 from services.categories import home_category, linked_models
 from services.phones import display_phone
 from services.search import customer_search_condition, max_candidates, search_is_capped
@@ -93,46 +98,10 @@ INLINES = {
 }
 
 
-class SectionFilter(FilterEqual):
-    """Filter by section code, without a join (DESIGN.md §3 items 1 and 9)."""
-
-    def apply(self, query, value):
-        return query.where(Customer.section.in_(
-            Section.select(Section.id).where(Section.code == value)))
-
-    def get_options(self, view):
-        return _UserSectionOptions()
-
-
-class _UserSectionOptions:
-    """Filter options read per request: the current user's sections, in the UI language."""
-
-    def __bool__(self):
-        return True
-
-    def __iter__(self):
-        locale = str(get_locale())
-        return iter([(s.code, s.name_in(locale)) for s in user_sections()])
-
-
-class CityFilter(FilterEqual):
-    """Customers with an address in the city (written as on the address, any case)."""
-
-    def apply(self, query, value):
-        return query.where(customer_rules.in_city(value))
-
-
 def _if_held(model, category, value):
     """Return ``value`` of a list column when the customer's section holds its category;
     a category taken from the section is not shown while its data waits for the purge."""
     return value if category in all_sections()[model.section_id].category_set else ""
-
-
-class PostalCheckFilter(FilterEqual):
-    """Customers with an address that fails the postal code check and gives no reason."""
-
-    def apply(self, query, value):
-        return query.where(postal_codes.failing_condition())
 
 
 class CustomerView(RegisterModelView):
@@ -146,8 +115,9 @@ class CustomerView(RegisterModelView):
     can_view_details = True
 
     # What helps a person find someone (issue: name, kind, id, city, language, activity).
-    column_list = ("sort_name", "kind", "id_code", "city", "phone", "language",
-                   "last_activity_at", "section")
+    # The phone last: a sort link's number (?sort=5) stays the column it was.
+    column_list = ("sort_name", "kind", "id_code", "city", "language", "last_activity_at",
+                   "section", "phone")
     column_labels = labels.FIELD_LABELS
     # Sorting only on indexed or small columns keeps pages fast at a million customers.
     column_sortable_list = ("sort_name", "kind", "language", "last_activity_at",
@@ -157,17 +127,15 @@ class CustomerView(RegisterModelView):
     # Enables the search box; the search itself is services.search (FTS5 / pg_trgm).
     column_searchable_list = ("sort_name",)
     column_filters = (
-        SectionFilter(Customer.section, _l("Section")),
+        SECTION_FILTER,
         ChoiceFilter(Customer.kind, _l("Kind"), labels.CUSTOMER_KIND_LABELS),
         ChoiceFilter(Customer.language, _l("Language"), labels.CUSTOMER_LANGUAGE_LABELS),
         CityFilter(Customer.id, _l("City")),
         HelsinkiDateTimeBetweenFilter(Customer.last_activity_at, _l("Last activity")),
-        # Seed §13: "no" lists the customers not yet informed (the front page links it).
-        ConditionFilter(Customer.informed_how, _l("Informed of registration"),
-                        labels.INFORMING_STATE_LABELS,
-                        {"no": informing.not_informed, "yes": informing.informed}),
+        INFORMED_FILTER,
         PostalCheckFilter(Customer.id, _l("Postal code check"),
                           options=[("fails", _l("An address fails the check"))]),
+        INACTIVE_FILTER,  # last: the filters before it keep their arguments
     )
     column_formatters = {
         "sort_name": lambda view, context, model, name: model.display_name,
@@ -185,9 +153,17 @@ class CustomerView(RegisterModelView):
         "last_activity_at": lambda view, context, model, name:
             local_date(model.last_activity_at),
     }
-    column_export_list = ("sort_name", "kind", "id_code", "city", "phone", "language",
-                          "last_activity_at", "section")
-    column_formatters_export = column_formatters
+    # The export has the phone and the mobile number in columns of their own, grouped as
+    # the list shows them: a spreadsheet reads them so, and the import takes them back.
+    column_export_list = ("sort_name", "kind", "id_code", "city", "language",
+                          "last_activity_at", "section", "phone", "mobile")
+    column_formatters_export = {
+        **column_formatters,
+        "phone": lambda view, context, model, name:
+            _if_held(model, "phone", display_phone(model.phone)),
+        "mobile": lambda view, context, model, name:
+            _if_held(model, "phone", display_phone(model.mobile)),
+    }
 
     form_excluded_columns = MAINTAINED + tuple(RELATIONS)
     form_overrides = {"version": HiddenField}
@@ -219,13 +195,20 @@ class CustomerView(RegisterModelView):
 
     def not_informed_url(self, section_code):
         """Return the list of ``section_code``'s customers not yet informed."""
-        args = {}
-        for index, flt in enumerate(self._filters):
-            value = section_code if isinstance(flt, SectionFilter) else (
-                "no" if flt.column is Customer.informed_how else None)
-            if value is not None:
-                args[f"flt{len(args)}_{self.get_filter_arg(index, flt)}"] = value
-        return url_for(f"{self.endpoint}.index_view", **args)
+        return self.filtered_url((SECTION_FILTER, section_code), (INFORMED_FILTER, "no"))
+
+    def saved_filters(self):
+        """My section (when the user reads several), not yet informed, long inactive."""
+        saved = []
+        if len(user_sections()) > 1:
+            locale = str(get_locale())
+            saved += [(_("My section: %(name)s", name=s.name_in(locale)),
+                       self.filtered_url((SECTION_FILTER, s.code)))
+                      for s in current_user.sections]
+        saved.append((_("Not yet informed"), self.filtered_url((INFORMED_FILTER, "no"))))
+        saved.append((_("No activity for over %(years)s years", years=SAVED_INACTIVE_YEARS),
+                       self.filtered_url((INACTIVE_FILTER, SAVED_INACTIVE_YEARS))))
+        return saved
 
     # --- scope and search ----------------------------------------------------------------
 

@@ -115,3 +115,19 @@ def refresh_city(*customer_ids, first_id=None, last_id=None):
     else:
         query = query.where(Customer.id.between(first_id, last_id))
     return query.execute()
+
+
+# The customer list's filter "no activity for": over this many years (codes of its options).
+INACTIVE_YEARS = ("1", "2", "3", "5", "10")
+
+
+def inactive_for(years, now=None):
+    """Return the condition "no activity for over ``years`` years": the newest contact,
+    purchase or invoice — or, with none, the customer's creation — is older than that."""
+    now = now or utcnow()
+    try:
+        cutoff = now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        cutoff = now.replace(year=now.year - years, day=28)
+    return ((Customer.last_activity_at < cutoff)
+            | (Customer.last_activity_at.is_null() & (Customer.created_at < cutoff)))

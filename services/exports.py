@@ -25,3 +25,11 @@ def safe_cell(value):
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
+
+
+def unguarded_cell(text):
+    """Return a cell read back from a file as it was before :func:`safe_cell`: without
+    the apostrophe put before a formula's first character ("'+358 40 380 6251")."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text

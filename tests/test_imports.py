@@ -350,10 +350,11 @@ def test_sections_are_separate_for_imports(app, client, auth, people, tmp_path, 
 def test_an_export_of_the_customer_list_reimports_cleanly(app, client, auth, people,
                                                           tmp_path, runner):
     rows = [["Nimi", "Laji", "Y-tunnus", "Syntymäaika", "Asiointikieli", "Postinumero",
-             "Postitoimipaikka", "Katuosoite"],
+             "Postitoimipaikka", "Katuosoite", "Puhelin", "Matkapuhelin"],
             ["Virtanen, Matti", "yksityishenkilö", "", "1.2.1980", "ruotsi", "00100",
-             "Helsinki", "Katu 1"],
-            ["Oy Yritys Ab", "yritys", "1234567-1", "", "suomi", "", "", ""]]
+             "Helsinki", "Katu 1", "", "040 380 6251"],
+            ["Oy Yritys Ab", "yritys", "1234567-1", "", "suomi", "", "", "", "09 123 4567",
+             "+46 70 123 45 67"]]
     run_import(runner, write_csv(tmp_path / "a.csv", rows))
     assert Customer.select().count() == 2
     auth.login_as("staff_t")
@@ -365,9 +366,12 @@ def test_an_export_of_the_customer_list_reimports_cleanly(app, client, auth, peo
     again = run_import(runner, path, "--duplicates", "create")
     assert (again.total, again.refused, again.accepted) == (2, 0, 2), (
         text, [(r.row_number, r.column, r.message) for r in again.refusals])
+    assert "+358 40 380 6251" in text and "+46 70 123 45 67" in text  # as the list reads
     pairs = sorted((c.kind, c.first_name, c.last_name, c.name, c.business_id,
-                    str(c.birth_date), c.language) for c in Customer.select())
+                    str(c.birth_date), c.language, c.phone, c.mobile) for c in Customer.select())
     assert pairs[0] == pairs[1] and pairs[2] == pairs[3]
+    assert {pair[-2:] for pair in pairs} == {(None, "+358403806251"),
+                                            ("+35891234567", "+46701234567")}
 
 
 def test_one_choice_for_each_kind_of_match(app, runner, tmp_path):

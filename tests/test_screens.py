@@ -141,7 +141,7 @@ def test_list_headers_say_which_column_sorts_and_how(client, auth, people, rows)
     assert re.findall(r'col-(\w+)" aria-sort="(\w+)"', page) == [("sort_name", "ascending")]
     # Every cell of a header row is a column header, the actions column included.
     header_row = page[page.index("<thead>"):page.index("</thead>")]
-    assert header_row.count("<th ") == header_row.count('<th scope="col"') == 8
+    assert header_row.count("<th ") == header_row.count('<th scope="col"') == 9
 
 
 def test_logged_out_gets_login_on_every_register_path(client, rows):

@@ -12,6 +12,7 @@ from markupsafe import escape
 
 import models
 from services import disclosures, duplicates, rectification, register_settings, requests, statistics, vocabulary
+from services import customers as customer_rules
 from services.vocabulary import Label, administration, customers, imports, msgid_of, report, rights
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -75,6 +76,7 @@ SERVICE_CODES = [
     (("customers",) + models.CATEGORIES, rights.PURGE_COUNT_LABELS),
     (register_settings.LAWFUL_BASES, administration.LAWFUL_BASIS_LABELS),
     (duplicates.DUPLICATE_REASONS, customers.DUPLICATE_REASON_LABELS),
+    (customer_rules.INACTIVE_YEARS, customers.INACTIVE_YEARS_LABELS),
 ]
 
 # The same word in the language as in English.

@@ -4,6 +4,7 @@ the user's sections and scoped customers, safe redirects, Helsinki times) and
 A page imports what it needs from here: ``from admin_views.base import SecureBaseView``.
 """
 
+from admin_views.base.list_memory import RememberedListMixin
 from admin_views.base.model_view import (
     OWN_ROW_BUTTONS,
     ListRow,
@@ -67,6 +68,7 @@ __all__ = [
     "RegisterInlineForm",
     "RegisterModelConverter",
     "RegisterModelView",
+    "RememberedListMixin",
     "RowButton",
     "ScopedAjaxLoader",
     "SecureBaseView",

@@ -17,6 +17,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from wtfpeewee.fields import ModelSelectField, SelectQueryField
 
+from admin_views.base.list_memory import RememberedListMixin
 from admin_views.base.pages import (
     DETAIL_TYPE_FORMATTERS,
     EXPORT_TYPE_FORMATTERS,
@@ -70,7 +71,7 @@ OWN_ROW_BUTTONS = {
 }
 
 
-class RegisterModelView(SecureMixin, BoundedPagesMixin, ModelView):
+class RegisterModelView(SecureMixin, BoundedPagesMixin, RememberedListMixin, ModelView):
     """A section-scoped, role-checked, audited, transactional Flask-Admin model view."""
 
     capability = "use_register"

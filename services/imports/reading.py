@@ -13,6 +13,7 @@ import io
 import zipfile
 
 from services.errors import N_, RegisterError
+from services.exports import unguarded_cell
 
 DELIMITERS = ",;\t|"
 SAMPLE_BYTES = 64 * 1024
@@ -112,7 +113,8 @@ def rows(path):
     reader = _xlsx_rows(path) if is_xlsx(path) else _csv_rows(path)
     try:
         for number, cells in reader:
-            yield number, [cell.replace("\x00", "").strip() for cell in cells]
+            # An export's cells come back as they were ("'+358…" is "+358…").
+            yield number, [unguarded_cell(cell.replace("\x00", "").strip()) for cell in cells]
     except (csv.Error, UnicodeError) as error:
         raise RegisterError(NOT_READABLE) from error
 

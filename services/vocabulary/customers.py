@@ -42,6 +42,15 @@ INFORMING_STATE_LABELS = {
     "yes": _l("Informed"),
 }
 
+# services.customers.INACTIVE_YEARS: the customer list's filter "no activity for".
+INACTIVE_YEARS_LABELS = {
+    "1": _l("over a year"),
+    "2": _l("over 2 years"),
+    "3": _l("over 3 years"),
+    "5": _l("over 5 years"),
+    "10": _l("over 10 years"),
+}
+
 # models.DATA_SOURCES: where the data of a customer, a contact person or an address came
 # from (seed §7). A row recorded before the source was asked has none: NOT_RECORDED.
 DATA_SOURCE_LABELS = {
