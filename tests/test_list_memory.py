@@ -17,7 +17,7 @@ from admin_views.base.list_memory import MAX_LENGTH, SESSION_KEY
 from admin_views.customers import CustomerView
 from models import Customer, Section, utcnow
 from services import customers as customer_rules
-from tests.conftest import informed, user
+from tests.conftest import user
 
 PEOPLE = ("staff_t", "staff_b", "controller")
 
