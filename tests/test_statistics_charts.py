@@ -50,6 +50,12 @@ def test_a_hidden_cell_is_an_outline_bar_without_its_value():
         assert bar.text == str(table.shown(bar.label, "a"))
 
 
+def figure(page, key):
+    """Return the markup of chart ``key`` on the statistics page, its legend included."""
+    chart = page[page.index(f'id="chart-{key}-caption"'):]
+    return chart[:chart.index("</figure>")]
+
+
 @pytest.fixture
 def small_months(app):
     """Three tourism customers last month, twelve this month (the register's own clock)."""
@@ -71,8 +77,7 @@ def test_the_page_draws_the_small_month_marked_with_legend_summary_and_table(
     logged_in_user("controller", "controller")
     page = client.get(f"/statistics/?section=tourism&first={last:%Y-%m}"
                       f"&last={this:%Y-%m}").get_data(as_text=True)
-    chart = page[page.index('id="chart-new_customers-caption"'):]
-    chart = chart[:chart.index("</figure>")]
+    chart = figure(page, "new_customers")
     assert re.search(r'class="stat-bar stat-bar-small" data-label="&lt; 5"[^>]*'
                      r'fill="url\(#hatch-new_customers\)"', chart)
     assert '<pattern id="hatch-new_customers"' in chart
@@ -98,7 +103,6 @@ def test_a_chart_without_hidden_cells_has_no_legend(client, logged_in_user, smal
     logged_in_user("controller", "controller")
     page = client.get(f"/statistics/?section=tourism&first={this:%Y-%m}"
                       f"&last={this:%Y-%m}").get_data(as_text=True)
-    chart = page[page.index('id="chart-new_customers-caption"'):]
-    chart = chart[:chart.index("</figure>")]
+    chart = figure(page, "new_customers")
     assert "stat-bar-small" not in chart and "stat-legend" not in chart
     assert f"Suurin: {this:%Y-%m} (12)." in chart

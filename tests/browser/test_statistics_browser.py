@@ -13,6 +13,10 @@ from models import Address, Customer, Section
 from services.customers import refresh_city
 from services.localtime import helsinki_today
 from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests import test_statistics_charts
+
+# Three customers last month and twelve this month: the server-side tests' own.
+small_months = test_statistics_charts.small_months
 
 pytestmark = pytest.mark.browser
 
@@ -61,20 +65,6 @@ def test_handler_reads_statistics_and_downloads_xlsx(page, make_user, customers,
     assert first["A1"].value == "Asiakkaat osastoittain ja lajeittain"
     rows = [[c.value for c in row] for row in first.iter_rows(min_row=3, max_row=3)]
     assert rows == [["Matkailu- ja kongressitoimisto", 15, 0, 0, 15]]
-
-
-@pytest.fixture
-def small_months(app):
-    """Three tourism customers last month and twelve this month."""
-    tourism = Section.get(code="tourism")
-    this = helsinki_today().replace(day=1)
-    last = (this - datetime.timedelta(days=1)).replace(day=1)
-    for month, count in ((last, 3), (this, 12)):
-        at = datetime.datetime.combine(month, datetime.time(10))
-        for i in range(count):
-            Customer.create(section=tourism, kind="person", first_name=f"Etu{i}",
-                            last_name="Pieni", created_at=at)
-    return last, this
 
 
 def test_a_small_month_is_a_visible_marked_bar_with_its_label_and_legend(
