@@ -30,10 +30,11 @@ from admin_views.base import (
     user_section_ids,
 )
 from database import write_transaction
-from models import Customer
+from models import Customer, PhoneField
 from services import audit, merge
 from services.categories import references
 from services.errors import RegisterError
+from services.phones import display_phone
 from services.vocabulary.customers import (
     CATEGORY_LABELS,
     CUSTOMER_KIND_LABELS,
@@ -159,6 +160,8 @@ def _shown(name, value):
         return local_date(value)
     if name == "language":
         return CUSTOMER_LANGUAGE_LABELS.get(value, value)
+    if isinstance(Customer._meta.fields.get(name), PhoneField):
+        return display_phone(value)
     return value
 
 

@@ -78,3 +78,14 @@ def test_the_customer_list_shows_the_phone_and_the_mobile_grouped(
 
 def test_the_phone_filter_of_the_templates_is_the_same_function(app):
     assert app.jinja_env.filters["phone"] is display_phone
+
+
+def test_the_merge_page_shows_both_numbers_grouped(client, auth, people, customers):
+    company, _old = customers
+    twin = Customer.create(section=Section.get(code="tourism"), kind="company",
+                           name="Soittorasia Oy", sort_name="soittorasia oy",
+                           mobile="+358 (0)40 ilt.")
+    auth.login("staff_t")
+    page = client.get(f"/customers/merge/?a={company}&b={twin.id}").get_data(as_text=True)
+    assert "+358 40 380 6251" in page and "+358 (0)40 ilt." in page
+    assert "+358403806251" not in page
