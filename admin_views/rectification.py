@@ -56,6 +56,7 @@ from models import (
     FIELD_CATEGORIES,
     ContactPerson,
     Customer,
+    PhoneField,
     RectificationRequest,
     utcnow,
 )
@@ -63,6 +64,7 @@ from services import audit
 from services import rectification as rules
 from services.categories import linked_models
 from services.errors import RegisterError
+from services.phones import display_phone
 from services.vocabulary.customers import CATEGORY_LABELS, CUSTOMER_KIND_LABELS
 from services.vocabulary.report import RELATION_LABELS, ROW_LABELS
 from services.vocabulary.rights import (
@@ -430,6 +432,8 @@ def _shown(model, name, value):
     if value is None or value == "":
         return ""
     column = model._meta.fields.get(name)
+    if isinstance(column, PhoneField):
+        return display_phone(value)
     choices = dict(screen_form_args(model).get(name, {}).get("choices") or ())
     if isinstance(value, str) and value in choices:
         return str(choices[value])

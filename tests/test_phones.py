@@ -2,9 +2,11 @@
 format on every page that shows one, stored as E.164, and a value stored before numbers
 were checked shown as it is, never an error — on SQLite and PostgreSQL."""
 
+import json
+
 import pytest
 
-from models import ContactPerson, Customer, Section
+from models import ContactPerson, Customer, RectificationRequest, Section, utcnow
 from services.phones import display_phone
 
 PEOPLE = ("staff_t",)
@@ -89,3 +91,14 @@ def test_the_merge_page_shows_both_numbers_grouped(client, auth, people, custome
     page = client.get(f"/customers/merge/?a={company}&b={twin.id}").get_data(as_text=True)
     assert "+358 40 380 6251" in page and "+358 (0)40 ilt." in page
     assert "+358403806251" not in page
+
+
+def test_a_rectification_request_shows_the_numbers_grouped(client, auth, people, customers):
+    company, _old = customers
+    found = RectificationRequest.create(
+        customer=company, received_at=utcnow(), requester_name="Kalle Kontakti",
+        description="Uusi numero", requested=json.dumps({"mobile": "+358501112223"}),
+        registered_by=people["staff_t"], registered_at=utcnow())
+    auth.login("staff_t")
+    page = client.get(f"/rectification/{found.id}/").get_data(as_text=True)
+    assert "+358 40 380 6251" in page and "+358 50 111 2223" in page  # now, and asked for
