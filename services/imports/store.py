@@ -2,13 +2,19 @@
 fields of matched customers filled, each with its audit event. The caller holds the
 batch's transaction."""
 
-from database import db
 from models import Address, Customer, utcnow
 from services import audit
+from services.customers import REFUSED_FOR_KIND
 from services.versioning import next_version
 
 # The source is the file's, given to a new customer: a customer's own source stays.
 KEPT_OF_MATCH = ("data_source", "data_source_note")
+# The customer's fields the choice "update_chosen" may overwrite from a row (never its
+# kind, its informing record or its source: those are the customer's own history).
+OVERWRITABLE = frozenset(("first_name", "last_name", "name", "birth_date", "business_id",
+                          "phone", "mobile", "fax", "email", "language", "own_info"))
+# Customers per INSERT statement: within SQLite's 32 766 parameters at every column.
+INSERT_CHUNK = 500
 
 
 def _customer_row(job, values, now):
@@ -29,10 +35,15 @@ def _insert_customers(rows):
     # One insert takes its columns from the first row: every row gets them all.
     names = sorted({name for row in rows for name in row})
     rows = [{name: row.get(name) for name in names} for row in rows]
-    if db.returning_clause:
-        return [r[0] for r in Customer.insert_many(rows).returning(Customer.id)
-                .tuples().execute()]
-    return [Customer.insert(**row).execute() for row in rows]
+    # One statement per chunk, its new ids by RETURNING (SQLite 3.35 and later too). The
+    # rows come back in no promised order, but each statement's ids are given in the order
+    # of its rows (one sequence; the batch holds the write lock): sorted, they are the rows'.
+    ids = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start:start + INSERT_CHUNK]
+        ids += sorted(r[0] for r in Customer.insert_many(chunk).returning(Customer.id)
+                      .tuples().execute())
+    return ids
 
 
 def _create(job, values_list, now):
@@ -48,16 +59,19 @@ def _create(job, values_list, now):
     return ids
 
 
-def _fill_empty(job, customer_id, values, now):
-    """Fill the matched customer's empty fields from the row; return the names filled."""
+def _update(job, customer_id, values, now, chosen):
+    """Update the matched customer from the row: its empty fields, or (``chosen``) the
+    job's chosen fields the row has a value for; return the names updated."""
     customer = Customer.get_or_none((Customer.id == customer_id)
                                     & (Customer.section == job.section.id))
     if customer is None:
         return []
     filled = [name for name, value in values["customer"].items()
               if name in Customer._meta.fields and value not in (None, "")
-              and getattr(customer, name) in (None, "")
-              and name not in KEPT_OF_MATCH]
+              and (name in job.overwrite and name in OVERWRITABLE if chosen
+                   else getattr(customer, name) in (None, ""))
+              and getattr(customer, name) != value and name not in KEPT_OF_MATCH
+              and name not in REFUSED_FOR_KIND.get(customer.kind, ())]
     if not filled:
         return []
     changes = {name: values["customer"][name] for name in filled}
@@ -75,5 +89,6 @@ def store_batch(job, actions):
     now = utcnow()
     _create(job, [c.values for c, action in actions if action == "create"], now)
     for checked, action in actions:
-        if action == "update_empty":
-            _fill_empty(job, checked.matches[0][0], checked.values, now)
+        if action in ("update_empty", "update_chosen"):
+            _update(job, checked.matches[0][0], checked.values, now,
+                    chosen=action == "update_chosen")
