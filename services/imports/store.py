@@ -4,6 +4,7 @@ batch's transaction."""
 
 from models import Address, Customer, utcnow
 from services import audit
+from services.bulk import insert_rows
 from services.customers import REFUSED_FOR_KIND
 from services.versioning import next_version
 
@@ -13,8 +14,6 @@ KEPT_OF_MATCH = ("data_source", "data_source_note")
 # kind, its informing record or its source: those are the customer's own history).
 OVERWRITABLE = frozenset(("first_name", "last_name", "name", "birth_date", "business_id",
                           "phone", "mobile", "fax", "email", "language", "own_info"))
-# Customers per INSERT statement: within SQLite's 32 766 parameters at every column.
-INSERT_CHUNK = 500
 
 
 def _customer_row(job, values, now):
@@ -30,28 +29,25 @@ def _customer_row(job, values, now):
 
 
 def _insert_customers(rows):
+    """Insert the customers' ``rows`` (dicts); return their new ids in order."""
     if not rows:
         return []
-    # One insert takes its columns from the first row: every row gets them all.
-    names = sorted({name for row in rows for name in row})
-    rows = [{name: row.get(name) for name in names} for row in rows]
-    # One statement per chunk, its new ids by RETURNING (SQLite 3.35 and later too). The
-    # rows come back in no promised order, but each statement's ids are given in the order
-    # of its rows (one sequence; the batch holds the write lock): sorted, they are the rows'.
-    ids = []
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start:start + INSERT_CHUNK]
-        ids += sorted(r[0] for r in Customer.insert_many(chunk).returning(Customer.id)
-                      .tuples().execute())
-    return ids
+    # One statement takes its columns from the first row: every row gets them all.
+    names = sorted({name for row in rows for name in row if name != "id"})
+    fields = [Customer._meta.fields[name] for name in names]
+    return insert_rows(Customer, fields, [tuple(row.get(name) for name in names)
+                                          for row in rows], returning=True)
 
 
 def _create(job, values_list, now):
     ids = _insert_customers([_customer_row(job, values, now) for values in values_list])
-    addresses = [{**values["address"], "customer": customer_id}
+    # Built as models, so that every field's default is there as insert_many gives it.
+    addresses = [Address(**values["address"], customer=customer_id).__data__
                  for customer_id, values in zip(ids, values_list) if values.get("address")]
-    for start in range(0, len(addresses), 500):
-        Address.insert_many(addresses[start:start + 500]).execute()
+    if addresses:
+        names = sorted({name for row in addresses for name in row if name != "id"})
+        insert_rows(Address, [Address._meta.fields[name] for name in names],
+                    [tuple(row.get(name) for name in names) for row in addresses])
     fields = sorted({name for values in values_list for name, value
                      in values["customer"].items() if value not in (None, "")})
     audit.record_many("create", actor=job.user, fields=fields,
