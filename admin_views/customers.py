@@ -142,8 +142,8 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
     relations = RELATIONS
 
     # The form of fieldsets, the kind first (templates/admin/customer_form.html).
-    create_template = "admin/customer_create.html"
-    edit_template = "admin/customer_edit.html"
+    create_template = "admin/customer_form_page.html"
+    edit_template = "admin/customer_form_page.html"
     fieldset_labels = labels.FIELDSET_LABELS
     customer_kinds = tuple(labels.CUSTOMER_KIND_LABELS)
     form_layout = staticmethod(form_layout)
