@@ -16,6 +16,7 @@ from models import (
     Customer,
     InspectionRequest,
     InspectionSubject,
+    Prohibition,
     Purchase,
     RectificationRequest,
     Section,
@@ -189,6 +190,17 @@ def test_the_summary_says_what_to_check_first(client, auth, people, company):
     assert f"Oikaisupyyntö {mine.id}" in requests and f"Tarkastuspyyntö {inspection.id}" in requests
     assert requests.count("Oikaisupyyntö") == 1  # not the applied one, nor the other's
     assert summary["Kiellot"] == "Ei mitään"
+
+
+def test_the_summary_names_the_prohibitions_in_force(client, auth, people, company):
+    Prohibition.create(customer=company, purpose="direct_marketing", action="given",
+                       effective_on=utcnow().date() - datetime.timedelta(days=2),
+                       source="letter")
+    auth.login_as("staff_t")
+    html = page_of(client, f"/customers/details/?id={company.id}")
+    assert summary_of(html)["Kiellot"] == "Suoramarkkinointi"
+    assert '<a href="#prohibitions-heading">Suoramarkkinointi</a>' in html
+    assert 'id="prohibitions-heading"' in html
 
 
 def test_the_summary_shows_only_requests_the_reader_may_open(client, auth, people, company):
