@@ -30,7 +30,7 @@ from admin_views.base import (
     user_section_ids,
     user_sections,
 )
-from database import is_sqlite
+from database import is_sqlite, write_transaction
 from forms.customers import (
     CUSTOMER_FORM_ARGS,
     ROW_FORM_ARGS,
@@ -38,7 +38,12 @@ from forms.customers import (
     form_layout,
     required_for_kinds,
 )
-from forms.duplicates import check_new_customer, create_anyway_field
+from forms.duplicates import (
+    check_new_customer,
+    chosen_match,
+    create_anyway_field,
+    customer_values,
+)
 from forms.sources import SourceChecks
 from models import (
     FIELD_CATEGORIES,
@@ -55,6 +60,7 @@ from models import (
 from services import customers as customer_rules
 from services import informing, list_blocks, policy, postal_codes
 from services.categories import home_category, linked_models
+from services.duplicates import update_matched
 from services.search import customer_search_condition, max_candidates, search_is_capped
 from services.vocabulary import customers as labels
 
@@ -359,7 +365,36 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
                                          for s in self._editable_sections()],
                                return_url=self.return_url())
         g.create_section = section
+        if request.method == "POST" and request.form.get("fill_existing"):
+            filled = self._fill_existing(section)
+            if filled is not None:
+                return filled
         return super().create_view()
+
+    def _fill_existing(self, section):
+        """Fill the empty fields of the likely duplicate the user chose on the warning
+        from the new customer's form (valid as a new customer would have to be), instead
+        of creating one; None (the form again) when the form or the choice is not."""
+        form = self.create_form()
+        if not super().validate_form(form):
+            return None
+        chosen = chosen_match(form, section.id, user_customer_scope(),
+                              request.form.get("fill_existing"))
+        if chosen is None:
+            return None
+        with write_transaction():
+            changed = update_matched(section, chosen, customer_values(form),
+                                     current_user._get_current_object())
+        if changed:
+            flash(_("The existing customer's empty fields were filled from the form: "
+                    "%(fields)s. No new customer was created.",
+                    fields=", ".join(str(labels.FIELD_LABELS.get(n, n)) for n in changed)),
+                  "success")
+        else:
+            flash(_("The existing customer already had every field you typed: nothing was "
+                    "changed and no new customer was created. Edit the customer to change a "
+                    "field."), "info")
+        return redirect(url_for(".details_view", id=chosen))
 
     def create_form(self, obj=None):
         form = super().create_form(obj)

@@ -25,7 +25,7 @@ from services.imports.runs import (
     start_commit,
     start_dry_run,
 )
-from services.imports.store import OVERWRITABLE
+from services.duplicates import OVERWRITABLE
 from services.imports.saved import (
     refused_rows_csv,
     runs_for,

@@ -5,15 +5,7 @@ batch's transaction."""
 from models import Address, Customer, utcnow
 from services import audit
 from services.bulk import insert_rows
-from services.customers import REFUSED_FOR_KIND
-from services.versioning import next_version
-
-# The source is the file's, given to a new customer: a customer's own source stays.
-KEPT_OF_MATCH = ("data_source", "data_source_note")
-# The customer's fields the choice "update_chosen" may overwrite from a row (never its
-# kind, its informing record or its source: those are the customer's own history).
-OVERWRITABLE = frozenset(("first_name", "last_name", "name", "birth_date", "business_id",
-                          "phone", "mobile", "fax", "email", "language", "own_info"))
+from services.duplicates import update_matched
 
 
 def _customer_row(job, values, now):
@@ -55,36 +47,12 @@ def _create(job, values_list, now):
     return ids
 
 
-def _update(job, customer_id, values, now, chosen):
-    """Update the matched customer from the row: its empty fields, or (``chosen``) the
-    job's chosen fields the row has a value for; return the names updated."""
-    customer = Customer.get_or_none((Customer.id == customer_id)
-                                    & (Customer.section == job.section.id))
-    if customer is None:
-        return []
-    filled = [name for name, value in values["customer"].items()
-              if name in Customer._meta.fields and value not in (None, "")
-              and (name in job.overwrite and name in OVERWRITABLE if chosen
-                   else getattr(customer, name) in (None, ""))
-              and getattr(customer, name) != value and name not in KEPT_OF_MATCH
-              and name not in REFUSED_FOR_KIND.get(customer.kind, ())]
-    if not filled:
-        return []
-    changes = {name: values["customer"][name] for name in filled}
-    Customer.update({Customer.updated_at: now, **next_version(Customer),
-                     **{getattr(Customer, name): value for name, value in changes.items()}}
-                    ).where(Customer.id == customer_id).execute()
-    Customer.get_by_id(customer_id).save(only=list(Customer.derived_fields))
-    audit.record_many("update", actor=job.user, fields=filled,
-                      objects=[("customer", customer_id, job.section.code)])
-    return filled
-
-
 def store_batch(job, actions):
     """Store a batch: ``actions`` is ``[(checked row, "create" | "update_empty" | …)]``."""
     now = utcnow()
     _create(job, [c.values for c, action in actions if action == "create"], now)
     for checked, action in actions:
         if action in ("update_empty", "update_chosen"):
-            _update(job, checked.matches[0][0], checked.values, now,
-                    chosen=action == "update_chosen")
+            update_matched(job.section, checked.matches[0][0], checked.values["customer"],
+                           job.user, overwrite=job.overwrite if action == "update_chosen"
+                           else None, now=now)
