@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from models import Customer, InspectionRequest, Section, User, utcnow
 from services import requests as rules
-from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests.browser import helpers
+from tests.browser.helpers import assert_accessible, log_in, open_menu_item, screenshot
 from tests.conftest import typed_now
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ BUSINESS = "Elinkeinokehitys"
 
 
 def log_out(page):
-    page.get_by_role("button", name="Kirjaudu ulos").click()
+    helpers.log_out(page)
     expect(page).to_have_url(re.compile(r"/login"))
 
 
@@ -43,8 +44,7 @@ def test_handler_registers_responsible_approves_handler_downloads_pdf(page, make
 
     # The handler opens the requests from the main menu.
     log_in(page, "hanna", front_page=True)
-    page.get_by_role("navigation", name="Päävalikko").get_by_role(
-        "link", name="Tarkastuspyynnöt").click()
+    open_menu_item(page, "Rekisteröidyn oikeudet", "Tarkastuspyynnöt")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tarkastuspyynnöt")
     assert_accessible(page)
     page.get_by_role("link", name="Kirjaa pyyntö").click()
