@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from models import AccessRequest, Customer, Section, db, utcnow
+from models import AccessRequest, Customer, Section, User, db, utcnow
 from services import access, rectification, worklist
 from services import requests as request_rules
 from tests.conftest import user
@@ -19,49 +19,32 @@ PEOPLE = ("staff_t", "staff_b", "handler_t", "handler_b", "controller", "respons
 GROUPS = ("Rekisteri", "Rekisteröidyn oikeudet", "Rekisterinpitäjä", "Ylläpito")
 
 # What each role finds in each group (by its Finnish name), in the menu's order.
+CUSTOMERS = ["Asiakkaat", "Laskut", "Asiakkaiden tuonti", "Mahdolliset kaksoiskappaleet"]
+READING = ["Asiakkaat", "Laskut", "Mahdolliset kaksoiskappaleet"]  # who create no customers
+RIGHTS = ["Tarkastuspyynnöt", "Korjauspyynnöt", "Markkinointilista",
+          "Asiakkaat, joita ei vielä ole informoitu"]
+DISCLOSING = ["Luovutukset", "Tilastot", "Poiston esikatselu", "Säilytysajat", "Poistoloki"]
 MENUS = {
-    "staff_t": {
-        "Rekisteri": ["Asiakkaat", "Laskut", "Asiakkaiden tuonti",
-                      "Mahdolliset kaksoiskappaleet"],
-        "Rekisteröidyn oikeudet": ["Tarkastuspyynnöt", "Korjauspyynnöt", "Markkinointilista",
-                                   "Asiakkaat, joita ei vielä ole informoitu"],
-        "Rekisterinpitäjä": ["Käyttöoikeuspyynnöt", "Ohjeet"],
-    },
-    "handler_t": {
-        "Rekisteri": ["Asiakkaat", "Laskut", "Asiakkaiden tuonti",
-                      "Mahdolliset kaksoiskappaleet"],
-        "Rekisteröidyn oikeudet": ["Tarkastuspyynnöt", "Korjauspyynnöt", "Markkinointilista",
-                                   "Asiakkaat, joita ei vielä ole informoitu"],
-        "Rekisterinpitäjä": ["Luovutukset", "Tilastot", "Poiston esikatselu", "Säilytysajat",
-                             "Poistoloki", "Rekisterin omien tietojen säilytys",
-                             "Käyttöoikeuspyynnöt", "Käyttäjätilit", "Ohjeet"],
-    },
-    "controller": {
-        "Rekisteri": ["Asiakkaat", "Laskut", "Mahdolliset kaksoiskappaleet"],
-        "Rekisteröidyn oikeudet": ["Tarkastuspyynnöt", "Korjauspyynnöt", "Markkinointilista",
-                                   "Asiakkaat, joita ei vielä ole informoitu"],
-        "Rekisterinpitäjä": ["Luovutukset", "Tilastot", "Poiston esikatselu", "Säilytysajat",
-                             "Poistoloki", "Rekisterin omien tietojen säilytys",
-                             "Käyttöoikeuspyynnöt", "Käyttäjätilit",
-                             "Käyttöoikeuksien tarkistus", "Ohjeet",
-                             "Rekisterinpitäjän asetukset", "Osastot ja tietoryhmät",
-                             "Sallitut vastaanottajat", "Seloste käsittelytoimista"],
-        "Ylläpito": ["Varmuuskopiot", "Tapahtumaloki"],
-    },
-    "responsible": {
-        "Rekisteri": ["Asiakkaat", "Laskut", "Mahdolliset kaksoiskappaleet"],
-        "Rekisteröidyn oikeudet": ["Tarkastuspyynnöt", "Korjauspyynnöt", "Markkinointilista",
-                                   "Asiakkaat, joita ei vielä ole informoitu"],
-        "Rekisterinpitäjä": ["Luovutukset", "Tilastot", "Poiston esikatselu", "Säilytysajat",
-                             "Poistoloki", "Poisto pyynnöstä",
-                             "Rekisterin omien tietojen säilytys", "Käyttöoikeuspyynnöt",
-                             "Käyttäjätilit", "Käyttöoikeuksien tarkistus", "Ohjeet"],
-        "Ylläpito": ["Varmuuskopiot", "Tapahtumaloki"],
-    },
-    "maint": {
-        "Rekisterinpitäjä": ["Ohjeet"],
-        "Ylläpito": ["Varmuuskopiot"],
-    },
+    "staff_t": {"Rekisteri": CUSTOMERS, "Rekisteröidyn oikeudet": RIGHTS,
+                "Rekisterinpitäjä": ["Käyttöoikeuspyynnöt", "Ohjeet"]},
+    "handler_t": {"Rekisteri": CUSTOMERS, "Rekisteröidyn oikeudet": RIGHTS,
+                  "Rekisterinpitäjä": DISCLOSING + [
+                      "Rekisterin omien tietojen säilytys", "Käyttöoikeuspyynnöt",
+                      "Käyttäjätilit", "Ohjeet"]},
+    "controller": {"Rekisteri": READING, "Rekisteröidyn oikeudet": RIGHTS,
+                   "Rekisterinpitäjä": DISCLOSING + [
+                       "Rekisterin omien tietojen säilytys", "Käyttöoikeuspyynnöt",
+                       "Käyttäjätilit", "Käyttöoikeuksien tarkistus", "Ohjeet",
+                       "Rekisterinpitäjän asetukset", "Osastot ja tietoryhmät",
+                       "Sallitut vastaanottajat", "Seloste käsittelytoimista"],
+                   "Ylläpito": ["Varmuuskopiot", "Tapahtumaloki"]},
+    "responsible": {"Rekisteri": READING, "Rekisteröidyn oikeudet": RIGHTS,
+                    "Rekisterinpitäjä": DISCLOSING + [
+                        "Poisto pyynnöstä", "Rekisterin omien tietojen säilytys",
+                        "Käyttöoikeuspyynnöt", "Käyttäjätilit", "Käyttöoikeuksien tarkistus",
+                        "Ohjeet"],
+                    "Ylläpito": ["Varmuuskopiot", "Tapahtumaloki"]},
+    "maint": {"Rekisterinpitäjä": ["Ohjeet"], "Ylläpito": ["Varmuuskopiot"]},
 }
 
 
@@ -364,3 +347,15 @@ def test_nothing_waiting_shows_no_panel_of_it(client, auth, people):
     page = text(client.get("/"))
     assert 'id="not-informed-heading"' in page
     assert badge(page, "Asiakkaat, joita ei vielä ole informoitu") == 1
+
+
+def test_the_access_review_is_counted_for_the_responsible_person_when_due(client, auth,
+                                                                         people):
+    auth.login_as("responsible")
+    assert badge(text(client.get("/")), "Käyttöoikeuksien tarkistus") is None
+    User.update(created_at=utcnow() - datetime.timedelta(days=350)).execute()
+    page = text(client.get("/"))
+    assert badge(page, "Käyttöoikeuksien tarkistus") == 1
+    assert [task for task, _, _ in work_rows(page)] == ["access_review"]
+    auth.login_as("controller", switch=True)  # the controller reads the review, not does it
+    assert badge(text(client.get("/")), "Käyttöoikeuksien tarkistus") is None
