@@ -76,6 +76,7 @@ def test_header_is_one_line_and_works_by_keyboard(page, make_user, role, db_kind
     first = menu.get_by_role("link", name=menu_name(items[0]))
     expect(first).to_be_visible()
     assert_accessible(page)  # with the group open
+    screenshot(page, f"menu-{role}-open-{db_kind}")
     page.keyboard.press("ArrowDown")
     expect(first).to_be_focused()
     if len(items) > 1:
