@@ -118,4 +118,5 @@ __all__ = [
     "state",
     "subject_rows",
     "verify",
+    "worklist_conditions",
 ]
