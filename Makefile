@@ -72,5 +72,10 @@ bench: translations
 bench-purge: translations
 	$(BIN)/python -m bench.purge
 
+# Import throughput on a copy of the SQLite bench dataset (never the dataset itself).
+.PHONY: bench-import
+bench-import: translations
+	$(BIN)/python -m bench.imports
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -11,7 +11,7 @@ from babel.support import Translations
 from markupsafe import escape
 
 import models
-from services import disclosures, duplicates, rectification, register_settings, requests, statistics, vocabulary
+from services import disclosures, duplicates, rectification, register_settings, requests, statistics, vocabulary, worklist
 from services import customers as customer_rules
 from services.vocabulary import Label, administration, customers, imports, msgid_of, report, rights
 
@@ -76,6 +76,7 @@ SERVICE_CODES = [
     (("customers",) + models.CATEGORIES, rights.PURGE_COUNT_LABELS),
     (register_settings.LAWFUL_BASES, administration.LAWFUL_BASIS_LABELS),
     (duplicates.DUPLICATE_REASONS, customers.DUPLICATE_REASON_LABELS),
+    (worklist.TASKS, rights.WORK_TASK_LABELS),
     (customer_rules.INACTIVE_YEARS, customers.INACTIVE_YEARS_LABELS),
 ]
 
