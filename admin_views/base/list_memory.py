@@ -55,7 +55,9 @@ def remember(endpoint, args):
         lists[endpoint] = state
     else:
         lists.pop(endpoint, None)
-    session[SESSION_KEY] = {"user": current_user.get_id(), "lists": lists}
+    memory = {"user": current_user.get_id(), "lists": lists}
+    if session.get(SESSION_KEY) != memory:  # the cookie is sent again only on a change
+        session[SESSION_KEY] = memory
 
 
 def recall(endpoint):
