@@ -29,6 +29,8 @@ from admin_views.informing import InformingView
 from admin_views.informing import front_page as informing_panel
 from admin_views.marketing import MarketingListView
 from admin_views.merge import MergeView
+from admin_views.notification_settings import NotificationSettingsView
+from admin_views.outbox import OutboxView
 from admin_views.processing_record import ProcessingRecordView
 from admin_views.prohibitions import ProhibitionView
 from admin_views.rectification import RectificationView
@@ -102,6 +104,11 @@ def register_views(admin):
     add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
     add_record_retention_views(admin)  # and the rules of the register's own records
     admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
+    admin.add_view(OutboxView(name=_l("Outbox"), endpoint="outbox", url="/outbox"))
+    # One's own email notifications, from the header's user menu.
+    admin.add_view(NotificationSettingsView(name=_l("Email notifications"),
+                                            endpoint="notification_settings",
+                                            url="/account/notifications"))
     add_access_views(admin)  # menu "Access": requests, accounts, review, guidance
     add_settings_views(admin)  # menu "Settings": the settings, what the register says of itself
 
