@@ -11,7 +11,7 @@ OUTBOX_STATES = ("pending", "sent", "failed")
 # What a notification tells (services/notifications/messages.py writes each). The kinds a
 # user may turn off are those that are no legal deadline of theirs (OPTIONAL_KINDS there).
 NOTIFICATION_KINDS = ("inspection_request", "rectification_request", "access_request",
-                      "access_approved")
+                      "access_approved", "inspection_due", "inspection_overdue")
 
 
 class OutboxMessage(BaseModel):

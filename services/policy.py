@@ -134,6 +134,9 @@ CAPABILITIES = {
     "notified_of_all_requests": Capability(
         ("responsible",), "get an email of each new inspection or rectification request of "
         "any section"),
+    "notified_of_deadlines": Capability(
+        ("controller", "responsible"), "get an email when an inspection request of any "
+        "section is two days from its deadline, and when it is overdue"),
     "see_outbox": Capability(
         ("controller", "maintenance"),
         "see the outbox of email notifications (addresses, kinds, states; no customer's "

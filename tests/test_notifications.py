@@ -14,6 +14,7 @@ from database import write_transaction
 from models import Customer, InspectionRequest, OutboxMessage, Section, User, utcnow
 from services import access, notifications, rectification
 from services import requests as inspection
+from services.localtime import helsinki_date
 from tests.conftest import PASSWORD, csrf_token, typed_now, user
 
 PEOPLE = ("staff_t", "handler_t", "handler_b", "controller", "responsible", "maint")
@@ -148,9 +149,7 @@ def test_the_finnish_message_names_the_section_and_the_deadline(app, runner, smt
     request = new_inspection_request(section="business")
     send(runner)
     [message] = smtp.inbox.to(addresses["handler_b"])
-    due = request.due_at
-    from services.localtime import helsinki_date
-    day = helsinki_date(due)
+    day = helsinki_date(request.due_at)
     assert message["Subject"] == (f"Uusi tarkastuspyyntö osaan Elinkeinokehitys, määräaika "
                                   f"{day.day}.{day.month}.{day.year}")
     # The tourism handler is told nothing of the business section's request.
@@ -368,3 +367,46 @@ def test_users_create_sets_the_address(app, runner):
         "users", "create", "paavo", "--role", "staff", "--section", "tourism",
         "--password", PASSWORD, "--reason", "Asiakaspalvelu", "--email", "ei osoite"])
     assert refused.exit_code == 1 and user("paavo") is None
+
+
+# --- the due-date notifications (duties check) -----------------------------------------
+
+
+def duties_check(runner):
+    result = runner.invoke(args=["duties", "check"])
+    assert result.exit_code == 0, result.output
+    return int(result.output.split()[1])
+
+
+@pytest.mark.clock
+def test_duties_check_tells_of_a_deadline_once_and_of_an_overdue_request_once(
+        app, runner, smtp, addresses, clock):
+    soon = inspection.register(
+        user("staff_t"), received_at=clock() - datetime.timedelta(days=5), channel="written",
+        requester_name=REQUESTER, section="tourism")
+    later = inspection.register(  # due in six days: nothing yet
+        user("staff_t"), received_at=clock() - datetime.timedelta(days=1), channel="written",
+        requester_name=REQUESTER, section="business")
+    OutboxMessage.delete().execute()  # the new-request notifications are tested above
+    told = {addresses[name] for name in ("handler_t", "responsible", "controller")}
+
+    assert duties_check(runner) == 3
+    assert {r.address for r in rows(kind="inspection_due")} == told
+    assert duties_check(runner) == 0  # idempotent: no second mail of the same due date
+    send(runner)
+    [message] = smtp.inbox.to(addresses["controller"])
+    assert message["Subject"].startswith("Tarkastuspyyntö osassa Matkailu- ja "
+                                         "kongressitoimisto, määräaika")
+    assert f"/requests/{soon.id}/" in text_of(message) and REQUESTER not in text_of(message)
+    assert smtp.inbox.to(addresses["handler_b"]) == []
+
+    clock.advance(days=2, minutes=1)  # past the due time
+    assert duties_check(runner) == 3
+    assert {r.address for r in rows(kind="inspection_overdue")} == told
+    assert duties_check(runner) == 0
+    assert not any(f"/requests/{later.id}/" in r.params for r in rows())
+    send(runner)
+    [english] = [m for m in smtp.inbox.to(addresses["responsible"])
+                 if "overdue" in m["Subject"]]
+    assert english["Subject"].startswith(
+        "Inspection request for the section Tourism and Convention Bureau is overdue")

@@ -21,6 +21,8 @@ NOTIFICATION_KIND_LABELS = {
     "rectification_request": _l("New rectification request"),
     "access_request": _l("New access request"),
     "access_approved": _l("Access request approved"),
+    "inspection_due": _l("Inspection request due soon"),
+    "inspection_overdue": _l("Inspection request overdue"),
 }
 
 # Each kind's subject and first paragraph; %(section)s is the section's name in the
@@ -31,6 +33,9 @@ NOTIFICATION_SUBJECTS = {
     "rectification_request": _l("New rectification request for the section %(section)s"),
     "access_request": _l("A new access request waits for your decision"),
     "access_approved": _l("An approved access request waits for implementation"),
+    "inspection_due": _l("Inspection request for the section %(section)s due %(due)s"),
+    "inspection_overdue": _l("Inspection request for the section %(section)s is overdue "
+                             "(due %(due)s)"),
 }
 
 NOTIFICATION_BODIES = {
@@ -47,6 +52,13 @@ NOTIFICATION_BODIES = {
     "access_approved": _l(
         "The controller has approved an access request to your sections of the customer "
         "register. Create or change the account.\n\nOpen the request: %(link)s"),
+    "inspection_due": _l(
+        "An inspection request of the section %(section)s of the customer register must "
+        "be carried out by %(due)s.\n\nOpen the request: %(link)s"),
+    "inspection_overdue": _l(
+        "An inspection request of the section %(section)s of the customer register was "
+        "due on %(due)s and has not been carried out. Carry it out at once.\n\n"
+        "Open the request: %(link)s"),
 }
 
 # The end of every message.
