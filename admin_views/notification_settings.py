@@ -2,15 +2,21 @@
 language and the kinds turned off (issue 17). Every logged-in user has it, reached from
 the header's user menu.
 
-The address is a plain validated field: a change takes effect at once (no confirmation
-link is sent to the new address).
+A new address is the account's once its owner opens the link sent to it (logged in);
+the page says which address waits for that.
 """
 
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
-from admin_views.base import SecureBaseView, acting_user, field_refusal, flash_form_errors
+from admin_views.base import (
+    SecureBaseView,
+    acting_user,
+    field_refusal,
+    flash_form_errors,
+    flash_refusal,
+)
 from forms.notifications import NotificationSettingsForm
 from services import notifications
 from services.errors import RegisterError
@@ -29,13 +35,17 @@ class NotificationSettingsView(SecureBaseView):
             form = NotificationSettingsForm(request.form)
             if form.validate():
                 try:
-                    notifications.save_settings(
+                    waiting = notifications.save_settings(
                         user, email=form.email.data, language=form.language.data,
                         kinds_off=form.kinds_off.data)
                 except RegisterError as e:
                     field_refusal(form, e)
                 else:
                     flash(_("Your notification settings were saved."), "success")
+                    if waiting:
+                        flash(_("A confirmation link was sent to %(address)s: the address "
+                                "is used once you open the link, logged in, within 48 "
+                                "hours.", address=waiting), "info")
                     return redirect(url_for(".index"), code=303)
             else:
                 flash_form_errors()
@@ -43,4 +53,16 @@ class NotificationSettingsView(SecureBaseView):
             form = NotificationSettingsForm(
                 email=user.email or "", language=user.language or "fi",
                 kinds_off=(user.notifications_off or "").split())
-        return self.render("notifications/settings.html", form=form)
+        return self.render("notifications/settings.html", form=form,
+                           waiting=notifications.waiting_address(user))
+
+    @expose("/confirm/<token>")
+    def confirm(self, token):
+        try:
+            address = notifications.confirm_email(acting_user(), token)
+        except RegisterError as e:
+            flash_refusal(e)
+        else:
+            flash(_("Your email address %(address)s is confirmed: the register's "
+                    "notifications go there.", address=address), "success")
+        return redirect(url_for(".index"), code=303)

@@ -1,7 +1,8 @@
 """Email notifications (issue 17): each account gets an email address, the language its
 mail is written in and the notification kinds it has turned off; ``outbox_message`` holds
 every notification from the moment the event that causes it is written (in the same
-transaction) until it is sent, with its attempts and the time of the next one.
+transaction) until it is sent, with its attempts and the time of the next one;
+``email_confirmation`` a new address waiting for its owner to open the link sent to it.
 
 Existing accounts get no address (nobody has given one yet), Finnish as the language of
 their mail (the register's default) and every kind on. The outbox starts empty.
@@ -41,8 +42,23 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
             indexes = ((("state", "next_attempt_at"), False),)
 
 
+    @migrator.create_model
+    class EmailConfirmation(pw.Model):
+        id = pw.AutoField()
+        user = pw.ForeignKeyField(column_name='user_id', field='id',
+                                  model=migrator.orm['app_user'], on_delete='CASCADE')
+        address = pw.CharField(max_length=254)
+        token_hash = pw.CharField(max_length=64, unique=True)
+        created_at = pw.DateTimeField()
+        expires_at = pw.DateTimeField()
+
+        class Meta:
+            table_name = "email_confirmation"
+
+
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
-    """Drop the table and the account's columns."""
+    """Drop the tables and the account's columns."""
+    migrator.remove_model("email_confirmation")
     migrator.remove_model("outbox_message")
     for column in ("notifications_off", "language", "email"):
         migrator.sql(f"ALTER TABLE app_user DROP COLUMN {column}")

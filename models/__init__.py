@@ -127,7 +127,12 @@ from models.audit import (
     AuditHead,
 )
 from models.settings import ControllerSettings, Publication
-from models.notifications import NOTIFICATION_KINDS, OUTBOX_STATES, OutboxMessage
+from models.notifications import (
+    NOTIFICATION_KINDS,
+    OUTBOX_STATES,
+    EmailConfirmation,
+    OutboxMessage,
+)
 
 __all__ = [
     "ADDRESS_KINDS",
@@ -229,4 +234,5 @@ __all__ = [
     "NOTIFICATION_KINDS",
     "OUTBOX_STATES",
     "OutboxMessage",
+    "EmailConfirmation",
 ]

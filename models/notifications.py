@@ -11,7 +11,8 @@ OUTBOX_STATES = ("pending", "sent", "failed")
 # What a notification tells (services/notifications/messages.py writes each). The kinds a
 # user may turn off are those that are no legal deadline of theirs (OPTIONAL_KINDS there).
 NOTIFICATION_KINDS = ("inspection_request", "rectification_request", "access_request",
-                      "access_approved", "inspection_due", "inspection_overdue")
+                      "access_approved", "inspection_due", "inspection_overdue",
+                      "email_confirmation")
 
 
 class OutboxMessage(BaseModel):
@@ -41,3 +42,17 @@ class OutboxMessage(BaseModel):
     class Meta:
         table_name = "outbox_message"
         indexes = ((("state", "next_attempt_at"), False),)
+
+
+class EmailConfirmation(BaseModel):
+    """A new address a user gave on the account page, waiting for the link sent to it to be
+    opened (by the same user, before ``expires_at``). Only the token's SHA-256 is kept."""
+
+    user = pw.ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    address = pw.CharField(max_length=254)
+    token_hash = pw.CharField(max_length=64, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    expires_at = pw.DateTimeField()
+
+    class Meta:
+        table_name = "email_confirmation"

@@ -350,11 +350,57 @@ def test_the_account_page_sets_the_address_language_and_kinds_off(client, auth, 
     assert save(email=" tuulikki@hel.fi ", language="sv",
                 kinds_off="access_approved").status_code == 303
     saved = user("handler_t")
+    # The language and the kinds at once; the address once its link is opened.
     assert (saved.email, saved.language, saved.notifications_off) == (
-        "tuulikki@hel.fi", "sv", "access_approved")
+        None, "sv", "access_approved")
+    [link] = rows(kind="email_confirmation")
+    assert (link.address, link.language) == ("tuulikki@hel.fi", "sv")
+    assert "tuulikki@hel.fi" in client.get("/account/notifications/").get_data(as_text=True)
     # Emptied: no address, no mail.
+    User.update(email="vanha@hel.fi").where(User.username == "handler_t").execute()
     assert save(email="", language="sv").status_code == 303
     assert user("handler_t").email is None
+
+
+@pytest.mark.clock
+def test_a_new_address_is_taken_once_its_owner_opens_the_link(
+        app, client, auth, runner, smtp, addresses, clock):
+    auth.login_as("handler_b")
+    token = csrf_token(client.get("/account/notifications/").get_data(as_text=True))
+
+    def change(address):
+        answer = client.post("/account/notifications/", data={
+            "csrf_token": token, "email": address, "language": "fi"})
+        assert answer.status_code == 303
+        send(runner)
+        [message] = smtp.inbox.to(address)
+        assert message["Subject"] == "Vahvista sähköpostiosoitteesi asiakasrekisteriin"
+        link = next(word for word in text_of(message).split()
+                    if word.startswith(f"{BASE_URL}/account/notifications/confirm/"))
+        return link.removeprefix(BASE_URL)
+
+    path = change("susanna@hel.fi")
+    assert user("handler_b").email == addresses["handler_b"]  # not yet
+    # Another user's link does nothing, nor does a made-up one or a long one.
+    other = app.test_client()
+    other_auth = type(auth)(other)
+    other_auth.login_as("handler_t")
+    page = other.get(path, follow_redirects=True).get_data(as_text=True)
+    assert "ei ole voimassa" in page
+    assert user("handler_t").email == addresses["handler_t"]
+    for bad in ("x", "a" * 5000):
+        client.get(f"/account/notifications/confirm/{bad}")
+    assert user("handler_b").email == addresses["handler_b"]
+
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    assert "susanna@hel.fi" in page and user("handler_b").email == "susanna@hel.fi"
+    assert "ei ole voimassa" in client.get(path, follow_redirects=True).get_data(
+        as_text=True)  # used once
+
+    late = change("susanna.toinen@hel.fi")
+    clock.advance(hours=48, minutes=1)
+    client.get(late)
+    assert user("handler_b").email == "susanna@hel.fi"
 
 
 def test_users_create_sets_the_address(app, runner):

@@ -12,7 +12,7 @@ The states: pending → sent; pending → pending (an attempt failed, the next o
 … → failed (MAX_ATTEMPTS failed); failed → pending (retried by hand).
 """
 
-from services.notifications.account import save_settings
+from services.notifications.account import confirm_email, save_settings, waiting_address
 from services.notifications.events import (
     access_approved,
     access_requested,
@@ -39,6 +39,7 @@ __all__ = [
     "OPTIONAL_KINDS",
     "access_approved",
     "access_requested",
+    "confirm_email",
     "counts",
     "inspection_request_registered",
     "listing",
@@ -50,4 +51,5 @@ __all__ = [
     "retry_delay",
     "save_settings",
     "send_due",
+    "waiting_address",
 ]

@@ -63,13 +63,20 @@ def notify(kind, accounts, params, *, dedupe_key=None, now=None):
         key = f"{dedupe_key}:{account.id}"[:128] if dedupe_key else None
         if key and OutboxMessage.select().where(OutboxMessage.dedupe_key == key).exists():
             continue
-        row = dict(recipient=account.id, address=account.email,
-                   language=account.language or "fi", kind=kind,
-                   params=json.dumps(params, sort_keys=True), created_at=now,
-                   next_attempt_at=now, state="pending", attempts=0, dedupe_key=key)
-        OutboxMessage.insert(row).on_conflict_ignore().execute()
+        write(kind, account, account.email, params, key, now)
         written += 1
     return written
+
+
+def write(kind, account, address, params, dedupe_key=None, now=None):
+    """Write one ``kind`` message to ``address`` on behalf of ``account`` (in its
+    language), inside the caller's transaction."""
+    now = now or utcnow()
+    OutboxMessage.insert(
+        recipient=account.id, address=address, language=account.language or "fi",
+        kind=kind, params=json.dumps(params, sort_keys=True), created_at=now,
+        next_attempt_at=now, state="pending", attempts=0, dedupe_key=dedupe_key,
+    ).on_conflict_ignore().execute()
 
 
 def retry_delay(attempts):

@@ -23,6 +23,7 @@ NOTIFICATION_KIND_LABELS = {
     "access_approved": _l("Access request approved"),
     "inspection_due": _l("Inspection request due soon"),
     "inspection_overdue": _l("Inspection request overdue"),
+    "email_confirmation": _l("Confirmation of an email address"),
 }
 
 # Each kind's subject and first paragraph; %(section)s is the section's name in the
@@ -36,6 +37,7 @@ NOTIFICATION_SUBJECTS = {
     "inspection_due": _l("Inspection request for the section %(section)s due %(due)s"),
     "inspection_overdue": _l("Inspection request for the section %(section)s is overdue "
                              "(due %(due)s)"),
+    "email_confirmation": _l("Confirm your email address for the customer register"),
 }
 
 NOTIFICATION_BODIES = {
@@ -59,6 +61,10 @@ NOTIFICATION_BODIES = {
         "An inspection request of the section %(section)s of the customer register was "
         "due on %(due)s and has not been carried out. Carry it out at once.\n\n"
         "Open the request: %(link)s"),
+    "email_confirmation": _l(
+        "This address was given for the notifications of an account of the customer "
+        "register. To confirm it, log in and open this link within 48 hours: %(link)s\n\n"
+        "If you did not give it, ignore this message: the address is not changed."),
 }
 
 # The end of every message.
