@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import OutboxMessage, User, utcnow
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible, log_in, log_out, open_account_item
 
 pytestmark = pytest.mark.browser
 
@@ -36,10 +36,10 @@ def test_maintenance_resends_failed_mail_and_a_handler_changes_the_address(
     expect(page.locator(".alert-success")).to_contain_text("lähetetään uudelleen")
     assert OutboxMessage.get().state == "pending"
     assert_accessible(page)
-    page.get_by_role("button", name="Kirjaudu ulos").click()
+    log_out(page)
 
     log_in(page, "tuulikki", front_page=True)
-    page.get_by_role("link", name="Sähköposti-ilmoitukset").click()
+    open_account_item(page, "Sähköposti-ilmoitukset")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sähköposti-ilmoitukset")
     field = page.get_by_label("Työsähköposti")
     expect(field).to_have_value("tuulikki@hel.fi")
