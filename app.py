@@ -106,6 +106,17 @@ def _configure(app, test_config):
         # Reverse proxies in front (their X-Forwarded-For/-Proto are then trusted).
         PROXY_COUNT=0,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        # Email notifications (README "Notifications"), with Flask-Mail's key names:
+        # REGISTER_MAIL_SERVER=smtp.example.fi in the environment, and so on. No server:
+        # mail is off, the outbox keeps what it holds. BASE_URL starts the links in mail.
+        MAIL_SERVER=None,
+        MAIL_PORT=25,
+        MAIL_USE_TLS=False,
+        MAIL_USE_SSL=False,
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        MAIL_DEFAULT_SENDER=None,
+        BASE_URL="http://127.0.0.1:5000",
         FLASK_ADMIN_SWATCH="default",
     )
     app.config.from_pyfile("config.py", silent=True)

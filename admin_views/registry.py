@@ -30,6 +30,8 @@ from admin_views.informing import front_page as informing_panel
 from admin_views.marketing import MarketingListView
 from admin_views.merge import MergeView
 from admin_views.navigation import NotInformedLink, main_menu
+from admin_views.notification_settings import NotificationSettingsView
+from admin_views.outbox import OutboxView
 from admin_views.processing_record import ProcessingRecordView
 from admin_views.prohibitions import ProhibitionView
 from admin_views.rectification import RectificationView
@@ -90,6 +92,12 @@ def register_views(admin):
     admin.add_view(BackupView(name=_l("Backups"), category=MAINTENANCE, endpoint="backups",
                               url="/backups"))
     add_audit_views(admin, MAINTENANCE)
+    admin.add_view(OutboxView(name=_l("Outbox"), category=MAINTENANCE, endpoint="outbox",
+                              url="/outbox"))
+    # One's own email notifications, from the header's account menu.
+    admin.add_view(NotificationSettingsView(name=_l("Email notifications"),
+                                            endpoint="notification_settings",
+                                            url="/account/notifications"))
 
 
 def add_register_views(admin):

@@ -21,7 +21,8 @@ users_cli = AppGroup("users", help="Personal accounts.")
 @click.option("--section", "sections", multiple=True, help="Section code; repeat for several.")
 @click.option("--password", help="Initial password; asked (hidden, twice) when not given.")
 @click.option("--reason", help="Why the person needs this access; asked when not given.")
-def users_create(username, role, sections, password, reason):
+@click.option("--email", help="The work email address the account's notifications go to.")
+def users_create(username, role, sections, password, reason, email):
     """Grant access: create a personal account; the user changes the password at first login.
 
     The grant is recorded as an access request made on the server's command line, asked,
@@ -39,7 +40,7 @@ def users_create(username, role, sections, password, reason):
         )
     try:
         user, _password = access.grant_on_command_line(username, role, sections, reason,
-                                                       password=password)
+                                                       password=password, email=email)
     except RegisterError as e:
         fail(e)
     click.echo(_("Created %(username)s (%(role)s).", username=user.username, role=user.role))

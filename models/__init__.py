@@ -5,7 +5,7 @@ declare the models the application reads and writes through, one module a part o
 register: base (the code tuples, the database proxy, the clock), people (sections and
 users), register (the customer and its rows), access (grants, reviews, guidance, login
 security), rights (the data subject's requests and prohibitions), consent (direct
-marketing consents), retention, disclosures,
+marketing consents), retention, disclosures, notifications (the outbox),
 categories (the field → data-category map) and audit. Every name is offered here:
 ``from models import Customer``.
 """
@@ -128,6 +128,12 @@ from models.audit import (
     AuditHead,
 )
 from models.settings import ControllerSettings, Publication
+from models.notifications import (
+    NOTIFICATION_KINDS,
+    OUTBOX_STATES,
+    EmailConfirmation,
+    OutboxMessage,
+)
 
 __all__ = [
     "ADDRESS_KINDS",
@@ -227,4 +233,8 @@ __all__ = [
     "AuditHead",
     "ControllerSettings",
     "Publication",
+    "NOTIFICATION_KINDS",
+    "OUTBOX_STATES",
+    "OutboxMessage",
+    "EmailConfirmation",
 ]

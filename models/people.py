@@ -6,6 +6,9 @@ import peewee as pw
 
 from models.base import ROLES, BaseModel, choices, utcnow
 
+# The languages an account's notifications are written in (the pages' languages).
+MAIL_LANGUAGES = ("fi", "sv", "en")
+
 
 # --- Sections and users ------------------------------------------------------------
 
@@ -52,6 +55,11 @@ class User(BaseModel):
     must_change_password = pw.BooleanField(default=True)
     created_at = pw.DateTimeField(default=utcnow)
     last_login_at = pw.DateTimeField(null=True)
+    # Where the register's notifications go (none: the account gets none), in which
+    # language, and the kinds the user turned off, space-separated (migration 031).
+    email = pw.CharField(max_length=254, null=True)
+    language = pw.CharField(max_length=8, choices=choices(MAIL_LANGUAGES), default="fi")
+    notifications_off = pw.TextField(default="")
 
     class Meta:
         table_name = "app_user"  # "user" is reserved in PostgreSQL

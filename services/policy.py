@@ -127,6 +127,20 @@ CAPABILITIES = {
     "see_backups": Capability(
         ("controller", "responsible", "maintenance"),
         "see the backups and their status; run a restore drill"),
+    # --- email notifications (issue 17) ---
+    "notified_of_section_requests": Capability(
+        ("handler",), "get an email of each new inspection or rectification request of "
+        "their sections, and of each approved access request they implement"),
+    "notified_of_all_requests": Capability(
+        ("responsible",), "get an email of each new inspection or rectification request of "
+        "any section"),
+    "notified_of_deadlines": Capability(
+        ("controller", "responsible"), "get an email when an inspection request of any "
+        "section is two days from its deadline, and when it is overdue"),
+    "see_outbox": Capability(
+        ("controller", "maintenance"),
+        "see the outbox of email notifications (addresses, kinds, states; no customer's "
+        "data) and send failed mail again"),
     # --- the register's description of itself (seed §13, §17; GDPR Art. 30) ---
     "read_processing_record": Capability(
         ("controller",), "read and download the record of processing activities (GDPR "

@@ -37,14 +37,14 @@ MENUS = {
                        "Käyttäjätilit", "Käyttöoikeuksien tarkistus", "Ohjeet",
                        "Rekisterinpitäjän asetukset", "Osastot ja tietoryhmät",
                        "Sallitut vastaanottajat", "Seloste käsittelytoimista"],
-                   "Ylläpito": ["Varmuuskopiot", "Tapahtumaloki"]},
+                   "Ylläpito": ["Varmuuskopiot", "Tapahtumaloki", "Lähtevät viestit"]},
     "responsible": {"Rekisteri": READING, "Rekisteröidyn oikeudet": RIGHTS,
                     "Rekisterinpitäjä": DISCLOSING + [
                         "Poisto pyynnöstä", "Rekisterin omien tietojen säilytys",
                         "Käyttöoikeuspyynnöt", "Käyttäjätilit", "Käyttöoikeuksien tarkistus",
                         "Ohjeet"],
                     "Ylläpito": ["Varmuuskopiot", "Tapahtumaloki"]},
-    "maint": {"Rekisterinpitäjä": ["Ohjeet"], "Ylläpito": ["Varmuuskopiot"]},
+    "maint": {"Rekisterinpitäjä": ["Ohjeet"], "Ylläpito": ["Varmuuskopiot", "Lähtevät viestit"]},
 }
 
 

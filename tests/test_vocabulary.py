@@ -11,14 +11,32 @@ from babel.support import Translations
 from markupsafe import escape
 
 import models
-from services import disclosures, duplicates, rectification, register_settings, requests, statistics, vocabulary, worklist
+from services import (
+    disclosures,
+    duplicates,
+    rectification,
+    register_settings,
+    requests,
+    statistics,
+    vocabulary,
+    worklist,
+)
 from services import customers as customer_rules
-from services.vocabulary import Label, administration, customers, imports, msgid_of, report, rights
+from services.vocabulary import (
+    Label,
+    administration,
+    customers,
+    imports,
+    msgid_of,
+    notifications,
+    report,
+    rights,
+)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 VOCABULARY = ROOT / "services" / "vocabulary"
-MODULES = (customers, rights, report, administration)
+MODULES = (customers, rights, report, administration, notifications)
 
 # Each code tuple of models and the tables that name its codes: a new tuple fails
 # test_every_code_tuple_of_the_models_is_named until it is named here.
@@ -55,6 +73,10 @@ NAMED_CODES = {
     "DUPLICATE_CHOICES": [imports.DUPLICATE_CHOICE_LABELS],
     "DISCLOSURE_STATES": [rights.DISCLOSURE_STATE_LABELS],
     "RECORD_KINDS": [rights.RECORD_KIND_LABELS, rights.RECORD_KIND_RULES],
+    "OUTBOX_STATES": [notifications.OUTBOX_STATE_LABELS],
+    "NOTIFICATION_KINDS": [notifications.NOTIFICATION_KIND_LABELS,
+                           notifications.NOTIFICATION_SUBJECTS,
+                           notifications.NOTIFICATION_BODIES],
 }
 # Codes no page names by a label: what they mean is said in a sentence of its own.
 UNNAMED_CODES = {

@@ -31,6 +31,18 @@ class InvalidField(RegisterError):
         self.field = field
 
 
+def clean_email(value, field="email"):
+    """Return the work email address ``value`` as stored, or refuse it with what to do."""
+    email = (value or "").strip()
+    if not _EMAIL.fullmatch(email) or len(email) > 254:
+        raise InvalidField(field, N_(
+            "Give the person's work email address, e.g. etunimi.sukunimi@hel.fi."))
+    message = refusal(email)
+    if message:
+        raise InvalidField(field, message)
+    return email
+
+
 class ReviewError(RegisterError):
     """A review that cannot be saved; ``problems`` maps account ids to (msgid, params)."""
 

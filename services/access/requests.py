@@ -8,13 +8,13 @@ import peewee as pw
 
 from database import write_transaction
 from models import ROLES, AccessRequest, AccessRequestSection, Section, User, UserSection
-from services import accounts, audit, policy
+from services import accounts, audit, notifications, policy
 from services.access.account_state import is_ended, section_ids, visible_accounts
 from services.access.common import (
     InvalidField,
     REQUEST_OBJECT_TYPE,
     USER_OBJECT_TYPE,
-    _EMAIL,
+    clean_email,
     _USERNAME,
     _clean_text,
     _now,
@@ -156,13 +156,7 @@ def request_access(actor, role, section_codes, reason, person_name=None, email=N
             "remove it from the name."))
         if message:
             raise InvalidField("person_name", message)
-        email = (email or "").strip()
-        if not _EMAIL.fullmatch(email) or len(email) > 254:
-            raise InvalidField("email", N_(
-                "Give the person's work email address, e.g. etunimi.sukunimi@hel.fi."))
-        message = refusal(email)
-        if message:
-            raise InvalidField("email", message)
+        email = clean_email(email)
     sections = _role_sections(role, section_codes)
     reason = _clean_text("reason", reason, N_("Write why the person needs this access."))
     if account is not None and role == account.role and \
@@ -171,7 +165,9 @@ def request_access(actor, role, section_codes, reason, person_name=None, email=N
             "The account already has this role and these sections: choose what should "
             "change."))
     with write_transaction():
-        return _ask(actor, account, person_name, email, role, sections, reason, moment)
+        created = _ask(actor, account, person_name, email, role, sections, reason, moment)
+        notifications.access_requested(created, actor, moment)
+    return created
 
 
 def _ask(actor, account, person_name, email, role, sections, reason, moment):
@@ -221,6 +217,8 @@ def decide(actor, access_request, approve, reason="", now=None):
         reason = _clean_text("reason", reason, "")
     with write_transaction():
         _decide(actor, access_request, approve, reason, moment)
+        if approve:
+            notifications.access_approved(access_request, actor, moment)
     return AccessRequest.get_by_id(access_request.id)
 
 
@@ -291,6 +289,10 @@ def _implement(actor, access_request, sections, username, moment, password=None)
         except RegisterError as e:
             raise InvalidField("username", e.message, **e.params) from e
         fields = ("username", "role", "sections")
+        if access_request.email:  # where the new account's notifications go
+            User.update(email=access_request.email).where(User.id == account.id).execute()
+            account = User.get_by_id(account.id)
+            fields += ("email",)
         action = "create"
     else:
         account = User.get_by_id(access_request.account_id)
@@ -324,21 +326,23 @@ def _implement(actor, access_request, sections, username, moment, password=None)
     return account, password
 
 
-def grant_on_command_line(username, role, section_codes, reason, password=None, now=None):
+def grant_on_command_line(username, role, section_codes, reason, password=None, now=None,
+                          email=None):
     """Create an account on the server's command line (``flask users create``); return
     ``(account, password)``.
 
     The grant is recorded as on the pages — a request for a new account, its approval and
     its implementation, each audited — at once, marked as made on the command line.
     ``password``: the initial password (generated when None); the user changes it at the
-    first login.
+    first login. ``email``: where the account's notifications go (none when None).
     """
     moment = _now(now)
+    email = clean_email(email) if email is not None else None
     accounts.known_role_and_sections(role, section_codes)
     sections = _role_sections(role, section_codes)
     reason = _clean_text("reason", reason, N_("Write why the person needs this access."))
     with write_transaction():
-        created = _ask(None, None, None, None, role, sections, reason, moment)
+        created = _ask(None, None, None, email, role, sections, reason, moment)
         _decide(None, created, True, "", moment)
         return _implement(None, AccessRequest.get_by_id(created.id), sections, username,
                           moment, password=password)

@@ -16,7 +16,7 @@ from models import (
     RectificationRequest,
     utcnow,
 )
-from services import audit, postal_codes
+from services import audit, notifications, postal_codes
 from services import customers as customer_rules
 from services.categories import linked_models
 from services.errors import N_, RegisterError
@@ -91,6 +91,7 @@ def register(customer, *, actor, received_at, requester_name, description, reque
         fields = ["received_at", "requester_name", "description"]
         fields += [f"requested.{target.key}" for target in values]
         _audit("create", request, actor, fields)
+        notifications.rectification_registered(request, actor, now)
     return request
 
 

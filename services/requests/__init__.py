@@ -37,7 +37,8 @@ The parts, each a module of this package (import them from here, as
 - ``registering``: registering a request or its parts, recording a view;
 - ``steps``: the identity check, the decision, the delivery and the review;
 - ``matching``: finding the subject's records; ``subjects``: confirming and reading them;
-- ``on_site``: serving an oral request on site at once.
+- ``on_site``: serving an oral request on site at once;
+- ``reminders``: the due-date notifications (``duties check``).
 """
 
 from services.errors import RegisterError
@@ -73,6 +74,7 @@ from services.requests.deadlines import (
 from services.requests.matching import MAX_CANDIDATES, Candidate, SubjectQuery, find_subjects
 from services.requests.on_site import on_site_sections, other_sections, serve_on_site
 from services.requests.registering import parts_of, record_view, register, register_parts
+from services.requests.reminders import REMIND_DAYS, remind_due
 from services.requests.steps import decide, record_delivery, record_identity, review
 from services.requests.subjects import (
     link_subjects,
@@ -91,7 +93,7 @@ __all__ = [
     "link_subjects", "may_decide", "may_handle", "may_register", "may_serve_on_site",
     "on_site_sections", "open_condition", "open_requests", "other_sections", "overdue",
     "parts_of", "reads_records", "record_delivery", "record_identity", "record_report",
-    "record_view", "register", "register_parts", "review", "search_subjects", "serve_on_site",
+    "record_view", "register", "register_parts", "remind_due", "REMIND_DAYS", "review", "search_subjects", "serve_on_site",
     "state_of", "subject_counts", "subjects_of", "to_review", "unlink_subject",
     "visible_subjects", "visible_to", "worklist", "worklist_conditions",
 ]

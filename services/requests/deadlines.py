@@ -95,7 +95,7 @@ def subject_counts(request_ids):
     return dict(rows)
 
 
-def to_review_condition():
+def _to_review_condition():
     """Return the condition of a request served on site that no responsible person has
     reviewed yet."""
     return (InspectionRequest.on_site & InspectionRequest.reviewed_at.is_null()
@@ -104,7 +104,7 @@ def to_review_condition():
 
 def to_review():
     """Return the requests served on site that no responsible person has reviewed yet."""
-    return list(InspectionRequest.select().where(to_review_condition())
+    return list(InspectionRequest.select().where(_to_review_condition())
                 .order_by(InspectionRequest.delivered_at, InspectionRequest.id))
 
 
@@ -138,7 +138,7 @@ def worklist_conditions(user, now=None, sections=None):
         return {
             "decision": (open_condition() & request.decision.is_null()
                          & request.identity_checked_at.is_null(False)),
-            "review": to_review_condition(),
+            "review": _to_review_condition(),
             "overdue": open_condition() & (request.due_at < now),
         }
     return {}

@@ -2,6 +2,7 @@
 
 from database import write_transaction
 from models import REQUEST_CHANNELS, InspectionRequest, utcnow
+from services import notifications
 from services.errors import N_, RegisterError
 from services.policy import NotAllowed
 from services.requests.common import (
@@ -64,6 +65,7 @@ def register(user, *, received_at, channel, requester_name, section, language="f
         fields += [name for name, value in (("requester_contact", requester_contact),
                                             ("description", description)) if value]
         _audit(user, "create", request, fields)
+        notifications.inspection_request_registered(request, user, now)
     return request
 
 
