@@ -12,6 +12,12 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Violations of these impacts fail the test; "moderate" and "minor" are only reported.
 FAILING_IMPACTS = {"serious", "critical"}
 
+# The viewports the pages are checked at: a laptop's, and a phone's (CSS pixels).
+WIDE = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+# Where screenshot() saves (ignored by git, kept by CI as an artifact).
+SCREENSHOTS = pathlib.Path(__file__).resolve().parent / "screenshots"
+
 _axe = Axe()
 
 
@@ -39,8 +45,9 @@ def _describe(violation):
     return f"  {violation['id']} ({violation['impact']}): {violation['help']}\n    at: {targets}"
 
 
-def assert_accessible(page, context=None):
-    """Fail when axe-core finds a serious or critical WCAG 2.x A/AA violation on ``page``.
+def accessibility_problems(page, context=None):
+    """Return axe-core's serious and critical WCAG 2.x A/AA violations on ``page``, one text
+    each naming the page; print the others (moderate, minor) as worth fixing.
 
     ``context`` narrows the check to part of the page (an axe-core context, e.g. "main").
     """
@@ -56,20 +63,44 @@ def assert_accessible(page, context=None):
     if others:
         print(f"axe-core, {page.url}: not failing but worth fixing:")
         print("\n".join(map(_describe, others)))
+    return [f"{page.url}:\n{_describe(violation)}" for violation in failing]
+
+
+def assert_accessible(page, context=None):
+    """Fail when axe-core finds a serious or critical WCAG 2.x A/AA violation on ``page``."""
+    failing = accessibility_problems(page, context)
     assert not failing, (
-        f"axe-core found {len(failing)} serious or critical WCAG violation(s) on {page.url}:\n"
-        + "\n".join(map(_describe, failing))
+        f"axe-core found {len(failing)} serious or critical WCAG violation(s):\n"
+        + "\n".join(failing)
     )
-    return results
 
 
 def screenshot(page, name):
-    """Save a full-page screenshot ``name``.png when BROWSER_SCREENSHOTS names a folder."""
-    folder = os.environ.get("BROWSER_SCREENSHOTS")
-    if folder:
-        path = pathlib.Path(folder)
-        path.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(path / f"{name}.png"), full_page=True)
+    """Save a full-page screenshot ``name``.png into tests/browser/screenshots/ (or the
+    folder BROWSER_SCREENSHOTS names), which CI keeps for review; git ignores it."""
+    folder = pathlib.Path(os.environ.get("BROWSER_SCREENSHOTS") or SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def navigation_links(page):
+    """Return the addresses of every link in the page's navigation landmarks (<nav>), those
+    of closed drop-downs and of a collapsed menu included, in their order."""
+    return page.eval_on_selector_all(
+        "nav a[href]", "links => links.map(link => link.href)"
+        ".filter(href => href.startsWith(location.origin + '/'))")
+
+
+def switch_language(page, language):
+    """Switch the logged-in session to ``language`` (fi, sv, en) as the language form does,
+    and open the front page in it."""
+    page.goto("/")
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    answer = page.request.post("/language", form={"lang": language, "next": "/",
+                                                  "csrf_token": token})
+    assert answer.ok, f"switching to {language} answered {answer.status}"
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == language
 
 
 def open_menu_item(page, menu_name, item):
