@@ -1,7 +1,9 @@
 """What every browser test shares: logging in, accessibility (axe-core) and screenshots."""
 
+import logging
 import os
 import pathlib
+import threading
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -19,6 +21,27 @@ PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = pathlib.Path(__file__).resolve().parent / "screenshots"
 
 _axe = Axe()
+
+
+def serve(app):
+    """Serve ``app`` over HTTP on 127.0.0.1 with waitress (4 threads), as `make run` serves
+    it, in a thread; return its base URL and the function that stops it."""
+    from waitress import create_server, wasyncore
+
+    # A page loading its stylesheets and scripts queues requests: not worth a warning.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+
+    def stop():
+        # Close every socket from inside the server's own loop, which then ends.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map, ignore_all=True))
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+        assert not thread.is_alive(), "the live server did not stop"
+
+    return f"http://127.0.0.1:{server.effective_port}", stop
 
 
 def log_in(page, username, password=PASSWORD, open_form=True, front_page=False):
@@ -91,16 +114,29 @@ def navigation_links(page):
         ".filter(href => href.startsWith(location.origin + '/'))")
 
 
+def _post_from_page(page, path, **form):
+    """Send ``form`` to ``path`` as the page's own forms do (with its CSRF token), whether
+    or not the form is on screen (a closed drop-down, a collapsed menu)."""
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    answer = page.request.post(path, form={**form, "csrf_token": token})
+    assert answer.ok, f"{path} answered {answer.status}"
+
+
 def switch_language(page, language):
     """Switch the logged-in session to ``language`` (fi, sv, en) as the language form does,
     and open the front page in it."""
     page.goto("/")
-    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
-    answer = page.request.post("/language", form={"lang": language, "next": "/",
-                                                  "csrf_token": token})
-    assert answer.ok, f"switching to {language} answered {answer.status}"
+    _post_from_page(page, "/language", lang=language, next="/")
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == language
+
+
+def log_out(page):
+    """Log out as the header's button does, and open the login page."""
+    page.goto("/")
+    _post_from_page(page, "/logout")
+    page.goto("/")
+    assert "/login" in page.url
 
 
 def open_menu_item(page, menu_name, item):

@@ -1,13 +1,17 @@
 """Every page of every role passes axe-core, in Finnish and in Swedish.
 
-For each role one browser context logs in, collects the links of the rendered navigation
+For each role one browser session logs in, collects the links of the rendered navigation
 (not a hand-written list: a page added to the menu is checked from then on), adds the
 pages behind the menu that people use all day — a customer's details and form, an
-inspection request, a rectification request — and runs axe-core on each with the WCAG
-2.0/2.1 A and AA rules: a serious or critical violation fails, on any page. It then
-switches the session to Swedish and does the same. The front page, the customer list,
-the customer form and a request are checked again at a phone's width (390 × 844).
-The main pages are saved as screenshots under tests/browser/screenshots/.
+inspection request, a rectification request — and the forms for a new record that these
+pages link to, and runs axe-core on each with the WCAG
+2.0/2.1 A and AA rules: a serious or critical violation fails, on any page. The front
+page, the customer list, the customer form and a request are checked again at a phone's
+width (390 × 844). The session then switches to Swedish and checks the role's front page
+(its menu) and every page that no role before it had in Swedish: a page differs between
+roles by its menu and its buttons, which the Finnish sweep checks for every role, and
+between languages by its words. The main pages are saved as screenshots under
+tests/browser/screenshots/.
 
 The markup does not depend on the database, so the sweep runs on SQLite only: on
 PostgreSQL it would take as long again and check the same pages.
@@ -26,6 +30,7 @@ from tests.browser.helpers import (
     WIDE,
     accessibility_problems,
     log_in,
+    log_out,
     navigation_links,
     screenshot,
     switch_language,
@@ -83,19 +88,25 @@ def _pages(page, sample):
     return list(dict.fromkeys(["/", *paths, *sample.values()]))
 
 
+# The links of a page's content to a form for a new record on this site, as paths.
+NEW_FORMS = ("links => links.filter(a => a.origin === location.origin"
+             " && a.pathname.endsWith('/new/')).map(a => a.pathname + a.search)")
+
+
 def _check(page, path, problems, shot=None):
     """Open ``path``; add axe-core's serious and critical violations to ``problems``.
 
-    A page the role may not open (403, 404) is not one of its pages and is left out; an
-    error of the server fails."""
+    Return the paths of the forms for a new record that the page's content links to
+    (``…/new/``), or None when the role may not open the page (403, 404: not one of its
+    pages); an error of the server fails."""
     answer = page.goto(path)
     assert answer.status < 500, f"{path} answered {answer.status}"
     if answer.status != 200 or "text/html" not in answer.headers.get("content-type", ""):
-        return False
+        return None
     problems.extend(accessibility_problems(page))
     if shot:
         screenshot(page, shot)
-    return True
+    return page.eval_on_selector_all("main a[href]", NEW_FORMS)
 
 
 # The pages saved as screenshots (in Finnish), by the sample's names and the menu's paths.
@@ -106,30 +117,53 @@ SHOTS = {"/": "front-page", "/customers/": "customer-list", "/statistics/": "sta
 NARROW = ("/", "/customers/", "customer-form", "request")
 
 
-def _sweep(page, paths, problems, shots=None):
-    """Check every one of ``paths``; save those named in ``shots`` ({path: file name}).
-    Return the paths the role could open."""
+def _sweep(page, paths, problems, shots=None, follow=True):
+    """Check every one of ``paths``, and (``follow``) the forms for a new record they link
+    to; save those named in ``shots`` ({path: file name}). Return the paths the role could
+    open."""
     shots = shots or {}
-    return [path for path in paths if _check(page, path, problems, shots.get(path))]
+    queue, seen, opened = list(paths), set(paths), []
+    while queue:
+        path = queue.pop(0)
+        found = _check(page, path, problems, shots.get(path))
+        if found is not None:
+            opened.append(path)
+            new = [link for link in found if follow and link not in seen]
+            queue += new
+            seen.update(new)
+    return opened
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_of_every_role_passes_axe_core(page, sample, role, db_kind):
-    if db_kind != "sqlite":
-        pytest.skip("the pages' markup is the same on both databases")
+def _sweep_role(page, role, sample, problems, checked):
+    """Log in as ``role`` and check its pages: every one in Finnish, at both widths the
+    NARROW ones; in Swedish its front page (its menu) and the pages no role before it had
+    in Swedish (``checked``: the paths checked in Swedish so far)."""
     username, menu_page = ROLES[role]
     log_in(page, username)
-    problems = []
     for language in LANGUAGES:
         switch_language(page, language)
         page.set_viewport_size(WIDE)
-        # Screenshots in Finnish, the register's own language.
-        shots = {sample.get(name, name): f"{role}-{file}" for name, file in SHOTS.items()
-                 if language == "fi"}
-        opened = _sweep(page, _pages(page, sample), problems, shots)
-        assert menu_page in opened, f"{role} did not reach {menu_page} from {opened}"
+        paths = _pages(page, sample)
         if language == "fi":
+            shots = {sample.get(name, name): f"{role}-{file}" for name, file in SHOTS.items()}
+        else:
+            shots, paths = {}, [p for p in paths if p == "/" or p not in checked]
+        opened = _sweep(page, paths, problems, shots)
+        if language == "fi":
+            assert menu_page in opened, f"{role} did not reach {menu_page} from {opened}"
             page.set_viewport_size(PHONE)
             _sweep(page, [sample.get(name, name) for name in NARROW], problems,
-                   {path: f"{file}-390" for path, file in shots.items()})
+                   {path: f"{file}-390" for path, file in shots.items()}, follow=False)
+        else:
+            checked.update(opened)
+    switch_language(page, "fi")  # the login form is read in Finnish
+    log_out(page)
+
+
+def test_every_page_of_every_role_passes_axe_core(page, sample, db_kind):
+    if db_kind != "sqlite":
+        pytest.skip("the pages' markup is the same on both databases")
+    problems, checked = [], set()
+    for role in ROLES:
+        _sweep_role(page, role, sample, problems, checked)
     assert not problems, "\n".join(problems)
