@@ -167,3 +167,15 @@ def test_every_page_of_every_role_passes_axe_core(page, sample, db_kind):
     for role in ROLES:
         _sweep_role(page, role, sample, problems, checked)
     assert not problems, "\n".join(problems)
+
+
+def test_the_check_reports_what_axe_core_finds(page, db_kind):
+    """A page with an unlabelled field and grey text on white fails the check."""
+    if db_kind != "sqlite":
+        pytest.skip("no database is read")
+    page.goto("/login")
+    page.set_content('<html lang="fi"><head><title>Koe</title></head><body><main>'
+                     '<h1>Koe</h1><input type="text" name="x">'
+                     '<p style="color:#aaa">Vaalea teksti</p></main></body></html>')
+    found = "\n".join(accessibility_problems(page))
+    assert "label (critical)" in found and "color-contrast (serious)" in found
