@@ -21,6 +21,7 @@ import datetime
 import urllib.parse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from models import Customer, Section, User, utcnow
 from services import demo_data, rectification
@@ -134,6 +135,33 @@ def _sweep(page, paths, problems, shots=None, follow=True):
     return opened
 
 
+def _check_open_menus(page, problems):
+    """Open each drop-down and collapsed menu of the page's header in turn (whatever says
+    ``aria-expanded``, or is a toggle of Bootstrap's, which says it once opened) and check
+    the header with it open: a closed menu's items are hidden, and axe-core checks only
+    what shows. Opening a drop-down closes the one before. Return how many were opened."""
+    page.wait_for_load_state("load")
+    opened = 0
+    for toggle in page.query_selector_all("header [aria-expanded], header [data-toggle]"):
+        if not toggle.is_visible():
+            continue
+        for _ in range(5):  # the page's scripts bind the toggles when they have run
+            toggle.click()
+            try:
+                page.wait_for_function("t => t.getAttribute('aria-expanded') === 'true'",
+                                       arg=toggle, timeout=2000)
+                break
+            except PlaywrightTimeout:
+                continue
+        else:
+            problems.append(f"{page.url}: {toggle.inner_text()!r} did not open its menu")
+            continue
+        page.wait_for_timeout(400)  # the menu's transition, before colours are read
+        problems.extend(accessibility_problems(page, "header"))
+        opened += 1  # left open: a collapsed menu's drop-downs show next
+    return opened
+
+
 def _sweep_role(page, role, sample, problems, checked):
     """Log in as ``role`` and check its pages: every one in Finnish, at both widths the
     NARROW ones; in Swedish its front page (its menu) and the pages no role before it had
@@ -151,9 +179,14 @@ def _sweep_role(page, role, sample, problems, checked):
         opened = _sweep(page, paths, problems, shots)
         if language == "fi":
             assert menu_page in opened, f"{role} did not reach {menu_page} from {opened}"
+            page.goto("/")
+            menus = _check_open_menus(page, problems)
             page.set_viewport_size(PHONE)
             _sweep(page, [sample.get(name, name) for name in NARROW], problems,
                    {path: f"{file}-390" for path, file in shots.items()}, follow=False)
+            page.goto("/")
+            menus += _check_open_menus(page, problems)
+            assert menus, f"{role}: no menu of the header opened"
         else:
             checked.update(opened)
     switch_language(page, "fi")  # the login form is read in Finnish
