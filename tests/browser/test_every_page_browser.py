@@ -4,10 +4,10 @@ For each role one browser session logs in, collects the links of the rendered na
 (not a hand-written list: a page added to the menu is checked from then on), adds the
 pages behind the menu that people use all day — a customer's details and form, an
 inspection request, a rectification request — and the forms for a new record that these
-pages link to, and runs axe-core on each with the WCAG
-2.0/2.1 A and AA rules: a serious or critical violation fails, on any page. The front
-page, the customer list, the customer form and a request are checked again at a phone's
-width (390 × 844). The session then switches to Swedish and checks the role's front page
+pages link to, and runs axe-core on each with the WCAG 2.0/2.1 A and AA rules: a serious
+or critical violation fails, on any page. The front page, the customer list, the
+customer form and a request are checked again at a phone's width (390 × 844), and the
+header with each of its drop-downs and its collapsed menu open. The session then switches to Swedish and checks the role's front page
 (its menu) and every page that no role before it had in Swedish: a page differs between
 roles by its menu and its buttons, which the Finnish sweep checks for every role, and
 between languages by its words. The main pages are saved as screenshots under
