@@ -135,14 +135,20 @@ def _sweep(page, paths, problems, shots=None, follow=True):
     return opened
 
 
+# What opens a menu of the header or of the navigation.
+MENU_TOGGLES = ", ".join(f"{where} [{what}]" for where in ("header", "nav")
+                         for what in ("aria-expanded", "data-toggle"))
+
+
 def _check_open_menus(page, problems):
-    """Open each drop-down and collapsed menu of the page's header in turn (whatever says
-    ``aria-expanded``, or is a toggle of Bootstrap's, which says it once opened) and check
-    the header with it open: a closed menu's items are hidden, and axe-core checks only
-    what shows. Opening a drop-down closes the one before. Return how many were opened."""
+    """Open each drop-down and collapsed menu of the page's header and navigation in turn
+    (whatever says ``aria-expanded``, or is a toggle of Bootstrap's, which says it once
+    opened) and check the header (or the page) with it open: a closed menu's items are
+    hidden, and axe-core checks only what shows. Opening a drop-down closes the one
+    before. Return how many were opened."""
     page.wait_for_load_state("load")
     opened = 0
-    for toggle in page.query_selector_all("header [aria-expanded], header [data-toggle]"):
+    for toggle in page.query_selector_all(MENU_TOGGLES):
         if not toggle.is_visible():
             continue
         for _ in range(5):  # the page's scripts bind the toggles when they have run
@@ -157,7 +163,8 @@ def _check_open_menus(page, problems):
             problems.append(f"{page.url}: {toggle.inner_text()!r} did not open its menu")
             continue
         page.wait_for_timeout(400)  # the menu's transition, before colours are read
-        problems.extend(accessibility_problems(page, "header"))
+        inside = toggle.evaluate("t => t.closest('header') ? 'header' : null")
+        problems.extend(accessibility_problems(page, inside))
         opened += 1  # left open: a collapsed menu's drop-downs show next
     return opened
 
