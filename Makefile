@@ -72,6 +72,11 @@ bench: translations
 bench-purge: translations
 	$(BIN)/python -m bench.purge
 
+# Import throughput on a copy of the SQLite bench dataset (never the dataset itself).
+.PHONY: bench-import
+bench-import: translations
+	$(BIN)/python -m bench.imports
+
 # The pictures of the main screens in docs/screens/ (README "Screens"), taken in Debian's
 # chromium from a throwaway register of made-up customers.
 screens: translations

@@ -93,6 +93,7 @@ class AuditEventView(SecureMixin, BoundedPagesMixin, ModelView):
         return visible_or_404(AuditEvent, id)
 
 
-def add_audit_views(admin):
-    """Add the audit log viewer to ``admin``."""
-    admin.add_view(AuditEventView(AuditEvent, name=_l("Audit log"), endpoint="audit"))
+def add_audit_views(admin, category=None):
+    """Add the audit log viewer to ``admin``, under the menu ``category``."""
+    admin.add_view(AuditEventView(AuditEvent, name=_l("Audit log"), category=category,
+                                  endpoint="audit"))

@@ -5,9 +5,6 @@ data categories its form and details show (``Section.category_set``), so a third
 is a row in the ``section`` table, not a class.
 """
 
-import datetime
-from decimal import Decimal
-
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
@@ -22,25 +19,35 @@ from wtforms.fields import BooleanField, HiddenField
 from admin_views.base import (
     ChoiceFilter,
     ConditionFilter,
+    CustomerDetailsMixin,
     HelsinkiDateTimeBetweenFilter,
     RegisterInlineForm,
     RegisterModelView,
     all_sections,
     local_date,
-    local_datetime,
     user_customer_scope,
     user_may,
     user_section_ids,
     user_sections,
 )
 from database import is_sqlite, write_transaction
-from forms.customers import CUSTOMER_FORM_ARGS, ROW_FORM_ARGS, CustomerRules
-from forms.duplicates import check_new_customer, create_anyway_field
+from forms.customers import (
+    CUSTOMER_FORM_ARGS,
+    ROW_FORM_ARGS,
+    CustomerRules,
+    form_layout,
+    required_for_kinds,
+)
+from forms.duplicates import (
+    check_new_customer,
+    chosen_match,
+    create_anyway_field,
+    customer_values,
+)
 from forms.sources import SourceChecks
 from models import (
     FIELD_CATEGORIES,
     MAINTAINED_FIELDS,
-    NOT_FOR_KIND,
     Address,
     ContactEvent,
     ContactPerson,
@@ -53,6 +60,7 @@ from models import (
 from services import customers as customer_rules
 from services import informing, list_blocks, policy, postal_codes
 from services.categories import home_category, linked_models
+from services.duplicates import update_matched
 from services.search import customer_search_condition, max_candidates, search_is_capped
 from services.vocabulary import customers as labels
 
@@ -65,11 +73,6 @@ RELATIONS = {link.backref: (child, home_category(child))
 # Fields the register keeps up itself: never in a form.
 MAINTAINED = ("section", *MAINTAINED_FIELDS[Customer], "created_at", "updated_at",
               "last_activity_at", "minimised_at")
-
-# Fields the details show only when set: most customers were never minimised, and were
-# reached when informed.
-SHOWN_WHEN_SET = ("minimised_at", "not_reachable_reason")
-
 
 class StaffStampedInline(RegisterInlineForm):
     """An inline row that remembers which staff member recorded it."""
@@ -133,7 +136,7 @@ class PostalCheckFilter(FilterEqual):
         return query.where(postal_codes.failing_condition())
 
 
-class CustomerView(RegisterModelView):
+class CustomerView(CustomerDetailsMixin, RegisterModelView):
     """Customers of the sections the user may see."""
 
     audit_object_type = "customer"
@@ -142,6 +145,15 @@ class CustomerView(RegisterModelView):
 
     details_template = "admin/customer_details.html"
     can_view_details = True
+    relations = RELATIONS
+
+    # The form of fieldsets, the kind first (templates/admin/customer_form.html).
+    create_template = "admin/customer_form_page.html"
+    edit_template = "admin/customer_form_page.html"
+    fieldset_labels = labels.FIELDSET_LABELS
+    customer_kinds = tuple(labels.CUSTOMER_KIND_LABELS)
+    form_layout = staticmethod(form_layout)
+    required_for_kinds = staticmethod(required_for_kinds)
 
     # What helps a person find someone (issue: name, kind, id, city, language, activity).
     column_list = ("sort_name", "kind", "id_code", "city", "language", "last_activity_at",
@@ -353,7 +365,36 @@ class CustomerView(RegisterModelView):
                                          for s in self._editable_sections()],
                                return_url=self.return_url())
         g.create_section = section
+        if request.method == "POST" and request.form.get("fill_existing"):
+            filled = self._fill_existing(section)
+            if filled is not None:
+                return filled
         return super().create_view()
+
+    def _fill_existing(self, section):
+        """Fill the empty fields of the likely duplicate the user chose on the warning
+        from the new customer's form (valid as a new customer would have to be), instead
+        of creating one; None (the form again) when the form or the choice is not."""
+        form = self.create_form()
+        if not super().validate_form(form):
+            return None
+        chosen = chosen_match(form, section.id, user_customer_scope(),
+                              request.form.get("fill_existing"))
+        if chosen is None:
+            return None
+        with write_transaction():
+            changed = update_matched(section, chosen, customer_values(form),
+                                     current_user._get_current_object())
+        if changed:
+            flash(_("The existing customer's empty fields were filled from the form: "
+                    "%(fields)s. No new customer was created.",
+                    fields=", ".join(str(labels.FIELD_LABELS.get(n, n)) for n in changed)),
+                  "success")
+        else:
+            flash(_("The existing customer already had every field you typed: nothing was "
+                    "changed and no new customer was created. Edit the customer to change a "
+                    "field."), "info")
+        return redirect(url_for(".details_view", id=chosen))
 
     def create_form(self, obj=None):
         form = super().create_form(obj)
@@ -419,69 +460,3 @@ class CustomerView(RegisterModelView):
             customer_rules.refresh_last_activity(model.id)
         if "addresses" in fields:
             customer_rules.refresh_city(model.id)
-
-    # --- details ---------------------------------------------------------------------
-
-    @expose("/details/")
-    def details_view(self):
-        model = self.get_one(request.args.get("id"))
-        with write_transaction():
-            self.record("view", model)
-        categories = model.section.category_set
-        locale = str(get_locale())
-        # The other kinds' fields (a company has no birth date, a person no Y-tunnus) are
-        # left out when empty, but a value that is stored is always shown.
-        fields = [(name, category) for name, category in FIELD_CATEGORIES[Customer].items()
-                  if category in categories and name not in ("id", "sort_name", "version",
-                                                               "section", "kind")
-                  and not ((name in NOT_FOR_KIND.get(model.kind, ())
-                            or name in SHOWN_WHEN_SET)
-                           and getattr(model, name) in (None, ""))]
-        related = []
-        for relation, (child, category) in RELATIONS.items():
-            if category not in categories:
-                continue
-            if relation == "contact_persons" and not customer_rules.has_contact_persons(
-                    model.kind):
-                continue
-            columns = [name for name in child._meta.fields if name not in ("id", "customer")]
-            rows = list(getattr(model, relation).order_by(child.id))
-            related.append((relation, columns, rows))
-        return self.render(
-            self.details_template,
-            model=model,
-            fields=fields,
-            related=related,
-            section_name=model.section.name_in(locale),
-            value_of=self.display_value,
-            return_url=self.return_url(),
-        )
-
-    def display_value(self, row, name):
-        """Return the value of ``row.name`` as a person should read it."""
-        value = getattr(row, name)
-        if name == "data_source" and value in (None, ""):
-            return labels.NOT_RECORDED
-        if value is None or value == "":
-            return ""
-        choice_labels = {
-            "kind": labels.CUSTOMER_KIND_LABELS, "language": labels.CUSTOMER_LANGUAGE_LABELS,
-            "informed_how": labels.INFORMED_HOW_LABELS, "direction": labels.DIRECTION_LABELS,
-            "channel": labels.CHANNEL_LABELS, "collection_state": labels.COLLECTION_STATE_LABELS,
-            "data_source": labels.DATA_SOURCE_LABELS,
-        }
-        if name == "kind" and isinstance(row, Address):
-            return labels.ADDRESS_KIND_LABELS.get(value, value)
-        if name in choice_labels:
-            return choice_labels[name].get(value, value)
-        if isinstance(value, datetime.datetime):
-            return local_datetime(value)
-        if isinstance(value, datetime.date):
-            return local_date(value)
-        if isinstance(value, Decimal):
-            # Euros with two decimals in the UI language ("249,90"), whatever the database
-            # returns (SQLite gives Decimal("249.9")).
-            return format_decimal(value, format="#,##0.00")
-        if name == "staff":
-            return f"#{row.staff_id}"
-        return value

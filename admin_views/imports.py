@@ -99,6 +99,17 @@ def progress_of(run):
             "duplicates": run.duplicates, "skipped": run.skipped}
 
 
+def _row_choices(checked):
+    """Return ``{row number: choice}`` of the matching rows whose choice on the dry run's
+    report differs from their kind's (only the report's rows; unknown values ignored)."""
+    choices = {}
+    for number, _reason, _customer, choice, _earlier in imports.matches_of(checked):
+        posted = request.form.get(f"row-{number}")
+        if posted in DUPLICATE_CHOICE_LABELS and posted != choice:
+            choices[number] = posted
+    return choices
+
+
 class ImportView(SecureBaseView):
     """Import customers from a file into a section."""
 
@@ -114,7 +125,9 @@ class ImportView(SecureBaseView):
             file_name=file_name, file_hash=os.path.basename(path), header=header,
             mapping=mapping, validate_row=row_validator(self.customers, section),
             duplicates=options.get("duplicates") or {"*": "skip"},
-            informing=options.get("informing") or {})
+            informing=options.get("informing") or {},
+            row_choices={int(n): c for n, c in (options.get("row_choices") or {}).items()},
+            overwrite=options.get("overwrite") or [])
 
     def _job_of(self, run):
         path = files.kept(_directory(), run.file_hash)
@@ -182,7 +195,9 @@ class ImportView(SecureBaseView):
                            file_name=request.args.get("name") or file_hash[:12],
                            duplicate_labels=DUPLICATE_CHOICE_LABELS,
                            reason_labels=DUPLICATE_REASON_LABELS,
-                           informed_labels=INFORMED_HOW_LABELS)
+                           informed_labels=INFORMED_HOW_LABELS,
+                           overwritable=[name for name in _targets(section)
+                                         if name in imports.OVERWRITABLE])
 
     def _dry_run(self, section, path, header):
         form = request.form
@@ -195,7 +210,9 @@ class ImportView(SecureBaseView):
                        reason: choice for reason, choice in choices.items()
                        if choice in DUPLICATE_CHOICE_LABELS}},
                    "informing": {"informed_how": form.get("informed_how") or "",
-                                 "informed_at": form.get("informed_at") or ""}}
+                                 "informed_at": form.get("informed_at") or ""},
+                   "overwrite": sorted({name for name in form.getlist("overwrite")
+                                        if name in targets and name in imports.OVERWRITABLE})}
         file_name = (form.get("name") or "")[:255] or "import"
         try:
             if (form.get("save_as") or "").strip():
@@ -215,12 +232,14 @@ class ImportView(SecureBaseView):
     def run(self, run_id):
         run = _run_or_404(run_id)
         refusals = imports.refusals_of(run)
+        kept = os.path.isfile(os.path.join(_directory(), run.file_hash))
         return self.render(
             "imports/run.html", run=run, refusals=refusals[:REPORT_ROWS],
             matches=imports.matches_of(run)[:REPORT_ROWS], reason_labels=DUPLICATE_REASON_LABELS,
             choice_labels=DUPLICATE_CHOICE_LABELS,
-            more=max(len(refusals) - REPORT_ROWS, 0), describe=_describe,
-            file_kept=os.path.isfile(os.path.join(_directory(), run.file_hash)),
+            choosing=kept and run.kind == "dry_run" and run.state == "checked",
+            overwrite=json.loads(run.options or "{}").get("overwrite"),
+            more=max(len(refusals) - REPORT_ROWS, 0), describe=_describe, file_kept=kept,
             progress=progress_of(run), user_name=user_name,
             section_name=run.section.name_in(str(get_locale())),
             kind_labels=IMPORT_KIND_LABELS, state_labels=IMPORT_STATE_LABELS,
@@ -247,6 +266,7 @@ class ImportView(SecureBaseView):
         try:
             job = self._job_of(checked)
             job.file_name = checked.file_name
+            job.row_choices = _row_choices(checked)
             run = imports.start_commit(job, rows=checked.total)
         except RegisterError as error:
             flash_refusal(error)

@@ -65,8 +65,8 @@ class RecordRetentionView(SecureBaseView):
         return redirect(url_for(".index"))
 
 
-def add_record_retention_views(admin):
-    """Add the page of the record rules to ``admin`` under the menu "Retention"."""
+def add_record_retention_views(admin, category):
+    """Add the page of the record rules to ``admin`` under the menu ``category``."""
     admin.add_view(RecordRetentionView(name=_l("Retention of the register's own records"),
-                                       category=_l("Retention"), endpoint="record_retention",
+                                       category=category, endpoint="record_retention",
                                        url="/retention/records"))

@@ -15,7 +15,7 @@ from admin_views.access import (
     GuidanceView,
     require_guidance_acknowledgement,
 )
-from admin_views.access_requests import AccessRequestView, front_page
+from admin_views.access_requests import AccessRequestView
 from admin_views.audit import add_audit_views
 from admin_views.backup import BackupView, panel_status
 from admin_views.billing import InvoiceView
@@ -29,6 +29,7 @@ from admin_views.informing import InformingView
 from admin_views.informing import front_page as informing_panel
 from admin_views.marketing import MarketingListView
 from admin_views.merge import MergeView
+from admin_views.navigation import NotInformedLink, main_menu
 from admin_views.processing_record import ProcessingRecordView
 from admin_views.prohibitions import ProhibitionView
 from admin_views.rectification import RectificationView
@@ -41,6 +42,7 @@ from admin_views.settings import CapabilityLink, ControllerSettingsView
 from admin_views.statistics import StatisticsView
 from models import Customer, Invoice
 from security import csp_nonce
+from services.vocabulary.administration import ROLE_LABELS
 
 
 def init_admin(app):
@@ -53,67 +55,108 @@ def init_admin(app):
     admin = Admin(
         app,
         name=_l("Customer register"),
-        # The front page's panels of access management and of backups.
+        # The front page: the user's work list, then the backups' status.
         index_view=DashboardView(name=_l("Front page"), url="/",
-                                 panels={"access": front_page, "backup_status": panel_status}),
+                                 panels={"backup_status": panel_status}),
         theme=Bootstrap4Theme(base_template="admin/register_base.html"),
         translations_path=app.config["BABEL_TRANSLATION_DIRECTORIES"],
         # Flask-Admin's scripts carry the request's nonce of the Content-Security-Policy.
         csp_nonce_generator=csp_nonce,
     )
     register_views(admin)
+    # The page frame's menu: groups, the current page and the counts waiting.
+    app.add_template_global(main_menu, "main_menu")
+    app.add_template_global(ROLE_LABELS.get, "role_label")
     return admin
+
+
+# The menu's groups, by task in the order of a working day; the role decides what is in
+# each (a group with nothing the user may open is not shown). README "Navigation".
+REGISTER = _l("Register")
+RIGHTS = _l("Data subject rights")
+CONTROLLER = _l("Controller")
+MAINTENANCE = _l("Maintenance")
+# The controller's group is long: its parts under headings of their own.
+RETENTION = _l("Retention")
+ACCESS = _l("Access")
+SETTINGS = _l("Settings")
 
 
 def register_views(admin):
     """Add every page of the register to ``admin`` (the whole admin on one screen)."""
-    customers = CustomerView(Customer, name=_l("Customers"), endpoint="customers")
+    customers = add_register_views(admin)
+    add_rights_views(admin, customers)
+    add_controller_views(admin)
+    admin.add_view(BackupView(name=_l("Backups"), category=MAINTENANCE, endpoint="backups",
+                              url="/backups"))
+    add_audit_views(admin, MAINTENANCE)
+
+
+def add_register_views(admin):
+    """Add the pages of the menu "Register" (customers and their billing) to ``admin``;
+    return the customer view, which other pages use."""
+    customers = CustomerView(Customer, name=_l("Customers"), category=REGISTER,
+                             endpoint="customers")
     admin.add_view(customers)
+    admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), category=REGISTER,
+                               endpoint="invoices"))
+    # Every imported row is checked by the customer screen's own form.
+    admin.add_view(ImportView(customers, name=_l("Import customers"), category=REGISTER,
+                              endpoint="imports", url="/imports"))
+    admin.add_view(DuplicatesView(name=_l("Possible duplicates"), category=REGISTER,
+                                  endpoint="duplicates", url="/customers/duplicates"))
     # Reached from the customer's page and the possible duplicates, not from the menu.
     admin.add_view(MergeView(name=_l("Merge customers"), endpoint="customer_merge",
                              url="/customers/merge"))
-    # Reached from the customer list (its bulk action) and the customer's page; the front
-    # page counts the customers not yet informed, linking to the list's filters.
-    admin.add_view(InformingView(name=_l("Informing"), endpoint="informing", url="/informing"))
-    admin.index_view.panels["not_informed"] = informing_panel(customers.not_informed_url)
-    admin.add_view(DuplicatesView(name=_l("Possible duplicates"), endpoint="duplicates",
-                                  url="/customers/duplicates"))
-    admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), endpoint="invoices"))
-    # Every imported row is checked by the customer screen's own form.
-    admin.add_view(ImportView(customers, name=_l("Import customers"), endpoint="imports",
-                              url="/imports"))
-    add_audit_views(admin)
-    admin.add_view(RectificationView(name=_l("Rectification requests"),
+    return customers
+
+
+def add_rights_views(admin, customers):
+    """Add the pages of the menu "Data subject rights" (seed §13–§16) to ``admin``."""
+    admin.add_view(InspectionRequestView(name=_l("Inspection requests"), category=RIGHTS,
+                                         endpoint="requests", url="/requests"))
+    admin.add_view(InspectionReportView(name=_l("Inspection report"),
+                                        endpoint="inspection_report", url="/requests"))
+    admin.add_view(RectificationView(name=_l("Rectification requests"), category=RIGHTS,
                                      endpoint="rectification", url="/rectification"))
     # Reached from the customer's page, not from the menu.
     admin.add_view(ProhibitionView(name=_l("Prohibitions"), endpoint="prohibitions",
                                    url="/prohibitions"))
     admin.add_view(ConsentView(name=_l("Marketing consents"), endpoint="consents",
                                url="/consents"))
-    admin.add_view(MarketingListView(name=_l("Marketing list"), endpoint="marketing",
-                                     url="/marketing"))
-    admin.add_view(InspectionRequestView(name=_l("Inspection requests"), endpoint="requests",
-                                         url="/requests"))
-    admin.add_view(InspectionReportView(name=_l("Inspection report"),
-                                        endpoint="inspection_report", url="/requests"))
-    admin.add_view(StatisticsView(name=_l("Statistics"), endpoint="statistics"))
-    admin.add_view(DisclosureView(name=_l("Disclosures"), endpoint="disclosures",
-                                  url="/disclosures"))
-    add_retention_views(admin)  # menu "Retention": preview, periods, log, erasure
-    add_record_retention_views(admin)  # and the rules of the register's own records
-    admin.add_view(BackupView(name=_l("Backups"), endpoint="backups", url="/backups"))
-    add_access_views(admin)  # menu "Access": requests, accounts, review, guidance
-    add_settings_views(admin)  # menu "Settings": the settings, what the register says of itself
+    admin.add_view(MarketingListView(name=_l("Marketing list"), category=RIGHTS,
+                                     endpoint="marketing", url="/marketing"))
+    # Informing itself is reached from the customer list (its bulk action) and the
+    # customer's page; the menu and the front page lead to the customers not yet informed.
+    admin.add_view(InformingView(name=_l("Informing"), endpoint="informing", url="/informing"))
+    admin.add_link(NotInformedLink(_l("Customers not yet informed"),
+                                   lambda: customers.not_informed_url(None), RIGHTS))
+    admin.index_view.panels["not_informed"] = informing_panel(customers.not_informed_url)
+
+
+def add_controller_views(admin):
+    """Add the pages of the menu "Controller": disclosures, statistics, retention, access
+    and the settings, each part under its heading."""
+    admin.add_view(DisclosureView(name=_l("Disclosures"), category=CONTROLLER,
+                                  endpoint="disclosures", url="/disclosures"))
+    admin.add_view(StatisticsView(name=_l("Statistics"), category=CONTROLLER,
+                                  endpoint="statistics"))
+    for part in (RETENTION, ACCESS, SETTINGS):
+        admin.add_sub_category(part, CONTROLLER)
+    add_retention_views(admin, RETENTION)  # preview, periods, log, erasure
+    add_record_retention_views(admin, RETENTION)  # the rules of the register's own records
+    add_access_views(admin)  # requests, accounts, review, guidance
+    add_settings_views(admin)  # the settings, what the register says of itself
 
 
 def add_access_views(admin):
-    """Add the access pages to ``admin`` under the menu "Access", and make every request
+    """Add the access pages to ``admin`` under the heading "Access", and make every request
     of a user wait for the acknowledgement of a new guidance version.
 
     The hook is registered after the login check of ``admin_views.auth`` (``create_app``
     sets up auth before the admin), so a password that must change comes first.
     """
-    category = _l("Access")
+    category = ACCESS
     admin.add_view(AccessRequestView(name=_l("Access requests"), category=category,
                                      endpoint="access_requests", url="/access/requests"))
     admin.add_view(AccountView(name=_l("Accounts"), category=category,
@@ -125,20 +168,14 @@ def add_access_views(admin):
     admin.app.before_request(require_guidance_acknowledgement)
 
 
-
 def add_settings_views(admin):
-    """Add the controller's settings pages to ``admin`` under the menu "Settings"."""
-    category = _l("Settings")
+    """Add the controller's settings pages to ``admin`` under the heading "Settings" (the
+    retention periods and rules are under "Retention", in the same menu)."""
+    category = SETTINGS
     admin.add_view(ControllerSettingsView(name=_l("Controller's settings"), category=category,
                                           endpoint="controller_settings", url="/settings"))
     admin.add_view(SectionsView(name=_l("Sections and data categories"), category=category,
                                 endpoint="settings_sections", url="/settings/sections"))
-    # The settings that are data of their own pages already, in the same menu.
-    admin.add_link(CapabilityLink(_l("Retention periods"), "retention_policy.index",
-                                  "decide_retention", category))
-    admin.add_link(CapabilityLink(_l("Retention of the register's own records"),
-                                  "record_retention.index", "decide_record_retention",
-                                  category))
     admin.add_link(CapabilityLink(_l("Allowed recipients"), "disclosures.recipients",
                                   "manage_disclosure_recipients", category))
     # The GDPR Art. 30 record, from the newest publication of the settings.

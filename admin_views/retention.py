@@ -443,9 +443,8 @@ class ErasureView(SecureBaseView):
         return run, None
 
 
-def add_retention_views(admin):
-    """Add the retention pages to ``admin`` under the menu "Retention"."""
-    category = _l("Retention")
+def add_retention_views(admin, category):
+    """Add the retention pages to ``admin`` under the menu ``category``."""
     admin.add_view(PurgeView(name=_l("Purge preview"), category=category, endpoint="retention",
                              url="/retention"))
     admin.add_view(RetentionPolicyView(name=_l("Retention periods"), category=category,

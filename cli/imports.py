@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 
 from cli.base import fail
 from forms.imports import row_validator
-from models import Section, User
+from models import DUPLICATE_CHOICES, Section, User
 from services import imports, policy
+from services.imports import OVERWRITABLE
 from services.errors import RegisterError
 
 import_cli = AppGroup("import", help="Import customers from a file (issue 15).")
@@ -23,7 +24,8 @@ def _customer_view():
     return next(view for view in admin._views if view.endpoint == "customers")
 
 
-def _job(path, section, user, mapping_name, duplicates, informed_how, informed_at):
+def _job(path, section, user, mapping_name, duplicates, informed_how, informed_at,
+         rows=(), overwrite=()):
     header, _rows = imports.header_and_rows(path)
     held = imports.held_targets(section.category_set)
     mapping = (imports.mapping_by_header(header, imports.saved_mapping(section, mapping_name),
@@ -34,7 +36,8 @@ def _job(path, section, user, mapping_name, duplicates, informed_how, informed_a
         section=section, user=user, path=str(path), file_name=pathlib.Path(path).name,
         file_hash=imports.file_hash(path), header=header, mapping=mapping,
         validate_row=row_validator(_customer_view(), section),
-        duplicates=_choices(duplicates), informing=informing)
+        duplicates=_choices(duplicates), informing=informing,
+        row_choices=_row_choices(rows), overwrite=_overwrite(overwrite, mapping))
 
 
 def _choices(options):
@@ -42,10 +45,31 @@ def _choices(options):
     choices = {"*": "skip"}
     for option in options:
         reason, _sep, choice = option.rpartition("=")
-        if choice not in ("create", "update_empty", "skip"):
+        if choice not in DUPLICATE_CHOICES:
             raise click.BadParameter(option, param_hint="--duplicates")
         choices[reason or "*"] = choice
     return choices
+
+
+def _row_choices(options):
+    """Return ``{row number: choice}`` of the --row options (ROW=CHOICE)."""
+    choices = {}
+    for option in options:
+        number, _sep, choice = option.partition("=")
+        if not number.isdigit() or len(number) > 9 or choice not in DUPLICATE_CHOICES:
+            raise click.BadParameter(option, param_hint="--row")
+        choices[int(number)] = choice
+    return choices
+
+
+def _overwrite(fields, mapping):
+    """Return the --overwrite fields, each one a column of the file is mapped to."""
+    mapped = set(mapping.values())
+    for field in fields:
+        if field not in mapped or field not in OVERWRITABLE:
+            raise click.BadParameter(f"{field} ({', '.join(sorted(mapped & OVERWRITABLE))})",
+                                     param_hint="--overwrite")
+    return sorted(set(fields))
 
 
 def _report(run):
@@ -90,13 +114,18 @@ def _count_rows(job):
 @click.option("--mapping", "mapping_name", help="A mapping saved on the import page.")
 @click.option("--user", "username", help="The user the import is made as (audit log).")
 @click.option("--duplicates", multiple=True, metavar="[REASON=]CHOICE",
-              help="What a row matching a customer does: create, update_empty or skip "
+              help="What a row matching a customer does: create, update_empty, "
+              "update_chosen (the --overwrite fields) or skip "
               "(default skip), for every kind of match or, as REASON=CHOICE, for one "
               "(business_id, email, name_and_birth_date, similar_name).")
+@click.option("--row", "rows", multiple=True, metavar="ROW=CHOICE",
+              help="What one row matching a customer does, over its kind's choice.")
+@click.option("--overwrite", multiple=True, metavar="FIELD",
+              help="A field the choice update_chosen overwrites (a mapped column's field).")
 @click.option("--informed-how", help="How the file's customers were informed (a code).")
 @click.option("--informed-at", help="When (Helsinki time, e.g. 25.11.2026 14:30).")
 def import_customers(file, section_code, dry_run, mapping_name, username, duplicates,
-                     informed_how, informed_at):
+                     rows, overwrite, informed_how, informed_at):
     """Import customers from FILE (CSV or XLSX) into a section."""
     section = Section.get_or_none(Section.code == section_code)
     if section is None:
@@ -113,7 +142,7 @@ def import_customers(file, section_code, dry_run, mapping_name, username, duplic
     with current_app.test_request_context():
         try:
             job = _job(file, section, user, mapping_name, duplicates, informed_how,
-                       informed_at)
+                       informed_at, rows, overwrite)
             run = imports.dry_run(job) if dry_run else _commit(job)
         except RegisterError as error:
             fail(error)

@@ -8,6 +8,7 @@ from forms import validators as v
 from forms.informing import check_customer
 from forms.sources import collapse_spaces
 from models import (
+    NOT_FOR_KIND,
     Address,
     ContactEvent,
     ContactPerson,
@@ -88,6 +89,71 @@ CUSTOMER_FORM_ARGS = labels_args(Customer, {
     "birth_date": {"validators": [v.birth_date]},
     **SOURCE_ARGS,
 })
+# One line of help under the fields people most often type in a way the register refuses
+# (the form ties it to its field with aria-describedby).
+for _name, _help in labels.FIELD_HELP.items():
+    CUSTOMER_FORM_ARGS[_name]["description"] = _help
+
+# The customer form's groups, in order, each a fieldset with its legend
+# (services.vocabulary.customers.FIELDSET_LABELS). A field of the form in none of them
+# goes to the last group; the inline lists of rows follow the groups.
+CUSTOMER_FIELDSETS = (
+    ("identity", ("kind", "first_name", "last_name", "birth_date", "name", "business_id",
+                  "different_company")),
+    ("contact", ("phone", "mobile", "fax", "email")),
+    ("language_informing", ("language", "informed_how", "informed_at",
+                            "not_reachable_reason")),
+    ("own_info", ("own_info", "data_source", "data_source_note", "create_anyway")),
+)
+
+
+def kinds_of_field(name):
+    """Return the kinds of customer the field ``name`` is for (every kind for most)."""
+    return tuple(kind for kind in labels.CUSTOMER_KIND_LABELS
+                 if name not in NOT_FOR_KIND.get(kind, ()))
+
+
+def required_for_kinds(name):
+    """Return the kinds of customer that must have the field ``name`` filled in."""
+    return tuple(kind for kind, names in customer_rules.REQUIRED_FOR_KIND.items()
+                 if name in names)
+
+
+def form_layout(form):
+    """Return the customer ``form``'s layout and its inline lists of rows.
+
+    The layout is ``[(fieldset code, [groups])]`` in the order of CUSTOMER_FIELDSETS, each
+    group ``(kinds, [fields])``: the customer kinds its fields are for (all for most). The
+    inline lists are ``[(kinds, list)]`` alike (a person has no contact persons).
+    Fields the section does not hold are gone from the form already."""
+    placed = {name for _code, names in CUSTOMER_FIELDSETS for name in names}
+    lists = [field for field in form if field.type in ("InlineModelFormList",
+                                                        "InlineFieldList")]
+    inline = [(tuple(kind for kind in labels.CUSTOMER_KIND_LABELS
+                     if customer_rules.has_contact_persons(kind))
+               if field.name == "contact_persons" else tuple(labels.CUSTOMER_KIND_LABELS),
+               field) for field in lists]
+    visible = [field for field in form if field not in lists
+               and getattr(field.widget, "input_type", None) != "hidden"]
+    rest = [field for field in visible if field.name not in placed]
+    layout = []
+    for index, (code, names) in enumerate(CUSTOMER_FIELDSETS):
+        fields = [form[name] for name in names if name in form]
+        if index == len(CUSTOMER_FIELDSETS) - 1:
+            fields += rest
+        groups = []
+        for field in fields:
+            kinds = kinds_of_field(field.name)
+            if field.name == "different_company":
+                kinds = kinds_of_field("business_id")
+            if groups and groups[-1][0] == kinds:
+                groups[-1][1].append(field)
+            else:
+                groups.append((kinds, [field]))
+        if groups:
+            layout.append((code, groups))
+    return layout, inline
+
 
 # The form arguments of the customer's rows edited on its screen.
 ROW_FORM_ARGS = {

@@ -13,6 +13,10 @@ from models import Customer
 from services.duplicates import CHECKED_FIELDS, find_duplicates
 from services.vocabulary import customers as labels
 
+# A customer id as the warning's button posts it: digits, not longer than an id can be.
+MAX_ID_DIGITS = 18
+
+
 def create_anyway_field():
     """Return the confirmation the form shows under the warning."""
     return BooleanField(_l("Create anyway: this is a different customer"))
@@ -50,3 +54,22 @@ def check_new_customer(form, section_id, scope, valid, creating):
         del form["create_anyway"]
         return valid
     return bool(form.create_anyway.data)
+
+
+def chosen_match(form, section_id, scope, posted):
+    """Return the id of the match the user chose to fill from the form (``posted``, the
+    button's value), when it is one of the new customer's likely duplicates the user may
+    read; else None."""
+    posted = (posted or "").strip()
+    if not posted.isdigit() or len(posted) > MAX_ID_DIGITS:
+        return None
+    chosen = int(posted)
+    if chosen not in {m.customer_id for m in find_duplicates(section_id, form_values(form))}:
+        return None
+    return chosen if Customer.select().where(scope & (Customer.id == chosen)).exists() else None
+
+
+def customer_values(form):
+    """Return the customer's own fields of the form: ``{field name: value}``."""
+    return {name: field.data for name, field in form._fields.items()
+            if name in Customer._meta.fields}

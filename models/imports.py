@@ -15,7 +15,7 @@ IMPORT_KINDS = ("dry_run", "commit")
 # A dry run is "checked" when done; a commit runs "running" → "finished", or "cancelled".
 IMPORT_STATES = ("checked", "running", "finished", "cancelled")
 # What a row matching an existing customer does: the choice for the whole file.
-DUPLICATE_CHOICES = ("create", "update_empty", "skip")
+DUPLICATE_CHOICES = ("create", "update_empty", "update_chosen", "skip")
 
 
 class ImportMapping(BaseModel):

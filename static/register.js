@@ -12,6 +12,10 @@
 (function () {
   'use strict';
 
+  // The page's scripts run: the drop-downs open by Bootstrap's script, not by the focus
+  // (static/register.css, .no-js).
+  document.body.classList.remove('no-js');
+
   function focusFirstField(button) {
     var list = button.parentNode.querySelector('.inline-field-list');
     var rows = list ? list.children : [];

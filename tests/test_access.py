@@ -613,14 +613,13 @@ def test_front_page_shows_what_each_role_acts_on(app, people):
     rid = request_id(ask(new_session(app, "anna")))
     controller = new_session(app, "eero")
     page = text(controller.get("/"))
-    assert "Päätöstäsi odottavat käyttöoikeuspyynnöt (1)" in page
+    assert 'data-task="access_decision"' in page and "Päätä käyttöoikeuspyynnöstä" in page
     assert f"/access/requests/{rid}/" in page and "Pekka Uusi" in page
     post(controller, f"/access/requests/{rid}/decide/", {"decision": "approve"})
-    assert "Päätöstäsi odottavat käyttöoikeuspyynnöt (0)" in text(controller.get("/"))
+    assert 'data-task="access_decision"' not in text(controller.get("/"))
     page = text(new_session(app, "tuulikki").get("/"))
-    assert "Hyväksytyt käyttöoikeuspyynnöt, jotka odottavat toteutusta (1)" in page
-    assert "Pekka Uusi" in page
+    assert 'data-task="access_implementation"' in page and "Pekka Uusi" in page
     page = text(new_session(app, "susanna").get("/"))
-    assert "odottavat toteutusta (0)" in page and "Pekka Uusi" not in page
-    # The inspection requests' part of the front page is still there.
+    assert 'data-task="access_implementation"' not in page and "Pekka Uusi" not in page
+    # The inspection requests are in the menu and on the front page's links still.
     assert "Tarkastuspyynnöt" in text(new_session(app, "tuulikki").get("/"))

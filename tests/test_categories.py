@@ -310,6 +310,11 @@ SELECTIONS = {
                                                           "reads",
     ("services/duplicates/matching.py", "DUPLICATE_REASONS"): "the reasons, named by the key "
                                                              "they compare",
+    ("services/duplicates/matching.py", "_COLUMNS"): "the columns a candidate is read by",
+    ("services/duplicates/updating.py", "OVERWRITABLE"): "what a match may overwrite",
+    # The customer form's fieldsets (issue 16): the order of its fields; the section's
+    # categories still decide which are on the form.
+    ("forms/customers.py", "CUSTOMER_FIELDSETS"): "the form's fieldsets",
 }
 SCANNED_OUT = {"tests", "migrations", ".venv", "instance"}
 

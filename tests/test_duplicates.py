@@ -300,6 +300,40 @@ def test_the_create_form_warns_keeps_the_input_and_saves_when_told(
     assert Customer.select().where(Customer.email == "anna.v@example.org").count() == 1
 
 
+def test_the_warning_fills_the_existing_customers_empty_fields_instead(
+        client, auth, people, register):
+    token = auth.login_as("staff_t", language="en", token_from="/customers/new/")
+    anna = register["anna"]
+    data = person_form(token, phone="09 123 4567", own_info="Toivoo ruotsinkielistä postia")
+    page = client.post("/customers/new/", data=data).get_data(as_text=True)
+    assert f'name="fill_existing" value="{anna.id}"' in page
+    # Enter in a field saves: the form's first submit button is an unseen plain "Save".
+    form = page[page.index('id="customer-form"'):]
+    assert form.index("<button type=\"submit\" hidden") < form.index('name="fill_existing"')
+    # Not a match, another section's customer, junk: the form again, nothing written.
+    for posted in (str(register["viking"].id), str(register["other_anna"].id), "abc",
+                   "9" * 20, "-1"):
+        r = client.post("/customers/new/", data=data | {"fill_existing": posted})
+        assert r.status_code == 200, posted
+    assert Customer.get_by_id(anna.id).version == anna.version
+    r = client.post("/customers/new/", data=data | {"fill_existing": str(anna.id)})
+    assert r.status_code == 302 and r.location.endswith(f"/customers/details/?id={anna.id}")
+    filled = Customer.get_by_id(anna.id)
+    # The empty fields filled; the email it had kept (the form's differs only in case).
+    assert (filled.phone, filled.own_info, filled.email) == (
+        "+35891234567", "Toivoo ruotsinkielistä postia", "Anna.Virtanen@example.fi")
+    assert filled.version == anna.version + 1
+    assert Customer.select().where(Customer.section == anna.section).count() == 2
+    event = AuditEvent.select().where(AuditEvent.action == "update").get()
+    # Its informing record too: it had none, and the form records the informing just done.
+    assert set(event.fields.split(",")) == {"phone", "own_info", "informed_how", "informed_at"}
+    # Again: nothing left to fill, said so, nothing created.
+    r = client.post("/customers/new/", data=data | {"fill_existing": str(anna.id)},
+                    follow_redirects=True)
+    assert "nothing was changed" in r.get_data(as_text=True)
+    assert Customer.get_by_id(anna.id).version == anna.version + 1
+
+
 def test_a_new_customer_without_matches_is_saved_at_once(client, auth, people, register):
     token = auth.login_as("staff_t", token_from="/customers/new/")
     page = client.get("/customers/new/").get_data(as_text=True)

@@ -184,6 +184,65 @@ def test_duplicates_skip_or_fill_empty_fields(app, runner, tmp_path):
         ("+35891234567", 2, 1)  # as the form normalises it
 
 
+def test_chosen_fields_are_overwritten_and_a_row_has_its_own_choice(app, runner, tmp_path):
+    header = ["Nimi", "Y-tunnus", "Puhelin", "Sähköposti"]
+    run_import(runner, write_csv(tmp_path / "a.csv", [
+        header, ["Oy Ab", "1234567-1", "09 123 4567", "old@example.com"],
+        ["Toinen Oy", "7654321-2", "", ""]]), "--duplicates", "create")
+    changed = [header, ["Oy Ab", "1234567-1", "09 765 4321", "new@example.com"],
+               ["Toinen Oy", "7654321-2", "09 111 2222", "toinen@example.com"]]
+    run = run_import(runner, write_csv(tmp_path / "b.csv", changed), "--duplicates",
+                     "update_chosen", "--overwrite", "phone", "--row", "3=skip")
+    assert (run.duplicates, run.updated, run.skipped) == (2, 1, 1)
+    first = Customer.get(Customer.business_id == "1234567-1")
+    # The chosen field overwritten, the other kept (it was not empty).
+    assert (first.phone, first.email, first.version) == ("+35897654321", "old@example.com", 2)
+    second = Customer.get(Customer.business_id == "7654321-2")
+    assert (second.phone, second.email, second.version) == (None, None, 1)  # its own: skip
+    # A field no column is mapped to, or one never overwritten, is refused with a hint.
+    for field in ("fax", "informed_how", "kind"):
+        result = runner.invoke(args=["import", "customers", str(tmp_path / "b.csv"),
+                                     "--section", "tourism", "--overwrite", field,
+                                     *informing_options()])
+        assert result.exit_code == 2 and "--overwrite" in result.output, field
+    for row in ("x=skip", "3=delete", "99999999999999999999=skip"):
+        result = runner.invoke(args=["import", "customers", str(tmp_path / "b.csv"),
+                                     "--section", "tourism", "--row", row,
+                                     *informing_options()])
+        assert result.exit_code == 2 and "--row" in result.output, row
+
+
+def test_each_matching_row_is_given_its_choice_on_the_report(app, client, auth, people):
+    token = auth.login_as("staff_t", token_from="/imports/")
+    header = ["Nimi", "Y-tunnus", "Puhelin"]
+    dry_run_page(client, token, upload(client, token, csv_bytes(
+        [header, ["Oy Ab", "1234567-1", ""], ["Toinen Oy", "7654321-2", ""]])))
+    client.post(f"/imports/runs/{ImportRun.get().id}/commit", data={"csrf_token": token})
+    commit = ImportRun.get(ImportRun.kind == "commit")
+    client.post(f"/imports/runs/{commit.id}/step", data={"csrf_token": token})
+    assert Customer.select().count() == 2
+    changed = [header, ["Oy Ab", "1234567-1", "09 765 4321"],
+               ["Toinen Oy", "7654321-2", "09 111 2222"]]
+    report = dry_run_page(client, token, upload(client, token, csv_bytes(changed)),
+                          **{"duplicates-business_id": "update_empty", "overwrite": "phone"})
+    run = ImportRun.select().order_by(ImportRun.id.desc()).get()
+    html = client.get(report).get_data(as_text=True)
+    # Each matching row has its own choice, the file's choice for its kind preselected.
+    assert 'name="row-2" form="commit-form"' in html and 'name="row-3" form="commit-form"' in html
+    assert '<option value="update_empty" selected>' in html
+    nul = client.post(f"/imports/runs/{run.id}/commit", data={
+        "csrf_token": token, "row-3": "skip\x00"})
+    assert nul.status_code == 400 and ImportRun.select().count() == 3  # nothing started
+    client.post(f"/imports/runs/{run.id}/commit", data={
+        "csrf_token": token, "row-3": "skip", "row-2": "bogus", "row-999": "create"})
+    last = ImportRun.select().order_by(ImportRun.id.desc()).get()
+    client.post(f"/imports/runs/{last.id}/step", data={"csrf_token": token})
+    last = ImportRun.get_by_id(last.id)
+    assert (last.kind, last.state, last.updated, last.skipped) == ("commit", "finished", 1, 1)
+    phones = dict(Customer.select(Customer.business_id, Customer.phone).tuples())
+    assert phones == {"1234567-1": "+35897654321", "7654321-2": None}
+
+
 def _cli(db_url, tmp_path, *args, env=None):
     environment = {**os.environ, "REGISTER_DATABASE_URL": db_url,
                    "REGISTER_INSTANCE_PATH": str(tmp_path / "cli-instance"),
@@ -635,5 +694,8 @@ def test_a_killed_import_is_finished_by_a_rerun(app, db_url, tmp_path):
                                                                      401)
     assert Customer.select().count() == Address.select().count() == 400
     assert len({c.email for c in Customer.select()}) == 400
+    # Each address went to its own row's customer (the batch's new ids in the rows' order).
+    pairs = Address.select(Customer.email, Address.street).join(Customer).tuples()
+    assert all(email == f"k{street.split()[1]}@example.com" for email, street in pairs)
     assert AuditEvent.select().where(AuditEvent.action == "create").count() == 400
     assert audit.verify()[0]

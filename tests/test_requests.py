@@ -568,25 +568,33 @@ def test_dashboard_shows_each_role_what_to_act_on(client, auth, people):
 
     auth.login_as("handler_t")
     page = text(client.get("/"))
-    identity = page[page.index("work-identity-heading"):page.index("work-subjects-heading")]
+    identity = work_rows(page, "identity")
     assert "Myöhässä Oleva" in identity and "Myöhässä</span>" in identity
-    subjects = page[page.index("work-subjects-heading"):page.index("work-delivery-heading")]
+    subjects = work_rows(page, "subjects")
     assert "Tuore Pyytäjä" in subjects and "päivää jäljellä" in subjects
     assert "Bisnes Pyytäjä" not in page  # another section's
+    # The oldest first: the late request's row comes before the fresh one's.
+    assert page.index("Myöhässä Oleva") < page.index("Tuore Pyytäjä")
 
     auth.logout()
     auth.login_as("responsible")
     page = text(client.get("/"))
-    decision = page[page.index("work-decision-heading"):page.index("work-review-heading")]
+    decision = work_rows(page, "decision")
     assert "Tuore Pyytäjä" in decision and "Myöhässä Oleva" not in decision
-    overdue = page[page.index("work-overdue-heading"):]
+    overdue = work_rows(page, "overdue")
     assert "Myöhässä Oleva" in overdue and "Bisnes Pyytäjä" not in overdue
     assert late.id and business.id
 
     auth.logout()
     auth.login_as("staff_t")
     page = text(client.get("/"))
-    assert "Tuore Pyytäjä" not in page and "Kirjaa pyyntö" in page
+    assert "Tuore Pyytäjä" not in page and "Kirjaa tarkastuspyyntö" in page
+
+
+def work_rows(page, task):
+    """Return the front page's work list rows of ``task``, as one text."""
+    return "".join(row for found, row in
+                   re.findall(r'<tr data-task="([^"]+)">(.*?)</tr>', page, re.S) if found == task)
 
 
 # --- on site, at once -----------------------------------------------------------------------
@@ -661,15 +669,13 @@ def test_on_site_page_serves_at_once_and_the_responsible_reviews(client, auth, p
     auth.logout()
     auth.login_as("responsible")
     front = text(client.get("/"))
-    review = front[front.index("work-review-heading"):front.index("work-overdue-heading")]
-    assert "Anna Äijälä" in review
+    assert "Anna Äijälä" in work_rows(front, "review")
     r = client.post(f"/requests/{row.id}/review", data={
         "csrf_token": csrf_token(front), "version": str(row.version)})
     assert r.status_code == 302
     assert reload(row).reviewed_by_id == user("responsible").id
     front = text(client.get("/"))
-    review = front[front.index("work-review-heading"):front.index("work-overdue-heading")]
-    assert "Anna Äijälä" not in review
+    assert "Anna Äijälä" not in work_rows(front, "review")
 
 
 # --- the command ------------------------------------------------------------------------------

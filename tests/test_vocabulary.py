@@ -11,7 +11,7 @@ from babel.support import Translations
 from markupsafe import escape
 
 import models
-from services import disclosures, duplicates, rectification, register_settings, requests, statistics, vocabulary
+from services import disclosures, duplicates, rectification, register_settings, requests, statistics, vocabulary, worklist
 from services.vocabulary import Label, administration, customers, imports, msgid_of, report, rights
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -75,6 +75,7 @@ SERVICE_CODES = [
     (("customers",) + models.CATEGORIES, rights.PURGE_COUNT_LABELS),
     (register_settings.LAWFUL_BASES, administration.LAWFUL_BASIS_LABELS),
     (duplicates.DUPLICATE_REASONS, customers.DUPLICATE_REASON_LABELS),
+    (worklist.TASKS, rights.WORK_TASK_LABELS),
 ]
 
 # The same word in the language as in English.

@@ -1,9 +1,11 @@
 """The base every admin page stands on: ``pages`` (the secure base, the one load-or-404,
 the user's sections and scoped customers, safe redirects, Helsinki times) and
-``model_view`` (``RegisterModelView``, the one choke point of the register screens).
+``model_view`` (``RegisterModelView``, the one choke point of the register screens) and
+``customer_details`` (the customer's details page, which the customer view mixes in).
 A page imports what it needs from here: ``from admin_views.base import SecureBaseView``.
 """
 
+from admin_views.base.customer_details import CustomerDetailsMixin
 from admin_views.base.model_view import (
     OWN_ROW_BUTTONS,
     ListRow,
@@ -56,6 +58,7 @@ __all__ = [
     "BoundedPagesMixin",
     "ChoiceFilter",
     "ConditionFilter",
+    "CustomerDetailsMixin",
     "CustomerRecordsView",
     "DETAIL_TYPE_FORMATTERS",
     "EXPORT_TYPE_FORMATTERS",

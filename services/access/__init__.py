@@ -66,7 +66,7 @@ from services.access.common import (
     add_year,
 )
 from services.access.ending import end_access, end_access_on_command_line, reactivate
-from services.access.front_page import worklist
+from services.access.front_page import worklist, worklist_conditions
 from services.access.guidance import (
     acknowledge,
     acknowledgements,
@@ -84,6 +84,7 @@ from services.access.requests import (
     grant_on_command_line,
     implement,
     may_decide,
+    implementable_condition,
     may_implement,
     may_request,
     request_access,
@@ -98,7 +99,9 @@ from services.access.review import (
     may_review,
     review_accounts,
     review_items,
+    review_since,
     review_status,
+    status_since,
     save_review,
 )
 from services.errors import RegisterError
@@ -142,6 +145,7 @@ __all__ = [
     "latest_changes",
     "manages_account",
     "may_decide",
+    "implementable_condition",
     "may_implement",
     "may_publish",
     "may_request",
@@ -153,7 +157,9 @@ __all__ = [
     "request_sections",
     "review_accounts",
     "review_items",
+    "review_since",
     "review_status",
+    "status_since",
     "save_review",
     "section_ids",
     "sections_by_user",
@@ -161,4 +167,5 @@ __all__ = [
     "visible_accounts",
     "visible_requests",
     "worklist",
+    "worklist_conditions",
 ]

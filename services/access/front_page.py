@@ -2,7 +2,12 @@
 
 from models import AccessRequest
 from services import policy
-from services.access.requests import may_decide, may_implement, visible_requests
+from services.access.requests import (
+    implementable_condition,
+    may_decide,
+    may_implement,
+    visible_requests,
+)
 from services.access.review import may_review, review_status
 
 
@@ -26,4 +31,16 @@ def worklist(user, now=None):
     if may_review(user):
         status = review_status(now)
         work["review"] = status if status.remind else None
+    return work
+
+
+def worklist_conditions(user):
+    """Return the conditions on AccessRequest of the requests ``user`` must act on, as
+    ``{"decision": …, "implementation": …}`` (only those the role acts on): the menu's
+    count of what :func:`worklist` lists."""
+    work = {}
+    if may_decide(user):
+        work["decision"] = AccessRequest.state == "requested"
+    if policy.may(user, "implement_access"):
+        work["implementation"] = implementable_condition(user)
     return work

@@ -59,14 +59,27 @@ def may_review(user):
 
 def review_status(now=None):
     """Return the :class:`ReviewStatus` at ``now`` (naive UTC; default the present)."""
-    today = helsinki_date(_now(now))
     last = AccessReview.select().order_by(AccessReview.reviewed_at.desc()).first()
     if last is not None:
-        since = last.reviewed_at
-    else:
-        since = User.select(pw.fn.MIN(User.created_at)).scalar()
-        if since is None:
-            return ReviewStatus("none")
+        return status_since(last.reviewed_at, now, last)
+    return status_since(User.select(pw.fn.MIN(User.created_at)).scalar(), now)
+
+
+def review_since():
+    """Return the expression of the moment the review year runs from: the last review,
+    or with none the first account's creation (the menu's count reads it in its query)."""
+    return pw.fn.COALESCE(AccessReview.select(pw.fn.MAX(AccessReview.reviewed_at)),
+                          User.select(pw.fn.MIN(User.created_at)))
+
+
+def status_since(since, now=None, last=None):
+    """Return the :class:`ReviewStatus` at ``now`` of a review year running from ``since``
+    (naive UTC; None: no accounts yet); ``last`` is the last review, if any."""
+    if since is None:
+        return ReviewStatus("none")
+    if isinstance(since, str):  # SQLite hands a computed moment back as text
+        since = datetime.datetime.fromisoformat(since)
+    today = helsinki_date(_now(now))
     due_on = add_year(helsinki_date(since))
     days_left = (due_on - today).days
     if days_left < 0:

@@ -26,7 +26,8 @@ from services.demo_data.vocabulary import (
     SERVICES,
     SUMMARIES,
 )
-from services.demo_data.writer import CHUNK, COUNT_NAMES, FIELDS, MAX_PARAMETERS, generate
+from services.bulk import MAX_PARAMETERS
+from services.demo_data.writer import CHUNK, COUNT_NAMES, FIELDS, generate
 
 __all__ = [
     "ALL_SERVICES", "CHANNEL_WEIGHTS", "CHUNK", "COUNT_NAMES", "DAY", "FIELDS",

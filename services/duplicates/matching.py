@@ -14,9 +14,10 @@ per key so that every key uses its own index (migrations/026_duplicates.py):
 """
 
 import datetime
+import functools
+from collections import namedtuple
 from dataclasses import dataclass
 
-import peewee as pw
 
 import database
 from models import Customer
@@ -42,9 +43,13 @@ class Match:
     score: float
 
 
-_FIELDS = (Customer.id, Customer.kind, Customer.first_name, Customer.last_name, Customer.name,
-           Customer.birth_date, Customer.business_id, Customer.email, Customer.phone,
-           Customer.mobile, Customer.postal_code)
+# The columns read of a candidate, in the order of ``Candidate``.
+_COLUMNS = ("id", "kind", "first_name", "last_name", "name", "birth_date", "business_id",
+            "email", "phone", "mobile", "postal_code")
+
+
+# A candidate customer's row: its columns as attributes, no model object built.
+Candidate = namedtuple("Candidate", _COLUMNS)
 
 
 def _birth_date(value):
@@ -72,41 +77,42 @@ def _keys(values):
     }
 
 
+def _marks(count):
+    return ", ".join([database.db.param] * count)
+
+
 def _exact_conditions(keys):
+    """Return ``[(SQL condition, parameters)]`` of the exact keys."""
+    p = database.db.param
     conditions = []
     if keys["business_id"]:
-        conditions.append(Customer.business_id == keys["business_id"])
+        conditions.append((f"business_id = {p}", [keys["business_id"]]))
     if keys["email"]:
-        conditions.append(pw.fn.LOWER(Customer.email) == keys["email"])
+        conditions.append((f"lower(email) = {p}", [keys["email"]]))
     if keys["birth_date"] and keys["person_name"]:
-        conditions.append(Customer.birth_date == keys["birth_date"])
+        conditions.append((f"birth_date = {p}", [keys["birth_date"]]))
     return conditions
 
 
 def _likely_conditions(section_id, keys):
+    """Return ``[(SQL condition, parameters)]`` of the likely matches."""
+    p = database.db.param
     conditions = []
     tokens = norm.name_tokens(keys["name"])
     if keys["postal_code"] and tokens:
-        position = pw.fn.INSTR if database.is_sqlite() else pw.fn.STRPOS
+        position = "instr" if database.is_sqlite() else "strpos"
         # A subquery of index columns only: the index (section_id, postal_code, sort_name)
         # answers it without reading the rows of the whole postal area.
-        Inner = Customer.alias()
-        inner_contains = _any([position(Inner.sort_name, t) > 0 for t in tokens])
-        conditions.append(Customer.id.in_(
-            Inner.select(Inner.id).where((Inner.section == section_id)
-                                         & (Inner.postal_code == keys["postal_code"])
-                                         & inner_contains)))
+        contains = " OR ".join([f"{position}(inner_c.sort_name, {p}) > 0"] * len(tokens))
+        conditions.append((f"id IN (SELECT inner_c.id FROM customer AS inner_c WHERE "
+                           f"inner_c.section_id = {p} AND inner_c.postal_code = {p} "
+                           f"AND ({contains}))",
+                           [section_id, keys["postal_code"], *tokens]))
     if keys["phones"] and keys["name"]:
-        conditions.append(Customer.phone.in_(keys["phones"]))
-        conditions.append(Customer.mobile.in_(keys["phones"]))
+        marks = _marks(len(keys["phones"]))
+        conditions.append((f"phone IN ({marks})", list(keys["phones"])))
+        conditions.append((f"mobile IN ({marks})", list(keys["phones"])))
     return conditions
-
-
-def _any(conditions):
-    result = None
-    for condition in conditions:
-        result = condition if result is None else (result | condition)
-    return result
 
 
 def _exact_reason(keys, row):
@@ -125,31 +131,49 @@ def _row_values(row):
             "name": row.name}
 
 
+@functools.lru_cache(maxsize=65536)  # a candidate is compared with many imported rows
+def _candidate_name(kind, first_name, last_name, name):
+    return norm.full_name({"kind": kind, "first_name": first_name, "last_name": last_name,
+                           "name": name})
+
+
 def _likely_score(keys, row):
     same_place = keys["postal_code"] and row.postal_code == keys["postal_code"]
     same_phone = bool({row.phone, row.mobile} & set(keys["phones"]))
     if not (same_place or same_phone):
         return None
-    score = norm.name_similarity(keys["name"], norm.full_name(_row_values(row)))
+    score = norm.name_similarity(keys["name"], _candidate_name(row.kind, row.first_name,
+                                                               row.last_name, row.name))
     return score if score >= norm.SIMILAR_NAME_THRESHOLD else None
+
+
+_BIRTH_DATE = _COLUMNS.index("birth_date")
 
 
 def _rows(section_id, conditions, exclude_id):
     """Return the section's customers meeting any of ``conditions``: one statement, a UNION
     of one SELECT per condition, so that each uses its own index (an OR under the section's
-    condition would walk the whole section on SQLite)."""
-    queries = []
-    for condition in conditions:
-        query = Customer.select(*_FIELDS).where((Customer.section == section_id) & condition)
-        if exclude_id is not None:
-            query = query.where(Customer.id != exclude_id)
-        queries.append(query)
-    if not queries:
+    condition would walk the whole section on SQLite). Written as SQL, not built by the
+    query builder: the check runs for every imported row, and building the statement
+    cost more than running it."""
+    if not conditions:
         return []
-    union = queries[0]
-    for query in queries[1:]:
-        union = union | query
-    return list(union.limit(MAX_CANDIDATES).objects())
+    p = database.db.param
+    columns = ", ".join(_COLUMNS)
+    selects, params = [], []
+    for condition, values in conditions:
+        other = f" AND id <> {p}" if exclude_id is not None else ""
+        selects.append(f"SELECT {columns} FROM customer WHERE section_id = {p} AND "
+                       f"{condition}{other}")
+        params += [section_id, *values, *([exclude_id] if exclude_id is not None else [])]
+    sql = " UNION ".join(selects) + f" LIMIT {MAX_CANDIDATES}"
+    to_date = Customer.birth_date.python_value
+    rows = []
+    for row in database.db.execute_sql(sql, params).fetchall():
+        row = list(row)
+        row[_BIRTH_DATE] = to_date(row[_BIRTH_DATE])
+        rows.append(Candidate(*row))
+    return rows
 
 
 def find_duplicates(section_id, values, exclude_id=None, limit=10):

@@ -12,6 +12,7 @@ the ones the database is queried with, so a stored value and a typed one meet:
 - name: casefolded, whitespace runs as one space, trimmed.
 """
 
+import functools
 import re
 
 import phonenumbers
@@ -94,6 +95,7 @@ def full_name(values):
     return person or company or None
 
 
+@functools.lru_cache(maxsize=65536)  # names repeat: an import compares each many times
 def trigrams(name):
     """Return the trigrams of a normalised name as pg_trgm forms them: each word of letters
     and digits, padded with two spaces before and one after."""

@@ -25,6 +25,7 @@ from services.imports.runs import (
     start_commit,
     start_dry_run,
 )
+from services.duplicates import OVERWRITABLE
 from services.imports.saved import (
     refused_rows_csv,
     runs_for,
@@ -34,7 +35,7 @@ from services.imports.saved import (
 )
 
 __all__ = [
-    "BATCH_SIZE", "ImportJob", "auto_mapping", "cancel", "check_steps", "commit_steps",
+    "BATCH_SIZE", "OVERWRITABLE", "ImportJob", "auto_mapping", "cancel", "check_steps", "commit_steps",
     "dry_run",
     "file_hash", "header_and_rows", "held_targets", "mapping_by_header", "matches_of", "refusals_of",
     "refused_rows_csv", "runs_for", "save_mapping", "saved_mapping", "saved_mappings",

@@ -35,16 +35,28 @@ class ImportJob:
     validate_row: object  # callable(form data) -> (values, errors)
     duplicates: dict = dataclasses.field(default_factory=lambda: {"*": "skip"})
     informing: dict = dataclasses.field(default_factory=dict)
+    # One row's own choice over its kind's ({row number: choice}), and the fields the
+    # choice "update_chosen" overwrites on the matched customer.
+    row_choices: dict = dataclasses.field(default_factory=dict)
+    overwrite: list = dataclasses.field(default_factory=list)
 
     def mapping_json(self):
         return json.dumps({self.header[i]: field for i, field in self.mapping.items()},
                           ensure_ascii=False, sort_keys=True)
 
     def options_json(self):
-        return json.dumps({"duplicates": self.duplicates, "informing": self.informing},
-                          sort_keys=True)
+        options = {"duplicates": self.duplicates, "informing": self.informing}
+        if self.row_choices:
+            options["row_choices"] = {str(n): c for n, c in sorted(self.row_choices.items())}
+        if self.overwrite:
+            options["overwrite"] = sorted(self.overwrite)
+        return json.dumps(options, sort_keys=True)
 
-    def choice_for(self, reason):
+    def choice_for(self, reason, number=None):
+        """Return what a row matching a customer for ``reason`` does: the row's own choice
+        (``number``), else its kind's, else the file's."""
+        if number is not None and number in self.row_choices:
+            return self.row_choices[number]
         return self.duplicates.get(reason, self.duplicates.get("*", "skip"))
 
     def source_note(self):

@@ -32,7 +32,7 @@ def _refusal_rows(run_id, checked, job):
             for c in checked for column, message, params in c.refusals]
     rows += [{"run": run_id, "row_number": c.number, "column": "", "message": c.matches[0][1],
               "params": json.dumps({"customer": c.matches[0][0], "row": c.earlier,
-                                    "choice": job.choice_for(c.matches[0][1])}),
+                                    "choice": job.choice_for(c.matches[0][1], c.number)}),
               "duplicate": True}
              for c in checked if c.matches and not c.refusals]
     return rows
@@ -174,8 +174,9 @@ def _count(job, checked, counts):
         counts["accepted"] += 1
         return "create"
     counts["duplicates"] += 1
-    choice = job.choice_for(checked.matches[0][1])
-    key = {"create": "accepted", "update_empty": "updated", "skip": "skipped"}[choice]
+    choice = job.choice_for(checked.matches[0][1], checked.number)
+    key = {"create": "accepted", "update_empty": "updated", "update_chosen": "updated",
+           "skip": "skipped"}[choice]
     counts[key] += 1
     return choice
 

@@ -2,13 +2,10 @@
 fields of matched customers filled, each with its audit event. The caller holds the
 batch's transaction."""
 
-from database import db
 from models import Address, Customer, utcnow
 from services import audit
-from services.versioning import next_version
-
-# The source is the file's, given to a new customer: a customer's own source stays.
-KEPT_OF_MATCH = ("data_source", "data_source_note")
+from services.bulk import insert_rows
+from services.duplicates import update_matched
 
 
 def _customer_row(job, values, now):
@@ -24,23 +21,25 @@ def _customer_row(job, values, now):
 
 
 def _insert_customers(rows):
+    """Insert the customers' ``rows`` (dicts); return their new ids in order."""
     if not rows:
         return []
-    # One insert takes its columns from the first row: every row gets them all.
-    names = sorted({name for row in rows for name in row})
-    rows = [{name: row.get(name) for name in names} for row in rows]
-    if db.returning_clause:
-        return [r[0] for r in Customer.insert_many(rows).returning(Customer.id)
-                .tuples().execute()]
-    return [Customer.insert(**row).execute() for row in rows]
+    # One statement takes its columns from the first row: every row gets them all.
+    names = sorted({name for row in rows for name in row if name != "id"})
+    fields = [Customer._meta.fields[name] for name in names]
+    return insert_rows(Customer, fields, [tuple(row.get(name) for name in names)
+                                          for row in rows], returning=True)
 
 
 def _create(job, values_list, now):
     ids = _insert_customers([_customer_row(job, values, now) for values in values_list])
-    addresses = [{**values["address"], "customer": customer_id}
+    # Built as models, so that every field's default is there as insert_many gives it.
+    addresses = [Address(**values["address"], customer=customer_id).__data__
                  for customer_id, values in zip(ids, values_list) if values.get("address")]
-    for start in range(0, len(addresses), 500):
-        Address.insert_many(addresses[start:start + 500]).execute()
+    if addresses:
+        names = sorted({name for row in addresses for name in row if name != "id"})
+        insert_rows(Address, [Address._meta.fields[name] for name in names],
+                    [tuple(row.get(name) for name in names) for row in addresses])
     fields = sorted({name for values in values_list for name, value
                      in values["customer"].items() if value not in (None, "")})
     audit.record_many("create", actor=job.user, fields=fields,
@@ -48,32 +47,12 @@ def _create(job, values_list, now):
     return ids
 
 
-def _fill_empty(job, customer_id, values, now):
-    """Fill the matched customer's empty fields from the row; return the names filled."""
-    customer = Customer.get_or_none((Customer.id == customer_id)
-                                    & (Customer.section == job.section.id))
-    if customer is None:
-        return []
-    filled = [name for name, value in values["customer"].items()
-              if name in Customer._meta.fields and value not in (None, "")
-              and getattr(customer, name) in (None, "")
-              and name not in KEPT_OF_MATCH]
-    if not filled:
-        return []
-    changes = {name: values["customer"][name] for name in filled}
-    Customer.update({Customer.updated_at: now, **next_version(Customer),
-                     **{getattr(Customer, name): value for name, value in changes.items()}}
-                    ).where(Customer.id == customer_id).execute()
-    Customer.get_by_id(customer_id).save(only=list(Customer.derived_fields))
-    audit.record_many("update", actor=job.user, fields=filled,
-                      objects=[("customer", customer_id, job.section.code)])
-    return filled
-
-
 def store_batch(job, actions):
     """Store a batch: ``actions`` is ``[(checked row, "create" | "update_empty" | …)]``."""
     now = utcnow()
     _create(job, [c.values for c, action in actions if action == "create"], now)
     for checked, action in actions:
-        if action == "update_empty":
-            _fill_empty(job, checked.matches[0][0], checked.values, now)
+        if action in ("update_empty", "update_chosen"):
+            update_matched(job.section, checked.matches[0][0], checked.values["customer"],
+                           job.user, overwrite=job.overwrite if action == "update_chosen"
+                           else None, now=now)

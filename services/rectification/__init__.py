@@ -71,6 +71,7 @@ from services.rectification.reading import (
     rows_now,
     state,
     subject_rows,
+    worklist_conditions,
 )
 from services.rectification.steps import (
     apply,
@@ -117,4 +118,5 @@ __all__ = [
     "state",
     "subject_rows",
     "verify",
+    "worklist_conditions",
 ]

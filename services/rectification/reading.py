@@ -16,6 +16,7 @@ from models import (
     Customer,
     RectificationRequest,
 )
+from services import policy
 from services.categories import linked_models, own_fields
 from services.errors import N_
 from services.localtime import to_helsinki
@@ -261,6 +262,29 @@ def open_condition():
     return (RectificationRequest.applied_at.is_null()
             & (RectificationRequest.decision.is_null()
                | (RectificationRequest.decision != "refused")))
+
+
+def worklist_conditions(user, sections):
+    """Return the conditions on RectificationRequest of the open requests ``user`` acts on,
+    as ``{step: condition}``: ``verify`` (registered, to check: those who register),
+    ``decide`` (checked, to decide) and ``apply`` (approved, to apply), each by the roles
+    whose capability the step is (services/policy.py). ``sections`` limits them to the
+    customers of those sections (ids or a subquery of them); None: every section.
+    """
+    request = RectificationRequest
+    pending = request.applied_at.is_null() & request.decision.is_null()
+    work = {}
+    if policy.may(user, "register_rectification"):
+        work["verify"] = pending & request.verified_at.is_null()
+    if policy.may(user, "decide_rectification"):
+        work["decide"] = pending & request.verified_at.is_null(False)
+    if policy.may(user, "apply_rectification"):
+        work["apply"] = request.applied_at.is_null() & (request.decision == "approved")
+    if sections is not None:
+        in_sections = request.customer.in_(
+            Customer.select(Customer.id).where(Customer.section.in_(sections)))
+        work = {step: condition & in_sections for step, condition in work.items()}
+    return work
 
 
 def open_first(query):

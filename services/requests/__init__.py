@@ -68,6 +68,7 @@ from services.requests.deadlines import (
     subject_counts,
     to_review,
     worklist,
+    worklist_conditions,
 )
 from services.requests.matching import MAX_CANDIDATES, Candidate, SubjectQuery, find_subjects
 from services.requests.on_site import on_site_sections, other_sections, serve_on_site
@@ -92,5 +93,5 @@ __all__ = [
     "parts_of", "reads_records", "record_delivery", "record_identity", "record_report",
     "record_view", "register", "register_parts", "review", "search_subjects", "serve_on_site",
     "state_of", "subject_counts", "subjects_of", "to_review", "unlink_subject",
-    "visible_subjects", "visible_to", "worklist",
+    "visible_subjects", "visible_to", "worklist", "worklist_conditions",
 ]

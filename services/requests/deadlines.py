@@ -95,35 +95,64 @@ def subject_counts(request_ids):
     return dict(rows)
 
 
+def _to_review_condition():
+    """Return the condition of a request served on site that no responsible person has
+    reviewed yet."""
+    return (InspectionRequest.on_site & InspectionRequest.reviewed_at.is_null()
+            & InspectionRequest.delivered_at.is_null(False))
+
+
 def to_review():
     """Return the requests served on site that no responsible person has reviewed yet."""
-    return list(InspectionRequest.select()
-                .where(InspectionRequest.on_site & InspectionRequest.reviewed_at.is_null()
-                       & InspectionRequest.delivered_at.is_null(False))
+    return list(InspectionRequest.select().where(_to_review_condition())
                 .order_by(InspectionRequest.delivered_at, InspectionRequest.id))
 
 
-def worklist(user, now=None):
-    """Return what ``user`` must act on, as ``{what: [request, …]}`` (see the dashboard).
+def worklist_conditions(user, now=None, sections=None):
+    """Return the conditions on InspectionRequest of what ``user`` must act on, as
+    ``{what: condition}``: the one rule behind the front page's lists and the menu's count.
 
     Handlers: their sections' open requests waiting for the identity check
     (``identity``), the confirmation of the subject's records (``subjects``) or the
     delivery (``delivery``). The responsible person and the controller: requests waiting
     for a decision (``decision``), on-site ones to review (``review``) and every overdue
-    one (``overdue``). Other roles have nothing to act on.
+    one (``overdue``). Other roles have nothing to act on. ``sections`` is the handler's
+    sections as ids or a subquery of them (default: read here).
     """
-    lists = {}
+    request = InspectionRequest
+    now = _naive_utc(now) if now is not None else utcnow()
     if policy.may(user, "handle_section_inspection_requests"):
-        ids = policy.readable_section_ids(user)
-        rows = list(open_requests().where(InspectionRequest.section.in_(ids))) if ids else []
-        counts = subject_counts([r.id for r in rows])
-        lists["identity"] = [r for r in rows if state_of(r) == "received"]
-        lists["subjects"] = [r for r in rows
-                             if state_of(r) == "identified" and not counts.get(r.id)]
-        lists["delivery"] = [r for r in rows if state_of(r) == "decided"]
-    elif policy.may(user, "decide_inspection_requests"):
-        rows = list(open_requests())
-        lists["decision"] = [r for r in rows if state_of(r) == "identified"]
-        lists["review"] = to_review()
-        lists["overdue"] = [r for r in rows if deadline(r, now).overdue]
+        if sections is None:
+            sections = policy.readable_section_ids(user)
+        mine = open_condition() & request.section.in_(sections)
+        undecided = request.decision.is_null()
+        confirmed = pw.fn.EXISTS(InspectionSubject.select(pw.SQL("1"))
+                                 .where(InspectionSubject.request == request.id))
+        return {
+            "identity": mine & undecided & request.identity_checked_at.is_null(),
+            "subjects": (mine & undecided & request.identity_checked_at.is_null(False)
+                         & ~confirmed),
+            "delivery": mine & request.decision.is_null(False),
+        }
+    if policy.may(user, "decide_inspection_requests"):
+        return {
+            "decision": (open_condition() & request.decision.is_null()
+                         & request.identity_checked_at.is_null(False)),
+            "review": _to_review_condition(),
+            "overdue": open_condition() & (request.due_at < now),
+        }
+    return {}
+
+
+def worklist(user, now=None):
+    """Return what ``user`` must act on, as ``{what: [request, …]}`` (see the dashboard
+    and :func:`worklist_conditions`), the soonest due first; on-site ones to review in the
+    order they were served."""
+    lists = {}
+    for what, condition in worklist_conditions(user, now).items():
+        if what == "review":
+            lists[what] = to_review()
+        else:
+            lists[what] = list(InspectionRequest.select().where(condition)
+                               .order_by(InspectionRequest.due_at, InspectionRequest.id))
     return lists

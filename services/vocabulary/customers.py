@@ -101,6 +101,26 @@ CATEGORY_LABELS = {
     "record": _l("Register entry"),
 }
 
+# The customer form's fieldsets (forms.customers.CUSTOMER_FIELDSETS), and its groups of
+# fields for some kinds of customer only, by those kinds joined with "_".
+FIELDSET_LABELS = {
+    "identity": _l("Identity"),
+    "contact": _l("Contact information"),
+    "language_informing": _l("Language and informing"),
+    "own_info": _l("Own additional information"),
+    "person": _l("Private person's details"),
+    "company_organisation": _l("Company's or organisation's details"),
+}
+
+# One line of help under the customer form's fields people most often get wrong.
+FIELD_HELP = {
+    "business_id": _l("Seven digits, a hyphen and the check digit, e.g. 0737546-2."),
+    "birth_date": _l("Year-month-day, e.g. 1980-05-17."),
+    "phone": _l("For example 040 123 4567, or +46 8 123 456 for a number abroad."),
+    "mobile": _l("For example 040 123 4567, or +46 8 123 456 for a number abroad."),
+    "fax": _l("For example 09 123 4567, or +46 8 123 456 for a number abroad."),
+}
+
 # Field labels shared by every register screen that shows these fields (the customer
 # screens, billing, the marketing list, the fields of a rectification request).
 FIELD_LABELS = {

@@ -79,6 +79,7 @@ CHOICE_LABELS = {
 DUPLICATE_CHOICE_LABELS = {
     "create": _l("Create a new customer anyway"),
     "update_empty": _l("Update the existing customer's empty fields only"),
+    "update_chosen": _l("Update the existing customer's chosen fields"),
     "skip": _l("Skip the row"),
 }
 

@@ -66,6 +66,16 @@ WORKLIST_HEADINGS = {
     "overdue": _l("All overdue requests"),
 }
 
+# services.worklist.TASKS: the front page's other rows, what the user is to do.
+WORK_TASK_LABELS = {
+    "rectification_verify": _l("Check the data against the source"),
+    "rectification_decide": _l("Decide on the rectification"),
+    "rectification_apply": _l("Apply the approved rectification"),
+    "access_decision": _l("Decide on the access request"),
+    "access_implementation": _l("Implement the approved access"),
+    "access_review": _l("Carry out the yearly access review"),
+}
+
 # --- prohibitions (seed §16) ---------------------------------------------------------------
 
 # models.PROHIBITION_PURPOSES

@@ -3,6 +3,7 @@
 import logging
 import os
 import pathlib
+import re
 import threading
 
 from axe_playwright_python.sync_playwright import Axe
@@ -131,27 +132,45 @@ def switch_language(page, language):
     assert page.locator("html").get_attribute("lang") == language
 
 
-def log_out(page):
-    """Log out as the header's button does, and open the login page."""
-    page.goto("/")
-    _post_from_page(page, "/logout")
-    page.goto("/")
-    assert "/login" in page.url
+def menu_name(name):
+    """Match a menu item or group by ``name``, with or without its count waiting
+    ("Tarkastuspyynnöt (2 odottaa)")."""
+    return re.compile("^" + re.escape(name) + r"( \(\d+ odottaa\))?$")
 
 
-def open_menu_item(page, menu_name, item):
-    """Click ``item`` in the main menu's drop-down ``menu_name``.
+def open_menu_item(page, group, item):
+    """Click ``item`` in the main menu's group ``group`` (Rekisteri, Rekisteröidyn
+    oikeudet, Rekisterinpitäjä, Ylläpito; README "Navigation").
 
     Bootstrap binds its drop-downs when its script has run; a click on the toggle before
     that opens nothing, so the toggle is clicked again until the item shows.
     """
     menu = page.get_by_role("navigation", name="Päävalikko")
-    open_drop_down(page, menu.get_by_role("link", name=menu_name, exact=True),
-                   menu.get_by_role("link", name=item, exact=True))
+    open_drop_down(page, menu.get_by_role("button", name=menu_name(group)),
+                   menu.get_by_role("link", name=menu_name(item)))
+
+
+def open_account_item(page, item, role="link"):
+    """Click ``item`` (a link, or with ``role="button"`` a button) in the account menu."""
+    menu = page.get_by_role("navigation", name="Päävalikko")
+    open_drop_down(page, menu.get_by_role("button", name=re.compile("^Käyttäjätili: ")),
+                   menu.get_by_role(role, name=item, exact=True))
+
+
+def log_out(page):
+    """Log out through the account menu (the pages outside the menu, such as the password
+    change, show the button as it is)."""
+    page.wait_for_load_state("load")
+    button = page.get_by_role("button", name="Kirjaudu ulos", exact=True)
+    if button.is_visible():
+        button.click()
+    else:
+        open_account_item(page, "Kirjaudu ulos", role="button")
 
 
 def open_drop_down(page, toggle, item):
-    """Click ``toggle`` until its drop-down shows ``item``, then click ``item``.
+    """Click ``toggle`` until its drop-down shows ``item``, then click ``item`` (None:
+    until the toggle says it is open, and leave it open).
 
     The page's scripts must have run first: a click on a placeholder link
     (``href="javascript:void(0)"``) before them follows the href, which the
@@ -163,8 +182,12 @@ def open_drop_down(page, toggle, item):
     for _ in range(5):
         toggle.click()
         try:
-            expect(item).to_be_visible(timeout=2000)
+            if item is None:
+                expect(toggle).to_have_attribute("aria-expanded", "true", timeout=2000)
+            else:
+                expect(item).to_be_visible(timeout=2000)
             break
         except AssertionError:
             continue
-    item.click()
+    if item is not None:
+        item.click()

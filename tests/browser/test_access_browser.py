@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import AccessRequest, User
+from tests.browser import helpers
 from tests.browser.helpers import assert_accessible, log_in, open_menu_item, screenshot
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,7 @@ NEW_PASSWORD = "Marraskuun ensimmäinen tiistai"
 
 
 def log_out(page):
-    page.get_by_role("button", name="Kirjaudu ulos").click()
+    helpers.log_out(page)
     expect(page).to_have_url(re.compile(r"/login"))
 
 
@@ -26,10 +27,10 @@ def test_controller_approves_handler_creates_new_user_changes_password(page, mak
     make_user("eero", "controller")
     make_user("tuulikki", "handler", ["tourism"])
 
-    # The handler asks access for a new colleague from the menu "Käyttöoikeudet".
+    # The handler asks access for a new colleague from the menu "Rekisterinpitäjä".
     log_in(page, "tuulikki")
     expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
-    open_menu_item(page, "Käyttöoikeudet", "Käyttöoikeuspyynnöt")
+    open_menu_item(page, "Rekisterinpitäjä", "Käyttöoikeuspyynnöt")
     expect(page.get_by_role("heading", level=1)).to_have_text("Käyttöoikeuspyynnöt")
     assert_accessible(page)
     page.get_by_role("link", name="Pyydä käyttöoikeutta").click()
@@ -65,11 +66,12 @@ def test_controller_approves_handler_creates_new_user_changes_password(page, mak
 
     # The controller finds it on the front page and approves it.
     log_in(page, "eero")
-    waiting = page.get_by_role("region", name=re.compile("^Päätöstäsi odottavat"))
+    waiting = page.get_by_role("region", name=re.compile("^Sinua odottavat tehtävät"))
     expect(waiting).to_contain_text("Pekka Äijälä")
+    expect(waiting).to_contain_text("Päätä käyttöoikeuspyynnöstä")
     assert_accessible(page)
     screenshot(page, f"access-dashboard-{db_kind}")
-    waiting.get_by_role("link", name=f"Nro {request_id}").click()
+    waiting.get_by_role("link", name=f"Käyttöoikeuspyyntö nro {request_id}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Käyttöoikeuspyyntö nro {request_id}")
     assert_accessible(page)
@@ -80,8 +82,9 @@ def test_controller_approves_handler_creates_new_user_changes_password(page, mak
 
     # The handler sees it waiting for implementation and creates the account.
     log_in(page, "tuulikki")
-    waiting = page.get_by_role("region", name=re.compile("^Hyväksytyt käyttöoikeuspyynnöt"))
-    waiting.get_by_role("link", name=f"Nro {request_id}").click()
+    waiting = page.get_by_role("region", name=re.compile("^Sinua odottavat tehtävät"))
+    expect(waiting).to_contain_text("Toteuta hyväksytty käyttöoikeus")
+    waiting.get_by_role("link", name=f"Käyttöoikeuspyyntö nro {request_id}").click()
     username = page.get_by_label("Käyttäjätunnus", exact=True)
     expect(username).to_have_value("pekka.aijala")  # offered from the email
     assert_accessible(page)
@@ -109,7 +112,7 @@ def test_controller_approves_handler_creates_new_user_changes_password(page, mak
     page.get_by_label("Uusi salasana uudelleen", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Vaihda salasana").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
-    expect(page.get_by_role("heading", name="Kirjautuneena: pekka.aijala")).to_be_visible()
+    expect(page.get_by_role("button", name="Käyttäjätili: pekka.aijala")).to_be_visible()
     assert not User.by_username("pekka.aijala").must_change_password
 
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import ContactPerson, Customer, Prohibition, RectificationRequest, Section
-from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests.browser.helpers import assert_accessible, log_in, log_out, open_menu_item, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -66,8 +66,7 @@ def test_staff_records_a_prohibition_and_counts_the_list(page, make_user, compan
     assert_accessible(page)
 
     # The marketing list leaves her out and says so before any download.
-    page.get_by_role("navigation", name="Päävalikko").get_by_role(
-        "link", name="Markkinointilista").click()
+    open_menu_item(page, "Rekisteröidyn oikeudet", "Markkinointilista")
     expect(page.get_by_role("note")).to_contain_text("Vain sisäiseen käyttöön")
     page.get_by_role("button", name="Laske", exact=True).click()
     counts = page.get_by_role("region", name="Lista")
@@ -130,10 +129,9 @@ def test_rectification_request_from_registering_to_applying(page, make_user, com
 
     # The section's handler approves and applies it; the page keeps before and after.
     make_user("tuulikki", "handler", ["tourism"])
-    page.get_by_role("button", name="Kirjaudu ulos").click()
+    log_out(page)
     log_in(page, "tuulikki", front_page=True)
-    page.get_by_role("navigation", name="Päävalikko").get_by_role(
-        "link", name="Korjauspyynnöt").click()
+    open_menu_item(page, "Rekisteröidyn oikeudet", "Korjauspyynnöt")
     expect(page.get_by_role("row", name=re.compile("Maija Meikäläinen"))).to_contain_text(
         "Tarkistettu, odottaa päätöstä")
     assert_accessible(page)

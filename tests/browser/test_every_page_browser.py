@@ -196,8 +196,9 @@ def _sweep_role(page, role, sample, problems, checked):
             assert menus, f"{role}: no menu of the header opened"
         else:
             checked.update(opened)
-    switch_language(page, "fi")  # the login form is read in Finnish
+    switch_language(page, "fi")  # the account menu and the login form are read in Finnish
     log_out(page)
+    page.wait_for_url("**/login*")
 
 
 def test_every_page_of_every_role_passes_axe_core(page, sample, db_kind):

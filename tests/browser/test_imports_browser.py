@@ -30,7 +30,7 @@ def _upload_and_check(page, path):
     page.locator("#import-file").set_input_files(path)
     page.get_by_role("button", name="Lataa ja määritä sarakkeet").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("sarakkeiden määritys")
-    expect(page.get_by_label("Sähköposti", exact=True)).to_have_value("email")
+    expect(page.get_by_role("combobox", name="Sähköposti", exact=True)).to_have_value("email")
     assert_accessible(page)
     page.locator("#informed_how").select_option("in_person")
     page.locator("#informed_at").fill(typed_now(minutes_ago=1))

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests.browser.helpers import assert_accessible, log_in, log_out, open_drop_down, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -54,22 +54,24 @@ def test_new_user_logs_in_changes_password_and_sees_front_page(page, make_user, 
     page.get_by_label("Uusi salasana uudelleen", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Vaihda salasana").click()
 
-    # The front page, in Finnish: who is logged in, the role and the section.
+    # The front page, in Finnish: the work list; who is logged in, the role and the
+    # section are in the account menu.
     expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:\d+/$"))
     expect(page.locator("html")).to_have_attribute("lang", "fi")
     expect(page.get_by_role("heading", level=1)).to_have_text("Etusivu")
-    expect(page.get_by_role("heading", name="Kirjautuneena: uusi.kayttaja")).to_be_visible()
-    main = page.get_by_role("main")
-    expect(main.locator("dt", has_text="Rooli")).to_be_visible()
-    expect(main.locator("dt:has-text('Rooli') + dd")).to_contain_text("Henkilökunta")
-    expect(main.locator("dt:has-text('Osastot') + dd")).to_have_text(
-        "Matkailu- ja kongressitoimisto"
-    )
+    expect(page.get_by_role("region", name=re.compile("^Sinua odottavat tehtävät"))
+           ).to_contain_text("Ei tehtävää.")
+    menu = page.locator(".account-menu .dropdown-menu")
+    open_drop_down(page, page.get_by_role("button", name="Käyttäjätili: uusi.kayttaja"), None)
+    expect(menu).to_contain_text("Kirjautuneena: uusi.kayttaja")
+    expect(menu).to_contain_text("Henkilökunta")
+    expect(menu).to_contain_text("Matkailu- ja kongressitoimisto")
+    page.keyboard.press("Escape")
     assert_accessible(page)
     screenshot(page, f"dashboard-{db_kind}")
 
     # The new password is the one that works now, and no change is asked for any more.
-    page.get_by_role("button", name="Kirjaudu ulos").click()
+    log_out(page)
     expect(page).to_have_url(re.compile(r"/login$"))
     log_in(page, "uusi.kayttaja", PASSWORD, open_form=False)
     expect(page.get_by_role("alert")).to_have_text("Väärä käyttäjätunnus tai salasana.")

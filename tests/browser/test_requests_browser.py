@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from models import Customer, InspectionRequest, Section, User, utcnow
 from services import requests as rules
-from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests.browser import helpers
+from tests.browser.helpers import assert_accessible, log_in, open_menu_item, screenshot
 from tests.conftest import typed_now
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ BUSINESS = "Elinkeinokehitys"
 
 
 def log_out(page):
-    page.get_by_role("button", name="Kirjaudu ulos").click()
+    helpers.log_out(page)
     expect(page).to_have_url(re.compile(r"/login"))
 
 
@@ -43,8 +44,7 @@ def test_handler_registers_responsible_approves_handler_downloads_pdf(page, make
 
     # The handler opens the requests from the main menu.
     log_in(page, "hanna", front_page=True)
-    page.get_by_role("navigation", name="Päävalikko").get_by_role(
-        "link", name="Tarkastuspyynnöt").click()
+    open_menu_item(page, "Rekisteröidyn oikeudet", "Tarkastuspyynnöt")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tarkastuspyynnöt")
     assert_accessible(page)
     page.get_by_role("link", name="Kirjaa pyyntö").click()
@@ -121,8 +121,9 @@ def test_handler_registers_responsible_approves_handler_downloads_pdf(page, make
 
     # The responsible person finds it on the front page and approves it.
     log_in(page, "vastaava", front_page=True)
-    waiting = page.get_by_role("region", name=re.compile("^Odottaa päätöstäsi"))
-    expect(waiting).to_contain_text("Anna Äijälä")
+    waiting = page.get_by_role("region", name=re.compile("^Sinua odottavat tehtävät"))
+    expect(waiting.get_by_role("row", name=re.compile("Odottaa päätöstäsi"))).to_contain_text(
+        "Anna Äijälä")
     assert_accessible(page)
     screenshot(page, f"request-dashboard-{db_kind}")
     waiting.get_by_role("link", name=f"Tarkastuspyyntö nro {request_id}").click()
@@ -202,8 +203,9 @@ def test_on_site_page_and_overdue_list_are_accessible(page, make_user, requester
     log_out(page)
 
     log_in(page, "hanna", front_page=True)
-    work = page.get_by_role("region", name=re.compile("^Odottaa henkilöllisyyden tarkistusta"))
+    work = page.get_by_role("region", name=re.compile("^Sinua odottavat tehtävät"))
     row = work.get_by_role("row", name=re.compile(f"Tarkastuspyyntö nro {late.id}"))
+    expect(row).to_contain_text("Odottaa henkilöllisyyden tarkistusta")
     expect(row).to_contain_text(re.compile(r"Myöhässä \d+ päivää"))
     assert_accessible(page)
     page.goto("/requests/")

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.browser
 
 
 def open_from_menu(page, item):
-    """Open ``item`` of the main menu's "Säilytys ja poisto" drop-down."""
-    open_menu_item(page, "Säilytys ja poisto", item)
+    """Open ``item`` of the main menu's "Rekisterinpitäjä" drop-down (its part "Säilytys
+    ja poisto")."""
+    open_menu_item(page, "Rekisterinpitäjä", item)
 
 
 def test_controller_previews_confirms_and_reads_the_log(page, make_user, register, db_kind):  # noqa: F811

@@ -21,7 +21,7 @@ def test_controller_adds_a_section_and_removes_a_category(page, make_user, db_ki
     Demographics.create(customer=customer, profession="Kirjastonhoitaja")
     log_in(page, "eero", front_page=True)
 
-    open_menu_item(page, "Asetukset", "Osastot ja tietoryhmät")
+    open_menu_item(page, "Rekisterinpitäjä", "Osastot ja tietoryhmät")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Osastot ja tietoryhmät")
     assert_accessible(page)
 

@@ -17,7 +17,7 @@ def test_controller_changes_and_publishes_the_settings(page, make_user, db_kind)
     make_user("eero", "controller")
     log_in(page, "eero", front_page=True)
 
-    open_menu_item(page, "Asetukset", "Rekisterinpitäjän asetukset")
+    open_menu_item(page, "Rekisterinpitäjä", "Rekisterinpitäjän asetukset")
     expect(page).to_have_url(re.compile(r"/settings/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Rekisterinpitäjän asetukset")
     assert_accessible(page)

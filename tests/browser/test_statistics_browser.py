@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from models import Address, Customer, Section
 from services.customers import refresh_city
 from services.localtime import helsinki_today
-from tests.browser.helpers import assert_accessible, log_in, screenshot
+from tests.browser.helpers import assert_accessible, log_in, open_menu_item, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def test_handler_reads_statistics_and_downloads_xlsx(page, make_user, customers,
 
     make_user("hanna", "handler", ["tourism"])
     log_in(page, "hanna", front_page=True)
-    page.get_by_role("navigation", name="Päävalikko").get_by_role("link", name="Tilastot").click()
+    open_menu_item(page, "Rekisterinpitäjä", "Tilastot")
     expect(page).to_have_url(re.compile(r"/statistics/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Tilastot")
 

@@ -1,0 +1,159 @@
+"""What a user must act on: the counts beside the menu items and the front page's list.
+
+Each kind of work is a condition defined where its rule lives, and read here:
+
+| count | rows | rule |
+|---|---|---|
+| ``inspection`` | inspection requests to check, confirm, deliver, decide, review; overdue | ``services.requests.worklist_conditions`` |
+| ``rectification`` | rectification requests to check, decide or apply | ``services.rectification.worklist_conditions`` |
+| ``access`` | access requests to decide or implement | ``services.access.worklist_conditions`` |
+| ``access_review`` | the yearly access review, from a month before it is due | ``services.access.status_since`` |
+| ``not_informed`` | customers not yet informed of their registration | ``services.informing.not_informed`` |
+
+``counts(user)`` reads every count the user's role may see in ONE statement of scalar
+subqueries, each limited to the user's own sections (a handler of one section never
+counts another's rows): the menu shows them on every page. ``work(user)`` returns the
+rows of the front page, oldest first. No Flask here.
+"""
+
+import dataclasses
+import datetime
+
+import peewee as pw
+
+from models import (
+    AccessRequest,
+    Customer,
+    InspectionRequest,
+    RectificationRequest,
+    UserSection,
+    db,
+    utcnow,
+)
+from services import access, informing, policy, rectification, requests
+
+COUNTS = ("inspection", "rectification", "access", "access_review", "not_informed")
+# The front page lists at most this many rows of each kind (the counts say how many).
+MAX_ROWS = 100
+YEAR = datetime.timedelta(days=365)
+# The tasks of the front page's rows: the inspection request's worklist codes, then these.
+TASKS = ("rectification_verify", "rectification_decide", "rectification_apply",
+         "access_decision", "access_implementation", "access_review")
+
+
+def _sections(user):
+    """Return the user's sections as a subquery of ids; None for every section."""
+    if policy.may(user, "read_all_sections"):
+        return None
+    return UserSection.select(UserSection.section).where(UserSection.user == user.id)
+
+
+def _either(conditions):
+    """Return the OR of ``conditions`` (a dict of them), or None when there are none."""
+    combined = None
+    for condition in conditions.values():
+        combined = condition if combined is None else combined | condition
+    return combined
+
+
+def _count_queries(user, now):
+    """Return ``{count: subquery or expression}`` of the counts ``user``'s role sees."""
+    sections = _sections(user)
+    found = {}
+    inspection = _either(requests.worklist_conditions(user, now, sections=sections))
+    if inspection is not None:
+        found["inspection"] = InspectionRequest.select(pw.fn.COUNT(pw.SQL("*"))).where(
+            inspection)
+    if policy.may(user, "use_register"):
+        fixing = _either(rectification.worklist_conditions(user, sections))
+        if fixing is not None:
+            found["rectification"] = RectificationRequest.select(
+                pw.fn.COUNT(pw.SQL("*"))).where(fixing)
+        scope = informing.not_informed()
+        if sections is not None:
+            scope = scope & Customer.section.in_(sections)
+        found["not_informed"] = Customer.select(pw.fn.COUNT(pw.SQL("*"))).where(scope)
+    deciding = _either(access.worklist_conditions(user))
+    if deciding is not None:
+        found["access"] = AccessRequest.select(pw.fn.COUNT(pw.SQL("*"))).where(
+            deciding)
+    if access.may_review(user):
+        found["access_review"] = access.review_since()
+    return found
+
+
+def counts(user, now=None):
+    """Return ``{count: number}`` of the work ``user`` must act on (COUNTS), only the
+    counts the role may see, read in one statement; {} when the role has none."""
+    now = now or utcnow()
+    queries = _count_queries(user, now)
+    if not queries:
+        return {}
+    statement = pw.Select(columns=[query.alias(name) for name, query in queries.items()])
+    row = next(iter(statement.bind(db).dicts()))
+    found = {name: row[name] or 0 for name in queries if name != "access_review"}
+    if "access_review" in queries:
+        status = access.status_since(row["access_review"], now)
+        found["access_review"] = 1 if status.remind else 0
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Work:
+    """A row of the front page: ``task`` (a code: an inspection worklist code or TASKS),
+    ``kind`` of the thing it links to (inspection, rectification, access, access_review),
+    the thing (a request row, or the review's status) and ``since``, the moment the work
+    came in (naive UTC): the front page lists the oldest first."""
+
+    task: str
+    kind: str
+    thing: object
+    since: datetime.datetime
+
+
+def _inspection_work(user, now):
+    rows, seen = [], set()
+    for task, found in requests.worklist(user, now).items():
+        for request in found[:MAX_ROWS]:
+            if request.id in seen:  # waiting for a decision and overdue: listed once
+                continue
+            seen.add(request.id)
+            since = request.delivered_at if task == "review" else request.received_at
+            rows.append(Work(task, "inspection", request, since))
+    return rows
+
+
+def _rectification_work(user):
+    if not policy.may(user, "use_register"):
+        return []
+    conditions = rectification.worklist_conditions(user, _sections(user))
+    rows = []
+    for step, condition in conditions.items():
+        found = (RectificationRequest.select().where(condition)
+                 .order_by(RectificationRequest.received_at, RectificationRequest.id)
+                 .limit(MAX_ROWS))
+        rows += [Work(f"rectification_{step}", "rectification", r, r.received_at)
+                 for r in found]
+    return rows
+
+
+def _access_work(user, now):
+    work = access.worklist(user, now)
+    rows = [Work("access_decision", "access", r, r.requested_at)
+            for r in work["decision"][:MAX_ROWS]]
+    rows += [Work("access_implementation", "access", r, r.decided_at or r.requested_at)
+             for r in work["implementation"][:MAX_ROWS]]
+    review = work["review"]
+    if review is not None:
+        # The review year began a year before the due day.
+        since = datetime.datetime.combine(review.due_on, datetime.time()) - YEAR
+        rows.append(Work("access_review", "access_review", review, since))
+    return rows
+
+
+def work(user, now=None):
+    """Return the front page's rows for ``user``: every request and review the user must
+    act on (only their sections'), the oldest first."""
+    now = now or utcnow()
+    rows = _inspection_work(user, now) + _rectification_work(user) + _access_work(user, now)
+    return sorted(rows, key=lambda row: (row.since, row.kind, getattr(row.thing, "id", 0)))
