@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test bench migrate translations messages clean
+.PHONY: run test bench migrate translations messages screens clean
 
 $(BIN)/activate: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ bench-purge: translations
 .PHONY: bench-import
 bench-import: translations
 	$(BIN)/python -m bench.imports
+
+# The pictures of the main screens in docs/screens/ (README "Screens"), taken in Debian's
+# chromium from a throwaway register of made-up customers.
+screens: translations
+	$(BIN)/python docs/make_screens.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

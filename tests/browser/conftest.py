@@ -5,9 +5,7 @@ The `app` fixture of tests/conftest.py is parametrised over SQLite and PostgreSQ
 every test that takes `live_server` or `page` runs once per database.
 """
 
-import logging
 import os
-import threading
 
 import pytest
 
@@ -45,19 +43,11 @@ def browser():
 @pytest.fixture
 def live_server(app):
     """Serve ``app`` over HTTP on 127.0.0.1 with waitress (4 threads); return the base URL."""
-    from waitress import create_server, wasyncore
+    from tests.browser.helpers import serve
 
-    # A page loading its stylesheets and scripts queues requests: not worth a warning.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    # Close every socket from inside the server's own loop, which then ends.
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map, ignore_all=True))
-    thread.join(timeout=10)
-    server.task_dispatcher.shutdown()
-    assert not thread.is_alive(), "the live server did not stop"
+    url, stop = serve(app)
+    yield url
+    stop()
 
 
 @pytest.fixture

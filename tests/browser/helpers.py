@@ -1,8 +1,10 @@
 """What every browser test shares: logging in, accessibility (axe-core) and screenshots."""
 
+import logging
 import os
 import pathlib
 import re
+import threading
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -13,7 +15,34 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Violations of these impacts fail the test; "moderate" and "minor" are only reported.
 FAILING_IMPACTS = {"serious", "critical"}
 
+# The viewports the pages are checked at: a laptop's, and a phone's (CSS pixels).
+WIDE = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+# Where screenshot() saves (ignored by git, kept by CI as an artifact).
+SCREENSHOTS = pathlib.Path(__file__).resolve().parent / "screenshots"
+
 _axe = Axe()
+
+
+def serve(app):
+    """Serve ``app`` over HTTP on 127.0.0.1 with waitress (4 threads), as `make run` serves
+    it, in a thread; return its base URL and the function that stops it."""
+    from waitress import create_server, wasyncore
+
+    # A page loading its stylesheets and scripts queues requests: not worth a warning.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+
+    def stop():
+        # Close every socket from inside the server's own loop, which then ends.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map, ignore_all=True))
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+        assert not thread.is_alive(), "the live server did not stop"
+
+    return f"http://127.0.0.1:{server.effective_port}", stop
 
 
 def log_in(page, username, password=PASSWORD, open_form=True, front_page=False):
@@ -40,8 +69,9 @@ def _describe(violation):
     return f"  {violation['id']} ({violation['impact']}): {violation['help']}\n    at: {targets}"
 
 
-def assert_accessible(page, context=None):
-    """Fail when axe-core finds a serious or critical WCAG 2.x A/AA violation on ``page``.
+def accessibility_problems(page, context=None):
+    """Return axe-core's serious and critical WCAG 2.x A/AA violations on ``page``, one text
+    each naming the page; print the others (moderate, minor) as worth fixing.
 
     ``context`` narrows the check to part of the page (an axe-core context, e.g. "main").
     """
@@ -57,20 +87,49 @@ def assert_accessible(page, context=None):
     if others:
         print(f"axe-core, {page.url}: not failing but worth fixing:")
         print("\n".join(map(_describe, others)))
+    return [f"{page.url}:\n{_describe(violation)}" for violation in failing]
+
+
+def assert_accessible(page, context=None):
+    """Fail when axe-core finds a serious or critical WCAG 2.x A/AA violation on ``page``."""
+    failing = accessibility_problems(page, context)
     assert not failing, (
-        f"axe-core found {len(failing)} serious or critical WCAG violation(s) on {page.url}:\n"
-        + "\n".join(map(_describe, failing))
+        f"axe-core found {len(failing)} serious or critical WCAG violation(s):\n"
+        + "\n".join(failing)
     )
-    return results
 
 
 def screenshot(page, name):
-    """Save a full-page screenshot ``name``.png when BROWSER_SCREENSHOTS names a folder."""
-    folder = os.environ.get("BROWSER_SCREENSHOTS")
-    if folder:
-        path = pathlib.Path(folder)
-        path.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(path / f"{name}.png"), full_page=True)
+    """Save a full-page screenshot ``name``.png into tests/browser/screenshots/ (or the
+    folder BROWSER_SCREENSHOTS names), which CI keeps for review; git ignores it."""
+    folder = pathlib.Path(os.environ.get("BROWSER_SCREENSHOTS") or SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def navigation_links(page):
+    """Return the addresses of every link in the page's navigation landmarks (<nav>), those
+    of closed drop-downs and of a collapsed menu included, in their order."""
+    return page.eval_on_selector_all(
+        "nav a[href]", "links => links.map(link => link.href)"
+        ".filter(href => href.startsWith(location.origin + '/'))")
+
+
+def _post_from_page(page, path, **form):
+    """Send ``form`` to ``path`` as the page's own forms do (with its CSRF token), whether
+    or not the form is on screen (a closed drop-down, a collapsed menu)."""
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    answer = page.request.post(path, form={**form, "csrf_token": token})
+    assert answer.ok, f"{path} answered {answer.status}"
+
+
+def switch_language(page, language):
+    """Switch the logged-in session to ``language`` (fi, sv, en) as the language form does,
+    and open the front page in it."""
+    page.goto("/")
+    _post_from_page(page, "/language", lang=language, next="/")
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == language
 
 
 def menu_name(name):
