@@ -17,6 +17,7 @@ import contextlib
 import fcntl
 import os
 import pathlib
+import time
 import zlib
 
 from playhouse.db_url import parse
@@ -25,6 +26,8 @@ from playhouse.db_url import parse
 # CRC-32). Apart from database.WRITE_LOCK_KEY, which is a one-key (bigint) lock: PostgreSQL
 # keeps one-key and two-key advisory locks apart.
 JOB_LOCK_CLASS = 710_033
+# How often a waiting holder tries the lock again.
+POLL_SECONDS = 0.2
 
 
 def lock_key(name):
@@ -35,18 +38,28 @@ def lock_key(name):
 
 
 @contextlib.contextmanager
-def job_lock(name, database_url):
+def job_lock(name, database_url, wait=0.0):
     """Hold the lock of job ``name`` among every process on ``database_url``.
 
-    Yields True when this process holds it, False when another process does (the caller
-    then skips its run); never waits.
+    Yields True when this process holds it, False when another process held it for
+    ``wait`` seconds (by default it does not wait: the caller skips its run).
     """
     if database_url.startswith("sqlite"):
-        manager = _file_lock(sqlite_lock_path(database_url, name))
+        manager = _file_lock(sqlite_lock_path(database_url, name), wait)
     else:
-        manager = _advisory_lock(database_url, name)
+        manager = _advisory_lock(database_url, name, wait)
     with manager as held:
         yield held
+
+
+def _try_until(take, wait):
+    """Call ``take()`` until it tells it took the lock or ``wait`` seconds have passed."""
+    deadline = time.monotonic() + wait
+    while not take():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(POLL_SECONDS)
+    return True
 
 
 def sqlite_lock_path(database_url, name):
@@ -56,30 +69,37 @@ def sqlite_lock_path(database_url, name):
 
 
 @contextlib.contextmanager
-def _file_lock(path):
+def _file_lock(path, wait):
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
+
+    def take():
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
         except BlockingIOError:
-            yield False
-            return
-        yield True
+            return False
+
+    try:
+        yield _try_until(take, wait)
     finally:
         os.close(fd)  # closing releases the lock
 
 
 @contextlib.contextmanager
-def _advisory_lock(database_url, name):
+def _advisory_lock(database_url, name, wait):
     import psycopg2
 
     params = parse(database_url)
     connection = psycopg2.connect(**params, application_name=f"register job {name}"[:63])
     connection.autocommit = True  # the lock is the session's, not a transaction's
-    try:
+
+    def take():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", lock_key(name))
-            held = cursor.fetchone()[0]
+            return cursor.fetchone()[0]
+
+    try:
+        held = _try_until(take, wait)
         try:
             yield held
         finally:

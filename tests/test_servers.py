@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -41,6 +42,31 @@ def test_a_job_lock_key_is_stable_and_fits_the_advisory_lock():
     for name in ("backup", "outbox", "duties", "ä" * 200):
         first, second = joblock.lock_key(name)
         assert first == joblock.JOB_LOCK_CLASS and -2**31 <= second < 2**31
+
+
+def test_a_job_lock_can_be_waited_for(db_url):
+    with joblock.job_lock("backup", db_url) as first:
+        assert first
+        started = time.monotonic()
+        with joblock.job_lock("backup", db_url, wait=0.5) as second:
+            assert not second and time.monotonic() - started >= 0.5
+
+
+def test_db_upgrade_and_bootstrap_wait_for_another_servers(db_url, runner):
+    """Two servers starting at once each run `db upgrade` and `users bootstrap`: the
+    second waits for the first's to end, then finds nothing left to do."""
+    answers = {}
+    for command, expected in ((("db", "upgrade"), "up to date\n"),
+                              (("users", "bootstrap"), "admin")):
+        with joblock.job_lock("setup", db_url) as held:  # the other server's run
+            assert held
+            waiting = threading.Thread(
+                target=lambda: answers.update({command: runner.invoke(args=list(command))}))
+            waiting.start()
+            time.sleep(0.6)
+            assert waiting.is_alive() and command not in answers  # it waits for the lock
+        waiting.join(30)
+        assert answers[command].exit_code == 0 and expected in answers[command].output
 
 
 def settings_in(db_url, directory, hours=24):
