@@ -32,11 +32,24 @@ migrate: $(BIN)/activate
 # says otherwise (=true behind a TLS proxy on 127.0.0.1). Any other HOST keeps it on.
 LOOPBACK := $(filter 127.0.0.1 localhost ::1,$(HOST))
 
+# PROCESSES=N serves with N waitress processes on the ports PORT, PORT+1, … (one database,
+# a reverse proxy in front: README "More than one server"); Ctrl-C ends them all.
+PROCESSES ?= 1
+SERVE = $(if $(LOOPBACK),REGISTER_SESSION_COOKIE_SECURE=$${REGISTER_SESSION_COOKIE_SECURE:-false}) \
+	$(BIN)/waitress-serve --host=$(HOST) --port=$(1) --threads=8 --call app:create_app
+
 run: translations migrate
 	$(FLASK) users bootstrap
+ifeq ($(PROCESSES),1)
 	@echo "Serving the register at http://$(HOST):$(PORT)/"
-	$(if $(LOOPBACK),REGISTER_SESSION_COOKIE_SECURE=$${REGISTER_SESSION_COOKIE_SECURE:-false}) \
-	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=8 --call app:create_app
+	$(call SERVE,$(PORT))
+else
+	@pids=; trap 'kill $$pids 2>/dev/null' INT TERM EXIT; \
+	for port in $$(seq $(PORT) $$(($(PORT) + $(PROCESSES) - 1))); do \
+		echo "Serving the register at http://$(HOST):$$port/"; \
+		$(call SERVE,$$port) & pids="$$pids $$!"; \
+	done; wait
+endif
 
 # The time-sensitive tests (marker `clock`) run again on SQLite with the clock started at
 # each of these instants (README "Time"): 23:30 UTC at the turn of a month, when Helsinki's

@@ -4,14 +4,16 @@ import click
 from flask.cli import AppGroup
 
 import database
+from cli.base import setup_lock
 
 db_cli = AppGroup("db", help="Database migrations.")
 
 
 @db_cli.command("upgrade")
 def db_upgrade():
-    """Apply every pending migration."""
-    applied = database.upgrade()
+    """Apply every pending migration (another server's upgrade at once is waited for)."""
+    with setup_lock():
+        applied = database.upgrade()
     for name in applied:
         click.echo(f"applied {name}")
     if not applied:

@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from cli.base import fail
+from cli.base import fail, setup_lock
 from models import User
 from services import accounts
 from services.errors import RegisterError
@@ -123,9 +123,10 @@ def users_bootstrap():
     """
     from services import access
 
-    password = access.bootstrap_controller(_(
-        "The register had no accounts: the first controller account was created when the "
-        "register was set up."))
+    with setup_lock():  # two servers starting at once create one controller
+        password = access.bootstrap_controller(_(
+            "The register had no accounts: the first controller account was created when "
+            "the register was set up."))
     if password is None:
         return
     line = "=" * 64

@@ -6,12 +6,13 @@ import datetime
 import email
 import email.policy
 import socket
+import threading
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from database import write_transaction
-from models import Customer, InspectionRequest, OutboxMessage, Section, User, utcnow
+from models import Customer, InspectionRequest, OutboxMessage, Section, User, db, utcnow
 from services import access, notifications, rectification
 from services import requests as inspection
 from services.localtime import helsinki_date
@@ -258,6 +259,45 @@ def test_the_server_down_keeps_the_message_and_tries_again_later(
     assert len(smtp.inbox.messages) == 2
     assert [(r.state, r.attempts, r.sent_at) for r in rows()] == [("sent", 3, clock())] * 2
     assert send(runner).startswith("outbox: 0 sent") and len(smtp.inbox.messages) == 2
+
+
+def test_two_senders_at_once_send_each_message_once(app, smtp, addresses, monkeypatch):
+    """`outbox send` from cron on two hosts at once (README "More than one server"): both
+    read the same due messages before either claims one, and each message goes once."""
+    from services.notifications import outbox
+
+    accounts = [user(name) for name in PEOPLE]
+    with write_transaction():
+        for n in range(10):
+            notifications.notify("access_request", accounts, {})
+    assert len(rows(state="pending")) == 10 * len(PEOPLE)
+    settings = notifications.MailSettings.from_config(app.config)
+    both_read = threading.Barrier(2, timeout=30)
+    claim, waited = outbox._claim, threading.local()
+
+    def claim_once_both_have_read(message, now):
+        if not getattr(waited, "done", False):
+            waited.done = True
+            both_read.wait()
+        return claim(message, now)
+
+    monkeypatch.setattr(outbox, "_claim", claim_once_both_have_read)
+    results = []
+
+    def sender():
+        try:
+            results.append(notifications.send_due(settings))
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(results) == 2
+    assert sum(result["sent"] for result in results) == 10 * len(PEOPLE)  # none twice
+    assert len(smtp.inbox.messages) == len(rows(state="sent")) == 10 * len(PEOPLE)
 
 
 def test_the_wait_doubles_up_to_its_limit():

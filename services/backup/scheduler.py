@@ -1,29 +1,44 @@
-"""The scheduler: backups taken in the background while the server runs."""
+"""The scheduler: backups taken in the background while the server runs.
+
+Every server process runs one, and one backup is taken per interval among them all,
+however many hosts they run on (README "More than one server"): a run takes the job's
+lock (``services.joblock``: an advisory lock on PostgreSQL, a file lock beside a SQLite
+database), looks again whether a backup is still due, and records the backup it took in
+the audit log (``scheduled_backup``, or ``scheduled_backup_failed``) before letting the
+lock go. "Due" reads both the backup directory and those events, so a server whose own
+backup directory is empty does not take a second backup after another server's.
+"""
 
 import datetime
 import logging
 import pathlib
 import threading
 
-from models import utcnow
+from models import AuditEvent, db, utcnow
+from services import audit
 from services.backup.create import create_locked
 from services.backup.errors import BackupBusy
 from services.backup.files import directory_lock, ensure_directory
 from services.backup.manifest import list_backups
 from services.backup.rotation import rotate_locked
+from services.joblock import job_lock
 
 log = logging.getLogger("register.backup")
 
 # A failed backup is tried again after this long (or the interval, if shorter).
 RETRY_HOURS = 1
+# The job's name: its lock (services.joblock), and the audit events of its runs.
+JOB = "backup"
+RUN_ACTIONS = {True: "scheduled_backup", False: "scheduled_backup_failed"}
 
 
 class Scheduler:
     """Take a backup whenever the newest good one is an interval old, while running.
 
-    Several processes may each run one: the directory's lock and a fresh look at the
-    newest backup once the lock is held make sure one backup is taken per interval. A
-    failed backup is tried again after an hour (or the interval, if shorter).
+    Several processes may each run one: the job's lock and a fresh look at the newest
+    backup once the lock is held make sure one backup is taken per interval among them
+    (the directory's lock keeps a backup by hand apart). A failed backup is tried again
+    after an hour (or the interval, if shorter).
     """
 
     def __init__(self, settings, clock=utcnow, tick=None):
@@ -36,29 +51,37 @@ class Scheduler:
         self.thread = None
 
     def due(self, now):
-        """Tell whether a backup should be taken at ``now``."""
-        backups = list_backups(self.settings)
-        good = next((b for b in backups if b.good), None)
-        if good is not None and now - good.created_at < self.settings.interval:
+        """Tell whether a backup should be taken at ``now``: none good within the interval,
+        none at all within the retry wait, in this directory or by any server's scheduler."""
+        runs = [(b.created_at, b.good) for b in list_backups(self.settings)]
+        runs += recorded_runs()
+        good = max((at for at, ok in runs if ok), default=None)
+        if good is not None and now - good < self.settings.interval:
             return False
-        return not backups or now - backups[0].created_at >= self.retry
+        last = max((at for at, _ok in runs), default=None)
+        return last is None or now - last >= self.retry
 
     def run_once(self):
         """Take a backup if one is due and no other process is taking one; return it."""
         if not self.due(self.clock()):
             return None
-        directory = ensure_directory(self.settings.directory)
-        try:
-            with directory_lock(directory, exclusive=True, wait=0):
-                now = self.clock()
-                if not self.due(now):  # another process took it meanwhile
-                    return None
-                backup = create_locked(self.settings, now)
-                if backup.good:
-                    rotate_locked(self.settings, now)
-                return backup
-        except BackupBusy:
-            return None
+        with job_lock(JOB, self.settings.database_url) as held:
+            if not held:
+                return None  # another server process is running the job
+            directory = ensure_directory(self.settings.directory)
+            try:
+                with directory_lock(directory, exclusive=True, wait=0):
+                    now = self.clock()
+                    if not self.due(now):  # another process took it meanwhile
+                        return None
+                    backup = create_locked(self.settings, now)
+                    if backup.good:
+                        rotate_locked(self.settings, now)
+            except BackupBusy:
+                return None
+            audit.record(RUN_ACTIONS[backup.good], object_type="backup",
+                         object_id=backup.name, at=backup.created_at)
+            return backup
 
     def start(self):
         """Start the background thread (a daemon: it ends with the server)."""
@@ -83,7 +106,22 @@ class Scheduler:
                 self.run_once()
             except Exception:  # noqa: BLE001 - the scheduler outlives one bad attempt
                 log.exception("scheduled backup failed")
+            finally:
+                if not db.is_closed():
+                    db.close()  # this thread's connection goes back between runs
             self._stop.wait(self.tick)
+
+
+def recorded_runs():
+    """Return ``(created_at, good)`` of the newest good and the newest failed backup the
+    schedulers of every server recorded in the audit log."""
+    runs = []
+    for good, action in RUN_ACTIONS.items():
+        newest = (AuditEvent.select(AuditEvent.at).where(AuditEvent.action == action)
+                  .order_by(AuditEvent.at.desc()).first())  # the index (action, at)
+        if newest is not None:
+            runs.append((newest.at, good))
+    return runs
 
 
 _schedulers = {}

@@ -167,6 +167,10 @@ AUDIT_ACTION_LABELS = {
     "totp_reset": _l("Reset two-step login"),
     "backup_drill": _l("Ran a restore drill"),
     "backup_restore": _l("Restored a backup over the live database"),
+    # One server's scheduler took the scheduled backup of every server (README "More than
+    # one server"); the event has no actor.
+    "scheduled_backup": _l("Took the scheduled backup"),
+    "scheduled_backup_failed": _l("The scheduled backup failed"),
     # The postal code table of the address check (seed §7).
     "postal_codes_update": _l("Updated the postal code table"),
 }

@@ -1,0 +1,232 @@
+"""More than one server on one database (README "More than one server"): the job locks, and
+two real waitress processes on one database taking each scheduled backup once and
+sharing their sessions."""
+
+import dataclasses
+import http.client
+import os
+import pathlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+from models import AuditEvent, utcnow
+from services import backup, joblock
+from tests.conftest import PASSWORD, csrf_token
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PEOPLE = ["maint"]
+
+
+def test_a_job_lock_is_held_by_one_holder_at_a_time(db_url):
+    with joblock.job_lock("backup", db_url) as first:
+        assert first
+        with joblock.job_lock("backup", db_url) as second:  # another connection or file
+            assert not second
+        with joblock.job_lock("outbox", db_url) as other_job:
+            assert other_job
+    with joblock.job_lock("backup", db_url) as again:
+        assert again  # released when the job ended
+
+
+def test_a_job_lock_key_is_stable_and_fits_the_advisory_lock():
+    assert joblock.lock_key("backup") == joblock.lock_key("backup")
+    assert joblock.lock_key("backup") != joblock.lock_key("outbox")
+    for name in ("backup", "outbox", "duties", "ä" * 200):
+        first, second = joblock.lock_key(name)
+        assert first == joblock.JOB_LOCK_CLASS and -2**31 <= second < 2**31
+
+
+def test_a_job_lock_can_be_waited_for(db_url):
+    with joblock.job_lock("backup", db_url) as first:
+        assert first
+        started = time.monotonic()
+        with joblock.job_lock("backup", db_url, wait=0.5) as second:
+            assert not second and time.monotonic() - started >= 0.5
+
+
+def test_db_upgrade_and_bootstrap_wait_for_another_servers(db_url, runner):
+    """Two servers starting at once each run `db upgrade` and `users bootstrap`: the
+    second waits for the first's to end, then finds nothing left to do."""
+    answers = {}
+    for command, expected in ((("db", "upgrade"), "up to date\n"),
+                              (("users", "bootstrap"), "admin")):
+        with joblock.job_lock("setup", db_url) as held:  # the other server's run
+            assert held
+            waiting = threading.Thread(
+                target=lambda: answers.update({command: runner.invoke(args=list(command))}))
+            waiting.start()
+            time.sleep(0.6)
+            assert waiting.is_alive() and command not in answers  # it waits for the lock
+        waiting.join(30)
+        assert answers[command].exit_code == 0 and expected in answers[command].output
+
+
+def settings_in(db_url, directory, hours=24):
+    return backup.Settings(database_url=db_url, directory=directory, interval_hours=hours)
+
+
+def test_a_second_server_with_its_own_disk_takes_no_second_backup(db_url, tmp_path):
+    """Two hosts with a backup folder each: the one that comes second sees the first's run
+    in the database, not only in its own empty folder."""
+    first = backup.Scheduler(settings_in(db_url, tmp_path / "a"))
+    second = backup.Scheduler(settings_in(db_url, tmp_path / "b"))
+    assert first.run_once().good
+    assert second.run_once() is None
+    assert backup.list_backups(second.settings) == []
+    events = list(AuditEvent.select().where(AuditEvent.action == "scheduled_backup"))
+    assert [(e.object_type, e.actor) for e in events] == [("backup", None)]
+
+
+def test_a_scheduler_skips_while_another_process_holds_the_job(db_url, tmp_path):
+    scheduler = backup.Scheduler(settings_in(db_url, tmp_path / "a"))
+    with joblock.job_lock("backup", db_url) as held:
+        assert held
+        assert scheduler.run_once() is None
+    assert backup.list_backups(scheduler.settings) == []
+    assert scheduler.run_once().good
+
+
+# --- two real servers ------------------------------------------------------------------
+
+INTERVAL_SECONDS = 3
+RUN_SECONDS = 10
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclasses.dataclass
+class Server:
+    port: int
+    process: subprocess.Popen
+    log: pathlib.Path
+
+    def request(self, method, path, cookie=None, form=None):
+        """Send one request over HTTP; return (status, headers, body)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {"Cookie": cookie} if cookie else {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            answer = connection.getresponse()
+            return answer.status, answer.headers, answer.read().decode("utf-8")
+        finally:
+            connection.close()
+
+
+def start_server(db_url, instance):
+    """Start ``waitress-serve`` on a free port, in its own process group, with its own
+    instance folder (so its own backup folder: another host's disk)."""
+    port = free_port()
+    env = dict(os.environ, REGISTER_DATABASE_URL=db_url, REGISTER_INSTANCE_PATH=str(instance),
+               REGISTER_SECRET_KEY="two-servers-secret", REGISTER_PSEUDONYM_KEY="two-servers-p",
+               REGISTER_AUDIT_CHECKPOINT_KEY="two-servers-a",
+               REGISTER_SESSION_COOKIE_SECURE="false", REGISTER_BACKUP_SCHEDULE="true",
+               REGISTER_BACKUP_INTERVAL_HOURS=str(INTERVAL_SECONDS / 3600))
+    instance.mkdir()
+    log = instance / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}",
+             "--threads=4", "--call", "app:create_app"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    return Server(port, process, log)
+
+
+def wait_until_serving(server, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert server.process.poll() is None, server.log.read_text()
+        try:
+            if server.request("GET", "/login")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"the server on port {server.port} did not answer:\n{server.log.read_text()}")
+
+
+def stop(server):
+    """End the server and whatever it started (a pg_dump): its process group."""
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait(10)
+
+
+def session_cookie(headers):
+    for value in headers.get_all("Set-Cookie") or []:
+        if value.startswith("session="):
+            return value.split(";", 1)[0]
+    return None
+
+
+def log_in(server, username):
+    """Log in through the login form of ``server``; return the session cookie."""
+    status, headers, page = server.request("GET", "/login")
+    cookie = session_cookie(headers)
+    status, headers, _ = server.request(
+        "POST", "/login", cookie=cookie,
+        form={"username": username, "password": PASSWORD, "csrf_token": csrf_token(page)})
+    assert status == 302 and "/login" not in headers["Location"]
+    return session_cookie(headers)
+
+
+def scheduled_backups():
+    return list(AuditEvent.select().where(AuditEvent.action.startswith("scheduled_backup"))
+                .order_by(AuditEvent.id))
+
+
+def test_two_servers_take_each_scheduled_backup_once_and_share_a_session(
+        db_url, people, tmp_path):
+    servers = []
+    try:
+        servers = [start_server(db_url, tmp_path / name) for name in ("a", "b")]
+        for server in servers:
+            wait_until_serving(server)
+        started = utcnow()
+        a, b = servers
+
+        cookie = log_in(a, "maint")
+        status, headers, page = b.request("GET", "/", cookie=cookie)
+        assert status == 200 and re.search(r"\bmaint\b", page)  # the session moved to B
+        cookie = session_cookie(headers) or cookie
+        assert b.request("GET", "/")[0] == 302  # and without the cookie, B asks for a login
+        assert b.request("POST", "/logout", cookie=cookie,
+                         form={"csrf_token": csrf_token(page)})[0] == 302
+        status, headers, _ = a.request("GET", "/", cookie=cookie)
+        assert status == 302 and "/login" in headers["Location"]  # ended on B, ended on A
+
+        time.sleep(max(0.0, RUN_SECONDS - (utcnow() - started).total_seconds()))
+    finally:
+        for server in servers:
+            stop(server)
+    logs = "\n".join(server.log.read_text() for server in servers)
+    events = scheduled_backups()
+    assert len(events) >= 2, logs
+    assert {e.action for e in events} == {"scheduled_backup"}, logs
+    taken = [e.at for e in events]
+    gaps = [(later - earlier).total_seconds() for earlier, later in zip(taken, taken[1:])]
+    assert min(gaps) >= INTERVAL_SECONDS, (taken, logs)  # never two within one interval
+    # Each backup lies on the disk of the server that took it (rotation keeps the newest
+    # of a day), and every one is a recorded run.
+    on_disk = [b.name for server in ("a", "b") for b in backup.list_backups(
+        settings_in(db_url, tmp_path / server / "backups"))]
+    assert on_disk and set(on_disk) <= {e.object_id for e in events}
