@@ -127,6 +127,7 @@ from models.audit import (
     AuditHead,
 )
 from models.settings import ControllerSettings, Publication
+from models.duties import DutySetting, TrainingAttendance, TrainingSession
 from models.notifications import (
     NOTIFICATION_KINDS,
     OUTBOX_STATES,
@@ -235,4 +236,7 @@ __all__ = [
     "OUTBOX_STATES",
     "OutboxMessage",
     "EmailConfirmation",
+    "DutySetting",
+    "TrainingAttendance",
+    "TrainingSession",
 ]
