@@ -6,7 +6,7 @@ retention periods page). The rules are in services/duties/."""
 
 import datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
@@ -30,9 +30,7 @@ DUTY_LINKS = {
 
 def last_drill():
     """Return the naive UTC moment of the newest restore drill that passed, or None."""
-    from admin_views.backup import settings
-
-    for entry in backup_rules.drill_log(settings()):
+    for entry in backup_rules.drill_log(backup_rules.Settings.from_app(current_app)):
         if entry.get("ok"):
             try:
                 return datetime.datetime.fromisoformat(entry["at"])
