@@ -280,3 +280,48 @@ def test_the_restore_drill_runs_from_the_last_passed_drill(app, people, tmp_path
     from services.localtime import format_date, helsinki_date
     assert format_date(helsinki_date(passed), "fi") in row
     assert format_date(add_months(helsinki_date(passed), duties.DRILL_MONTHS), "fi") in row
+
+
+def duties_check(runner):
+    result = runner.invoke(args=["duties", "check"])
+    assert result.exit_code == 0, result.output
+    return int(result.output.split()[1])
+
+
+@pytest.mark.clock
+def test_duties_check_tells_of_the_purge_and_access_reviews_once_per_due_day(
+        app, people, runner, clock):
+    from models import OutboxMessage
+    from services import notifications
+
+    for name in PEOPLE:
+        User.update(email=f"{name}@hel.fi", language="sv" if name == "eero" else "fi").where(
+            User.username == name).execute()
+    start = utcnow() - datetime.timedelta(days=340)  # both reviews due in 25 days or so
+    User.update(created_at=start).execute()
+    assert duties_check(runner) == 2
+    kinds = {(m.kind, m.address) for m in OutboxMessage.select()}
+    assert kinds == {("purge_review_due", "eero@hel.fi"), ("access_review_due", "nyrki@hel.fi")}
+    assert duties_check(runner) == 0  # once per due day
+
+    [purge] = OutboxMessage.select().where(OutboxMessage.kind == "purge_review_due")
+    subject, body = notifications.render(purge, "https://rekisteri.example")
+    assert subject.startswith("Granskningen inför gallring i kundregistret förfaller")
+    [review] = OutboxMessage.select().where(OutboxMessage.kind == "access_review_due")
+    subject_fi, body_fi = notifications.render(review, "https://rekisteri.example")
+    assert subject_fi.startswith("Asiakasrekisterin käyttöoikeuksien tarkistuksen määräpäivä")
+    assert "https://rekisteri.example/access/review/" in body_fi
+    assert "https://rekisteri.example/retention/" in body
+    for name in PEOPLE:
+        assert name not in subject and f"{name}@" not in body
+
+    clock.advance(days=40)  # overdue: told once more
+    assert duties_check(runner) == 2
+    assert duties_check(runner) == 0
+    # Done: the next due day is a year away, nothing more to tell.
+    purge_run(utcnow())
+    rows = access.review_accounts()
+    access.save_review(people["nyrki"], {r.user.id: ("keep", "") for r in rows},
+                       [r.user.id for r in rows])
+    assert duties_check(runner) == 0
+    assert OutboxMessage.select().count() == 4
