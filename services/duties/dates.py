@@ -1,14 +1,10 @@
-"""Calendar arithmetic of the duties: whole months, the day clamped to the month's end."""
+"""Calendar arithmetic of the duties: whole months, the day clamped to the month's end
+(the retention settings' rule, ``services.retention.settings.months_before``)."""
 
-import datetime
+from services.retention.settings import months_before
 
 
 def add_months(day, months):
     """Return ``day`` plus ``months`` calendar months (negative: back); the day is clamped
     to the month's end (31 January + 1 month = 28 or 29 February)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    following = datetime.date(year + month // 12, month % 12 + 1, 1)
-    last_day = (following - datetime.timedelta(days=1)).day
-    return datetime.date(year, month, min(day.day, last_day))
+    return months_before(day, -months)
