@@ -53,6 +53,7 @@ from admin_views.base import (
 from forms.access import EndForm, GuidanceForm
 from models import AccessReview, GuidanceVersion, User, utcnow
 from services import access as rules
+from services import duties as duty_rules
 from services import policy
 from services.errors import RegisterError
 from services.vocabulary.administration import (
@@ -198,6 +199,8 @@ class AccessReviewView(SecureBaseView):
             current_version=current.number if current else None,
             reviews=reviews,
             reviewers=users_by_id([r.reviewed_by_id for r in reviews]),
+            trained=duty_rules.last_training(row.user.id for row in rows),
+            training_cutoff=duty_rules.training_cutoff(),
             **self._helpers(),
         )
 

@@ -67,6 +67,8 @@ def _row(work, sections, locale):
                    text=_("Access request no. %(id)s", id=thing.id),
                    more=f"{who}: {ACCESS_REQUEST_KIND_LABELS[thing.kind]}, "
                         f"{ROLE_LABELS[thing.role]}")
+    elif work.kind == "purge_review":
+        row.update(url=url_for("retention.index"), text=_("Purge preview"))
     else:
         row.update(url=url_for("access_review.index"), text=_("Access review"))
     return row

@@ -24,6 +24,7 @@ from admin_views.customers import CustomerView
 from admin_views.dashboard import DashboardView
 from admin_views.imports import ImportView
 from admin_views.duplicates import DuplicatesView
+from admin_views.duties import DutiesView
 from admin_views.disclosures import DisclosureView
 from admin_views.informing import InformingView
 from admin_views.informing import front_page as informing_panel
@@ -149,6 +150,8 @@ def add_controller_views(admin):
                                   endpoint="disclosures", url="/disclosures"))
     admin.add_view(StatisticsView(name=_l("Statistics"), category=CONTROLLER,
                                   endpoint="statistics"))
+    admin.add_view(DutiesView(name=_l("Duties"), category=CONTROLLER, endpoint="duties",
+                              url="/duties"))
     for part in (RETENTION, ACCESS, SETTINGS):
         admin.add_sub_category(part, CONTROLLER)
     add_retention_views(admin, RETENTION)  # preview, periods, log, erasure

@@ -24,6 +24,7 @@ from admin_views.base import SecureBaseView, page_number, user_may, user_name, v
 from database import write_transaction
 from forms.retention import ErasureForm
 from models import Customer, PurgeRun, Section
+from services import duties as duty_rules
 from services import policy
 from services import retention as rules
 from services.errors import RegisterError
@@ -175,6 +176,9 @@ class RetentionPolicyView(SecureBaseView):
             low=rules.MIN_MONTHS,
             high=rules.MAX_MONTHS,
             years=accounting_years(),
+            cadence=duty_rules.months(duty_rules.PURGE_CADENCE),
+            purge_review=duty_rules.purge_review(),
+            cadence_range=(duty_rules.MIN_MONTHS, duty_rules.MAX_MONTHS),
         )
 
 
@@ -370,6 +374,8 @@ class PurgeLogView(SecureBaseView):
             runs=[(run, rules.counts_of(run, "done"), rules.counts_of(run, "planned"))
                   for run in runs],
             policy_of=rules.Snapshot.of_run,
+            cadence_kept=duty_rules.cadence_kept(runs),
+            cadence=duty_rules.months(duty_rules.PURGE_CADENCE),
             records_of=lambda run: (rules.counts_of(run, "records_planned"),
                                     rules.counts_of(run, "records_done")),
             **_run_names(),

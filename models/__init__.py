@@ -128,6 +128,7 @@ from models.audit import (
     AuditHead,
 )
 from models.settings import ControllerSettings, Publication
+from models.duties import DutySetting, TrainingAttendance, TrainingSession
 from models.notifications import (
     NOTIFICATION_KINDS,
     OUTBOX_STATES,
@@ -237,4 +238,7 @@ __all__ = [
     "OUTBOX_STATES",
     "OutboxMessage",
     "EmailConfirmation",
+    "DutySetting",
+    "TrainingAttendance",
+    "TrainingSession",
 ]

@@ -141,6 +141,13 @@ CAPABILITIES = {
         ("controller", "maintenance"),
         "see the outbox of email notifications (addresses, kinds, states; no customer's "
         "data) and send failed mail again"),
+    # --- duties that come due (issue 17; seed §3, §11, §12, §18) ---
+    "see_duties": Capability(
+        ("controller", "responsible"), "see the periodic duties with their last done and "
+        "next due days, and every account's last training"),
+    "record_training": Capability(
+        ("responsible",), "record training sessions and who attended; set how long a "
+        "training counts"),
     # --- the register's description of itself (seed §13, §17; GDPR Art. 30) ---
     "read_processing_record": Capability(
         ("controller",), "read and download the record of processing activities (GDPR "

@@ -10,6 +10,9 @@ Each kind of work is a condition defined where its rule lives, and read here:
 | ``access_review`` | the yearly access review, from a month before it is due | ``services.access.status_since`` |
 | ``not_informed`` | customers not yet informed of their registration | ``services.informing.not_informed`` |
 
+Rows without a count: ``purge_review``, the purge review of the controller, from
+``services.duties.SOON_DAYS`` before it is due (``services.duties.purge_review``).
+
 ``counts(user)`` reads every count the user's role may see in ONE statement of scalar
 subqueries, each limited to the user's own sections (a handler of one section never
 counts another's rows): the menu shows them on every page. ``work(user)`` returns the
@@ -30,7 +33,7 @@ from models import (
     db,
     utcnow,
 )
-from services import access, informing, policy, rectification, requests
+from services import access, duties, informing, policy, rectification, requests
 
 COUNTS = ("inspection", "rectification", "access", "access_review", "not_informed")
 # The front page lists at most this many rows of each kind (the counts say how many).
@@ -38,7 +41,7 @@ MAX_ROWS = 100
 YEAR = datetime.timedelta(days=365)
 # The tasks of the front page's rows: the inspection request's worklist codes, then these.
 TASKS = ("rectification_verify", "rectification_decide", "rectification_apply",
-         "access_decision", "access_implementation", "access_review")
+         "access_decision", "access_implementation", "access_review", "purge_review")
 
 
 def _sections(user):
@@ -151,9 +154,20 @@ def _access_work(user, now):
     return rows
 
 
+def _duty_work(user, now):
+    if not policy.may(user, "decide_retention"):
+        return []
+    duty = duties.purge_review(now)
+    if not duty.remind:
+        return []
+    since = datetime.datetime.combine(duty.last_done or duty.due_on, datetime.time())
+    return [Work("purge_review", "purge_review", duty, since)]
+
+
 def work(user, now=None):
     """Return the front page's rows for ``user``: every request and review the user must
     act on (only their sections'), the oldest first."""
     now = now or utcnow()
-    rows = _inspection_work(user, now) + _rectification_work(user) + _access_work(user, now)
+    rows = (_inspection_work(user, now) + _rectification_work(user) + _access_work(user, now)
+            + _duty_work(user, now))
     return sorted(rows, key=lambda row: (row.since, row.kind, getattr(row.thing, "id", 0)))

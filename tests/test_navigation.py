@@ -24,6 +24,9 @@ READING = ["Asiakkaat", "Laskut", "Mahdolliset kaksoiskappaleet"]  # who create 
 RIGHTS = ["Tarkastuspyynnöt", "Korjauspyynnöt", "Markkinointilista",
           "Asiakkaat, joita ei vielä ole informoitu"]
 DISCLOSING = ["Luovutukset", "Tilastot", "Poiston esikatselu", "Säilytysajat", "Poistoloki"]
+# The duties page sits after the statistics, for those who see it.
+OVERSEEING = ["Luovutukset", "Tilastot", "Määräaikaistehtävät", "Poiston esikatselu",
+              "Säilytysajat", "Poistoloki"]
 MENUS = {
     "staff_t": {"Rekisteri": CUSTOMERS, "Rekisteröidyn oikeudet": RIGHTS,
                 "Rekisterinpitäjä": ["Käyttöoikeuspyynnöt", "Ohjeet"]},
@@ -32,14 +35,14 @@ MENUS = {
                       "Rekisterin omien tietojen säilytys", "Käyttöoikeuspyynnöt",
                       "Käyttäjätilit", "Ohjeet"]},
     "controller": {"Rekisteri": READING, "Rekisteröidyn oikeudet": RIGHTS,
-                   "Rekisterinpitäjä": DISCLOSING + [
+                   "Rekisterinpitäjä": OVERSEEING + [
                        "Rekisterin omien tietojen säilytys", "Käyttöoikeuspyynnöt",
                        "Käyttäjätilit", "Käyttöoikeuksien tarkistus", "Ohjeet",
                        "Rekisterinpitäjän asetukset", "Osastot ja tietoryhmät",
                        "Sallitut vastaanottajat", "Seloste käsittelytoimista"],
                    "Ylläpito": ["Varmuuskopiot", "Tapahtumaloki", "Lähtevät viestit"]},
     "responsible": {"Rekisteri": READING, "Rekisteröidyn oikeudet": RIGHTS,
-                    "Rekisterinpitäjä": DISCLOSING + [
+                    "Rekisterinpitäjä": OVERSEEING + [
                         "Poisto pyynnöstä", "Rekisterin omien tietojen säilytys",
                         "Käyttöoikeuspyynnöt", "Käyttäjätilit", "Käyttöoikeuksien tarkistus",
                         "Ohjeet"],

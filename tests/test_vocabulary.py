@@ -14,6 +14,7 @@ import models
 from services import (
     disclosures,
     duplicates,
+    duties,
     rectification,
     register_settings,
     requests,
@@ -100,6 +101,8 @@ SERVICE_CODES = [
     (duplicates.DUPLICATE_REASONS, customers.DUPLICATE_REASON_LABELS),
     (worklist.TASKS, rights.WORK_TASK_LABELS),
     (customer_rules.INACTIVE_YEARS, customers.INACTIVE_YEARS_LABELS),
+    (duties.DUTIES, administration.DUTY_LABELS),
+    (("ok", "soon", "overdue", "none"), administration.DUTY_STATE_LABELS),
 ]
 
 # The same word in the language as in English.

@@ -207,4 +207,25 @@ AUDIT_OBJECT_TYPE_LABELS = {
     "guidance": _l("Guidance"),
     "backup": _l("Backup"),
     "postal_code_table": _l("Postal code table"),
+    "duty_setting": _l("Setting of a periodic duty"),
+    "training": _l("Training session"),
+}
+
+# --- duties that come due (issue 17) ---------------------------------------------------
+
+# services.duties.DUTIES
+DUTY_LABELS = {
+    "access_review": _l("Access review (yearly)"),
+    "purge_review": _l("Purge review"),
+    "restore_drill": _l("Restore drill of the backups"),
+    "guidance_review": _l("Review of the internal guidance"),
+    "training": _l("Training of the users"),
+}
+
+# services.duties.Duty.state
+DUTY_STATE_LABELS = {
+    "ok": _l("In time"),
+    "soon": _l("Due soon"),
+    "overdue": _l("Overdue"),
+    "none": _l("Not yet due"),
 }

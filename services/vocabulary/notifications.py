@@ -24,6 +24,8 @@ NOTIFICATION_KIND_LABELS = {
     "inspection_due": _l("Inspection request due soon"),
     "inspection_overdue": _l("Inspection request overdue"),
     "email_confirmation": _l("Confirmation of an email address"),
+    "purge_review_due": _l("Purge review due"),
+    "access_review_due": _l("Access review due"),
 }
 
 # Each kind's subject and first paragraph; %(section)s is the section's name in the
@@ -38,6 +40,8 @@ NOTIFICATION_SUBJECTS = {
     "inspection_overdue": _l("Inspection request for the section %(section)s is overdue "
                              "(due %(due)s)"),
     "email_confirmation": _l("Confirm your email address for the customer register"),
+    "purge_review_due": _l("The purge review of the customer register is due %(due)s"),
+    "access_review_due": _l("The access review of the customer register is due %(due)s"),
 }
 
 NOTIFICATION_BODIES = {
@@ -65,6 +69,12 @@ NOTIFICATION_BODIES = {
         "This address was given for the notifications of an account of the customer "
         "register. To confirm it, log in and open this link within 48 hours: %(link)s\n\n"
         "If you did not give it, ignore this message: the address is not changed."),
+    "purge_review_due": _l(
+        "The periodic review of the unused customers of the customer register is due on "
+        "%(due)s. Make a purge preview and confirm it.\n\nOpen the purge preview: %(link)s"),
+    "access_review_due": _l(
+        "The yearly review of the accounts of the customer register is due on %(due)s. "
+        "Review every account.\n\nOpen the access review: %(link)s"),
 }
 
 # The end of every message.

@@ -74,6 +74,7 @@ WORK_TASK_LABELS = {
     "access_decision": _l("Decide on the access request"),
     "access_implementation": _l("Implement the approved access"),
     "access_review": _l("Carry out the yearly access review"),
+    "purge_review": _l("Review the unused customers and purge them"),
 }
 
 # --- prohibitions (seed §16) ---------------------------------------------------------------
