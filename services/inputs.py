@@ -59,6 +59,16 @@ def parse_id(value):
     return number if 0 < number <= MAX_ID else None
 
 
+def whole_number(value, low, high):
+    """Return ``value`` (text or a number) as a whole number from ``low`` to ``high``, or
+    None when it is not one."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
 def year_in_range(value):
     """Tell whether the date (or datetime) ``value`` falls in FIRST_YEAR … LAST_YEAR."""
     return FIRST_YEAR <= value.year <= LAST_YEAR

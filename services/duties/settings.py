@@ -6,6 +6,7 @@ import database
 from models import DutySetting, utcnow
 from services import audit, policy
 from services.errors import N_, RegisterError
+from services.inputs import whole_number
 from services.policy import NotAllowed
 
 PURGE_CADENCE, TRAINING_VALID = "purge_cadence", "training_valid"
@@ -26,11 +27,8 @@ def months(name):
 
 def parse_months(value):
     """Return ``value`` as whole months from MIN_MONTHS to MAX_MONTHS, or raise."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not MIN_MONTHS <= number <= MAX_MONTHS:
+    number = whole_number(value, MIN_MONTHS, MAX_MONTHS)
+    if number is None:
         raise RegisterError(N_("Give the months as a whole number from %(low)s to %(high)s."),
                             low=MIN_MONTHS, high=MAX_MONTHS)
     return number

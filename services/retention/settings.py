@@ -7,6 +7,7 @@ import database
 from models import DEFAULT_RETENTION_MONTHS, RetentionPolicy, RetentionPolicyChange, Section, utcnow
 from services import audit
 from services.errors import N_, RegisterError
+from services.inputs import whole_number
 
 
 AUDIT_OBJECT_TYPE = "purge_run"
@@ -79,11 +80,8 @@ def policy_history(limit=50):
 
 def parse_months(value):
     """Return ``value`` as a retention period in months, or raise RegisterError."""
-    try:
-        months = int(str(value).strip())
-    except (TypeError, ValueError):
-        months = None
-    if months is None or not MIN_MONTHS <= months <= MAX_MONTHS:
+    months = whole_number(value, MIN_MONTHS, MAX_MONTHS)
+    if months is None:
         raise RegisterError(N_("Give the retention period as a whole number of months from "
                                "%(low)s to %(high)s."), low=MIN_MONTHS, high=MAX_MONTHS)
     return months
