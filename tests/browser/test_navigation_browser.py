@@ -135,6 +135,7 @@ def test_narrow_screen_menu_opens_by_keyboard(page, make_user, role, db_kind):
     page.set_viewport_size(NARROW)
     log_in(page, username, front_page=True)
     page.wait_for_load_state("load")
+    expect(page.locator("body")).not_to_have_class(re.compile(r"\bno-js\b"))
     menu = page.get_by_role("navigation", name="Päävalikko")
     toggle = menu.get_by_role("button", name=menu_name(group))
     expect(toggle).to_be_hidden()  # folded away behind the menu button
@@ -153,10 +154,14 @@ def test_narrow_screen_menu_opens_by_keyboard(page, make_user, role, db_kind):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(items[0])
 
-    # The account menu's language change, by keyboard, then back.
+    # The account menu's language change, by keyboard, then back, once the new page's
+    # scripts run (before them, Enter on the menu button opens nothing).
+    page.wait_for_load_state("load")
+    expect(page.locator("body")).not_to_have_class(re.compile(r"\bno-js\b"))
     show = menu.get_by_role("button", name="Näytä valikko")
     tab_to(page, show)
     page.keyboard.press("Enter")
+    expect(show).to_have_attribute("aria-expanded", "true")
     account = menu.get_by_role("button", name=f"Käyttäjätili: {username}")
     tab_to(page, account)
     page.keyboard.press("Enter")
