@@ -6,6 +6,7 @@ so a time is never stored as typed, and a stored time is never shown as stored.
 """
 
 import datetime
+import functools
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -51,18 +52,24 @@ class HelsinkiDateTimeField(DateTimeLocalField):
         self.data = None
         if not text:
             return
-        for pattern in self.strptime_format:
-            try:
-                local = datetime.datetime.strptime(text, pattern)
-                break
-            except ValueError:
-                continue
-        else:
+        local = _typed(text, tuple(self.strptime_format))
+        if local is None:
             raise ValueError(str(self.invalid_value_message))
         try:
             self.data = from_helsinki_typed(local)
         except TypedTimeError as error:
             raise ValueError(typed_time_message(error)) from None
+
+
+@functools.lru_cache(maxsize=1024)  # an import's rows share one informing time
+def _typed(text, patterns):
+    """Return ``text`` read by the first of ``patterns`` that fits it, or None."""
+    for pattern in patterns:
+        try:
+            return datetime.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    return None
 
 
 def typed_time_message(error):

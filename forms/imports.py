@@ -51,8 +51,12 @@ def row_validator(view, section):
                                       and name not in ROW_LISTS))]
     form_class = type("ImportRowForm", (base,), dict.fromkeys(unused))
 
+    # One form for the whole file, fed each row in turn: processing a row resets every
+    # field's data and errors as a new form would, without binding the fields anew.
+    form = view._prune_to_section(form_class(formdata=None), section)
+
     def validate(data):
-        form = view._prune_to_section(form_class(formdata=MultiDict(data)), section)
+        form.process(formdata=MultiDict(data))
         if form.validate():
             return _values(form), []
         return None, list(_errors(form))

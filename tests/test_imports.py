@@ -125,6 +125,26 @@ def test_every_refusal_is_reported_with_its_row_and_column(app, runner, tmp_path
     assert Customer.select().count() == before  # a dry run stores no customer
 
 
+def test_one_rows_values_and_errors_never_reach_the_next(app, runner, tmp_path):
+    """The rows are checked by one form fed each row in turn: a row without an address
+    after one with it stores none, and a refused row's errors leave the next one alone."""
+    rows = [HEADER,
+            good_row(1),
+            ["Virtanen", "Matti", "matti@example.com", "", "", "", ""],  # no address
+            ["Nieminen", "Liisa", "not-an-email", "31.2.1980", "", "", ""],  # refused
+            ["Laine", "Aino", "aino@example.com", "", "", "", ""]]
+    run = run_import(runner, write_csv(tmp_path / "mixed.csv", rows),
+                     "--duplicates", "create")
+    assert (run.accepted, run.refused) == (3, 1)
+    assert refusals(run) == [(4, "Syntymäaika"), (4, "Sähköposti")]
+    stored = {c.last_name: (c.email, c.birth_date, [a.street for a in c.addresses])
+              for c in Customer.select().where(Customer.last_name.in_(
+                  ["Äijälä1", "Virtanen", "Laine"]))}
+    assert stored["Äijälä1"][2] == ["Mannerheimintie 1"]
+    assert stored["Virtanen"] == ("matti@example.com", None, [])
+    assert stored["Laine"] == ("aino@example.com", None, [])
+
+
 def test_henkilotunnus_in_a_mapped_column_is_the_forms_refusal(app, runner, tmp_path):
     rows = [HEADER, ["Virtanen", "Matti 131052-308T"] + [""] * 5]
     run = run_import(runner, write_csv(tmp_path / "h.csv", rows), "--dry-run")
