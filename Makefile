@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test bench migrate translations messages screens clean
+.PHONY: run serve test bench bench-load migrate translations messages screens clean
 
 $(BIN)/activate: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -32,16 +32,25 @@ migrate: $(BIN)/activate
 # says otherwise (=true behind a TLS proxy on 127.0.0.1). Any other HOST keeps it on.
 LOOPBACK := $(filter 127.0.0.1 localhost ::1,$(HOST))
 
-# PROCESSES=N serves with N waitress processes on the ports PORT, PORT+1, … (one database,
-# a reverse proxy in front: README "More than one server"); Ctrl-C ends them all.
+# The register is served by gunicorn: WORKERS processes (one per core by default), each
+# with THREADS threads; the scheduled jobs run once across them (services/joblock.py).
+# PROCESSES=N serves N such servers on the ports PORT, PORT+1, … (one database, a reverse
+# proxy in front: README "More than one server"); Ctrl-C ends them all.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+THREADS ?= 8
 PROCESSES ?= 1
 SERVE = $(if $(LOOPBACK),REGISTER_SESSION_COOKIE_SECURE=$${REGISTER_SESSION_COOKIE_SECURE:-false}) \
-	$(BIN)/waitress-serve --host=$(HOST) --port=$(1) --threads=8 --call app:create_app
+	$(BIN)/gunicorn --workers=$(WORKERS) --threads=$(THREADS) --bind=$(HOST):$(1) \
+	'app:create_app()'
 
 run: translations migrate
 	$(FLASK) users bootstrap
+	$(MAKE) --no-print-directory serve
+
+# Only the serving, on a database `make run` has set up (the load bench starts it so).
+serve: translations
 ifeq ($(PROCESSES),1)
-	@echo "Serving the register at http://$(HOST):$(PORT)/"
+	@echo "Serving the register at http://$(HOST):$(PORT)/ ($(WORKERS) workers × $(THREADS) threads)"
 	$(call SERVE,$(PORT))
 else
 	@pids=; trap 'kill $$pids 2>/dev/null' INT TERM EXIT; \
@@ -89,6 +98,10 @@ bench-purge: translations
 .PHONY: bench-import
 bench-import: translations
 	$(BIN)/python -m bench.imports
+
+# Many people at once against the server as `make serve` starts it (bench/load.py).
+bench-load: translations
+	$(BIN)/python -m bench.load
 
 # The pictures of the main screens in docs/screens/ (README "Screens"), taken in Debian's
 # chromium from a throwaway register of made-up customers.

@@ -210,16 +210,23 @@ def _refuse_unstorable_input(app):
 
 
 def _instance_secret(instance_path, file_name="secret_key"):
-    """Return one of the instance's secret keys, generating it once into a 0600 file."""
+    """Return one of the instance's secret keys, generating it once into a 0600 file.
+
+    Written whole under a name of its own, then linked to its place, which fails if
+    another process (a server's worker starting beside this one) got there first: a
+    reader never sees a half-written key."""
     path = pathlib.Path(instance_path) / file_name
     if not path.exists():
+        draft = path.with_name(f".{file_name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(draft, path)
         except FileExistsError:
             pass  # another process made it first
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 

@@ -34,7 +34,7 @@ def init_app(app):
     """Start the backup scheduler if ``app`` is about to serve requests; return it or None.
 
     On unless ``BACKUP_SCHEDULE`` is false; off by default under TESTING. It starts for a
-    WSGI server (``waitress-serve --call app:create_app``) and for ``flask run`` (in the
+    WSGI server (each of gunicorn's workers, waitress) and for ``flask run`` (in the
     reloader's serving process only), never for other ``flask`` commands; one per process
     and backup directory, however many threads serve.
     """

@@ -230,3 +230,44 @@ def test_two_servers_take_each_scheduled_backup_once_and_share_a_session(
     on_disk = [b.name for server in ("a", "b") for b in backup.list_backups(
         settings_in(db_url, tmp_path / server / "backups"))]
     assert on_disk and set(on_disk) <= {e.object_id for e in events}
+
+
+def start_make_serve(db_url, instance, workers=2):
+    """Start the server as ``make run`` serves (``make serve``: gunicorn) on a free port,
+    with a fresh instance folder and no keys set: its workers generate them at once."""
+    port = free_port()
+    env = dict(os.environ, REGISTER_DATABASE_URL=db_url, REGISTER_INSTANCE_PATH=str(instance),
+               REGISTER_BACKUP_SCHEDULE="false")
+    for key in ("SECRET_KEY", "PSEUDONYM_KEY", "AUDIT_CHECKPOINT_KEY"):
+        env.pop(f"REGISTER_{key}", None)
+    instance.mkdir()
+    log = instance / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            # -o: the virtualenv is there already (the suite runs in it); never reinstall.
+            ["make", "--no-print-directory", "-s", "-o", ".venv/bin/activate", "serve",
+             "HOST=127.0.0.1", f"PORT={port}", f"WORKERS={workers}", "THREADS=2"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    return Server(port, process, log)
+
+
+def test_make_serve_runs_worker_processes_that_share_one_generated_key(db_url, people,
+                                                                       tmp_path):
+    """``make run`` serves with one gunicorn worker per core: the workers start at once
+    on an instance folder without keys, and a session made by one is good on every
+    other (one key, written whole once); each request on a new connection may go to
+    any worker."""
+    server = start_make_serve(db_url, tmp_path / "served")
+    try:
+        wait_until_serving(server, timeout=60)
+        cookie = log_in(server, "maint")
+        answers = [server.request("GET", "/", cookie=cookie)[0] for _ in range(30)]
+        workers = [line for line in server.log.read_text().splitlines()
+                   if "Booting worker" in line]
+    finally:
+        stop(server)
+    assert answers == [200] * 30, server.log.read_text()
+    assert len(workers) == 2, server.log.read_text()
+    keys = sorted(p.name for p in (tmp_path / "served").iterdir() if "key" in p.name)
+    assert keys == ["audit_checkpoint_key", "pseudonym_key", "secret_key"]  # no drafts left
+    assert re.fullmatch(r"[0-9a-f]{64}", (tmp_path / "served" / "secret_key").read_text())
