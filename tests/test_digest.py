@@ -135,6 +135,24 @@ def test_two_held_items_in_one_digest_and_the_server_down_loses_nothing(
     assert len(smtp.inbox.to(addresses["handler_t"])) == 1
 
 
+def test_the_outbox_page_shows_held_and_digested_messages(day, client, auth, runner, smtp,
+                                                          addresses):
+    choose_digest("handler_t")
+    day.at(HOUR - 1)
+    publish("Ohje 1")
+    auth.login_as("controller")  # the publisher, who has acknowledged it
+    held = client.get("/outbox/?state=held").get_data(as_text=True)
+    assert addresses["handler_t"] in held and addresses["staff_t"] not in held
+    day.at(HOUR, 1)
+    send(runner)
+    auth.login_as("controller")  # an hour later: the session has timed out
+    digested = client.get("/outbox/?state=digested").get_data(as_text=True)
+    assert addresses["handler_t"] in digested
+    sent = client.get("/outbox/?state=sent").get_data(as_text=True)
+    assert "Asiakasrekisterin ilmoitusten päivän kooste (1)" not in sent  # Swedish
+    assert "Dagligt sammandrag av dina meddelanden" in sent
+
+
 def test_a_rolled_back_event_adds_nothing_to_the_digest(day, runner, smtp, addresses):
     choose_digest("handler_t")
     day.at(HOUR - 1)

@@ -14,8 +14,8 @@ the daily digest gets its notifications that are no legal deadline as held rows,
 morning's first send gathers into one pending message (``digest``): held → digested.
 """
 
-from services.notifications.digest import DIGEST_HOUR, digest_moment, gather_digests
 from services.notifications.account import confirm_email, save_settings, waiting_address
+from services.notifications.digest import DIGEST_HOUR, digest_moment, gather_digests
 from services.notifications.events import (
     access_approved,
     access_requested,

@@ -31,11 +31,11 @@ class _Taken(Exception):
 def digest_moment(now):
     """Return the naive UTC moment of the newest digest hour at or before ``now``."""
     today = helsinki_today(now)
-    for day in (today, today - datetime.timedelta(days=1)):
-        moment = from_helsinki(datetime.datetime.combine(day, datetime.time(DIGEST_HOUR)))
-        if moment <= now:
-            return moment
-    return moment  # not reached: yesterday's hour is always past
+    moment = from_helsinki(datetime.datetime.combine(today, datetime.time(DIGEST_HOUR)))
+    if moment > now:  # before the hour: yesterday's
+        moment = from_helsinki(datetime.datetime.combine(
+            today - datetime.timedelta(days=1), datetime.time(DIGEST_HOUR)))
+    return moment
 
 
 def gather_digests(now):
