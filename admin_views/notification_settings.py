@@ -37,7 +37,7 @@ class NotificationSettingsView(SecureBaseView):
                 try:
                     waiting = notifications.save_settings(
                         user, email=form.email.data, language=form.language.data,
-                        kinds_off=form.kinds_off.data)
+                        kinds_off=form.kinds_off.data, daily_digest=form.daily_digest.data)
                 except RegisterError as e:
                     field_refusal(form, e)
                 else:
@@ -52,7 +52,8 @@ class NotificationSettingsView(SecureBaseView):
         else:
             form = NotificationSettingsForm(
                 email=user.email or "", language=user.language or "fi",
-                kinds_off=(user.notifications_off or "").split())
+                kinds_off=(user.notifications_off or "").split(),
+                daily_digest=user.daily_digest)
         return self.render("notifications/settings.html", form=form,
                            waiting=notifications.waiting_address(user))
 

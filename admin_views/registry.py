@@ -33,6 +33,7 @@ from admin_views.merge import MergeView
 from admin_views.navigation import NotInformedLink, main_menu
 from admin_views.notification_settings import NotificationSettingsView
 from admin_views.outbox import OutboxView
+from admin_views.security_overview import SecurityOverviewView
 from admin_views.processing_record import ProcessingRecordView
 from admin_views.prohibitions import ProhibitionView
 from admin_views.rectification import RectificationView
@@ -161,7 +162,8 @@ def add_controller_views(admin):
 
 
 def add_access_views(admin):
-    """Add the access pages to ``admin`` under the heading "Access", and make every request
+    """Add the access pages to ``admin`` under the heading "Access" (requests, accounts,
+    review, guidance, the security overview), and make every request
     of a user wait for the acknowledgement of a new guidance version.
 
     The hook is registered after the login check of ``admin_views.auth`` (``create_app``
@@ -176,6 +178,8 @@ def add_access_views(admin):
                                     endpoint="access_review", url="/access/review"))
     admin.add_view(GuidanceView(name=_l("Guidance"), category=category,
                                 endpoint="access_guidance", url="/access/guidance"))
+    admin.add_view(SecurityOverviewView(name=_l("Security overview"), category=category,
+                                        endpoint="security_overview", url="/access/security"))
     admin.app.before_request(require_guidance_acknowledgement)
 
 

@@ -1,7 +1,7 @@
 """The form of a user's own notification settings (the account page)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms.fields import SelectField, SelectMultipleField, StringField
+from wtforms.fields import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
@@ -28,3 +28,8 @@ class NotificationSettingsForm(RegisterForm):
         validate_choice=False,
         description=_l("New inspection and rectification requests have a legal deadline: "
                        "their notifications cannot be turned off."))
+    daily_digest = BooleanField(
+        _l("One message a day"),
+        description=_l("Gather the notifications that have no legal deadline into one message "
+                       "each morning. New inspection and rectification requests and their "
+                       "deadlines still come at once."))

@@ -126,6 +126,7 @@ from models.audit import (
     AuditCheckpoint,
     AuditEvent,
     AuditHead,
+    AuditVerification,
 )
 from models.settings import ControllerSettings, Publication
 from models.duties import DutySetting, TrainingAttendance, TrainingSession
@@ -232,6 +233,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
+    "AuditVerification",
     "ControllerSettings",
     "Publication",
     "NOTIFICATION_KINDS",

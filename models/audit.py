@@ -110,3 +110,17 @@ class AuditCheckpoint(BaseModel):
     def newest(cls):
         """Return the newest checkpoint, or None while nothing was removed."""
         return cls.select().order_by(cls.id.desc()).first()
+
+
+class AuditVerification(BaseModel):
+    """One run of ``flask --app app audit verify``: when, whether the chain was intact, how
+    many events it checked and where it broke (migration 034). The security overview
+    shows the newest."""
+
+    at = pw.DateTimeField(default=utcnow, index=True)
+    intact = pw.BooleanField()
+    checked = pw.IntegerField()
+    broken_id = pw.IntegerField(null=True)
+
+    class Meta:
+        table_name = "audit_verification"

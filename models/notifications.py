@@ -6,13 +6,16 @@ from models.base import BaseModel, choices, utcnow
 from models.people import User
 
 # pending (waiting for its next attempt) → sent, or failed after the last attempt; a failed
-# message is pending again when someone retries it from the outbox page.
-OUTBOX_STATES = ("pending", "sent", "failed")
+# message is pending again when someone retries it from the outbox page. A notification of
+# an account that chose the daily digest is held until the morning's digest takes it
+# (digested); the digest itself is a pending message like any other.
+OUTBOX_STATES = ("pending", "sent", "failed", "held", "digested")
 # What a notification tells (services/notifications/messages.py writes each). The kinds a
 # user may turn off are those that are no legal deadline of theirs (OPTIONAL_KINDS there).
 NOTIFICATION_KINDS = ("inspection_request", "rectification_request", "access_request",
                       "access_approved", "inspection_due", "inspection_overdue",
-                      "email_confirmation", "purge_review_due", "access_review_due")
+                      "email_confirmation", "purge_review_due", "access_review_due",
+                      "guidance_published", "daily_digest")
 
 
 class OutboxMessage(BaseModel):

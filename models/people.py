@@ -60,6 +60,8 @@ class User(BaseModel):
     email = pw.CharField(max_length=254, null=True)
     language = pw.CharField(max_length=8, choices=choices(MAIL_LANGUAGES), default="fi")
     notifications_off = pw.TextField(default="")
+    # One message a day of the notifications that are no legal deadline (migration 034).
+    daily_digest = pw.BooleanField(default=False)
 
     class Meta:
         table_name = "app_user"  # "user" is reserved in PostgreSQL

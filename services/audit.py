@@ -23,6 +23,7 @@ from models import (
     AuditCheckpoint,
     AuditEvent,
     AuditHead,
+    AuditVerification,
     Section,
     db,
     utcnow,
@@ -205,6 +206,20 @@ def verify(batch_size=VERIFY_BATCH_SIZE, checkpoint_key=None):
         if head.last_hash != prev_hash:
             return False, prev_id, checked
     return True, None, checked
+
+
+def record_verification(ok, broken_id, checked, at=None):
+    """Keep the result of one check of the whole chain (``flask --app app audit verify``),
+    which the security overview shows; return the row."""
+    with database.write_transaction():
+        return AuditVerification.create(at=at or utcnow(), intact=bool(ok), checked=checked,
+                                        broken_id=broken_id)
+
+
+def last_verification():
+    """Return the newest recorded check of the chain, or None."""
+    return (AuditVerification.select()
+            .order_by(AuditVerification.at.desc(), AuditVerification.id.desc()).first())
 
 
 def canonical(event):

@@ -145,6 +145,10 @@ CAPABILITIES = {
     "see_duties": Capability(
         ("controller", "responsible"), "see the periodic duties with their last done and "
         "next due days, and every account's last training"),
+    "see_security_overview": Capability(
+        ("controller", "responsible"), "see the security overview: accounts without a second "
+        "factor, past their review or idle, failed logins and lockouts per week, the last "
+        "backup, restore drill and audit chain verification"),
     "record_training": Capability(
         ("responsible",), "record training sessions and who attended; set how long a "
         "training counts"),
@@ -157,6 +161,11 @@ CAPABILITIES = {
 # With TOTP_ENABLED, these roles must use the second factor (the default of the setting
 # TOTP_REQUIRED_ROLES): those who read every section.
 SECOND_FACTOR_ROLES = CAPABILITIES["read_all_sections"].roles
+# The roles the security overview advises to use it too: those who manage accounts or the
+# backups (a copy of every customer).
+SECOND_FACTOR_ADVISED_ROLES = tuple(dict.fromkeys(
+    role for name in ("manage_section_accounts", "see_backups")
+    for role in CAPABILITIES[name].roles if role not in SECOND_FACTOR_ROLES))
 
 
 class NotAllowed(Exception):

@@ -38,14 +38,14 @@ MENUS = {
                    "Rekisterinpitäjä": OVERSEEING + [
                        "Rekisterin omien tietojen säilytys", "Käyttöoikeuspyynnöt",
                        "Käyttäjätilit", "Käyttöoikeuksien tarkistus", "Ohjeet",
-                       "Rekisterinpitäjän asetukset", "Osastot ja tietoryhmät",
+                       "Tietoturvakatsaus", "Rekisterinpitäjän asetukset", "Osastot ja tietoryhmät",
                        "Sallitut vastaanottajat", "Seloste käsittelytoimista"],
                    "Ylläpito": ["Varmuuskopiot", "Tapahtumaloki", "Lähtevät viestit"]},
     "responsible": {"Rekisteri": READING, "Rekisteröidyn oikeudet": RIGHTS,
                     "Rekisterinpitäjä": OVERSEEING + [
                         "Poisto pyynnöstä", "Rekisterin omien tietojen säilytys",
                         "Käyttöoikeuspyynnöt", "Käyttäjätilit", "Käyttöoikeuksien tarkistus",
-                        "Ohjeet"],
+                        "Ohjeet", "Tietoturvakatsaus"],
                     "Ylläpito": ["Varmuuskopiot", "Tapahtumaloki"]},
     "maint": {"Rekisterinpitäjä": ["Ohjeet"], "Ylläpito": ["Varmuuskopiot", "Lähtevät viestit"]},
 }

@@ -4,7 +4,7 @@ import peewee as pw
 
 from database import write_transaction
 from models import GuidanceAcknowledgement, GuidanceVersion
-from services import audit, policy
+from services import audit, notifications, policy
 from services.access.common import GUIDANCE_OBJECT_TYPE, InvalidField, MAX_GUIDANCE, _now
 from services.errors import N_, RegisterError
 from services.hetu import refusal
@@ -52,6 +52,7 @@ def publish_guidance(actor, text, now=None):
                                        acknowledged_at=moment)
         audit.record("publish", actor=actor, object_type=GUIDANCE_OBJECT_TYPE,
                      object_id=version.number, fields=("text",), at=moment)
+        notifications.guidance_published(version, actor=actor, now=moment)
     return version
 
 

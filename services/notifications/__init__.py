@@ -9,17 +9,27 @@ and its next attempt later, the wait doubling each time (``outbox``); after the 
 attempt it is failed, and the outbox page can send it again. Nothing here imports Flask.
 
 The states: pending → sent; pending → pending (an attempt failed, the next one later) →
-… → failed (MAX_ATTEMPTS failed); failed → pending (retried by hand).
+… → failed (MAX_ATTEMPTS failed); failed → pending (retried by hand). An account that chose
+the daily digest gets its notifications that are no legal deadline as held rows, which the
+morning's first send gathers into one pending message (``digest``): held → digested.
 """
 
 from services.notifications.account import confirm_email, save_settings, waiting_address
+from services.notifications.digest import DIGEST_HOUR, digest_moment, gather_digests
 from services.notifications.events import (
     access_approved,
     access_requested,
+    guidance_published,
     inspection_request_registered,
     rectification_registered,
 )
-from services.notifications.messages import ACCOUNT_PATH, OPTIONAL_KINDS, render
+from services.notifications.messages import (
+    ACCOUNT_PATH,
+    LEGAL_DEADLINE_KINDS,
+    OPTIONAL_KINDS,
+    SENT_AT_ONCE,
+    render,
+)
 from services.notifications.outbox import (
     MAX_ATTEMPTS,
     counts,
@@ -34,6 +44,12 @@ from services.notifications.smtp import MailSettings
 
 __all__ = [
     "ACCOUNT_PATH",
+    "DIGEST_HOUR",
+    "LEGAL_DEADLINE_KINDS",
+    "SENT_AT_ONCE",
+    "digest_moment",
+    "gather_digests",
+    "guidance_published",
     "MAX_ATTEMPTS",
     "MailSettings",
     "OPTIONAL_KINDS",

@@ -17,17 +17,17 @@ from services import audit
 from services.access.common import USER_OBJECT_TYPE, InvalidField, clean_email
 from services.errors import N_, RegisterError
 from services.notifications.messages import ACCOUNT_PATH, OPTIONAL_KINDS
-from services.notifications.outbox import write
+from services.notifications.writing import write
 
 CONFIRM_WITHIN = datetime.timedelta(hours=48)
 CONFIRM_PATH = ACCOUNT_PATH + "/confirm/"
 MAX_TOKEN_LENGTH = 100
 
 
-def save_settings(user, *, email, language, kinds_off=(), now=None):
-    """Save ``user``'s mail language and the optional kinds turned off; empty the address,
-    or send a confirmation link to a new one. Return the address waiting for confirmation
-    (None when the address did not change)."""
+def save_settings(user, *, email, language, kinds_off=(), daily_digest=False, now=None):
+    """Save ``user``'s mail language, the optional kinds turned off and the choice of the
+    daily digest; empty the address, or send a confirmation link to a new one. Return the
+    address waiting for confirmation (None when the address did not change)."""
     now = now or utcnow()
     email = (email or "").strip()
     email = clean_email(email) if email else None
@@ -39,7 +39,8 @@ def save_settings(user, *, email, language, kinds_off=(), now=None):
             "Only the notifications that are no legal deadline can be turned off: choose "
             "them from the list."))
     current = User.get_by_id(user.id)
-    values = {"language": language, "notifications_off": " ".join(kinds_off)}
+    values = {"language": language, "notifications_off": " ".join(kinds_off),
+              "daily_digest": bool(daily_digest)}
     if email is None:
         values["email"] = None
     changed = [name for name, value in values.items() if getattr(current, name) != value]

@@ -4,15 +4,19 @@ its event, so the notification commits or rolls back with it.
 - a new inspection request (seed §14) or rectification request (§15) → the handlers of its
   section and the responsible person;
 - a new access request → the controller, who decides it;
-- an approved access request → the handlers of all its sections, who implement it.
+- an approved access request → the handlers of all its sections, who implement it;
+- a new version of the guidance → every user, who must read and acknowledge it.
 
 Who is who is a capability of ``services.policy``; the one who caused the event is not
 told of it.
 """
 
-from models import AccessRequestSection
+from models import AccessRequestSection, User
 from services.localtime import helsinki_date
 from services.notifications.outbox import notify, recipients
+
+# The page every user reads the guidance on.
+GUIDANCE_PATH = "/access/guidance/"
 
 
 def inspection_request_registered(request, actor=None, now=None):
@@ -51,3 +55,15 @@ def access_approved(access_request, actor=None, now=None):
     return notify("access_approved",
                   recipients("notified_of_section_requests", section_ids, actor),
                   {"path": f"/access/requests/{access_request.id}/"}, now=now)
+
+
+def guidance_published(version, actor=None, now=None):
+    """Notify every open account with an address of the new guidance ``version`` (but
+    its publisher, and those who turned the kind off): a link to the guidance page."""
+    accounts = User.select().where(
+        User.active & User.username.is_null(False) & User.email.is_null(False)
+        & (User.email != "")).order_by(User.id)
+    if actor is not None:
+        accounts = accounts.where(User.id != actor.id)
+    return notify("guidance_published", list(accounts),
+                  {"path": GUIDANCE_PATH, "version": version.number}, now=now)

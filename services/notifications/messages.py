@@ -25,7 +25,19 @@ ACCOUNT_PATH = "/account/notifications"
 
 # The kinds a user may turn off: those that are no legal deadline of theirs. A new
 # inspection or rectification request starts one (seed §14, §15); these do not.
-OPTIONAL_KINDS = ("access_request", "access_approved")
+OPTIONAL_KINDS = ("access_request", "access_approved", "guidance_published")
+
+# The kinds of a legal deadline (seed §14, §15): sent at once even to an account that chose
+# the daily digest, so a handler learns of a new request the same day.
+LEGAL_DEADLINE_KINDS = ("inspection_request", "rectification_request", "inspection_due",
+                        "inspection_overdue")
+# Sent at once to everyone: the legal deadlines, an address's confirmation link (valid for
+# 48 hours) and the digest itself. Every other kind waits for the digest of those who
+# chose it.
+SENT_AT_ONCE = LEGAL_DEADLINE_KINDS + ("email_confirmation", "daily_digest")
+
+# What a message's ``params`` may pass into its text as it is (the rest are looked up).
+PLAIN_VALUES = ("count", "version")
 
 
 def render(message, base_url):
@@ -33,16 +45,39 @@ def render(message, base_url):
     language = message.language if message.language in MAIL_LANGUAGES else "fi"
     params = json.loads(message.params or "{}")
     base_url = (base_url or "").rstrip("/")
-    values = {"link": base_url + params.get("path", "/"),
-              "account_link": base_url + ACCOUNT_PATH,
-              "count": params.get("count", 1)}
+    if message.kind == "daily_digest":
+        subject, text = _digest(params, language, base_url)
+    else:
+        subject, text = _text(message.kind, params, language, base_url)
+    footer = translate(NOTIFICATION_FOOTER, language) % {"account_link": base_url + ACCOUNT_PATH}
+    return subject, text + "\n\n-- \n" + footer + "\n"
+
+
+def _text(kind, params, language, base_url):
+    """Return the subject line and the first paragraph of a ``kind`` message."""
+    values = {"link": base_url + params.get("path", "/"), "count": 1, "version": ""}
+    values.update((name, params[name]) for name in PLAIN_VALUES if name in params)
     if "section" in params:
         section = Section.get_or_none(Section.code == params["section"])
         values["section"] = section.name_in(language) if section else params["section"]
     if "due" in params:
         values["due"] = format_date(datetime.date.fromisoformat(params["due"]), language,
                                     format="medium")
-    subject = translate(NOTIFICATION_SUBJECTS[message.kind], language) % values
-    body = (translate(NOTIFICATION_BODIES[message.kind], language) % values + "\n\n-- \n"
-            + translate(NOTIFICATION_FOOTER, language) % values + "\n")
-    return " ".join(subject.split()), body
+    subject = translate(NOTIFICATION_SUBJECTS[kind], language) % values
+    return " ".join(subject.split()), translate(NOTIFICATION_BODIES[kind], language) % values
+
+
+def _digest(params, language, base_url):
+    """Return the subject and the text of a daily digest: each held notification's subject
+    line and link, oldest first."""
+    items = [item for item in params.get("items", ())
+             if item.get("kind") in NOTIFICATION_SUBJECTS and item["kind"] != "daily_digest"]
+    lines = []
+    for number, item in enumerate(items, 1):
+        item_params = item.get("params") or {}
+        line, _paragraph = _text(item["kind"], item_params, language, base_url)
+        lines.append(f"{number}. {line}\n   {base_url}{item_params.get('path', '/')}")
+    values = {"count": len(items)}
+    subject = translate(NOTIFICATION_SUBJECTS["daily_digest"], language) % values
+    text = translate(NOTIFICATION_BODIES["daily_digest"], language) % values
+    return " ".join(subject.split()), text + "\n\n" + "\n\n".join(lines)

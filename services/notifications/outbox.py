@@ -8,7 +8,6 @@ lost).
 """
 
 import datetime
-import json
 import re
 import smtplib
 from collections import Counter
@@ -16,7 +15,9 @@ from collections import Counter
 from peewee import fn
 
 from models import OutboxMessage, User, UserSection, utcnow
+from services.notifications.digest import gather_digests
 from services.notifications.messages import OPTIONAL_KINDS, render
+from services.notifications.writing import write
 from services.policy import roles_with
 
 MAX_ATTEMPTS = 8
@@ -68,25 +69,15 @@ def notify(kind, accounts, params, *, dedupe_key=None, now=None):
     return written
 
 
-def write(kind, account, address, params, dedupe_key=None, now=None):
-    """Write one ``kind`` message to ``address`` on behalf of ``account`` (in its
-    language), inside the caller's transaction."""
-    now = now or utcnow()
-    OutboxMessage.insert(
-        recipient=account.id, address=address, language=account.language or "fi",
-        kind=kind, params=json.dumps(params, sort_keys=True), created_at=now,
-        next_attempt_at=now, state="pending", attempts=0, dedupe_key=dedupe_key,
-    ).on_conflict_ignore().execute()
-
-
 def retry_delay(attempts):
     """Return the wait before the next attempt after ``attempts`` failed ones."""
     return min(FIRST_DELAY * 2 ** max(attempts - 1, 0), MAX_DELAY)
 
 
 def send_due(settings, now=None):
-    """Send every pending message due at ``now`` once; return the counts of "sent",
-    "retry" (failed, tried again later) and "failed" (no attempts left).
+    """Write the morning's digests (``digest``), then send every pending message due at
+    ``now`` once; return the counts of "sent", "retry" (failed, tried again later) and
+    "failed" (no attempts left).
 
     With mail off (no server set) nothing is sent and the messages stay pending.
     """
@@ -94,6 +85,7 @@ def send_due(settings, now=None):
     result = Counter(sent=0, retry=0, failed=0)
     if not settings.enabled:
         return result
+    gather_digests(now)
     due = list(OutboxMessage.select()
                .where((OutboxMessage.state == "pending")
                       & (OutboxMessage.next_attempt_at <= now))

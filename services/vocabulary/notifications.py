@@ -13,6 +13,8 @@ OUTBOX_STATE_LABELS = {
     "pending": _l("Waiting to be sent"),
     "sent": _l("Sent"),
     "failed": _l("Failed"),
+    "held": _l("Held for the daily digest"),
+    "digested": _l("Sent in a daily digest"),
 }
 
 # models.NOTIFICATION_KINDS
@@ -26,6 +28,8 @@ NOTIFICATION_KIND_LABELS = {
     "email_confirmation": _l("Confirmation of an email address"),
     "purge_review_due": _l("Purge review due"),
     "access_review_due": _l("Access review due"),
+    "guidance_published": _l("New guidance published"),
+    "daily_digest": _l("Daily digest"),
 }
 
 # Each kind's subject and first paragraph; %(section)s is the section's name in the
@@ -42,6 +46,10 @@ NOTIFICATION_SUBJECTS = {
     "email_confirmation": _l("Confirm your email address for the customer register"),
     "purge_review_due": _l("The purge review of the customer register is due %(due)s"),
     "access_review_due": _l("The access review of the customer register is due %(due)s"),
+    "guidance_published": _l("New guidance for the users of the customer register "
+                             "(version %(version)s)"),
+    "daily_digest": _l("The daily digest of your notifications from the customer register "
+                       "(%(count)s)"),
 }
 
 NOTIFICATION_BODIES = {
@@ -75,6 +83,14 @@ NOTIFICATION_BODIES = {
     "access_review_due": _l(
         "The yearly review of the accounts of the customer register is due on %(due)s. "
         "Review every account.\n\nOpen the access review: %(link)s"),
+    "guidance_published": _l(
+        "The controller has published a new version of the internal guidance of the customer "
+        "register. Read it: the register asks you to acknowledge it the next time you log "
+        "in.\n\nOpen the guidance: %(link)s"),
+    "daily_digest": _l(
+        "You chose to get the notifications of the customer register that have no legal "
+        "deadline once a day. These came since the last digest; each line says what is due "
+        "and links to its page:"),
 }
 
 # The end of every message.
