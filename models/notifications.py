@@ -12,7 +12,8 @@ OUTBOX_STATES = ("pending", "sent", "failed")
 # user may turn off are those that are no legal deadline of theirs (OPTIONAL_KINDS there).
 NOTIFICATION_KINDS = ("inspection_request", "rectification_request", "access_request",
                       "access_approved", "inspection_due", "inspection_overdue",
-                      "email_confirmation", "purge_review_due", "access_review_due")
+                      "email_confirmation", "purge_review_due", "access_review_due",
+                      "backup_problem", "drill_failed")
 
 
 class OutboxMessage(BaseModel):

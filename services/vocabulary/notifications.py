@@ -26,6 +26,8 @@ NOTIFICATION_KIND_LABELS = {
     "email_confirmation": _l("Confirmation of an email address"),
     "purge_review_due": _l("Purge review due"),
     "access_review_due": _l("Access review due"),
+    "backup_problem": _l("Backup late or failed"),
+    "drill_failed": _l("Restore drill failed"),
 }
 
 # Each kind's subject and first paragraph; %(section)s is the section's name in the
@@ -42,6 +44,8 @@ NOTIFICATION_SUBJECTS = {
     "email_confirmation": _l("Confirm your email address for the customer register"),
     "purge_review_due": _l("The purge review of the customer register is due %(due)s"),
     "access_review_due": _l("The access review of the customer register is due %(due)s"),
+    "backup_problem": _l("A backup of the customer register is late or has failed"),
+    "drill_failed": _l("A restore drill of the customer register's backups failed"),
 }
 
 NOTIFICATION_BODIES = {
@@ -75,6 +79,14 @@ NOTIFICATION_BODIES = {
     "access_review_due": _l(
         "The yearly review of the accounts of the customer register is due on %(due)s. "
         "Review every account.\n\nOpen the access review: %(link)s"),
+    "backup_problem": _l(
+        "A backup of the customer register is late or has failed, or its off-site copy is "
+        "missing or failed. Until it is fixed, the newest data has no safe copy. Check the "
+        "backup status and the server's log.\n\nOpen the backups: %(link)s"),
+    "drill_failed": _l(
+        "A restore drill of the customer register's backups failed: the backup could not "
+        "be restored and checked. Find out why and run the drill again.\n\n"
+        "Open the backups: %(link)s"),
 }
 
 # The end of every message.
