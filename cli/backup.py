@@ -189,7 +189,7 @@ def _print_copies(status):
     if offsite is None:
         click.echo("off-site copy: none (BACKUP_OFFSITE not set)")
         return
-    copy = offsite["copy"]
+    copy = offsite["copied"]
     if copy:
         click.echo(f"off-site copy: {copy['name']} in {offsite['folder']}, copied "
                    f"{_when(copy['copied_at'])}, checksum verified")

@@ -3,8 +3,10 @@ too), and a restore drill failed → technical maintenance and the responsible p
 capability ``notified_of_backups``), linking to the backups page.
 
 Each is written once per incident, not at every look: the key of a backup problem is the
-newest good backup and the newest checked off-site copy at the time (the problem lasts
-until a newer good one is taken and copied), the key of a failed drill its time. The
+newest good backup (a late or failed backup: the problem lasts until a newer one is
+taken), or the newest backup whose off-site copy was checked (a missing or failed copy:
+it lasts until a newer one is copied; rotation keeps that backup); the key of a failed
+drill is its time. The
 scheduler, ``flask --app app backup create`` and ``flask --app app duties check`` look
 (``monitoring.notify_problems``); a failed drill notifies from ``drills.drill``.
 """
@@ -45,9 +47,11 @@ def backup_problem(status, now=None):
     offsite_problem = offsite is not None and offsite["problem"] is not None
     if not (status["late"] or status["last_failed"] or offsite_problem):
         return 0
-    good = (status["last_good"] or {}).get("name") or "none"
-    copied = ((offsite or {}).get("copy") or {}).get("name") or "none"
-    return _notify("backup_problem", f"backup_problem:{good}:{copied}", now or utcnow())
+    if offsite_problem:  # lasts while new backups are taken but not copied
+        since = "offsite:" + offsite["since"]
+    else:
+        since = "local:" + ((status["last_good"] or {}).get("name") or "none")
+    return _notify("backup_problem", f"backup_problem:{since}", now or utcnow())
 
 
 def drill_failed(entry, now=None):

@@ -16,6 +16,7 @@ import logging
 
 from services.backup.errors import BackupError
 from services.backup.files import copy_private, fsync, plain, sha256, write_private
+from services.backup.manifest import list_backups
 from services.errors import N_
 
 log = logging.getLogger("register.backup")
@@ -75,10 +76,7 @@ def copy_offsite(settings, backup, now):
 
 
 def copy_present(settings, backup):
-    """Tell whether ``backup``'s off-site copy was checked and is still there, whole."""
-    record = backup.offsite or {}
-    if settings.offsite is None or not record.get("verified"):
-        return False
+    """Tell whether ``backup``'s off-site copy is there, whole (its manifest too)."""
     try:
         copy = settings.offsite / backup.path.name
         return copy.stat().st_size == backup.size and (
@@ -89,23 +87,29 @@ def copy_present(settings, backup):
 
 def copy_status(settings, backups):
     """Return the off-site copies' status for ``status()``: None when no off-site folder
-    is set; else ``folder``, ``copy`` (the newest good backup whose copy was checked and is
-    there: name, created_at, copied_at, encrypted) and ``problem``: None, "missing" (the
-    newest good backup has no copy) or "failed" (its copy failed: ``error``)."""
+    is set; else ``folder``, ``copied`` (the newest checked copy in the folder: name,
+    created_at, copied_at, encrypted), ``problem``: None, "missing" (the newest good
+    backup has no copy there) or "failed" (its copy failed: ``error``), and with a problem
+    ``since``: the newest backup whose copy was checked, or "none" (rotation keeps it)."""
     if settings.offsite is None:
         return None
+    there = [b for b in list_backups(offsite_settings(settings))
+             if b.good and (b.offsite or {}).get("verified") and b.path.exists()
+             and b.path.stat().st_size == b.size]
+    result = {"folder": str(settings.offsite), "copied": None, "problem": None,
+              "error": None, "since": None}
+    if there:
+        result["copied"] = {"name": there[0].name, "created_at": there[0].created_at,
+                            "copied_at": datetime.datetime.fromisoformat(
+                                there[0].offsite["copied_at"]),
+                            "encrypted": there[0].encrypted}
     good = [b for b in backups if b.good]
-    copied = next((b for b in good if copy_present(settings, b)), None)
-    result = {"folder": str(settings.offsite), "copy": None, "problem": None, "error": None}
-    if copied is not None:
-        result["copy"] = {"name": copied.name, "created_at": copied.created_at,
-                          "copied_at": datetime.datetime.fromisoformat(
-                              copied.offsite["copied_at"]),
-                          "encrypted": copied.encrypted}
-    if good and copied is not good[0]:
+    if good and not copy_present(settings, good[0]):
         error = (good[0].offsite or {}).get("error")
         result["problem"] = "failed" if error else "missing"
         result["error"] = (error["message"], error.get("params", {})) if error else None
+        checked = next((b for b in good if (b.offsite or {}).get("verified")), None)
+        result["since"] = checked.name if checked else "none"
     return result
 
 
