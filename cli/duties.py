@@ -19,6 +19,7 @@ def duties_check():
 
     with write_transaction():
         written = requests.remind_due() + remind_duties()
-    written += backup.notify_problems(backup.Settings.from_app(current_app))
+    backups = backup.notify_problems(backup.Settings.from_app(current_app))
     # Lines for people and cron mail alike, untranslated like `audit verify`'s.
     click.echo(f"duties: {written} notifications written to the outbox")
+    click.echo(f"backups: {backups} notifications of a late or failed backup written")

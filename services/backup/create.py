@@ -8,7 +8,7 @@ import sqlite3
 import time
 
 from models import utcnow
-from services.backup import crypto
+import services.backup.crypto as crypto
 from services.backup.errors import BackupError
 from services.backup.files import (
     create_private,

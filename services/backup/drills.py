@@ -8,7 +8,7 @@ import tempfile
 import time
 
 from models import utcnow
-from services.backup import alerts
+import services.backup.alerts as alerts
 from services.backup.errors import BackupError
 from services.backup.files import directory_lock, ensure_directory, plain, write_private
 from services.backup.manifest import newest_good

@@ -3,7 +3,7 @@
 import datetime
 
 from models import utcnow
-from services.backup import alerts
+import services.backup.alerts as alerts
 from services.backup.drills import drill_log
 from services.backup.manifest import list_backups
 from services.backup.offsite import copy_status

@@ -6,7 +6,7 @@ import datetime
 import os
 import pathlib
 
-from services.backup import crypto
+import services.backup.crypto as crypto
 from services.backup.target import Target
 
 # Defaults of the BACKUP_* settings.

@@ -7,7 +7,7 @@ import sqlite3
 import tempfile
 import urllib.parse
 
-from services.backup import crypto
+import services.backup.crypto as crypto
 from services.backup.errors import BackupError
 from services.backup.files import create_private, ensure_directory, sha256
 from services.backup.manifest import find_backup
