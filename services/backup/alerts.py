@@ -5,8 +5,7 @@ capability ``notified_of_backups``), linking to the backups page.
 Each is written once per incident, not at every look: the key of a backup problem is the
 newest good backup (a late or failed backup: the problem lasts until a newer one is
 taken), or the newest backup whose off-site copy was checked (a missing or failed copy:
-it lasts until a newer one is copied; rotation keeps that backup); the key of a failed
-drill is its time. The
+it lasts until a newer one is copied); the key of a failed drill is its time. The
 scheduler, ``flask --app app backup create`` and ``flask --app app duties check`` look
 (``monitoring.notify_problems``); a failed drill notifies from ``drills.drill``.
 """

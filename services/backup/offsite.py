@@ -90,7 +90,7 @@ def copy_status(settings, backups):
     is set; else ``folder``, ``copied`` (the newest checked copy in the folder: name,
     created_at, copied_at, encrypted), ``problem``: None, "missing" (the newest good
     backup has no copy there) or "failed" (its copy failed: ``error``), and with a problem
-    ``since``: the newest backup whose copy was checked, or "none" (rotation keeps it)."""
+    ``since``: the newest backup whose copy was checked (here or there), or "none"."""
     if settings.offsite is None:
         return None
     there = [b for b in list_backups(offsite_settings(settings))
@@ -108,8 +108,10 @@ def copy_status(settings, backups):
         error = (good[0].offsite or {}).get("error")
         result["problem"] = "failed" if error else "missing"
         result["error"] = (error["message"], error.get("params", {})) if error else None
-        checked = next((b for b in good if (b.offsite or {}).get("verified")), None)
-        result["since"] = checked.name if checked else "none"
+        checked = [b.name for b in good if (b.offsite or {}).get("verified")]
+        if result["copied"]:
+            checked.append(result["copied"]["name"])
+        result["since"] = max(checked, default="none")
     return result
 
 

@@ -18,16 +18,11 @@ def plan_rotation(backups, settings, now=None):
 
     Kept: the newest good backup of each of the last ``keep_daily`` days, ``keep_weekly``
     ISO weeks and ``keep_monthly`` months (Helsinki calendar, counted back from ``now``),
-    and always the newest good backup and the newest one whose off-site copy was checked.
-    A failed backup goes once a newer good one exists.
+    and always the newest good backup. A failed backup goes once a newer good one exists.
     """
     now = now or utcnow()
     good = sorted((b for b in backups if b.good), key=lambda b: b.created_at, reverse=True)
     kept = {good[0].name} if good else set()
-    # While off-site copies fail, the last backup known to be in both places stays too.
-    copied = next((b for b in good if (b.offsite or {}).get("verified")), None)
-    if copied is not None:
-        kept.add(copied.name)
     today = helsinki_date(now)
     for count, period in ((settings.keep_daily, _day), (settings.keep_weekly, _week),
                           (settings.keep_monthly, _month)):
