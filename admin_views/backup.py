@@ -81,6 +81,9 @@ def present_status(status):
     if drill:
         status["last_drill"] = {**drill, "problem_texts": [problem_text(p)
                                                            for p in drill["problems"]]}
+    if status["offsite"]:
+        status["offsite"] = {**status["offsite"],
+                             "error_text": problem_text(status["offsite"]["error"])}
     return status
 
 
@@ -155,7 +158,19 @@ class BackupView(SecureBaseView):
             "sha256": backup.manifest.get("sha256") or "",
             "verification": backup.manifest.get("verification") or "",
             "error_text": problem_text(backup.error),
+            "encrypted": backup.encrypted,
+            "offsite": BackupView._present_copy(backup.offsite),
         }
+
+    @staticmethod
+    def _present_copy(record):
+        """The off-site copy of a backup as the page shows it, or None."""
+        if not record:
+            return None
+        error = record.get("error")
+        return {"verified": record.get("verified"),
+                "error_text": problem_text((error["message"], error.get("params", {})))
+                if error else ""}
 
     @staticmethod
     def _present_drill(entry):
@@ -163,6 +178,7 @@ class BackupView(SecureBaseView):
             "at": datetime.datetime.fromisoformat(entry["at"]),
             "ok": entry["ok"],
             "backup": entry["backup"],
+            "offsite": entry.get("source") == "offsite",
             "problem_texts": [problem_text(p) for p in entry["problems"]],
             "audit_checked": format_decimal(entry.get("audit_checked") or 0),
             "duration": format_decimal(entry.get("duration_seconds") or 0, "#,##0.0"),

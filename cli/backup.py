@@ -38,17 +38,35 @@ def backup_create(wait):
     """Take a verified backup now and rotate the old ones (for cron)."""
     from services import backup
 
+    config = _backup_settings()
     try:
-        taken = backup.create_backup(_backup_settings(), wait=wait)
+        taken = backup.create_backup(config, wait=wait)
     except RegisterError as e:
         fail(e)
+    backup.notify_problems(config)  # a failure told to maintenance, once
     # Status lines for people and cron mail alike, untranslated like `audit verify`'s.
     if not taken.good:
         click.echo(f"backup {taken.name} FAILED")
         _problems([taken.error])
         raise SystemExit(1)
     click.echo(f"backup {taken.name} taken: {taken.size} bytes, {taken.rows} rows, "
-               f"{taken.manifest['verification']}")
+               f"{taken.manifest['verification']}, "
+               f"{'encrypted' if taken.encrypted else 'NOT encrypted (no BACKUP_KEY)'}")
+    offsite = taken.offsite
+    if offsite and offsite["verified"]:
+        click.echo(f"copied to {offsite['folder']}: checksum verified")
+    elif offsite:
+        click.echo(f"off-site copy FAILED ({offsite['folder']})")
+        _problems([(offsite["error"]["message"], offsite["error"]["params"])])
+        raise SystemExit(1)
+
+
+@backup_cli.command("key")
+def backup_key():
+    """Print a new random key for BACKUP_KEY (the encryption of the backups)."""
+    from services import backup
+
+    click.echo(backup.new_key())
 
 
 @backup_cli.command("list")
@@ -123,8 +141,8 @@ def backup_drill():
         fail(e)
     _print_tables(("table", "backup", "restored", "live"), entry["tables"])
     state = "ok" if entry["ok"] else "FAILED"
-    click.echo(f"restore drill of {entry['backup']}: {state} ({entry['audit_checked']} audit "
-               f"events, {entry['duration_seconds']} s)")
+    click.echo(f"restore drill of {entry['backup']}: {state} ({entry['source']} copy, "
+               f"{entry['audit_checked']} audit events, {entry['duration_seconds']} s)")
     if not entry["ok"]:
         _problems(entry["problems"])
         raise SystemExit(1)
@@ -151,14 +169,34 @@ def backup_status():
         _problems([failed["error"]])
     if drill:
         click.echo(f"last drill: {_when(drill['at'])} {'ok' if drill['ok'] else 'FAILED'} "
-                   f"({drill['backup']})")
+                   f"({drill['backup']}, {drill['source']} copy)")
     else:
         click.echo("last drill: none")
     if status["expires_by"]:
         click.echo(f"backups kept: {status['kept']}, all rotated out by "
                    f"{_when(status['expires_by'])}")
-    if status["late"] or (drill and not drill["ok"]):
+    _print_copies(status)
+    offsite = status["offsite"]
+    if status["late"] or (drill and not drill["ok"]) or (offsite and offsite["problem"]):
         raise SystemExit(1)
+
+
+def _print_copies(status):
+    """Print whether backups are encrypted, and the off-site copy's state."""
+    if not status["encrypted"]:
+        click.echo("backups NOT encrypted: set BACKUP_KEY (flask --app app backup key)")
+    offsite = status["offsite"]
+    if offsite is None:
+        click.echo("off-site copy: none (BACKUP_OFFSITE not set)")
+        return
+    copy = offsite["copied"]
+    if copy:
+        click.echo(f"off-site copy: {copy['name']} in {offsite['folder']}, copied "
+                   f"{_when(copy['copied_at'])}, checksum verified")
+    if offsite["problem"]:
+        click.echo(f"off-site copy of the newest backup {offsite['problem'].upper()}")
+        if offsite["error"]:
+            _problems([offsite["error"]])
 
 
 def _print_tables(headings, rows):

@@ -1,6 +1,7 @@
 """``flask --app app duties …``: raising the notifications of what comes due."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from database import write_transaction
@@ -11,12 +12,14 @@ duties_cli = AppGroup("duties", help="Duties that come due.")
 @duties_cli.command("check")
 def duties_check():
     """Write the due-date notifications once: inspection requests due within two days
-    and overdue, the purge review and the access review due within 30 days and overdue
-    (run it from cron daily; a second run writes nothing new)."""
-    from services import requests
+    and overdue, the purge review and the access review due within 30 days and overdue,
+    and a backup late or failed (run it from cron daily; a second run writes nothing new)."""
+    from services import backup, requests
     from services.duties.reminders import remind_duties
 
     with write_transaction():
         written = requests.remind_due() + remind_duties()
+    backups = backup.notify_problems(backup.Settings.from_app(current_app))
     # Lines for people and cron mail alike, untranslated like `audit verify`'s.
     click.echo(f"duties: {written} notifications written to the outbox")
+    click.echo(f"backups: {backups} notifications of a late or failed backup written")

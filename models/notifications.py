@@ -15,7 +15,8 @@ OUTBOX_STATES = ("pending", "sent", "failed", "held", "digested")
 NOTIFICATION_KINDS = ("inspection_request", "rectification_request", "access_request",
                       "access_approved", "inspection_due", "inspection_overdue",
                       "email_confirmation", "purge_review_due", "access_review_due",
-                      "guidance_published", "daily_digest")
+                      "guidance_published", "daily_digest", "backup_problem",
+                      "drill_failed")
 
 
 class OutboxMessage(BaseModel):

@@ -137,6 +137,9 @@ CAPABILITIES = {
     "notified_of_deadlines": Capability(
         ("controller", "responsible"), "get an email when an inspection request of any "
         "section is two days from its deadline, and when it is overdue"),
+    "notified_of_backups": Capability(
+        ("maintenance", "responsible"), "get an email when a backup is late or fails (or "
+        "its off-site copy), and when a restore drill fails"),
     "see_outbox": Capability(
         ("controller", "maintenance"),
         "see the outbox of email notifications (addresses, kinds, states; no customer's "

@@ -300,7 +300,8 @@ def test_duties_check_tells_of_the_purge_and_access_reviews_once_per_due_day(
     start = utcnow() - datetime.timedelta(days=340)  # both reviews due in 25 days or so
     User.update(created_at=start).execute()
     assert duties_check(runner) == 2
-    kinds = {(m.kind, m.address) for m in OutboxMessage.select()}
+    reviews = OutboxMessage.kind != "backup_problem"  # no backup taken here: told apart
+    kinds = {(m.kind, m.address) for m in OutboxMessage.select().where(reviews)}
     assert kinds == {("purge_review_due", "eero@hel.fi"), ("access_review_due", "nyrki@hel.fi")}
     assert duties_check(runner) == 0  # once per due day
 
@@ -324,4 +325,4 @@ def test_duties_check_tells_of_the_purge_and_access_reviews_once_per_due_day(
     access.save_review(people["nyrki"], {r.user.id: ("keep", "") for r in rows},
                        [r.user.id for r in rows])
     assert duties_check(runner) == 0
-    assert OutboxMessage.select().count() == 4
+    assert OutboxMessage.select().where(reviews).count() == 4

@@ -30,10 +30,19 @@ The parts, each a module of this package (import them from here, as
 - ``create``: taking a backup; ``rotation``: which backups are kept, and until when;
 - ``restoring``: restoring and checking a restored database; ``drills``: the drill;
 - ``monitoring``: the status pages and monitoring read; ``scheduler``: backups in the
-  background while the server runs.
+  background while the server runs;
+- ``crypto``: the encryption at rest (BACKUP_KEY); ``offsite``: the copy in the second
+  place (BACKUP_OFFSITE), checked; ``alerts``: the notifications of a late or failed
+  backup and of a failed drill.
+
+With BACKUP_KEY set, a backup is verified plain, then encrypted (``….sqlite3.enc``,
+``….pgdump.enc``) and the plain file removed; its manifest records the encrypted file's
+SHA-256 and the plain one's. With BACKUP_OFFSITE set, each good backup is copied there
+and the copy's checksum checked, and the drill restores from there.
 """
 
 from services.backup.create import create_backup
+from services.backup.crypto import new_key
 from services.backup.drills import DRILL_LOG, DRILL_LOG_KEEP, drill, drill_log
 from services.backup.errors import BackupBusy, BackupError
 from services.backup.files import LOCK_FILE
@@ -47,7 +56,7 @@ from services.backup.manifest import (
     list_backups,
     newest_good,
 )
-from services.backup.monitoring import status
+from services.backup.monitoring import notify_problems, status
 from services.backup.restoring import RestoreReport, inspect_database, restore
 from services.backup.rotation import (
     backups_expire_by,
@@ -78,6 +87,6 @@ __all__ = [
     "RETRY_HOURS", "SUFFIXES", "Backup", "BackupBusy", "BackupError", "RestoreReport",
     "Scheduler", "Settings", "Target", "backups_expire_by", "backups_holding_expire_by",
     "create_backup", "drill", "drill_log", "find_backup", "inspect_database", "list_backups",
-    "newest_good", "plan_rotation", "restore", "rotate", "running_scheduler",
+    "new_key", "newest_good", "notify_problems", "plan_rotation", "restore", "rotate", "running_scheduler",
     "start_scheduler", "status", "stop_scheduler", "verify_backup",
 ]

@@ -8,6 +8,7 @@ import sqlite3
 import time
 
 from models import utcnow
+import services.backup.crypto as crypto
 from services.backup.errors import BackupError
 from services.backup.files import (
     create_private,
@@ -19,6 +20,7 @@ from services.backup.files import (
     write_private,
 )
 from services.backup.manifest import MANIFEST_FORMAT, PREFIX, SUFFIXES, Backup
+from services.backup.offsite import copy_offsite
 from services.backup.rotation import rotate_locked
 from services.backup.target import Target, first_line, read_snapshot, run_pg_program
 from services.backup.verify import verify_pgdump_file, verify_sqlite_file
@@ -53,14 +55,19 @@ def create_locked(settings, now):
     manifest = _new_manifest(name, data, target, now)
     started = time.monotonic()
     _take(settings, target, data, manifest)
+    if manifest["state"] == "good" and settings.encrypted:
+        _encrypt(settings, data, manifest)
     manifest["duration_seconds"] = round(time.monotonic() - started, 3)
     manifest_path = directory / (name + ".json")
     write_private(manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
     fsync(directory)
-    if manifest["state"] == "good":
+    backup = Backup(manifest_path, manifest)
+    if backup.good:
         log.info("backup %s taken: %s bytes, %s rows", name, manifest["size"],
                  sum(manifest["tables"].values()))
-    return Backup(manifest_path, manifest)
+        if settings.offsite is not None:
+            copy_offsite(settings, backup, now)
+    return backup
 
 
 def _new_manifest(name, data, target, now):
@@ -80,6 +87,8 @@ def _new_manifest(name, data, target, now):
         "migration": None,
         "verification": None,
         "error": None,
+        "encrypted": False,
+        "offsite": None,
     }
 
 
@@ -112,6 +121,31 @@ def _take(settings, target, data, manifest):
                              "params": {"error": f"{type(e).__name__}: {e}"}}
         log.exception("backup %s failed", manifest["name"])
         part.unlink(missing_ok=True)
+
+
+def _encrypt(settings, data, manifest):
+    """Replace the verified plain ``data`` with its encryption (``data.enc``); the manifest
+    then holds the encrypted file's size and SHA-256, and the plain one's for the restore."""
+    encrypted = data.with_name(data.name + crypto.SUFFIX)
+    part = encrypted.with_name(encrypted.name + ".part")
+    try:
+        create_private(part)
+        plain_sha256, plain_size = crypto.encrypt_file(settings.key, data, part)
+        if plain_sha256 != manifest["sha256"]:
+            raise BackupError(N_("The backup changed while it was being encrypted."))
+        os.replace(part, encrypted)
+    except (BackupError, OSError) as e:
+        part.unlink(missing_ok=True)
+        error = e if isinstance(e, BackupError) else BackupError(
+            N_("The backup could not be encrypted: %(error)s"), error=str(e))
+        manifest.update(state="failed", error={"message": error.message,
+                                               "params": plain(error.params)})
+        log.error("backup %s failed: %s", manifest["name"], error)
+        return
+    data.unlink()
+    manifest.update(file=encrypted.name, encrypted=True, key_id=crypto.key_id(settings.key),
+                    plain_sha256=plain_sha256, plain_size=plain_size,
+                    size=encrypted.stat().st_size, sha256=sha256(encrypted))
 
 
 def _free_name(directory, now):

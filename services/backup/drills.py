@@ -8,9 +8,11 @@ import tempfile
 import time
 
 from models import utcnow
+import services.backup.alerts as alerts
 from services.backup.errors import BackupError
 from services.backup.files import directory_lock, ensure_directory, plain, write_private
 from services.backup.manifest import newest_good
+from services.backup.offsite import offsite_settings
 from services.backup.restoring import restore
 from services.backup.target import Target, read_snapshot
 from services.errors import N_
@@ -24,6 +26,11 @@ DRILL_LOG_KEEP = 100
 def drill(settings, now=None):
     """Restore the newest good backup into a scratch database, compare, log; return the entry.
 
+    With an off-site folder set (BACKUP_OFFSITE), the backup is the newest copy there,
+    decrypted with BACKUP_KEY when encrypted: the drill shows that the second place alone
+    is enough. ``source`` in the entry says which ("local" or "offsite"). A failed drill is
+    notified to maintenance and the responsible person (``alerts``).
+
     The restored row counts must equal those recorded in the manifest (the live database
     may have changed since: its counts are reported beside them); the checksum, integrity
     and audit chain must hold. The scratch database (a temporary SQLite file, or the
@@ -32,14 +39,17 @@ def drill(settings, now=None):
     """
     directory = ensure_directory(settings.directory)
     started_at, started = now or utcnow(), time.monotonic()
+    offsite = offsite_settings(settings)
     entry = {"at": started_at.isoformat(), "ok": False, "backup": None,
-             "backup_created_at": None, "problems": [], "tables": [], "audit_checked": 0}
+             "backup_created_at": None, "problems": [], "tables": [], "audit_checked": 0,
+             "source": "local" if offsite is None else "offsite",
+             "encrypted": False}
     with directory_lock(directory, exclusive=False, wait=600):
-        backup = newest_good(settings)
+        backup = newest_good(offsite or settings)
         if backup is None:
-            raise BackupError(N_("There is no good backup to test. Take one first: "
-                                 "flask --app app backup create"))
-        entry.update(backup=backup.name, backup_created_at=backup.manifest["created_at"])
+            raise _nothing_to_drill(offsite)
+        entry.update(backup=backup.name, backup_created_at=backup.manifest["created_at"],
+                     encrypted=backup.encrypted)
         try:
             report = _drill_restore(settings, backup, directory)
             entry["problems"] = [list(p) for p in report.problems]
@@ -56,11 +66,25 @@ def drill(settings, now=None):
                                       {"error": f"{type(e).__name__}: {e}"}])
     entry["duration_seconds"] = round(time.monotonic() - started, 3)
     _append_drill(directory, entry)
-    log.info("restore drill of %s: %s", entry["backup"], "ok" if entry["ok"] else "FAILED")
+    log.info("restore drill of %s from the %s copy: %s", entry["backup"], entry["source"],
+             "ok" if entry["ok"] else "FAILED")
+    if not entry["ok"]:
+        alerts.drill_failed(entry, started_at)
     return entry
 
 
+def _nothing_to_drill(offsite):
+    if offsite is None:
+        return BackupError(N_("There is no good backup to test. Take one first: "
+                              "flask --app app backup create"))
+    return BackupError(N_("The off-site folder %(folder)s holds no checked backup to test. "
+                          "Check that it is mounted, then take a backup: flask --app app "
+                          "backup create"), folder=str(offsite.directory))
+
+
 def _drill_restore(settings, backup, directory):
+    # ``backup`` may be an off-site copy: restore reads it there (by its manifest's path)
+    # and decrypts it into the local folder.
     live = Target.parse(settings.database_url)
     if live.kind == "sqlite":
         with tempfile.TemporaryDirectory(dir=directory, prefix=".drill-") as scratch:

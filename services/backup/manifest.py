@@ -14,6 +14,7 @@ log = logging.getLogger("register.backup")
 PREFIX = "register-"
 SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".pgdump"}
 MANIFEST_FORMAT = 1
+ENCRYPTED_SUFFIX = ".enc"  # services.backup.crypto.SUFFIX
 
 
 @dataclasses.dataclass
@@ -58,6 +59,15 @@ class Backup:
     @property
     def rows(self):
         return sum(self.tables.values())
+
+    @property
+    def encrypted(self):
+        return bool(self.manifest.get("encrypted"))
+
+    @property
+    def offsite(self):
+        """The off-site copy's record: folder, copied_at, verified, error; or None."""
+        return self.manifest.get("offsite")
 
     @property
     def error(self):
@@ -109,6 +119,8 @@ def find_backup(settings, file):
     candidates = [given] if given.is_absolute() or given.exists() else []
     candidates.append(pathlib.Path(settings.directory) / given.name)
     for path in candidates:
+        if path.suffix == ENCRYPTED_SUFFIX:
+            path = path.with_suffix("")
         if path.suffix == ".json":
             manifest = path
         elif path.suffix in SUFFIXES.values():

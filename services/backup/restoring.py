@@ -12,7 +12,7 @@ from services.backup.errors import BackupError
 from services.backup.files import copy_private
 from services.backup.manifest import Backup, find_backup
 from services.backup.target import Target, clean_env, last_lines, read_snapshot, run_pg_program
-from services.backup.verify import checksum_problems
+from services.backup.verify import checksum_problems, plain_file
 from services.errors import N_
 
 # The register's folder: ``python -m services.backup inspect`` runs there.
@@ -40,8 +40,9 @@ def restore(settings, file, target_url, force=False):
 
     The target must be a new database (a SQLite file or a PostgreSQL database name that
     does not exist yet); an existing one is replaced only with ``force``, the live one too.
-    The checksum is checked first (a corrupted file is refused), then the restored
-    database's integrity, its audit chain and its row counts against the manifest.
+    The checksum is checked first (a corrupted file is refused), an encrypted backup is
+    decrypted (with BACKUP_KEY; a changed file is refused), then the restored database's
+    integrity, its audit chain and its row counts are checked against the manifest.
     """
     backup = find_backup(settings, file)
     problems = checksum_problems(backup)
@@ -63,25 +64,26 @@ def restore(settings, file, target_url, force=False):
         raise BackupError(N_("%(target)s already exists. Restore into a new database (a new "
                              "file or database name), or add --force to replace it."),
                           target=target.display_url)
-    if target.kind == "sqlite":
-        return _restore_sqlite(settings, backup, target, live)
-    return _restore_postgres(settings, backup, target, live)
+    with plain_file(settings, backup) as data:
+        if target.kind == "sqlite":
+            return _restore_sqlite(backup, data, target, live)
+        return _restore_postgres(settings, backup, data, target, live)
 
 
-def _restore_sqlite(settings, backup, target, live):
+def _restore_sqlite(backup, data, target, live):
     if not target.path.parent.is_dir():
         raise BackupError(N_("The folder %(folder)s does not exist; create it first."),
                           folder=str(target.path.parent))
     if not live:
         for path in target.files():
             path.unlink(missing_ok=True)
-        copy_private(backup.path, target.path)
+        copy_private(data, target.path)
         return _check_restored(backup, target)
     # Over the live database: restore beside it, check, and only then copy it in with the
     # backup API, which takes the write lock and replaces every page at once.
     with tempfile.TemporaryDirectory(dir=target.path.parent, prefix=".restore-") as scratch:
         staged = Target("sqlite", path=pathlib.Path(scratch) / "restored.db")
-        copy_private(backup.path, staged.path)
+        copy_private(data, staged.path)
         report = _check_restored(backup, staged)
         report.target = target.display_url
         if not report.ok:
@@ -97,7 +99,7 @@ def _restore_sqlite(settings, backup, target, live):
     return report
 
 
-def _restore_postgres(settings, backup, target, live):
+def _restore_postgres(settings, backup, data, target, live):
     options = ["--no-password", "--exit-on-error", "--single-transaction", "--no-owner",
                "--no-acl", f"--dbname={target.database}"]
     if live or target.exists():
@@ -107,7 +109,7 @@ def _restore_postgres(settings, backup, target, live):
     else:
         target.create_database()
     try:
-        run_pg_program(settings.pg_bin, "pg_restore", [*options, str(backup.path)],
+        run_pg_program(settings.pg_bin, "pg_restore", [*options, str(data)],
                        env=target.pg_env())
     except BackupError as e:
         return RestoreReport(backup, target.display_url, [

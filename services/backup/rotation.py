@@ -7,6 +7,7 @@ import logging
 from models import utcnow
 from services.backup.files import backup_running, directory_lock, ensure_directory, fsync
 from services.backup.manifest import list_backups
+from services.backup.offsite import offsite_settings, remove_copy
 from services.localtime import HELSINKI, helsinki_date
 
 log = logging.getLogger("register.backup")
@@ -58,6 +59,13 @@ def rotate_locked(settings, now):
         log.info("backup %s rotated out", backup.name)
     if remove:
         fsync(settings.directory)
+    offsite = offsite_settings(settings)
+    if offsite is not None and offsite.directory.is_dir():
+        # The same policy over the copies there (some may have no local backup left).
+        _keep, remove_there = plan_rotation(list_backups(offsite), settings, now)
+        for backup in remove_there:
+            remove_copy(backup)
+            log.info("off-site copy of backup %s rotated out", backup.name)
     return [b.name for b in remove]
 
 

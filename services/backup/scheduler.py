@@ -20,6 +20,7 @@ from services.backup.create import create_locked
 from services.backup.errors import BackupBusy
 from services.backup.files import directory_lock, ensure_directory
 from services.backup.manifest import list_backups
+from services.backup.monitoring import notify_problems
 from services.backup.rotation import rotate_locked
 from services.joblock import job_lock
 
@@ -81,6 +82,7 @@ class Scheduler:
                 return None
             audit.record(RUN_ACTIONS[backup.good], object_type="backup",
                          object_id=backup.name, at=backup.created_at)
+            notify_problems(self.settings, self.clock())
             return backup
 
     def start(self):

@@ -1,11 +1,15 @@
 """Verifying a backup: its checksum against the manifest, then its contents."""
 
+import contextlib
+import pathlib
 import re
 import sqlite3
+import tempfile
 import urllib.parse
 
+import services.backup.crypto as crypto
 from services.backup.errors import BackupError
-from services.backup.files import sha256
+from services.backup.files import create_private, ensure_directory, sha256
 from services.backup.manifest import find_backup
 from services.backup.target import clean_env, run_pg_program
 from services.errors import N_
@@ -54,13 +58,43 @@ def verify_backup(settings, file):
     problems = checksum_problems(backup)
     if not problems:
         try:
-            if backup.kind == "sqlite":
-                verify_sqlite_file(backup.path)
-            else:
-                verify_pgdump_file(backup.path, backup.tables, settings.pg_bin)
+            with plain_file(settings, backup) as path:
+                if backup.kind == "sqlite":
+                    verify_sqlite_file(path)
+                else:
+                    verify_pgdump_file(path, backup.tables, settings.pg_bin)
         except BackupError as e:
             problems.append((e.message, e.params))
     return backup, problems
+
+
+@contextlib.contextmanager
+def plain_file(settings, backup):
+    """Yield the path of ``backup``'s plain data: its own file, or (encrypted) a private
+    temporary decryption in the backup folder, removed afterwards.
+
+    Refused when the backup is encrypted and the key is missing or another one, or when
+    the decryption finds the file changed.
+    """
+    if not backup.encrypted:
+        yield backup.path
+        return
+    if settings.key is None:
+        raise BackupError(N_("The backup %(name)s is encrypted. Set BACKUP_KEY (or "
+                             "BACKUP_KEY_FILE) to the key it was encrypted with to restore "
+                             "it."), name=backup.name)
+    if backup.manifest.get("key_id") not in (None, crypto.key_id(settings.key)):
+        raise BackupError(N_("The backup %(name)s was encrypted with another key than the "
+                             "one set in BACKUP_KEY. Set the key it was encrypted with."),
+                          name=backup.name)
+    with tempfile.TemporaryDirectory(dir=ensure_directory(settings.directory),
+                                     prefix=".plain-") as scratch:
+        path = pathlib.Path(scratch) / backup.path.with_suffix("").name
+        create_private(path)
+        if crypto.decrypt_file(settings.key, backup.path, path, backup.name) != (
+                backup.manifest.get("plain_sha256")):
+            raise crypto.refused(backup.name)
+        yield path
 
 
 def checksum_problems(backup):

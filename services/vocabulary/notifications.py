@@ -30,6 +30,8 @@ NOTIFICATION_KIND_LABELS = {
     "access_review_due": _l("Access review due"),
     "guidance_published": _l("New guidance published"),
     "daily_digest": _l("Daily digest"),
+    "backup_problem": _l("Backup late or failed"),
+    "drill_failed": _l("Restore drill failed"),
 }
 
 # Each kind's subject and first paragraph; %(section)s is the section's name in the
@@ -50,6 +52,8 @@ NOTIFICATION_SUBJECTS = {
                              "(version %(version)s)"),
     "daily_digest": _l("The daily digest of your notifications from the customer register "
                        "(%(count)s)"),
+    "backup_problem": _l("A backup of the customer register is late or has failed"),
+    "drill_failed": _l("A restore drill of the customer register's backups failed"),
 }
 
 NOTIFICATION_BODIES = {
@@ -91,6 +95,14 @@ NOTIFICATION_BODIES = {
         "You chose to get the notifications of the customer register that have no legal "
         "deadline once a day. These came since the last digest; each line says what is due "
         "and links to its page:"),
+    "backup_problem": _l(
+        "A backup of the customer register is late or has failed, or its off-site copy is "
+        "missing or failed. Until it is fixed, the newest data has no safe copy. Check the "
+        "backup status and the server's log.\n\nOpen the backups: %(link)s"),
+    "drill_failed": _l(
+        "A restore drill of the customer register's backups failed: the backup could not "
+        "be restored and checked. Find out why and run the drill again.\n\n"
+        "Open the backups: %(link)s"),
 }
 
 # The end of every message.
