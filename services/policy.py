@@ -151,7 +151,8 @@ CAPABILITIES = {
     "see_security_overview": Capability(
         ("controller", "responsible"), "see the security overview: accounts without a second "
         "factor, past their review or idle, failed logins and lockouts per week, the last "
-        "backup, restore drill and audit chain verification"),
+        "backup, its encryption and off-site copy, the restore drill and the audit chain's "
+        "verification"),
     "record_training": Capability(
         ("responsible",), "record training sessions and who attended; set how long a "
         "training counts"),

@@ -8,6 +8,7 @@ import datetime
 import json
 import os
 import pathlib
+import re
 import tracemalloc
 
 import pytest
@@ -275,6 +276,9 @@ def test_the_status_shows_both_copies(client, auth, configured, people, runner):
         assert "Paikallinen kopio" in html and "Erillinen kopio" in html
         assert "kopioitu" in html and "tarkistussumma tarkistettu" in html
         assert "käytössä: varmuuskopiot tallennetaan salattuina" in html
+    overview = client.get("/access/security/").get_data(as_text=True)  # the same, in short
+    assert 'data-line="encryption">Salaus: käytössä' in overview
+    assert re.search(r'data-line="offsite">Erillinen kopio: kopioitu [^<]*tarkistussumma', overview)
     printed = runner.invoke(args=["backup", "status"])
     assert printed.exit_code == 0 and "checksum verified" in printed.output
     # The copy disappears from the second place: flagged on the page and by the command.
@@ -282,6 +286,8 @@ def test_the_status_shows_both_copies(client, auth, configured, people, runner):
     assert backup.status(configured)["offsite"]["problem"] == "missing"
     html = client.get("/").get_data(as_text=True)
     assert "Uusimmalla varmuuskopiolla ei ole tarkistettua erillistä kopiota." in html
+    assert "Uusimmalla varmuuskopiolla ei ole tarkistettua erillistä kopiota." in client.get(
+        "/access/security/").get_data(as_text=True)
     assert runner.invoke(args=["backup", "status"]).exit_code == 1
 
 
