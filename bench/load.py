@@ -32,6 +32,7 @@ import os
 import pathlib
 import random
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -223,28 +224,32 @@ def start_server(s, port, instance, log):
     raise SystemExit("the server did not answer in two minutes")
 
 
-def _group_rss_mib(group):
-    """Return ``{pid: RSS MiB}`` of the processes of process group ``group``."""
+def _server_processes(group):
+    """Return ``{pid: (RSS MiB, CPU seconds)}`` of the server's processes (process group
+    ``group``: gunicorn's master and workers, not make's shell)."""
     found = {}
+    tick = os.sysconf("SC_CLK_TCK")
     for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            pid = int(stat.parent.name)
             program = (stat.parent / "cmdline").read_bytes().split(b"\0")[:2]
-            if int(fields[2]) == group and any(  # pgrp: the server's, not make's shell
-                    p.endswith(b"gunicorn") for p in program):
+            if int(fields[2]) == group and any(p.endswith(b"gunicorn") for p in program):
                 pages = int((stat.parent / "statm").read_text().split()[1])
-                found[pid] = pages * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+                found[int(stat.parent.name)] = (
+                    pages * os.sysconf("SC_PAGE_SIZE") / 2 ** 20,
+                    (int(fields[11]) + int(fields[12])) / tick)  # utime + stime
         except (OSError, IndexError, ValueError):
             continue
     return found
 
 
-def sample_memory(group, peaks, stop):
-    """Keep each process's peak RSS in ``peaks`` until ``stop`` is set."""
+def sample_server(group, peaks, cpu, stop):
+    """Keep each server process's peak RSS in ``peaks`` and its CPU time in ``cpu`` until
+    ``stop`` is set."""
     while not stop.wait(1.0):
-        for pid, mib in _group_rss_mib(group).items():
+        for pid, (mib, seconds) in _server_processes(group).items():
             peaks[pid] = max(peaks.get(pid, 0.0), mib)
+            cpu[pid] = seconds
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -259,8 +264,15 @@ def _people(s, port):
     return people
 
 
-def run_load(s, plan, port):
-    """Log everybody in, let them click for the set time; return the people."""
+def _own_cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_load(s, plan, port, server_cpu):
+    """Log everybody in, let them click for the set time; return the people, the
+    server's CPU seconds when the timed run started (``server_cpu``: kept up to date by
+    :func:`sample_server`) and the CPU seconds this client spent in it."""
     people = _people(s, port)
     for person, mix in people:
         person.log_in()
@@ -271,6 +283,8 @@ def run_load(s, plan, port):
             click(person, operation, plan, rng)
         person.times.clear()
         person.errors.clear()
+    time.sleep(1.5)  # the sampler's next reading
+    cpu_before, client_before = sum(server_cpu.values()), _own_cpu()
     stop_at = time.monotonic() + s["seconds"]
     threads = [threading.Thread(target=walk, args=(person, plan, mix, stop_at, s["pause"],
                                                    random.Random(person.number)))
@@ -279,7 +293,7 @@ def run_load(s, plan, port):
         thread.start()
     for thread in threads:
         thread.join()
-    return [person for person, _mix in people]
+    return [person for person, _mix in people], cpu_before, _own_cpu() - client_before
 
 
 def _percentile(values, share):
@@ -320,17 +334,19 @@ def main():
         log_path = pathlib.Path(instance) / "server.log"
         with open(log_path, "wb") as log:
             server = start_server(s, port, instance, log)
-            peaks, stop = {}, threading.Event()
-            sampler = threading.Thread(target=sample_memory, args=(server.pid, peaks, stop))
+            peaks, cpu, stop = {}, {}, threading.Event()
+            sampler = threading.Thread(target=sample_server,
+                                       args=(server.pid, peaks, cpu, stop))
             sampler.start()
             try:
-                people = run_load(s, plan, port)
+                people, cpu_before, client_cpu = run_load(s, plan, port, cpu)
             finally:
                 stop.set()
                 sampler.join()
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=60)
         locked = len(LOCKED.findall(log_path.read_bytes()))
+        server_cpu_seconds = sum(cpu.values()) - cpu_before
     table, total, errors = summary(people, s["seconds"])
     report = {"database": s["database"], "customers": s["customers"], "users": s["users"],
               "seconds": s["seconds"], "pause": s["pause"], "workers": s["workers"],
@@ -339,7 +355,11 @@ def main():
               "machine": machine(), "operations": table, "total": total,
               "errors": len(errors), "error_samples": [list(e) for e in errors[:20]],
               "database_locked": locked,
-              "peak_rss_mib": sorted(round(v, 1) for v in peaks.values())}
+              "peak_rss_mib": sorted(round(v, 1) for v in peaks.values()),
+              # CPU seconds in the timed run: the server's processes and this client (on
+              # the same machine, its share is not the server's to use).
+              "server_cpu_seconds": round(server_cpu_seconds, 1),
+              "client_cpu_seconds": round(client_cpu, 1)}
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"load-{s['database']}-{s['customers']}-{s['users']}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -359,6 +379,9 @@ def _print(report, path):
     say(f"{total['requests_per_second']} requests/s, {report['errors']} errors, "
         f"{report['database_locked']} 'database is locked', peak RSS per process (MiB): "
         f"{report['peak_rss_mib']}")
+    say(f"CPU in the timed run: server {report['server_cpu_seconds']} s, this client "
+        f"{report['client_cpu_seconds']} s, of {report['seconds'] * os.cpu_count():.0f} "
+        "core-seconds")
     for operation, what in report["error_samples"][:5]:
         say(f"  error: {operation}: {what}")
     say(f"written to {path}")
