@@ -4,7 +4,6 @@ training, and the training sessions; the responsible person records a training a
 how long one counts, the controller sets the purge review's cadence (its form is on the
 retention periods page). The rules are in services/duties/."""
 
-import datetime
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
@@ -28,17 +27,6 @@ DUTY_LINKS = {
 }
 
 
-def last_drill():
-    """Return the naive UTC moment of the newest restore drill that passed, or None."""
-    for entry in backup_rules.drill_log(backup_rules.Settings.from_app(current_app)):
-        if entry.get("ok"):
-            try:
-                return datetime.datetime.fromisoformat(entry["at"])
-            except (KeyError, TypeError, ValueError):
-                continue
-    return None
-
-
 def duty_link(code):
     """Return the address where the duty ``code`` is done."""
     endpoint, anchor = DUTY_LINKS[code]
@@ -47,8 +35,7 @@ def duty_link(code):
 
 def accounts():
     """Return the open accounts with their last training: ``[(user, day or None)]``."""
-    users = list(User.select().where(User.username.is_null(False), User.active == True)  # noqa: E712
-                 .order_by(User.username))
+    users = list(User.open_accounts().order_by(User.username))
     trained = rules.last_training(u.id for u in users)
     return [(u, trained.get(u.id)) for u in users]
 
@@ -63,7 +50,8 @@ class DutiesView(SecureBaseView):
         user = acting_user()
         return self.render(
             "duties/index.html",
-            duties=rules.duties(last_drill=last_drill()),
+            duties=rules.duties(last_drill=backup_rules.last_passed_drill(
+                backup_rules.Settings.from_app(current_app))),
             link=duty_link,
             DUTY_LABELS=DUTY_LABELS,
             STATE_LABELS=DUTY_STATE_LABELS,

@@ -93,6 +93,12 @@ class User(BaseModel):
         )
 
     @classmethod
+    def open_accounts(cls):
+        """Return the accounts that may log in: active and not erased (an erased account
+        keeps no username)."""
+        return cls.select().where(cls.active & cls.username.is_null(False))
+
+    @classmethod
     def by_username(cls, username):
         """Return the account with this username, or None."""
         return cls.get_or_none(cls.username == username)

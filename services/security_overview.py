@@ -89,10 +89,6 @@ def overview(backup_settings, *, totp_enabled, required_roles, now=None):
     )
 
 
-def _open_accounts():
-    return User.select().where(User.active & User.username.is_null(False))
-
-
 def without_second_factor(required_roles):
     """Return ``[(user, "required" or "advised")]``: the open accounts of those roles with
     no confirmed second factor, required first, by username."""
@@ -100,7 +96,7 @@ def without_second_factor(required_roles):
     advised = tuple(r for r in policy.SECOND_FACTOR_ADVISED_ROLES if r not in required)
     enrolled = TotpCredential.select(TotpCredential.user).where(
         TotpCredential.confirmed_at.is_null(False))
-    users = _open_accounts().where(User.role.in_(required + advised)
+    users = User.open_accounts().where(User.role.in_(required + advised)
                                    & User.id.not_in(enrolled))
     found = [(u, "required" if policy.requires_second_factor(u, required) else "advised")
              for u in users]
@@ -117,7 +113,7 @@ def past_review(now):
                     .group_by(AccessReviewItem.user).tuples())
     today = helsinki_date(now)
     found = []
-    for user in _open_accounts():
+    for user in User.open_accounts():
         since = reviewed.get(user.id) or user.created_at
         if isinstance(since, str):  # SQLite hands an aggregate moment back as text
             since = datetime.datetime.fromisoformat(since)

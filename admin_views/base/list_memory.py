@@ -1,11 +1,12 @@
 """A list page remembers the user's last filters and sort, and offers saved filters.
 
 Each list (by its endpoint) keeps the filters and the sort it was last shown with, in
-the user's session (signed, cleared at logout, and bound to the user's id). Opening the list with no arguments — from the menu — shows it so again; any other
-opening states the list's whole state and is remembered in turn. The search and the page
-are not remembered. "Clear filters" (``?clear=1``) shows the list as it is by default,
-and so does every link of the page that would otherwise have no arguments, so that
-removing the last filter does not bring the remembered ones back.
+the user's session (signed, cleared at logout, and bound to the user's id). Opening the
+list with no arguments — from the menu — shows it so again; any other opening states the
+list's whole state and is remembered in turn. The search and the page are not remembered.
+"Clear filters" (``?clear=1``) shows the list as it is by default, and so does every link
+of the page that would otherwise have no arguments, so that removing the last filter does
+not bring the remembered ones back.
 
 What is remembered is only the list's own arguments, read back through the same scoped
 query: a remembered filter narrows what the list shows, never widens it, and a value

@@ -79,8 +79,7 @@ def _end(actor, account, ended_on, reason, moment):
     # Someone must be left to decide access requests.
     deciders = policy.roles_with("decide_access")
     if policy.role_may(current.role, "decide_access") and current.active and not (
-            User.select().where(User.role.in_(deciders) & (User.active == True)  # noqa: E712
-                                & User.username.is_null(False) & (User.id != current.id))
+            User.open_accounts().where(User.role.in_(deciders) & (User.id != current.id))
             .exists()):
         raise RegisterError(N_(
             "This is the only open controller account: grant the new controller's access "

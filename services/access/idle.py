@@ -15,8 +15,7 @@ from services.localtime import helsinki_date
 def idle_accounts(days=IDLE_DAYS, now=None):
     """Return the open accounts not used for ``days`` days, oldest use first."""
     cutoff = _now(now) - datetime.timedelta(days=days)
-    users = list(User.select().where((User.active == True)  # noqa: E712
-                                     & User.username.is_null(False)))
+    users = list(User.open_accounts())
     reactivated = _reactivations([u.id for u in users])
     idle = [u for u in users if last_used(u, reactivated.get(u.id)) < cutoff]
     return sorted(idle, key=lambda u: last_used(u, reactivated.get(u.id)))

@@ -43,7 +43,13 @@ and the copy's checksum checked, and the drill restores from there.
 
 from services.backup.create import create_backup
 from services.backup.crypto import new_key
-from services.backup.drills import DRILL_LOG, DRILL_LOG_KEEP, drill, drill_log
+from services.backup.drills import (
+    DRILL_LOG,
+    DRILL_LOG_KEEP,
+    drill,
+    drill_log,
+    last_passed_drill,
+)
 from services.backup.errors import BackupBusy, BackupError
 from services.backup.files import LOCK_FILE
 from services.backup.manifest import (
@@ -86,7 +92,8 @@ __all__ = [
     "KEEP_WEEKLY", "LOCAL_HOSTS", "LOCK_FILE", "MANIFEST_FORMAT", "MANIFEST_KEYS", "PREFIX",
     "RETRY_HOURS", "SUFFIXES", "Backup", "BackupBusy", "BackupError", "RestoreReport",
     "Scheduler", "Settings", "Target", "backups_expire_by", "backups_holding_expire_by",
-    "create_backup", "drill", "drill_log", "find_backup", "inspect_database", "list_backups",
-    "new_key", "newest_good", "notify_problems", "plan_rotation", "restore", "rotate", "running_scheduler",
-    "start_scheduler", "status", "stop_scheduler", "verify_backup",
+    "create_backup", "drill", "drill_log", "find_backup", "inspect_database",
+    "last_passed_drill", "list_backups", "new_key", "newest_good", "notify_problems",
+    "plan_rotation", "restore", "rotate", "running_scheduler", "start_scheduler", "status",
+    "stop_scheduler", "verify_backup",
 ]

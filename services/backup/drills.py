@@ -1,5 +1,6 @@
 """The restore drill: the newest backup restored into a scratch database, compared, logged."""
 
+import datetime
 import json
 import logging
 import pathlib
@@ -116,6 +117,17 @@ def _live_counts(settings):
 def drill_log(settings):
     """Return the logged drills, newest first."""
     return list(reversed(_read_drill_log(settings.directory)))
+
+
+def last_passed_drill(settings):
+    """Return the naive UTC moment of the newest restore drill that passed, or None."""
+    for entry in drill_log(settings):
+        if entry.get("ok"):
+            try:
+                return datetime.datetime.fromisoformat(entry["at"])
+            except (KeyError, TypeError, ValueError):
+                continue
+    return None
 
 
 def _read_drill_log(directory):

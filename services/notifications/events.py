@@ -11,7 +11,7 @@ Who is who is a capability of ``services.policy``; the one who caused the event 
 told of it.
 """
 
-from models import AccessRequestSection, User
+from models import AccessRequestSection
 from services.localtime import helsinki_date
 from services.notifications.outbox import notify, recipients
 
@@ -60,10 +60,5 @@ def access_approved(access_request, actor=None, now=None):
 def guidance_published(version, actor=None, now=None):
     """Notify every open account with an address of the new guidance ``version`` (but
     its publisher, and those who turned the kind off): a link to the guidance page."""
-    accounts = User.select().where(
-        User.active & User.username.is_null(False) & User.email.is_null(False)
-        & (User.email != "")).order_by(User.id)
-    if actor is not None:
-        accounts = accounts.where(User.id != actor.id)
-    return notify("guidance_published", list(accounts),
+    return notify("guidance_published", recipients(exclude=actor),
                   {"path": GUIDANCE_PATH, "version": version.number}, now=now)

@@ -31,12 +31,13 @@ MAX_ERROR_LENGTH = 255
 _ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>@]+>?")
 
 
-def recipients(capability, section_ids=(), exclude=None):
-    """Return the open accounts with an email address whose role holds ``capability`` and
-    who have every section of ``section_ids`` (none: whatever their sections)."""
-    query = User.select().where(
-        User.active & User.username.is_null(False) & User.email.is_null(False)
-        & (User.email != "") & User.role.in_(roles_with(capability)))
+def recipients(capability=None, section_ids=(), exclude=None):
+    """Return the open accounts with an email address whose role holds ``capability``
+    (None: every role) and who have every section of ``section_ids`` (none: whatever
+    their sections), but ``exclude``."""
+    query = User.open_accounts().where(User.email.is_null(False) & (User.email != ""))
+    if capability is not None:
+        query = query.where(User.role.in_(roles_with(capability)))
     for section_id in section_ids:
         query = query.where(User.id.in_(
             UserSection.select(UserSection.user).where(UserSection.section == section_id)))
