@@ -16,7 +16,7 @@ from jinja2 import BytecodeCache
 
 import database
 from models import User, db, utcnow
-from services.localtime import to_helsinki
+from services.localtime import helsinki_today, to_helsinki
 from tests.postgres import drop_retired, migrated_postgres, reset_postgres
 
 # An app made without TESTING (the configuration tests) would start the backup scheduler,
@@ -283,6 +283,19 @@ def flask_command(*args):
         return [sys.executable, "-m", "flask", "--app", "app", *args]
     now = utcnow().replace(tzinfo=datetime.timezone.utc).isoformat()
     return [sys.executable, "-c", _CLOCKED_FLASK, now, "--app", "app", *args]
+
+
+def helsinki_days_ago(days, hour=9, minute=30):
+    """Return the Helsinki wall-clock time (naive) ``days`` before the register's today, at
+    ``hour``:``minute``: a past time for a test's form or row, counted back from the clock,
+    so that the test does not depend on the day it was written."""
+    day = helsinki_today() - datetime.timedelta(days=days)
+    return datetime.datetime.combine(day, datetime.time(hour, minute))
+
+
+def typed(moment):
+    """Return ``moment`` as a person types it into a time field ("2026-11-25T14:30")."""
+    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def informed(prefix="", how="in_person"):

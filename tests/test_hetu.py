@@ -33,6 +33,7 @@ from services.hetu import (
     refusal,
 )
 from tests.conftest import informed
+from tests.test_screens import days_ago
 
 # 131052-308T is stdnum's own example; the rest are the Digital and Population Data
 # Services Agency's test codes for the 2023 century signs (individual numbers 900–999,
@@ -611,7 +612,7 @@ def customer_form(token, **extra):
     data = {"csrf_token": token, "version": "", "kind": "company", "name": "Äijälän Puu Oy",
             "business_id": "0737546-2", "phone": "040 123 4567", "language": "fi",
             **informed(), "own_info": "Toivoo yhteydenottoa",
-            "events-0-occurred_at": "2026-11-02 10:00:00", "events-0-direction": "in",
+            "events-0-occurred_at": f"{days_ago(34)} 10:00:00", "events-0-direction": "in",
             "events-0-channel": "phone", "events-0-summary": "Kysyi messuista"}
     data.update(extra)
     return data

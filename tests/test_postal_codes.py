@@ -16,7 +16,7 @@ from models import Address, AuditEvent, Customer, PostalCode, RectificationReque
 from services import demo_data, postal_codes, rectification
 from services.customers import refresh_city
 from services.errors import RegisterError
-from tests.conftest import csrf_token, user
+from tests.conftest import csrf_token, helsinki_days_ago, user
 from tests.test_rectification import approved, key
 from tests.test_screens import company_form
 
@@ -365,7 +365,7 @@ def test_a_rectified_address_is_checked_too(app, people):
 
     def request(values):
         made = rectification.register(
-            customer, actor=user("staff_t"), received_at=datetime.datetime(2026, 11, 2, 9),
+            customer, actor=user("staff_t"), received_at=helsinki_days_ago(34, 9, 0),
             requester_name="Vanha Oy", description="Osoite muuttunut",
             requested={key(Address, row.id, name): value for name, value in values.items()})
         made = approved(made.id)

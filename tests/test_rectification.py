@@ -24,9 +24,12 @@ from models import (
 )
 from services import rectification
 from services.errors import RegisterError
-from tests.conftest import AuthActions, csrf_token, user
+from services.localtime import from_helsinki
+from tests.conftest import AuthActions, csrf_token, helsinki_days_ago, typed, user
 
 HETU = "131052-308T"
+# When the requests of these tests were received: a Helsinki time some weeks ago.
+RECEIVED = helsinki_days_ago(34)
 
 
 PEOPLE = ("staff_t", "handler_t", "handler_b", "controller", "responsible", "maint")
@@ -54,7 +57,7 @@ def register(customer_id, requested, person=None, **extra):
         Customer.get_by_id(customer_id),
         contact_person=ContactPerson.get_by_id(person) if person else None,
         actor=extra.pop("actor", None) or user("staff_t"),
-        received_at=datetime.datetime(2026, 11, 2, 9, 30),
+        received_at=RECEIVED,
         requester_name=extra.pop("requester_name", "Matti Meikäläinen"),
         description=extra.pop("description", "Sukunimi muuttunut avioliiton myötä"),
         requested=requested, **extra)
@@ -120,7 +123,7 @@ def test_register_check_decide_apply_keeps_before_and_after(client, auth, rows):
     def field(name):
         return value_input(Customer, rows["person"], name)
     r = client.post(url, data={
-        "csrf_token": csrf_token(page), "received_at": "2026-11-02T09:30",
+        "csrf_token": csrf_token(page), "received_at": typed(RECEIVED),
         "requester_name": "Matti Virtanen", "description": "Sukunimi ja sähköposti muuttuneet",
         field("last_name"): "Virtanen", field("email"): "Matti.Virtanen@Example.fi",
         field("phone"): "040 765 4321", field("first_name"): "", field("language"): ""})
@@ -131,8 +134,8 @@ def test_register_check_decide_apply_keeps_before_and_after(client, auth, rows):
                                          key(Customer, person, "phone"): "+358407654321",
                                          key(Customer, person, "email"):
                                              "Matti.Virtanen@example.fi"}
-    # 09.30 in Helsinki (winter) is 07.30 UTC
-    assert row.received_at == datetime.datetime(2026, 11, 2, 7, 30)
+    # 09.30 in Helsinki is stored in UTC (07.30 in winter, 06.30 in summer)
+    assert row.received_at == from_helsinki(RECEIVED)
     assert row.registered_by.username == "staff_t"
 
     r = post_step(client, row.id, "verify", {"verification_source": "population_register",
@@ -227,7 +230,7 @@ def registration(client, customer_id, values, **extra):
     """Post the register page of ``customer_id`` with the new ``values`` ({input: text})."""
     url = f"/rectification/new/?customer={customer_id}"
     page = client.get(url).get_data(as_text=True)
-    form = {"csrf_token": csrf_token(page), "received_at": "2026-11-02T09:30",
+    form = {"csrf_token": csrf_token(page), "received_at": typed(RECEIVED),
             "requester_name": "Kaisa Kontakti", "description": "Tiedot vanhentuneet"}
     return client.post(url, data=form | extra | values)
 
@@ -425,7 +428,7 @@ def test_a_request_about_a_contact_person_corrects_that_persons_row(client, auth
     assert inputs == {value_input(ContactPerson, firm["kaisa"], name) for name in (
         "first_name", "last_name", "role", "phone", "email", "user_details")}
     assert "<details class=\"inline-row\" open>" in page and "the newest" not in page
-    form = {"csrf_token": csrf_token(page), "received_at": "2026-11-02T09:30",
+    form = {"csrf_token": csrf_token(page), "received_at": typed(RECEIVED),
             "requester_name": "Kaisa Kontakti", "description": "Sähköposti"}
     # The company's own fields and the other contact person are not this subject's.
     for tampered in (value_input(Customer, firm["id"], "email"),
@@ -646,7 +649,7 @@ def test_invalid_value_is_refused_at_registration_with_input_kept(client, auth, 
     url = f"/rectification/new/?customer={rows['company']}"
     page = client.get(url).get_data(as_text=True)
     r = client.post(url, data={
-        "csrf_token": csrf_token(page), "received_at": "2026-11-02T09:30",
+        "csrf_token": csrf_token(page), "received_at": typed(RECEIVED),
         "requester_name": "Anna Äijälä", "description": "Y-tunnus väärin",
         value_input(Customer, rows["company"], "business_id"): "1234567-8",
         value_input(Customer, rows["company"], "name"): "Matkailu Äijälä Oy"})
@@ -717,7 +720,7 @@ def test_henkilotunnus_is_refused_everywhere(client, auth, rows):
     own_info = value_input(Customer, rows["person"], "own_info")
     for data in ({"description": f"Hetu on {HETU}"}, {own_info: f"hetu {HETU}"},
                  {"requester_name": HETU.replace("-", "\u2013")}):
-        form = {"csrf_token": csrf_token(page), "received_at": "2026-11-02T09:30",
+        form = {"csrf_token": csrf_token(page), "received_at": typed(RECEIVED),
                 "requester_name": "Matti", "description": "Korjaus",
                 value_input(Customer, rows["person"], "last_name"): "Virtanen"} | data
         r = client.post(url, data=form)
@@ -765,7 +768,7 @@ def test_list_shows_open_requests_first(client, auth, rows):
                          reason="Ei perustetta", version=refused.version)
     new_open = rectification.register(
         Customer.get_by_id(rows["person"]), actor=user("staff_t"),
-        received_at=datetime.datetime(2026, 11, 20, 9, 0), requester_name="Uusi Avoin",
+        received_at=helsinki_days_ago(16, 9, 0), requester_name="Uusi Avoin",
         description="Korjaus", requested={"last_name": "C"})
     other = register(rows["other"], {"last_name": "D"}, requester_name="Toinen Osasto",
                      actor=user("handler_b"))

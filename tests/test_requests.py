@@ -18,9 +18,11 @@ from models import (
 )
 from services import requests as rules
 from services.errors import RegisterError
-from tests.conftest import csrf_token, typed_now, user
+from tests.conftest import csrf_token, helsinki_days_ago, typed, typed_now, user
 
 HETU = "131052-308T"
+# A request received some weeks ago, as the register form takes it.
+RECEIVED_TYPED = typed(helsinki_days_ago(16, 10, 0))
 UTC = datetime.timezone.utc
 
 
@@ -122,7 +124,7 @@ def test_due_keeps_the_helsinki_clock_over_the_end_of_summer_time(app):
 
 @pytest.mark.clock
 def test_overdue_lists_open_requests_past_due(app, people):
-    received = helsinki_to_utc(2026, 11, 23, 10, 0)
+    received = rules.from_helsinki(helsinki_days_ago(13, 10, 0))
     late = new_request(received_at=received)
     new_request(received_at=received + datetime.timedelta(days=2))
     delivered = new_request(received_at=received)
@@ -470,14 +472,14 @@ def test_register_form_errors_keep_the_input(client, auth, people):
     auth.login_as("staff_t")
     token = page_token(client, "/requests/new/")
     r = client.post("/requests/new/", data={
-        "csrf_token": token, "received_at": "2026-11-20T10:00", "channel": "",
+        "csrf_token": token, "received_at": RECEIVED_TYPED, "channel": "",
         "requester_name": "Anna Äijälä", "requester_contact": f"hetu {HETU}",
         "sections": "tourism", "language": "sv"})
     assert r.status_code == 200
     page = text(r)
     assert "Valitse, miten pyyntö esitettiin." in page
     assert "henkilötunnus" in page.lower()
-    assert 'value="Anna Äijälä"' in page and 'value="2026-11-20T10:00"' in page
+    assert 'value="Anna Äijälä"' in page and f'value="{RECEIVED_TYPED}"' in page
     assert re.search(r'<option selected value="sv">|<option value="sv" selected>', page)
     assert InspectionRequest.select().count() == 0
 
@@ -508,7 +510,7 @@ def test_staff_registers_and_sees_only_own_requests(client, auth, people):
     auth.login_as("staff_t")
     token = page_token(client, "/requests/new/")
     r = client.post("/requests/new/", data={
-        "csrf_token": token, "received_at": "2026-11-20T10:00", "channel": "in_person",
+        "csrf_token": token, "received_at": RECEIVED_TYPED, "channel": "in_person",
         "requester_name": "Kalle Kävijä", "sections": "business", "language": "fi"})
     assert r.status_code == 302
     own = InspectionRequest.get(InspectionRequest.requester_name == "Kalle Kävijä")

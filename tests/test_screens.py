@@ -1,12 +1,14 @@
 """The register screens: the role × section × endpoint matrix, validation, locking,
 transactions, deletes and the audit trail of reads — on SQLite and PostgreSQL."""
 
+import datetime
 import re
 
 import pytest
 
 import database
 from services.customers import refresh_city
+from services.localtime import helsinki_today, to_helsinki
 
 from models import (
     Address,
@@ -263,6 +265,11 @@ def test_maintenance_sees_no_register_menu(client, auth, people):
 
 # --- create, validation ---------------------------------------------------------------
 
+def days_ago(days):
+    """Return the Helsinki date ``days`` before the register's today."""
+    return helsinki_today() - datetime.timedelta(days=days)
+
+
 def company_form(**extra):
     data = {"version": "", "kind": "company", "name": "Äijälän Puu Oy",
             "business_id": "0737546-2", "phone": "040 123 4567", "email": "info@aijala.fi",
@@ -273,12 +280,12 @@ def company_form(**extra):
             "contact_persons-0-first_name": "Anna", "contact_persons-0-last_name": "Äijälä",
             "contact_persons-0-role": "toimitusjohtaja", "contact_persons-0-phone": "0501234567",
             "contact_persons-0-email": "anna@aijala.fi", "contact_persons-0-user_details": "",
-            "invoices-0-number": "T-1", "invoices-0-invoice_date": "2026-11-01",
-            "invoices-0-due_date": "2026-11-15", "invoices-0-amount": "120.50",
+            "invoices-0-number": "T-1", "invoices-0-invoice_date": str(days_ago(35)),
+            "invoices-0-due_date": str(days_ago(21)), "invoices-0-amount": "120.50",
             "invoices-0-collection_state": "open",
-            "events-0-occurred_at": "2026-11-02 10:00:00", "events-0-direction": "in",
+            "events-0-occurred_at": f"{days_ago(34)} 10:00:00", "events-0-direction": "in",
             "events-0-channel": "phone", "events-0-summary": "Kysyi messuista",
-            "purchases-0-service": "Messuosasto", "purchases-0-purchased_on": "2026-10-20",
+            "purchases-0-service": "Messuosasto", "purchases-0-purchased_on": str(days_ago(47)),
             "purchases-0-amount": "500"}
     data.update(extra)
     return data
@@ -306,7 +313,7 @@ def test_create_company_with_rows(client, auth, people):
     assert c.contact_persons.get().phone == "+358501234567"
     assert c.invoices.count() == 1 and c.events.count() == 1 and c.purchases.count() == 1
     assert c.events.get().staff.username == "staff_t"
-    assert c.last_activity_at.isoformat().startswith("2026-11-02")
+    assert to_helsinki(c.last_activity_at).date() == days_ago(34)
     assert AuditEvent.select().where(AuditEvent.action == "create",
                                      AuditEvent.object_id == str(c.id)).count() == 1
 

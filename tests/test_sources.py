@@ -7,12 +7,15 @@ import datetime
 import pytest
 
 from models import Address, ContactPerson, Customer, Section
+from services.localtime import helsinki_today
 from tests.conftest import csrf_token
 from tests.test_report import fetch_all, make_request
 from tests.test_screens import company_form
 
 PEOPLE = ("staff_t", "staff_b", "handler_t")
 HETU = "131052-308T"
+# When the addresses of these tests were last checked: some weeks ago.
+CHECKED_ON = helsinki_today() - datetime.timedelta(days=34)
 
 
 def token(client):
@@ -22,7 +25,7 @@ def token(client):
 def sourced_form(client, **extra):
     return company_form(csrf_token=token(client), **{
         "data_source": "trade_register",
-        "addresses-0-data_source": "posti", "addresses-0-checked_on": "2026-11-02",
+        "addresses-0-data_source": "posti", "addresses-0-checked_on": str(CHECKED_ON),
         "contact_persons-0-data_source": "other",
         "contact_persons-0-data_source_note": "Messujen osallistujalista 2026",
         **extra})
@@ -35,12 +38,12 @@ def test_sources_are_saved_and_shown(client, auth, people):
     customer = Customer.get()
     assert customer.data_source == "trade_register"
     assert (Address.get().data_source, Address.get().checked_on) == (
-        "posti", datetime.date(2026, 11, 2))
+        "posti", CHECKED_ON)
     person = ContactPerson.get()
     assert (person.data_source, person.data_source_note) == ("other",
                                                              "Messujen osallistujalista 2026")
     page = client.get(f"/customers/details/?id={customer.id}").get_data(as_text=True)
-    for text in ("Tietojen lähde", "Kaupparekisteri", "Postin osoitepalvelu", "2.11.2026",
+    for text in ("Tietojen lähde", "Kaupparekisteri", "Postin osoitepalvelu", FI_DATE,
                  "Messujen osallistujalista 2026", "Tarkistettu viimeksi"):
         assert text in page, text
 
@@ -128,7 +131,7 @@ def sourced(app, people):
                                data_source_note="Messukävijät 2025.xlsx")
     Address.create(customer=customer, street="Aleksanterinkatu 1", postal_code="00100",
                    city="Helsinki", data_source="posti",
-                   checked_on=datetime.date(2026, 11, 2))
+                   checked_on=CHECKED_ON)
     Address.create(customer=customer, kind="billing", street="PL 100", postal_code="00101",
                    city="Helsinki")
     person = ContactPerson.create(customer=customer, first_name="Liisa", last_name="Lähde",
@@ -136,15 +139,17 @@ def sourced(app, people):
     return customer, person
 
 
+FI_DATE = f"{CHECKED_ON.day}.{CHECKED_ON.month}.{CHECKED_ON.year}"
+EN_DATE = f"{CHECKED_ON.day} {CHECKED_ON:%B} {CHECKED_ON.year}"  # the C locale's month
 REPORT_TEXTS = {
     "fi": ["Mistä tiedot on saatu", "Perustiedot", "Tuontitiedosto (Messukävijät 2025.xlsx)",
-           "Osoite 1", "Postin osoitepalvelu, tarkistettu 2.11.2026", "Osoite 2",
+           "Osoite 1", f"Postin osoitepalvelu, tarkistettu {FI_DATE}", "Osoite 2",
            "Ei kirjattu", "Yhteyshenkilö 1", "Asiakas itse"],
     "sv": ["Varifrån uppgifterna kommer", "Grunduppgifter",
-           "Importfil (Messukävijät 2025.xlsx)", "Postens adresstjänst, kontrollerad 2.11.2026",
+           "Importfil (Messukävijät 2025.xlsx)", f"Postens adresstjänst, kontrollerad {FI_DATE}",
            "Inte antecknat", "Kunden själv"],
     "en": ["Where the data came from", "Basic data", "Import file (Messukävijät 2025.xlsx)",
-           "Posti address service, checked on 2 November 2026", "Not recorded",
+           f"Posti address service, checked on {EN_DATE}", "Not recorded",
            "The customer itself"],
 }
 
