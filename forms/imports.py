@@ -5,6 +5,7 @@ without a request. ``row_validator`` hands the imports service its check."""
 
 from werkzeug.datastructures import MultiDict
 from wtforms.fields import FieldList
+from wtforms.utils import unset_value
 
 from models import Address, Customer
 
@@ -38,6 +39,28 @@ def _values(form):
     return {"customer": customer, "address": address}
 
 
+def _first_entry_reused(rows):
+    """Make the inline list ``rows`` (the address) process a row's single entry ("…-0-")
+    with the entry form it built for the first such row, instead of binding a new one:
+    processing resets every field's data and errors as a new form would."""
+    built = rows.process
+    kept = []
+
+    def process(formdata, data=unset_value, extra_filters=None):
+        indices = set(rows._extract_indices(rows.name, formdata)) if formdata else set()
+        if indices != {0} or not kept:
+            built(formdata, data, extra_filters)
+            if indices == {0} and len(rows.entries) == 1:
+                kept[:] = rows.entries
+            return
+        entry = kept[0]
+        entry.form.process(formdata)
+        entry._should_delete = f"del-{entry.id}" in formdata  # as Flask-Admin's list sets it
+        rows.entries, rows.last_index = [entry], 0
+
+    rows.process = process
+
+
 def row_validator(view, section):
     """Return ``validate(data) -> (values, errors)`` checking a row's form data as the
     customer view ``view`` checks a new customer of ``section``."""
@@ -54,6 +77,9 @@ def row_validator(view, section):
     # One form for the whole file, fed each row in turn: processing a row resets every
     # field's data and errors as a new form would, without binding the fields anew.
     form = view._prune_to_section(form_class(formdata=None), section)
+    for name in ROW_LISTS:
+        if getattr(form, name, None) is not None:
+            _first_entry_reused(getattr(form, name))
 
     def validate(data):
         form.process(formdata=MultiDict(data))

@@ -145,6 +145,26 @@ def test_one_rows_values_and_errors_never_reach_the_next(app, runner, tmp_path):
     assert stored["Laine"] == ("aino@example.com", None, [])
 
 
+def test_one_rows_address_and_its_errors_never_reach_the_next(app, runner, tmp_path):
+    """The address row's form is reused from row to row too: a refused postal code stays
+    with its row, and an address without a postal code takes none from the row before."""
+    rows = [HEADER,
+            good_row(1),
+            ["Virtanen", "Matti", "matti@example.com", "", "Kauppatori 1", "99999", "Tuntematon"],
+            ["Laine", "Aino", "aino@example.com", "", "Satamakatu 2", "", ""],
+            good_row(4)]
+    run = run_import(runner, write_csv(tmp_path / "addresses.csv", rows),
+                     "--duplicates", "create")
+    assert (run.accepted, run.refused) == (3, 1)
+    assert [row for row, _column in refusals(run)] == [3]
+    stored = {c.last_name: [(a.street, a.postal_code, a.city) for a in c.addresses]
+              for c in Customer.select().where(Customer.last_name.in_(
+                  ["Äijälä1", "Laine", "Äijälä4"]))}
+    assert stored == {"Äijälä1": [("Mannerheimintie 1", "00100", "Helsinki")],
+                      "Laine": [("Satamakatu 2", None, None)],
+                      "Äijälä4": [("Mannerheimintie 4", "00100", "Helsinki")]}
+
+
 def test_henkilotunnus_in_a_mapped_column_is_the_forms_refusal(app, runner, tmp_path):
     rows = [HEADER, ["Virtanen", "Matti 131052-308T"] + [""] * 5]
     run = run_import(runner, write_csv(tmp_path / "h.csv", rows), "--dry-run")
