@@ -171,6 +171,65 @@ def report(bench):
                      note="no stock counterpart")
 
 
+# The issue's heavy subject of an inspection request.
+HEAVY_EVENTS, HEAVY_PERSONS, HEAVY_INVOICES = 10000, 50, 200
+HEAVY_NAME = "Benchmark heavy subject Oy"
+
+
+def report_heavy(bench):
+    """The inspection report page of a heavy subject: a company of the tourism section with
+    10 000 contact events, 50 contact persons and 200 invoices (made once, untimed)."""
+    url = f"/requests/{_approved_request(bench, _heavy_subject(bench))}/report.html"
+    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=300,
+                     note="no stock counterpart")
+
+
+def report_heavy_pdf(bench):
+    """The same report as a PDF."""
+    url = f"/requests/{_approved_request(bench, _heavy_subject(bench))}/report.pdf"
+    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=1500,
+                     goal_overhead_ms=None, note="no stock counterpart; PDF layout")
+
+
+def _heavy_subject(bench):
+    """Return the id of the heavy subject, adding it to the dataset the first time (its
+    rows as the register holds them; the dataset keeps it for the next run)."""
+    import datetime
+
+    from models import ContactEvent, ContactPerson, Invoice, Section, db, utcnow
+
+    with bench.app.app_context():
+        db.connect(reuse_if_open=True)
+        try:
+            found = Customer.select(Customer.id).where(Customer.name == HEAVY_NAME).scalar()
+            if found is not None:
+                return found
+            now = utcnow()
+            with db.atomic():
+                heavy = Customer.create(section=Section.get(Section.code == "tourism"),
+                                        kind="company", name=HEAVY_NAME,
+                                        business_id="0737546-2", last_activity_at=now)
+                ContactPerson.insert_many(
+                    [{"customer": heavy.id, "first_name": f"Henkilö{i}",
+                      "last_name": "Raskas", "email": f"henkilo{i}@raskas.example"}
+                     for i in range(HEAVY_PERSONS)]).execute()
+                events = [{"customer": heavy.id, "direction": ("in", "out")[i % 2],
+                           "channel": "email", "summary": f"Yhteydenotto {i}",
+                           "occurred_at": now - datetime.timedelta(hours=i)}
+                          for i in range(HEAVY_EVENTS)]
+                for start in range(0, len(events), 500):
+                    ContactEvent.insert_many(events[start:start + 500]).execute()
+                today = now.date()
+                Invoice.insert_many(
+                    [{"customer": heavy.id, "number": f"HEAVY-{i}",
+                      "invoice_date": today - datetime.timedelta(days=3 * i),
+                      "due_date": today - datetime.timedelta(days=3 * i - 14),
+                      "amount": "100.00"} for i in range(HEAVY_INVOICES)]).execute()
+            return heavy.id
+        finally:
+            db.close()
+
+
 def _approved_request(bench, customer_id):
     """Return the id of an approved inspection request with the customer as its only subject."""
     import datetime
@@ -281,6 +340,8 @@ OPERATIONS = {
     "statistics_page": statistics_page,
     "statistics_section": statistics_section,
     "report": report,
+    "report_heavy": report_heavy,
+    "report_heavy_pdf": report_heavy_pdf,
     "retention_preview": retention_preview,
     "marketing_count": marketing_count,
     "duplicate_check": duplicate_check,

@@ -9,7 +9,7 @@ the PDF's outline (bookmarks); the document's language and title are set in its 
 import pathlib
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, TableBordersLayout, XPos, YPos
+from fpdf.enums import TableBordersLayout, XPos, YPos
 from fpdf.fonts import FontFace
 
 FONTS_DIR = pathlib.Path(__file__).resolve().parent.parent / "static" / "fonts"
@@ -28,6 +28,8 @@ WIDE_TEXT = 32
 # text flows as paragraphs instead.
 FIELD_LINE = 4.6
 TABLE_LINE = 4.2
+# A table cell's room around its text (mm): above and below, and on either side.
+ROW_PADDING, CELL_PADDING = 0.8, 1.2
 TALL_ROW = 0.4
 
 
@@ -49,6 +51,7 @@ class DocumentPDF(FPDF):
         self.set_creator("Asiakasrekisteri")
         self.set_text_color(*DARK)
         self.set_draw_color(*LINE)
+        self._widths = {}
 
     def footer(self):
         self.set_y(-12)
@@ -82,8 +85,50 @@ class DocumentPDF(FPDF):
     def lines(self, text, width, size):
         """Return how many lines ``text`` takes in a column ``width`` mm wide."""
         self.set_font(FONT, "", size)
-        return len(self.multi_cell(width, text=text or "–", align="L", dry_run=True,
-                                   output=MethodReturnValue.LINES))
+        return len(self.wrapped(text or "–", width))
+
+    def text_width(self, text):
+        """Return the width (mm) of ``text`` in the current font, remembered per font: a
+        long table repeats its words (dates, channels, names) thousands of times."""
+        key = (self.font_family, self.font_style, self.font_size_pt, text)
+        width = self._widths.get(key)
+        if width is None:
+            width = self._widths[key] = self.get_string_width(text)
+        return width
+
+    def wrapped(self, text, width):
+        """Return ``text`` broken into lines no wider than ``width`` mm in the current font:
+        at its line breaks and spaces, and a word wider than the column at a character, as
+        ``multi_cell`` breaks it (but without measuring each character each time)."""
+        lines = []
+        space = self.text_width(" ")
+        for paragraph in str(text).splitlines() or [""]:
+            line, used = [], 0.0
+            for word in paragraph.split():
+                size = self.text_width(word)
+                if line and used + space + size <= width:
+                    line.append(word)
+                    used += space + size
+                    continue
+                if line:
+                    lines.append(" ".join(line))
+                while size > width and len(word) > 1:  # a word wider than the column
+                    cut = self._fitting(word, width)
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    size = self.text_width(word)
+                line, used = [word], size
+            lines.append(" ".join(line))
+        return lines
+
+    def _fitting(self, word, width):
+        """Return how many of ``word``'s first characters fit in ``width`` mm (at least 1)."""
+        used = 0.0
+        for count, char in enumerate(word):
+            used += self.text_width(char)
+            if used > width:
+                return max(count, 1)
+        return len(word)
 
     def fits_in_a_row(self, lines, line_height):
         """Tell whether a table row of ``lines`` lines can be drawn on one page (with room)."""
@@ -121,28 +166,55 @@ class DocumentPDF(FPDF):
         """Rows under a heading row that repeats on every page.
 
         Returns False, drawing nothing, when a row would not fit on a page: the caller shows
-        those rows one at a time instead.
+        those rows one at a time instead. Drawn line by line (``text``, ``line``), not with
+        fpdf2's table, which measures every character of every cell several times: a
+        subject's ten thousand contact events would take twenty seconds.
         """
         widths = _column_widths(columns, rows)
-        room = [self.epw * w / sum(widths) - 2.4 for w in widths]
-        for cells in rows:
-            tallest = max(self.lines(cell["text"], width, 8) for cell, width in zip(cells, room))
-            if not self.fits_in_a_row(tallest, TABLE_LINE):
-                return False
+        scale = self.epw / sum(widths)
+        widths = [w * scale for w in widths]
+        room = [w - 2 * CELL_PADDING for w in widths]
         self.set_font(FONT, "", 8)
-        with self.table(col_widths=widths, first_row_as_headings=True, text_align="LEFT",
-                        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
-                        line_height=TABLE_LINE, padding=(0.8, 1.2), width=self.epw,
-                        headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL)) as table:
-            head = table.row()
-            for column in columns:
-                head.cell(column["label"])
-            for cells in rows:
-                row = table.row()
-                for cell in cells:
-                    row.cell(cell["text"] or "–")
+        wrapped = []
+        for cells in rows:
+            lines = [self.wrapped(cell["text"] or "–", width)
+                     for cell, width in zip(cells, room)]
+            if not self.fits_in_a_row(max(len(cell) for cell in lines), TABLE_LINE):
+                return False
+            wrapped.append(lines)
+        self.set_font(FONT, "B", 8)
+        heading = [self.wrapped(column["label"], width) for column, width in zip(columns, room)]
+        self._table_row(widths, heading, bold=True)
+        for lines in wrapped:
+            if self.will_page_break(self._row_height(lines)):
+                self.add_page()
+                self._table_row(widths, heading, bold=True)
+            self._table_row(widths, lines)
         self.ln(2)
         return True
+
+    @staticmethod
+    def _row_height(lines):
+        return max(len(cell) for cell in lines) * TABLE_LINE + 2 * ROW_PADDING
+
+    def _table_row(self, widths, lines, bold=False):
+        """Draw one row of cells (each a list of lines) at the current position, a line
+        under it, and move below it. A heading row is bold on a grey ground."""
+        height = self._row_height(lines)
+        top, x = self.get_y(), self.l_margin
+        self.set_font(FONT, "B" if bold else "", 8)
+        if bold:
+            self.set_fill_color(*HEADER_FILL)
+            self.rect(x, top, sum(widths), height, style="F")
+        # The first line's baseline, where ``cell`` would put it in a line of TABLE_LINE.
+        baseline = top + ROW_PADDING + TABLE_LINE / 2 + 0.3 * self.font_size
+        for width, cell in zip(widths, lines):
+            for number, line in enumerate(cell):
+                if line:
+                    self.text(x + CELL_PADDING, baseline + number * TABLE_LINE, line)
+            x += width
+        self.line(self.l_margin, top + height, self.l_margin + sum(widths), top + height)
+        self.set_xy(self.l_margin, top + height)
 
 
 def _column_widths(columns, rows):

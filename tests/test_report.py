@@ -590,6 +590,29 @@ def test_long_text_flows_across_pages(client, auth, subject):
     assert details[0]["text"] == "tunnus-99"  # shown as it reads
 
 
+def test_a_long_table_repeats_its_heading_on_every_page_and_wraps_its_cells(
+        client, auth, subject):
+    """Hundreds of contact events run over pages: each page of them starts with the
+    table's heading row, and a summary wrapped on several lines in its column reads whole."""
+    ContactEvent.insert_many([
+        {"customer": subject["customer"], "direction": "in", "channel": "email",
+         "summary": f"Tapahtuma{i:03d} " + ("pitkä kuvaus " * (i % 7)) + f"loppu{i:03d}"}
+        for i in range(300)]).execute()
+    req = make_request([("customer", subject["customer"])])
+    auth.login("handler_t")
+    data = client.get(report_url(req.id, "pdf")).get_data()
+    pages = [squash(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+    with_events = [text for text in pages if "Tapahtuma" in text]
+    assert len(with_events) >= 4
+    for text in with_events:
+        assert "Suunta Kanava Yhteenveto" in text
+        assert text.index("Suunta Kanava Yhteenveto") < text.index("Tapahtuma")
+    whole = " ".join(pages)
+    for i in range(300):
+        summary = f"Tapahtuma{i:03d} " + ("pitkä kuvaus " * (i % 7)) + f"loppu{i:03d}"
+        assert squash(summary) in whole, summary
+
+
 def test_disclosures_of_the_subject(client, auth, subject, other):
     """The disclosures that included the customer: to whom, why, what and when (Art. 15(1)(c))."""
     recipient = DisclosureRecipient.select().order_by(DisclosureRecipient.id).first()
