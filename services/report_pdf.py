@@ -28,6 +28,8 @@ WIDE_TEXT = 32
 # text flows as paragraphs instead.
 FIELD_LINE = 4.6
 TABLE_LINE = 4.2
+# A text this short is first measured whole: most cells fit on one line.
+SHORT_TEXT = 40
 # A table cell's room around its text (mm): above and below, and on either side.
 ROW_PADDING, CELL_PADDING = 0.8, 1.2
 TALL_ROW = 0.4
@@ -92,8 +94,10 @@ class DocumentPDF(FPDF):
         long table repeats its words (dates, channels, names) thousands of times."""
         key = (self.font_family, self.font_style, self.font_size_pt, text)
         width = self._widths.get(key)
-        if width is None:
-            width = self._widths[key] = self.get_string_width(text)
+        if width is None:  # the font's own measure, without get_string_width's parsing
+            width = self.current_font.get_text_width(
+                self.normalize_text(text), self.font_size_pt, None)[1] / self.k
+            self._widths[key] = width
         return width
 
     def wrapped(self, text, width):
@@ -103,6 +107,9 @@ class DocumentPDF(FPDF):
         lines = []
         space = self.text_width(" ")
         for paragraph in str(text).splitlines() or [""]:
+            if len(paragraph) <= SHORT_TEXT and self.text_width(paragraph) <= width:
+                lines.append(" ".join(paragraph.split()))  # most cells: one line
+                continue
             line, used = [], 0.0
             for word in paragraph.split():
                 size = self.text_width(word)
@@ -206,6 +213,9 @@ class DocumentPDF(FPDF):
         if bold:
             self.set_fill_color(*HEADER_FILL)
             self.rect(x, top, sum(widths), height, style="F")
+            # Back to the text's colour: while the two differ, fpdf2 wraps every string
+            # drawn in a colour change of its own.
+            self.set_fill_color(*DARK)
         # The first line's baseline, where ``cell`` would put it in a line of TABLE_LINE.
         baseline = top + ROW_PADDING + TABLE_LINE / 2 + 0.3 * self.font_size
         for width, cell in zip(widths, lines):

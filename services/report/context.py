@@ -140,6 +140,16 @@ class _Context:
         return {"name": field.name, "label": self.field_label(model, field.name),
                 "value": value, "text": text}
 
+    def row_cells(self, model, fields, columns, data):
+        """Return the cells of one row (``data``) of a table whose ``columns`` (``name``,
+        ``label``) are ``fields``: ``cell`` for each, the labels read once per table."""
+        cells = []
+        for field, column in zip(fields, columns):
+            value, text = self.value_and_text(model, field, data.get(field.name))
+            cells.append({"name": column["name"], "label": column["label"], "value": value,
+                          "text": text})
+        return cells
+
     def value_and_text(self, model, field, raw):
         if isinstance(field, pw.ForeignKeyField):
             return self.refs.value_and_text(field.rel_model, raw)
