@@ -93,8 +93,12 @@ def format_datetime(moment, locale, format="short"):
         return ""
     if not isinstance(moment, datetime.datetime):
         return format_date(moment, locale)
-    return babel_dates.format_datetime(to_helsinki(moment), format, tzinfo=HELSINKI,
-                                       locale=_locale(locale))
+    if format in _WIDTHS:
+        return babel_dates.format_datetime(to_helsinki(moment), format, tzinfo=HELSINKI,
+                                           locale=_locale(locale))
+    # A CLDR pattern, as Babel's format_datetime applies it, parsed once: a report of a
+    # long history formats ten thousand times in one pattern.
+    return _pattern(format).apply(to_helsinki(moment), _locale(locale))
 
 
 def format_date(value, locale, format="short"):
@@ -104,6 +108,15 @@ def format_date(value, locale, format="short"):
     if isinstance(value, datetime.datetime):
         value = helsinki_date(value)
     return babel_dates.format_date(value, format, locale=_locale(locale))
+
+
+# Babel's named widths of a date and time; any other format is a CLDR pattern.
+_WIDTHS = ("full", "long", "medium", "short")
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(format):
+    return babel_dates.parse_pattern(format)
 
 
 @functools.lru_cache(maxsize=None)

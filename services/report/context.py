@@ -104,10 +104,16 @@ class _Context:
         self.translations = _translations(language)
         self.now = now or utcnow()
         self.refs = _References(self)
+        self._said = {}
 
     def gettext(self, text):
-        """Return a label (or a msgid) in the document's language."""
-        return self.translations.gettext(msgid_of(text))
+        """Return a label (or a msgid) in the document's language (each read once: a long
+        table names the same channels and directions thousands of times)."""
+        key = msgid_of(text)
+        found = self._said.get(key)
+        if found is None:
+            found = self._said[key] = self.translations.gettext(key)
+        return found
 
     def word(self, key):
         return self.gettext(vocab.WORDS[key])
@@ -158,7 +164,8 @@ class _Context:
         if isinstance(raw, bool):
             return raw, self.word("yes") if raw else self.word("no")
         if isinstance(raw, datetime.datetime):
-            return self.iso(raw), self.datetime_text(raw)
+            local = localtime.to_helsinki(raw)  # converted once for both (aware stays aware)
+            return local.isoformat(timespec="seconds"), self.datetime_text(local)
         if isinstance(raw, datetime.date):
             return raw.isoformat(), self.date_text(raw)
         if isinstance(raw, decimal.Decimal):
@@ -201,6 +208,8 @@ def _readable(text):
 
     Only how the text is laid out changes (the JSON keeps the stored value as it is).
     """
+    if "\n" not in text and "\r" not in text and text == text.strip():
+        return text  # one line, nothing to trim: most summaries and names
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
