@@ -36,7 +36,7 @@ from admin_views.base.customer_filters import (
     CityFilter,
     PostalCheckFilter,
 )
-from database import is_sqlite, write_transaction
+from database import write_transaction
 from forms.customers import (
     CUSTOMER_FORM_ARGS,
     ROW_FORM_ARGS,
@@ -235,10 +235,9 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
         if first is Customer.business_id:
             # "Y-tunnus or birth date": companies by Y-tunnus, persons by birth date.
             columns = (Customer.business_id, Customer.birth_date)
-        elif (first == "sort_name" if isinstance(first, str) else first is Customer.sort_name) \
-                and not is_sqlite():
+        elif first == "sort_name" if isinstance(first, str) else first is Customer.sort_name:
             # Names tie: the id decides, so every page, shallow or deep (list_blocks), is
-            # the same run of one order. (SQLite's name indexes end in the id by themselves.)
+            # the same run of one order (the name indexes end in the id: no sort step).
             # (``is``, not ``==``: a peewee field compared with ``==`` is an expression.)
             columns = (Customer.sort_name, Customer.id)
         if columns is None:

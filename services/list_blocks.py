@@ -1,14 +1,15 @@
-"""Deep pages of the customer list in name order on PostgreSQL, without a long OFFSET.
+"""Deep pages of the customer list in name order, without a long OFFSET.
 
-Migration 014 keeps the name order (``sort_name, id``) cut into blocks of a few thousand
-customers, with each block's count per section kept exact by triggers. A page far down
+Migrations 014 (PostgreSQL) and 035 (SQLite) keep the name order (``sort_name, id``) cut
+into blocks of a few thousand customers, with each block's count per section kept exact
+by triggers. A page far down
 the list starts at the block where the running count of the user's sections passes the
 page's offset, and steps over fewer than one block's entries from there: page 10 000 of
 a million customers steps over at most a few thousand entries instead of 250 000.
 
 The pages are the same rows, in the same order, as ``ORDER BY sort_name, id OFFSET …``;
 the tests compare the two after inserts, deletes, renames, moves between sections and
-block splits. SQLite pages with OFFSET (fast enough there, and it has no such triggers).
+block splits, on both databases.
 """
 
 from peewee import Tuple
@@ -37,10 +38,16 @@ ORDER BY start_name DESC, start_id DESC
 LIMIT 1
 """
 
+# The block of a customer's key: migration 014's function on PostgreSQL; on SQLite the
+# same lookup written out (migration 035's triggers use it too).
+_BLOCK_OF_SQLITE = ("(SELECT b.id FROM customer_list_block AS b"
+                    " WHERE (b.start_name, b.start_id) <= (customer.sort_name, customer.id)"
+                    " ORDER BY b.start_name DESC, b.start_id DESC LIMIT 1)")
+
 
 def applies(offset):
     """Tell whether a name-ordered page at ``offset`` is found through the blocks."""
-    return offset >= DEEP_OFFSET and not is_sqlite()
+    return offset >= DEEP_OFFSET
 
 
 def page_ids(section_ids, offset, limit, descending=False):
@@ -63,11 +70,9 @@ def page_ids(section_ids, offset, limit, descending=False):
 
 
 def _ascending_ids(section_ids, offset, limit):
-    scope, params = "", [offset]
-    if section_ids is not None:
-        scope, params = "AND c.section_id = ANY(%s)", [list(section_ids), offset]
-    start_name, start_id, before = db.execute_sql(
-        _BLOCK_SQL.format(scope=scope), params).fetchone()
+    scope, params = _in_sections("c.section_id", section_ids)
+    sql = _BLOCK_SQL.format(scope="AND " + scope if scope else "").replace("%s", db.param)
+    start_name, start_id, before = db.execute_sql(sql, params + [offset]).fetchone()
     query = (Customer.select(Customer.id)
              .where(customer_scope(section_ids)
                     & (Tuple(Customer.sort_name, Customer.id) >= Tuple(start_name, start_id)))
@@ -78,11 +83,21 @@ def _ascending_ids(section_ids, offset, limit):
 
 def _count(section_ids):
     """Return how many customers the sections hold, from the block counts."""
-    query = db.execute_sql(
-        "SELECT coalesce(sum(customers), 0) FROM customer_list_block_count"
-        + (" WHERE section_id = ANY(%s)" if section_ids is not None else ""),
-        [list(section_ids)] if section_ids is not None else [])
+    scope, params = _in_sections("section_id", section_ids)
+    query = db.execute_sql("SELECT coalesce(sum(customers), 0) FROM customer_list_block_count"
+                           + (" WHERE " + scope if scope else ""), params)
     return int(query.fetchone()[0])
+
+
+def _in_sections(column, section_ids):
+    """Return the condition that ``column`` is one of ``section_ids`` and its parameters
+    ("" and none for every section)."""
+    if section_ids is None:
+        return "", []
+    if not is_sqlite():
+        return f"{column} = ANY(%s)", [list(section_ids)]
+    ids = list(section_ids) or [None]
+    return f"{column} IN ({', '.join([db.param] * len(ids))})", ids
 
 
 def check():
@@ -90,7 +105,7 @@ def check():
     counted)]``: empty when every count is exact."""
     rows = db.execute_sql("""
         WITH counted AS (
-            SELECT customer_list_block_of(sort_name, id) AS block_id, section_id,
+            SELECT {block_of} AS block_id, section_id,
                    count(*) AS customers
               FROM customer GROUP BY 1, 2
         )
@@ -100,7 +115,8 @@ def check():
           FULL JOIN counted n ON n.block_id = k.block_id AND n.section_id = k.section_id
           JOIN customer_list_block b ON b.id = coalesce(k.block_id, n.block_id)
          WHERE coalesce(k.customers, 0) <> coalesce(n.customers, 0)
-    """).fetchall()
+    """.format(block_of=_BLOCK_OF_SQLITE if is_sqlite()
+               else "customer_list_block_of(sort_name, id)")).fetchall()
     return [((name, start_id), section, kept, counted)
             for name, start_id, section, kept, counted in rows]
 
