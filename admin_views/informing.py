@@ -130,7 +130,7 @@ def front_page(list_url):
         section_ids = policy.readable_section_ids(user)
         if not section_ids:
             return None
-        counts = informing.not_informed_counts(policy.customer_scope(section_ids))
+        counts = informing.not_informed_counts(section_ids)
         locale = str(get_locale())
         return [(section.name_in(locale), count, list_url(section.code))
                 for section, count in informing.front_page_counts(section_ids, counts)]

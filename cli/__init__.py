@@ -1,5 +1,6 @@
 """The register's commands, ``flask --app app <group> …``: one module of this package per
-group (db, users, demo-data, audit, requests, retention, backup, postal-codes, import, outbox, duties)."""
+group (db, users, demo-data, audit, requests, retention, backup, postal-codes, import, outbox, duties,
+statistics)."""
 
 from cli.audit import audit_cli
 from cli.backup import backup_cli
@@ -11,6 +12,7 @@ from cli.demo_data import demo_data_command
 from cli.duties import duties_cli
 from cli.requests import requests_cli
 from cli.retention import retention_cli
+from cli.statistics import statistics_cli
 from cli.users import users_cli
 
 
@@ -26,4 +28,5 @@ def init_app(app):
     app.cli.add_command(postal_codes_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(statistics_cli)
     app.cli.add_command(duties_cli)

@@ -2,15 +2,14 @@
 section, which they are, and recording the informing of several at once. No Flask here.
 
 "Not yet informed" is a customer without a whole informing record (how and when): those
-recorded before informing was required. Migration 022 indexes them per section, so the
-front page's count reads a small partial index, not the customer table.
+recorded before informing was required. Migration 022 indexes them per section (the list
+filtered to them reads it), and migration 036's triggers keep their count per section,
+which the front page and the menu read.
 """
-
-from peewee import fn
 
 import database
 from models import Customer, Section, utcnow
-from services import audit
+from services import audit, customer_counts
 from services.errors import N_, RegisterError
 from services.informing.rules import RECORD_FIELDS, informing_problems, record_values
 from services.inputs import parse_id
@@ -30,13 +29,11 @@ def informed():
     return Customer.informed_how.is_null(False) & Customer.informed_at.is_null(False)
 
 
-def not_informed_counts(scope):
-    """Return ``{section id: number of not yet informed customers}`` among the customers
-    of ``scope`` (a condition, ``services.policy.customer_scope``), in one query; sections
-    with none are left out."""
-    query = (Customer.select(Customer.section, fn.COUNT(Customer.id))
-             .where(scope & not_informed()).group_by(Customer.section))
-    return {section_id: count for section_id, count in query.tuples()}
+def not_informed_counts(section_ids):
+    """Return ``{section id: number of not yet informed customers}`` of ``section_ids``
+    (None: every section), from the counts the triggers keep (services.customer_counts);
+    sections with none are left out."""
+    return customer_counts.not_informed_by_section(section_ids)
 
 
 def front_page_counts(section_ids, counts):

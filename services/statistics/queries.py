@@ -14,6 +14,7 @@ from models import (
     Invoice,
     Purchase,
 )
+from services import customer_counts
 from services.statistics.filters import (
     _helsinki_months,
     _in_sections,
@@ -32,14 +33,10 @@ def customers_by(column_name, filters):
     """Customers in the register now, by section (rows) and kind or language (columns)."""
     sections = _sections(filters, "language" if column_name == "language" else None)
     by_id = {sid: code for code, sid in sections}
-    column = getattr(Customer, column_name)
     codes = {"kind": CUSTOMER_KINDS, "language": LANGUAGES}[column_name]
-    # Every section is counted and the others dropped here: the grouping reads a covering
-    # index (column, section) end to end, which a section condition would turn into a
-    # lookup of every row of the section.
-    query = (Customer.select(Customer.section, column, fn.COUNT(SQL("*")))
-             .group_by(column, Customer.section).tuples())
-    values = {(by_id[sid], code): n for sid, code, n in query if sid in by_id}
+    # The counts the triggers keep (services.customer_counts), not the customers counted.
+    values = {(by_id[sid], code or None): n
+              for (sid, code), n in customer_counts.by_value(column_name, list(by_id)).items()}
     return protect(Table(f"customers_by_{column_name}", [c for c, _ in sections],
                          list(codes), values))
 
@@ -48,13 +45,8 @@ def customers_by_postal_area(filters):
     """Customers in the register now by postal code (rows) and section (columns)."""
     sections = _sections(filters, "address")
     by_id = {sid: code for code, sid in sections}
-    query = (Customer.select(Customer.postal_code, Customer.section, fn.COUNT(SQL("*")))
-             .group_by(Customer.postal_code, Customer.section).tuples())
-    values = {}
-    for code, sid, n in query:
-        if sid in by_id:
-            key = (code or UNKNOWN, by_id[sid])
-            values[key] = values.get(key, 0) + n
+    values = {(code or UNKNOWN, by_id[sid]): n for (sid, code), n
+              in customer_counts.by_value("postal_code", list(by_id)).items()}
     rows = sorted({r for r, _ in values}, key=lambda r: (r == UNKNOWN, r))
     return protect(Table("customers_by_postal_area", rows, [c for c, _ in sections], values))
 
