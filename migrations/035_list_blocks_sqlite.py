@@ -29,11 +29,11 @@ TAKE_ONE = ("UPDATE customer_list_block_count SET customers = customers - 1"
             + " AND section_id = OLD.section_id;")
 
 # The start of the block ``{block}``, and of the block after it (or, after the last, a
-# key above every name: the greatest code point).
+# key above every name: bytes no UTF-8 text begins with, compared as text byte by byte).
 START = "(SELECT s.start_name, s.start_id FROM customer_list_block AS s WHERE s.id = {block})"
 NEXT_START = ("(SELECT n.start_name, n.start_id FROM (SELECT start_name, start_id"
               " FROM customer_list_block WHERE (start_name, start_id) > " + START +
-              " UNION ALL SELECT char(1114111), 0) AS n"
+              " UNION ALL SELECT CAST(x'F4908080' AS TEXT), 0) AS n"
               " ORDER BY n.start_name, n.start_id LIMIT 1)")
 NEXT_ID = ("(SELECT x.id FROM customer_list_block AS x WHERE (x.start_name, x.start_id) > "
            + START + " ORDER BY x.start_name, x.start_id LIMIT 1)")

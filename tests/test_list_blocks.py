@@ -115,6 +115,19 @@ def test_counts_stay_exact_through_inserts_deletes_renames_and_moves(blocks):
     assert sum(list_blocks.block_sizes()) == Customer.select().count() == 250
 
 
+def test_names_at_the_far_end_of_unicode_are_counted_and_paged(blocks):
+    """A name beginning with the last code point (a script may send one) is still in the
+    last block's count when that block splits, and on the right page."""
+    rng = random.Random(21)
+    add_customers(blocks, 20, rng)
+    for n in range(12):
+        name = f"\U0010ffff{n % 3} Oy"
+        Customer.insert(section=blocks["tourism"], kind="company", name=name,
+                        sort_name=name.lower()).execute()
+    assert list_blocks.check() == []
+    assert_pages_match(blocks)
+
+
 def test_deep_pages_are_the_offset_pages_in_every_scope_and_direction(blocks):
     rng = random.Random(7)
     ids = add_customers(blocks, 220, rng)
