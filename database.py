@@ -67,6 +67,16 @@ def is_sqlite(database=None):
     return database.__class__.__name__.lower().startswith("sqlite")
 
 
+def one_of(column, values):
+    """Return ``(SQL, params)`` of the condition that ``column`` is one of ``values``, for a
+    statement written as SQL: ``= ANY(…)`` with one array on PostgreSQL, ``IN (…)`` on
+    SQLite (no values: nothing matches)."""
+    if not is_sqlite():
+        return f"{column} = ANY(%s)", [list(values)]
+    values = list(values) or [None]
+    return f"{column} IN ({', '.join([db.param] * len(values))})", values
+
+
 def write_transaction():
     """Return the transaction every write path runs in: ``with write_transaction(): …``.
 

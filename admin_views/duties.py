@@ -4,7 +4,6 @@ training, and the training sessions; the responsible person records a training a
 how long one counts, the controller sets the purge review's cadence (its form is on the
 retention periods page). The rules are in services/duties/."""
 
-
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _

@@ -23,21 +23,15 @@ SELECT section_id, dimension, value, count(*) AS customers FROM (
 """
 
 
-def _in_sections(section_ids):
-    """Return the condition on ``section_id`` and its parameters ("" for every section)."""
-    if section_ids is None:
-        return "", []
-    ids = list(section_ids) or [None]
-    return f" AND section_id IN ({', '.join([db.param] * len(ids))})", ids
-
-
 def by_value(dimension, section_ids=None):
     """Return ``{(section id, value): customers}`` of ``dimension`` (a value "" is a
     customer without one), for ``section_ids`` (None: every section); no zero counts."""
-    condition, params = _in_sections(section_ids)
+    condition, params = ("", []) if section_ids is None else database.one_of(
+        "section_id", section_ids)
     rows = db.execute_sql(
         f"SELECT section_id, value, customers FROM customer_count WHERE dimension = "
-        f"{db.param}{condition} AND customers <> 0", [dimension, *params])
+        f"{db.param}{' AND ' + condition if condition else ''} AND customers <> 0",
+        [dimension, *params])
     return {(section_id, value): customers for section_id, value, customers in rows}
 
 

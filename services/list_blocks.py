@@ -14,7 +14,7 @@ block splits, on both databases.
 
 from peewee import Tuple
 
-from database import is_sqlite
+from database import is_sqlite, one_of
 from models import Customer, db
 from services.policy import customer_scope
 
@@ -92,12 +92,7 @@ def _count(section_ids):
 def _in_sections(column, section_ids):
     """Return the condition that ``column`` is one of ``section_ids`` and its parameters
     ("" and none for every section)."""
-    if section_ids is None:
-        return "", []
-    if not is_sqlite():
-        return f"{column} = ANY(%s)", [list(section_ids)]
-    ids = list(section_ids) or [None]
-    return f"{column} IN ({', '.join([db.param] * len(ids))})", ids
+    return ("", []) if section_ids is None else one_of(column, section_ids)
 
 
 def check():

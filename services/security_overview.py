@@ -97,7 +97,7 @@ def without_second_factor(required_roles):
     enrolled = TotpCredential.select(TotpCredential.user).where(
         TotpCredential.confirmed_at.is_null(False))
     users = User.open_accounts().where(User.role.in_(required + advised)
-                                   & User.id.not_in(enrolled))
+                                       & User.id.not_in(enrolled))
     found = [(u, "required" if policy.requires_second_factor(u, required) else "advised")
              for u in users]
     return sorted(found, key=lambda pair: (pair[1] != "required", pair[0].username))

@@ -117,20 +117,19 @@ def _narrowed(filters, sections):
     return bool(filters.section) or len(sections) < Section.select().count()
 
 
-def _in_sections(query, model, sections, rows_first=False):
+def _in_sections(query, model, sections):
     """Narrow ``query`` over ``model`` (a customer's rows) to the customers of ``sections``.
 
-    A join looks up the customer of each row of the period; an ``IN (customers of the
-    section)`` would first collect half a million ids. ``rows_first``: the rows of the
-    period are read first, from their index of time, and their customers looked up by
-    id. SQLite is told so with a CROSS JOIN, its way of fixing the order: with the
-    planner's statistics refreshed it walked every customer of the section instead and
-    looked up each one's rows, at a million customers ten times slower for invoices, four
-    times for purchases and a half slower for contact events. PostgreSQL's planner
+    The rows of the period are read first, from their index of time, and the customer of
+    each looked up by id; an ``IN (customers of the section)`` would first collect half a
+    million ids. SQLite is told the order with a CROSS JOIN, its way of fixing it: with
+    the planner's statistics refreshed it walked every customer of the section instead
+    and looked up each one's rows, at a million customers ten times slower for invoices,
+    four times for purchases and a half slower for contact events. PostgreSQL's planner
     chooses for itself.
     """
     in_sections = Customer.section.in_([sid for _, sid in sections])
-    if rows_first and database.is_sqlite():  # (peewee takes no ON with a CROSS JOIN)
+    if database.is_sqlite():  # (peewee takes no ON with a CROSS JOIN)
         return (query.join(Customer, JOIN.CROSS)
                 .where((model.customer == Customer.id) & in_sections))
     return query.join(Customer, on=(model.customer == Customer.id)).where(in_sections)

@@ -71,7 +71,7 @@ def contact_events(filters):
                                  ContactEvent.direction, fn.COUNT(ContactEvent.id))
              .where(in_period))
     if _narrowed(filters, sections):
-        query = _in_sections(query, ContactEvent, sections, rows_first=True)
+        query = _in_sections(query, ContactEvent, sections)
     query = query.group_by(SQL("1"), ContactEvent.channel, ContactEvent.direction).tuples()
     values = {(_month_key(m), f"{channel}/{direction}"): n
               for m, channel, direction, n in query}
@@ -90,8 +90,8 @@ def purchases(filters):
     buyers = Purchase.select(Purchase.service, fn.COUNT(Purchase.customer.distinct())).where(
         period)
     if _narrowed(filters, sections):
-        query = _in_sections(query, Purchase, sections, rows_first=True)
-        buyers = _in_sections(buyers, Purchase, sections, rows_first=True)
+        query = _in_sections(query, Purchase, sections)
+        buyers = _in_sections(buyers, Purchase, sections)
     named = {service for service, n in buyers.group_by(Purchase.service).tuples()
              if n >= SMALL}
     values = {}
@@ -124,8 +124,8 @@ def invoicing(filters):
                            fn.COUNT(Invoice.customer.distinct()))
             .where((Invoice.paid_on >= filters.start) & (Invoice.paid_on < filters.end)))
     if _narrowed(filters, sections):
-        invoiced = _in_sections(invoiced, Invoice, sections, rows_first=True)
-        paid = _in_sections(paid, Invoice, sections, rows_first=True)
+        invoiced = _in_sections(invoiced, Invoice, sections)
+        paid = _in_sections(paid, Invoice, sections)
     values, contributors = {}, {}
     for m, count, total, customers in invoiced.group_by(SQL("1")).tuples():
         m = _month_key(m)
