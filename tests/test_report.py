@@ -646,3 +646,27 @@ def test_no_disclosures_is_said(client, auth, subject):
     page, pdf, _data = fetch_all(client, req.id)
     text = "Rekisteristä ei ole luovutettu sinua koskevia tietoja."
     assert text in page and text in pdf
+
+
+def test_each_columns_reader_reads_as_the_general_reading(app, subject):
+    """A table's cells are read by a reader chosen once per column; each reads every kind
+    of stored value (a time, a choice, a line, lines, a JSON object, a number, nothing) as
+    the general ``value_and_text`` reads it, in the three languages."""
+    from services.categories import mapped_fields
+    from services.report.context import _Context
+
+    raws = [None, "", " ", "x", " padded ", "two\nlines", "a\r\nb", "{\"email\": \"a@b.fi\"}",
+            "{not json", "email", "in", "out", "phone", "person", "+358401234567", 0, 7,
+            True, False, decimal.Decimal("12.50"), datetime.date(2026, 3, 29),
+            datetime.datetime(2026, 3, 29, 0, 59), datetime.datetime(2026, 10, 25, 1, 30),
+            "2026-12-06 10:30:00", subject["customer"]]
+    with app.app_context():
+        for language in ("fi", "sv", "en"):
+            ctx = _Context(language, None)
+            ctx.refs.know(Customer, [Customer.get_by_id(subject["customer"])])
+            for model in models.FIELD_CATEGORIES:
+                for field in mapped_fields(model):
+                    read = ctx.reader(model, field)
+                    for raw in raws:
+                        assert read(raw) == ctx.value_and_text(model, field, raw), (
+                            language, model.__name__, field.name, raw)

@@ -324,3 +324,30 @@ def test_the_present_time_typed_during_the_hour_shown_twice_is_saved(client, aut
             "description": "", "sections": "tourism", "language": "fi"})
         assert r.status_code == 302, r.get_data(as_text=True)[-3000:]
     assert InspectionRequest.get().received_at == datetime.datetime(2026, 10, 25, 0, 40)
+
+
+def test_a_pattern_writes_every_time_as_babel_writes_it():
+    """The report's patterns (and others, with fields Babel must write itself) give what
+    Babel's format_datetime gives, for times over two centuries, both changes of the
+    clocks included, in the three languages."""
+    import random
+
+    from babel import dates as babel_dates
+
+    patterns = ["d.M.yyyy 'klo' H.mm", "d.M.yyyy 'kl.' H.mm", "d MMMM yyyy, HH:mm",
+                "dd.MM.yy hh:mm:ss", "MMM d y k K", "MMMMM", "h:mm a", "d.M.yyyy '%' H",
+                "EEEE d.M.", "yyyy-MM-dd'T'HH:mm:ss"]
+    rng = random.Random(15)
+    moments = [datetime.datetime(1900, 1, 1) + datetime.timedelta(
+        seconds=rng.randrange(200 * 365 * 86400)) for _ in range(400)]
+    moments += [datetime.datetime(2026, 3, 29, 0, 59), datetime.datetime(2026, 3, 29, 1, 0),
+                datetime.datetime(2026, 10, 25, 0, 30), datetime.datetime(2026, 10, 25, 1, 30),
+                datetime.datetime(2026, 12, 31, 22, 0), datetime.datetime(2026, 1, 1, 12, 0)]
+    for moment in moments:
+        local = localtime.to_helsinki(moment)
+        for pattern in patterns:
+            for locale in ("fi_FI", "sv_FI", "en_GB"):
+                expected = babel_dates.format_datetime(local, pattern, tzinfo=localtime.HELSINKI,
+                                                       locale=locale)
+                assert localtime.format_datetime(moment, locale, pattern) == expected, (
+                    moment, pattern, locale)

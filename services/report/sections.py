@@ -273,7 +273,7 @@ def _table(ctx, model, links, rows):
                                                       vocab.ROW_LABEL_DEFAULT)),
         "layout": "table" if len(columns) <= TABLE_MAX_COLUMNS else "records",
         "columns": columns,
-        "rows": [ctx.row_cells(model, fields, columns, row.__data__) for row in rows],
+        "rows": ctx.table_cells(model, fields, columns, [row.__data__ for row in rows]),
     }
 
 
