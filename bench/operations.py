@@ -181,7 +181,8 @@ def report_heavy(bench):
     10 000 contact events, 50 contact persons and 200 invoices (made once, untimed)."""
     url = f"/requests/{_approved_request(bench, _heavy_subject(bench))}/report.html"
     return Operation(url, _get(bench.controller, url), None, goal_p95_ms=300,
-                     note="no stock counterpart")
+                     goal_overhead_ms=None,
+                     note="no stock counterpart; its goal is the 300 ms alone (issue 18)")
 
 
 def report_heavy_pdf(bench):
