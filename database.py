@@ -3,6 +3,7 @@
 import logging
 import pathlib
 
+from peewee import SqliteDatabase
 from peewee_migrate import Router
 from playhouse.db_url import connect
 
@@ -17,7 +18,9 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": 2,  # FULL
     "busy_timeout": 10000,
-    "cache_size": -64000,  # 64 MB
+    # Per connection, and connections are pooled (kept with their cache): a worker's
+    # eight threads keep at most 128 MB. 64 MB measured no faster.
+    "cache_size": -16000,  # 16 MB
 }
 
 
@@ -41,14 +44,20 @@ def take_write_lock():
 def open_database(url):
     """Bind the models' database proxy to ``url`` (sqlite:///path or postgresql://…).
 
-    PostgreSQL connections are pooled: opening one costs several milliseconds, and every
-    request takes one and gives it back. They run without JIT compilation.
+    Connections are pooled on both databases: every request takes one and gives it back.
+    Opening one costs several milliseconds on PostgreSQL and 1.6 ms on SQLite, whose
+    connection also keeps its page cache warm for the next request (a page 2–8 ms faster).
+    A pooled SQLite connection may serve any thread in turn. PostgreSQL connections run
+    without JIT compilation.
     """
     previous = db.obj
     if previous is not None and hasattr(previous, "close_all"):
         previous.close_all()  # a pool being replaced gives its connections back
     if url.startswith("sqlite"):
-        database = connect(url, pragmas=SQLITE_PRAGMAS)
+        _scheme, rest = url.split("://", 1)
+        database = connect("sqlite+pool://" + rest, pragmas=SQLITE_PRAGMAS,
+                           max_connections=32, stale_timeout=300,
+                           check_same_thread=False)
     else:
         scheme, rest = url.split("://", 1)
         if "+pool" not in scheme:
@@ -63,8 +72,7 @@ def open_database(url):
 
 def is_sqlite(database=None):
     """Tell whether the bound database is SQLite."""
-    database = database or db.obj
-    return database.__class__.__name__.lower().startswith("sqlite")
+    return isinstance(database or db.obj, SqliteDatabase)  # pooled or not
 
 
 def one_of(column, values):

@@ -67,6 +67,32 @@ def test_sqlite_pragmas(tmp_path):
     db.close()
 
 
+def test_a_requests_connection_is_kept_for_the_next_one(app, client):
+    """Both databases pool their connections: a request gives its connection back, and the
+    next takes it again (with its pragmas and, on SQLite, its page cache) instead of
+    opening one; a connection may serve another thread then."""
+    import threading
+
+    seen = []
+
+    @app.after_request
+    def connection_used(response):
+        seen.append(db.connection())
+        return response
+
+    assert client.get("/login").status_code == 200
+    assert client.get("/login").status_code == 200
+    assert seen[0] is seen[1]
+    assert db.is_closed()  # given back at the request's end
+    other = threading.Thread(target=lambda: client.get("/login"))
+    other.start()
+    other.join()
+    assert seen[2] is seen[0]
+    if database.is_sqlite():
+        assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        db.close()
+
+
 def test_foreign_keys_enforced(db_url):
     with pytest.raises(pw.IntegrityError):
         with db.atomic():
