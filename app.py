@@ -6,6 +6,7 @@ import pathlib
 import secrets
 
 from flask import Flask, request, session
+from flask_admin import helpers as flask_admin_helpers
 from flask_babel import Babel, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
@@ -59,6 +60,10 @@ def create_app(test_config=None):
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["phone"] = display_phone  # +358 40 380 6251 (services/phones.py)
     app.jinja_env.globals["may"] = user_may  # {% if may("decide_access") %}
+    # Flask-Admin's helpers, which it hands every page it renders as ``h``, for the form
+    # macros an inline row imports without the page's context (imported once, not for
+    # every row: templates/admin/model/inline_form.html).
+    app.jinja_env.globals["h"] = flask_admin_helpers
     import cli
 
     auth.init_app(app)
