@@ -2,6 +2,7 @@
 
 import gc
 import os
+import pathlib
 
 import peewee as pw
 import pytest
@@ -186,6 +187,29 @@ def test_only_the_served_register_freezes_what_start_up_built(tmp_path, monkeypa
     create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test"})
     assert gc.get_freeze_count() > 0
     gc.unfreeze()
+
+
+def test_a_server_process_loads_the_pdf_library_only_to_write_a_pdf(tmp_path):
+    """fpdf2 (and its font tools, 30 MB) is not loaded as the register starts; a PDF
+    loads it. In a process of its own: this one has loaded it long ago."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from app import create_app\n"
+        "app = create_app({'TESTING': True, 'SECRET_KEY': 'test',"
+        f" 'DATABASE_URL': 'sqlite:///{tmp_path / 'start.db'}'}})\n"
+        "print('fpdf' in sys.modules)\n"
+        "from services.register_description import render_pdf\n"
+        "from services.report_pdf import DocumentPDF\n"
+        "print('fpdf' in sys.modules)\n")
+    env = {**os.environ, "REGISTER_INSTANCE_PATH": str(tmp_path / "inst")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=pathlib.Path(__file__).resolve().parent.parent, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
 
 
 def test_city_migration_fills_existing_customers(db_url):

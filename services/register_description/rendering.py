@@ -4,13 +4,15 @@ the record of processing as XLSX."""
 import io
 
 from services.exports import safe_cell
-from services.report_pdf import DocumentPDF
 
 BULLET = "•"
 
 
 def render_pdf(document):
     """Return a document (description, notice or record) as PDF bytes."""
+    # fpdf2 is imported when a PDF is first written (30 MB a server process need not hold).
+    from services.report_pdf import DocumentPDF
+
     pdf = DocumentPDF(f"{document['title']}: {document['register']}", document["language"],
                       document["page"])
     pdf.add_page()

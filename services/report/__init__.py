@@ -40,7 +40,16 @@ from services.report.context import (
     TABLE_MAX_COLUMNS,
 )
 from services.catalogs import TRANSLATIONS_DIR
-from services.report_pdf import render_pdf  # one import for every rendering
+
+
+def render_pdf(report):
+    """Return the report as a PDF (bytes): ``services.report_pdf.render_pdf``, imported
+    when a PDF is first asked for — fpdf2 and its font tools are 30 MB of every server
+    process that never writes one."""
+    from services.report_pdf import render_pdf as render
+
+    return render(report)
+
 
 __all__ = [
     "render_pdf",
