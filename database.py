@@ -19,9 +19,9 @@ SQLITE_PRAGMAS = {
     "synchronous": 2,  # FULL
     "busy_timeout": 10000,
     # Per connection, and connections are pooled (kept with their cache): a worker's
-    # eight threads keep at most 64 MB. 16 and 64 MB measured no faster, 16 MB took a
-    # worker to 283 MB under load at 1 000 000 customers (8 MB: 229).
-    "cache_size": -8000,  # 8 MB
+    # eight threads keep at most 32 MB. 8, 16 and 64 MB measured no faster; under load at
+    # 1 000 000 customers 16 MB took a worker to 283 MB, 8 MB to 211, 4 MB to 177.
+    "cache_size": -4000,  # 4 MB
 }
 
 
