@@ -661,6 +661,33 @@ def test_unchanged_inline_rows_are_not_rewritten(client, auth, people, rows):
         AuditEvent.id.desc()).get().fields == "addresses"
 
 
+def test_the_form_posted_back_unchanged_writes_only_the_change(client, auth, people, rows):
+    """The edit form posted back as the browser sends it (every inline row with it) with one
+    field changed records that field alone: an amount stored as 37.8 (SQLite gives back
+    no trailing zero) and shown as 37.80 is the same amount, so the customer's purchases and
+    invoices are neither written again nor named in the audit, and its last activity is
+    not recounted."""
+    import decimal
+
+    from bench.operations import form_fields
+
+    auth.login_as("staff_t")
+    customer = rows["bare_t"]
+    Purchase.create(customer=customer, service="Messupaketti", amount=decimal.Decimal("37.80"),
+                    purchased_on=datetime.date(2026, 3, 1))
+    Invoice.create(customer=customer, number="T-3780", amount=decimal.Decimal("120.50"),
+                   invoice_date=datetime.date(2026, 3, 2), due_date=datetime.date(2026, 3, 16))
+    marked = datetime.datetime(2020, 1, 1)
+    Customer.update(last_activity_at=marked).where(Customer.id == customer).execute()
+    page = client.get(f"/customers/edit/?id={customer}").get_data(as_text=True)
+    data = form_fields(page)
+    assert data.get("purchases-0-amount") and data.get("invoices-0-amount")
+    data.setlist("last_name", ["Muutettu"])
+    assert client.post(f"/customers/edit/?id={customer}", data=data).status_code == 302
+    assert AuditEvent.get(AuditEvent.action == "update").fields == "last_name"
+    assert Customer.get_by_id(customer).last_activity_at == marked
+
+
 def test_posted_inline_id_of_another_customer_makes_a_new_row(client, auth, people, rows):
     auth.login_as("staff_t")
     others = Address.get(Address.customer == rows["t"])

@@ -3,6 +3,7 @@ one load-or-404 of a custom page, safe redirects, bounded numbers, the user's se
 and scoped customers, Helsinki times, and the pieces the model screens are built of."""
 
 import datetime
+import decimal
 import logging
 import re
 import unicodedata
@@ -372,6 +373,8 @@ def _differs(submitted, stored):
         stored = stored.id
     if hasattr(submitted, "id") and not isinstance(submitted, (str, int)):
         submitted = submitted.id
+    if isinstance(submitted, decimal.Decimal) and isinstance(stored, (decimal.Decimal, int)):
+        return submitted != stored  # 37.80 typed is the 37.8 SQLite gives back
     return str(submitted) != str(stored)
 
 
