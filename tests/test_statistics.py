@@ -5,7 +5,6 @@ import csv
 import datetime
 import decimal
 import io
-import itertools
 from fractions import Fraction
 
 import pytest
