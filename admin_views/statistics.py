@@ -5,10 +5,12 @@ responsible person and the handlers may read and export them; every export is au
 """
 
 import datetime
+import functools
 
+from babel import numbers
 from flask import request
 from flask_admin import expose
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -167,12 +169,14 @@ class StatisticsView(SecureBaseView):
 
     def _present(self, key, table, locale):
         rows, columns = self._names(key, locale)
+        write = _number_writer(locale)
         return {
             "key": key,
             "title": STATISTIC_TITLES[key],
             "row_label": STATISTIC_ROW_LABELS[key],
             "columns": [(c, columns(c)) for c in table.column_keys()],
-            "rows": [(r, rows(r), [_format(table.shown(r, c)) for c in table.column_keys()])
+            "rows": [(r, rows(r), [_written(table.shown(r, c), write)
+                                   for c in table.column_keys()])
                      for r in table.row_keys()],
             "hidden": len(table.hidden),
             "long": len(table.rows) > 40,
@@ -223,8 +227,21 @@ def _last_month(filters):
 
 def _format(value):
     """A published cell for the page: thousands grouped, sums with cents."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return format_decimal(value)
-    return format_decimal(value, format="#,##0.00")
+    return _written(value, _number_writer(str(get_locale())))
+
+
+def _written(value, write):
+    return value if isinstance(value, str) else write(value)
+
+
+@functools.lru_cache(maxsize=8)
+def _number_writer(locale):
+    """Return ``write(number)`` in ``locale``, each number written once: the table of
+    every postal area has thousands of cells, most of them the same few counts. Typed:
+    the count 1 is "1", the sum 1 is "1.00"."""
+    @functools.lru_cache(maxsize=16384, typed=True)
+    def write(value):
+        if isinstance(value, int):
+            return numbers.format_decimal(value, locale=locale)
+        return numbers.format_decimal(value, format="#,##0.00", locale=locale)
+    return write

@@ -140,6 +140,31 @@ def test_the_quick_look_for_a_computable_cell_agrees_with_solving_the_system(see
         assert tables._may_be_determined(table, hidden) == exact, sorted(hidden)
 
 
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_each_number_is_written_as_babel_writes_it_in_the_pages_language(app, lang):
+    """The page writes each count and sum once per language (a memo): what it writes is
+    Babel's formatting of that number in that language, a count without cents and a sum
+    with them, even when they are equal (1 and 1.00)."""
+    from flask import session
+    from flask_babel import format_decimal, refresh
+
+    from admin_views.statistics import _format
+
+    numbers = [0, 1, 4, 5, 999, 1000, 1234567, -3, decimal.Decimal("1"),
+               decimal.Decimal("1.00"), decimal.Decimal("1234.5"), decimal.Decimal("-0.25"),
+               decimal.Decimal("98765432.10")]
+    with app.test_request_context():
+        session["lang"] = lang
+        refresh()
+        for number in numbers * 2:
+            expected = (format_decimal(number) if isinstance(number, int)
+                        else format_decimal(number, format="#,##0.00"))
+            assert _format(number) == expected, (lang, number)
+        assert _format(1) != _format(decimal.Decimal(1))
+        assert _format(stats.SHOWN_SMALL) == stats.SHOWN_SMALL
+        assert _format(1000) == {"fi": "1\xa0000", "sv": "1\xa0000", "en": "1,000"}[lang]
+
+
 def test_sums_over_fewer_than_five_customers_are_hidden():
     table = _table({("m1", "invoices"): 9, ("m1", "invoiced"): decimal.Decimal("900.00"),
                     ("m2", "invoices"): 12, ("m2", "invoiced"): decimal.Decimal("1500.00"),
