@@ -182,8 +182,8 @@ class _Context:
         def general(raw):
             return self.value_and_text(model, field, raw)
 
-        if isinstance(field, pw.ForeignKeyField) or isinstance(field, PhoneField) or (
-                (model.__name__, field.name) in vocab.FIELD_NAME_LISTS):
+        if (isinstance(field, (pw.ForeignKeyField, PhoneField))
+                or (model.__name__, field.name) in vocab.FIELD_NAME_LISTS):
             return general
         if isinstance(field, pw.DateTimeField):
             def read_time(raw):
