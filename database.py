@@ -56,8 +56,10 @@ def open_database(url):
         previous.close_all()  # a pool being replaced gives its connections back
     if url.startswith("sqlite"):
         _scheme, rest = url.split("://", 1)
+        # No limit, as without the pool: a thread waits for SQLite's lock, never for a
+        # connection (the pool keeps about one a thread).
         database = connect("sqlite+pool://" + rest, pragmas=SQLITE_PRAGMAS,
-                           max_connections=32, stale_timeout=300,
+                           max_connections=None, stale_timeout=300,
                            check_same_thread=False)
     else:
         scheme, rest = url.split("://", 1)

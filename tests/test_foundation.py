@@ -94,6 +94,33 @@ def test_a_requests_connection_is_kept_for_the_next_one(app, client):
         db.close()
 
 
+def test_any_number_of_threads_get_a_sqlite_connection_at_once(tmp_path):
+    """The SQLite pool sets no limit (as before it, every thread had its own): forty
+    threads holding a connection at the same time each get one."""
+    import threading
+
+    database.open_database(f"sqlite:///{tmp_path / 'many.db'}")
+    together = threading.Barrier(40)
+    failures = []
+
+    def hold():
+        try:
+            db.connect(reuse_if_open=True)
+            db.execute_sql("SELECT 1")
+            together.wait(timeout=30)
+        except Exception as e:  # the pool's MaxConnectionsExceeded, or a broken barrier
+            failures.append(e)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=hold) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
 def test_foreign_keys_enforced(db_url):
     with pytest.raises(pw.IntegrityError):
         with db.atomic():
