@@ -170,8 +170,9 @@ def _may_be_determined(table, hidden):
     change of hidden values that keeps every sum is a flow around the graph's cycles, so a
     hidden cell is determined exactly when its edge lies on no cycle (a bridge). Finding
     none takes one walk of the graph, where the exact check below solves the system: a
-    table of every postal area (thousands of hidden cells) in 10 ms instead of 250. When
-    there are bridges, the exact check decides which cell to hide next, as before.
+    table of every postal area (thousands of hidden cells) is protected in about 40 ms
+    instead of 275. When there are bridges, the exact check decides which cell to hide
+    next, as before.
     """
     if not (table.row_totals and table.column_totals) or not hidden:
         return bool(hidden)
