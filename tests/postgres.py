@@ -55,10 +55,12 @@ _snapshots = {}  # URL → Snapshot, in this process
 
 
 def reset_postgres(url):
-    """Empty the PostgreSQL test database (drop and recreate its public schema)."""
+    """Empty the PostgreSQL test database (drop and recreate its public schema), in one
+    transaction: a run killed between the two left a database without the schema, and
+    every later run failed on it."""
     database.open_database(url)
-    with db.connection_context():
-        db.execute_sql("DROP SCHEMA public CASCADE")
+    with db.connection_context(), db.atomic():
+        db.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
         db.execute_sql("CREATE SCHEMA public")
     _snapshots.pop(url, None)
 
