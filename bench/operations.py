@@ -150,15 +150,17 @@ def save(bench):
 def statistics_page(bench):
     """Open the statistics page: every table of the last twelve months, all sections."""
     url = "/statistics/"
-    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=3000,
-                     goal_overhead_ms=None, note="no stock counterpart")
+    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=150,
+                     goal_overhead_ms=None,
+                     note="no stock counterpart; issue 18's goal (the first was 3 000)")
 
 
 def statistics_section(bench):
     """Open the statistics page for one section (contacts and invoices joined to it)."""
     url = "/statistics/?section=tourism"
-    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=3000,
-                     goal_overhead_ms=None, note="no stock counterpart")
+    return Operation(url, _get(bench.controller, url), None, goal_p95_ms=150,
+                     goal_overhead_ms=None,
+                     note="no stock counterpart; issue 18's goal (the first was 3 000)")
 
 
 def report(bench):

@@ -3,13 +3,13 @@
 import datetime
 from dataclasses import dataclass
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN
 
 import database
 from models import Customer, Section
 from services.errors import N_, RegisterError
 from services.inputs import FIRST_YEAR, LAST_YEAR, year_in_range
-from services.localtime import from_helsinki, helsinki_today
+from services.localtime import helsinki_today
 from services.statistics.tables import DEFAULT_MONTHS
 
 
@@ -65,41 +65,6 @@ def month_range(first, last, section=None):
     """Filters from month ``first`` to month ``last`` ("YYYY-MM", both included)."""
     return Filters(start=parse_month(first), end=_next_month(parse_month(last)),
                    section=section)
-
-
-def _month(column):
-    """SQL for the month of a date column, a calendar day (read back with :func:`_month_key`).
-
-    PostgreSQL groups by ``date_trunc`` markedly faster than by ``to_char``.
-    """
-    if database.is_sqlite():
-        return fn.strftime("%Y-%m", column)
-    return fn.date_trunc("month", column)
-
-
-def _helsinki_months(column, filters):
-    """The Helsinki month of a stored (UTC) time, and the period's condition on it.
-
-    A contact at 00:30 on 1 February in Helsinki is stored as 22:30 UTC on 31 January: it
-    counts in February. The month is a CASE over the months' first moments in UTC (exact
-    across summer time on both databases); the condition keeps to the period's moments.
-    """
-    starts = []
-    day = filters.start
-    while day < filters.end:
-        starts.append((from_helsinki(datetime.datetime.combine(day, datetime.time())),
-                       day.strftime("%Y-%m")))
-        day = _next_month(day)
-    end = from_helsinki(datetime.datetime.combine(filters.end, datetime.time()))
-    ends = [start for start, _ in starts[1:]] + [end]
-    month = Case(None, [(column < until, code) for (_, code), until in zip(starts, ends)],
-                 starts[-1][1])
-    return month, (column >= starts[0][0]) & (column < end)
-
-
-def _month_key(value):
-    """The "YYYY-MM" of what :func:`_month` returned."""
-    return value if isinstance(value, str) else value.strftime("%Y-%m")
 
 
 def _sections(filters, category=None):

@@ -2,24 +2,19 @@
 
 import decimal
 
-from peewee import SQL, fn
+from peewee import fn
 
 from models import (
     CHANNELS,
     CUSTOMER_KINDS,
     DIRECTIONS,
     LANGUAGES,
-    ContactEvent,
-    Customer,
     Invoice,
     Purchase,
 )
-from services import customer_counts
+from services import customer_counts, monthly_counts
 from services.statistics.filters import (
-    _helsinki_months,
     _in_sections,
-    _month,
-    _month_key,
     _narrowed,
     _sections,
 )
@@ -51,52 +46,69 @@ def customers_by_postal_area(filters):
     return protect(Table("customers_by_postal_area", rows, [c for c, _ in sections], values))
 
 
+def _kept(measure, filters, sections):
+    """The kept monthly counts of ``measure`` (services.monthly_counts) for ``sections``."""
+    return monthly_counts.read(measure, [sid for _, sid in sections], filters.start,
+                               filters.end)
+
+
 def new_customers(filters):
     """Customers registered in each month of the period (rows) by section (columns)."""
     sections = _sections(filters)
     by_id = {sid: code for code, sid in sections}
-    month, in_period = _helsinki_months(Customer.created_at, filters)
-    query = (Customer.select(month.alias("m"), Customer.section, fn.COUNT(SQL("*")))
-             .where(in_period)
-             .group_by(SQL("1"), Customer.section).tuples())
-    values = {(_month_key(m), by_id[sid]): n for m, sid, n in query if sid in by_id}
+    values = {(month, by_id[sid]): n
+              for sid, month, _, n, _, _ in _kept("customers", filters, sections)}
     return protect(Table("new_customers", filters.months(), [c for c, _ in sections], values))
 
 
 def contact_events(filters):
     """Contact events per month (rows) by channel and direction (columns "phone/in")."""
     sections = _sections(filters, "history")
-    month, in_period = _helsinki_months(ContactEvent.occurred_at, filters)
-    query = (ContactEvent.select(month.alias("m"), ContactEvent.channel,
-                                 ContactEvent.direction, fn.COUNT(ContactEvent.id))
-             .where(in_period))
-    if _narrowed(filters, sections):
-        query = _in_sections(query, ContactEvent, sections)
-    query = query.group_by(SQL("1"), ContactEvent.channel, ContactEvent.direction).tuples()
-    values = {(_month_key(m), f"{channel}/{direction}"): n
-              for m, channel, direction, n in query}
+    values = {}
+    for _, month, channel_direction, n, _, _ in _kept("events", filters, sections):
+        values[(month, channel_direction)] = values.get((month, channel_direction), 0) + n
     columns = [f"{c}/{d}" for c in CHANNELS for d in DIRECTIONS]
     return protect(Table("contact_events", filters.months(), columns, values))
 
 
-def purchases(filters):
-    """Purchases per service (rows) per month (columns); services bought by fewer than
-    ``SMALL`` customers in the period are one row, ``OTHER``."""
-    sections = _sections(filters, "history")
-    month = _month(Purchase.purchased_on)
-    period = ((Purchase.purchased_on >= filters.start) & (Purchase.purchased_on < filters.end))
-    query = Purchase.select(Purchase.service, month.alias("m"), fn.COUNT(Purchase.id)).where(
-        period)
-    buyers = Purchase.select(Purchase.service, fn.COUNT(Purchase.customer.distinct())).where(
-        period)
+def _buyers(filters, sections, services):
+    """{service: customers who bought it in the period} of ``services``, counted."""
+    query = Purchase.select(Purchase.service, fn.COUNT(Purchase.customer.distinct())).where(
+        (Purchase.purchased_on >= filters.start) & (Purchase.purchased_on < filters.end)
+        & Purchase.service.in_(sorted(services)))
     if _narrowed(filters, sections):
         query = _in_sections(query, Purchase, sections)
-        buyers = _in_sections(buyers, Purchase, sections)
-    named = {service for service, n in buyers.group_by(Purchase.service).tuples()
-             if n >= SMALL}
+    return dict(query.group_by(Purchase.service).tuples())
+
+
+def purchases(filters):
+    """Purchases per service (rows) per month (columns); services bought by fewer than
+    ``SMALL`` customers in the period are one row, ``OTHER``.
+
+    The kept counts give each month's buyers of a service: a service with ``SMALL`` in
+    one month is named, one with fewer purchases than ``SMALL`` in the whole period is
+    not, and the buyers of any other (a few, each month) are counted from the rows.
+    """
+    sections = _sections(filters, "history")
+    counts, monthly_buyers = {}, {}
+    for _, month, service, n, customers, _ in _kept("purchases", filters, sections):
+        counts[(service, month)] = counts.get((service, month), 0) + n
+        # Customers of different sections are different customers: their numbers add up.
+        monthly_buyers[(service, month)] = monthly_buyers.get((service, month), 0) + customers
+    most, bought = {}, {}
+    for (service, _), customers in monthly_buyers.items():
+        most[service] = max(most.get(service, 0), customers)
+    for (service, _), n in counts.items():
+        bought[service] = bought.get(service, 0) + n
+    named = {service for service in most if most[service] >= SMALL}
+    uncertain = {service for service in most
+                 if most[service] < SMALL <= bought[service]}
+    if uncertain:
+        named |= {service for service, n in _buyers(filters, sections, uncertain).items()
+                  if n >= SMALL}
     values = {}
-    for service, m, n in query.group_by(Purchase.service, SQL("2")).tuples():
-        key = (service if service in named else OTHER, _month_key(m))
+    for (service, month), n in counts.items():
+        key = (service if service in named else OTHER, month)
         values[key] = values.get(key, 0) + n
     rows = sorted(named & {r for r, _ in values})
     if any(r == OTHER for r, _ in values):
@@ -107,6 +119,15 @@ def purchases(filters):
 INVOICE_COLUMNS = ("invoices", "invoiced", "collected")
 
 
+def _invoice_customers(filters, sections, date):
+    """The customers with an invoice whose ``date`` (a column) is in the period, counted."""
+    query = Invoice.select(fn.COUNT(Invoice.customer.distinct())).where(
+        (date >= filters.start) & (date < filters.end))
+    if _narrowed(filters, sections):
+        query = _in_sections(query, Invoice, sections)
+    return query.scalar() or 0
+
+
 def invoicing(filters):
     """Invoices per month: how many, their sum, and the sum paid that month (tourism).
 
@@ -114,35 +135,24 @@ def invoicing(filters):
     to the period's total. A sum over fewer than five customers is hidden.
     """
     sections = _sections(filters, "billing")
-    invoiced_month = _month(Invoice.invoice_date)
-    invoiced = (Invoice.select(invoiced_month.alias("m"), fn.COUNT(Invoice.id),
-                               fn.SUM(Invoice.amount), fn.COUNT(Invoice.customer.distinct()))
-                .where((Invoice.invoice_date >= filters.start)
-                       & (Invoice.invoice_date < filters.end)))
-    paid_month = _month(Invoice.paid_on)
-    paid = (Invoice.select(paid_month.alias("m"), fn.SUM(Invoice.amount),
-                           fn.COUNT(Invoice.customer.distinct()))
-            .where((Invoice.paid_on >= filters.start) & (Invoice.paid_on < filters.end)))
-    if _narrowed(filters, sections):
-        invoiced = _in_sections(invoiced, Invoice, sections)
-        paid = _in_sections(paid, Invoice, sections)
     values, contributors = {}, {}
-    for m, count, total, customers in invoiced.group_by(SQL("1")).tuples():
-        m = _month_key(m)
-        values[(m, "invoices")] = count
-        values[(m, "invoiced")] = decimal.Decimal(total or 0)
-        contributors[(m, "invoices")] = contributors[(m, "invoiced")] = customers
-    for m, total, customers in paid.group_by(SQL("1")).tuples():
-        m = _month_key(m)
-        values[(m, "collected")] = decimal.Decimal(total or 0)
-        contributors[(m, "collected")] = customers
+    for measure, columns in (("invoiced", ("invoices", "invoiced")),
+                             ("collected", ("collected",))):
+        for _, month, _, n, customers, total in _kept(measure, filters, sections):
+            if measure == "invoiced":
+                values[(month, "invoices")] = values.get((month, "invoices"), 0) + n
+            column = columns[-1]
+            values[(month, column)] = values.get((month, column), decimal.Decimal(0)) + total
+            for column in columns:
+                contributors[(month, column)] = contributors.get((month, column), 0) + customers
     table = Table("invoicing", filters.months(), list(INVOICE_COLUMNS), values, kind="sum",
                   row_totals=False, contributors=contributors, count_columns=("invoices",))
-    # Whole totals over the period: their customers counted exactly.
-    totals = {"invoices": invoiced, "collected": paid}
-    for column, query in totals.items():
-        contributors[(TOTAL, column)] = query.select(
-            fn.COUNT(Invoice.customer.distinct())).scalar() or 0
+    # The customers of a whole period's total: as many as its busiest month's at least,
+    # which decides when that is SMALL or more; otherwise counted.
+    for column, date in (("invoices", Invoice.invoice_date), ("collected", Invoice.paid_on)):
+        most = max((contributors.get((m, column), 0) for m in table.rows), default=0)
+        contributors[(TOTAL, column)] = (most if most >= SMALL
+                                         else _invoice_customers(filters, sections, date))
     contributors[(TOTAL, "invoiced")] = contributors[(TOTAL, "invoices")]
     for r in table.rows:
         for c in table.columns:

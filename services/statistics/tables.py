@@ -138,12 +138,12 @@ def protect(table):
 
 def _two_per_line(table, hidden, lines):
     """Hide more until no line has exactly one hidden cell."""
+    members = [(line, cells + [total]) for line in lines for cells, total in (line,)]
     changed = True
     while changed:
         changed = False
-        for line in lines:
-            cells, total = line
-            if sum(1 for c in cells + [total] if c in hidden) == 1:
+        for line, cells in members:
+            if sum(map(hidden.__contains__, cells)) == 1:
                 _hide_one_more(table, hidden, line)
                 changed = True
 
@@ -181,26 +181,39 @@ def _may_be_determined(table, hidden):
 
 def _has_bridge(cells):
     """Tell whether the graph whose edges are ``cells`` (row, column) has a bridge."""
-    neighbours = {}
+    # Rows and columns numbered 0, 1, …, each with its list of (other end, edge number).
+    nodes = {}
+    neighbours = []
     for number, (row, column) in enumerate(cells):
-        neighbours.setdefault(("row", row), []).append((("column", column), number))
-        neighbours.setdefault(("column", column), []).append((("row", row), number))
-    order, low = {}, {}
-    for start in neighbours:
-        if start in order:
+        ends = []
+        for node in (("row", row), ("column", column)):
+            if node not in nodes:
+                nodes[node] = len(neighbours)
+                neighbours.append([])
+            ends.append(nodes[node])
+        a, b = ends
+        neighbours[a].append((b, number))
+        neighbours[b].append((a, number))
+    order = [-1] * len(neighbours)  # when the walk came to each node (-1: not yet)
+    low = [0] * len(neighbours)  # the earliest node reachable without its edge in
+    counter = 0
+    for start in range(len(neighbours)):
+        if order[start] >= 0:
             continue
-        order[start] = low[start] = len(order)
+        order[start] = low[start] = counter
+        counter += 1
         # Depth first without recursion: (node, the edge it was reached by, its next edge).
-        stack = [(start, None, iter(neighbours[start]))]
+        stack = [(start, -1, iter(neighbours[start]))]
         while stack:
             node, via, edges = stack[-1]
             for other, number in edges:
                 if number == via:
                     continue
-                if other in order:
+                if order[other] >= 0:
                     low[node] = min(low[node], order[other])
                 else:
-                    order[other] = low[other] = len(order)
+                    order[other] = low[other] = counter
+                    counter += 1
                     stack.append((other, number, iter(neighbours[other])))
                     break
             else:
