@@ -3,9 +3,10 @@
 import click
 from flask.cli import AppGroup
 
-from services import customer_counts, monthly_counts
+from services import customer_counts, customer_rows, monthly_counts
 
-statistics_cli = AppGroup("statistics", help="The kept counts of the statistics.")
+statistics_cli = AppGroup(
+    "statistics", help="The kept counts: of the statistics, the menu and the purge preview.")
 
 
 @statistics_cli.command("recount")
@@ -20,7 +21,10 @@ def statistics_recount():
     for section_id, measure, month, value, kept, counted in monthly:
         click.echo(f"section {section_id} {measure} {month} {value!r}: kept {kept}, "
                    f"counted {counted}")
-    differed = len(found) + len(monthly)
+    rows = customer_rows.recount()
+    for customer_id, column, kept, counted in rows:
+        click.echo(f"customer {customer_id} {column}: kept {kept}, counted {counted}")
+    differed = len(found) + len(monthly) + len(rows)
     click.echo(f"{differed} counts differed and were put right" if differed
                else "every kept count was exact")
     if differed:

@@ -49,8 +49,10 @@ The erasure of one subject on request is a run of one customer, decided by the
 responsible person, under the same accounting rule; a held customer is not erased.
 
 The preview's counts come from one statement per section: the unused customers are
-materialised once (in id order, so each child table is read in index order) and every
-child table is counted against them. The rules of what goes are SQL predicates defined
+materialised once (in id order, so each child table is read in index order) with their
+counts of rows and the date of their newest invoice (``customer_rows``, kept by triggers,
+migration 038); a deleted customer's rows are those counts, and only the customers an
+invoice keeps are looked into, for the rows a minimisation takes. The rules of what goes are SQL predicates defined
 once (``conditions``) and used both by those counts and by the purge's DELETE statements, so the
 preview says exactly what the purge removes.
 
@@ -126,8 +128,10 @@ from services.retention.preview_sql import (  # noqa: F401
     _section_sql,
     _minimised_fields_of,
     _KEPT_INVOICE,
+    _is_counted,
     _anything_to_minimise,
     _candidates,
+    _sums,
     _customer_counts,
     _field_sums,
     _row_counts,
@@ -290,8 +294,10 @@ __all__ = [
     "_section_sql",
     "_minimised_fields_of",
     "_KEPT_INVOICE",
+    "_is_counted",
     "_anything_to_minimise",
     "_candidates",
+    "_sums",
     "_customer_counts",
     "_field_sums",
     "_row_counts",

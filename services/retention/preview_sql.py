@@ -1,6 +1,7 @@
 """The one statement that counts a section's preview, built in named steps."""
 
 import database
+from services import customer_rows
 from services.retention.conditions import _minimise_condition, child_rows, customer_fields
 
 
@@ -44,14 +45,13 @@ def _section_sql(pages, with_holds=False):
     up by id (few). Without holds the statement is as it was, not a step slower.
     """
     fields_of = _minimised_fields_of()
-    anything = _anything_to_minimise(fields_of)
-    parts = [_candidates(anything, with_holds),
+    parts = [_candidates(_anything_to_minimise(fields_of, counted=True), with_holds),
              _customer_counts(),
              _field_sums(fields_of)]
     parts += _row_counts()
     parts.append(_ids())
     if with_holds:
-        parts.append(_held_rows(anything))
+        parts.append(_held_rows(_anything_to_minimise(fields_of)))
     if pages is not None:
         parts += _pages()
     return parts[0] + " " + " UNION ALL ".join(parts[1:])
@@ -66,41 +66,81 @@ def _minimised_fields_of():
 _KEPT_INVOICE = ("EXISTS (SELECT 1 FROM invoice AS i WHERE i.customer_id = c.id"
                  " AND i.invoice_date >= :keep_from)")
 
+def _is_counted(table):
+    """Tell whether the candidates carry their count of ``table``'s rows (``c.n_table``):
+    a table each customer's rows are counted of (``customer_rows``, migration 038)."""
+    return table in customer_rows.TABLES
 
-def _anything_to_minimise(fields_of):
-    """The conditions, one per table, that a kept customer ``c`` has anything to minimise."""
+
+def _anything_to_minimise(fields_of, counted=False):
+    """The conditions, one per table, that a kept customer ``c`` has anything to minimise.
+
+    ``counted``: ``c`` is a candidate with its rows counted, and a table whose every row
+    a minimisation removes is asked of its count, not looked into.
+    """
     own_fields = " OR ".join(f"x.{f} IS NOT NULL" for fs in fields_of.values() for f in fs)
     # A kept customer not yet marked minimised (one minimised before the mark existed) is
     # minimised again, if only to be marked: then it is on no list.
     anything = [f"EXISTS (SELECT 1 FROM customer AS x WHERE x.id = c.id AND ({own_fields}"
                 " OR x.minimised_at IS NULL))"]
+    counts = []  # asked first: most kept customers have a contact, and OR stops there
     for model, _category, condition in child_rows():
+        table = model._meta.table_name
         condition = _minimise_condition(condition)
+        if counted and condition is None and _is_counted(table):
+            counts.append(f"c.n_{table} > 0")
+            continue
         where = f" AND {condition}" if condition else ""
-        anything.append(f"EXISTS (SELECT 1 FROM {model._meta.table_name} AS e"
+        anything.append(f"EXISTS (SELECT 1 FROM {table} AS e"
                         f" WHERE e.customer_id = c.id{where})")
-    return anything
+    return counts + anything
 
 
 def _candidates(anything, with_holds):
-    """The WITH clause: ``held`` (with holds), ``cand0`` and ``cand``."""
+    """The WITH clause: ``held`` (with holds), ``cand0``, ``cand``, ``mini`` and ``sums``.
+
+    Each candidate comes with its counts of rows and the date of its newest invoice
+    (``customer_rows``, kept by triggers): one row read per unused customer, where each
+    was looked up in every table before. ``cand`` is written once; ``mini`` holds the
+    customers to minimise (the few whose rows are looked into) and ``sums`` adds up
+    every count in one reading of ``cand``.
+    """
     held_cte = not_held = ""
     if with_holds:
         held_cte = "held AS MATERIALIZED (" + _held_ids() + "), "
         not_held = " WHERE c.id NOT IN (SELECT h.id FROM held AS h)"
+    counts = "".join(f", COALESCE(r.{t}, 0) AS n_{t}" for t in customer_rows.TABLES)
     return (
-        "WITH " + held_cte + "cand0 AS MATERIALIZED (SELECT c.id,"
-        " CASE WHEN " + _KEPT_INVOICE + " THEN 1 ELSE 0 END AS kept"
-        " FROM (" + _unused_ids() + ") AS c" + not_held + "),"
+        "WITH " + held_cte + "cand0 AS (SELECT c.id,"
+        " CASE WHEN r.last_invoice_date >= :keep_from THEN 1 ELSE 0 END AS kept" + counts
+        + " FROM (" + _unused_ids() + ") AS c"
+        " LEFT JOIN customer_rows AS r ON r.customer_id = c.id" + not_held + "),"
+        " cand AS MATERIALIZED (SELECT c.*, CASE WHEN c.kept = 1 AND ("
+        + " OR ".join(anything) + ") THEN 1 ELSE 0 END AS minimise FROM cand0 AS c),"
         # In id order, so that each child table's index is read in order.
-        " cand AS MATERIALIZED (SELECT c.id, c.kept, CASE WHEN c.kept = 1 AND ("
-        + " OR ".join(anything) + ") THEN 1 ELSE 0 END AS minimise FROM cand0 AS c"
-        " ORDER BY c.id)")
+        " mini AS MATERIALIZED (SELECT id FROM cand WHERE minimise = 1 ORDER BY id),"
+        " sums AS MATERIALIZED (" + _sums() + ")")
+
+
+def _sums():
+    """One row: the customers to delete, minimise and wait, and per counted table the rows
+    a deletion removes (``d_table``) and, of a table a minimisation empties, the rows it
+    removes (``m_table``)."""
+    columns = ["SUM(1 - c.kept) AS d, SUM(c.minimise) AS m, SUM(c.kept - c.minimise) AS w"]
+    for model, _category, condition in child_rows():
+        table = model._meta.table_name
+        if not _is_counted(table):
+            continue
+        columns.append(f"SUM(CASE WHEN c.kept = 0 THEN c.n_{table} ELSE 0 END) AS d_{table}")
+        if condition is None:
+            columns.append(f"SUM(CASE WHEN c.minimise = 1 THEN c.n_{table} ELSE 0 END)"
+                           f" AS m_{table}")
+    return "SELECT " + ", ".join(columns) + " FROM cand AS c"
 
 
 def _customer_counts():
-    return ("SELECT 'customers' AS tag, SUM(1 - c.kept) AS d, SUM(c.minimise) AS m,"
-            " SUM(c.kept - c.minimise) AS w, CAST(NULL AS TEXT) AS x FROM cand AS c")
+    return ("SELECT 'customers' AS tag, s.d AS d, s.m AS m, s.w AS w, CAST(NULL AS TEXT) AS x"
+            " FROM sums AS s")
 
 
 def _field_sums(fields_of):
@@ -112,21 +152,34 @@ def _field_sums(fields_of):
                 + " OR ".join(f"x.{f} IS NOT NULL" for f in fs)
                 + " THEN 1 ELSE 0 END), 0) AS TEXT)"
                 for fs in fields_of.values())
-            + " FROM cand AS c CROSS JOIN customer AS x WHERE c.minimise = 1 AND x.id = c.id")
+            + " FROM mini AS c CROSS JOIN customer AS x WHERE x.id = c.id")
 
 
 def _row_counts():
-    """Per child table, the rows a deletion and a minimisation remove."""
+    """Per child table, the rows a deletion and a minimisation remove.
+
+    A deleted customer's rows all go: their counts add up. So do a minimised customer's
+    of a table it loses whole; of the others (a condition says which rows go) the kept
+    customers' rows are looked into, a few thousand customers instead of every unused one.
+    """
     parts = []
     for model, _category, condition in child_rows():
+        table = model._meta.table_name
         condition = _minimise_condition(condition)
+        if _is_counted(table):
+            minimised = f"s.m_{table}" if condition is None else (
+                f"(SELECT COUNT(*) FROM mini AS k CROSS JOIN {table} AS e"
+                f" WHERE e.customer_id = k.id AND {condition})")
+            parts.append(f"SELECT 'rows/{table}', s.d_{table}, {minimised}, NULL, NULL"
+                         " FROM sums AS s")
+            continue
         minimised = f"c.minimise = 1 AND {condition}" if condition else "c.minimise = 1"
         # CROSS JOIN: SQLite walks the candidates in id order and looks the rows up by index.
         parts.append(
-            f"SELECT 'rows/{model._meta.table_name}',"
+            f"SELECT 'rows/{table}',"
             " SUM(CASE WHEN c.kept = 0 THEN 1 ELSE 0 END),"
             f" SUM(CASE WHEN {minimised} THEN 1 ELSE 0 END), NULL, NULL"
-            f" FROM cand AS c CROSS JOIN {model._meta.table_name} AS e"
+            f" FROM cand AS c CROSS JOIN {table} AS e"
             " WHERE e.customer_id = c.id")
     return parts
 
