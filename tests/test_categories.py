@@ -242,6 +242,26 @@ def test_minimising_empties_every_field_but_the_accounting_record(every_category
     assert Customer.get_by_id(customer.id).minimised_at is not None
 
 
+def test_the_purge_preview_counts_a_table_it_keeps_no_count_of(every_category, added):
+    """The preview reads each customer's kept counts of rows (migration 038); a table
+    added later, without one, is looked into: its rows are counted all the same."""
+    deleted = full_customer(every_category)
+    Invoice.update(number="another").where(Invoice.customer == deleted.id).execute()
+    minimised = full_customer(every_category, invoice_day=KEPT_DAY)
+    long_ago = utcnow() - datetime.timedelta(days=365 * 10)
+    Customer.update(last_activity_at=long_ago, created_at=long_ago).where(
+        Customer.id.in_([deleted.id, minimised.id])).execute()
+
+    def counted():
+        part = retention.preview(retention.Snapshot.now([every_category])).sections[0]
+        assert (part.delete["customers"], part.minimise["customers"]) == (1, 1)
+        return part.delete["own_info"], part.minimise["own_info"]
+
+    with_vehicles = counted()
+    added.delete().execute()
+    assert counted() == (with_vehicles[0] - 1, with_vehicles[1] - 1)
+
+
 # --- (3) the report shows every field under its category -------------------------------
 
 
