@@ -291,6 +291,22 @@ def helsinki_month_starts():
     return starts
 
 
+def _one_row(sign, measure, m, side):
+    """A row of a measure that counts no customers (contact events: ten million of them),
+    added or taken by itself: a third cheaper than the general statement."""
+    e = lambda sql: sql.format(e=side)  # noqa: E731
+    section = f"(SELECT c.section_id FROM customer AS c WHERE c.id = {side}.{m['owner']})"
+    if sign == "-":  # (no customer any more: nothing was counted of it here)
+        return (f"UPDATE monthly_count SET n = n - 1 WHERE section_id = {section}"
+                f" AND measure = '{measure}' AND month = {e(m['month'])}"
+                f" AND value = {e(m['value'])};")
+    return ("INSERT INTO monthly_count (section_id, measure, month, value, n, customers,"
+            f" cents) SELECT c.section_id, '{measure}', {e(m['month'])}, {e(m['value'])}, 1,"
+            f" 0, 0 FROM customer AS c WHERE c.id = {side}.{m['owner']}"
+            " ON CONFLICT (section_id, measure, month, value) DO UPDATE SET"
+            " n = monthly_count.n + 1;")
+
+
 def _sqlite_table(table):
     ms = _of_table(table, True)
     columns = ("id",) + COLUMNS[table]
@@ -298,10 +314,13 @@ def _sqlite_table(table):
     def row(side):
         return "(SELECT " + ", ".join(f"{side}.{c} AS {c}" for c in columns) + ")"
 
-    take = " ".join(_add("-", k, m, row("OLD"), changed="SELECT OLD.id")
-                    for k, m in ms.items())
-    add = " ".join(_add("", k, m, row("NEW"), changed="SELECT NEW.id")
-                   for k, m in ms.items())
+    def one(sign, measure, m, side):
+        if m["who"] != "none":
+            return _add(sign, measure, m, row(side), changed=f"SELECT {side}.id")
+        return _one_row(sign, measure, m, side)
+
+    take = " ".join(one("-", k, m, "OLD") for k, m in ms.items())
+    add = " ".join(one("", k, m, "NEW") for k, m in ms.items())
     changed = _changed_condition(table, "OLD", "NEW").replace("IS DISTINCT FROM", "IS NOT")
     return [
         f"CREATE TRIGGER {table}_monthly_insert AFTER INSERT ON {table} BEGIN {add} END",
