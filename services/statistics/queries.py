@@ -1,6 +1,7 @@
 """The statistics: each a protected table of counts or sums over groups of customers."""
 
 import decimal
+from collections import Counter
 
 from peewee import fn
 
@@ -64,9 +65,10 @@ def new_customers(filters):
 def contact_events(filters):
     """Contact events per month (rows) by channel and direction (columns "phone/in")."""
     sections = _sections(filters, "history")
-    values = {}
+    values = Counter()
     for _, month, channel_direction, n, _, _ in _kept("events", filters, sections):
-        values[(month, channel_direction)] = values.get((month, channel_direction), 0) + n
+        values[(month, channel_direction)] += n  # the sections' counts added up
+    values = dict(values)
     columns = [f"{c}/{d}" for c in CHANNELS for d in DIRECTIONS]
     return protect(Table("contact_events", filters.months(), columns, values))
 
@@ -90,26 +92,25 @@ def purchases(filters):
     not, and the buyers of any other (a few, each month) are counted from the rows.
     """
     sections = _sections(filters, "history")
-    counts, monthly_buyers = {}, {}
+    counts, monthly_buyers = Counter(), Counter()
     for _, month, service, n, customers, _ in _kept("purchases", filters, sections):
-        counts[(service, month)] = counts.get((service, month), 0) + n
-        # Customers of different sections are different customers: their numbers add up.
-        monthly_buyers[(service, month)] = monthly_buyers.get((service, month), 0) + customers
-    most, bought = {}, {}
+        counts[(service, month)] += n
+        # Customers of different sections are different customers: they add up.
+        monthly_buyers[(service, month)] += customers
+    most, bought = Counter(), Counter()
     for (service, _), customers in monthly_buyers.items():
-        most[service] = max(most.get(service, 0), customers)
+        most[service] = max(most[service], customers)
     for (service, _), n in counts.items():
-        bought[service] = bought.get(service, 0) + n
+        bought[service] += n
     named = {service for service in most if most[service] >= SMALL}
-    uncertain = {service for service in most
-                 if most[service] < SMALL <= bought[service]}
+    uncertain = {service for service in most if most[service] < SMALL <= bought[service]}
     if uncertain:
         named |= {service for service, n in _buyers(filters, sections, uncertain).items()
                   if n >= SMALL}
-    values = {}
+    values = Counter()
     for (service, month), n in counts.items():
-        key = (service if service in named else OTHER, month)
-        values[key] = values.get(key, 0) + n
+        values[(service if service in named else OTHER, month)] += n
+    values = dict(values)
     rows = sorted(named & {r for r, _ in values})
     if any(r == OTHER for r, _ in values):
         rows.append(OTHER)
@@ -135,16 +136,17 @@ def invoicing(filters):
     to the period's total. A sum over fewer than five customers is hidden.
     """
     sections = _sections(filters, "billing")
-    values, contributors = {}, {}
-    for measure, columns in (("invoiced", ("invoices", "invoiced")),
-                             ("collected", ("collected",))):
+    values, contributors = Counter(), Counter()
+    for measure in ("invoiced", "collected"):  # the sums' columns are named as the measures
+        counted = ("invoices", "invoiced") if measure == "invoiced" else ("collected",)
         for _, month, _, n, customers, total in _kept(measure, filters, sections):
             if measure == "invoiced":
-                values[(month, "invoices")] = values.get((month, "invoices"), 0) + n
-            column = columns[-1]
-            values[(month, column)] = values.get((month, column), decimal.Decimal(0)) + total
-            for column in columns:
-                contributors[(month, column)] = contributors.get((month, column), 0) + customers
+                values[(month, "invoices")] += n
+            values[(month, measure)] += total
+            # Customers of different sections are different customers: they add up.
+            for column in counted:
+                contributors[(month, column)] += customers
+    values, contributors = dict(values), dict(contributors)
     table = Table("invoicing", filters.months(), list(INVOICE_COLUMNS), values, kind="sum",
                   row_totals=False, contributors=contributors, count_columns=("invoices",))
     # The customers of a whole period's total: as many as its busiest month's at least,
