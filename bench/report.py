@@ -8,6 +8,10 @@ import platform
 import sqlite3
 
 RESULTS_DIR = pathlib.Path(__file__).resolve().parent / "results"
+README = RESULTS_DIR.parent.parent / "README.md"
+# The size the issues' goals are for: a run of every operation at it writes its table into
+# the README, between the markers of its database.
+README_CUSTOMERS = 1_000_000
 
 
 def machine():
@@ -76,3 +80,27 @@ def write_results(report):
 def say(text):
     """Print a progress line at once."""
     print(text, flush=True)
+
+
+def machine_line(report):
+    """One line saying when and on what ``report`` was measured."""
+    m = report["machine"]
+    server = f", PostgreSQL {m['postgresql']}" if m.get("postgresql") else ""
+    return (f"Measured {report['measured_at'][:16].replace('T', ' ')} on {m['cpu'] or 'a CPU'}"
+            f" ({m['cpus']} cores, {m['memory_gb']} GB), Python {m['python']},"
+            f" SQLite {m['sqlite']}{server}.")
+
+
+def write_readme_table(report, readme=README):
+    """Put ``report``'s table, with the machine, between the README's markers of its
+    database (``<!-- bench:sqlite -->`` … ``<!-- /bench:sqlite -->``); return whether
+    the markers were there."""
+    start, end = f"<!-- bench:{report['database']} -->", f"<!-- /bench:{report['database']} -->"
+    text = readme.read_text()
+    if start not in text or end not in text:
+        return False
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    block = f"{start}\n{machine_line(report)}\n\n{markdown_table(report)}\n{end}"
+    readme.write_text(before + block + after)
+    return True

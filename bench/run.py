@@ -22,7 +22,9 @@ Settings (environment), defaults in brackets:
 - BENCH_OPERATIONS    comma-separated names from bench/operations.py [all]
 
 Writes bench/results/latest.json and bench/results/<database>-<customers>.json, and
-prints a markdown table with each goal of the issue marked met or missed.
+prints a markdown table with each goal of the issue marked met or missed. A run of every
+operation at 1 000 000 customers also writes its table, with the machine, into the
+README between the markers of its database (section "Performance").
 
 The parts: ``bench/harness.py`` (the app and its clients), ``bench/replay.py`` (the SQL of
 a request, captured and replayed), ``bench/timing.py`` (the three timings of an operation)
@@ -37,7 +39,14 @@ import sys
 from bench import dataset
 from bench.harness import Bench
 from bench.operations import OPERATIONS
-from bench.report import machine, markdown_table, say, write_results
+from bench.report import (
+    README_CUSTOMERS,
+    machine,
+    markdown_table,
+    say,
+    write_readme_table,
+    write_results,
+)
 from bench.timing import diagnostics, measure
 from models import db
 
@@ -103,6 +112,9 @@ def main():
         "diagnostics": diag,
     }
     write_results(report)
+    if s["customers"] == README_CUSTOMERS and list(s["operations"]) == list(OPERATIONS):
+        if write_readme_table(report):
+            say(f"bench: the {s['database']} table written into the README")
     say("")
     say(markdown_table(report))
     missed = [name for name, r in results.items() if not all(g["met"] for g in r["goals"])]
