@@ -29,6 +29,9 @@ DATA_DIR = pathlib.Path(__file__).resolve().parent / "data"
 
 # Customers read (and topped up) per transaction.
 EVENT_CHUNK = 5000
+# The heavy subject an operation adds to the dataset the first time (bench/operations.py):
+# kept, and not one of the dataset's customers when a run asks whether it may reuse it.
+HEAVY_NAME = "Benchmark heavy subject Oy"
 # SQLite binds at most 32 766 parameters per statement; PostgreSQL takes the same.
 MAX_PARAMETERS = 32766
 EVENT_COLUMNS = ("id", "customer_id", "occurred_at", "direction", "channel", "summary")
@@ -74,7 +77,7 @@ def prepare(url, customers, seed, events_per_customer, rebuild=False, say=print)
     wanted = (customers, seed, events_per_customer)
     if marker is not None and (marker.customers, marker.seed,
                                marker.events_per_customer) == wanted \
-            and Customer.select().count() == customers:
+            and _generated_customers() == customers:
         say(f"dataset: reusing {customers} customers (seed {seed}) "
             f"built {marker.built_at:%Y-%m-%d %H:%M}")
         facts = {"reused": True, "build_seconds": marker.build_seconds,
@@ -101,6 +104,12 @@ def prepare(url, customers, seed, events_per_customer, rebuild=False, say=print)
     facts["size_bytes"] = _size(url, sqlite)
     db.close()
     return facts
+
+
+def _generated_customers():
+    """How many customers the dataset has, the heavy subject left out."""
+    return Customer.select().where(Customer.name.is_null()
+                                   | (Customer.name != HEAVY_NAME)).count()
 
 
 def _marker():

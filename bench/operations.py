@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from flask_admin.contrib.peewee import ModelView
 from werkzeug.datastructures import MultiDict
 
+from bench.dataset import HEAVY_NAME
 from models import Customer
 
 # The page the register lists per screen (RegisterModelView.page_size) and the stock one.
@@ -176,7 +177,6 @@ def report(bench):
 
 # The heavy subject of an inspection request.
 HEAVY_EVENTS, HEAVY_PERSONS, HEAVY_INVOICES = 10000, 50, 200
-HEAVY_NAME = "Benchmark heavy subject Oy"
 
 
 def report_heavy(bench):
