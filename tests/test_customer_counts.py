@@ -8,7 +8,7 @@ import random
 import pytest
 
 from models import Customer, Section, db, utcnow
-from services import customer_counts, informing, worklist
+from services import customer_counts, customer_rows, informing, monthly_counts, worklist
 from tests.conftest import csrf_token, user
 from tests.test_imports import HEADER, good_row, run_import, write_csv
 
@@ -99,6 +99,7 @@ def test_an_import_and_the_screens_keep_the_counts(app, runner, tmp_path, client
     assert Customer.get_or_none(Customer.id == doomed) is None
     assert customer_counts.by_value("postal_code", [tourism])[(tourism, "00100")] == 11
     assert customer_counts.differences() == []
+    assert monthly_counts.differences() == customer_rows.differences() == []
 
 
 def test_the_menu_front_page_and_statistics_read_the_kept_counts(app, people):
