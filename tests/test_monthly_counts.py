@@ -27,7 +27,7 @@ from models import (
 from services import customer_rows, monthly_counts
 from services.retention.conditions import child_rows
 from services import statistics as stats
-from services.localtime import to_helsinki
+from services.localtime import HELSINKI, to_helsinki
 from tests.test_customer_counts import insert, random_values
 
 SERVICES = ("Kokouspaketti", "Opastus", "Messuosasto")
@@ -212,7 +212,7 @@ def test_every_helsinki_month_starts_where_zoneinfo_says(app):
     rows = []
     for year in (1900, 1942, 1980, 1981, 1995, 1996, 2026, 2100):
         for month in range(1, 13):
-            start = datetime.datetime(year, month, 1, tzinfo=to_helsinki(utcnow()).tzinfo)
+            start = datetime.datetime(year, month, 1, tzinfo=HELSINKI)
             start = start.astimezone(datetime.timezone.utc).replace(tzinfo=None)
             for moment in (start, start - datetime.timedelta(seconds=1)):
                 rows.append({"customer": customer.id, "occurred_at": moment,

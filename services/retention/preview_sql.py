@@ -66,6 +66,7 @@ def _minimised_fields_of():
 _KEPT_INVOICE = ("EXISTS (SELECT 1 FROM invoice AS i WHERE i.customer_id = c.id"
                  " AND i.invoice_date >= :keep_from)")
 
+
 def _is_counted(table):
     """Tell whether the candidates carry their count of ``table``'s rows (``c.n_table``):
     a table each customer's rows are counted of (``customer_rows``, migration 038)."""

@@ -138,7 +138,7 @@ def protect(table):
 
 def _two_per_line(table, hidden, lines):
     """Hide more until no line has exactly one hidden cell."""
-    members = [(line, cells + [total]) for line in lines for cells, total in (line,)]
+    members = [(line, line[0] + [line[1]]) for line in lines]  # (line, its cells and total)
     changed = True
     while changed:
         changed = False
