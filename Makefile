@@ -89,12 +89,12 @@ test: translations
 bench: translations
 	$(BIN)/python -m bench.run
 
-# Purge throughput on a copy of the SQLite bench dataset (never the dataset itself).
+# Purge throughput on a copy of the bench dataset (SQLite, or BENCH_DATABASE_URL's PostgreSQL).
 .PHONY: bench-purge
 bench-purge: translations
 	$(BIN)/python -m bench.purge
 
-# Import throughput on a copy of the SQLite bench dataset (never the dataset itself).
+# Import throughput on a copy of the bench dataset (SQLite, or BENCH_DATABASE_URL's PostgreSQL).
 .PHONY: bench-import
 bench-import: translations
 	$(BIN)/python -m bench.imports

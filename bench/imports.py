@@ -1,7 +1,9 @@
 """Import throughput: ``make bench-import`` (``python -m bench.imports``).
 
-Imports a CSV file into a COPY of the SQLite bench dataset (never the dataset itself; the
-copy is made as ``make bench-purge`` makes its own), through ``services.imports`` exactly as
+Imports a CSV file into a COPY of the bench dataset (never the dataset itself; the copy
+is made as ``make bench-purge`` makes its own, bench/copies.py: a SQLite file, or with
+BENCH_DATABASE_URL a PostgreSQL database copied from it on the same server), through
+``services.imports`` exactly as
 the page and ``flask import customers`` do: every row checked by the customer form, the
 henkilötunnus guard and the duplicate check against the section's customers, then stored
 in batches. The file is written from the dataset itself, so its names, postal codes and
@@ -16,12 +18,14 @@ streamed). The copy is removed at the end unless BENCH_IMPORT_KEEP=1.
 
 Settings (environment), defaults in brackets:
 
+- BENCH_DATABASE_URL: the PostgreSQL bench dataset to copy (``make bench`` builds it)
+  [the SQLite file of bench/data/]
 - BENCH_CUSTOMERS [100000], BENCH_SEED [1]: which dataset of bench/data/ to copy
 - BENCH_IMPORT_ROWS [20000]: rows in the file (the issue's figure is 100000)
-- BENCH_IMPORT_DIR [the system's temporary folder]: where the copy and the file go
+- BENCH_IMPORT_DIR [the system's temporary folder]: where the file and a SQLite copy go
 - BENCH_IMPORT_KEEP=1: keep the copy and the file
 
-Writes bench/results/import-sqlite-<customers>.json and prints a summary.
+Writes bench/results/import-<sqlite|postgresql>-<customers>.json and prints a summary.
 """
 
 import csv
@@ -36,8 +40,7 @@ import tempfile
 import time
 
 import database
-from bench.purge import copy_dataset
-from bench import dataset
+from bench import copies
 from bench.report import RESULTS_DIR, machine, say
 from models import Address, Customer, PostalCode, Section, db
 
@@ -50,16 +53,13 @@ SAMPLE = 20000
 
 def settings(environ=os.environ):
     """Return the settings read from the environment."""
-    if environ.get("BENCH_DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit("bench.imports imports into a copy of the SQLite dataset only; "
-                         "unset BENCH_DATABASE_URL.")
     customers = int(environ.get("BENCH_CUSTOMERS", 100000))
     seed = int(environ.get("BENCH_SEED", 1))
     return {
         "customers": customers,
         "seed": seed,
         "rows": int(environ.get("BENCH_IMPORT_ROWS", 20000)),
-        "source": dataset.sqlite_path(dataset.sqlite_url(customers, seed)),
+        "source": copies.dataset_url(environ, customers, seed),
         "folder": pathlib.Path(environ.get("BENCH_IMPORT_DIR") or tempfile.gettempdir()),
         "keep": environ.get("BENCH_IMPORT_KEEP") == "1",
     }
@@ -137,10 +137,10 @@ def _import(path, dry):
             "peak_mib": _peak_mib()}
 
 
-def _bench_copy(target, file_path, s):
+def _bench_copy(url, file_path, s):
     from app import create_app
 
-    os.environ["REGISTER_DATABASE_URL"] = f"sqlite:///{target}"
+    os.environ["REGISTER_DATABASE_URL"] = url
     app = create_app()
     with app.app_context():
         db.connect(reuse_if_open=True)
@@ -153,6 +153,7 @@ def _bench_copy(target, file_path, s):
         figures["commit"] = _import(file_path, dry=False)
         say(f"import bench: commit {figures['commit']}")
         db.close()
+    db.close_all()  # the pool's connections too: the copy is dropped next
     return figures
 
 
@@ -160,25 +161,24 @@ def main():
     """Copy the dataset, write the file, dry-run and commit it; print and write figures."""
     logging.basicConfig(level=logging.WARNING)
     s = settings()
-    target = s["folder"] / f"register-import-{s['customers']}-seed{s['seed']}.db"
+    kind = copies.database_kind(s["source"])
     file_path = s["folder"] / f"register-import-{s['rows']}.csv"
-    say(f"import bench: copying {s['source']} to {target} …")
-    copy_dataset(s["source"], target)
+    say(f"import bench: copying the {kind} dataset {s['source']} …")
+    target = copies.make_copy(s["source"], "import", s["folder"])
     try:
         figures = _bench_copy(target, file_path, s)
     finally:
         if not s["keep"]:
-            for suffix in ("", "-wal", "-shm"):
-                pathlib.Path(str(target) + suffix).unlink(missing_ok=True)
+            copies.remove_copy(target)
             file_path.unlink(missing_ok=True)
-    report = {"database": "sqlite", "customers": s["customers"], "seed": s["seed"],
+    report = {"database": kind, "customers": s["customers"], "seed": s["seed"],
               "measured_at": datetime.datetime.now().isoformat(timespec="seconds"),
               "machine": machine(), **figures}
     RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"import-sqlite-{s['customers']}.json"
+    path = RESULTS_DIR / f"import-{kind}-{s['customers']}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     say("")
-    say(f"sqlite, {s['customers']:,} customers, {s['rows']:,} rows, "
+    say(f"{kind}, {s['customers']:,} customers, {s['rows']:,} rows, "
         f"{report['machine']['cpus']} cores")
     say("| step | seconds | rows/s | accepted | refused | duplicates | peak MiB |")
     say("|---|---:|---:|---:|---:|---:|---:|")

@@ -1,7 +1,8 @@
 """Purge throughput: ``make bench-purge`` (``python -m bench.purge``).
 
-Purges a COPY of the SQLite bench dataset (never the dataset itself, never a PostgreSQL
-database): the copy is made with SQLite's online backup into a temporary folder, then a
+Purges a COPY of the bench dataset (never the dataset itself; bench/copies.py): the SQLite
+file copied with SQLite's online backup into a temporary folder, or with BENCH_DATABASE_URL
+the PostgreSQL database copied on its server (``CREATE DATABASE … TEMPLATE``). Then a
 bench controller previews every section, confirms and runs the purge through
 ``services.retention`` in batches, exactly as the page and ``flask retention purge`` do.
 Reports the time of the preview, of the confirmation (which writes the work list) and of
@@ -11,26 +12,26 @@ unless BENCH_PURGE_KEEP=1.
 
 Settings (environment), defaults in brackets:
 
+- BENCH_DATABASE_URL: the PostgreSQL bench dataset to copy (``make bench`` builds it)
+  [the SQLite file of bench/data/]
 - BENCH_CUSTOMERS [100000], BENCH_SEED [1]: which dataset of bench/data/ to copy
   (``make bench`` builds it)
 - BENCH_PURGE_BATCH [2000]: customers per transaction
-- BENCH_PURGE_DIR [the system's temporary folder]: where the copy goes
+- BENCH_PURGE_DIR [the system's temporary folder]: where a SQLite copy goes
 - BENCH_PURGE_KEEP=1: keep the purged copy
 
-Writes bench/results/purge-sqlite-<customers>.json and prints a summary.
+Writes bench/results/purge-<sqlite|postgresql>-<customers>.json and prints a summary.
 """
 
 import datetime
 import json
 import logging
 import os
-import pathlib
-import sqlite3
 import tempfile
 import time
 
 import database
-from bench import dataset
+from bench import copies
 from bench.report import RESULTS_DIR, machine, say
 from models import ContactEvent, Customer, Invoice, Section, User, db
 
@@ -40,37 +41,17 @@ CONTROLLER = "bench-purge-controller"
 
 def settings(environ=os.environ):
     """Return the settings read from the environment."""
-    if environ.get("BENCH_DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit("bench.purge purges a copy of the SQLite dataset only; unset "
-                         "BENCH_DATABASE_URL (a PostgreSQL bench database is never purged).")
     customers = int(environ.get("BENCH_CUSTOMERS", 100000))
     seed = int(environ.get("BENCH_SEED", 1))
     return {
         "customers": customers,
         "seed": seed,
-        "source": dataset.sqlite_path(dataset.sqlite_url(customers, seed)),
+        "source": copies.dataset_url(environ, customers, seed),
+        "database": copies.database_kind(copies.dataset_url(environ, customers, seed)),
         "batch": int(environ.get("BENCH_PURGE_BATCH", 2000)),
         "folder": environ.get("BENCH_PURGE_DIR") or tempfile.gettempdir(),
         "keep": environ.get("BENCH_PURGE_KEEP") == "1",
     }
-
-
-def copy_dataset(source, target):
-    """Copy the SQLite file ``source`` to ``target`` with the online backup (consistent)."""
-    if not source.exists():
-        raise SystemExit(f"{source} does not exist: build it first with make bench "
-                         "(BENCH_CUSTOMERS and BENCH_SEED the same).")
-    if source.resolve() == target.resolve():
-        raise SystemExit("the copy would overwrite the dataset itself")
-    for suffix in ("", "-wal", "-shm"):
-        pathlib.Path(str(target) + suffix).unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(str(target))
-    try:
-        src.backup(dst, pages=65536)
-    finally:
-        dst.close()
-        src.close()
 
 
 class _Timer:
@@ -92,31 +73,29 @@ def main():
     """Copy the dataset, preview, confirm and purge it; print and write the figures."""
     logging.basicConfig(level=logging.WARNING)
     s = settings()
-    target = pathlib.Path(s["folder"]) / f"register-purge-{s['customers']}-seed{s['seed']}.db"
-    say(f"purge bench: copying {s['source']} to {target} …")
+    say(f"purge bench: copying the {s['database']} dataset {s['source']} …")
     started = time.perf_counter()
-    copy_dataset(s["source"], target)
+    target = copies.make_copy(s["source"], "purge", s["folder"])
     say(f"purge bench: copied in {time.perf_counter() - started:.0f} s")
     try:
         figures = _purge_copy(target, s["batch"])
     finally:
         if not s["keep"]:
-            for suffix in ("", "-wal", "-shm"):
-                pathlib.Path(str(target) + suffix).unlink(missing_ok=True)
+            copies.remove_copy(target)
     report = _report(s, figures)
     RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"purge-sqlite-{s['customers']}.json"
+    path = RESULTS_DIR / f"purge-{s['database']}-{s['customers']}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     _print_table(s, report, figures)
     say(f"written to {path}")
 
 
-def _purge_copy(target, batch_size):
-    """Preview, confirm and purge every section of the copy at ``target``; return the
-    counts before and after, the steps' times and results, and the timed functions."""
+def _purge_copy(url, batch_size):
+    """Preview, confirm and purge every section of the copy at ``url``; return the counts
+    before and after, the steps' times and results, and the timed functions."""
     from services import accounts
 
-    database.open_database(f"sqlite:///{target}")
+    database.open_database(url)
     db.connect()
     database.upgrade()
     controller = User.by_username(CONTROLLER) or accounts.create_user(
@@ -126,6 +105,7 @@ def _purge_copy(target, batch_size):
     figures.update(_timed_purge(figures["run"], batch_size, controller))
     figures["after"] = _counts()
     db.close()
+    db.close_all()  # the pool's connections too: the copy is dropped next
     return figures
 
 
@@ -190,7 +170,7 @@ def _report(s, figures):
     """Return the figures to write, with the rates worked out."""
     run, purge_s, timers = figures["run"], figures["purge_s"], figures["timers"]
     return {
-        "database": "sqlite",
+        "database": s["database"],
         "customers": s["customers"],
         "seed": s["seed"],
         "batch_size": s["batch"],
@@ -217,7 +197,7 @@ def _print_table(s, report, figures):
     """Print the figures as a markdown table."""
     run, result, timers = figures["run"], figures["result"], figures["timers"]
     say("")
-    say(f"sqlite, {s['customers']:,} customers, batches of {s['batch']}, "
+    say(f"{s['database']}, {s['customers']:,} customers, batches of {s['batch']}, "
         f"{report['machine']['cpus']} cores")
     say("| step | seconds | customers | customers/s |")
     say("|---|---:|---:|---:|")
