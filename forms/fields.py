@@ -1,8 +1,13 @@
-"""The one field for a date and time a person types: Helsinki time in, naive UTC out.
+"""The register's own form fields.
 
-Every form of the register uses it — the custom pages' forms and Flask-Admin's generated
-ones (``admin_views.base.RegisterModelConverter`` makes it of every ``DateTimeField``) —
-so a time is never stored as typed, and a stored time is never shown as stored.
+``HelsinkiDateTimeField``, the one field for a date and time a person types: Helsinki time
+in, naive UTC out. Every form of the register uses it — the custom pages' forms and
+Flask-Admin's generated ones (``admin_views.base.RegisterModelConverter`` makes it of every
+``DateTimeField``) — so a time is never stored as typed, and a stored time is never shown
+as stored.
+
+``ModelChoiceField``, the generated forms' field of a model field with choices: wtfpeewee's,
+checking the chosen value by a lookup instead of rendering every option.
 """
 
 import datetime
@@ -11,6 +16,8 @@ import functools
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import DateTimeLocalField
+from wtforms.validators import ValidationError
+from wtfpeewee.fields import SelectChoicesField
 
 from services.inputs import FIRST_YEAR, LAST_YEAR, YEAR_MESSAGE
 from services.localtime import TypedTimeError, from_helsinki_typed, to_helsinki
@@ -78,3 +85,30 @@ def typed_time_message(error):
         return _(YEAR_MESSAGE, first=FIRST_YEAR, last=LAST_YEAR)
     return _("There was no %(time)s in Helsinki: the clocks were turned forward from 03:00 "
              "to 04:00 that night. Check the time.", time=error.local.strftime("%d.%m.%Y %H:%M"))
+
+
+class ModelChoiceField(SelectChoicesField):
+    """wtfpeewee's field of a model field's choices, whose check of the chosen value looks
+    it up among the choices' values (kept while the choices stay the same list) instead of
+    rendering every option to find the selected one: the same answer, the same message."""
+
+    _allowed_for = _allowed = None
+
+    def pre_validate(self, form):
+        if self.allow_blank and self.data is None:
+            return
+        if (self.process_errors or not self.validate_choice
+                or not isinstance(self.choices, (list, tuple))):
+            return super().pre_validate(form)
+        if self._allowed_for is not self.choices:
+            values = [choice[0] for choice in self.iter_choices()
+                      if not (self.allow_blank and choice[0] == "__None")]
+            self._allowed = frozenset(self.coerce(value) for value in values)
+            self._allowed_for = self.choices
+        try:
+            allowed = self.data in self._allowed
+        except TypeError:  # a value that cannot be looked up: the stock check decides
+            return super().pre_validate(form)
+        if not allowed:
+            raise ValidationError(self.invalid_choice_message
+                                  or self.gettext("Not a valid choice."))

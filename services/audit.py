@@ -28,6 +28,7 @@ from models import (
     db,
     utcnow,
 )
+from services.bulk import insert_rows
 
 # The actions the register records today; later features add codes of their own.
 ACTIONS = (
@@ -50,9 +51,6 @@ MAX_OBJECT_ID_LENGTH = 64
 
 # verify() reads the chain in batches of this many events (constant memory).
 VERIFY_BATCH_SIZE = 5000
-# record_many() inserts this many events a statement.
-INSERT_BATCH_SIZE = 500
-
 
 def record(action, actor=None, object_type=None, object_id=None, section=None, fields=(),
            at=None):
@@ -134,8 +132,10 @@ def record_many(action, actor=None, objects=(), fields=(), at=None):
             event.hash = event_hash(event)
             events.append(event.__data__)
             last_id, last_hash = event.id, event.hash
-        for start in range(0, len(events), INSERT_BATCH_SIZE):
-            AuditEvent.insert_many(events[start:start + INSERT_BATCH_SIZE]).execute()
+        # Every event has the same fields (each built alike).
+        fields = [AuditEvent._meta.fields[name] for name in events[0]]
+        insert_rows(AuditEvent, fields, [tuple(event[f.name] for f in fields)
+                                         for event in events])
         moved = (
             AuditHead.update(last_id=last_id, last_hash=last_hash)
             .where((AuditHead.id == 1) & (AuditHead.last_id == head.last_id))

@@ -20,9 +20,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import AutoField, Model, ModelSelect
+from wtfpeewee.fields import SelectChoicesField
 
 from forms.base import RegisterForm
-from forms.fields import HelsinkiDateTimeField
+from forms.fields import HelsinkiDateTimeField, ModelChoiceField
 from models import Customer, Section, User
 from services import localtime, policy
 from services.inputs import parse_id  # noqa: F401 - the pages import it from here
@@ -453,11 +454,18 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 
 class RegisterModelConverter(CustomModelConverter):
     """Flask-Admin's converter, with an optional hidden id for new inline rows (§3 item 5),
-    and every time typed in Helsinki time (DESIGN.md §4 item 15)."""
+    every time typed in Helsinki time (DESIGN.md §4 item 15), and a field with choices
+    checked by a lookup (``ModelChoiceField``)."""
 
     def __init__(self, view, additional=None):
         super().__init__(view, additional)
         self.converters[AutoField] = self.handle_pk
+
+    def convert(self, model, field, field_args):
+        info = super().convert(model, field, field_args)  # (name, unbound field or None)
+        if getattr(info[1], "field_class", None) is SelectChoicesField:
+            info[1].field_class = ModelChoiceField
+        return info
 
     def handle_datetime(self, model, field, **kwargs):
         return field.name, HelsinkiDateTimeField(**kwargs)
