@@ -176,6 +176,30 @@ def test_the_check_takes_a_fixed_number_of_queries(register, monkeypatch):
     assert len(queries) == 2
 
 
+def test_likely_matches_are_looked_for_only_while_the_limit_has_room(register, monkeypatch):
+    twin = person("Anna", "Virtanen", email="anna@example.fi", postal_code="00100")
+    similar = person("Ana", "Virtanen", postal_code="00100")
+    values = dict(kind="person", first_name="Anna", last_name="Virtanen",
+                  email="ANNA@example.fi", postal_code="00100")
+    found = find_duplicates(section_id(), values, limit=10)
+    assert [m.customer_id for m in found][:1] == [twin.id]
+    assert similar.id in [m.customer_id for m in found]
+    queries = []
+    real = db.obj
+    original = type(real).execute_sql
+
+    def counting(self, sql, params=None, *args, **kwargs):
+        queries.append(sql)
+        return original(self, sql, params, *args, **kwargs)
+
+    tourism = section_id()
+    monkeypatch.setattr(type(real), "execute_sql", counting)
+    found = find_duplicates(tourism, values, limit=1)
+    monkeypatch.undo()
+    assert [(m.customer_id, m.reason) for m in found] == [(twin.id, "email")]
+    assert len(queries) == 1  # the exact keys' query: its one match fills the limit
+
+
 # --- The pairs already in the register ---------------------------------------------------
 
 

@@ -186,7 +186,10 @@ def find_duplicates(section_id, values, exclude_id=None, limit=10):
         reason = _exact_reason(keys, row)
         if reason:
             found[row.id] = Match(row.id, reason, 1.0)
-    for row in _rows(section_id, _likely_conditions(section_id, keys), exclude_id):
+    # A likely match ranks after every exact one: with ``limit`` exact ones found already,
+    # none would be returned.
+    likely = (_likely_conditions(section_id, keys) if len(found) < limit else [])
+    for row in _rows(section_id, likely, exclude_id):
         if row.id in found:
             continue
         score = _likely_score(keys, row)

@@ -7,7 +7,9 @@ from services.imports.mapping import ADDRESS_FIELDS
 
 from services.duplicates import find_duplicates, normalise_business_id, normalise_email
 
-LIMIT = 10
+# The report names one customer a row matches, the strongest (a row is created, updated
+# or skipped once); with an exact match the likely ones are not even looked for.
+LIMIT = 1
 
 
 def matches_of(section_id, row):
