@@ -120,7 +120,8 @@ def _exact_reason(keys, row):
         return "business_id"
     if keys["email"] and norm.normalise_email(row.email) == keys["email"]:
         return "email"
-    if (keys["birth_date"] and row.kind == "person" and row.birth_date == keys["birth_date"]
+    if (keys["birth_date"] and row.kind == "person"
+            and Customer.birth_date.python_value(row.birth_date) == keys["birth_date"]
             and norm.full_name(_row_values(row)) == keys["person_name"]):
         return "name_and_birth_date"
     return None
@@ -139,7 +140,7 @@ def _candidate_name(kind, first_name, last_name, name):
 
 def _likely_score(keys, row):
     same_place = keys["postal_code"] and row.postal_code == keys["postal_code"]
-    same_phone = bool({row.phone, row.mobile} & set(keys["phones"]))
+    same_phone = row.phone in keys["phones"] or row.mobile in keys["phones"]
     if not (same_place or same_phone):
         return None
     score = norm.name_similarity(keys["name"], _candidate_name(row.kind, row.first_name,
@@ -147,15 +148,13 @@ def _likely_score(keys, row):
     return score if score >= norm.SIMILAR_NAME_THRESHOLD else None
 
 
-_BIRTH_DATE = _COLUMNS.index("birth_date")
-
-
 def _rows(section_id, conditions, exclude_id):
     """Return the section's customers meeting any of ``conditions``: one statement, a UNION
     of one SELECT per condition, so that each uses its own index (an OR under the section's
     condition would walk the whole section on SQLite). Written as SQL, not built by the
     query builder: the check runs for every imported row, and building the statement
-    cost more than running it."""
+    cost more than running it. A birth date stays as the database gives it (``_exact_reason``
+    reads it when it compares one): most candidates are likely matches, never asked it."""
     if not conditions:
         return []
     p = database.db.param
@@ -167,13 +166,7 @@ def _rows(section_id, conditions, exclude_id):
                        f"{condition}{other}")
         params += [section_id, *values, *([exclude_id] if exclude_id is not None else [])]
     sql = " UNION ".join(selects) + f" LIMIT {MAX_CANDIDATES}"
-    to_date = Customer.birth_date.python_value
-    rows = []
-    for row in database.db.execute_sql(sql, params).fetchall():
-        row = list(row)
-        row[_BIRTH_DATE] = to_date(row[_BIRTH_DATE])
-        rows.append(Candidate(*row))
-    return rows
+    return list(map(Candidate._make, database.db.execute_sql(sql, params).fetchall()))
 
 
 def find_duplicates(section_id, values, exclude_id=None, limit=10):
