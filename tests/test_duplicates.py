@@ -17,6 +17,7 @@ from services.duplicates import (
     normalise_phone,
     possible_pairs,
 )
+from services.duplicates.normalise import trigrams
 
 from tests.conftest import informed
 
@@ -152,6 +153,28 @@ def test_empty_or_odd_values_find_nothing_and_do_not_fail(register):
     assert reasons() == []
     assert reasons(kind="person", first_name="\x00", last_name="x" * 5000, email="\x00@x",
                    business_id="9" * 20, phone="1" * 20, postal_code="\x00") == []
+
+
+@pytest.mark.parametrize("kind, first_name, last_name, name", [
+    ("person", "Anna-Liisa", "Virtanen", None),
+    ("person", "ÅSA  MARIA", "Öhman", None),
+    ("person", "Straße", "İzmir\tKoç", None),
+    ("person", "Ἀθηνᾶ", "ΣΊΣΥΦΟΣ", None),
+    ("person", "", "Ek", None),
+    ("person", "Kalle", None, "Ignored Oy"),
+    ("company", None, None, "Oy  Ab_Suomi,  Ltd."),
+    ("organisation", "Unused", "Names", "Helsingin\u00a0Latu ry"),
+])
+def test_a_sort_name_has_the_trigrams_of_the_compared_name(kind, first_name, last_name, name):
+    """The likely matches are scored by their sort name, read from the index: it must give
+    the score the compared name (first and last name, or the company's) gives."""
+    customer = Customer(kind=kind, first_name=first_name, last_name=last_name, name=name)
+    customer.refresh_derived()
+    compared = " ".join(filter(None, (normalise_name(first_name), normalise_name(last_name)))) \
+        if kind == "person" else normalise_name(name)
+    assert trigrams(customer.sort_name) == trigrams(compared)
+    for other in ("Anna Virtanen", "asa ohman", "Strasse Izmir", "oy ab suomi", "latu"):
+        assert name_similarity(other, customer.sort_name) == name_similarity(other, compared)
 
 
 def test_the_check_takes_a_fixed_number_of_queries(register, monkeypatch):
