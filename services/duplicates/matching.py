@@ -99,7 +99,7 @@ def _exact_conditions(keys):
     return conditions
 
 
-def _likely_conditions(section_id, keys):
+def _likely_conditions(keys):
     """Return ``[(table, SQL condition, parameters)]`` of the likely matches."""
     p = database.db.param
     conditions = []
@@ -174,7 +174,7 @@ def find_duplicates(section_id, values, exclude_id=None, limit=10):
             found[row.id] = Match(row.id, reason, 1.0)
     # A likely match ranks after every exact one: with ``limit`` exact ones found already,
     # none would be returned.
-    likely = _likely_conditions(section_id, keys) if len(found) < limit else []
+    likely = _likely_conditions(keys) if len(found) < limit else []
     for customer_id, sort_name in _rows(section_id, likely, exclude_id, ("id", "sort_name")):
         if customer_id in found:
             continue
