@@ -165,12 +165,16 @@ def main():
     file_path = s["folder"] / f"register-import-{s['rows']}.csv"
     say(f"import bench: copying the {kind} dataset {s['source']} …")
     target = copies.make_copy(s["source"], "import", s["folder"])
-    try:
-        figures = _bench_copy(target, file_path, s)
+    try:  # the figures are written before the copy goes: nothing measured is lost
+        _report(kind, s, _bench_copy(target, file_path, s))
     finally:
         if not s["keep"]:
             copies.remove_copy(target)
             file_path.unlink(missing_ok=True)
+
+
+def _report(kind, s, figures):
+    """Write the figures to bench/results and print them as a table."""
     report = {"database": kind, "customers": s["customers"], "seed": s["seed"],
               "measured_at": datetime.datetime.now().isoformat(timespec="seconds"),
               "machine": machine(), **figures}

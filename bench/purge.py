@@ -77,17 +77,17 @@ def main():
     started = time.perf_counter()
     target = copies.make_copy(s["source"], "purge", s["folder"])
     say(f"purge bench: copied in {time.perf_counter() - started:.0f} s")
-    try:
+    try:  # the figures are written before the copy goes: nothing measured is lost
         figures = _purge_copy(target, s["batch"])
+        report = _report(s, figures)
+        RESULTS_DIR.mkdir(exist_ok=True)
+        path = RESULTS_DIR / f"purge-{s['database']}-{s['customers']}.json"
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        _print_table(s, report, figures)
+        say(f"written to {path}")
     finally:
         if not s["keep"]:
             copies.remove_copy(target)
-    report = _report(s, figures)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"purge-{s['database']}-{s['customers']}.json"
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    _print_table(s, report, figures)
-    say(f"written to {path}")
 
 
 def _purge_copy(url, batch_size):
