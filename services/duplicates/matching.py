@@ -175,10 +175,17 @@ def find_duplicates(section_id, values, exclude_id=None, limit=10):
     # A likely match ranks after every exact one: with ``limit`` exact ones found already,
     # none would be returned.
     likely = _likely_conditions(keys) if len(found) < limit else []
+    grams = norm.trigrams(keys["name"])
     for customer_id, sort_name in _rows(section_id, likely, exclude_id, ("id", "sort_name")):
         if customer_id in found:
             continue
-        score = norm.name_similarity(keys["name"], sort_name)
+        other = norm.trigrams(sort_name)
+        # The shared trigrams are at most the fewer: a name of under half the trigrams of
+        # the other (or over twice) cannot reach the threshold, and is not compared.
+        if (min(len(grams), len(other))
+                < norm.SIMILAR_NAME_THRESHOLD * max(len(grams), len(other))):
+            continue
+        score = norm.trigram_similarity(grams, other)
         if score >= norm.SIMILAR_NAME_THRESHOLD:
             found[customer_id] = Match(customer_id, "similar_name", round(score, 3))
     order = {reason: i for i, reason in enumerate(DUPLICATE_REASONS)}

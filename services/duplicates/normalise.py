@@ -109,10 +109,15 @@ def trigrams(name):
 def name_similarity(a, b):
     """Return the trigram similarity of two normalised names: shared trigrams over all
     trigrams (Jaccard), as pg_trgm's ``similarity``; 0.0 if either is empty."""
-    first, second = trigrams(a), trigrams(b)
+    return trigram_similarity(trigrams(a), trigrams(b))
+
+
+def trigram_similarity(first, second):
+    """Return the similarity of two sets of trigrams (``trigrams``): shared over all."""
     if not first or not second:
         return 0.0
-    return len(first & second) / len(first | second)
+    shared = len(first & second)
+    return shared / (len(first) + len(second) - shared)
 
 
 def name_tokens(name):
