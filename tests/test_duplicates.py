@@ -178,32 +178,9 @@ def test_a_sort_name_has_the_trigrams_of_the_compared_name(kind, first_name, las
         assert name_similarity(other, customer.sort_name) == name_similarity(other, compared)
 
 
-def test_the_check_takes_a_fixed_number_of_queries(register, monkeypatch):
-    for n in range(30):
-        person("Anna", f"Virtanen{n}", postal_code="00100", mobile="+358401234567")
-    values = dict(kind="person", first_name="Anna", last_name="Virtanen", birth_date=BIRTH,
-                  email="x@example.fi", business_id="0737546-2", postal_code="00100",
-                  mobile="+358401234567")
-    queries = []
-    real = db.obj
-    original = type(real).execute_sql
-
-    def counting(self, sql, params=None, *args, **kwargs):
-        queries.append(sql)
-        return original(self, sql, params, *args, **kwargs)
-
-    tourism = section_id()
-    monkeypatch.setattr(type(real), "execute_sql", counting)
-    matches = find_duplicates(tourism, values, limit=50)
-    monkeypatch.undo()
-    assert len(matches) >= 20
-    assert len(queries) == 2
-
-
-def test_the_likely_matches_are_read_from_the_name_index_alone(register, monkeypatch):
-    """SQLite is told to take the (section, postal code, sort name) index, which holds the
-    id; PostgreSQL's holds it since migration 039 (no customer row of the area read)."""
-    values = dict(kind="person", first_name="Anna", last_name="Virtanen", postal_code="00100")
+def checked(monkeypatch, values, limit=10):
+    """Return the tourism check's matches of ``values`` and the statements it ran
+    (``[(sql, params)]``)."""
     statements = []
     real = db.obj
     original = type(real).execute_sql
@@ -214,8 +191,28 @@ def test_the_likely_matches_are_read_from_the_name_index_alone(register, monkeyp
 
     tourism = section_id()
     monkeypatch.setattr(type(real), "execute_sql", recording)
-    find_duplicates(tourism, values)
-    monkeypatch.undo()
+    try:
+        return find_duplicates(tourism, values, limit=limit), statements
+    finally:
+        monkeypatch.undo()
+
+
+def test_the_check_takes_a_fixed_number_of_queries(register, monkeypatch):
+    for n in range(30):
+        person("Anna", f"Virtanen{n}", postal_code="00100", mobile="+358401234567")
+    values = dict(kind="person", first_name="Anna", last_name="Virtanen", birth_date=BIRTH,
+                  email="x@example.fi", business_id="0737546-2", postal_code="00100",
+                  mobile="+358401234567")
+    matches, statements = checked(monkeypatch, values, limit=50)
+    assert len(matches) >= 20
+    assert len(statements) == 2
+
+
+def test_the_likely_matches_are_read_from_the_name_index_alone(register, monkeypatch):
+    """SQLite is told to take the (section, postal code, sort name) index, which holds the
+    id; PostgreSQL's holds it since migration 039 (no customer row of the area read)."""
+    values = dict(kind="person", first_name="Anna", last_name="Virtanen", postal_code="00100")
+    _matches, statements = checked(monkeypatch, values)
     likely = [(sql, params) for sql, params in statements if "sort_name" in sql
               and "postal_code" in sql]
     assert len(likely) == 1
@@ -250,20 +247,9 @@ def test_likely_matches_are_looked_for_only_while_the_limit_has_room(register, m
     found = find_duplicates(section_id(), values, limit=10)
     assert [m.customer_id for m in found][:1] == [twin.id]
     assert similar.id in [m.customer_id for m in found]
-    queries = []
-    real = db.obj
-    original = type(real).execute_sql
-
-    def counting(self, sql, params=None, *args, **kwargs):
-        queries.append(sql)
-        return original(self, sql, params, *args, **kwargs)
-
-    tourism = section_id()
-    monkeypatch.setattr(type(real), "execute_sql", counting)
-    found = find_duplicates(tourism, values, limit=1)
-    monkeypatch.undo()
+    found, statements = checked(monkeypatch, values, limit=1)
     assert [(m.customer_id, m.reason) for m in found] == [(twin.id, "email")]
-    assert len(queries) == 1  # the exact keys' query: its one match fills the limit
+    assert len(statements) == 1  # the exact keys' query: its one match fills the limit
 
 
 # --- The pairs already in the register ---------------------------------------------------
