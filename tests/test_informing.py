@@ -162,7 +162,9 @@ def test_bad_informing_input_is_a_form_error_or_400_and_stores_nothing(client, a
                                                                       fields, status, message):
     auth.login_as("staff_t", language="en")
     if fields.get("informed_at") == "FUTURE":
-        later = to_helsinki(utcnow() + datetime.timedelta(hours=1))
+        # Two hours ahead: typed in the hour that repeats when summer time ends, a time is
+        # read as its earlier occurrence, up to an hour before it was meant.
+        later = to_helsinki(utcnow() + datetime.timedelta(hours=2))
         fields = {"informed_at": later.strftime("%Y-%m-%dT%H:%M")}
     data = {**informed(how="not_reachable"), "not_reachable_reason": "Ei osoitetta", **fields}
     response = _new_company(client, **data)
