@@ -11,6 +11,7 @@ while it is copied.
 import contextlib
 import pathlib
 import sqlite3
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -77,14 +78,24 @@ def copy_sqlite(source, target):
 
 
 def _drop(cursor, name):
-    """Drop the database ``name`` if it is there."""
-    try:
-        # The server stops an autovacuum of the database itself (a bench's many deletes
-        # start one); FORCE would need the right to signal it, which the role has not.
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-    except errors.ObjectInUse:  # a connection of the bench's own left open
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+    """Drop the database ``name`` if it is there.
+
+    Without FORCE, which would need the right to signal every session (an autovacuum of
+    the database, which a bench's many deletes start, is the superuser's): the server
+    stops an autovacuum itself. Sessions of the bench's own role left open are ended
+    first, and the drop tried again.
+    """
+    drop = sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
+    for _attempt in range(10):
+        try:
+            cursor.execute(drop)
+            return
+        except errors.ObjectInUse:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                           " WHERE datname = %s AND usename = current_user"
+                           " AND pid <> pg_backend_pid()", (name,))
+            time.sleep(0.5)
+    cursor.execute(drop)
 
 
 @contextlib.contextmanager
