@@ -28,7 +28,7 @@ from models import (
     db,
     utcnow,
 )
-from services.bulk import insert_rows
+from services.bulk import insert_dicts
 
 # The actions the register records today; later features add codes of their own.
 ACTIONS = (
@@ -51,6 +51,7 @@ MAX_OBJECT_ID_LENGTH = 64
 
 # verify() reads the chain in batches of this many events (constant memory).
 VERIFY_BATCH_SIZE = 5000
+
 
 def record(action, actor=None, object_type=None, object_id=None, section=None, fields=(),
            at=None):
@@ -132,10 +133,7 @@ def record_many(action, actor=None, objects=(), fields=(), at=None):
             event.hash = event_hash(event)
             events.append(event.__data__)
             last_id, last_hash = event.id, event.hash
-        # Every event has the same fields (each built alike).
-        fields = [AuditEvent._meta.fields[name] for name in events[0]]
-        insert_rows(AuditEvent, fields, [tuple(event[f.name] for f in fields)
-                                         for event in events])
+        insert_dicts(AuditEvent, events)
         moved = (
             AuditHead.update(last_id=last_id, last_hash=last_hash)
             .where((AuditHead.id == 1) & (AuditHead.last_id == head.last_id))

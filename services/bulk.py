@@ -30,3 +30,15 @@ def insert_rows(model, fields, rows, returning=False):
         if returning:
             ids += sorted(row[0] for row in cursor.fetchall())
     return ids
+
+
+def insert_dicts(model, rows, returning=False, leave_out=()):
+    """Insert ``rows`` (dicts of field name → value; a field one row has and another not
+    is NULL in the other) as ``insert_rows`` does, the fields of ``leave_out`` (such as an
+    id the database numbers) left out; with ``returning``, return the new ids in order."""
+    if not rows:
+        return []
+    names = sorted({name for row in rows for name in row if name not in leave_out})
+    return insert_rows(model, [model._meta.fields[name] for name in names],
+                       [tuple(row.get(name) for name in names) for row in rows],
+                       returning=returning)

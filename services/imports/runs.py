@@ -10,7 +10,7 @@ import time
 import database
 from models import ImportRefusal, ImportRun, utcnow
 from services import audit
-from services.bulk import insert_rows
+from services.bulk import insert_dicts
 from services.errors import N_, RegisterError
 from services.imports.reading import header_and_rows
 from services.imports.duplicates import file_keys
@@ -40,9 +40,7 @@ def _refusal_rows(run_id, checked, job):
 
 
 def _insert_refusals(rows):
-    if rows:  # every row has the same fields (_refusal_rows)
-        fields = [ImportRefusal._meta.fields[name] for name in rows[0]]
-        insert_rows(ImportRefusal, fields, [tuple(row[f.name] for f in fields) for row in rows])
+    insert_dicts(ImportRefusal, rows)
 
 
 def _new_run(job, kind, state, key=None, rows=None):

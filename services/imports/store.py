@@ -4,7 +4,7 @@ batch's transaction."""
 
 from models import Address, Customer, utcnow
 from services import audit
-from services.bulk import insert_rows
+from services.bulk import insert_dicts
 from services.duplicates import update_matched
 
 
@@ -20,26 +20,13 @@ def _customer_row(job, values, now):
             "updated_at": now, "version": 1}
 
 
-def _insert_customers(rows):
-    """Insert the customers' ``rows`` (dicts); return their new ids in order."""
-    if not rows:
-        return []
-    # One statement takes its columns from the first row: every row gets them all.
-    names = sorted({name for row in rows for name in row if name != "id"})
-    fields = [Customer._meta.fields[name] for name in names]
-    return insert_rows(Customer, fields, [tuple(row.get(name) for name in names)
-                                          for row in rows], returning=True)
-
-
 def _create(job, values_list, now):
-    ids = _insert_customers([_customer_row(job, values, now) for values in values_list])
+    ids = insert_dicts(Customer, [_customer_row(job, values, now) for values in values_list],
+                       returning=True, leave_out=("id",))
     # Built as models, so that every field's default is there as insert_many gives it.
     addresses = [Address(**values["address"], customer=customer_id).__data__
                  for customer_id, values in zip(ids, values_list) if values.get("address")]
-    if addresses:
-        names = sorted({name for row in addresses for name in row if name != "id"})
-        insert_rows(Address, [Address._meta.fields[name] for name in names],
-                    [tuple(row.get(name) for name in names) for row in addresses])
+    insert_dicts(Address, addresses, leave_out=("id",))
     fields = sorted({name for values in values_list for name, value
                      in values["customer"].items() if value not in (None, "")})
     audit.record_many("create", actor=job.user, fields=fields,
