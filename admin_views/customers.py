@@ -22,6 +22,7 @@ from admin_views.base import (
     RegisterInlineForm,
     RegisterModelView,
     all_sections,
+    granted_sections,
     local_date,
     user_customer_scope,
     user_may,
@@ -215,7 +216,7 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
             locale = str(get_locale())
             saved += [(_("My section: %(name)s", name=s.name_in(locale)),
                        self.filtered_url((SECTION_FILTER, s.code)))
-                      for s in current_user.sections]
+                      for s in granted_sections()]
         saved.append((_("Not yet informed"), self.filtered_url((INFORMED_FILTER, "no"))))
         saved.append((_("No activity for over %(years)s years", years=SAVED_INACTIVE_YEARS),
                        self.filtered_url((INACTIVE_FILTER, SAVED_INACTIVE_YEARS))))
@@ -329,7 +330,7 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
     def _editable_sections(self):
         if not user_may("edit_customers"):
             return []
-        return current_user.sections
+        return granted_sections()
 
     def _create_section(self):
         """Return the section a new customer goes to: the only one, or ?section=code."""

@@ -3,6 +3,13 @@ admin_views/registry.py) with the item of the current page marked and, beside th
 that call for action, the count of what waits (services/worklist.py, one query a page).
 
 The template (templates/admin/navigation.html) calls ``main_menu()`` once per page.
+
+Which items a user sees is decided by the views' ``is_accessible`` (admin_views/base):
+by the role (services/policy.py, fixed in the code), the sections the user may read and
+their data categories (the invoices only where a section keeps billing). The items, their
+names and addresses are built once for each such user kind, language and site prefix and
+kept on the menu's Admin (``_items``); each page adds only its counts and its current item.
+A test compares the kept items with the views' own answers for every role.
 """
 
 import dataclasses
@@ -10,10 +17,11 @@ from urllib.parse import urlsplit
 
 from flask import g, request
 from flask_admin.menu import MenuLink
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin_views.base import acting_user, user_may, user_section_ids
+from admin_views.base import acting_user, user_may, user_section_ids, user_sections
 from services import worklist
 
 # The menu item (by its endpoint) beside which each count of services.worklist shows.
@@ -77,17 +85,47 @@ def _endpoint(item):
     return view.endpoint if view is not None else getattr(item, "endpoint", None)
 
 
-def _entries(items, counts):
-    entries = []
+# At most this many user kinds' items are kept per Admin (then the keeping starts again).
+MAX_KEPT_MENUS = 256
+
+
+def _items(items):
+    """Return the accessible, visible ``items`` as ``(name, url, endpoint, children)``
+    tuples, a category with its own; a category with nothing the user may see left out."""
+    found = []
     for item in items:
         if item.is_category():
-            children = _entries(item.get_children(), counts)
+            children = _items(item.get_children())
             if children:
-                entries.append(Entry(str(item.name), children=children,
-                                     count=sum(child.count for child in children)))
+                found.append((str(item.name), None, None, children))
         elif item.is_accessible() and item.is_visible():
-            entries.append(Entry(str(item.name), url=item.get_url(),
-                                 count=counts.get(COUNT_ENDPOINTS.get(_endpoint(item)), 0)))
+            found.append((str(item.name), item.get_url(), _endpoint(item), ()))
+    return tuple(found)
+
+
+def _kept_items(admin):
+    """Return the menu's items for the logged-in user (``_items``), built once per user
+    kind (role, readable sections and their categories), language and site prefix."""
+    key = (getattr(current_user, "role", None) if current_user.is_authenticated else None,
+           tuple((s.id, s.categories) for s in user_sections()),
+           str(get_locale()), request.script_root)
+    kept = admin.__dict__.setdefault("_register_menus", {})
+    items = kept.get(key)
+    if items is None:
+        if len(kept) >= MAX_KEPT_MENUS:
+            kept.clear()
+        items = kept[key] = _items(admin.menu())
+    return items
+
+
+def _entries(items, counts):
+    entries = []
+    for name, url, endpoint, children in items:
+        if children:
+            below = _entries(children, counts)
+            entries.append(Entry(name, children=below, count=sum(c.count for c in below)))
+        else:
+            entries.append(Entry(name, url=url, count=counts.get(COUNT_ENDPOINTS.get(endpoint), 0)))
     return entries
 
 
@@ -122,6 +160,6 @@ def mark_current(entries, path, full_path):
 
 def main_menu(admin):
     """Return the menu of ``admin`` for the logged-in user: a list of Entry."""
-    entries = _entries(admin.menu(), menu_counts())
+    entries = _entries(_kept_items(admin), menu_counts())
     mark_current(entries, request.path, request.full_path.rstrip("?"))
     return entries

@@ -125,9 +125,12 @@ def customer_prohibitions(customer):
     """
     if not user_may("use_register"):
         return None
-    names = {p.id: _person(p) for p in rules.contact_persons_of(customer)}
     rows = sorted(rules.in_force(customer).values(),
                   key=lambda r: (r.contact_person_id or 0, r.purpose))
+    # The contact persons' names only when a prohibition of one is in force (most pages
+    # have none: no query for them).
+    names = ({p.id: _person(p) for p in rules.contact_persons_of(customer)}
+             if any(r.contact_person_id for r in rows) else {})
     return {
         "url": url_for("prohibitions.index", customer=customer.id),
         "in_force": [

@@ -18,6 +18,7 @@ from admin_views.access import (
 from admin_views.access_requests import AccessRequestView
 from admin_views.audit import add_audit_views
 from admin_views.backup import BackupView, panel_status
+from admin_views.base import granted_sections
 from admin_views.billing import InvoiceView
 from admin_views.consent import ConsentView
 from admin_views.customers import CustomerView
@@ -71,6 +72,7 @@ def init_admin(app):
     # The page frame's menu: groups, the current page and the counts waiting.
     app.add_template_global(main_menu, "main_menu")
     app.add_template_global(ROLE_LABELS.get, "role_label")
+    app.add_template_global(granted_sections, "granted_sections")
     return admin
 
 

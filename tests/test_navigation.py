@@ -110,6 +110,47 @@ def test_each_role_sees_its_groups_and_items_in_a_days_order(client, auth, peopl
             assert answer.status_code == 200, (who, name, address, answer.status_code)
 
 
+@pytest.mark.parametrize("who", PEOPLE)
+def test_the_kept_menu_is_what_the_views_answer(app, people, who):
+    from flask_login import login_user
+
+    from admin_views import navigation as menus
+
+    admin = app.extensions["admin"][0]
+    for _ in range(2):  # built, then read from what is kept
+        with app.test_request_context("/"):
+            login_user(people[who])
+            kept = menus._kept_items(admin)
+            assert kept == menus._items(admin.menu())
+            assert kept  # every role sees something
+
+
+def test_the_menu_follows_the_sections_categories_and_the_users_sections(client, auth, people):
+    """What is kept is per user kind: a section that stops keeping billing loses its
+    invoices from the menu on the next page, and a user given a section that keeps billing
+    finds them there on the next page."""
+
+    def register_items():
+        return [name for name, _ in menu_of(text(client.get("/")))["Rekisteri"]]
+
+    from models import UserSection
+
+    tourism = Section.get(code="tourism")
+    auth.login_as("staff_t")
+    assert "Laskut" in register_items()
+    kept = tourism.categories
+    Section.update(categories=" ".join(c for c in kept.split() if c != "billing")).where(
+        Section.id == tourism.id).execute()
+    assert "Laskut" not in register_items() and "Asiakkaat" in register_items()
+    Section.update(categories=kept).where(Section.id == tourism.id).execute()
+    assert "Laskut" in register_items()
+    # Business development keeps no billing: its staff see no invoices, until given tourism.
+    auth.login_as("staff_b")
+    assert "Laskut" not in register_items()
+    UserSection.create(user=people["staff_b"].id, section=tourism.id)
+    assert "Laskut" in register_items()
+
+
 def test_the_account_controls_are_one_drop_down(client, auth, people):
     auth.login_as("handler_t")
     page = text(client.get("/"))

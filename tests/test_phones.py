@@ -35,6 +35,37 @@ def test_anything_but_a_valid_e164_number_is_shown_as_stored(stored):
     assert display_phone(stored) == stored
 
 
+def test_a_finnish_number_is_taken_apart_as_the_library_parses_it():
+    """Every Finnish number of 1 to 12 digits after +358 (each first two digits, with
+    random rest), the short and trunk-0 ones included: the hand-made parse gives the
+    library's PhoneNumber, or both refuse."""
+    import random
+
+    import phonenumbers
+
+    from services.phones import _parsed
+
+    rng = random.Random(358)
+    numbers = [f"+358{first}{second}" + "".join(rng.choice("0123456789")
+                                                for _ in range(rng.randrange(0, 11)))
+               for first in "0123456789" for second in "0123456789" for _ in range(30)]
+    numbers += ["+3584", "+35840", "+3589", "+358" + "9" * 12]
+    for text in numbers:
+        try:
+            expected = phonenumbers.parse(text, None)
+        except phonenumbers.NumberParseException:
+            expected = None
+        try:
+            found = _parsed(text)
+        except phonenumbers.NumberParseException:
+            found = None
+        assert found == expected, text
+        if expected is not None:
+            assert (phonenumbers.format_number(found, phonenumbers.PhoneNumberFormat.E164)
+                    == phonenumbers.format_number(expected,
+                                                  phonenumbers.PhoneNumberFormat.E164))
+
+
 def test_nothing_stored_shows_nothing():
     assert display_phone(None) == "" and display_phone("") == ""
 

@@ -11,7 +11,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin_views.base.pages import local_date, local_datetime, page_number
+from admin_views.base.pages import all_sections, local_date, local_datetime, page_number
 from database import write_transaction
 from models import FIELD_CATEGORIES, NOT_FOR_KIND, Address, Customer, PhoneField
 from services import customer_overview, rectification
@@ -50,7 +50,8 @@ class CustomerDetailsMixin:
         model = self.get_one(request.args.get("id"))
         with write_transaction():
             self.record("view", model)
-        categories = model.section.category_set
+        section = all_sections()[model.section_id]  # read with the page's others
+        categories = section.category_set
         # The other kinds' fields (a company has no birth date, a person no Y-tunnus) are
         # left out when empty, but a value that is stored is always shown.
         fields = [(name, category) for name, category in FIELD_CATEGORIES[Customer].items()
@@ -75,17 +76,17 @@ class CustomerDetailsMixin:
             related=related,
             summary=self.summary(model),
             history=self.history(model) if "history" in categories else None,
-            section_name=model.section.name_in(str(get_locale())),
+            section_name=section.name_in(str(get_locale())),
             value_of=self.display_value,
             return_url=self.return_url(),
         )
 
     def summary(self, model):
         """Return the summary's rows: ``[(label, text, [(link text, url)])]``."""
-        categories = model.section.category_set
+        section = all_sections()[model.section_id]
+        categories = section.category_set
         rows = [(labels.FIELD_LABELS["kind"], self.display_value(model, "kind"), []),
-                (labels.FIELD_LABELS["section"],
-                 model.section.name_in(str(get_locale())), [])]
+                (labels.FIELD_LABELS["section"], section.name_in(str(get_locale())), [])]
         if "language" in categories:
             rows.append((labels.FIELD_LABELS["language"],
                          self.display_value(model, "language"), []))

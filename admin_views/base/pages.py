@@ -345,9 +345,17 @@ def user_sections():
     """Return the sections the current user may read, by id (read once per request)."""
     if "user_sections" not in g:
         every = all_sections()
-        g.user_sections = [every[i] for i in policy.readable_section_ids(current_user)
+        g.user_sections = [every[i] for i in policy.readable_section_ids(current_user, every)
                            if i in every]
     return g.user_sections
+
+
+def granted_sections():
+    """Return the sections granted to the current user (``User.sections``: by code), read
+    once per request; none for a visitor not logged in."""
+    if "granted_sections" not in g:
+        g.granted_sections = current_user.sections if current_user.is_authenticated else []
+    return list(g.granted_sections)
 
 
 def user_section_ids():
