@@ -302,6 +302,45 @@ def test_the_counts_are_read_in_one_statement(app, work, monkeypatch):
         assert worklist.counts(user("maint")) == {}
 
 
+def test_the_kept_statement_counts_as_the_written_one_and_reads_nothing_to_be_built(
+        app, work, monkeypatch):
+    """The counts' statement is kept per user (services/worklist.py): for every role it is
+    kept, counts what the statement written afresh counts at any moment (the overdue
+    requests move with it), and writing it reads nothing from the database."""
+    from services.worklist import _kept_statement, _written
+
+    statements = []
+    execute = db.obj.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        statements.append(sql)
+        return execute(sql, params, *args, **kwargs)
+
+    with app.app_context():
+        now = utcnow()
+        for name in PEOPLE:
+            someone = user(name)
+            monkeypatch.setattr(db.obj, "execute_sql", counting)
+            statements.clear()
+            written = _written(someone, now)
+            monkeypatch.setattr(db.obj, "execute_sql", execute)
+            assert statements == [], (name, statements)
+            if not written[0]:
+                assert worklist.counts(someone) == {}
+                continue
+            assert _kept_statement(someone) is not None, name
+            for moment in (now, now + datetime.timedelta(days=40)):
+                names, sql, params = _written(someone, moment)
+                fresh = dict(zip(names, db.execute_sql(sql, params).fetchone()))
+                found = worklist.counts(someone, moment)
+                assert {k: v for k, v in found.items() if k != "access_review"} == \
+                    {k: fresh[k] or 0 for k in names if k != "access_review"}, (name, moment)
+        # Forty days on, every open request is overdue: the responsible person counts them.
+        responsible = user("responsible")
+        assert worklist.counts(responsible, now)["inspection"] == 0
+        assert worklist.counts(responsible, now + datetime.timedelta(days=40))["inspection"] == 3
+
+
 def test_the_counts_follow_the_requests_steps(app, work):
     with app.app_context():
         handler, responsible = user("handler_t"), user("responsible")
