@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from admin_views.customers import EDIT_HISTORY_ROWS
+from bench.operations import form_fields
 from models import (
     Address,
     ContactEvent,
@@ -149,6 +151,59 @@ def test_the_server_refuses_a_birth_date_on_a_company(client, auth, people):
 
 
 # --- the details: summary ---------------------------------------------------------------
+
+def shown_rows(fields, name):
+    """Return the ids of the rows of the inline list ``name`` in posted ``fields``, in order."""
+    found = sorted((int(key.split("-")[1]), int(value)) for key, value in fields.items(multi=True)
+                   if re.fullmatch(rf"{name}-\d+-id", key) and value)
+    return [row_id for _, row_id in found]
+
+
+def test_the_edit_form_holds_the_latest_contacts_and_a_save_keeps_the_older(
+        client, auth, people, company):
+    """A long history is not all in the edit form: the 20 latest recorded contacts are,
+    with a note of the older ones and a link to them; a save changes and deletes only rows
+    the form holds, and every older row stays as it was."""
+    auth.login_as("staff_t")
+    before = {e.id: e.summary for e in ContactEvent.select().where(
+        ContactEvent.customer == company.id)}
+    page = page_of(client, f"/customers/edit/?id={company.id}")
+    fields = form_fields(page)
+    assert shown_rows(fields, "events") == sorted(before)[-EDIT_HISTORY_ROWS:]
+    assert shown_rows(fields, "purchases") == [p.id for p in company.purchases]  # one: all
+    note = re.search(r'<p class="form-text text-muted inline-rows-not-shown">(.*?)</p>',
+                     page, re.S).group(1)
+    assert "20" in note and "5" in note
+    assert f'href="/customers/details/?id={company.id}#history"' in note
+    assert page.count("inline-rows-not-shown") == 1  # not under the one purchase
+
+    # Change the first row the form holds, delete the second, save.
+    first, second = shown_rows(fields, "events")[:2]
+    fields.setlist("events-0-summary", ["Korjattu yhteenveto"])
+    fields.setlist("del-events-1", ["y"])
+    answer = client.post(f"/customers/edit/?id={company.id}", data=fields)
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+    after = {e.id: e.summary for e in ContactEvent.select().where(
+        ContactEvent.customer == company.id)}
+    assert set(after) == set(before) - {second}
+    assert after[first] == "Korjattu yhteenveto"
+    assert {i: after[i] for i in after if i != first} == \
+        {i: before[i] for i in before if i not in (first, second)}
+
+
+def test_a_short_history_is_all_in_the_edit_form(client, auth, people):
+    tourism = Section.get(code="tourism")
+    customer = Customer.create(section=tourism, kind="company", name="Lyhyt Oy")
+    for number in range(3):
+        ContactEvent.create(customer=customer, direction="in", channel="phone",
+                            summary=f"Soitto {number}", occurred_at=utcnow())
+    auth.login_as("staff_t")
+    page = page_of(client, f"/customers/edit/?id={customer.id}")
+    assert shown_rows(form_fields(page), "events") == [
+        e.id for e in ContactEvent.select().where(ContactEvent.customer == customer.id)
+        .order_by(ContactEvent.id)]
+    assert "inline-rows-not-shown" not in page
+
 
 def summary_of(html):
     start = html.index('id="summary-heading"')
