@@ -26,7 +26,7 @@ from forms.base import RegisterForm
 from forms.fields import HelsinkiDateTimeField, ModelChoiceField
 from models import Customer, Section, User
 from services import localtime, policy
-from services.inputs import parse_id  # noqa: F401 - the pages import it from here
+from services.inputs import parse_id
 from services.search import customer_search_condition
 
 log = logging.getLogger(__name__)
@@ -406,7 +406,12 @@ def save_inline_rows(form, parent):
         if field.type != "InlineModelFormList":
             continue
         fk = getattr(field.model, field.prop)
-        own = {str(row.id): row for row in field.model.select().where(fk == parent.id)}
+        # The parent's own rows among those posted (a form may hold only the latest rows
+        # of a long list: the others are not read).
+        posted = {pk for pk in (parse_id(entry.get_pk()) for entry in field.entries)
+                  if pk is not None}
+        own = {str(row.id): row for row in field.model.select().where(
+            (fk == parent.id) & field.model.id.in_(sorted(posted)))} if posted else {}
         touched = False
         for entry in field.entries:
             existing = own.get(str(entry.get_pk() or ""))
