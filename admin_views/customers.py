@@ -126,7 +126,8 @@ class _EditedCustomer:
         latest = list(value.order_by(value.model.id.desc()).limit(EDIT_HISTORY_ROWS))
         if len(latest) == EDIT_HISTORY_ROWS:
             self.not_shown[name] = value.count() - len(latest)
-        return latest[::-1]
+        self.__dict__[name] = latest[::-1]  # read once (the form asks hasattr, then getattr)
+        return self.__dict__[name]
 
 
 def _if_held(model, category, value):
@@ -425,7 +426,7 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
                 form[name].rows_not_shown = count
                 form[name].rows_url = url_for(".details_view", id=obj.id,
                                               _anchor=HISTORY_LISTS[name])
-        return self._prune_to_section(form, obj.section)
+        return self._prune_to_section(form, all_sections()[obj.section_id])
 
     def validate_form(self, form):
         """Validate; then refuse a Y-tunnus another customer of the section has, unless the
