@@ -3,6 +3,7 @@ services/worklist.py): which groups and items each role sees, the current page's
 the counts waiting (one statement, only the user's own sections) and the work list's rows,
 oldest first, each a link — through the real pages, on SQLite and PostgreSQL."""
 
+import contextlib
 import datetime
 import html
 import re
@@ -282,7 +283,9 @@ def test_counts_are_of_the_users_own_sections_only(client, auth, work):
     assert 'class="badge' not in navigation(text(client.get("/")))
 
 
-def test_the_counts_are_read_in_one_statement(app, work, monkeypatch):
+@contextlib.contextmanager
+def recorded(monkeypatch):
+    """Collect the SQL of every statement run inside the block."""
     statements = []
     execute = db.obj.execute_sql
 
@@ -290,13 +293,19 @@ def test_the_counts_are_read_in_one_statement(app, work, monkeypatch):
         statements.append(sql)
         return execute(sql, params, *args, **kwargs)
 
+    monkeypatch.setattr(db.obj, "execute_sql", counting)
+    try:
+        yield statements
+    finally:
+        monkeypatch.setattr(db.obj, "execute_sql", execute)
+
+
+def test_the_counts_are_read_in_one_statement(app, work, monkeypatch):
     with app.app_context():
         for name in ("handler_t", "controller", "responsible", "staff_t"):
             someone = user(name)
-            statements.clear()
-            monkeypatch.setattr(db.obj, "execute_sql", counting)
-            found = worklist.counts(someone)
-            monkeypatch.setattr(db.obj, "execute_sql", execute)
+            with recorded(monkeypatch) as statements:
+                found = worklist.counts(someone)
             assert len(statements) == 1, (name, statements)
             assert set(found) <= set(worklist.COUNTS)
         assert worklist.counts(user("maint")) == {}
@@ -309,21 +318,12 @@ def test_the_kept_statement_counts_as_the_written_one_and_reads_nothing_to_be_bu
     requests move with it), and writing it reads nothing from the database."""
     from services.worklist import _kept_statement, _written
 
-    statements = []
-    execute = db.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        statements.append(sql)
-        return execute(sql, params, *args, **kwargs)
-
     with app.app_context():
         now = utcnow()
         for name in PEOPLE:
             someone = user(name)
-            monkeypatch.setattr(db.obj, "execute_sql", counting)
-            statements.clear()
-            written = _written(someone, now)
-            monkeypatch.setattr(db.obj, "execute_sql", execute)
+            with recorded(monkeypatch) as statements:
+                written = _written(someone, now)
             assert statements == [], (name, statements)
             if not written[0]:
                 assert worklist.counts(someone) == {}
