@@ -125,7 +125,8 @@ def _entries(items, counts):
             below = _entries(children, counts)
             entries.append(Entry(name, children=below, count=sum(c.count for c in below)))
         else:
-            entries.append(Entry(name, url=url, count=counts.get(COUNT_ENDPOINTS.get(endpoint), 0)))
+            entries.append(Entry(name, url=url,
+                                 count=counts.get(COUNT_ENDPOINTS.get(endpoint), 0)))
     return entries
 
 
