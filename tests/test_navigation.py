@@ -126,6 +126,28 @@ def test_the_kept_menu_is_what_the_views_answer(app, people, who):
             assert kept  # every role sees something
 
 
+@pytest.mark.parametrize("who", PEOPLE)
+def test_the_granted_sections_are_the_users_own_for_every_role(app, people, who,
+                                                               monkeypatch):
+    """The account menu's sections (``granted_sections``) are ``User.sections`` for every
+    role; for a role that reads only its granted sections they come from the sections the
+    page read already, with no statement of their own."""
+    from flask_login import login_user
+
+    from admin_views.base import granted_sections, user_sections
+    from services import policy
+
+    with app.test_request_context("/"):
+        login_user(people[who])
+        user_sections()
+        with recorded(monkeypatch) as statements:
+            found = granted_sections()
+        assert [s.id for s in found] == [s.id for s in people[who].sections]
+        reads_granted_only = (policy.may(people[who], "read_granted_sections")
+                              and not policy.may(people[who], "read_all_sections"))
+        assert (statements == []) == reads_granted_only, statements
+
+
 def test_the_menu_follows_the_sections_categories_and_the_users_sections(client, auth, people):
     """What is kept is per user kind: a section that stops keeping billing loses its
     invoices from the menu on the next page, and a user given a section that keeps billing

@@ -352,9 +352,18 @@ def user_sections():
 
 def granted_sections():
     """Return the sections granted to the current user (``User.sections``: by code), read
-    once per request; none for a visitor not logged in."""
+    once per request; none for a visitor not logged in.
+
+    A role that reads only its granted sections reads exactly these (``user_sections``,
+    read already): no statement of their own."""
     if "granted_sections" not in g:
-        g.granted_sections = current_user.sections if current_user.is_authenticated else []
+        if not current_user.is_authenticated:
+            g.granted_sections = []
+        elif (policy.may(current_user, "read_granted_sections")
+              and not policy.may(current_user, "read_all_sections")):
+            g.granted_sections = sorted(user_sections(), key=lambda s: s.code)
+        else:
+            g.granted_sections = current_user.sections
     return list(g.granted_sections)
 
 
