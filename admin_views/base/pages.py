@@ -351,19 +351,14 @@ def user_sections():
 
 
 def granted_sections():
-    """Return the sections granted to the current user (``User.sections``: by code), read
-    once per request; none for a visitor not logged in.
-
-    A role that reads only its granted sections reads exactly these (``user_sections``,
-    read already): no statement of their own."""
+    """Return the user's granted sections (``User.sections``, by code), read once per
+    request: for a role reading only those, the sections the page read already."""
     if "granted_sections" not in g:
-        if not current_user.is_authenticated:
-            g.granted_sections = []
-        elif (policy.may(current_user, "read_granted_sections")
-              and not policy.may(current_user, "read_all_sections")):
-            g.granted_sections = sorted(user_sections(), key=lambda s: s.code)
-        else:
-            g.granted_sections = current_user.sections
+        granted_only = (policy.may(current_user, "read_granted_sections")
+                        and not policy.may(current_user, "read_all_sections"))
+        g.granted_sections = (sorted(user_sections(), key=lambda s: s.code) if granted_only
+                              else current_user.sections if current_user.is_authenticated
+                              else [])
     return list(g.granted_sections)
 
 
@@ -415,12 +410,10 @@ def save_inline_rows(form, parent):
         if field.type != "InlineModelFormList":
             continue
         fk = getattr(field.model, field.prop)
-        # The parent's own rows among those posted (a form may hold only the latest rows
-        # of a long list: the others are not read).
-        posted = {pk for pk in (parse_id(entry.get_pk()) for entry in field.entries)
-                  if pk is not None}
+        # Only the posted rows of the parent (a form may hold the latest rows of a list).
+        posted = sorted({pk for pk in map(parse_id, (e.get_pk() for e in field.entries)) if pk})
         own = {str(row.id): row for row in field.model.select().where(
-            (fk == parent.id) & field.model.id.in_(sorted(posted)))} if posted else {}
+            (fk == parent.id) & field.model.id.in_(posted))} if posted else {}
         touched = False
         for entry in field.entries:
             existing = own.get(str(entry.get_pk() or ""))
