@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 import database
+from bench.replay import captured_sql
 import models
 from models import AuditEvent, Customer, db
 from services.duplicates import (
@@ -178,41 +179,30 @@ def test_a_sort_name_has_the_trigrams_of_the_compared_name(kind, first_name, las
         assert name_similarity(other, customer.sort_name) == name_similarity(other, compared)
 
 
-def checked(monkeypatch, values, limit=10):
+def checked(values, limit=10):
     """Return the tourism check's matches of ``values`` and the statements it ran
     (``[(sql, params)]``)."""
-    statements = []
-    real = db.obj
-    original = type(real).execute_sql
-
-    def recording(self, sql, params=None, *args, **kwargs):
-        statements.append((sql, params))
-        return original(self, sql, params, *args, **kwargs)
-
     tourism = section_id()
-    monkeypatch.setattr(type(real), "execute_sql", recording)
-    try:
+    with captured_sql() as statements:
         return find_duplicates(tourism, values, limit=limit), statements
-    finally:
-        monkeypatch.undo()
 
 
-def test_the_check_takes_a_fixed_number_of_queries(register, monkeypatch):
+def test_the_check_takes_a_fixed_number_of_queries(register):
     for n in range(30):
         person("Anna", f"Virtanen{n}", postal_code="00100", mobile="+358401234567")
     values = dict(kind="person", first_name="Anna", last_name="Virtanen", birth_date=BIRTH,
                   email="x@example.fi", business_id="0737546-2", postal_code="00100",
                   mobile="+358401234567")
-    matches, statements = checked(monkeypatch, values, limit=50)
+    matches, statements = checked(values, limit=50)
     assert len(matches) >= 20
     assert len(statements) == 2
 
 
-def test_the_likely_matches_are_read_from_the_name_index_alone(register, monkeypatch):
+def test_the_likely_matches_are_read_from_the_name_index_alone(register):
     """SQLite is told to take the (section, postal code, sort name) index, which holds the
     id; PostgreSQL's holds it since migration 039 (no customer row of the area read)."""
     values = dict(kind="person", first_name="Anna", last_name="Virtanen", postal_code="00100")
-    _matches, statements = checked(monkeypatch, values)
+    _matches, statements = checked(values)
     likely = [(sql, params) for sql, params in statements if "sort_name" in sql
               and "postal_code" in sql]
     assert len(likely) == 1
@@ -239,7 +229,7 @@ def test_the_likely_matches_are_read_from_the_name_index_alone(register, monkeyp
         assert "(section_id, postal_code, sort_name) INCLUDE (id)" in definition
 
 
-def test_likely_matches_are_looked_for_only_while_the_limit_has_room(register, monkeypatch):
+def test_likely_matches_are_looked_for_only_while_the_limit_has_room(register):
     twin = person("Anna", "Virtanen", email="anna@example.fi", postal_code="00100")
     similar = person("Ana", "Virtanen", postal_code="00100")
     values = dict(kind="person", first_name="Anna", last_name="Virtanen",
@@ -247,7 +237,7 @@ def test_likely_matches_are_looked_for_only_while_the_limit_has_room(register, m
     found = find_duplicates(section_id(), values, limit=10)
     assert [m.customer_id for m in found][:1] == [twin.id]
     assert similar.id in [m.customer_id for m in found]
-    found, statements = checked(monkeypatch, values, limit=1)
+    found, statements = checked(values, limit=1)
     assert [(m.customer_id, m.reason) for m in found] == [(twin.id, "email")]
     assert len(statements) == 1  # the exact keys' query: its one match fills the limit
 

@@ -3,13 +3,13 @@ services/worklist.py): which groups and items each role sees, the current page's
 the counts waiting (one statement, only the user's own sections) and the work list's rows,
 oldest first, each a link — through the real pages, on SQLite and PostgreSQL."""
 
-import contextlib
 import datetime
 import html
 import re
 
 import pytest
 
+from bench.replay import captured_sql
 from models import AccessRequest, Customer, Section, User, db, utcnow
 from services import access, rectification, worklist
 from services import requests as request_rules
@@ -127,8 +127,7 @@ def test_the_kept_menu_is_what_the_views_answer(app, people, who):
 
 
 @pytest.mark.parametrize("who", PEOPLE)
-def test_the_granted_sections_are_the_users_own_for_every_role(app, people, who,
-                                                               monkeypatch):
+def test_the_granted_sections_are_the_users_own_for_every_role(app, people, who):
     """The account menu's sections (``granted_sections``) are ``User.sections`` for every
     role; for a role that reads only its granted sections they come from the sections the
     page read already, with no statement of their own."""
@@ -140,7 +139,7 @@ def test_the_granted_sections_are_the_users_own_for_every_role(app, people, who,
     with app.test_request_context("/"):
         login_user(people[who])
         user_sections()
-        with recorded(monkeypatch) as statements:
+        with captured_sql() as statements:
             found = granted_sections()
         assert [s.id for s in found] == [s.id for s in people[who].sections]
         reads_granted_only = (policy.may(people[who], "read_granted_sections")
@@ -305,28 +304,11 @@ def test_counts_are_of_the_users_own_sections_only(client, auth, work):
     assert 'class="badge' not in navigation(text(client.get("/")))
 
 
-@contextlib.contextmanager
-def recorded(monkeypatch):
-    """Collect the SQL of every statement run inside the block."""
-    statements = []
-    execute = db.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        statements.append(sql)
-        return execute(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(db.obj, "execute_sql", counting)
-    try:
-        yield statements
-    finally:
-        monkeypatch.setattr(db.obj, "execute_sql", execute)
-
-
-def test_the_counts_are_read_in_one_statement(app, work, monkeypatch):
+def test_the_counts_are_read_in_one_statement(app, work):
     with app.app_context():
         for name in ("handler_t", "controller", "responsible", "staff_t"):
             someone = user(name)
-            with recorded(monkeypatch) as statements:
+            with captured_sql() as statements:
                 found = worklist.counts(someone)
             assert len(statements) == 1, (name, statements)
             assert set(found) <= set(worklist.COUNTS)
@@ -334,7 +316,7 @@ def test_the_counts_are_read_in_one_statement(app, work, monkeypatch):
 
 
 def test_the_kept_statement_counts_as_the_written_one_and_reads_nothing_to_be_built(
-        app, work, monkeypatch):
+        app, work):
     """The counts' statement is kept per user (services/worklist.py): for every role it is
     kept, counts what the statement written afresh counts at any moment (the overdue
     requests move with it), and writing it reads nothing from the database."""
@@ -344,7 +326,7 @@ def test_the_kept_statement_counts_as_the_written_one_and_reads_nothing_to_be_bu
         now = utcnow()
         for name in PEOPLE:
             someone = user(name)
-            with recorded(monkeypatch) as statements:
+            with captured_sql() as statements:
                 written = _written(someone, now)
             assert statements == [], (name, statements)
             if not written[0]:
