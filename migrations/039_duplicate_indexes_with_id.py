@@ -23,19 +23,20 @@ def _is_sqlite(database):
     return isinstance(getattr(database, "obj", None) or database, pw.SqliteDatabase)
 
 
-def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
-    """Make the indexes again with the id included."""
+def _remake(migrator, database, include):
+    """Drop the indexes and make them again, ``include`` after their columns (PostgreSQL)."""
     if _is_sqlite(database):
         return
     for name, columns in INDEXES.items():
         migrator.sql(f"DROP INDEX IF EXISTS {name}")
-        migrator.sql(f"CREATE INDEX {name} ON customer ({columns}) INCLUDE (id)")
+        migrator.sql(f"CREATE INDEX {name} ON customer ({columns}){include}")
+
+
+def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
+    """Make the indexes again with the id included."""
+    _remake(migrator, database, " INCLUDE (id)")
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
     """Make the indexes again as migration 026 made them."""
-    if _is_sqlite(database):
-        return
-    for name, columns in INDEXES.items():
-        migrator.sql(f"DROP INDEX IF EXISTS {name}")
-        migrator.sql(f"CREATE INDEX {name} ON customer ({columns})")
+    _remake(migrator, database, "")
