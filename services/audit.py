@@ -90,14 +90,7 @@ def record(action, actor=None, object_type=None, object_id=None, section=None, f
             prev_hash=head.last_hash,
         )
         event.hash = event_hash(event)
-        event.save(force_insert=True)
-        moved = (
-            AuditHead.update(last_id=event.id, last_hash=event.hash)
-            .where((AuditHead.id == 1) & (AuditHead.last_id == head.last_id))
-            .execute()
-        )
-        if moved != 1:
-            raise RuntimeError("the audit log's head moved during an append; nothing was saved")
+        _append(head, [event.__data__])
     return event
 
 
@@ -133,15 +126,43 @@ def record_many(action, actor=None, objects=(), fields=(), at=None):
             event.hash = event_hash(event)
             events.append(event.__data__)
             last_id, last_hash = event.id, event.hash
+        _append(head, events)
+    return len(events)
+
+
+# At most this many events are appended in one statement with the head's move
+# (PostgreSQL); more go in as bulk inserts.
+_ONE_STATEMENT_EVENTS = 100
+
+
+def _append(head, events):
+    """Insert ``events`` (AuditEvent field dicts in chain order, each with every field) and
+    move the locked ``head`` to the last; raise if the head moved meanwhile (the caller's
+    transaction then rolls the events back).
+
+    PostgreSQL: one statement, the insert a data-modifying WITH of the head's update: a
+    round trip fewer on every audited page (each about a quarter of a millisecond)."""
+    last = events[-1]
+    if database.is_sqlite() or len(events) > _ONE_STATEMENT_EVENTS:
         insert_dicts(AuditEvent, events)
         moved = (
-            AuditHead.update(last_id=last_id, last_hash=last_hash)
+            AuditHead.update(last_id=last["id"], last_hash=last["hash"])
             .where((AuditHead.id == 1) & (AuditHead.last_id == head.last_id))
             .execute()
         )
-        if moved != 1:
-            raise RuntimeError("the audit log's head moved during an append; nothing was saved")
-    return len(events)
+    else:
+        fields = [AuditEvent._meta.fields[name] for name in sorted(last)]
+        columns = ", ".join(f'"{field.column_name}"' for field in fields)
+        group = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (f'WITH e AS (INSERT INTO "audit_event" ({columns}) VALUES '
+               + ", ".join([group] * len(events)) + ' RETURNING 1) UPDATE "audit_head"'
+               ' SET "last_id" = %s, "last_hash" = %s WHERE "id" = 1 AND "last_id" = %s'
+               ' AND (SELECT COUNT(*) FROM e) = %s')
+        params = [field.db_value(event[field.name]) for event in events for field in fields]
+        moved = db.execute_sql(sql, params + [last["id"], last["hash"], head.last_id,
+                                              len(events)]).rowcount
+    if moved != 1:
+        raise RuntimeError("the audit log's head moved during an append; nothing was saved")
 
 
 def record_reads(action, actor, customers, via_type, via_id=None):
@@ -322,11 +343,18 @@ def _locked_head():
     lock first, then the head). SQLite: the write transaction already holds the
     database's write lock.
     """
-    query = AuditHead.select().where(AuditHead.id == 1)
-    if not database.is_sqlite():
-        database.take_write_lock()
-        query = query.for_update()
-    return query.get()
+    if database.is_sqlite():
+        return AuditHead.select().where(AuditHead.id == 1).get()
+    # One statement: the row is locked (FOR UPDATE, at the top of the plan) only once the
+    # join has its row, so after the advisory lock is taken; a head moved meanwhile is
+    # read again as it is now (READ COMMITTED).
+    row = db.execute_sql(
+        'SELECT h."id", h."last_id", h."last_hash" FROM (SELECT pg_advisory_xact_lock(%s))'
+        ' AS l, "audit_head" AS h WHERE h."id" = 1 FOR UPDATE OF h',
+        (database.WRITE_LOCK_KEY,)).fetchone()
+    if row is None:
+        raise AuditHead.DoesNotExist("the audit log has no head row")
+    return AuditHead(id=row[0], last_id=row[1], last_hash=row[2])
 
 
 def _read_snapshot():

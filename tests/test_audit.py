@@ -236,6 +236,24 @@ def test_event_rolls_back_with_its_change(db_url, make_user):
     assert audit.verify() == (True, None, 2)
 
 
+@pytest.mark.parametrize("count", [1, 3, 101])  # one statement, and bulk inserts
+def test_an_append_to_a_head_that_moved_saves_nothing(db_url, count):
+    """The events and the head's move go together: appended after a head that is no
+    longer the log's, they are refused and rolled back, on either way of appending."""
+    append(2)
+    with pytest.raises(RuntimeError, match="head moved"):
+        with write_transaction():
+            stale = AuditHead.get()
+            stale.last_id -= 1  # as an appender that read the head before the last append
+            events = [AuditEvent(id=3 + i, at=datetime.datetime(2026, 1, 1), action="view",
+                                 prev_hash="x", hash="y").__data__ for i in range(count)]
+            audit._append(stale, events)
+    assert AuditEvent.select().count() == 2 and AuditHead.get().last_id == 2
+    assert audit.verify() == (True, None, 2)
+    events = audit.record_many("view", objects=[("customer", i, None) for i in range(count)])
+    assert events == count and audit.verify() == (True, None, 2 + count)
+
+
 def test_concurrent_appenders_keep_one_chain(db_url):
     threads, per_thread = 4, 50
     start = threading.Barrier(threads, timeout=30)
