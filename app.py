@@ -53,11 +53,12 @@ def create_app(test_config=None):
     app.context_processor(lambda: {"current_locale": str(get_locale())})
 
     from admin_views import auth, backup, public
-    from admin_views.base import local_date, local_datetime, user_may
+    from admin_views.base import local_date, local_datetime, translations, user_may
     from admin_views.registry import init_admin
     from forms import widgets
 
     widgets.install()  # the forms' attributes written as fast as before WTForms 3.3
+    translations.install()  # the translations found once a request, not once a string
 
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
