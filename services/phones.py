@@ -14,8 +14,12 @@ Exports keep the stored E.164 (a spreadsheet or an SMS service reads that).
 
 A list page shows a number on nearly every row: a Finnish number (``+358`` and no trunk
 ``0`` after it) is taken apart by hand, as ``phonenumbers.parse`` would take it apart (a
-test compares the two over every kind of Finnish number): showing one then takes 18 µs
-instead of 40. Every other number is parsed by the library.
+test compares the two over every kind of Finnish number): showing one then takes 14 µs
+instead of 40. Every other number is parsed by the library. The library's answer for a
+Finnish number — whether it is valid, and how long its area or operator code is — depends
+on its first five digits and its length only (its Finnish rules look no further; a test
+compares over thousands of numbers): that answer is kept per first five digits and length,
+and a number of a shape seen before is shown in 2 µs.
 """
 
 import re
@@ -27,6 +31,12 @@ E164 = re.compile(r"^\+[1-9]\d{4,14}$")
 FINNISH_GROUPS = {5: (5,), 6: (3, 3), 7: (3, 4), 8: (4, 4), 9: (3, 3, 3), 10: (3, 3, 4)}
 
 
+# A Finnish number's shape → the lengths of its parts after +358 as the library writes
+# them (() when the library finds the number invalid).
+_FINNISH_SHAPES = {}
+MAX_SHAPES = 50_000
+
+
 def display_phone(value):
     """Return a stored phone number for reading; anything not E.164 as stored ("" for None)."""
     if value is None:
@@ -34,6 +44,32 @@ def display_phone(value):
     text = str(value)
     if not E164.match(text):
         return text
+    if text.startswith("+358") and text[4:5] not in ("", "0"):
+        return _finnish(text)
+    return _by_library(text)
+
+
+def _finnish(text):
+    """Return the Finnish number ``text`` (E.164, no trunk 0) for reading, as
+    ``_by_library`` would, from the shape kept for its first five digits and length."""
+    national = text[4:]
+    key = (national[:5], len(national))
+    lengths = _FINNISH_SHAPES.get(key)
+    if lengths is None:
+        shown = _by_library(text)
+        lengths = () if shown == text else tuple(len(part) for part in shown.split()[1:])
+        if len(_FINNISH_SHAPES) >= MAX_SHAPES:
+            _FINNISH_SHAPES.clear()
+        _FINNISH_SHAPES[key] = lengths
+        return shown
+    if not lengths:
+        return text
+    return "+358 " + " ".join(_groups(national, lengths))
+
+
+def _by_library(text):
+    """Return the E.164 number ``text`` for reading as python-phonenumbers formats it (a
+    Finnish subscriber number grouped as FINNISH_GROUPS), or ``text`` if it is not valid."""
     try:
         number = _parsed(text)
     except phonenumbers.NumberParseException:

@@ -66,6 +66,31 @@ def test_a_finnish_number_is_taken_apart_as_the_library_parses_it():
                                                   phonenumbers.PhoneNumberFormat.E164))
 
 
+def test_a_finnish_number_of_a_shape_seen_before_is_shown_as_the_library_shows_it():
+    """The shape kept per first five digits and length gives the library's reading for
+    every other number of that shape: for every first four digits (a random fifth, a
+    random length), two numbers alike in their first five digits and length, the first
+    read by the library and kept, the second shown from what was kept."""
+    import random
+
+    from services import phones
+
+    rng = random.Random(2026)
+    phones._FINNISH_SHAPES.clear()
+
+    def digits(count):
+        return "".join(rng.choice("0123456789") for _ in range(count))
+
+    for prefix in range(1000, 10000):
+        length = rng.randrange(6, 13)
+        head = f"{prefix}{digits(1)}"
+        first, second = (f"+358{head}{digits(length - 5)}" for _ in range(2))
+        assert display_phone(first) == phones._by_library(first), first
+        assert (head, length) in phones._FINNISH_SHAPES
+        assert display_phone(second) == phones._by_library(second), (first, second)
+    assert display_phone("+358403806251") == "+358 40 380 6251"  # kept: shown again alike
+
+
 def test_nothing_stored_shows_nothing():
     assert display_phone(None) == "" and display_phone("") == ""
 
