@@ -7,8 +7,8 @@ customer's page translates some 170 strings (labels, headings, the names of code
 1 ms of its 8.
 
 ``install()`` (at start-up) keeps the translations found on the request's Babel context
-with the domain and the locale object they were found for, and hands them out while both
-are the same. A locale changed within the request (``force_locale``, or ``refresh`` after
+per domain (the register's, Flask-Admin's own) with the locale object they were found
+for, and hands them out while it is the same. A locale changed within the request (``force_locale``, or ``refresh`` after
 the user changed language) is another object, so the translations are found again; so
 are they in another request, whose context is new. The context is reached through the
 application context's ContextVar, as ``flask.g`` reaches it, without the proxy's steps.
@@ -33,17 +33,20 @@ def _babel_names():
 
 def _kept(names, domain):
     kept = names.get("kept_translations")
-    if kept is not None and kept[0] is domain:
-        locale = names.get("babel_locale")
-        if locale is not None and kept[1] is locale:
-            return kept[2]
+    if kept is not None:
+        found = kept.get(domain)
+        if found is not None:
+            locale = names.get("babel_locale")
+            if locale is not None and found[0] is locale:
+                return found[1]
     return None
 
 
 def _keep(domain, translations):
     names = _babel_names()
     if names is not None:
-        names["kept_translations"] = (domain, names.get("babel_locale"), translations)
+        kept = names.setdefault("kept_translations", {})
+        kept[domain] = (names.get("babel_locale"), translations)
     return translations
 
 
