@@ -99,7 +99,9 @@ def record_many(action, actor=None, objects=(), fields=(), at=None):
 
     The same as calling ``record`` for each, in one append: the head is locked and moved
     once and the events are inserted in batches, so that a disclosure of thousands of
-    customers writes one event on each of them in a fraction of a second.
+    customers writes one event on each of them in a fraction of a second. An object with
+    a fourth item, ``(object_type, object_id, section, fields)``, has those fields instead
+    of the call's.
     """
     if not isinstance(action, str) or not _CODE.fullmatch(action):
         raise ValueError(f"audit action must be a short lower-case code, not {action!r}")
@@ -107,21 +109,23 @@ def record_many(action, actor=None, objects=(), fields=(), at=None):
     field_list = _field_list(fields)
     moment = _utc_naive(at or utcnow())
     rows = []
-    for object_type, object_id, section in objects:
+    for item in objects:
+        object_type, object_id, section = item[:3]
         object_id = None if object_id in (None, "") else str(object_id)
         if object_id is not None and len(object_id) > MAX_OBJECT_ID_LENGTH:
             raise ValueError(f"audit object_id is longer than {MAX_OBJECT_ID_LENGTH} characters")
         rows.append((_code("object_type", object_type), object_id,
-                     _code("section", getattr(section, "code", section))))
+                     _code("section", getattr(section, "code", section)),
+                     _field_list(item[3]) if len(item) > 3 else field_list))
     if not rows:
         return 0
     with database.write_transaction():
         head = _locked_head()
         last_id, last_hash, events = head.last_id, head.last_hash, []
-        for object_type, object_id, section in rows:
+        for object_type, object_id, section, names in rows:
             event = AuditEvent(id=last_id + 1, at=moment, actor=actor_pseudonym,
                                actor_role=actor_role, action=action, object_type=object_type,
-                               object_id=object_id, section=section, fields=field_list,
+                               object_id=object_id, section=section, fields=names,
                                prev_hash=last_hash)
             event.hash = event_hash(event)
             events.append(event.__data__)
@@ -165,25 +169,29 @@ def _append(head, events):
         raise RuntimeError("the audit log's head moved during an append; nothing was saved")
 
 
-def record_reads(action, actor, customers, via_type, via_id=None):
+def record_reads(action, actor, customers, via_type, via_id=None, first=()):
     """Record ``action`` on each customer of ``customers`` (rows or ``(id, section_id)``
     pairs; each once) whose data ``actor`` read through ``via_type`` number ``via_id``.
 
     The event is on the customer — filtering the log for customer N shows every read of
-    it — and names the path in its fields: ``via.<type>.<number>``.
+    it — and names the path in its fields: ``via.<type>.<number>``. ``first``:
+    ``(object_type, object_id, section_id)`` of events of the same action (without fields)
+    recorded before them in the same append, such as the one on the request itself.
     """
     ids = {}
     for customer in customers:
         customer_id, section_id = (customer if isinstance(customer, tuple)
                                    else (customer.id, customer.section_id))
         ids.setdefault(customer_id, section_id)
-    if not ids:
+    if not ids and not first:
         return 0
     codes = dict(Section.select(Section.id, Section.code).tuples())
     via = f"via.{via_type}" if via_id is None else f"via.{via_type}.{via_id}"
-    return record_many(action, actor=actor, fields=(via,), objects=[
-        ("customer", customer_id, codes.get(section_id))
-        for customer_id, section_id in ids.items()])
+    return record_many(action, actor=actor, objects=[
+        *((object_type, object_id, codes.get(section_id), ())
+          for object_type, object_id, section_id in first),
+        *(("customer", customer_id, codes.get(section_id), (via,))
+          for customer_id, section_id in ids.items())])
 
 
 def verify(batch_size=VERIFY_BATCH_SIZE, checkpoint_key=None):

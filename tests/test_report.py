@@ -557,6 +557,15 @@ def test_every_report_is_audited(client, auth, subject):
     assert {e.fields for e in on_customer} == {f"via.inspection_request.{req.id}"}
     home = Customer.get_by_id(subject["customer"]).section.code
     assert {e.section for e in on_customer} == {home}
+    assert event.fields == "" and event.id == on_customer[-1].id - 1  # the request's first
+    # A contact person's record is the company's: the read is on the company.
+    by_person = make_request([("contact_person", subject["contact_person"])])
+    assert client.get(report_url(by_person.id, "html")).status_code == 200
+    assert [(e.object_id, e.fields) for e in AuditEvent.select().where(
+        (AuditEvent.action == "report") & (AuditEvent.object_type == "customer")
+        & AuditEvent.fields.endswith(f".{by_person.id}"))] == [
+        (str(ContactPerson.get_by_id(subject["contact_person"]).customer_id),
+         f"via.inspection_request.{by_person.id}")]
 
 
 def test_report_page_is_accessible_markup(client, auth, subject):

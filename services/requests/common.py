@@ -173,6 +173,13 @@ def _audit_reads(user, action, request, customers):
                        request.id if request is not None else None)
 
 
+def _audit_with_reads(user, action, request, customers):
+    """Record ``action`` on ``request`` (as ``_audit``) and on each customer of
+    ``customers`` read through it (as ``_audit_reads``), in one append."""
+    audit.record_reads(action, user, customers, AUDIT_OBJECT_TYPE, request.id,
+                       first=[(AUDIT_OBJECT_TYPE, request.id, request.section_id)])
+
+
 def _on_site_section(user, section):
     if not may_serve_on_site(user):
         raise NotAllowed(N_("Your role does not serve inspection requests."))

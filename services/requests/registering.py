@@ -8,7 +8,7 @@ from services.policy import NotAllowed
 from services.requests.common import (
     REPORT_LANGUAGES,
     _audit,
-    _audit_reads,
+    _audit_with_reads,
     _naive_utc,
     _not_in_future,
     _refuse_hetu,
@@ -102,6 +102,5 @@ def record_view(user, request):
     """Write the audit events of ``user`` opening ``request``: on the request, and on each
     customer whose records the page shows."""
     with write_transaction():
-        _audit(user, "view", request)
-        _audit_reads(user, "view", request,
-                     [_subject_customer(s) for s in visible_subjects(user, request)])
+        _audit_with_reads(user, "view", request,
+                          [_subject_customer(s) for s in visible_subjects(user, request)])

@@ -2,13 +2,15 @@
 through the request (each read an audit event on the customer too)."""
 
 from database import write_transaction
-from models import InspectionSubject, utcnow
+from peewee import JOIN, fn
+
+from models import ContactPerson, Customer, InspectionSubject, utcnow
 from services import audit, policy
 from services.errors import N_, RegisterError
 from services.requests.common import (
     AUDIT_OBJECT_TYPE,
-    _audit,
     _audit_reads,
+    _audit_with_reads,
     _on_site_section,
     _require_handler,
     _require_open,
@@ -33,9 +35,9 @@ def search_subjects(user, request, query, section=None):
         if request is None:
             audit.record("search", actor=user, object_type=AUDIT_OBJECT_TYPE,
                          section=section.code)
+            _audit_reads(user, "search", request, [c.customer for c in found])
         else:
-            _audit(user, "search", request)
-        _audit_reads(user, "search", request, [c.customer for c in found])
+            _audit_with_reads(user, "search", request, [c.customer for c in found])
     return found
 
 
@@ -51,6 +53,20 @@ def _subject_customer(subject):
     if subject.contact_person_id is not None:
         return subject.contact_person.customer
     return subject.customer
+
+
+def subject_customers(request):
+    """Return ``[(customer id, section id)]`` of the customers whose records the subject
+    rows of ``request`` name (a contact person's company), oldest row first: one query."""
+    person = ContactPerson.alias()
+    customer_id = fn.COALESCE(person.customer, InspectionSubject.customer)
+    return list(InspectionSubject
+                .select(customer_id, Customer.section)
+                .join(person, JOIN.LEFT_OUTER,
+                      on=(person.id == InspectionSubject.contact_person))
+                .join(Customer, on=(Customer.id == customer_id), src=InspectionSubject)
+                .where(InspectionSubject.request == request.id)
+                .order_by(InspectionSubject.id).tuples())
 
 
 def visible_subjects(user, request):
@@ -72,9 +88,7 @@ def record_report(user, request):
     """Record that ``user`` produced the report of ``request``: an audit event on the
     request and one on each customer whose records it holds."""
     with write_transaction():
-        _audit(user, "report", request)
-        _audit_reads(user, "report", request,
-                     [_subject_customer(s) for s in subjects_of(request)])
+        _audit_with_reads(user, "report", request, subject_customers(request))
 
 
 def _chosen(query, keys, section_ids):
