@@ -5,6 +5,8 @@ import datetime
 
 import peewee as pw
 
+from models.kept_sql import NotPlain, shape
+
 
 db = pw.DatabaseProxy()
 
@@ -96,6 +98,37 @@ class KeptColumnsSelect(pw.ModelSelect):
 
     _kept = {}  # key → the columns' SQL
     MAX_KEPT = 4096
+    _statements = {}  # (shape, database kind) → the statement's SQL (models/kept_sql.py)
+    # Every statement of a kept shape also written by peewee and compared (the tests).
+    VERIFY = False
+
+    def __sql__(self, ctx):
+        state = ctx.state
+        if (ctx._sql or ctx.scope != pw.SCOPE_NORMAL or state.value_literals
+                or state.parentheses or state.subquery or state.in_expr
+                or state.in_function or state.in_projection or state.converter):
+            return super().__sql__(ctx)  # part of another statement: as peewee writes it
+        try:
+            found, values = shape(self)
+        except NotPlain:
+            return super().__sql__(ctx)
+        key = (found, ctx.state.param, ctx.state.quote)
+        text = self._statements.get(key)
+        if text is None or self.VERIFY:
+            super().__sql__(ctx)
+            written = "".join(ctx._sql)
+            if ctx._values != values or text not in (None, written):
+                if self.VERIFY:
+                    raise AssertionError(f"a kept statement differs from peewee's: {written} "
+                                         f"{ctx._values}, kept {text} {values}")
+                return ctx  # not kept: peewee writes this shape every time
+            if len(self._statements) >= self.MAX_KEPT:
+                self._statements.clear()
+            self._statements[key] = written
+            return ctx
+        ctx._sql.append(text)
+        ctx._values.extend(values)
+        return ctx
 
     def __sql_selection__(self, ctx, is_subquery=False):
         if self._is_default and is_subquery:

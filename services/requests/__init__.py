@@ -81,6 +81,7 @@ from services.requests.subjects import (
     reads_records,
     record_report,
     search_subjects,
+    subject_customers,
     subjects_of,
     unlink_subject,
     visible_subjects,
@@ -94,6 +95,6 @@ __all__ = [
     "on_site_sections", "open_condition", "open_requests", "other_sections", "overdue",
     "parts_of", "reads_records", "record_delivery", "record_identity", "record_report",
     "record_view", "register", "register_parts", "remind_due", "REMIND_DAYS", "review", "search_subjects", "serve_on_site",
-    "state_of", "subject_counts", "subjects_of", "to_review", "unlink_subject",
+    "state_of", "subject_counts", "subject_customers", "subjects_of", "to_review", "unlink_subject",
     "visible_subjects", "visible_to", "worklist", "worklist_conditions",
 ]
