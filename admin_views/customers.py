@@ -5,6 +5,7 @@ data categories its form and details show (``Section.category_set``), so a third
 is a row in the ``section`` table, not a class.
 """
 
+import peewee as pw
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
@@ -111,23 +112,30 @@ HISTORY_LISTS = {"events": "history", "purchases": "history", "invoices": "invoi
 
 
 class _EditedCustomer:
-    """The customer as its edit form reads it: its own fields as they are, and of each
-    list of HISTORY_LISTS the ``EDIT_HISTORY_ROWS`` latest recorded rows, the oldest of
-    them first (``not_shown``: how many older rows each list leaves out)."""
+    """The customer as its edit form reads it: its own fields as they are, each list of
+    rows read once (the form, then its checks of the stored addresses and contact
+    persons), and of each list of HISTORY_LISTS the ``EDIT_HISTORY_ROWS`` latest recorded
+    rows, the oldest of them first (``not_shown``: how many older rows each list leaves
+    out)."""
 
     def __init__(self, customer):
         self._customer = customer
         self.not_shown = {}
+        self.rows = {}  # list name → its rows as read
 
     def __getattr__(self, name):
         value = getattr(self._customer, name)
-        if name not in HISTORY_LISTS:
+        if not isinstance(value, pw.ModelSelect):
             return value
-        latest = list(value.order_by(value.model.id.desc()).limit(EDIT_HISTORY_ROWS))
-        if len(latest) == EDIT_HISTORY_ROWS:
-            self.not_shown[name] = value.count() - len(latest)
-        self.__dict__[name] = latest[::-1]  # read once (the form asks hasattr, then getattr)
-        return self.__dict__[name]
+        if name in HISTORY_LISTS:
+            latest = list(value.order_by(value.model.id.desc()).limit(EDIT_HISTORY_ROWS))
+            if len(latest) == EDIT_HISTORY_ROWS:
+                self.not_shown[name] = value.count() - len(latest)
+            rows = latest[::-1]
+        else:
+            rows = list(value)
+        self.__dict__[name] = self.rows[name] = rows  # read once (hasattr, then getattr)
+        return rows
 
 
 def _if_held(model, category, value):
@@ -419,7 +427,8 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
     def edit_form(self, obj=None):
         edited = _EditedCustomer(obj)
         form = super().edit_form(edited)
-        form.editing = obj
+        form.editing = edited  # its rows as the form read them: the checks read no more
+        form.rows_read = edited.rows  # … nor does the save (save_inline_rows)
         for name, count in edited.not_shown.items():
             if count and name in form:
                 form[name].rows_shown = EDIT_HISTORY_ROWS

@@ -191,6 +191,36 @@ def test_the_edit_form_holds_the_latest_contacts_and_a_save_keeps_the_older(
         {i: before[i] for i in before if i not in (first, second)}
 
 
+def test_a_save_reads_each_list_once_and_an_older_row_posted_is_still_the_customers(
+        client, auth, people, company):
+    """The save takes the rows the form was made from for its checks and its writes: each
+    list's table read once. A posted id of a row the form did not hold (an older contact,
+    typed in) is looked up among the customer's own rows, as before: it is updated."""
+    from bench.replay import captured_sql
+
+    auth.login_as("staff_t")
+    fields = form_fields(page_of(client, f"/customers/edit/?id={company.id}"))
+    fields.setlist("addresses-0-street", ["Kaisaniemenkatu 3"])
+    with captured_sql() as statements:
+        answer = client.post(f"/customers/edit/?id={company.id}", data=fields)
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+    # The rows themselves (a count of the older contacts and the newest moment aside).
+    reads = [sql for sql, _params in statements
+             if sql.startswith('SELECT "t1"."id", "t1"."customer_id"')]
+    for table in ("address", "contact_person", "contact_event", "purchase", "invoice"):
+        assert sum(f'FROM "{table}" AS' in sql for sql in reads) == 1, table
+    assert Address.select().where(Address.street == "Kaisaniemenkatu 3").count() == 1
+
+    oldest = min(e.id for e in company.events)
+    fields = form_fields(page_of(client, f"/customers/edit/?id={company.id}"))
+    fields.setlist("events-0-id", [str(oldest)])
+    fields.setlist("events-0-summary", ["Vanhin korjattu"])
+    answer = client.post(f"/customers/edit/?id={company.id}", data=fields)
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+    assert ContactEvent.get_by_id(oldest).summary == "Vanhin korjattu"
+    assert ContactEvent.select().where(ContactEvent.customer == company.id).count() == 25
+
+
 def test_a_short_history_is_all_in_the_edit_form(client, auth, people):
     tourism = Section.get(code="tourism")
     customer = Customer.create(section=tourism, kind="company", name="Lyhyt Oy")

@@ -12,6 +12,7 @@ from admin_views.base.model_view import (
     ListRow,
     RegisterModelView,
     RowButton,
+    save_inline_rows,
 )
 from admin_views.base.pages import (
     DETAIL_TYPE_FORMATTERS,
@@ -44,7 +45,6 @@ from admin_views.base.pages import (
     page_number,
     parse_id,
     safe_redirect_target,
-    save_inline_rows,
     scoped_customers,
     section_names,
     user_customer_scope,

@@ -29,7 +29,6 @@ from admin_views.base.pages import (
     _differs,
     log,
     safe_redirect_target,
-    save_inline_rows,
     scoped_customers,
     user_may,
     user_section_ids,
@@ -415,3 +414,51 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, RememberedListMixin, Mod
     def get_export_value(self, model, name):
         """Return the export cell: text a spreadsheet shows and never runs as a formula."""
         return safe_cell(super().get_export_value(model, name))
+
+
+def _entry_differs(entry, row):
+    """Tell whether an inline form entry would change the stored ``row``."""
+    return any(
+        name != "id" and name in row._meta.fields and _differs(field.data, getattr(row, name))
+        for name, field in entry.form._fields.items()
+    )
+
+
+def save_inline_rows(form, parent):
+    """Save the inline rows of ``form`` under ``parent``; return the lists that changed.
+
+    Like Flask-Admin's ``save_inline``, but a row nobody changed is not written again, and
+    a posted id that is not one of the parent's own rows makes a new row, never an update.
+    The parent's rows are read by the posted ids (a form may hold only the latest rows of
+    a list), or taken from ``form.rows_read`` (list name → the rows the form was made
+    from) when every posted row is among them.
+    """
+    changed = []
+    for name, field in form._fields.items():
+        if field.type != "InlineModelFormList":
+            continue
+        fk = getattr(field.model, field.prop)
+        posted = sorted({pk for pk in map(parse_id, (e.get_pk() for e in field.entries)) if pk})
+        own = {str(row.id): row for row in getattr(form, "rows_read", {}).get(name, ())}
+        if not {str(pk) for pk in posted} <= own.keys():
+            own = {str(row.id): row for row in field.model.select().where(
+                (fk == parent.id) & field.model.id.in_(posted))} if posted else {}
+        touched = False
+        for entry in field.entries:
+            existing = own.get(str(entry.get_pk() or ""))
+            if field.should_delete(entry):
+                if existing is not None:
+                    existing.delete_instance()
+                    touched = True
+                continue
+            if existing is not None and not _entry_differs(entry, existing):
+                continue
+            row = existing if existing is not None else field.model()
+            entry.populate_obj(row, None)
+            setattr(row, field.prop, parent.id)
+            field.inline_view._on_model_change(entry, row, existing is None)
+            row.save()
+            touched = True
+        if touched:
+            changed.append(name)
+    return changed

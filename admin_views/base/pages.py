@@ -391,50 +391,6 @@ def _differs(submitted, stored):
     return str(submitted) != str(stored)
 
 
-def _entry_differs(entry, row):
-    """Tell whether an inline form entry would change the stored ``row``."""
-    return any(
-        name != "id" and name in row._meta.fields and _differs(field.data, getattr(row, name))
-        for name, field in entry.form._fields.items()
-    )
-
-
-def save_inline_rows(form, parent):
-    """Save the inline rows of ``form`` under ``parent``; return the lists that changed.
-
-    Like Flask-Admin's ``save_inline``, but a row nobody changed is not written again, and
-    a posted id that is not one of the parent's own rows makes a new row, never an update.
-    """
-    changed = []
-    for name, field in form._fields.items():
-        if field.type != "InlineModelFormList":
-            continue
-        fk = getattr(field.model, field.prop)
-        # Only the posted rows of the parent (a form may hold the latest rows of a list).
-        posted = sorted({pk for pk in map(parse_id, (e.get_pk() for e in field.entries)) if pk})
-        own = {str(row.id): row for row in field.model.select().where(
-            (fk == parent.id) & field.model.id.in_(posted))} if posted else {}
-        touched = False
-        for entry in field.entries:
-            existing = own.get(str(entry.get_pk() or ""))
-            if field.should_delete(entry):
-                if existing is not None:
-                    existing.delete_instance()
-                    touched = True
-                continue
-            if existing is not None and not _entry_differs(entry, existing):
-                continue
-            row = existing if existing is not None else field.model()
-            entry.populate_obj(row, None)
-            setattr(row, field.prop, parent.id)
-            field.inline_view._on_model_change(entry, row, existing is None)
-            row.save()
-            touched = True
-        if touched:
-            changed.append(name)
-    return changed
-
-
 class ScopedAjaxLoader(QueryAjaxModelLoader):
     """An AJAX foreign-key loader that looks up and accepts only rows in the user's scope."""
 
