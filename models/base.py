@@ -98,7 +98,7 @@ class KeptColumnsSelect(pw.ModelSelect):
 
     _kept = {}  # key → the columns' SQL
     MAX_KEPT = 4096
-    _statements = {}  # (shape, database kind) → the statement's SQL (models/kept_sql.py)
+    _statements = {}  # (shape, parameter mark, quotes) → its SQL (models/kept_sql.py)
     # Every statement of a kept shape also written by peewee and compared (the tests).
     VERIFY = False
 

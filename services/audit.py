@@ -145,7 +145,7 @@ def _append(head, events):
     transaction then rolls the events back).
 
     PostgreSQL: one statement, the insert a data-modifying WITH of the head's update: a
-    round trip fewer on every audited page (each about a quarter of a millisecond)."""
+    round trip fewer on every audited page."""
     last = events[-1]
     if database.is_sqlite() or len(events) > _ONE_STATEMENT_EVENTS:
         insert_dicts(AuditEvent, events)

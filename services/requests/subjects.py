@@ -1,9 +1,9 @@
 """The subject's records of a request: searched, confirmed (linked), removed, and read
 through the request (each read an audit event on the customer too)."""
 
-from database import write_transaction
 from peewee import JOIN, fn
 
+from database import write_transaction
 from models import ContactPerson, Customer, InspectionSubject, utcnow
 from services import audit, policy
 from services.errors import N_, RegisterError
