@@ -124,6 +124,8 @@ class _EditedCustomer:
         self.rows = {}  # list name → its rows as read
 
     def __getattr__(self, name):
+        if name in self.rows:
+            return self.rows[name]
         value = getattr(self._customer, name)
         if not isinstance(value, pw.ModelSelect):
             return value
@@ -134,7 +136,7 @@ class _EditedCustomer:
             rows = latest[::-1]
         else:
             rows = list(value)
-        self.__dict__[name] = self.rows[name] = rows  # read once (hasattr, then getattr)
+        self.rows[name] = rows  # read once (the form asks hasattr, then getattr)
         return rows
 
 

@@ -748,3 +748,31 @@ def test_pages_in_swedish_and_english(client, auth, people, lang, heading):
         r = client.get(path)
         assert r.status_code == 200 and f'lang="{lang}"' in text(r), path
     assert {"sv": "Försenad", "en": "Overdue"}[lang] in text(client.get("/"))
+
+
+def test_a_view_is_a_read_of_the_customers_the_viewer_sees_in_one_append(people):
+    """Opening a request records the view on it and a read of each subject's customer
+    (a contact person's company) — of the sections the viewer reads only, right after it."""
+    row = new_request()
+    tourism, business = Section.get(code="tourism"), Section.get(code="business")
+    own = Customer.create(section=tourism, kind="person", first_name="Anna", last_name="Äijälä")
+    company = Customer.create(section=tourism, kind="company", name="Äijälä Oy")
+    person = ContactPerson.create(customer=company, first_name="Anna", last_name="Äijälä")
+    elsewhere = Customer.create(section=business, kind="person", first_name="Anna",
+                                last_name="Äijälä")
+    for subject in ({"customer": own}, {"contact_person": person}, {"customer": elsewhere}):
+        InspectionSubject.create(request=row, **subject)
+
+    def reads():
+        return [(e.object_id, e.section, e.fields) for e in AuditEvent.select().where(
+            (AuditEvent.action == "view") & (AuditEvent.object_type == "customer"))
+            .order_by(AuditEvent.id)]
+
+    rules.record_view(user("handler_t"), row)
+    view = events(row.id, "view")[-1]
+    via = f"via.inspection_request.{row.id}"
+    assert reads() == [(str(own.id), "tourism", via), (str(company.id), "tourism", via)]
+    assert view.fields == "" and AuditEvent.select().where(
+        AuditEvent.id == view.id + 1).get().object_id == str(own.id)
+    rules.record_view(user("handler_b"), row)  # reads business only: the other customer
+    assert reads()[2:] == [(str(elsewhere.id), "business", via)]

@@ -84,6 +84,7 @@ from services.requests.subjects import (
     subject_customers,
     subjects_of,
     unlink_subject,
+    visible_subject_customers,
     visible_subjects,
 )
 
@@ -94,7 +95,8 @@ __all__ = [
     "link_subjects", "may_decide", "may_handle", "may_register", "may_serve_on_site",
     "on_site_sections", "open_condition", "open_requests", "other_sections", "overdue",
     "parts_of", "reads_records", "record_delivery", "record_identity", "record_report",
-    "record_view", "register", "register_parts", "remind_due", "REMIND_DAYS", "review", "search_subjects", "serve_on_site",
-    "state_of", "subject_counts", "subject_customers", "subjects_of", "to_review", "unlink_subject",
+    "record_view", "register", "register_parts", "remind_due", "REMIND_DAYS", "review",
+    "search_subjects", "serve_on_site", "state_of", "subject_counts", "subject_customers",
+    "subjects_of", "to_review", "unlink_subject", "visible_subject_customers",
     "visible_subjects", "visible_to", "worklist", "worklist_conditions",
 ]

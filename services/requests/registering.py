@@ -18,7 +18,7 @@ from services.requests.common import (
     may_register,
 )
 from services.requests.deadlines import due_from
-from services.requests.subjects import _subject_customer, visible_subjects
+from services.requests.subjects import visible_subject_customers
 
 def register(user, *, received_at, channel, requester_name, section, language="fi",
              requester_contact=None, description=None, on_site=False, group=None, now=None):
@@ -102,5 +102,4 @@ def record_view(user, request):
     """Write the audit events of ``user`` opening ``request``: on the request, and on each
     customer whose records the page shows."""
     with write_transaction():
-        _audit_with_reads(user, "view", request,
-                          [_subject_customer(s) for s in visible_subjects(user, request)])
+        _audit_with_reads(user, "view", request, visible_subject_customers(user, request))

@@ -79,6 +79,14 @@ def visible_subjects(user, request):
     return [s for s in subjects_of(request) if _subject_customer(s).section_id in readable]
 
 
+def visible_subject_customers(user, request):
+    """Return ``[(customer id, section id)]`` of the customers of ``visible_subjects``
+    (those of the sections ``user`` reads): one query."""
+    readable = set(policy.readable_section_ids(user))
+    return [(customer, section) for customer, section in subject_customers(request)
+            if section in readable]
+
+
 def reads_records(user, request):
     """Tell whether ``user`` sees the records of ``request``: those of its section."""
     return policy.reads_section(user, request.section_id)
