@@ -24,7 +24,7 @@ from models import (
     db,
     utcnow,
 )
-from services import customer_rows, monthly_counts
+from services import customer_counts, customer_rows, monthly_counts
 from services.retention.conditions import child_rows
 from services import statistics as stats
 from services.localtime import HELSINKI, to_helsinki
@@ -294,3 +294,43 @@ def test_recount_puts_each_customers_counted_rows_right(app, runner):
     assert f"customer {customer.id} contact_event: kept 3, counted 1" in result.output
     assert f"customer {customer.id} invoice: kept 1, counted 0" in result.output
     assert customer_rows.differences() == []
+
+
+def test_no_trigger_joins_its_old_rows_with_its_new_rows(app, db_kind):
+    """A statement trigger's plan is made once per connection for the first transition
+    table it sees and reused for any size: a join of the old and new rows planned for a
+    few rows ran as a nested loop on thousands (migration 041)."""
+    if db_kind == "sqlite":
+        pytest.skip("PostgreSQL's statement triggers (SQLite's are per row)")
+    functions = dict(db.execute_sql(
+        "SELECT DISTINCT p.proname, p.prosrc FROM pg_trigger AS t"
+        " JOIN pg_proc AS p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal").fetchall())
+    with_rows = [name for name, source in functions.items() if "old_rows" in source]
+    assert len(with_rows) >= 15  # the list's blocks, the counts, the monthly and row counts
+    joined = [name for name, source in functions.items()
+              if "JOIN old_rows" in source or "JOIN new_rows" in source]
+    assert joined == []
+
+
+def test_bulk_updates_after_a_single_one_keep_every_count(app):
+    """A one-row update first (the triggers' plans made for one row), then updates of
+    many customers and rows that change nothing counted, and some that do."""
+    rng = random.Random(7)
+    sections = [s.id for s in Section.select()]
+    customers, numbers = [], iter(range(10**6))
+    for _ in range(40):
+        customers = _step(rng, "customer", customers, sections, numbers)
+    ContactEvent.insert_many([event(rng, c) for c in customers]).execute()
+    Invoice.insert_many([invoice(rng, c, next(numbers)) for c in customers]).execute()
+    Customer.update(own_info="yksi").where(Customer.id == customers[0]).execute()
+    Invoice.update(collection_state="reminded").where(
+        Invoice.customer == customers[0]).execute()
+    Customer.update(own_info="kaikki").execute()  # nothing counted changes
+    Invoice.update(collection_state="reminded").execute()
+    Customer.update(postal_code="00990").where(Customer.id.in_(customers[::2])).execute()
+    Customer.update(section=sections[-1]).where(Customer.id.in_(customers[::3])).execute()
+    ContactEvent.update(channel=CHANNELS[0]).execute()
+    Invoice.update(paid_on=None).where(Invoice.customer.in_(customers[1::2])).execute()
+    assert monthly_counts.differences() == []
+    assert customer_rows.differences() == []
+    assert customer_counts.differences() == []
