@@ -267,7 +267,8 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
         return user_customer_scope()
 
     def search_condition(self, term):
-        return customer_search_condition(term)
+        # The planner's estimates are asked once a request (PostgreSQL; search_is_capped).
+        return customer_search_condition(term, g.setdefault("search_estimates", {}))
 
     def _order_by(self, query, joins, order):
         first = order[0][0] if order else None
@@ -332,7 +333,7 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
 
     def _tell_if_search_capped(self):
         """Say so when a search matched more customers than the index hands over."""
-        if search_is_capped(g.search_term):
+        if search_is_capped(g.search_term, g.setdefault("search_estimates", {})):
             flash(_("The search matched over %(count)s customers; the list shows the most "
                     "recent of them. Add a word to narrow the search.",
                     count=format_decimal(max_candidates())), "info")

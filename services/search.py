@@ -235,23 +235,40 @@ def _trigram_condition(text):
     return pw.Expression(_search_expression(), pw.OP.LIKE, pattern)
 
 
-def _estimated_share(condition):
-    """Return the share of all customers the PostgreSQL planner expects ``condition`` to match."""
+def _customer_total(estimates):
+    """Return the planner's count of customers (``pg_class.reltuples``), once per
+    ``estimates`` (a dict the caller keeps for one request, or None)."""
+    if estimates is not None and "total" in estimates:
+        return estimates["total"]
+    total = db.execute_sql(
+        "SELECT reltuples FROM pg_class WHERE oid = 'customer'::regclass").fetchone()[0]
+    if estimates is not None:
+        estimates["total"] = total
+    return total
+
+
+def _estimated_share(condition, estimates=None):
+    """Return the share of all customers the PostgreSQL planner expects ``condition`` to
+    match; asked once per condition and ``estimates`` (see ``_customer_total``)."""
     sql, params = Customer.select(pw.SQL("1")).where(condition).sql()
+    key = (sql, tuple(params))
+    if estimates is not None and key in estimates:
+        return estimates[key]
     plan = db.execute_sql("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
     rows = plan[0]["Plan"]["Plan Rows"]
-    total = db.execute_sql(
-        "SELECT reltuples FROM pg_class WHERE oid = 'customer'::regclass"
-    ).fetchone()[0]
-    return rows / total if total and total > 0 else 0.0
+    total = _customer_total(estimates)
+    share = rows / total if total and total > 0 else 0.0
+    if estimates is not None:
+        estimates[key] = share
+    return share
 
 
-def _trigram_index_condition(words):
+def _trigram_index_condition(words, estimates=None):
     """Customers matching every word, through the pg_trgm GIN index (PostgreSQL)."""
     matches = _and(_or(_trigram_condition(f) for f in forms) for forms in words)
-    if _estimated_share(matches) >= VERY_COMMON_SHARE:
+    if _estimated_share(matches, estimates) >= VERY_COMMON_SHARE:
         # Matches are everywhere: PostgreSQL walks the sort_name index and stops at the
         # first page, exact and fast.
         return matches
@@ -262,12 +279,13 @@ def _trigram_index_condition(words):
     return Customer.id == pw.fn.ANY(pw.fn.ARRAY(candidates))
 
 
-def search_is_capped(term):
+def search_is_capped(term, estimates=None):
     """Tell, cheaply, whether ``term`` matches more customers than a search takes in.
 
     SQLite counts the FTS5 index entries up to the cap (no table rows are read);
-    PostgreSQL asks the planner for its estimate. The section scope is not applied: the
-    cap is taken before it.
+    PostgreSQL asks the planner for its estimate (``estimates``: a dict kept for the
+    request, shared with ``customer_search_condition``, so the planner is asked once).
+    The section scope is not applied: the cap is taken before it.
     """
     words = [w for w in search_words(term) if all(len(f) >= MIN_INDEXED_LENGTH for f in w)]
     if not words:
@@ -278,9 +296,8 @@ def search_is_capped(term):
             " LIMIT ?)", (_fts_query(words), SQLITE_MAX_CANDIDATES)).fetchone()[0]
         return found >= SQLITE_MAX_CANDIDATES
     matches = _and(_or(_trigram_condition(f) for f in forms) for forms in words)
-    total = db.execute_sql(
-        "SELECT reltuples FROM pg_class WHERE oid = 'customer'::regclass").fetchone()[0]
-    share = _estimated_share(matches)
+    total = _customer_total(estimates)
+    share = _estimated_share(matches, estimates)
     # A very common term is searched exactly (see _trigram_index_condition).
     return share < VERY_COMMON_SHARE and share * max(total or 0, 0) >= POSTGRES_MAX_CANDIDATES
 
@@ -290,11 +307,11 @@ def max_candidates():
     return SQLITE_MAX_CANDIDATES if database.is_sqlite() else POSTGRES_MAX_CANDIDATES
 
 
-def _indexed_condition(words):
+def _indexed_condition(words, estimates=None):
     """Customers matching every word (each in one of its forms, all of 3+ characters)."""
     if database.is_sqlite():
         return _fts_condition(words)
-    return _trigram_index_condition(words)
+    return _trigram_index_condition(words, estimates)
 
 
 def _successor(prefix):
@@ -333,8 +350,10 @@ def _short_filter(text):
     return condition
 
 
-def customer_search_condition(term):
-    """Return a condition for ``Customer.select().where()`` matching ``term``, or None if empty."""
+def customer_search_condition(term, estimates=None):
+    """Return a condition for ``Customer.select().where()`` matching ``term``, or None if
+    empty. ``estimates``: a dict the caller keeps for one request (see
+    ``search_is_capped``), or None."""
     words = search_words(term)
     if not words:
         return None
@@ -344,11 +363,11 @@ def customer_search_condition(term):
 
     # Words whose every form can use the trigram index narrow the candidates through it.
     fully_indexed = [w for w in words if not short(w)]
-    conditions = [_indexed_condition(fully_indexed)] if fully_indexed else []
+    conditions = [_indexed_condition(fully_indexed, estimates)] if fully_indexed else []
     anchored = bool(fully_indexed)
     for forms in (w for w in words if short(w)):
         long_forms = [f for f in forms if f not in short(forms)]
-        alternatives = [_indexed_condition([long_forms])] if long_forms else []
+        alternatives = [_indexed_condition([long_forms], estimates)] if long_forms else []
         short_match = _short_filter if anchored else _short_anchor
         alternatives.extend(short_match(f) for f in short(forms))
         conditions.append(_or(alternatives))

@@ -6,8 +6,14 @@ import pytest
 
 import database
 import models
+from bench.replay import captured_sql
 from models import Customer, db
-from services.search import SEARCH_COLUMNS, customer_search_condition, search_words
+from services.search import (
+    SEARCH_COLUMNS,
+    customer_search_condition,
+    search_is_capped,
+    search_words,
+)
 
 
 def section(code="tourism"):
@@ -366,3 +372,21 @@ def test_migration_rolls_back_and_reapplies(customers, db_kind):
     assert found("virtanen") == []
     assert found("mäkelä") == ["mäkelä, pekka"]
     assert found("äijä") == ["äijä, äijä"]
+
+
+def test_the_planner_is_asked_once_for_a_search_and_its_cap(customers, db_kind):
+    """PostgreSQL: the list's condition and its "matched over the cap" note share one
+    request's estimates (one EXPLAIN, one count of customers), and answer as apart."""
+    if db_kind == "sqlite":
+        pytest.skip("SQLite asks its FTS5 index, not the planner")
+    apart = (found("virtanen"), search_is_capped("virtanen"))
+    estimates = {}
+    with captured_sql() as statements:
+        condition = customer_search_condition("virtanen", estimates)
+        capped = search_is_capped("virtanen", estimates)
+    asked = [sql for sql, _params in statements]
+    assert sum(sql.startswith("EXPLAIN") for sql in asked) == 1, asked
+    assert sum("reltuples" in sql for sql in asked) == 1, asked
+    together = [c.sort_name for c in Customer.select().where(condition)
+                .order_by(Customer.sort_name)]
+    assert (together, capped) == apart
