@@ -11,6 +11,7 @@ Ids are the events' places in the chain (1, 2, 3 … with no gaps): ``record`` a
 them under the lock of the ``audit_head`` row, which serialises concurrent appenders.
 """
 
+import contextlib
 import datetime
 import hashlib
 import hmac
@@ -75,7 +76,7 @@ def record(action, actor=None, object_type=None, object_id=None, section=None, f
         raise ValueError(f"audit object_id is longer than {MAX_OBJECT_ID_LENGTH} characters")
     actor_pseudonym, actor_role = _actor(actor)
 
-    with database.write_transaction():
+    with _the_change_transaction():
         head = _locked_head()
         event = AuditEvent(
             id=head.last_id + 1,
@@ -119,7 +120,7 @@ def record_many(action, actor=None, objects=(), fields=(), at=None):
                      _field_list(item[3]) if len(item) > 3 else field_list))
     if not rows:
         return 0
-    with database.write_transaction():
+    with _the_change_transaction():
         head = _locked_head()
         last_id, last_hash, events = head.last_id, head.last_hash, []
         for object_type, object_id, section, names in rows:
@@ -132,6 +133,15 @@ def record_many(action, actor=None, objects=(), fields=(), at=None):
             last_id, last_hash = event.id, event.hash
         _append(head, events)
     return len(events)
+
+
+def _the_change_transaction():
+    """The transaction of the change an append records: the caller's when there is one
+    (no savepoint: an append that fails fails the change with it, and a page saves two
+    round trips), else a write transaction of its own."""
+    if db.in_transaction():
+        return contextlib.nullcontext()
+    return database.write_transaction()
 
 
 # At most this many events are appended in one statement with the head's move
