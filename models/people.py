@@ -88,7 +88,7 @@ class User(BaseModel):
         return list(
             Section.select()
             .join(UserSection)
-            .where(UserSection.user == self)
+            .where(UserSection.user == self.id)  # an id, not the row: a kept statement
             .order_by(Section.code)
         )
 

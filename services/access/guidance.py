@@ -1,9 +1,9 @@
 """The internal guidance every user acknowledges (seed §3, §18)."""
 
-import peewee as pw
+import functools
 
 from database import write_transaction
-from models import GuidanceAcknowledgement, GuidanceVersion
+from models import GuidanceAcknowledgement, GuidanceVersion, db
 from services import audit, notifications, policy
 from services.access.common import GUIDANCE_OBJECT_TYPE, InvalidField, MAX_GUIDANCE, _now
 from services.errors import N_, RegisterError
@@ -59,17 +59,24 @@ def publish_guidance(actor, text, now=None):
 def pending_guidance(user):
     """Return the current guidance if ``user`` has not acknowledged it yet, else None.
 
-    One indexed query: it runs before every request of a logged-in user.
+    One indexed query: it runs before every request of a logged-in user, so it is written
+    as SQL once (peewee took 150 µs a request to build it, with its subquery).
     """
-    acknowledged = (GuidanceAcknowledgement.select(GuidanceAcknowledgement.id)
-                    .where((GuidanceAcknowledgement.version == GuidanceVersion.id)
-                           & (GuidanceAcknowledgement.user == user.id)))
-    row = (GuidanceVersion.select(GuidanceVersion.id, GuidanceVersion.number,
-                                  pw.fn.EXISTS(acknowledged).alias("done"))
-           .order_by(GuidanceVersion.number.desc()).limit(1).first())
-    if row is None or row.done:
+    row = db.execute_sql(_pending_sql(db.param), (user.id,)).fetchone()
+    if row is None or row[1]:
         return None
-    return GuidanceVersion.get_by_id(row.id)
+    return GuidanceVersion.get_by_id(row[0])
+
+
+@functools.lru_cache(maxsize=4)
+def _pending_sql(param):
+    """The newest version's id and whether ``param`` (the user's id) acknowledged it."""
+    a, v = GuidanceAcknowledgement._meta, GuidanceVersion._meta
+    return (f"SELECT v.{v.primary_key.column_name}, EXISTS (SELECT 1 FROM {a.table_name} AS a"
+            f" WHERE a.{a.fields['version'].column_name} = v.{v.primary_key.column_name}"
+            f" AND a.{a.fields['user'].column_name} = {param})"
+            f" FROM {v.table_name} AS v ORDER BY v.{v.fields['number'].column_name} DESC"
+            " LIMIT 1")
 
 
 def acknowledge(user, version_id, now=None):
