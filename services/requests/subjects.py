@@ -48,25 +48,25 @@ def subjects_of(request):
                 .order_by(InspectionSubject.id))
 
 
-def _subject_customer(subject):
-    """Return the customer whose records a subject row names (a contact person's company)."""
-    if subject.contact_person_id is not None:
-        return subject.contact_person.customer
-    return subject.customer
-
-
-def subject_customers(request):
-    """Return ``[(customer id, section id)]`` of the customers whose records the subject
-    rows of ``request`` name (a contact person's company), oldest row first: one query."""
+def _subject_rows(request):
+    """Return ``[(subject row id, customer id, section id)]`` of the subject rows of
+    ``request``, each with the customer whose records it names (a contact person's
+    company), oldest row first: one query."""
     person = ContactPerson.alias()
     customer_id = fn.COALESCE(person.customer, InspectionSubject.customer)
     return list(InspectionSubject
-                .select(customer_id, Customer.section)
+                .select(InspectionSubject.id, customer_id, Customer.section)
                 .join(person, JOIN.LEFT_OUTER,
                       on=(person.id == InspectionSubject.contact_person))
                 .join(Customer, on=(Customer.id == customer_id), src=InspectionSubject)
                 .where(InspectionSubject.request == request.id)
                 .order_by(InspectionSubject.id).tuples())
+
+
+def subject_customers(request):
+    """Return ``[(customer id, section id)]`` of the customers whose records the subject
+    rows of ``request`` name, oldest row first."""
+    return [(customer, section) for _row, customer, section in _subject_rows(request)]
 
 
 def visible_subjects(user, request):
@@ -76,12 +76,13 @@ def visible_subjects(user, request):
     they do not have sees none of its names.
     """
     readable = set(policy.readable_section_ids(user))
-    return [s for s in subjects_of(request) if _subject_customer(s).section_id in readable]
+    shown = {row for row, _customer, section in _subject_rows(request) if section in readable}
+    return [s for s in subjects_of(request) if s.id in shown]
 
 
 def visible_subject_customers(user, request):
     """Return ``[(customer id, section id)]`` of the customers of ``visible_subjects``
-    (those of the sections ``user`` reads): one query."""
+    (those of the sections ``user`` reads)."""
     readable = set(policy.readable_section_ids(user))
     return [(customer, section) for customer, section in subject_customers(request)
             if section in readable]
