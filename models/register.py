@@ -104,7 +104,9 @@ class Customer(BaseModel):
 
 
 class Address(BaseModel):
-    customer = pw.ForeignKeyField(Customer, backref="addresses", on_delete="CASCADE")
+    # Looked up by the index (customer, kind) below (migration 042).
+    customer = pw.ForeignKeyField(Customer, backref="addresses", on_delete="CASCADE",
+                                  index=False)
     kind = pw.CharField(max_length=16, choices=choices(ADDRESS_KINDS), default="postal")
     street = pw.CharField(max_length=200, null=True)
     postal_code = pw.CharField(max_length=10, null=True, index=True)
@@ -117,6 +119,10 @@ class Address(BaseModel):
     # Why a postal code or city the postal code table does not know was kept
     # (services.postal_codes): the check leaves the address alone while this is given.
     postal_check_reason = pw.CharField(max_length=200, null=True)
+
+    class Meta:
+        # The kind answers which address a minimisation keeps from the index alone.
+        indexes = ((("customer", "kind"), False),)
 
 
 class Demographics(BaseModel):
@@ -170,7 +176,8 @@ class Purchase(BaseModel):
     amount = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
 
     class Meta:
-        indexes = ((("customer", "purchased_on"), False),)
+        # The amount answers whether a kept invoice bills it from the index (migration 042).
+        indexes = ((("customer", "purchased_on", "amount"), False),)
 
 
 class Invoice(BaseModel):
@@ -187,7 +194,7 @@ class Invoice(BaseModel):
     )
 
     class Meta:
-        indexes = ((("customer", "invoice_date"), False),)
+        indexes = ((("customer", "invoice_date", "amount"), False),)  # migration 042
 
 
 class CustomerMerge(BaseModel):

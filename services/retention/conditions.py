@@ -30,12 +30,13 @@ _INVOICE_PAST_KEEPING = "e.invoice_date < :keep_from"
 # The customer's own prohibitions stay (seed §16); a contact person's go with the person.
 _PROHIBITION_OF_CONTACT_PERSON = "e.contact_person_id IS NOT NULL"
 # Every address but the billing addresses; with no billing address, the one the
-# invoices went to (the postal address, else the first) stays instead.
+# invoices went to (the postal address, else the first) stays instead. One look at the
+# customer's addresses a row: the first of them, billing before postal before the rest, is
+# the one kept when the customer has no billing address, and a billing address when it has.
 _ADDRESS_NOT_KEPT = (
-    "e.kind <> 'billing' AND (EXISTS (SELECT 1 FROM address AS b"
-    " WHERE b.customer_id = e.customer_id AND b.kind = 'billing')"
-    " OR e.id <> (SELECT a.id FROM address AS a WHERE a.customer_id = e.customer_id"
-    " ORDER BY CASE WHEN a.kind = 'postal' THEN 0 ELSE 1 END, a.id LIMIT 1))"
+    "e.kind <> 'billing' AND e.id <> (SELECT a.id FROM address AS a"
+    " WHERE a.customer_id = e.customer_id"
+    " ORDER BY CASE a.kind WHEN 'billing' THEN 0 WHEN 'postal' THEN 1 ELSE 2 END, a.id LIMIT 1)"
 )
 # Per child table, what a minimisation removes; every row of a table not named here goes.
 MINIMISE_CONDITIONS = {

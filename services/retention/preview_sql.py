@@ -132,10 +132,9 @@ def _sums():
         table = model._meta.table_name
         if not _is_counted(table):
             continue
-        columns.append(f"SUM(CASE WHEN c.kept = 0 THEN c.n_{table} ELSE 0 END) AS d_{table}")
+        columns.append(f"SUM(c.n_{table}) FILTER (WHERE c.kept = 0) AS d_{table}")
         if condition is None:
-            columns.append(f"SUM(CASE WHEN c.minimise = 1 THEN c.n_{table} ELSE 0 END)"
-                           f" AS m_{table}")
+            columns.append(f"SUM(c.n_{table}) FILTER (WHERE c.minimise = 1) AS m_{table}")
     return "SELECT " + ", ".join(columns) + " FROM cand AS c"
 
 
@@ -186,15 +185,18 @@ def _row_counts():
 
 
 def _ids():
-    """The ids of the customers to delete or minimise, "id:0,id:1,…" in id order."""
+    """The ids of the customers to delete, then of those to minimise, each in id order:
+    "id,id,…|id,id,…"."""
     if database.is_sqlite():
-        ids = ("(SELECT group_concat(p.x, ',') FROM (SELECT CAST(id AS TEXT) || ':' ||"
-               " CAST(minimise AS TEXT) AS x FROM cand WHERE kept = 0 OR minimise = 1"
-               " ORDER BY id) AS p)")
+        deleted = ("(SELECT group_concat(p.id, ',') FROM (SELECT id FROM cand WHERE kept = 0"
+                   " ORDER BY id) AS p)")
+        minimised = ("(SELECT group_concat(p.id, ',') FROM (SELECT id FROM mini ORDER BY id)"
+                     " AS p)")
     else:
-        ids = ("(SELECT string_agg(CAST(id AS TEXT) || ':' || CAST(minimise AS TEXT), ','"
-               " ORDER BY id) FROM cand WHERE kept = 0 OR minimise = 1)")
-    return f"SELECT 'ids', NULL, NULL, NULL, {ids}"
+        deleted = "(SELECT string_agg(CAST(id AS TEXT), ',' ORDER BY id) FROM cand WHERE kept = 0)"
+        minimised = "(SELECT string_agg(CAST(id AS TEXT), ',' ORDER BY id) FROM mini)"
+    return (f"SELECT 'ids', NULL, NULL, NULL,"
+            f" COALESCE({deleted}, '') || '|' || COALESCE({minimised}, '')")
 
 
 def _held_rows(anything):

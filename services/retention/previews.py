@@ -127,7 +127,7 @@ class SectionPreview:
     delete: dict
     minimise: dict
     waiting: int  # kept and already minimised: nothing goes before the keeping period ends
-    ids: str = ""  # "id:0,id:1,…" (1: minimise) in id order, for the fingerprint
+    ids: str = ""  # "id,…|id,…": to delete, then to minimise, in id order, for the fingerprint
     delete_page: list = dataclasses.field(default_factory=list)  # ids of the listed page
     minimise_page: list = dataclasses.field(default_factory=list)
     # Ids of the customers the purge would delete or minimise but for a hold, in id order.
@@ -165,9 +165,10 @@ class Preview:
     def items(self):
         """Yield ``(customer_id, action)`` of every customer the purge would handle."""
         for part in self.sections:
-            for token in filter(None, (part.ids or "").split(",")):
-                customer_id, flag = token.split(":")
-                yield int(customer_id), MINIMISE if flag == "1" else DELETE
+            deleted, _bar, minimised = (part.ids or "").partition("|")
+            for ids, action in ((deleted, DELETE), (minimised, MINIMISE)):
+                for customer_id in filter(None, ids.split(",")):
+                    yield int(customer_id), action
 
 
 def preview(snapshot, list_section=None, page=0, minimise_page=0, page_size=None,
@@ -233,6 +234,12 @@ def fingerprint(snapshot, parts, held=None):
 def _counted(sql, params):
     """Run a section's preview statement and return its rows.
 
+    SQLite reads the database file through a memory map for the statement (as much of it
+    as SQLite maps, 2 GB in its usual build): the statement reads the pages of every unused
+    customer once, and copying each through the page cache took a fifth of its time (557 →
+    452 ms for tourism at 1 000 000 customers). The map is given up after, so a server's
+    memory is as before between previews.
+
     PostgreSQL runs it without hash joins: the planner hashes every address, purchase and
     invoice of the register to join them to the candidates (spilling to disk), where
     looking up each candidate's rows by the customer index is a fifth faster (2.5 s → 2.0 s
@@ -240,7 +247,12 @@ def _counted(sql, params):
     transaction (or savepoint, when it fails).
     """
     if database.is_sqlite():
-        return db.execute_sql(sql, params).fetchall()
+        # Asked for more than SQLite maps (its build's limit), so that it maps its most.
+        db.execute_sql(f"PRAGMA mmap_size = {1 << 40}")
+        try:
+            return db.execute_sql(sql, params).fetchall()
+        finally:
+            db.execute_sql("PRAGMA mmap_size = 0")
     with db.atomic():
         db.execute_sql("SET LOCAL enable_hashjoin = off")
         rows = db.execute_sql(sql, params).fetchall()
