@@ -122,6 +122,10 @@ def _step(rng, step, customers, sections, numbers):
         Address.delete().where(Address.customer.in_(some[:1])).execute()
     elif step == "move":
         Customer.update(section=rng.choice(sections)).where(Customer.id.in_(some)).execute()
+    elif step == "activity":  # last active at another time, or never (the purge's range)
+        for c in some:
+            Customer.update(last_activity_at=rng.choice([a_time(rng), None])).where(
+                Customer.id == c).execute()
     elif step == "recreate":  # a customer's registration time corrected
         Customer.update(created_at=a_time(rng)).where(Customer.id.in_(some[:1])).execute()
     elif step == "delete":  # its rows go by ON DELETE CASCADE
@@ -142,8 +146,8 @@ def _step(rng, step, customers, sections, numbers):
 
 STEPS = ("customer", "events", "purchases", "invoices", "change_event", "change_purchase",
          "pay", "unpay_or_amount", "reminded", "give_rows_to_another", "delete_rows",
-         "other_rows", "delete_other_rows", "move", "recreate", "delete", "purge",
-         "rolled_back")
+         "other_rows", "delete_other_rows", "move", "activity", "recreate", "delete",
+         "purge", "rolled_back")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -173,7 +177,8 @@ def test_every_table_of_a_customers_data_is_counted_per_customer(app):
     tables = {model._meta.table_name for model, _category, _condition in child_rows()}
     assert tables == set(customer_rows.TABLES)
     columns = {c.name for c in db.get_columns("customer_rows")}
-    assert columns == set(customer_rows.TABLES) | {"customer_id", "last_invoice_date"}
+    assert columns == set(customer_rows.TABLES) | {"customer_id", "last_invoice_date",
+                                                   "section_id", "last_activity_at"}
 
 
 def test_a_contact_counts_in_its_helsinki_month(app):

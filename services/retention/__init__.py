@@ -124,7 +124,7 @@ from services.retention.holding import (  # noqa: F401
 from services.retention.preview_sql import (  # noqa: F401
     _unused_condition,
     _held_ids,
-    _unused_ids,
+    _unused_rows,
     _section_sql,
     _minimised_fields_of,
     _KEPT_INVOICE,
@@ -290,7 +290,7 @@ __all__ = [
     "Held",
     "_unused_condition",
     "_held_ids",
-    "_unused_ids",
+    "_unused_rows",
     "_section_sql",
     "_minimised_fields_of",
     "_KEPT_INVOICE",

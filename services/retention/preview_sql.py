@@ -19,17 +19,22 @@ def _held_ids():
             " FROM json_array_elements_text(CAST(:held AS json)) AS j(value)")
 
 
-def _unused_ids():
-    """The ids of the section's unused customers, as two index-only reads.
+def _unused_rows():
+    """The counted rows (``customer_rows``) of the section's unused customers, with their
+    ids as ``id``; a customer without rows counts none.
 
-    The condition of :func:`_unused_condition` split at its OR: customers last active
-    before the cut-off come from the index (last activity, section) that carries the id, so
-    no customer row is read; the never active ones (few) are looked up by creation time.
+    The condition of :func:`_unused_condition` split at its OR: the customers last active
+    before the cut-off are one range of the counted rows' index of section and last
+    activity (migration 043; on SQLite the index holds the counts too), no customer row and
+    no lookup a customer; the never active ones (few) are looked up by creation time.
     """
-    return ("SELECT u.id FROM customer AS u WHERE u.last_activity_at < :cutoff"
-            " AND u.section_id = :section"
-            " UNION ALL SELECT u.id FROM customer AS u WHERE u.last_activity_at IS NULL"
-            " AND u.created_at < :cutoff AND u.section_id = :section")
+    columns = ", ".join(f"r.{t}" for t in customer_rows.TABLES) + ", r.last_invoice_date"
+    return (f"SELECT r.customer_id AS id, {columns} FROM customer_rows AS r"
+            " WHERE r.section_id = :section AND r.last_activity_at < :cutoff"
+            f" UNION ALL SELECT u.id, {columns} FROM customer AS u"
+            " LEFT JOIN customer_rows AS r ON r.customer_id = u.id"
+            " WHERE u.last_activity_at IS NULL AND u.created_at < :cutoff"
+            " AND u.section_id = :section")
 
 
 def _section_sql(pages, with_holds=False):
@@ -110,12 +115,11 @@ def _candidates(anything, with_holds):
     if with_holds:
         held_cte = "held AS MATERIALIZED (" + _held_ids() + "), "
         not_held = " WHERE c.id NOT IN (SELECT h.id FROM held AS h)"
-    counts = "".join(f", COALESCE(r.{t}, 0) AS n_{t}" for t in customer_rows.TABLES)
+    counts = "".join(f", COALESCE(c.{t}, 0) AS n_{t}" for t in customer_rows.TABLES)
     return (
         "WITH " + held_cte + "cand0 AS (SELECT c.id,"
-        " CASE WHEN r.last_invoice_date >= :keep_from THEN 1 ELSE 0 END AS kept" + counts
-        + " FROM (" + _unused_ids() + ") AS c"
-        " LEFT JOIN customer_rows AS r ON r.customer_id = c.id" + not_held + "),"
+        " CASE WHEN c.last_invoice_date >= :keep_from THEN 1 ELSE 0 END AS kept" + counts
+        + " FROM (" + _unused_rows() + ") AS c" + not_held + "),"
         " cand AS MATERIALIZED (SELECT c.*, CASE WHEN c.kept = 1 AND ("
         + " OR ".join(anything) + ") THEN 1 ELSE 0 END AS minimise FROM cand0 AS c),"
         # In id order, so that each child table's index is read in order.
