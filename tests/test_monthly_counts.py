@@ -27,6 +27,7 @@ from models import (
 from services import customer_counts, customer_rows, monthly_counts
 from services.retention.conditions import child_rows
 from services import statistics as stats
+from services.customers import refresh_last_activity
 from services.localtime import HELSINKI, to_helsinki
 from tests.test_customer_counts import insert, random_values
 
@@ -293,12 +294,20 @@ def test_recount_puts_each_customers_counted_rows_right(app, runner):
     customer.save()
     ContactEvent.create(customer=customer, occurred_at=utcnow(), channel="web",
                         direction="in", summary="Lomake")
-    db.execute_sql("UPDATE customer_rows SET contact_event = 3, invoice = 1")
+    refresh_last_activity(customer.id)
+    business = Section.get(code="business").id
+    db.execute_sql("UPDATE customer_rows SET contact_event = 3, invoice = 1,"
+                   f" section_id = {business}, last_activity_at = NULL")
     result = runner.invoke(args=["statistics", "recount"])
     assert result.exit_code == 1
     assert f"customer {customer.id} contact_event: kept 3, counted 1" in result.output
     assert f"customer {customer.id} invoice: kept 1, counted 0" in result.output
+    assert f"customer {customer.id} last_activity_at: kept None, counted" in result.output
+    assert f"customer {customer.id} section_id: kept {business}, counted {tourism}" \
+        in result.output
     assert customer_rows.differences() == []
+    assert db.execute_sql("SELECT section_id FROM customer_rows WHERE customer_id = "
+                          f"{customer.id}").fetchone()[0] == tourism
 
 
 def test_no_trigger_joins_its_old_rows_with_its_new_rows(app, db_kind):
