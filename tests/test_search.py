@@ -2,12 +2,14 @@
 
 import importlib.util
 
+import peewee as pw
 import pytest
 
 import database
 import models
 from bench.replay import captured_sql
 from models import Customer, db
+from services import search as search_module
 from services.search import (
     SEARCH_COLUMNS,
     customer_search_condition,
@@ -390,3 +392,39 @@ def test_the_planner_is_asked_once_for_a_search_and_its_cap(customers, db_kind):
     together = [c.sort_name for c in Customer.select().where(condition)
                 .order_by(Customer.sort_name)]
     assert (together, capped) == apart
+
+
+def _search_expression_of_nodes():
+    """The searched columns' lowered concatenation built of peewee's nodes."""
+    expression = None
+    for column in SEARCH_COLUMNS:
+        part = pw.fn.COALESCE(getattr(Customer, column), "")
+        expression = part if expression is None else expression.concat(" ").concat(part)
+    return pw.fn.LOWER(expression)
+
+
+def _written(query):
+    """The SQL of ``query`` with its constant '' and ' ' values in the text and every
+    other value as ``?``: the kept text writes the constants, peewee passes them."""
+    sql, params = query.sql()
+    mark = db.param
+    pieces = sql.split(mark)
+    out = pieces[0]
+    for value, piece in zip(params, pieces[1:]):
+        out += (f"'{value}'" if value in ("", " ") else "?") + piece
+    return out, [p for p in params if p not in ("", " ")]
+
+
+@pytest.mark.parametrize("shape", ["plain", "subquery"])
+def test_the_kept_search_text_is_what_peewee_writes(app, db_kind, shape):
+    """The searched expression is written once per table alias and kept as text
+    (services/search.py ``_SearchText``): it must be the expression peewee writes of its
+    nodes, in a statement and in a subquery with its own alias, on both databases."""
+    def query(expression):
+        matches = Customer.select(Customer.id).where(expression ** "%anna%")
+        if shape == "subquery":
+            return Customer.select(Customer.sort_name).where(Customer.id.in_(matches))
+        return matches
+
+    assert _written(query(search_module._SEARCH_TEXT)) == _written(
+        query(_search_expression_of_nodes()))
