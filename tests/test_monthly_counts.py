@@ -132,7 +132,9 @@ def _step(rng, step, customers, sections, numbers):
     elif step == "delete":  # its rows go by ON DELETE CASCADE
         Customer.delete().where(Customer.id.in_(some[:2])).execute()
         customers = [c for c in customers if c not in some[:2]]
-    elif step == "purge":  # as the retention purge: the rows first, then the customers
+    elif step == "purge":  # as the retention purge: the counted rows, the rows, the customers
+        db.execute_sql("DELETE FROM customer_rows WHERE customer_id IN ("
+                       + ", ".join(str(int(c)) for c in some) + ")")
         for model in (ContactEvent, Purchase, Invoice):
             model.delete().where(model.customer.in_(some)).execute()
         Customer.delete().where(Customer.id.in_(some)).execute()
