@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+import database
 from models import (
     CHANNELS,
     DIRECTIONS,
@@ -133,8 +134,8 @@ def _step(rng, step, customers, sections, numbers):
         Customer.delete().where(Customer.id.in_(some[:2])).execute()
         customers = [c for c in customers if c not in some[:2]]
     elif step == "purge":  # as the retention purge: the counted rows, the rows, the customers
-        db.execute_sql("DELETE FROM customer_rows WHERE customer_id IN ("
-                       + ", ".join(str(int(c)) for c in some) + ")")
+        condition, params = database.one_of("customer_id", some)
+        db.execute_sql(f"DELETE FROM customer_rows WHERE {condition}", params)
         for model in (ContactEvent, Purchase, Invoice):
             model.delete().where(model.customer.in_(some)).execute()
         Customer.delete().where(Customer.id.in_(some)).execute()
