@@ -409,6 +409,12 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
                               request.form.get("fill_existing"))
         if chosen is None:
             return None
+        # Another customer's Y-tunnus is not given to the match unasked: the form again,
+        # with the Y-tunnus question (validate_form).
+        confirmed = getattr(form, "different_company", None)
+        if not (confirmed is not None and confirmed.data) and any(
+                c.id != chosen for c in self._same_business_id(form)):
+            return None
         with write_transaction():
             changed = update_matched(section, chosen, customer_values(form),
                                      current_user._get_current_object())
@@ -448,21 +454,24 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
         if not hasattr(form, "different_company"):
             return valid  # the delete and action forms
         duplicates = self._same_business_id(form) if is_form_submitted() else []
-        if not duplicates:
+        if duplicates and not form.different_company.data:
+            del form["create_anyway"]
+            form.duplicate_customers = duplicates
+            form.business_id.errors = list(form.business_id.errors) + [_(
+                "Another customer of this section already has this Y-tunnus: see the "
+                "customers named above the form. If this is the same company, open it there "
+                "instead. Save only if this is a different company, and tick the box below "
+                "to say so.")]
+            return False
+        if duplicates:
+            form.duplicate_customers = duplicates  # confirmed different: still shown
+        else:
             del form["different_company"]
-            creating = is_form_submitted() and getattr(form, "editing", None) is None
-            section_id = g.create_section.id if creating else None
-            return check_new_customer(form, section_id, user_customer_scope(), valid,
-                                      creating)
-        del form["create_anyway"]
-        form.duplicate_customers = duplicates
-        if form.different_company.data:
-            return valid
-        form.business_id.errors = list(form.business_id.errors) + [_(
-            "Another customer of this section already has this Y-tunnus: see the customers "
-            "named above the form. If this is the same company, open it there instead. Save "
-            "only if this is a different company, and tick the box below to say so.")]
-        return False
+        # The new customer's other likely duplicates are asked about even so.
+        creating = is_form_submitted() and getattr(form, "editing", None) is None
+        section_id = g.create_section.id if creating else None
+        return check_new_customer(form, section_id, user_customer_scope(), valid, creating,
+                                  confirmed=("business_id",) if duplicates else ())
 
     def _same_business_id(self, form):
         """Return the other customers of the form's section with its (valid) Y-tunnus.

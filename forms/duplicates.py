@@ -15,6 +15,8 @@ from services.vocabulary import customers as labels
 
 # A customer id as the warning's button posts it: digits, not longer than an id can be.
 MAX_ID_DIGITS = 18
+# The likely duplicates named at most.
+LIMIT = 10
 
 
 def create_anyway_field():
@@ -36,14 +38,18 @@ def form_values(form):
     return values
 
 
-def check_new_customer(form, section_id, scope, valid, creating):
+def check_new_customer(form, section_id, scope, valid, creating, confirmed=()):
     """Return whether a customer's form may be saved: ``valid`` and, when ``creating``, no
     likely duplicate in section ``section_id`` or the user ticked "Create anyway". The
     matches the user may read (``scope``, a customer condition) are set as
     ``form.duplicate_matches``, each a (customer, reason label) pair; the confirmation
-    stays in the form only while shown.
+    stays in the form only while shown. Matches of the reasons ``confirmed`` (the user
+    said already that the customers of the Y-tunnus are other companies) are not asked
+    about again.
     """
-    matches = find_duplicates(section_id, form_values(form)) if valid and creating else []
+    matches = find_duplicates(section_id, form_values(form), limit=LIMIT + 10) \
+        if valid and creating else []
+    matches = [m for m in matches if m.reason not in confirmed][:LIMIT]
     if matches:
         customers = {c.id: c for c in Customer.select().where(
             scope & Customer.id.in_([m.customer_id for m in matches]))}

@@ -421,3 +421,74 @@ def test_editing_a_customer_is_not_warned_of_itself(client, auth, people, regist
     auth.login_as("staff_t")
     page = client.get(f"/customers/edit/?id={anna.id}").get_data(as_text=True)
     assert 'name="create_anyway"' not in page
+
+
+def company_form(token, **extra):
+    return {"csrf_token": token, "version": "", "kind": "company", "name": "Viking Line Oy",
+            "business_id": "0737546-2", "language": "fi", **informed(),
+            "addresses-0-kind": "postal", "addresses-0-street": "Mannerheimintie 1",
+            "addresses-0-postal_code": "00160", "addresses-0-city": "Helsinki",
+            "addresses-0-country": "FI", **extra}
+
+
+def test_filling_a_match_does_not_give_it_another_customers_business_id_unasked(
+        client, auth, people, db_url):
+    other = company("Toinen Oy", business_id="0737546-2")
+    target = company("Viking Line Oy", postal_code="00160")
+    token = auth.login_as("staff_t", language="en", token_from="/customers/new/")
+    page = client.post("/customers/new/", data=company_form(token)).get_data(as_text=True)
+    assert "already has this Y-tunnus" in page
+    r = client.post("/customers/new/", data=company_form(token, fill_existing=str(target.id)))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "already has this Y-tunnus" in page
+    assert f'href="/customers/details/?id={other.id}"' in page
+    assert Customer.get_by_id(target.id).business_id is None
+    # Told it is a different company: the match is filled.
+    r = client.post("/customers/new/", data=company_form(
+        token, fill_existing=str(target.id), different_company="y"))
+    assert r.status_code == 302 and r.location.endswith(f"/customers/details/?id={target.id}")
+    assert Customer.get_by_id(target.id).business_id == "0737546-2"
+    assert Customer.select().count() == 2
+
+
+def test_a_different_company_of_the_same_business_id_is_still_warned_of_other_matches(
+        client, auth, people, db_url):
+    company("Toinen Oy", business_id="0737546-2")
+    same_email = company("Jokin Muu Oy", email="info@viking.example")
+    token = auth.login_as("staff_t", language="en", token_from="/customers/new/")
+    data = company_form(token, name="Uusi Ab", email="info@viking.example",
+                        different_company="y")
+    r = client.post("/customers/new/", data=data)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="possible-duplicates"' in page
+    # The email's match is asked about; the Y-tunnus's, confirmed, is not again.
+    warning = page[page.index('id="possible-duplicates"'):]
+    assert f'name="fill_existing" value="{same_email.id}"' in warning
+    assert "Same Y-tunnus" not in warning
+    assert 'name="different_company"' in page and 'value="Uusi Ab"' in page
+    r = client.post("/customers/new/", data=data | {"create_anyway": "y"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    assert Customer.select().where(Customer.name == "Uusi Ab").count() == 1
+
+
+def test_filling_a_company_from_a_persons_form_writes_no_persons_field(
+        client, auth, people, db_url):
+    viking = company("Viking Line Oy", email="info@viking.example")
+    token = auth.login_as("staff_t", language="en", token_from="/customers/new/")
+    data = person_form(token, email="info@viking.example", phone="09 123 4567")
+    page = client.post("/customers/new/", data=data).get_data(as_text=True)
+    assert f'name="fill_existing" value="{viking.id}"' in page
+    r = client.post("/customers/new/", data=data | {"fill_existing": str(viking.id)})
+    assert r.status_code == 302
+    filled = Customer.get_by_id(viking.id)
+    assert (filled.first_name, filled.last_name, filled.birth_date) == (None, None, None)
+    assert filled.phone == "+35891234567"
+
+
+def test_the_json_check_without_a_kind_compares_the_birth_date(client, auth, people, register):
+    auth.login_as("staff_t")
+    query = "first_name=Anna&last_name=Virtanen&birth_date=1980-05-17"
+    found = client.get("/customers/duplicates/check/?" + query).get_json()
+    assert found == client.get("/customers/duplicates/check/?kind=person&" + query).get_json()
+    assert [(m["customer_id"], m["reason"]) for m in found] == [
+        (register["anna"].id, "name_and_birth_date")]

@@ -35,6 +35,7 @@ from services import (
     monthly_counts,
     prohibitions,
     report,
+    sections,
 )
 from services.errors import RegisterError
 from services.localtime import helsinki_today
@@ -203,6 +204,29 @@ def test_the_earlier_informing_is_kept(app, people):
     run_merge(kept, unreached)
     kept = fresh(survivor)
     assert kept.informed_how == "email" and kept.not_reachable_reason is None
+
+
+def test_the_data_of_a_category_kept_until_the_purge_is_carried(app, people):
+    """A category taken out of the section with its data kept until the purge is not
+    offered (the screens show none of it), but the merge loses none of it: the survivor
+    keeps its own value and takes the other's where it has none, and the merge says so."""
+    business = Section.get(code="business")
+    survivor = person("business")
+    other = person("business", first_name="Pertti", fax="+35891234567")
+    Demographics.create(customer=survivor, profession=None)
+    Demographics.create(customer=other, profession="Rehtori")
+    kept = [c for c in business.category_set if c not in ("demographics", "fax")]
+    sections.save_section(business, {"fi": business.name_fi, "sv": business.name_sv,
+                                     "en": business.name_en}, kept, business.version,
+                          user("controller"), choice=sections.KEEP)
+    offered = {c.key for c in merge.choices(fresh(survivor), fresh(other))}
+    assert "fax" not in offered and "demographics.profession" not in offered
+    # A choice naming a field not offered is not followed.
+    row = run_merge(survivor, other, chosen={"fax": merge.SURVIVOR}, actor="staff_b")
+    assert fresh(survivor).fax == "+35891234567"
+    assert [d.profession for d in Demographics.select()
+            .where(Demographics.customer == survivor.id)] == ["Rehtori"]
+    assert {"fax", "demographics.profession"} <= set(row.changed_fields.split())
 
 
 # --- links named by a unique index ---------------------------------------------------------

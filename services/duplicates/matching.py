@@ -72,8 +72,9 @@ def _keys(values):
     return {
         "business_id": norm.normalise_business_id(values.get("business_id")),
         "email": norm.normalise_email(values.get("email")),
+        # A kind not given may be a person's (the JSON check's ``kind`` is optional).
         "birth_date": _birth_date(values.get("birth_date"))
-        if values.get("kind", "person") == "person" else None,
+        if values.get("kind") in (None, "", "person") else None,
         "person_name": norm.full_name({**values, "kind": "person"}),
         "name": norm.full_name(values),
         "postal_code": norm.normalise_postal_code(values.get("postal_code")),

@@ -2,9 +2,8 @@
 form's duplicate warning and an import row's (issue 15). The caller holds the write
 transaction."""
 
-from models import Customer, utcnow
+from models import NOT_FOR_KIND, Customer, utcnow
 from services import audit
-from services.customers import REFUSED_FOR_KIND
 from services.versioning import next_version
 
 # The customer's fields a match may overwrite when the user chooses them (never its kind,
@@ -18,7 +17,8 @@ KEPT_OF_MATCH = ("data_source", "data_source_note")
 def update_matched(section, customer_id, values, actor, overwrite=None, now=None):
     """Update customer ``customer_id`` of ``section`` from ``values`` (the customer form's
     field names): its empty fields, or with ``overwrite`` (field names) those fields,
-    where ``values`` has a value; never a field the customer's kind does not hold. Audited
+    where ``values`` has a value; never a field the customer's kind does not hold (those
+    its screens leave out, ``NOT_FOR_KIND``: a company's contact names too). Audited
     as an update with the names changed; return them (empty: nothing changed)."""
     customer = Customer.get_or_none((Customer.id == customer_id)
                                     & (Customer.section == section.id))
@@ -30,7 +30,7 @@ def update_matched(section, customer_id, values, actor, overwrite=None, now=None
                and (name in chosen if overwrite is not None
                     else getattr(customer, name) in (None, ""))
                and getattr(customer, name) != value and name not in KEPT_OF_MATCH
-               and name not in REFUSED_FOR_KIND.get(customer.kind, ())]
+               and name not in NOT_FOR_KIND.get(customer.kind, ())]
     if not changed:
         return []
     Customer.update({Customer.updated_at: now or utcnow(), **next_version(Customer),

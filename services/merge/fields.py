@@ -60,15 +60,30 @@ def choices(survivor, merged):
     """Return the :class:`Choice` of every field the merge of ``merged`` into ``survivor``
     offers, in the order of the categories and the models' fields."""
     held = survivor.section.category_set
+    return _choices(survivor, merged, lambda category: category in held)
+
+
+def kept_choices(survivor, merged):
+    """Return the :class:`Choice` of every field of the categories the section no longer
+    holds but keeps until the purge (a category taken out with its data kept): not offered,
+    as the screens show none of them, but carried with their defaults (the survivor's
+    value, else the other's), so that a merge loses nothing the purge is to decide on."""
+    held = survivor.section.category_set
+    return _choices(survivor, merged, lambda category: category not in held)
+
+
+def _choices(survivor, merged, wanted):
+    """Return the :class:`Choice` of every field of the categories ``wanted`` (a predicate
+    on a category) tells, in the order of the categories and the models' fields."""
     left_out = set(NOT_FOR_KIND.get(survivor.kind, ()))
     found = []
     for category, names in own_fields(Customer).items():
-        if category not in held:
+        if not wanted(category):
             continue
         found.extend(Choice(name, category, getattr(survivor, name), getattr(merged, name))
                      for name in names if name not in left_out)
     for model, field in single_rows():
-        if home_category(model) not in held:
+        if not wanted(home_category(model)):
             continue
         rows = (single_row(model, field, survivor.id), single_row(model, field, merged.id))
         for category, names in own_fields(model).items():

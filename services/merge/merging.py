@@ -18,6 +18,10 @@ with a foreign key to Customer, the register data and the rows that only name a 
   customer stays in force; when the newest row after the move is a withdrawal, the merge
   records the prohibition given again, as it was in force.
 
+The data of a category the section no longer holds but keeps until the purge is not
+offered (the screens show none of it); it is carried as a field left unchosen is: the
+survivor's value, else the other's.
+
 The informing record (seed §13) kept is the earlier informing: a person informed beats one
 not reached, and of two the earlier. The survivor keeps its source, or takes the other's;
 its creation time is the earlier one. A customer held by an open request or a disclosure
@@ -38,7 +42,14 @@ from models import (
 from services import audit, customers, prohibitions
 from services.categories import references
 from services.errors import N_, RegisterError
-from services.merge.fields import MERGED, SURVIVOR, choices, single_row, single_rows
+from services.merge.fields import (
+    MERGED,
+    SURVIVOR,
+    choices,
+    kept_choices,
+    single_row,
+    single_rows,
+)
 from services.retention.holding import Held, holds
 from services.versioning import versioned_update
 
@@ -89,6 +100,10 @@ def merge(survivor, merged, *, seen_survivor, seen_merged, chosen, actor, now=No
             raise Held(sorted({h for rows in held.values() for h in rows}), message=HELD)
         survivor, merged = Customer.get_by_id(survivor.id), Customer.get_by_id(merged.id)
         offered = choices(survivor, merged)
+        # A choice names a field offered; the data of a category kept until the purge is
+        # carried with its default (services/merge/fields.py kept_choices).
+        chosen = {c.key: chosen[c.key] for c in offered if c.key in chosen}
+        offered += kept_choices(survivor, merged)
         changed = _apply_single_rows(survivor, merged, offered, chosen)
         changed += _close_duplicate_consents(survivor, merged, actor, now)
         in_force = _prohibitions_in_force(survivor, merged)
