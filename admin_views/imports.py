@@ -17,6 +17,7 @@ from flask_admin import expose
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from admin_views.base import (
     SecureBaseView,
@@ -42,8 +43,13 @@ from services.vocabulary.imports import (
 REPORT_ROWS = 1000
 
 
-def _directory():
+def _root():
     return os.path.join(current_app.instance_path, "imports")
+
+
+def _directory(section):
+    """Return the folder of the section's kept files (services/imports/files.py)."""
+    return files.section_directory(_root(), section)
 
 
 def _step_seconds():
@@ -103,9 +109,12 @@ def _row_choices(checked):
     """Return ``{row number: choice}`` of the matching rows whose choice on the dry run's
     report differs from their kind's (only the report's rows; unknown values ignored)."""
     choices = {}
+    # Updating the chosen fields needs fields chosen on the mapping step.
+    offered = [c for c in DUPLICATE_CHOICE_LABELS if c != "update_chosen"
+               or json.loads(checked.options or "{}").get("overwrite")]
     for number, _reason, _customer, choice, _earlier in imports.matches_of(checked):
         posted = request.form.get(f"row-{number}")
-        if posted in DUPLICATE_CHOICE_LABELS and posted != choice:
+        if posted in offered and posted != choice:
             choices[number] = posted
     return choices
 
@@ -130,12 +139,12 @@ class ImportView(SecureBaseView):
             overwrite=options.get("overwrite") or [])
 
     def _job_of(self, run):
-        path = files.kept(_directory(), run.file_hash)
+        path = files.kept(_directory(run.section), run.file_hash)
         header, _rows = imports.header_and_rows(path)
-        mapping = imports.mapping_by_header(header, json.loads(run.mapping),
-                                            _targets(run.section))
-        return self._job(run.section, path, run.file_name, header, mapping,
-                         json.loads(run.options or "{}"))
+        options = json.loads(run.options or "{}")
+        mapping = imports.run_mapping(header, json.loads(run.mapping), options,
+                                      _targets(run.section))
+        return self._job(run.section, path, run.file_name, header, mapping, options)
 
     @expose("/")
     def index(self):
@@ -155,17 +164,22 @@ class ImportView(SecureBaseView):
         if upload is None or not upload.filename:
             flash(_("Choose the file to import."), "error")
             return redirect(url_for(".index"))
-        files.prune(_directory())
-        file_hash, path = files.keep(upload.stream, _directory())
         try:
-            imports.header_and_rows(path)
+            name = files.file_name(upload.filename)
         except RegisterError as error:
-            files.discard(_directory(), file_hash)
             flash_refusal(error)
             return redirect(url_for(".index"))
-        name = os.path.basename(upload.filename.replace("\\", "/")).replace("\x00", "")
+        files.prune(_root())
+        file_hash, path = files.keep(upload.stream, _directory(section))
+        try:
+            header, _rows = imports.header_and_rows(path)
+            imports.refuse_hetu_in_header(header)
+        except RegisterError as error:
+            files.discard(_directory(section), file_hash)
+            flash_refusal(error)
+            return redirect(url_for(".index"))
         return redirect(url_for(".mapping", file_hash=file_hash, section=section.code,
-                                name=name[:255], mapping=request.form.get("mapping") or None))
+                                name=name, mapping=request.form.get("mapping") or None))
 
     def _mapping_of(self, section, header):
         name = request.values.get("mapping")
@@ -181,25 +195,29 @@ class ImportView(SecureBaseView):
     def mapping(self, file_hash):
         section = _section_or_404(request.values.get("section"))
         try:
-            path = files.kept(_directory(), file_hash)
+            path = files.kept(_directory(section), file_hash)
             header, _rows = imports.header_and_rows(path)
         except RegisterError as error:
             flash_refusal(error)
             return redirect(url_for(".index"))
         if request.method == "POST":
-            return self._dry_run(section, path, header)
-        return self.render("imports/mapping.html", header=header,
-                           mapping=self._mapping_of(section, header),
-                           targets=_targets(section),
+            return self._dry_run(section, path, header, file_hash)
+        return self._mapping_page(section, header, file_hash,
+                                  self._mapping_of(section, header), MultiDict())
+
+    def _mapping_page(self, section, header, file_hash, mapping, posted):
+        """The mapping step; ``posted``, the form sent (refused): its choices kept."""
+        return self.render("imports/mapping.html", header=header, mapping=mapping,
+                           posted=posted, targets=_targets(section),
                            section=section, file_hash=file_hash,
-                           file_name=request.args.get("name") or file_hash[:12],
+                           file_name=request.values.get("name") or file_hash[:12],
                            duplicate_labels=DUPLICATE_CHOICE_LABELS,
                            reason_labels=DUPLICATE_REASON_LABELS,
                            informed_labels=INFORMED_HOW_LABELS,
                            overwritable=[name for name in _targets(section)
                                          if name in imports.OVERWRITABLE])
 
-    def _dry_run(self, section, path, header):
+    def _dry_run(self, section, path, header, file_hash):
         form = request.form
         targets = _targets(section)
         mapping = {i: form.get(f"column-{i}") for i in range(len(header))
@@ -213,8 +231,9 @@ class ImportView(SecureBaseView):
                                  "informed_at": form.get("informed_at") or ""},
                    "overwrite": sorted({name for name in form.getlist("overwrite")
                                         if name in targets and name in imports.OVERWRITABLE})}
-        file_name = (form.get("name") or "")[:255] or "import"
         try:
+            file_name = files.file_name(form.get("name")) or "import"
+            imports.check_mapping(header, mapping, options)
             if (form.get("save_as") or "").strip():
                 imports.save_mapping(section, form["save_as"],
                                      {header[i]: f for i, f in mapping.items()},
@@ -224,15 +243,15 @@ class ImportView(SecureBaseView):
                 self._job(section, path, file_name, header, mapping, options),
                 rows=sum(1 for _row in data))
         except RegisterError as error:
-            flash_refusal(error)
-            return redirect(request.full_path)
+            flash_refusal(error)  # the form again, as it was sent
+            return self._mapping_page(section, header, file_hash, mapping, form)
         return redirect(url_for(".run", run_id=run.id))
 
     @expose("/runs/<int:run_id>")
     def run(self, run_id):
         run = _run_or_404(run_id)
         refusals = imports.refusals_of(run)
-        kept = os.path.isfile(os.path.join(_directory(), run.file_hash))
+        kept = os.path.isfile(os.path.join(_directory(run.section), run.file_hash))
         return self.render(
             "imports/run.html", run=run, refusals=refusals[:REPORT_ROWS],
             matches=imports.matches_of(run)[:REPORT_ROWS], reason_labels=DUPLICATE_REASON_LABELS,
@@ -249,7 +268,7 @@ class ImportView(SecureBaseView):
     def refused(self, run_id):
         run = _run_or_404(run_id)
         try:
-            path = files.kept(_directory(), run.file_hash)
+            path = files.kept(_directory(run.section), run.file_hash)
         except RegisterError as error:
             flash_refusal(error)
             return redirect(url_for(".run", run_id=run.id))
@@ -271,7 +290,9 @@ class ImportView(SecureBaseView):
         except RegisterError as error:
             flash_refusal(error)
             return redirect(url_for(".run", run_id=checked.id))
-        if run.state != "running":
+        if run.reopened:
+            flash(_(imports.REOPENED, row=format_decimal(run.progress_row)), "info")
+        elif run.state != "running":
             flash(_("This file was imported into this section before: nothing is stored "
                     "twice. Here is that import."), "info")
         return redirect(url_for(".run", run_id=run.id))
@@ -290,7 +311,7 @@ class ImportView(SecureBaseView):
                 run = steps(run, self._job_of(run), seconds=_step_seconds(),
                             batch_size=_batch_size())
             if run.state == "finished":
-                files.discard(_directory(), run.file_hash)
+                files.discard(_directory(run.section), run.file_hash)
         except RegisterError as error:
             if wants_json:
                 return jsonify({"error": _(error.message, **error.params),
@@ -305,7 +326,7 @@ class ImportView(SecureBaseView):
         run = _run_or_404(run_id)
         try:
             run = imports.cancel(run, current_user._get_current_object())
-            files.discard(_directory(), run.file_hash)
+            files.discard(_directory(run.section), run.file_hash)
             flash(_("The import was cancelled: the %(count)s rows stored before stay.",
                     count=format_decimal(run.accepted + run.updated)), "info")
         except RegisterError as error:

@@ -13,7 +13,8 @@ from cli.base import fail
 from forms.imports import row_validator
 from models import DUPLICATE_CHOICES, Section, User
 from services import imports, policy
-from services.imports import OVERWRITABLE
+from services.duplicates import DUPLICATE_REASONS
+from services.imports import OVERWRITABLE, files
 from services.errors import RegisterError
 
 import_cli = AppGroup("import", help="Import customers from a file (issue 15).")
@@ -26,18 +27,23 @@ def _customer_view():
 
 def _job(path, section, user, mapping_name, duplicates, informed_how, informed_at,
          rows=(), overwrite=()):
+    file_name = files.file_name(pathlib.Path(path).name)
     header, _rows = imports.header_and_rows(path)
+    imports.refuse_hetu_in_header(header)
     held = imports.held_targets(section.category_set)
     mapping = (imports.mapping_by_header(header, imports.saved_mapping(section, mapping_name),
                                          held)
                if mapping_name else imports.auto_mapping(header, held))
     informing = {"informed_how": informed_how or "", "informed_at": informed_at or ""}
+    choices, row_choices = _choices(duplicates), _row_choices(rows)
+    fields = _overwrite(overwrite, mapping)
+    imports.check_mapping(header, mapping, {"overwrite": fields, "duplicates": {
+        **choices, **{str(number): choice for number, choice in row_choices.items()}}})
     return imports.ImportJob(
-        section=section, user=user, path=str(path), file_name=pathlib.Path(path).name,
+        section=section, user=user, path=str(path), file_name=file_name,
         file_hash=imports.file_hash(path), header=header, mapping=mapping,
         validate_row=row_validator(_customer_view(), section),
-        duplicates=_choices(duplicates), informing=informing,
-        row_choices=_row_choices(rows), overwrite=_overwrite(overwrite, mapping))
+        duplicates=choices, informing=informing, row_choices=row_choices, overwrite=fields)
 
 
 def _choices(options):
@@ -45,7 +51,7 @@ def _choices(options):
     choices = {"*": "skip"}
     for option in options:
         reason, _sep, choice = option.rpartition("=")
-        if choice not in DUPLICATE_CHOICES:
+        if choice not in DUPLICATE_CHOICES or reason not in ("", *DUPLICATE_REASONS):
             raise click.BadParameter(option, param_hint="--duplicates")
         choices[reason or "*"] = choice
     return choices
@@ -84,6 +90,8 @@ def _commit(job):
     crash_after = current_app.config.get("IMPORT_CRASH_AFTER_BATCHES")
     rows = sum(1 for _ in _count_rows(job))
     run = imports.start_commit(job, rows=rows)
+    if run.reopened:
+        click.echo(_(imports.REOPENED, row=run.progress_row))
     done, batches = [0], [0]
 
     def after_batch(current):

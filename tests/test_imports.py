@@ -517,9 +517,17 @@ def test_a_mapping_saved_by_name_is_used_again(app, client, auth, people, runner
     refused = runner.invoke(args=["import", "customers", str(tmp_path / "v.csv"), "--section",
                                   "business", "--mapping", "Vanha järjestelmä"])
     assert refused.exit_code == 1 and "Vanha järjestelmä" in refused.output
-    # A henkilötunnus is no name for a mapping.
-    dry_run_page(client, token, location, columns=columns, save_as="131052-308T")
-    assert ImportMapping.select().count() == 1
+    # A henkilötunnus is no name for a mapping: the form again, as it was sent.
+    form = {"csrf_token": token, "name": "asiakkaat.csv", "informed_how": "email",
+            "informed_at": "1.12.2026 10.00", "duplicates-email": "update_empty",
+            "save_as": "131052-308T", **{f"column-{i}": f for i, f in columns.items()}}
+    answer = client.post(location, data=form)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "henkilötunnus" in page
+    assert ImportMapping.select().count() == 1 and ImportRun.select().count() == 2
+    assert 'value="asiakkaat.csv"' in page and 'value="1.12.2026 10.00"' in page
+    assert '<option value="email" selected>' in page  # the column's and the informing's
+    assert '<option value="update_empty" selected>' in page
 
 
 @pytest.mark.parametrize("content, name", [

@@ -11,11 +11,19 @@
 - ``saved``: named mappings and the refused rows' file.
 """
 
-from services.imports.mapping import auto_mapping, held_targets, mapping_by_header
+from services.imports.mapping import (
+    auto_mapping,
+    check_mapping,
+    held_targets,
+    mapping_by_header,
+    refuse_hetu_in_header,
+    run_mapping,
+)
 from services.imports.reading import file_hash, header_and_rows
 from services.imports.rows import ImportJob
 from services.imports.runs import (
     BATCH_SIZE,
+    REOPENED,
     cancel,
     check_steps,
     commit_steps,
@@ -35,9 +43,9 @@ from services.imports.saved import (
 )
 
 __all__ = [
-    "BATCH_SIZE", "OVERWRITABLE", "ImportJob", "auto_mapping", "cancel", "check_steps", "commit_steps",
-    "dry_run",
-    "file_hash", "header_and_rows", "held_targets", "mapping_by_header", "matches_of", "refusals_of",
-    "refused_rows_csv", "runs_for", "save_mapping", "saved_mapping", "saved_mappings",
-    "start_commit", "start_dry_run",
+    "BATCH_SIZE", "OVERWRITABLE", "REOPENED", "ImportJob", "auto_mapping", "cancel", "check_mapping",
+    "check_steps", "commit_steps", "dry_run", "file_hash", "header_and_rows", "held_targets",
+    "mapping_by_header", "matches_of", "refusals_of", "refuse_hetu_in_header",
+    "refused_rows_csv", "run_mapping", "runs_for", "save_mapping", "saved_mapping",
+    "saved_mappings", "start_commit", "start_dry_run",
 ]

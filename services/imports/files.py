@@ -1,6 +1,8 @@
 """The uploaded file of an import, kept in the instance folder by its hash while the
 import is open (the mapping step, the dry run and the commit's steps read it again), and
-removed when the commit finishes or is cancelled, or after KEEP_DAYS days."""
+removed when the commit finishes or is cancelled, or after KEEP_DAYS days. Each section
+keeps its files in a folder of its own: the same file uploaded in two sections is two
+files, and one section's import finishing or cancelled removes nothing of the other's."""
 
 import hashlib
 import os
@@ -8,12 +10,33 @@ import pathlib
 import tempfile
 import time
 
+from services import hetu
 from services.errors import N_, RegisterError
+from services.inputs import unstorable_as_spaces
 
 GONE = N_("The file of this import is no longer kept: upload it again.")
 HASH_LENGTH = 64
 # A file whose import was never finished or cancelled goes after this many days.
 KEEP_DAYS = 7
+NAME_LENGTH = 255
+HETU_IN_NAME = N_("The file's name holds a henkilötunnus (personal identity code), which "
+                  "must not be stored in the register: rename the file and upload it again.")
+
+
+def file_name(name):
+    """Return the name an uploaded file is known by (the imports list, the customers'
+    source): its last part, with no character a page cannot carry, at most NAME_LENGTH
+    characters; refuse a name holding a henkilötunnus."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = " ".join(unstorable_as_spaces(name).split())[:NAME_LENGTH]
+    if hetu.refusal(name):
+        raise RegisterError(HETU_IN_NAME)
+    return name
+
+
+def section_directory(directory, section):
+    """Return the folder of ``section``'s kept files under ``directory``."""
+    return pathlib.Path(directory) / str(section.id)
 
 
 def keep(stream, directory):
@@ -35,7 +58,7 @@ def prune(directory, now=None):
     """Remove the kept files older than KEEP_DAYS (and any left half-written)."""
     directory = pathlib.Path(directory)
     limit = (now or time.time()) - KEEP_DAYS * 86400
-    for path in directory.glob("*") if directory.is_dir() else ():
+    for path in directory.rglob("*") if directory.is_dir() else ():
         try:
             if path.is_file() and path.stat().st_mtime < limit:
                 path.unlink()

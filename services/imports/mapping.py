@@ -13,7 +13,9 @@ import re
 import unicodedata
 
 from models import FIELD_CATEGORIES, Address, Customer
+from services import hetu
 from services.catalogs import translate
+from services.errors import N_, RegisterError
 from services.vocabulary import customers as labels
 from services.vocabulary.imports import CHOICE_LABELS, HEADER_SYNONYMS, TARGETS
 
@@ -26,6 +28,15 @@ ADDRESS_PREFIX = "addresses-0-"
 SPLIT_TARGETS = ("display_name", "id_code")
 BUSINESS_ID = re.compile(r"\d{7}-\d")
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
+
+FIELD_TWICE = N_("The field %(field)s is chosen for two columns, %(first)s and %(second)s: "
+                 "choose it for one column only.")
+NO_OVERWRITE = N_("A match's choice updates the chosen fields, but no field is chosen: tick "
+                  "the fields it overwrites, or choose another way for the matching rows.")
+HETU_IN_HEADER = N_("The first row of the file holds a henkilötunnus (personal identity "
+                    "code), which must not be stored in the register; the first row must "
+                    "name the columns. Add a header row or remove the code, and upload the "
+                    "file again.")
 
 
 def fold(text):
@@ -74,9 +85,55 @@ def auto_mapping(header, targets=None):
 
 def mapping_by_header(header, columns, targets=None):
     """Return ``{column index: field}`` from a saved mapping ``{header: field}`` (to the
-    fields of ``targets``, every one by default)."""
+    fields of ``targets``, every one by default); of two columns of one header, the
+    first."""
+    allowed, mapping, taken = set(TARGETS if targets is None else targets), {}, set()
+    for index, name in enumerate(header):
+        target = columns.get(name)
+        if target in allowed and target not in taken:
+            mapping[index] = target
+            taken.add(target)
+    return mapping
+
+
+def run_mapping(header, columns, options, targets=None):
+    """Return ``{column index: field}`` of an import run: by the column indexes its
+    options keep (two columns of one header, or none, each keep their own field), else by
+    its ``{header: field}`` (runs made before the indexes were kept)."""
+    kept = options.get("columns")
+    if kept is None:
+        return mapping_by_header(header, columns, targets)
     allowed = set(TARGETS if targets is None else targets)
-    return {i: columns[name] for i, name in enumerate(header) if columns.get(name) in allowed}
+    return {int(i): field for i, field in kept.items()
+            if field in allowed and int(i) < len(header)}
+
+
+def column_name(header, index):
+    """Return how a column is named to the user: its header, else its number."""
+    return header[index] if header[index].strip() else str(index + 1)
+
+
+def check_mapping(header, mapping, options):
+    """Refuse a mapping (``{column index: field}``) giving a field two columns, and a
+    choice updating the chosen fields of a match when no field is chosen (``options``:
+    the import's, ``duplicates`` and ``overwrite``)."""
+    first = {}
+    for index, target in sorted(mapping.items()):
+        if target in first:
+            raise RegisterError(FIELD_TWICE, field=str(TARGETS[target]),
+                                first=column_name(header, first[target]),
+                                second=column_name(header, index))
+        first[target] = index
+    if "update_chosen" in (options.get("duplicates") or {}).values() \
+            and not options.get("overwrite"):
+        raise RegisterError(NO_OVERWRITE)
+
+
+def refuse_hetu_in_header(header):
+    """Refuse a file whose first row holds a henkilötunnus: it is kept as the columns'
+    names (the run's mapping, a saved mapping), so it must be a header."""
+    if hetu.refusal(*header):
+        raise RegisterError(HETU_IN_HEADER)
 
 
 def _choice_table(name):

@@ -20,6 +20,8 @@ from services.imports.store import store_batch
 
 BATCH_SIZE = 1000
 NOT_OPEN = N_("This import is finished or cancelled: nothing more is done to it.")
+REOPENED = N_("The import of this file into this section was cancelled before: it goes on "
+              "after row %(row)s, and the rows stored before stay.")
 MOVED = N_("The import moved on in another window or process meanwhile; this step stored "
            "nothing. Continue the import to go on from where it is.")
 
@@ -43,9 +45,19 @@ def _insert_refusals(rows):
     insert_dicts(ImportRefusal, rows)
 
 
+def _options(job, rows=None):
+    """Return a run's options as JSON: ``job``'s, the mapping by column index (the run's
+    ``mapping`` names the columns by their headers, which two columns may share) and the
+    file's ``rows`` when known."""
+    options = {**json.loads(job.options_json()),
+               "columns": {str(i): field for i, field in sorted(job.mapping.items())}}
+    if rows is not None:
+        options["rows"] = rows
+    return json.dumps(options, sort_keys=True)
+
+
 def _new_run(job, kind, state, key=None, rows=None):
-    options = job.options_json() if rows is None else json.dumps(
-        {**json.loads(job.options_json()), "rows": rows}, sort_keys=True)
+    options = _options(job, rows)
     return ImportRun.create(section=job.section, user=job.user, kind=kind,
                             file_name=job.file_name[:255], file_hash=job.file_hash,
                             mapping=job.mapping_json(), options=options,
@@ -187,15 +199,24 @@ def commit_key(job):
 
 def start_commit(job, rows=None):
     """Return the commit run of ``job``'s file in its section: a new one, or the one there
-    already (resumed from its last committed batch, or finished). ``rows``: the file's
-    data rows, when known (the progress shows the share done)."""
+    already — resumed from its last committed batch (a cancelled one too, reopened with
+    ``job``'s mapping and choices for the rows left: its ``reopened`` is then true), or
+    finished. ``rows``: the file's data rows, when known (the progress shows the share
+    done)."""
     with database.write_transaction():
         run = ImportRun.get_or_none(ImportRun.commit_key == commit_key(job))
+        reopened = run is not None and run.state == "cancelled"
         if run is None:
             run = _new_run(job, "commit", "running", key=commit_key(job), rows=rows)
             _audit_run("import_start", run, job.user)
-        elif run.state == "running":
+        elif run.state in ("running", "cancelled"):
+            if reopened:
+                ImportRun.update(state="running", cancelled_at=None, finished_at=None,
+                                 mapping=job.mapping_json(), options=_options(job, rows)
+                                 ).where(ImportRun.id == run.id).execute()
+                run = ImportRun.get_by_id(run.id)
             _audit_run("import_resume", run, job.user)
+    run.reopened = reopened
     return run
 
 

@@ -9,6 +9,7 @@ import database
 from models import ImportMapping, ImportRefusal, ImportRun
 from services import hetu
 from services.errors import N_, RegisterError
+from services.exports import safe_cell
 from services.imports.reading import header_and_rows
 from services.vocabulary.imports import TARGETS
 
@@ -70,11 +71,13 @@ def refused_rows_csv(run, path, describe):
     header, data = header_and_rows(path)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([*header, ERROR_COLUMN])
+    # Every cell as the register's exports write it: a formula is shown, never run (the
+    # reading takes the guard off again).
+    writer.writerow([safe_cell(cell) for cell in (*header, ERROR_COLUMN)])
     yield "\ufeff" + out.getvalue()
     for number, cells in data:
         if number in problems:
             out.seek(0)
             out.truncate()
-            writer.writerow([*cells, " | ".join(problems[number])])
+            writer.writerow([safe_cell(cell) for cell in (*cells, " | ".join(problems[number]))])
             yield out.getvalue()
