@@ -35,6 +35,7 @@ from services import audit, merge
 from services.categories import references
 from services.errors import RegisterError
 from services.phones import display_phone
+from services.versioning import StaleVersion
 from services.vocabulary.customers import (
     CATEGORY_LABELS,
     CUSTOMER_KIND_LABELS,
@@ -78,10 +79,9 @@ class MergeView(SecureBaseView):
             flash_refusal(problem)
             return self._ask(first)
         if request.method == "POST":
-            done = self._merge(first, second)
+            done, versions = self._merge(first, second)
             if done is not None:
                 return done
-            versions = {side: request.form.get(f"version_{side}", "") for side in SIDES}
         else:
             versions = {"a": first.version, "b": second.version}
             with write_transaction():
@@ -120,12 +120,15 @@ class MergeView(SecureBaseView):
             section_name=first.section.name_in(str(get_locale())))
 
     def _merge(self, first, second):
-        """Merge as posted; return the redirect to the customer kept, or None (refused,
-        with the message flashed and the input kept)."""
+        """Merge as posted; return ``(the redirect to the customer kept, None)``, or
+        ``(None, the versions the page goes on with)`` when refused (the message flashed,
+        the input kept): the posted ones, or after a change meanwhile the customers' own,
+        as the page then shows their data as it is now."""
+        posted = {side: request.form.get(f"version_{side}", "") for side in SIDES}
         keep_side = request.form.get("survivor")
         if keep_side not in SIDES:
             flash(_("Choose which customer is kept."), "error")
-            return None
+            return None, posted
         pair = {"a": first, "b": second}
         other_side = "b" if keep_side == "a" else "a"
         chosen = {}
@@ -141,15 +144,20 @@ class MergeView(SecureBaseView):
         except merge.Held as ex:
             reasons = ". ".join(_(h.message[0], **h.message[1]) for h in ex.holds)
             flash(_(ex.message, reasons=reasons), "error")
-            return None
+            return None, posted
+        except StaleVersion:
+            flash(_("Someone else changed one of these customers meanwhile: nothing was "
+                    "merged. The page now shows their data as it is: check your choices "
+                    "and merge again."), "error")
+            return None, {"a": first.version, "b": second.version}
         except RegisterError as ex:
             flash_refusal(ex)
-            return None
+            return None, posted
         flash(_("Customer %(merged)s was merged into customer %(kept)s (%(name)s) and "
                 "removed; its data is now this customer's.", merged=row.merged_id,
                 kept=pair[keep_side].id, name=Customer.get_by_id(row.customer_id).display_name),
               "success")
-        return redirect(url_for("customers.details_view", id=row.customer_id))
+        return redirect(url_for("customers.details_view", id=row.customer_id)), None
 
 
 def _shown(name, value):

@@ -358,14 +358,23 @@ def test_a_stale_page_is_refused_with_the_input_kept(app, client, auth, people):
         "csrf_token": token, "survivor": "b", "version_a": first.version,
         "version_b": second.version, "choice-email": "a"})
     html = answer.get_data(as_text=True)
-    assert answer.status_code == 200 and "Someone else changed this record meanwhile" in html
+    assert answer.status_code == 200 and "Someone else changed one of these customers" in html
     assert re.search(r'id="survivor-b" value="b" checked', html)
     assert re.search(r'id="choice-email-a" value="a" checked', html)
+    assert "+358 9 1234" in html.replace("\u00a0", " ")  # the change, shown
     assert fresh(first) is not None and fresh(second) is not None
     assert not AuditEvent.select().where(AuditEvent.action == "merge").exists()
     with pytest.raises(StaleVersion):
         merge.merge(fresh(first), fresh(second), seen_survivor=first.version,
                     seen_merged=second.version, chosen={}, actor=user("staff_t"))
+    # The page goes on with the versions it now shows: sent again, it merges.
+    versions = dict(re.findall(r'name="version_(a|b)" value="(\d+)"', html))
+    assert versions == {"a": str(first.version), "b": str(second.version + 1)}
+    answer = client.post(page(first.id, second.id), data={
+        "csrf_token": token, "survivor": "b", "choice-email": "a",
+        **{f"version_{side}": version for side, version in versions.items()}})
+    assert answer.status_code == 302 and fresh(first) is None
+    assert (fresh(second).email, fresh(second).phone) == ("a@example.fi", "+35891234")
 
 
 def test_who_may_merge(app, client, auth, people, make_user):
