@@ -51,6 +51,7 @@ from forms.duplicates import (
     chosen_match,
     create_anyway_field,
     customer_values,
+    filled_message,
 )
 from forms.sources import SourceChecks
 from models import (
@@ -418,15 +419,7 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
         with write_transaction():
             changed = update_matched(section, chosen, customer_values(form),
                                      current_user._get_current_object())
-        if changed:
-            flash(_("The existing customer's empty fields were filled from the form: "
-                    "%(fields)s. No new customer was created.",
-                    fields=", ".join(str(labels.FIELD_LABELS.get(n, n)) for n in changed)),
-                  "success")
-        else:
-            flash(_("The existing customer already had every field you typed: nothing was "
-                    "changed and no new customer was created. Edit the customer to change a "
-                    "field."), "info")
+        flash(*filled_message(changed))
         return redirect(url_for(".details_view", id=chosen))
 
     def create_form(self, obj=None):

@@ -6,6 +6,7 @@ The check runs only when the form is otherwise valid (a refused form is fixed fi
 only on create: an edit keeps its own Y-tunnus question (admin_views/customers.py).
 """
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import BooleanField
 
@@ -79,3 +80,15 @@ def customer_values(form):
     """Return the customer's own fields of the form: ``{field name: value}``."""
     return {name: field.data for name, field in form._fields.items()
             if name in Customer._meta.fields}
+
+
+def filled_message(changed):
+    """Return the message telling what filling a match from the form changed (the field
+    names ``changed``), and its category."""
+    if changed:
+        return _("The existing customer's empty fields were filled from the form: "
+                 "%(fields)s. No new customer was created.",
+                 fields=", ".join(str(labels.FIELD_LABELS.get(n, n)) for n in changed)), \
+            "success"
+    return _("The existing customer already had every field you typed: nothing was changed "
+             "and no new customer was created. Edit the customer to change a field."), "info"

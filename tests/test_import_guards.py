@@ -130,10 +130,12 @@ def test_no_henkilotunnus_in_a_header_or_a_files_name(app, client, auth, people,
                                                       tmp_path):
     token = auth.login_as("staff_t", language="en", token_from="/imports/")
     headless = csv_bytes([["Virtanen", "Matti", "131052-308T"], ["Nieminen", "Liisa", "x"]])
-    for content, name, message in (
-            (headless, "asiakkaat.csv", "The first row of the file holds a henkilötunnus"),
+    # The page in the user's language (English here), the command line in Finnish.
+    for content, name, message, said in (
+            (headless, "asiakkaat.csv", "The first row of the file holds a henkilötunnus",
+             "Tiedoston ensimmäisellä rivillä on henkilötunnus"),
             (csv_bytes([HEADER, good_row(1)]), "asiakas 131052-308T.csv",
-             "name holds a henkilötunnus")):
+             "name holds a henkilötunnus", "Tiedoston nimessä on henkilötunnus")):
         answer = client.post("/imports/upload", data={
             "file": (io.BytesIO(content), name), "section": "tourism", "csrf_token": token},
             content_type="multipart/form-data", follow_redirects=True)
@@ -142,7 +144,7 @@ def test_no_henkilotunnus_in_a_header_or_a_files_name(app, client, auth, people,
         result = runner.invoke(args=["import", "customers", str(write_csv(
             tmp_path / name, list(csv.reader(io.StringIO(content.decode()), delimiter=";")))),
             "--section", "tourism", "--dry-run"])
-        assert result.exit_code == 1 and message in result.output
+        assert result.exit_code == 1 and said in result.output
     assert ImportRun.select().count() == 0
 
 
@@ -179,5 +181,6 @@ def test_the_command_line_refuses_a_reason_or_a_choice_it_cannot_follow(app, run
     assert misspelt.exit_code == 2 and "emial=create" in misspelt.output
     for choice in (["--duplicates", "update_chosen"], ["--row", "2=update_chosen"]):
         result = runner.invoke(args=[*base, *choice])
-        assert result.exit_code == 1 and "no field is chosen" in result.output, choice
+        assert result.exit_code == 1 and "yhtään kenttää ei ole valittu" in result.output, \
+            choice
     assert ImportRun.select().count() == 1 and Customer.get().first_name == "Öljy 1"

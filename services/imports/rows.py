@@ -1,5 +1,6 @@
-"""One row of an import file checked: the henkilötunnus guard over every cell, the
-customer form's own validation of the mapped cells, and the duplicate check.
+"""One row of an import file checked: the guards over every cell, mapped or not (no
+henkilötunnus, no control character, no cell beyond the header's columns), the customer
+form's own validation of the mapped cells, and the duplicate check.
 
 The form is the customer screen's (one set of rules); the application hands it in as
 ``validate_row(form data) -> (values, errors)`` where ``values`` is
@@ -12,11 +13,25 @@ import json
 
 from services import hetu
 from services.errors import N_
-from services.imports.mapping import form_data, form_key, row_values
+from services.imports.mapping import column_name, form_data, form_key, row_values
+from services.inputs import has_unstorable
 from services.imports.duplicates import matches_of
 
 HETU_MESSAGE = N_("A henkilötunnus (personal identity code) must not be stored in the "
                   "register: remove it from the column %(column)s.")
+# A control character breaks the search and the XLSX exports; a request holding one is
+# refused whole (services/inputs.py), and so is a row of a file.
+CONTROL_MESSAGE = N_("The column %(column)s holds a control character (an invisible "
+                     "character such as an escape or a vertical tab), which the register "
+                     "cannot store: remove it from the cell and import the row again.")
+# A cell beyond the header's columns is mapped to nothing: most often a delimiter or a
+# quotation mark astray in the row, which would otherwise lose the cell without a word.
+EXTRA_CELL_MESSAGE = N_("The row has more cells than the header row names columns: the cell "
+                        "in column %(column)s has no header and would be lost. Check the "
+                        "row's delimiters and quotation marks, or name the column in the "
+                        "header row, and import the row again.")
+# What no cell may hold, mapped or not, and what is said of it.
+CELL_GUARDS = ((HETU_MESSAGE, hetu.refusal), (CONTROL_MESSAGE, has_unstorable))
 SPLITS = {"display_name": ("first_name", "last_name", "name"),
           "id_code": ("business_id", "birth_date")}
 
@@ -85,25 +100,37 @@ class Checked:
     earlier: int = None  # the file's earlier row with the same key (no customer id yet)
 
 
-def _hetu_columns(job, cells):
+def _column(job, index):
+    """Return how the cell at ``index`` is named to the user: its column, else its number."""
+    return column_name(job.header, index) if index < len(job.header) else str(index + 1)
+
+
+def _cell_refusals(job, cells):
+    """Return the refusals of the row's cells, mapped or not: a henkilötunnus, a control
+    character, and the first cell with something in it beyond the header's columns."""
     found = []
     for index, text in enumerate(cells):
-        if text and hetu.refusal(text):
-            name = job.header[index] if index < len(job.header) else str(index + 1)
-            found.append((name, HETU_MESSAGE, {"column": name}))
+        for message, refused in CELL_GUARDS:
+            if text and refused(text):
+                found.append((_column(job, index), message, {"column": _column(job, index)}))
+    beyond = [index for index in range(len(job.header), len(cells)) if cells[index]]
+    if beyond:
+        name = _column(job, beyond[0])
+        found.append((name, EXTRA_CELL_MESSAGE, {"column": name}))
     return found
 
 
 def check_row(job, number, cells, by_field, duplicate_check=True):
     """Check the row ``number`` with ``cells``; ``by_field`` is job.column_of_field()."""
     checked = Checked(number)
-    refused = _hetu_columns(job, cells)
-    hetu_columns = {column for column, _msg, _params in refused}
+    refused = _cell_refusals(job, cells)
+    # The form's message of a column refused already would say the same, or less.
+    refused_columns = {column for column, _msg, _params in refused}
     data = form_data(row_values(cells, job.mapping), job.source_note(), job.informing)
     values, errors = job.validate_row(data)
     for name, label, message in errors:
         column = by_field.get(name, str(label))
-        if column not in hetu_columns:
+        if column not in refused_columns:
             refused.append((column, message, {}))
     if refused:
         checked.refusals = refused

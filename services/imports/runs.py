@@ -86,8 +86,12 @@ def dry_run(job, progress=None):
     """Check every row of ``job``'s file at once; ``progress(rows done)`` is called every
     batch. Return the run."""
     run = start_dry_run(job)
-    return check_steps(run, job, after_batch=(lambda current: progress(current.total))
-                       if progress is not None else None)
+    try:
+        return check_steps(run, job, after_batch=(lambda current: progress(current.total))
+                           if progress is not None else None)
+    except RegisterError:
+        cancel(run, job.user)  # the file refused part way: its run is not left open
+        raise
 
 
 def check_steps(run, job, seconds=None, batch_size=BATCH_SIZE, after_batch=None):
