@@ -82,18 +82,21 @@ def test_the_page_draws_the_small_month_marked_with_legend_summary_and_table(
                      r'fill="url\(#hatch-new_customers\)"', chart)
     assert '<pattern id="hatch-new_customers"' in chart
     assert "Vinoviivoitettu pylväs, ”&lt; 5”: lukumäärä 1–4" in chart  # the legend
-    # This month's 12 is hidden too (".."), or the total 15 would give last month's 3.
-    summary = ("Kuukausia, joiden luku on 1–4 (näytetään muodossa ”&lt; 5”): 1. "
-               "Kuukausia, joiden luku on piilotettu (”..”): 1.")
+    # This month's 12 is shown: the period's total is hidden instead (15 would give last
+    # month's 3), as another period would show this month's 12 on its own.
+    summary = (f"Suurin: {this:%Y-%m} (12). "
+               "Kuukausia, joiden luku on 1–4 (näytetään muodossa ”&lt; 5”): 1.")
     assert f'<p id="chart-new_customers-summary" class="small mb-1" aria-hidden="true">' \
            f'{summary}</p>' in chart
-    assert 'class="stat-bar stat-bar-hidden" data-label=".."' in chart
-    assert "Katkoviivareunus, ”..”: piilotettu" in chart
+    assert "stat-bar-hidden" not in chart
+    assert f"<title>{this:%Y-%m}: 12</title>" in chart
     # The chart's description, read by screen readers, says it too.
     assert re.search(r'<desc id="chart-new_customers-desc">[^<]*' + re.escape(summary), chart)
-    # And the table stays, with the same cell.
+    # And the table stays, with the same cell, and the total hidden.
     table = page[page.index('id="table-new_customers"'):]
     assert re.search(rf'<th scope="row">{last:%Y-%m}</th>\s*<td class="text-right">&lt; 5</td>',
+                     table)
+    assert re.search(r'<th scope="row">Yhteensä</th>\s*<td class="text-right">\.\.</td>',
                      table)
 
 

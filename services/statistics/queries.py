@@ -34,7 +34,7 @@ def customers_by(column_name, filters):
     values = {(by_id[sid], code or None): n
               for (sid, code), n in customer_counts.by_value(column_name, list(by_id)).items()}
     return protect(Table(f"customers_by_{column_name}", [c for c, _ in sections],
-                         list(codes), values))
+                         list(codes), values, varies=("rows",)))
 
 
 def customers_by_postal_area(filters):
@@ -44,7 +44,8 @@ def customers_by_postal_area(filters):
     values = {(code or UNKNOWN, by_id[sid]): n for (sid, code), n
               in customer_counts.by_value("postal_code", list(by_id)).items()}
     rows = sorted({r for r, _ in values}, key=lambda r: (r == UNKNOWN, r))
-    return protect(Table("customers_by_postal_area", rows, [c for c, _ in sections], values))
+    return protect(Table("customers_by_postal_area", rows, [c for c, _ in sections], values,
+                         varies=("columns",)))
 
 
 def _kept(measure, filters, sections):
@@ -59,18 +60,32 @@ def new_customers(filters):
     by_id = {sid: code for code, sid in sections}
     values = {(month, by_id[sid]): n
               for sid, month, _, n, _, _ in _kept("customers", filters, sections)}
-    return protect(Table("new_customers", filters.months(), [c for c, _ in sections], values))
+    return protect(Table("new_customers", filters.months(), [c for c, _ in sections], values,
+                         varies=("rows", "columns")))
+
+
+def _hidden_by_sections(tables):
+    """Return the cells hidden in any of the sections' own ``tables``, totals too: a table
+    adding the sections up hides them as well, or a cell a section hides would be the
+    difference of the sum and the other sections' cells."""
+    return frozenset(cell for table in tables for cell in table.hidden)
 
 
 def contact_events(filters):
     """Contact events per month (rows) by channel and direction (columns "phone/in")."""
     sections = _sections(filters, "history")
-    values = Counter()
-    for _, month, channel_direction, n, _, _ in _kept("events", filters, sections):
+    values, by_section = Counter(), {}
+    for sid, month, channel_direction, n, _, _ in _kept("events", filters, sections):
         values[(month, channel_direction)] += n  # the sections' counts added up
-    values = dict(values)
+        by_section.setdefault(sid, Counter())[(month, channel_direction)] += n
     columns = [f"{c}/{d}" for c in CHANNELS for d in DIRECTIONS]
-    return protect(Table("contact_events", filters.months(), columns, values))
+
+    def table(counted, inherited=frozenset()):
+        return protect(Table("contact_events", filters.months(), columns, dict(counted),
+                             varies=("rows",), inherited=inherited))
+    inherited = _hidden_by_sections([table(counted) for counted in by_section.values()]) \
+        if len(sections) > 1 else frozenset()
+    return table(values, inherited)
 
 
 def _buyers(filters, sections, services):
@@ -85,15 +100,43 @@ def _buyers(filters, sections, services):
 
 def purchases(filters):
     """Purchases per service (rows) per month (columns); services bought by fewer than
-    ``SMALL`` customers in the period are one row, ``OTHER``.
+    ``SMALL`` customers in the period are one row, ``OTHER``, whose cells are never shown:
+    which services it adds up changes with the period and the sections, so its cells
+    would tell one chosen period's or section's rare services apart from another's. The
+    totals of the months and of the services hide with any part hidden (both axes change
+    with the choices: the months, and the services named).
 
     The kept counts give each month's buyers of a service: a service with ``SMALL`` in
     one month is named, one with fewer purchases than ``SMALL`` in the whole period is
     not, and the buyers of any other (a few, each month) are counted from the rows.
     """
     sections = _sections(filters, "history")
+    kept = list(_kept("purchases", filters, sections))
+    values, rows = _purchase_values(filters, sections, kept)
+    inherited = frozenset()
+    if len(sections) > 1:
+        own = {sid: _purchases_table(filters, *_purchase_values(
+                   filters, [(code, sid)], [k for k in kept if k[0] == sid]))
+               for code, sid in sections}
+        # A section's purchases of a service it does not name, or hides, hide the sum.
+        inherited = frozenset((service, month) for sid, month, service, n, _, _ in kept
+                              if n and ((service, month) in own[sid].hidden
+                                        or service not in own[sid].rows))
+    return _purchases_table(filters, values, rows, inherited)
+
+
+def _purchases_table(filters, values, rows, inherited=frozenset()):
+    months = filters.months()
+    if OTHER in rows:
+        inherited |= {(OTHER, month) for month in months}
+    return protect(Table("purchases", rows, months, values, varies=("rows", "columns"),
+                         inherited=frozenset(inherited)))
+
+
+def _purchase_values(filters, sections, kept):
+    """Return the purchases table's values {(service or OTHER, month): n} and its rows."""
     counts, monthly_buyers = Counter(), Counter()
-    for _, month, service, n, customers, _ in _kept("purchases", filters, sections):
+    for _, month, service, n, customers, _ in kept:
         counts[(service, month)] += n
         # Customers of different sections are different customers: they add up.
         monthly_buyers[(service, month)] += customers
@@ -114,7 +157,7 @@ def purchases(filters):
     rows = sorted(named & {r for r, _ in values})
     if any(r == OTHER for r, _ in values):
         rows.append(OTHER)
-    return protect(Table("purchases", rows, filters.months(), values))
+    return values, rows
 
 
 INVOICE_COLUMNS = ("invoices", "invoiced", "collected")
@@ -133,34 +176,48 @@ def invoicing(filters):
     """Invoices per month: how many, their sum, and the sum paid that month (tourism).
 
     The columns are not parts of one whole, so there is no row total; the months add up
-    to the period's total. A sum over fewer than five customers is hidden.
+    to the period's total. A sum over fewer than five customers is hidden, and so is a
+    month's sum of the sections that one of them hides on its own.
     """
     sections = _sections(filters, "billing")
-    values, contributors = Counter(), Counter()
+    values, contributors, by_section = Counter(), Counter(), {}
     for measure in ("invoiced", "collected"):  # the sums' columns are named as the measures
         counted = ("invoices", "invoiced") if measure == "invoiced" else ("collected",)
-        for _, month, _, n, customers, total in _kept(measure, filters, sections):
-            if measure == "invoiced":
-                values[(month, "invoices")] += n
-            values[(month, measure)] += total
-            # Customers of different sections are different customers: they add up.
-            for column in counted:
-                contributors[(month, column)] += customers
-    values, contributors = dict(values), dict(contributors)
-    table = Table("invoicing", filters.months(), list(INVOICE_COLUMNS), values, kind="sum",
-                  row_totals=False, contributors=contributors, count_columns=("invoices",))
+        for sid, month, _, n, customers, total in _kept(measure, filters, sections):
+            own = by_section.setdefault(sid, (Counter(), Counter()))
+            for into, into_contributors in ((values, contributors), own):
+                if measure == "invoiced":
+                    into[(month, "invoices")] += n
+                into[(month, measure)] += total
+                # Customers of different sections are different customers: they add up.
+                for column in counted:
+                    into_contributors[(month, column)] += customers
+    inherited = _hidden_by_sections([protect(_invoice_table(filters, *own))
+                                     for own in by_section.values()]) \
+        if len(sections) > 1 else frozenset()
+    table = _invoice_table(filters, values, contributors, inherited)
     # The customers of a whole period's total: as many as its busiest month's at least,
     # which decides when that is SMALL or more; otherwise counted.
     for column, date in (("invoices", Invoice.invoice_date), ("collected", Invoice.paid_on)):
         most = max((contributors.get((m, column), 0) for m in table.rows), default=0)
-        contributors[(TOTAL, column)] = (most if most >= SMALL
-                                         else _invoice_customers(filters, sections, date))
-    contributors[(TOTAL, "invoiced")] = contributors[(TOTAL, "invoices")]
+        table.contributors[(TOTAL, column)] = (
+            most if most >= SMALL else _invoice_customers(filters, sections, date))
+    table.contributors[(TOTAL, "invoiced")] = table.contributors[(TOTAL, "invoices")]
+    return protect(table)
+
+
+def _invoice_table(filters, values, contributors, inherited=frozenset()):
+    """Return the invoicing table of ``values`` and ``contributors`` (months' cells),
+    protected with the period's totals over as many customers as its busiest month."""
+    values, contributors = dict(values), dict(contributors)
+    table = Table("invoicing", filters.months(), list(INVOICE_COLUMNS), values, kind="sum",
+                  row_totals=False, contributors=contributors, count_columns=("invoices",),
+                  varies=("rows",), inherited=inherited)
     for r in table.rows:
         for c in table.columns:
             values.setdefault((r, c), decimal.Decimal(0) if c != "invoices" else 0)
             contributors.setdefault((r, c), 0)
-    return protect(table)
+    return table
 
 
 def billing_sections(filters):

@@ -1,5 +1,6 @@
 """A statistics table and its protection: small counts hidden, and enough of the other
-cells that no hidden one can be computed back (the package's docstring says how)."""
+cells that no hidden one can be computed back (the package's docstring says how), from
+this table alone or with the tables of the page's other choices (``Table.varies``)."""
 
 import decimal
 from dataclasses import dataclass, field
@@ -43,6 +44,15 @@ class Table:
     contributors: dict = field(default_factory=dict)
     # Columns of a sum table that hold counts (hidden by the count rule).
     count_columns: tuple = ()
+    # The axes ("rows", "columns") whose keys the page's choices change: the months of the
+    # period, the sections chosen. A line running along such an axis adds up parts that
+    # other choices publish on their own (another period's months, one section), so a
+    # hidden part is never partnered by another part there but by the line's total; a
+    # line along the other axis is partnered within itself, the same whatever is chosen.
+    varies: tuple = ()
+    # Cells hidden before this table's own rules: those hidden in the sections' own
+    # tables, of a table adding the sections up.
+    inherited: frozenset = frozenset()
     hidden: dict = field(default_factory=dict)
 
     def row_keys(self):
@@ -121,8 +131,12 @@ def protect(table):
     """Hide the table's small cells and enough others; return the table."""
     _complete(table)
     hidden = _primary(table)
+    for cell in table.inherited:
+        if cell in table.values:
+            hidden.setdefault(cell, "protect")
     lines = _lines(table)
     while True:
+        _totals_of_varying_lines(table, hidden)
         _two_per_line(table, hidden, lines)
         if not _may_be_determined(table, hidden):
             break
@@ -134,6 +148,39 @@ def protect(table):
         _hide_one_more(table, hidden, line)
     table.hidden = hidden
     return table
+
+
+def _varying_lines(table):
+    """Return the lines running along an axis in ``table.varies``: (cells, total)."""
+    rows, columns = list(table.rows), list(table.columns)
+    found = []
+    if table.row_totals and "columns" in table.varies:
+        found += [([(r, c) for c in columns], (r, TOTAL)) for r in table.row_keys()]
+    if table.column_totals and "rows" in table.varies:
+        found += [([(r, c) for r in rows], (TOTAL, c)) for c in table.column_keys()]
+    return found
+
+
+def _is_varying(table, line):
+    """Tell whether ``line`` (cells, total) runs along an axis in ``table.varies``: a row's
+    line (its total in the total column) along the columns, a column's along the rows."""
+    cells, total = line
+    along_columns = bool(cells) and total == (cells[0][0], TOTAL)
+    return ("columns" if along_columns else "rows") in table.varies
+
+
+def _totals_of_varying_lines(table, hidden):
+    """Hide the total of each line along a varying axis with a hidden part, until none is
+    left: a total over a period (or the sections) is published by other choices too, as
+    is each part, so only the total can keep a part from being its difference."""
+    lines = _varying_lines(table)
+    changed = True
+    while changed:
+        changed = False
+        for cells, total in lines:
+            if total not in hidden and any(c in hidden for c in cells):
+                hidden[total] = "protect"
+                changed = True
 
 
 def _two_per_line(table, hidden, lines):
@@ -149,10 +196,13 @@ def _two_per_line(table, hidden, lines):
 
 
 def _hide_one_more(table, hidden, line):
-    """Hide the line's smallest visible part (non-zero first), else its total."""
+    """Hide the line's smallest visible part (non-zero first), else its total; the total
+    first on a line along a varying axis (``_totals_of_varying_lines``)."""
     cells, total = line
     visible = [c for c in cells if c not in hidden]
-    if visible:
+    if _is_varying(table, line) and total not in hidden:
+        pick = total
+    elif visible:
         pick = min(visible, key=lambda c: (table.values[c] == 0, abs(table.values[c]), str(c)))
     elif total not in hidden:
         pick = total
