@@ -10,10 +10,14 @@ marketing"), so before a table leaves this module:
   from the totals of its row and column: every row and column holding a hidden cell
   holds at least two, and an exact check (a hidden cell is determined by the table's
   totals when it lies in the row space of their equations) hides more until none is;
+- nor from the tables of the page's other choices (another period, another section):
+  a hidden cell is partnered along the axis the choices do not change, a total over one
+  they change is hidden with any hidden part, and a sum of the sections hides what a
+  section's own table hides (``Table.varies``, ``Table.inherited``);
 - a row named by free text someone typed (a purchased service) is shown under its own
   name only when at least 5 customers make it up: a name typed for one customer would
   tell what that customer bought even with its numbers hidden. Such rows are added up
-  into one row, ``OTHER``.
+  into one row, ``OTHER``, whose cells are never shown.
 
 Codes (section, kind, language, channel, month) are returned as they are stored; the
 page and the exports translate them. No Flask here.
