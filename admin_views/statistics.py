@@ -17,10 +17,10 @@ from flask_login import current_user
 from wtforms import Form, SelectField, StringField
 from wtforms.validators import Optional, Regexp, StopValidation
 
-from admin_views.base import SecureBaseView, download
+from admin_views.base import SecureBaseView, download, user_sections
 from database import write_transaction
 from models import Section
-from services import audit
+from services import audit, policy
 from services import statistics as stats
 from services.errors import RegisterError
 from services.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
@@ -112,9 +112,14 @@ class StatisticsView(SecureBaseView):
         """Return the form, the filters it gives (defaults where empty) and an error."""
         locale = str(get_locale())
         form = StatisticsForm(request.args)
-        form.section.choices = [("", _("All sections"))] + [
-            (s.code, s.name_in(locale)) for s in Section.select().order_by(Section.code)]
-        defaults = stats.default_filters()
+        # A handler reads the statistics of their own sections: sections are registers
+        # of their own, their sums too.
+        every = policy.may(current_user, "read_all_sections")
+        readable = sorted(user_sections(), key=lambda s: s.code)
+        within = None if every else tuple(s.code for s in readable)
+        form.section.choices = [("", _("All sections") if every else _("All your sections"))] \
+            + [(s.code, s.name_in(locale)) for s in readable]
+        defaults = stats.default_filters(within=within)
         error = None
         if not form.validate():
             error = _("Check the period: %(errors)s",
@@ -126,7 +131,7 @@ class StatisticsView(SecureBaseView):
         if first > last:
             return form, defaults, _("The first month is after the last; showing the last "
                                      "twelve months.")
-        filters = stats.month_range(first, last, section=section)
+        filters = stats.month_range(first, last, section=section, within=within)
         if len(filters.months()) > 120:
             return form, defaults, _("Choose a period of at most ten years.")
         return form, filters, error

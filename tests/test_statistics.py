@@ -317,3 +317,21 @@ def test_csv_escapes_formula_cells(app):
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows[0] == ["'=Otsikko"]
     assert rows[2] == ["'=HYPERLINK(1)", "5"] and rows[3] == ["'+1", "-2,50"]
+
+
+@pytest.mark.clock
+def test_a_handler_reads_the_statistics_of_their_own_sections(client, logged_in_user, data):
+    """Sections are registers of their own: a handler's statistics count their own
+    sections' customers only, and another section is no choice."""
+    logged_in_user("handler", "handler", ("tourism",))
+    page = client.get("/statistics/?lang=en").get_data(as_text=True)
+    assert 'value="business"' not in page and 'value="tourism"' in page
+    tables = _csv_tables(client.get("/statistics/export.csv").get_data(as_text=True))
+    by_kind = next(rows for title, rows in tables.items() if title.startswith("Asiakkaat"))
+    assert [row[0] for row in by_kind[1:]] == ["Matkailu- ja kongressitoimisto", "Yhteensä"]
+    refused = client.get("/statistics/export.csv?section=business").get_data(as_text=True)
+    assert refused == client.get("/statistics/export.csv").get_data(as_text=True)
+    logged_in_user("controller", "controller")
+    tables = _csv_tables(client.get("/statistics/export.csv").get_data(as_text=True))
+    by_kind = next(rows for title, rows in tables.items() if title.startswith("Asiakkaat"))
+    assert len(by_kind) == 4  # the header, both sections and the total

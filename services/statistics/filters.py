@@ -18,11 +18,13 @@ from services.statistics.tables import DEFAULT_MONTHS
 
 @dataclass
 class Filters:
-    """Which customers and which months: ``section`` a code or None (all)."""
+    """Which customers and which months: ``section`` a code or None (all ``within``)."""
 
     start: datetime.date  # first day of the first month
     end: datetime.date  # first day of the month after the last
     section: str = None
+    # The sections the reader may see, by code (a handler: their own); None: every one.
+    within: tuple = None
 
     def months(self):
         """Return the months of the period as "YYYY-MM" codes."""
@@ -37,14 +39,14 @@ def _next_month(day):
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def default_filters(today=None, section=None):
+def default_filters(today=None, section=None, within=None):
     """The last twelve months, this one included."""
     today = today or helsinki_today()
     end = _next_month(today.replace(day=1))
     start = end
     for _ in range(DEFAULT_MONTHS):
         start = (start - datetime.timedelta(days=1)).replace(day=1)
-    return Filters(start=start, end=end, section=section)
+    return Filters(start=start, end=end, section=section, within=within)
 
 
 def parse_month(text):
@@ -61,10 +63,10 @@ def parse_month(text):
     return day
 
 
-def month_range(first, last, section=None):
+def month_range(first, last, section=None, within=None):
     """Filters from month ``first`` to month ``last`` ("YYYY-MM", both included)."""
     return Filters(start=parse_month(first), end=_next_month(parse_month(last)),
-                   section=section)
+                   section=section, within=within)
 
 
 def _sections(filters, category=None):
@@ -73,6 +75,8 @@ def _sections(filters, category=None):
     query = Section.select(Section.id, Section.code, Section.categories).order_by(Section.code)
     if filters.section:
         query = query.where(Section.code == filters.section)
+    if filters.within is not None:
+        query = query.where(Section.code.in_(list(filters.within)))
     return [(s.code, s.id) for s in query if category is None or category in s.category_set]
 
 
