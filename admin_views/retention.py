@@ -43,6 +43,10 @@ from services.vocabulary.rights import (
 SHOWN_GOES = [c for c in rules.COUNTED_CATEGORIES if c not in ("identity", "language")]
 
 
+# A run's states while it is a preview (its customers listed, not yet purged).
+PREVIEW_STATES = ("previewed", "superseded", "stale")
+
+
 def accounting_years():
     return int(current_app.config.get("RETENTION_ACCOUNTING_YEARS", rules.ACCOUNTING_YEARS))
 
@@ -277,14 +281,21 @@ class PurgeView(SecureBaseView):
 
     # --- runs --------------------------------------------------------------------------
 
-    @expose("/runs/<int:run_id>")
-    def run(self, run_id):
+    @staticmethod
+    def _run_or_404(run_id):
+        """Return the run; a preview lists customers: a handler sees (and hears of) only a
+        preview of their own sections."""
         run = visible_or_404(PurgeRun, run_id)
-        if run.state in ("previewed", "superseded", "stale"):
-            # A preview lists customers: a handler sees only a preview of the own section.
+        if run.state in PREVIEW_STATES:
             own = {s.code for s in readable_sections()}
             if not set(run.sections.split()) <= own:
                 abort(404)
+        return run
+
+    @expose("/runs/<int:run_id>")
+    def run(self, run_id):
+        run = self._run_or_404(run_id)
+        if run.state in PREVIEW_STATES:
             snapshot = rules.Snapshot.of_run(run)
             result = self._preview(snapshot)
             with write_transaction():
@@ -307,7 +318,7 @@ class PurgeView(SecureBaseView):
 
     @expose("/runs/<int:run_id>/status")
     def status(self, run_id):
-        return jsonify(progress_of(visible_or_404(PurgeRun, run_id)))
+        return jsonify(progress_of(self._run_or_404(run_id)))
 
     @expose("/runs/<int:run_id>/confirm", methods=("POST",))
     def confirm(self, run_id):

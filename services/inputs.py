@@ -47,26 +47,32 @@ def unstorable_as_spaces(text):
     return UNSTORABLE.sub(" ", text)
 
 
+def _integer(value):
+    """Return ``value`` (text or a number) as an integer written in ASCII digits (a sign
+    allowed), or None: ``int`` would also take "٣٦", "３６" and "3_6"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    return int(text) if digits.isascii() and digits.isdigit() else None
+
+
 def parse_id(value):
     """Return ``value`` (text or a number; a one-item list as its item) as a row id, or None
     when it cannot be one."""
     if isinstance(value, (list, tuple)):
         value = value[0] if len(value) == 1 else None
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number <= MAX_ID else None
+    number = _integer(value)
+    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 def whole_number(value, low, high):
     """Return ``value`` (text or a number) as a whole number from ``low`` to ``high``, or
     None when it is not one."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if low <= number <= high else None
+    number = _integer(value)
+    return number if number is not None and low <= number <= high else None
 
 
 def year_in_range(value):

@@ -283,3 +283,23 @@ def test_a_date_time_in_year_1_is_a_form_error(client, auth, rows):
         "requester_name": "Anna Äijälä", "sections": "tourism", "language": "fi"})
     assert response.status_code == 200
     assert counts() == before
+
+
+@pytest.mark.parametrize("text", ["٣٦", "３６", "3_6", "36.0", "1e2", "", " ", "+", "-"])
+def test_a_number_is_written_in_ascii_digits(text):
+    """An id or a period is read from ASCII digits only: ``int`` alone takes Arabic-Indic
+    and full-width digits and underscores, so "٣" would open row 3 of a page that
+    refuses "x"."""
+    from services.inputs import parse_id, whole_number
+
+    assert parse_id(text) is None and whole_number(text, 0, 1000) is None
+    assert parse_id(" 36 ") == 36 == whole_number("+36", 0, 1000) == parse_id(36)
+    assert whole_number("-3", -5, 5) == -3 and parse_id(HUGE) is None
+
+
+def test_an_id_in_other_digits_opens_nothing(client, auth, rows):
+    auth.login_as("responsible")  # who erases a customer on request
+    customer = Customer.select().order_by(Customer.id).first()
+    arabic = "".join(chr(0x0660 + int(d)) for d in str(customer.id))
+    assert client.get(f"/retention/erasure/?customer={arabic}").status_code == 404
+    assert client.get(f"/retention/erasure/?customer={customer.id}").status_code == 200

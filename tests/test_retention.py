@@ -538,6 +538,7 @@ def test_a_handler_previews_the_own_section_only(client, logged_in_user, make_us
     run = retention.start_preview(snapshot, retention.preview(snapshot),
                                   _controller(make_user))
     assert client.get(f"/retention/runs/{run.id}").status_code == 404
+    assert client.get(f"/retention/runs/{run.id}/status").status_code == 404  # its counts
 
 
 def test_preview_pages_through_the_customers(client, logged_in_user, register, monkeypatch):

@@ -178,6 +178,9 @@ def test_sums_over_fewer_than_five_customers_are_hidden():
     assert table.shown("m1", "invoiced") == ".."
     assert table.shown("m1", "invoices") == 9  # nine invoices is not a small count
     assert _solve_hidden(table) == {}
+    # The invoices' total is a count, written as one (51, not 51.00).
+    total = table.values[("total", "invoices")]
+    assert total == 51 and isinstance(total, int)
 
 
 # --- through the app ------------------------------------------------------------------

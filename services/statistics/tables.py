@@ -101,7 +101,9 @@ def _complete(table):
             _sum_contributors(table, (r, TOTAL), [(r, c) for c in table.columns])
     if table.column_totals:
         for c in table.column_keys():
-            values[(TOTAL, c)] = sum((values[(r, c)] for r in table.rows), zero)
+            # A count column of a sum table adds up to a count (6 invoices, not 6.00).
+            start = 0 if c in table.count_columns else zero
+            values[(TOTAL, c)] = sum((values[(r, c)] for r in table.rows), start)
             _sum_contributors(table, (TOTAL, c), [(r, c) for r in table.rows])
 
 
