@@ -41,7 +41,7 @@ CHARTS = (
     ("invoicing", "invoiced", _l("Invoiced per month (€)")),
 )
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"\A[0-9]{4}-(0[1-9]|1[0-2])\Z"  # \Z: "$" would let a final line break by
 
 
 def _month_in_range(form, field):

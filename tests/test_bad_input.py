@@ -178,6 +178,11 @@ def test_statistics_months_outside_the_years_are_a_form_error(client, auth, rows
         page = client.get("/statistics/", query_string=args)
         assert page.status_code == 200, args
         assert "between 1900-01 and 2100-12" in page.get_data(as_text=True), args
+    # A month not written as one is told how to write it, a final line break too.
+    for first in ("2026-01\n", "2026-1", "٢٠٢٦-01"):
+        page = client.get("/statistics/", query_string={"first": first})
+        assert "e.g. 2026-01" in page.get_data(as_text=True), repr(first)
+        assert "between 1900-01" not in page.get_data(as_text=True), repr(first)
 
 
 def test_statistics_months_at_the_edges_are_counted(client, auth, rows):

@@ -841,6 +841,12 @@ def test_erasure_on_request_by_the_responsible_person(client, logged_in_user, re
     assert _latest_run().minimised == 1
     log = client.get("/retention/log/").get_data(as_text=True)
     assert "Poisto pyynnöstä" in log
+    # Sent twice: nothing is left to erase, and no second run says otherwise.
+    runs = PurgeRun.select().count()
+    answer = client.post(f"/retention/erasure/?customer={customer.id}", data={
+        "csrf_token": csrf_token(page), "received_on": TODAY.isoformat(), "confirmed": "yes"})
+    assert answer.status_code == 200 and "poistettu jo" in answer.get_data(as_text=True)
+    assert PurgeRun.select().count() == runs
 
 
 @pytest.mark.parametrize("role, sections", [

@@ -27,6 +27,11 @@ from services.retention.settings import (
 from services.search import customer_search_condition
 
 
+ERASED_ALREADY = N_("This customer was erased already: only the accounting record is "
+                    "left, deleted when its keeping ends (see below). There is nothing more "
+                    "to erase.")
+
+
 @dataclasses.dataclass
 class ErasurePlan:
     """What erasing one customer would do now."""
@@ -77,6 +82,9 @@ def erase(customer_id, actor, received_on, accounting_years=ACCOUNTING_YEARS, no
         plan = erasure_plan(customer, accounting_years, now)
         if plan.holds:
             raise Held(plan.holds)
+        if customer.minimised_at is not None and not any(plan.goes.values()):
+            # Sent twice, or erased before: a run that erases nothing is no erasure.
+            raise RegisterError(ERASED_ALREADY)
         section = Section.get_by_id(customer.section_id)
         planned = {section.code: {plan.action: {"customers": 1, **plan.goes}}}
         run = PurgeRun.create(
