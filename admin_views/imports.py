@@ -173,7 +173,7 @@ class ImportView(SecureBaseView):
         file_hash, path = files.keep(upload.stream, _directory(section))
         try:
             header, _rows = imports.header_and_rows(path)
-            imports.refuse_hetu_in_header(header)
+            imports.check_header(header)
         except RegisterError as error:
             files.discard(_directory(section), file_hash)
             flash_refusal(error)

@@ -29,7 +29,7 @@ def _job(path, section, user, mapping_name, duplicates, informed_how, informed_a
          rows=(), overwrite=()):
     file_name = files.file_name(pathlib.Path(path).name)
     header, _rows = imports.header_and_rows(path)
-    imports.refuse_hetu_in_header(header)
+    imports.check_header(header)
     held = imports.held_targets(section.category_set)
     mapping = (imports.mapping_by_header(header, imports.saved_mapping(section, mapping_name),
                                          held)

@@ -148,6 +148,21 @@ def test_no_henkilotunnus_in_a_header_or_a_files_name(app, client, auth, people,
     assert ImportRun.select().count() == 0
 
 
+def test_a_header_with_a_control_character_is_refused(app, client, auth, people, runner,
+                                                      tmp_path):
+    token = auth.login_as("staff_t", language="en", token_from="/imports/")
+    header = ["Sukunimi\x1b[31m", *HEADER[1:]]
+    page = client.post("/imports/upload", data={
+        "file": (io.BytesIO(csv_bytes([header, good_row(1)])), "a.csv"), "section": "tourism",
+        "csrf_token": token}, content_type="multipart/form-data", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "The first row of the file holds a control character" in page
+    result = runner.invoke(args=["import", "customers", str(write_csv(
+        tmp_path / "a.csv", [header, good_row(1)])), "--section", "tourism", "--dry-run"])
+    assert result.exit_code == 1 and "ohjausmerkki" in result.output
+    assert ImportRun.select().count() == 0
+
+
 def test_a_files_name_keeps_no_character_a_page_cannot_carry(app, client, auth, people):
     token = auth.login_as("staff_t", token_from="/imports/")
     location = upload(client, token, csv_bytes([HEADER, good_row(1)]),

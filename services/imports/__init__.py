@@ -16,7 +16,7 @@ from services.imports.mapping import (
     check_mapping,
     held_targets,
     mapping_by_header,
-    refuse_hetu_in_header,
+    check_header,
     run_mapping,
 )
 from services.imports.reading import file_hash, header_and_rows
@@ -45,7 +45,7 @@ from services.imports.saved import (
 __all__ = [
     "BATCH_SIZE", "OVERWRITABLE", "REOPENED", "ImportJob", "auto_mapping", "cancel", "check_mapping",
     "check_steps", "commit_steps", "dry_run", "file_hash", "header_and_rows", "held_targets",
-    "mapping_by_header", "matches_of", "refusals_of", "refuse_hetu_in_header",
+    "mapping_by_header", "matches_of", "refusals_of", "check_header",
     "refused_rows_csv", "run_mapping", "runs_for", "save_mapping", "saved_mapping",
     "saved_mappings", "start_commit", "start_dry_run",
 ]

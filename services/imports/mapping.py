@@ -16,6 +16,7 @@ from models import FIELD_CATEGORIES, Address, Customer
 from services import hetu
 from services.catalogs import translate
 from services.errors import N_, RegisterError
+from services.inputs import has_unstorable
 from services.vocabulary import customers as labels
 from services.vocabulary.imports import CHOICE_LABELS, HEADER_SYNONYMS, TARGETS
 
@@ -33,6 +34,9 @@ FIELD_TWICE = N_("The field %(field)s is chosen for two columns, %(first)s and %
                  "choose it for one column only.")
 NO_OVERWRITE = N_("A match's choice updates the chosen fields, but no field is chosen: tick "
                   "the fields it overwrites, or choose another way for the matching rows.")
+CONTROL_IN_HEADER = N_("The first row of the file holds a control character (an invisible "
+                       "character such as an escape), which a column's name cannot hold: "
+                       "remove it, save the file and upload it again.")
 HETU_IN_HEADER = N_("The first row of the file holds a henkilötunnus (personal identity "
                     "code), which must not be stored in the register; the first row must "
                     "name the columns. Add a header row or remove the code, and upload the "
@@ -129,11 +133,14 @@ def check_mapping(header, mapping, options):
         raise RegisterError(NO_OVERWRITE)
 
 
-def refuse_hetu_in_header(header):
-    """Refuse a file whose first row holds a henkilötunnus: it is kept as the columns'
-    names (the run's mapping, a saved mapping), so it must be a header."""
+def check_header(header):
+    """Refuse a file whose first row holds a henkilötunnus or a control character: it is
+    kept as the columns' names (the run's mapping, a saved mapping), so it must be a
+    header a page can show."""
     if hetu.refusal(*header):
         raise RegisterError(HETU_IN_HEADER)
+    if any(has_unstorable(name) for name in header):
+        raise RegisterError(CONTROL_IN_HEADER)
 
 
 def _choice_table(name):
