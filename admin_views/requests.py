@@ -97,6 +97,12 @@ def subject_kind(customer, contact_person=None):
     return f"{text} ({contact_person.role})" if contact_person.role else text
 
 
+def _seen(form):
+    """Return the version the page showed: a form sent without it is as stale as one with
+    an old one ("" is no version), as the services read None as "not checked"."""
+    return form.version.data or ""
+
+
 class InspectionRequestView(SecureBaseView):
     """Inspection requests: registered by anyone at work, handled by the section's handler,
     decided by the responsible person or the controller."""
@@ -284,7 +290,7 @@ class InspectionRequestView(SecureBaseView):
         form = IdentityForm(request.form, prefix="identity")
         return self._step(found, lambda: rules.record_identity(
             _user(), found, method=form.method.data, note=form.note.data,
-            checked_at=form.checked_at.data, version=form.version.data),
+            checked_at=form.checked_at.data, version=_seen(form)),
             _("The identity check was recorded."), "identity-heading",
             valid=form.validate(), identity=form)
 
@@ -312,7 +318,7 @@ class InspectionRequestView(SecureBaseView):
                 return again()
             return self._render_details(found, search=form, candidates=candidates)
         return self._step(found, lambda: rules.link_subjects(
-            _user(), found, query, keys, version=form.version.data),
+            _user(), found, query, keys, version=_seen(form)),
             lambda added: _("%(count)s record(s) confirmed as the requester's.", count=added),
             "subjects-heading", valid=valid, again=again, search=form)
 
@@ -324,7 +330,7 @@ class InspectionRequestView(SecureBaseView):
         if subject is None:
             abort(404)
         return self._step(found, lambda: rules.unlink_subject(
-            _user(), found, subject, version=form.version.data),
+            _user(), found, subject, version=_seen(form)),
             _("The record was removed from the request."), "subjects-heading")
 
     @expose("/<request_id>/decision", methods=("POST",))
@@ -345,7 +351,7 @@ class InspectionRequestView(SecureBaseView):
             done = _("The request was refused. The handler delivers the refusal with its "
                      "reason.")
         return self._step(found, lambda: rules.decide(
-            _user(), found, decision=choice, reason=form.reason.data, version=form.version.data),
+            _user(), found, decision=choice, reason=form.reason.data, version=_seen(form)),
             done, "decision-heading", valid=valid, decision=form)
 
     @expose("/<request_id>/delivery", methods=("POST",))
@@ -354,7 +360,7 @@ class InspectionRequestView(SecureBaseView):
         form = DeliveryForm(request.form, prefix="delivery")
         return self._step(found, lambda: rules.record_delivery(
             _user(), found, method=form.method.data, delivered_at=form.delivered_at.data,
-            version=form.version.data),
+            version=_seen(form)),
             _("The delivery was recorded. The request is complete."), "delivery-heading",
             valid=form.validate(), delivery=form)
 
@@ -362,7 +368,7 @@ class InspectionRequestView(SecureBaseView):
     def review(self, request_id):
         found = self._load_to_decide(request_id)
         form = VersionForm(request.form)
-        return self._step(found, lambda: rules.review(_user(), found, version=form.version.data),
+        return self._step(found, lambda: rules.review(_user(), found, version=_seen(form)),
                           _("The request served on site was marked as reviewed."))
 
     def _step(self, found, call, done, anchor=None, valid=True, again=None, **shown):

@@ -58,6 +58,9 @@ class HelsinkiDateTimeField(DateTimeLocalField):
         text = " ".join(valuelist or []).strip()
         self.data = None
         if not text:
+            # Blank is empty: InputRequired reads what was typed, and a space would pass it
+            # with no time at all (a service would then take "now").
+            self.raw_data = [""] if valuelist else valuelist
             return
         local = _typed(text, tuple(self.strptime_format))
         if local is None:

@@ -375,6 +375,48 @@ def test_two_handlers_cannot_overwrite_each_other(client, auth, people):
     assert reload(row).identity_method == "id_card"
 
 
+def test_a_step_sent_without_its_version_is_stale(client, auth, people):
+    """A form without the version it was shown at is refused as an old one would be: the
+    version is what keeps a decision from being made on records the person never saw."""
+    row = new_request()
+    rules.record_identity(user("handler_t"), row, method="passport")
+    auth.login_as("responsible")
+    token = page_token(client, f"/requests/{row.id}/")
+    r = client.post(f"/requests/{row.id}/decision",
+                    data={"csrf_token": token, "decision": "approved"})
+    assert r.status_code == 200 and "Joku muu muutti tätä pyyntöä sillä välin" in text(r)
+    assert reload(row).decision is None
+    rules.decide(user("responsible"), reload(row), decision="approved")
+    auth.login_as("handler_t", switch=True)
+    token = page_token(client, f"/requests/{row.id}/")
+    r = client.post(f"/requests/{row.id}/delivery", data={
+        "csrf_token": token, "delivery-method": "post", "delivery-delivered_at": typed_now()})
+    assert r.status_code == 200 and reload(row).delivered_at is None
+
+
+@pytest.mark.parametrize("blank", [" ", "\u00a0", "\t"])
+def test_a_blank_time_is_no_time(client, auth, people, blank):
+    """A time of spaces is empty: the form says so, as for an empty one (it was a server
+    error when registering, and "now" when delivering or checking the identity)."""
+    auth.login_as("staff_t")
+    token = page_token(client, "/requests/new/")
+    r = client.post("/requests/new/", data={
+        "csrf_token": token, "received_at": blank, "channel": "written",
+        "requester_name": "Anna A", "requester_contact": "x", "description": "Kuvaus",
+        "sections": "tourism", "language": "fi"})
+    assert r.status_code == 200 and "Kuvaus" in text(r)  # the form again, as typed
+    assert InspectionRequest.select().count() == 0
+    row = new_request()
+    rules.record_identity(user("handler_t"), row, method="passport")
+    rules.decide(user("responsible"), reload(row), decision="approved")
+    auth.login_as("handler_t", switch=True)
+    token = page_token(client, f"/requests/{row.id}/")
+    r = client.post(f"/requests/{row.id}/delivery", data={
+        "csrf_token": token, "delivery-method": "post", "delivery-delivered_at": blank,
+        "delivery-version": str(reload(row).version)})
+    assert r.status_code == 200 and reload(row).delivered_at is None
+
+
 # --- the requester's records -------------------------------------------------------------------
 
 
