@@ -62,7 +62,9 @@ def _row_choices(options):
     choices = {}
     for option in options:
         number, _sep, choice = option.partition("=")
-        if not number.isdigit() or len(number) > 9 or choice not in DUPLICATE_CHOICES:
+        # ASCII digits only: "²".isdigit() is true, and int() then fails.
+        if not (number.isascii() and number.isdigit()) or len(number) > 9 \
+                or choice not in DUPLICATE_CHOICES:
             raise click.BadParameter(option, param_hint="--row")
         choices[int(number)] = choice
     return choices

@@ -194,6 +194,9 @@ def test_the_command_line_refuses_a_reason_or_a_choice_it_cannot_follow(app, run
             "in_person", "--informed-at", typed_now(minutes_ago=1)]
     misspelt = runner.invoke(args=[*base, "--duplicates", "emial=create"])
     assert misspelt.exit_code == 2 and "emial=create" in misspelt.output
+    for row in ("²=skip", "١=skip"):  # a digit, but no ASCII one
+        result = runner.invoke(args=[*base, "--row", row])
+        assert result.exit_code == 2 and row in result.output, row
     for choice in (["--duplicates", "update_chosen"], ["--row", "2=update_chosen"]):
         result = runner.invoke(args=[*base, *choice])
         assert result.exit_code == 1 and "yhtään kenttää ei ole valittu" in result.output, \

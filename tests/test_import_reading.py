@@ -272,22 +272,24 @@ SHARED_STRINGS_REL = ('<Relationship Id="rId99" Type="http://schemas.openxmlform
                       'Target="sharedStrings.xml"/>')
 
 
-def shared_strings_workbook(tmp_path, strings):
+def shared_strings_workbook(tmp_path, strings, name="xl/sharedStrings.xml"):
     """A workbook with ``strings`` shared strings of 1000 letters each (about 1 KB each
-    unpacked, next to nothing packed)."""
+    unpacked, next to nothing packed), kept in the part ``name``."""
     content = xlsx_bytes([["Sukunimi", "Etunimet"], ["Virtanen", "Matti"]])
     source = zipfile.ZipFile(io.BytesIO(content))
     types = source.read("[Content_Types].xml").replace(
-        b"</Types>", SHARED_STRINGS_TYPE.encode() + b"</Types>")
+        b"</Types>", SHARED_STRINGS_TYPE.replace("xl/sharedStrings.xml", name).encode()
+        + b"</Types>")
     rels = source.read("xl/_rels/workbook.xml.rels").replace(
-        b"</Relationships>", SHARED_STRINGS_REL.encode() + b"</Relationships>")
+        b"</Relationships>", SHARED_STRINGS_REL.replace(
+            "sharedStrings.xml", name.removeprefix("xl/")).encode() + b"</Relationships>")
     string = b"<si><t>" + b"A" * 1000 + b"</t></si>"
     shared = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
               b'spreadsheetml/2006/main">' + string * strings + b"</sst>")
     path = tmp_path / "big.xlsx"
     path.write_bytes(rezipped(content, {"[Content_Types].xml": types,
                                         "xl/_rels/workbook.xml.rels": rels},
-                              {"xl/sharedStrings.xml": shared}))
+                              {name: shared}))
     return path
 
 
@@ -299,6 +301,16 @@ def test_a_workbook_unpacking_too_large_is_refused_before_it_is_read(tmp_path, m
     assert refusal_of(path).message == reading.TOO_LARGE
     monkeypatch.setattr(reading, "WHOLE_PARTS_LIMIT", 64 * 1024 * 1024)
     monkeypatch.setattr(reading, "WORKBOOK_LIMIT", 1024 * 1024, raising=False)
+    assert refusal_of(path).message == reading.TOO_LARGE
+
+
+@pytest.mark.parametrize("name", ["xl/worksheets/strings.xml", "xl/strings.bin"])
+def test_a_part_read_whole_counts_whatever_its_name(tmp_path, monkeypatch, name):
+    """openpyxl finds the shared strings by their content type: renamed as a sheet's file
+    or with no .xml, they are still read whole, and count as such."""
+    path = shared_strings_workbook(tmp_path, 2000, name)
+    assert read_all(path)[1] == [(2, ["Virtanen", "Matti"])]  # the renamed part is read
+    monkeypatch.setattr(reading, "WHOLE_PARTS_LIMIT", 1024 * 1024)
     assert refusal_of(path).message == reading.TOO_LARGE
 
 

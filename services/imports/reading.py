@@ -27,6 +27,7 @@ import hashlib
 import io
 import re
 import zipfile
+from xml.etree import ElementTree
 
 from services.errors import N_, RegisterError
 from services.exports import unguarded_cell
@@ -46,8 +47,10 @@ QUOTE_ERRORS = ("expected after", "unexpected end of data")
 # those together at most WHOLE_PARTS_LIMIT; every part together at most WORKBOOK_LIMIT.
 WHOLE_PARTS_LIMIT = 64 * 1024 * 1024
 WORKBOOK_LIMIT = 512 * 1024 * 1024
-SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
-XML_PART = re.compile(r".*\.(xml|rels|vml)", re.IGNORECASE)
+# The parts openpyxl streams: the worksheets, as the content types name them.
+CONTENT_TYPES = "[Content_Types].xml"
+CONTENT_TYPES_LIMIT = 1024 * 1024
+SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 # A formula cell's value when the file holds none (``_sheet_parser``).
 NOT_CALCULATED = object()
 
@@ -150,16 +153,30 @@ def _cell_text(value):
 
 def _refuse_large_workbook(path):
     """Refuse a workbook whose parts, unpacked, exceed the limits (see WHOLE_PARTS_LIMIT),
-    before openpyxl reads any of them."""
+    before openpyxl reads any of them. A part is a streamed sheet only when the workbook's
+    content types say so (openpyxl finds its parts by their types, not their names: the
+    shared strings renamed as a sheet's file are still read whole)."""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = [(info.filename, info.file_size) for info in archive.infolist()]
+            sheets = _sheet_parts(archive)
+    except RegisterError:
+        raise
     except Exception as error:  # noqa: BLE001 - any fault of the zip is the file's
         raise RegisterError(NOT_READABLE) from error
-    whole = sum(size for name, size in parts
-                if XML_PART.fullmatch(name) and not SHEET_PART.fullmatch(name))
+    whole = sum(size for name, size in parts if name not in sheets)
     if whole > WHOLE_PARTS_LIMIT or sum(size for _name, size in parts) > WORKBOOK_LIMIT:
         raise RegisterError(TOO_LARGE)
+
+
+def _sheet_parts(archive):
+    """Return the names of the parts ``[Content_Types].xml`` declares worksheets."""
+    info = archive.getinfo(CONTENT_TYPES)
+    if info.file_size > CONTENT_TYPES_LIMIT:
+        raise RegisterError(TOO_LARGE)
+    root = ElementTree.fromstring(archive.read(info))
+    return {element.get("PartName", "").lstrip("/") for element in root
+            if element.tag.endswith("}Override") and element.get("ContentType") == SHEET_TYPE}
 
 
 def _open_workbook(handle):

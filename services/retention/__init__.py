@@ -200,6 +200,7 @@ from services.retention.leftover import (  # noqa: F401
     leftover_counts,
 )
 from services.retention.erasure import (  # noqa: F401
+    ERASED_ALREADY,
     ErasurePlan,
     erasure_plan,
     erase,
@@ -354,6 +355,7 @@ __all__ = [
     "_with_data",
     "remove_batch",
     "leftover_counts",
+    "ERASED_ALREADY",
     "ErasurePlan",
     "erasure_plan",
     "erase",

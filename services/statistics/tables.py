@@ -138,8 +138,12 @@ def protect(table):
             hidden.setdefault(cell, "protect")
     lines = _lines(table)
     while True:
-        _totals_of_varying_lines(table, hidden)
-        _two_per_line(table, hidden, lines)
+        # A part hidden as a partner hides its totals over a varying axis in turn.
+        count = None
+        while count != len(hidden):
+            count = len(hidden)
+            _totals_of_varying_lines(table, hidden)
+            _two_per_line(table, hidden, lines)
         if not _may_be_determined(table, hidden):
             break
         determined = _determined_cells(hidden, lines)
@@ -185,6 +189,19 @@ def _totals_of_varying_lines(table, hidden):
                 changed = True
 
 
+def _hide(table, hidden, cell):
+    """Hide ``cell`` as a partner, and the totals over a varying axis that it is a part of
+    (and theirs in turn), at once: a partner picked next must see them hidden."""
+    hidden[cell] = "protect"
+    row, column = cell
+    if "rows" in table.varies and table.column_totals and row != TOTAL:
+        if (TOTAL, column) not in hidden:
+            _hide(table, hidden, (TOTAL, column))
+    if "columns" in table.varies and table.row_totals and column != TOTAL:
+        if (row, TOTAL) not in hidden:
+            _hide(table, hidden, (row, TOTAL))
+
+
 def _two_per_line(table, hidden, lines):
     """Hide more until no line has exactly one hidden cell."""
     members = [(line, line[0] + [line[1]]) for line in lines]  # (line, its cells and total)
@@ -210,7 +227,7 @@ def _hide_one_more(table, hidden, line):
         pick = total
     else:
         return
-    hidden[pick] = "protect"
+    _hide(table, hidden, pick)
 
 
 def _may_be_determined(table, hidden):
