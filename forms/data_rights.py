@@ -6,7 +6,6 @@ validators (``admin_views.customers.screen_form_args``, ``forms/validators.py``)
 when the request is registered and when it is applied.
 """
 
-import decimal
 import functools
 
 import peewee as pw
@@ -27,12 +26,12 @@ from wtforms.validators import (
     Optional,
     Regexp,
     StopValidation,
-    ValidationError,
 )
 
 from forms.base import RegisterForm
 from forms.customers import screen_form_args
 from forms.fields import HelsinkiDateTimeField
+from forms.validators import amount_fits
 from models import CATEGORIES
 from services.errors import N_, RegisterError
 from services.rectification import as_text, correctable_fields
@@ -176,20 +175,10 @@ def _value_field(model, name):
         return DateField(label, validators=validators, render_kw=DATE_INPUT)
     if isinstance(column, pw.DecimalField):
         return DecimalField(label, places=column.decimal_places,
-                            validators=[*validators, _fits(column)])
+                            validators=[*validators, amount_fits(column)])
     if isinstance(column, pw.TextField):
         return TextAreaField(label, validators=validators, render_kw={"rows": 2})
     return StringField(label, validators=validators)
-
-
-def _fits(column):
-    """Return a validator refusing an amount the column cannot hold."""
-    limit = decimal.Decimal(10) ** (column.max_digits - column.decimal_places)
-
-    def check(form, field):
-        if field.data is not None and (not field.data.is_finite() or abs(field.data) >= limit):
-            raise ValidationError(str(_l("Write an amount in euros, e.g. 249.90.")))
-    return check
 
 
 class RowValuesForm(RegisterForm):

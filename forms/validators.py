@@ -8,6 +8,7 @@ forgotten.
 """
 
 import datetime
+import decimal
 import re
 
 import phonenumbers
@@ -23,6 +24,22 @@ POSTAL_CODE = re.compile(r"^[0-9]{5}$")
 # Digits and what people write between them; letters (vanity numbers) are not accepted.
 PHONE_CHARACTERS = re.compile(r"^[0-9+()./\s-]+$")
 OLDEST_AGE_YEARS = 120
+
+
+def amount_fits(column):
+    """Return a validator refusing an amount the peewee DecimalField ``column`` cannot hold
+    or a page could not show again: not a finite number ("NaN", "Infinity", "1e30"), not
+    written in ASCII digits ("١٠"), too large, or with more decimals than the column's."""
+    limit = decimal.Decimal(10) ** (column.max_digits - column.decimal_places)
+
+    def check(form, field):
+        if field.data is None:
+            return
+        typed = " ".join(str(raw) for raw in field.raw_data or [])
+        if (not typed.isascii() or not field.data.is_finite() or abs(field.data) >= limit
+                or field.data.as_tuple().exponent < -column.decimal_places):
+            raise ValidationError(_("Write an amount in euros, e.g. 249.90."))
+    return check
 
 
 def _empty(field):

@@ -308,3 +308,37 @@ def test_an_id_in_other_digits_opens_nothing(client, auth, rows):
     arabic = "".join(chr(0x0660 + int(d)) for d in str(customer.id))
     assert client.get(f"/retention/erasure/?customer={arabic}").status_code == 404
     assert client.get(f"/retention/erasure/?customer={customer.id}").status_code == 200
+
+
+@pytest.mark.parametrize("amount", ["sNaN", "NaN", "Infinity", "-Infinity", "1e30",
+                                    "10000000000", "0.001", "١٠"])
+def test_an_amount_the_column_cannot_hold_is_a_form_error(client, auth, rows, amount):
+    """An amount is a finite number of at most ten digits and two decimals, in ASCII digits:
+    "sNaN" or "1e30" was stored, and every page showing it failed afterwards."""
+    token = auth.login_as("staff_t", token_from="/password")
+    client.post("/language", data={"lang": "en", "csrf_token": token})
+    before = counts()
+    response = client.post("/invoices/new/", data={
+        "csrf_token": token, "customer": str(rows["customer"]), "number": "T-2",
+        "invoice_date": "2026-02-01", "due_date": "2026-02-15", "amount": amount,
+        "collection_state": "open"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Write an amount in euros" in page, amount
+    assert f'value="{amount}"' in page  # as typed
+    assert counts() == before
+    assert client.get("/invoices/").status_code == 200
+
+
+def test_an_edit_sent_without_its_version_is_stale(client, auth, rows):
+    """A form without the version it was opened at is refused as an old one would be (its
+    field would hold the row's own version, and someone's newer save be overwritten)."""
+    auth.login_as("staff_t")
+    customer = Customer.get_by_id(rows["customer"])
+    page = client.get(f"/customers/edit/?id={customer.id}").get_data(as_text=True)
+    Customer.update(version=Customer.version + 1, first_name="Joku Muu").where(
+        Customer.id == customer.id).execute()
+    response = client.post(f"/customers/edit/?id={customer.id}", data={
+        "csrf_token": csrf_token(page), "kind": customer.kind, "first_name": "Päälle",
+        "last_name": customer.last_name or "X", "language": "fi"})
+    assert response.status_code == 200
+    assert Customer.get_by_id(customer.id).first_name == "Joku Muu"

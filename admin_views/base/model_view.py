@@ -317,7 +317,10 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, RememberedListMixin, Mod
         changes = {meta.fields[name]: getattr(model, name) for name in written}
         if "updated_at" in meta.fields:
             changes[meta.fields["updated_at"]] = model.updated_at
-        model.version = versioned_update(model, changes, seen=form.version.data)
+        # What the page sent: a form without its version (a script's) is as stale as one
+        # with an old one; the field's data would be the row's own version then.
+        seen = form.version.raw_data[0] if form.version.raw_data else ""
+        model.version = versioned_update(model, changes, seen=seen)
 
     def after_save(self, form, model, is_created, fields):
         """Hook run inside the write transaction after the row and its inline rows saved.

@@ -19,11 +19,12 @@ from flask_admin.model.form import InlineFormAdmin
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import AutoField, Model, ModelSelect
+from peewee import AutoField, DecimalField, Model, ModelSelect
 from wtfpeewee.fields import SelectChoicesField
 
 from forms.base import RegisterForm
 from forms.fields import HelsinkiDateTimeField, ModelChoiceField
+from forms.validators import amount_fits
 from models import Customer, Section, User
 from services import localtime, policy
 from services.inputs import parse_id
@@ -436,6 +437,11 @@ class RegisterModelConverter(CustomModelConverter):
         info = super().convert(model, field, field_args)  # (name, unbound field or None)
         if getattr(info[1], "field_class", None) is SelectChoicesField:
             info[1].field_class = ModelChoiceField
+        if isinstance(field, DecimalField) and info[1] is not None:
+            # An amount the column cannot hold ("sNaN", "1e30") would be stored and then
+            # fail every page showing it.
+            info[1].kwargs["validators"] = [*info[1].kwargs.get("validators", ()),
+                                            amount_fits(field)]
         return info
 
     def handle_datetime(self, model, field, **kwargs):
