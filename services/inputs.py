@@ -28,6 +28,7 @@ import re
 from services.errors import N_
 
 MAX_ID = 2**63 - 1
+MAX_DIGITS = 30
 
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -56,7 +57,10 @@ def _integer(value):
         return value
     text = str(value).strip()
     digits = text[1:] if text[:1] in ("+", "-") else text
-    return int(text) if digits.isascii() and digits.isdigit() else None
+    # At most MAX_DIGITS: no id or period is longer, and Python refuses to read over 4300.
+    if len(digits) > MAX_DIGITS or not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(text)
 
 
 def parse_id(value):

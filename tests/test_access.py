@@ -204,6 +204,27 @@ def test_change_of_an_existing_account_needs_handlers_of_every_section(app, peop
     assert AccessRequest.get_by_id(rid).account_id == people["anna"].id
 
 
+def test_a_request_or_an_account_of_no_section_is_implemented_by_the_controller(app, people):
+    """A handler implements only what lies within their sections on both sides: a request
+    of no section (the controller's role) and an account of none (the responsible person's)
+    are the controller's, as ending such an account is."""
+    with app.app_context():
+        controller = people["eero"]
+        to_controller = access.request_access(people["tuulikki"], "controller", [], "Sijainen",
+                                              account_id=people["anna"].id)
+        to_staff = access.request_access(controller, "staff", ["tourism"], "Siirto",
+                                         account_id=people["nyrki"].id)
+        for row in (to_controller, to_staff):
+            access.decide(controller, row, True)
+    handler = new_session(app, "tuulikki")
+    for row in (to_controller, to_staff):
+        assert not access.may_implement(people["tuulikki"], AccessRequest.get_by_id(row.id))
+        assert post(handler, f"/access/requests/{row.id}/implement/").status_code == 403
+    assert User.get_by_id(people["anna"].id).role == "staff"
+    assert User.get_by_id(people["nyrki"].id).role == "responsible"
+    assert access.may_implement(controller, AccessRequest.get_by_id(to_staff.id))
+
+
 @pytest.mark.parametrize("path, allowed", [
     ("/access/requests/", {"eero", "nyrki", "tuulikki", "susanna", "anna"}),
     ("/access/requests/new/", {"eero", "nyrki", "tuulikki", "susanna", "anna"}),

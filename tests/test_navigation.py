@@ -372,8 +372,13 @@ def test_the_access_counts_match_who_may_implement(app, people):
                                   person_name="Bisnes Pekka", email="pekka@example.com"),
             access.request_access(controller, "staff", ["tourism", "business"], "Molemmat",
                                   person_name="Kaksi Osastoa", email="kaksi@example.com"),
+            # No section asked, and an account of no section: the controller's.
+            access.request_access(user("handler_t"), "controller", [], "Sijainen",
+                                  account_id=user("staff_t").id),
+            access.request_access(controller, "staff", ["tourism"], "Siirto",
+                                  account_id=user("responsible").id),
         ]
-        assert worklist.counts(controller)["access"] == 3  # to decide
+        assert worklist.counts(controller)["access"] == 5  # to decide
         for row in asked:
             access.decide(controller, row, True)
         for name in ("controller", "handler_t", "handler_b", "staff_t"):

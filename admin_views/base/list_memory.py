@@ -78,6 +78,7 @@ class RememberedListMixin:
             state = recall(self.endpoint)
             if state:
                 return redirect(f"{self.get_url('.index_view')}?{state}")
+        self._get_list_extra_args()  # arguments refused (400) are not remembered
         remember(self.endpoint, request.args)
         return super().index_view()
 

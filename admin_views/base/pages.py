@@ -172,14 +172,24 @@ def page_number(value, first=1):
 
 
 class BoundedPagesMixin:
-    """A Flask-Admin list whose ``?page=`` is bounded before it reaches a query.
+    """A Flask-Admin list whose ``?page=``, ``?sort=`` and filters are bounded before they
+    reach a query.
 
-    Flask-Admin reads it with ``type=int``: any size and any sign (pages from 0).
+    Flask-Admin reads the page with ``type=int``: any size and any sign (pages from 0); a
+    sort by any listed column's index, sortable or not (a KeyError); and any number of
+    filters, each a nested condition (ninety overflowed SQLite's parser).
     """
+
+    MAX_FILTERS = 20
 
     def _get_list_extra_args(self):
         view_args = super()._get_list_extra_args()
         view_args.page = page_number(view_args.page, first=0)
+        column = self._get_column_by_idx(view_args.sort)
+        if column is not None and column[0] not in self._sortable_columns:
+            view_args.sort = None
+        if len(view_args.filters or ()) > self.MAX_FILTERS:
+            abort(400)
         return view_args
 
 

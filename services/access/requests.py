@@ -46,9 +46,11 @@ def request_sections(access_request):
 def may_implement(user, access_request, sections=None):
     """Tell whether ``user`` may implement ``access_request`` now that it is approved.
 
-    The controller: any. A register handler: a request whose sections (and, for a change,
-    the account's present sections) are all the handler's own — never one about their own
-    account. Nobody implements a change of their own account.
+    The controller: any. A register handler: a request whose sections and, for a change,
+    the account's present sections are all the handler's own, neither of them none (a
+    request or an account of no section is the controller's, as ``manages_account``
+    says) — never one about their own account. Nobody implements a change of their own
+    account.
     """
     if access_request.state != "approved":
         return False
@@ -59,11 +61,15 @@ def may_implement(user, access_request, sections=None):
         return True
     if not policy.may(user, "manage_section_accounts"):
         return False
-    wanted = {s.id for s in (sections if sections is not None
-                             else request_sections(access_request))}
+    own = section_ids(user)
+    asked = {s.id for s in (sections if sections is not None
+                            else request_sections(access_request))}
+    if not asked or not asked <= own:
+        return False
     if access_request.kind == "change" and access_request.account_id is not None:
-        wanted |= section_ids(User.get_by_id(access_request.account_id))
-    return bool(wanted) and wanted <= section_ids(user)
+        held = section_ids(User.get_by_id(access_request.account_id))
+        return bool(held) and held <= own
+    return True
 
 
 def implementable_condition(user):
@@ -82,9 +88,10 @@ def implementable_condition(user):
     held = UserSection.select(pw.SQL("1")).where(UserSection.user == request.account)
     change = (request.kind == "change") & request.account.is_null(False)
     return (approved
+            & pw.fn.EXISTS(asked)
             & ~pw.fn.EXISTS(asked.where(AccessRequestSection.section.not_in(mine)))
-            & ~(change & pw.fn.EXISTS(held.where(UserSection.section.not_in(mine))))
-            & (pw.fn.EXISTS(asked) | (change & pw.fn.EXISTS(held))))
+            & ~(change & ~pw.fn.EXISTS(held))
+            & ~(change & pw.fn.EXISTS(held.where(UserSection.section.not_in(mine)))))
 
 
 def visible_requests(user):
