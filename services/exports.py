@@ -4,8 +4,13 @@ A spreadsheet takes a cell starting with =, +, - or @ as a formula (tab, carriag
 and line feed before one as well), and a formula in a customer's name could fetch a
 page or run a command on the reader's machine (CSV/formula injection, OWASP). Every
 export writes its text cells through :func:`safe_cell`, which prefixes such a cell with
-an apostrophe: the spreadsheet shows the text as it is and runs nothing.
+an apostrophe: the spreadsheet shows the text as it is and runs nothing. And every CSV
+quotes every cell (:func:`csv_writer`): a spreadsheet splitting a line by the other
+separator (Finnish Excel takes ";" for a comma-separated file) would otherwise find a cell
+beginning after a ";" inside a name ("Acme;=cmd…").
 """
+
+import csv
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -15,6 +20,11 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_CONTENT_TYPE = "application/pdf"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def csv_writer(out, delimiter=","):
+    """Return the CSV writer of every export: each cell quoted, lines ending in CRLF."""
+    return csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
 
 
 def safe_cell(value):

@@ -19,7 +19,6 @@ million customers never sits in memory.
 """
 
 import codecs
-import csv
 import dataclasses
 import io
 
@@ -38,6 +37,7 @@ from models import (
 from services import audit, consent
 from services.errors import N_, RegisterError
 # Every cell passes it: a spreadsheet shows the text and runs no formula (CSV injection).
+from services.exports import csv_writer
 from services.exports import safe_cell as escape_formula
 from services.prohibitions import prohibited_contact_persons, prohibited_customers
 
@@ -202,7 +202,7 @@ def csv_chunks(criteria, header, batch_size=BATCH_SIZE):
     spreadsheet would take as a formula is prefixed with an apostrophe.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer)
 
     def flush():
         text = buffer.getvalue()

@@ -155,6 +155,22 @@ def test_formula_cells_are_escaped(client, auth, rows):
     assert marketing.escape_formula("Aino") == "Aino"
 
 
+def test_every_csv_cell_is_quoted_so_the_other_separator_splits_nothing(client, auth, rows):
+    """Finnish Excel reads a comma-separated file by ";": a name "Acme;=cmd…" written
+    unquoted would become a cell "=cmd…". Every cell of every CSV is quoted, the customer
+    list's export (Flask-Admin's writer replaced) and the marketing list alike."""
+    Customer.create(section=rows["tourism"], kind="company", name="Acme;=cmd|' /C calc'!A0",
+                    email="acme@example.fi")
+    auth.login_as("staff_t")
+    for text in (download(client, choices(rows["tourism"])).get_data().decode("utf-8-sig"),
+                 client.get("/customers/export/csv/").get_data(as_text=True)):
+        line = next(line for line in text.splitlines() if "Acme" in line)
+        assert line.startswith('"'), line
+        for separator in (";", ","):
+            cells = next(csv.reader(io.StringIO(line), delimiter=separator))
+            assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), cells
+
+
 @pytest.mark.clock
 def test_each_purpose_has_its_own_exclusions(client, auth, rows):
     auth.login_as("staff_t")

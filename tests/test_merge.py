@@ -191,6 +191,34 @@ def test_the_earlier_consent_stays_in_force_and_the_other_is_history(app, people
     assert len(consent.history(fresh(survivor))) == 3
 
 
+def test_a_consent_given_before_a_withdrawal_on_the_other_record_is_closed(app, people):
+    """What the person said last holds: a consent on one record given before they
+    withdrew the channel's consent on the other is not left in force by the merge, while
+    a consent given after the withdrawal stays, and a merge's own closing of a duplicate is
+    no withdrawal of the person's."""
+    survivor, other = person(), person(first_name="Pertti")
+    old = _consent(survivor, "email", 30)
+    withdrawn = _consent(other, "email", 20)
+    consent.withdraw(fresh(other), withdrawn, how="email", actor=user("staff_t"))
+    sms_withdrawn = _consent(survivor, "sms", 9)
+    consent.withdraw(fresh(survivor), sms_withdrawn, how="email", actor=user("staff_t"))
+    sms = _consent(other, "sms", 0)  # given again, after the withdrawal: it holds
+    row = run_merge(survivor, other)
+    assert set(consent.in_force(fresh(survivor))) == {"sms"}
+    closed = MarketingConsent.get_by_id(old.id)
+    assert closed.withdrawn_at is not None and closed.withdrawn_how is None
+    assert "marketing_consent.withdrawn_at" in row.changed_fields.split()
+    assert consent.in_force(fresh(survivor))["sms"].id == sms.id
+    # A duplicate a merge closed does not close the next merge's earlier consent.
+    first, second, third = person(first_name="A"), person(first_name="B"), person()
+    _consent(first, "email", 5)
+    _consent(second, "email", 3)
+    run_merge(first, second)
+    earliest = _consent(third, "email", 40)
+    run_merge(first, third)
+    assert consent.in_force(fresh(first))["email"].id == earliest.id
+
+
 def test_the_earlier_informing_is_kept(app, people):
     now = utcnow()
     survivor = person(informed_at=now - datetime.timedelta(days=1), informed_how="in_person")

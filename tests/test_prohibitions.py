@@ -276,3 +276,32 @@ def test_logged_out_goes_to_login(client, rows):
 def test_not_in_the_menu(client, auth, people):
     auth.login_as("staff_t")
     assert "/prohibitions/" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_contact_person_with_a_prohibition_is_not_deleted_from_the_form(client, auth,
+                                                                          people, rows):
+    """The prohibitions are history kept whole: deleting their contact person in the form
+    would take them along (ON DELETE CASCADE) without a word, and the person added again
+    would be on the marketing list."""
+    give(rows["company"], person=rows["anna"])
+    auth.login_as("staff_t")
+    company = Customer.get_by_id(rows["company"])
+    page = client.get(f"/customers/edit/?id={company.id}").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(page), "version": str(company.version), "kind": "company",
+            "name": company.name, "language": "fi"}
+    for i, key in enumerate(("anna", "bertil")):
+        person = ContactPerson.get_by_id(rows[key])
+        form |= {f"contact_persons-{i}-id": str(person.id),
+                 f"contact_persons-{i}-first_name": person.first_name,
+                 f"contact_persons-{i}-last_name": person.last_name}
+    response = client.post(f"/customers/edit/?id={company.id}",
+                           data=form | {"del-contact_persons-0": "y"})
+    assert response.status_code == 200
+    assert "Anna Äijälä" in response.get_data(as_text=True)
+    assert ContactPerson.get_or_none(ContactPerson.id == rows["anna"]) is not None
+    assert Prohibition.select().where(Prohibition.contact_person == rows["anna"]).count() == 1
+    # A contact person nothing names is deleted as before.
+    response = client.post(f"/customers/edit/?id={company.id}",
+                           data=form | {"del-contact_persons-1": "y"})
+    assert response.status_code == 302
+    assert ContactPerson.get_or_none(ContactPerson.id == rows["bertil"]) is None

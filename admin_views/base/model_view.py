@@ -6,7 +6,8 @@ query, so no path can reach a row the list would not show (DESIGN.md §3 item 1)
 
 from typing import NamedTuple
 
-from flask import abort, flash, g, request
+from flask import Response, abort, flash, g, request, stream_with_context
+from flask_admin._compat import csv_encode
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_babel import gettext as _
@@ -15,8 +16,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
+from werkzeug.utils import secure_filename
 from wtfpeewee.fields import ModelSelectField, SelectQueryField
 
+from admin_views.base.inline_rows import save_inline_rows
 from admin_views.base.list_memory import RememberedListMixin
 from admin_views.base.pages import (
     DETAIL_TYPE_FORMATTERS,
@@ -38,7 +41,7 @@ from forms.base import RegisterForm
 from models import Customer, Section, db
 from services import audit
 from services.errors import N_, RegisterError
-from services.exports import safe_cell
+from services.exports import csv_writer, safe_cell
 from services.inputs import parse_id
 from services.versioning import versioned_update
 
@@ -418,50 +421,25 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, RememberedListMixin, Mod
         """Return the export cell: text a spreadsheet shows and never runs as a formula."""
         return safe_cell(super().get_export_value(model, name))
 
+    def _export_csv(self, return_url):
+        """Flask-Admin's CSV export, each cell quoted as every export of the register
+        (``services.exports.csv_writer``), streamed."""
+        _count, data = self._export_data()
+        writer = csv_writer(_Echo())
 
-def _entry_differs(entry, row):
-    """Tell whether an inline form entry would change the stored ``row``."""
-    return any(
-        name != "id" and name in row._meta.fields and _differs(field.data, getattr(row, name))
-        for name, field in entry.form._fields.items()
-    )
+        def generate():
+            yield writer.writerow([csv_encode(title) for _name, title in self._export_columns])
+            for row in data:
+                yield writer.writerow([csv_encode(self.get_export_value(row, name))
+                                       for name, _title in self._export_columns])
+
+        disposition = f"attachment;filename={secure_filename(self.get_export_name('csv'))}"
+        return Response(stream_with_context(generate()), mimetype="text/csv",
+                        headers={"Content-Disposition": disposition})
 
 
-def save_inline_rows(form, parent):
-    """Save the inline rows of ``form`` under ``parent``; return the lists that changed.
+class _Echo:
+    """A file that returns what is written to it: a CSV writer's line, to stream."""
 
-    Like Flask-Admin's ``save_inline``, but a row nobody changed is not written again, and
-    a posted id that is not one of the parent's own rows makes a new row, never an update.
-    The parent's rows are read by the posted ids (a form may hold only the latest rows of
-    a list), or taken from ``form.rows_read`` (list name → the rows the form was made
-    from) when every posted row is among them.
-    """
-    changed = []
-    for name, field in form._fields.items():
-        if field.type != "InlineModelFormList":
-            continue
-        fk = getattr(field.model, field.prop)
-        posted = sorted({pk for pk in map(parse_id, (e.get_pk() for e in field.entries)) if pk})
-        own = {str(row.id): row for row in getattr(form, "rows_read", {}).get(name, ())}
-        if not {str(pk) for pk in posted} <= own.keys():
-            own = {str(row.id): row for row in field.model.select().where(
-                (fk == parent.id) & field.model.id.in_(posted))} if posted else {}
-        touched = False
-        for entry in field.entries:
-            existing = own.get(str(entry.get_pk() or ""))
-            if field.should_delete(entry):
-                if existing is not None:
-                    existing.delete_instance()
-                    touched = True
-                continue
-            if existing is not None and not _entry_differs(entry, existing):
-                continue
-            row = existing if existing is not None else field.model()
-            entry.populate_obj(row, None)
-            setattr(row, field.prop, parent.id)
-            field.inline_view._on_model_change(entry, row, existing is None)
-            row.save()
-            touched = True
-        if touched:
-            changed.append(name)
-    return changed
+    def write(self, value):
+        return value

@@ -1,7 +1,6 @@
 """The data set as a file: CSV or XLSX, with labels in the reader's language and every text
 cell escaped."""
 
-import csv
 import dataclasses
 import datetime
 import decimal
@@ -11,7 +10,7 @@ import peewee as pw
 
 from models import Section, User
 from services import localtime
-from services.exports import safe_cell
+from services.exports import csv_writer, safe_cell
 
 @dataclasses.dataclass(frozen=True)
 class ExportLabels:
@@ -86,7 +85,7 @@ def to_csv(tables, labels=None, locale="fi"):
     labels = labels or ExportLabels()
     values = _Values(tables, labels)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(out, delimiter=";")
     if labels.cover:
         writer.writerow([safe_cell(labels.cover_title)])
         for label, text in labels.cover:

@@ -1,7 +1,6 @@
 """Named column mappings kept for reuse, the imports list, and the refused rows of a run
 as a file to fix and import again."""
 
-import csv
 import io
 import json
 
@@ -9,7 +8,7 @@ import database
 from models import ImportMapping, ImportRefusal, ImportRun
 from services import hetu
 from services.errors import N_, RegisterError
-from services.exports import safe_cell
+from services.exports import csv_writer, safe_cell
 from services.imports.reading import header_and_rows
 from services.vocabulary.imports import TARGETS
 
@@ -70,7 +69,7 @@ def refused_rows_csv(run, path, describe):
             describe(refusal.column, refusal.message, json.loads(refusal.params or "{}")))
     header, data = header_and_rows(path)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = csv_writer(out, delimiter=";")
     # Every cell as the register's exports write it: a formula is shown, never run (the
     # reading takes the guard off again).
     writer.writerow([safe_cell(cell) for cell in (*header, ERROR_COLUMN)])

@@ -42,6 +42,7 @@ from models import (
 from services import audit, customers, prohibitions
 from services.categories import references
 from services.errors import N_, RegisterError
+from services.localtime import to_helsinki
 from services.merge.fields import (
     MERGED,
     SURVIVOR,
@@ -192,21 +193,38 @@ def _apply_single_rows(survivor, merged, offered, chosen):
 
 
 def _close_duplicate_consents(survivor, merged, actor, now):
-    """Close the later of two consents in force for one channel; return what changed."""
-    rows = (MarketingConsent.select()
-            .where(MarketingConsent.customer.in_([survivor.id, merged.id])
-                   & MarketingConsent.in_force())
+    """Close the later of two consents in force for one channel, and a consent in force
+    given before the person withdrew one of the channel on the other record (what the
+    person said last holds); return what changed."""
+    both = MarketingConsent.customer.in_([survivor.id, merged.id])
+    rows = (MarketingConsent.select().where(both & MarketingConsent.in_force())
             .order_by(MarketingConsent.given_on, MarketingConsent.recorded_at,
                       MarketingConsent.id))
+    withdrawn = {}  # channel → the person's latest withdrawal (a merge's closing is none)
+    told = MarketingConsent.withdrawn_how.is_null(False)
+    for row in MarketingConsent.select().where(both & told):
+        withdrawn[row.channel] = max(withdrawn.get(row.channel, row.withdrawn_at),
+                                     row.withdrawn_at)
     kept, changed = {}, []
     for row in rows:
-        if row.channel not in kept:
+        if row.channel not in kept and not _given_before(row, withdrawn.get(row.channel)):
             kept[row.channel] = row
             continue
         (MarketingConsent.update(withdrawn_at=now, withdrawn_by=actor, withdrawn_how=None)
          .where(MarketingConsent.id == row.id).execute())
         changed.append("marketing_consent.withdrawn_at")
     return sorted(set(changed))
+
+
+def _given_before(consent, withdrawn_at):
+    """Tell whether ``consent`` was given before a withdrawal recorded at ``withdrawn_at``
+    (naive UTC; None: no withdrawal): an earlier Helsinki day, or the same day recorded
+    earlier."""
+    if withdrawn_at is None:
+        return False
+    day = to_helsinki(withdrawn_at).date()
+    return consent.given_on < day or (consent.given_on == day
+                                      and consent.recorded_at < withdrawn_at)
 
 
 def _prohibitions_in_force(survivor, merged):

@@ -1,9 +1,9 @@
 """The statistics as CSV and XLSX, with the hidden cells shown as they are on the page."""
 
-import csv
 import decimal
 import io
 
+from services.exports import csv_writer
 from services.exports import safe_cell as _safe
 
 
@@ -33,7 +33,7 @@ def to_csv(sections):
     ``sections`` is a list of (title, header, body) from :func:`table_rows`.
     """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(out, delimiter=";")
     for title, header, body in sections:
         writer.writerow([_safe(title)])
         writer.writerow([_safe(h) for h in header])
