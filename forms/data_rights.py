@@ -34,6 +34,7 @@ from forms.fields import HelsinkiDateTimeField
 from forms.validators import amount_fits
 from models import CATEGORIES
 from services.errors import N_, RegisterError
+from services.informing import rules as informing_rules
 from services.rectification import as_text, correctable_fields
 from services.vocabulary.customers import CUSTOMER_KIND_PLURAL_LABELS, FIELD_LABELS
 from services.vocabulary.rights import (
@@ -274,7 +275,22 @@ def check_changes(items):
         for target, _text in entries:
             data = form[target.field].data
             clean[target.key] = data.strip() if isinstance(data, str) else data
+        _refuse_birth_after_informing(row, form, [target.field for target, _ in entries])
     return clean
+
+
+def _refuse_birth_after_informing(row, form, changed):
+    """Refuse a new birth date after the time the person was informed, as the customer
+    form does (the informing record stays; the birth date is what changes)."""
+    if "birth_date" not in changed or getattr(row, "informed_at", None) is None:
+        return
+    values = {name: getattr(row, name, None) for name in informing_rules.RECORD_FIELDS}
+    if informing_rules.AT in informing_rules.informing_problems(
+            values, required=False, birth_date=form["birth_date"].data):
+        raise RegisterError(
+            N_("The new value of the field %(field)s is not accepted: %(error)s "
+               "Nothing was changed."), field=str(form["birth_date"].label.text),
+            error=str(_l(informing_rules.AT_BEFORE_BIRTH)))
 
 
 def _typed(field):

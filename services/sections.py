@@ -42,7 +42,7 @@ from models import (
     UserSection,
     utcnow,
 )
-from services import audit
+from services import audit, hetu
 from services.errors import N_, RegisterError
 from services.retention import leftover
 from services.retention.settings import BATCH_SIZE
@@ -97,6 +97,8 @@ def parse_names(names):
         if len(value) > NAME_MAX:
             raise _error(f"name_{language}", N_("A name may have at most %(max)s characters: "
                                                 "shorten it."), max=NAME_MAX)
+        if hetu.refusal(value):
+            raise _error(f"name_{language}", hetu.HETU_MESSAGE)
         parsed[language] = value
     if not parsed["fi"]:
         raise _error("name_fi", N_("Give the section its name in Finnish."))

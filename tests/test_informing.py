@@ -349,6 +349,23 @@ def test_the_bulk_action_records_only_the_own_sections_customers(client, auth, p
     assert "already had an informing record and were left as they were: 1." in listing
 
 
+def test_the_bulk_action_informs_nobody_before_their_birth(client, auth, people, customers):
+    """As the customer form: a time of informing before a chosen person's birth date is
+    refused, and nothing is recorded for any of them."""
+    young = Customer.create(section=Section.get(code="tourism"), kind="person",
+                            first_name="Nuori", last_name="Henkilö",
+                            birth_date=datetime.date(1990, 5, 17))
+    auth.login_as("staff_t", language="en")
+    chosen = [customers["t1"], young.id]
+    page = client.get(f"/informing/record/?id={chosen[0]}&id={chosen[1]}").get_data(
+        as_text=True)
+    response = client.post("/informing/record/", data={
+        "csrf_token": csrf_token(page), "id": [str(i) for i in chosen],
+        "informed_how": "in_person", "informed_at": "1950-01-01T10:00"}, follow_redirects=True)
+    assert "before the birth date of 1 of the customers" in response.get_data(as_text=True)
+    assert all(Customer.get_by_id(i).informed_at is None for i in chosen)
+
+
 def test_the_bulk_action_with_only_foreign_or_bad_ids(client, auth, people, customers):
     auth.login_as("staff_t", language="en")
     assert client.get(f"/informing/record/?id={customers['b1']}").status_code == 404

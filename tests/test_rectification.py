@@ -845,3 +845,19 @@ def test_in_the_menu(client, auth, rows):
     auth.login_as("staff_t")
     page = client.get("/").get_data(as_text=True)
     assert "/rectification/" in page and "Korjauspyynnöt" in page
+
+
+def test_a_birth_date_after_the_informing_is_refused_as_on_the_screen(app, rows):
+    """A corrected birth date goes through the customer form's rules, the informing record
+    among them: nobody is informed before they were born."""
+    person = Customer.create(section=Section.get(code="tourism"), kind="person",
+                             first_name="Iida", last_name="Ilmoitettu",
+                             birth_date=datetime.date(1970, 5, 17), informed_how="in_person",
+                             informed_at=datetime.datetime(2020, 1, 1, 10))
+    row = approved(register(person.id, {"birth_date": "2022-06-01"}).id)
+    with pytest.raises(RegisterError, match="before the person's birth date"):
+        apply(row)
+    assert Customer.get_by_id(person.id).birth_date == datetime.date(1970, 5, 17)
+    row = approved(register(person.id, {"birth_date": "1971-06-01"}).id)
+    apply(row)
+    assert Customer.get_by_id(person.id).birth_date == datetime.date(1971, 6, 1)

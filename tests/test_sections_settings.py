@@ -430,3 +430,18 @@ def test_the_list_its_export_and_the_marketing_list_leave_out_a_removed_category
     assert Address.select().count() == 1  # until the purge
     assert [(r["name"], r["email"], r["city"]) for r in marketing.rows(criteria)] == [
         ("Poistuu Oy", "", "")]
+
+
+def test_a_henkilotunnus_is_no_section_name(client, auth, people):
+    """A section's name is free text the register stores and shows everywhere: the
+    henkilötunnus guard holds for it too, in each language, when adding and renaming."""
+    auth.login_as("controller")
+    before = (Section.select().count(), _section("tourism").name_fi)
+    for names in ({"name_fi": "Matkailu 131052-308T"}, {"name_en": "131052A308T"}):
+        response = _save(client, "tourism", TOURISM, **names)
+        assert response.status_code == 400 and "henkilötunnus" in response.get_data(
+            as_text=True).lower()
+        assert _add(client, "uusi", TOURISM, **names).status_code == 400
+    assert (Section.select().count(), _section("tourism").name_fi) == before
+    assert not SectionChange.select().where(
+        SectionChange.new_value.contains("131052")).exists()

@@ -56,6 +56,10 @@ def parse_ids(raw_ids):
     return ids
 
 
+BEFORE_BIRTH = N_("The time of informing is before the birth date of %(count)s of the "
+                  "customers chosen: check the time. Nothing was recorded.")
+
+
 def record_informing(actor, customer_ids, scope, how, at, reason=None, now=None):
     """Record how and when the customers ``customer_ids`` of ``scope`` were informed.
 
@@ -73,12 +77,17 @@ def record_informing(actor, customer_ids, scope, how, at, reason=None, now=None)
     now = now or utcnow()
     with database.write_transaction():
         query = (Customer.select(Customer.id, Customer.section, Customer.informed_how,
-                                 Customer.informed_at)
+                                 Customer.informed_at, Customer.birth_date)
                  .where(scope & Customer.id.in_(list(customer_ids))).order_by(Customer.id))
         if not database.is_sqlite():
             query = query.for_update()  # SQLite's write lock is already the database's
         chosen = list(query)
         recorded = [c for c in chosen if c.informed_how is None or c.informed_at is None]
+        # As the customer form: nobody is informed before they were born.
+        unborn = [c for c in recorded if c.birth_date and informing_problems(
+            values, birth_date=c.birth_date, now=now)]
+        if unborn:
+            raise RegisterError(BEFORE_BIRTH, count=len(unborn))
         if recorded:
             ids = [c.id for c in recorded]
             (Customer.update({**{Customer._meta.fields[k]: v for k, v in stored.items()},
