@@ -445,3 +445,31 @@ def test_a_henkilotunnus_is_no_section_name(client, auth, people):
     assert (Section.select().count(), _section("tourism").name_fi) == before
     assert not SectionChange.select().where(
         SectionChange.new_value.contains("131052")).exists()
+
+
+def test_what_delete_now_leaves_with_a_held_customer_goes_with_the_purge(app, client, auth,
+                                                                         people):
+    """A held customer keeps the data of a category deleted now until the hold ends, and
+    the purge takes it then (it stayed, hidden from the screens, for good)."""
+    made = [_customer("business", first_name=f"Pidetty{n}", last_name="Asiakas",
+                      email=f"p{n}@example.org") for n in range(3)]
+    for c in made:
+        ContactEvent.create(customer=c, occurred_at=NOW - datetime.timedelta(days=10),
+                            direction="in", channel="phone", summary="Soitto")
+        refresh_last_activity(c.id)
+    held = RectificationRequest.create(customer=made[0], received_at=NOW,
+                                       requester_name="Pidetty0 Asiakas",
+                                       description="Sähköposti väärin")
+    auth.login_as("controller")
+    without = [c for c in BUSINESS if c != "email"]
+    assert _save(client, "business", without, choice="delete").status_code == 302
+    assert [c.id for c in Customer.select().where(Customer.email.is_null(False))] == \
+        [made[0].id]
+    assert leftover.kept_categories(_section("business")) == ("email",)
+    RectificationRequest.update(decision="refused", decided_at=NOW,
+                                decision_reason="Ei aihetta").where(
+        RectificationRequest.id == held.id).execute()
+    run = _purge(people["controller"])
+    assert run.state == "finished"
+    assert not Customer.select().where(Customer.email.is_null(False)).exists()
+    assert leftover.data_counts(_section("business"), ("email",)) == {}

@@ -121,10 +121,12 @@ def missing_categories(section):
 
 
 def kept_categories(section):
-    """Return the categories the controller took from ``section`` choosing to keep their
-    data until the purge, and that it still does not hold: what a purge of the section
-    removes (read from the section's history, so a register that never kept any pays
-    nothing in its previews and runs)."""
+    """Return the categories the controller took from ``section`` with data in them, and
+    that it still does not hold: what a purge of the section removes — the data kept until
+    the purge, and what "delete now" had to leave (a customer held by an open request or
+    a disclosure keeps it until the hold ends, and the purge takes it then). Read from the
+    section's history, so a register that never took any pays nothing in its previews and
+    runs."""
     missing = missing_categories(section)
     if not missing:
         return ()
@@ -132,7 +134,8 @@ def kept_categories(section):
     for change in SectionChange.select().where(
             (SectionChange.section_code == section.code)
             & (SectionChange.action == "categories") & SectionChange.detail.is_null(False)):
-        if json.loads(change.detail).get("choice") == "keep":
+        # The choices of services.sections: KEEP, DELETE_NOW (which imports this module).
+        if json.loads(change.detail).get("choice") in ("keep", "delete"):
             kept |= set((change.old_value or "").split()) - set((change.new_value or "").split())
     return tuple(c for c in missing if c in kept)
 
