@@ -861,3 +861,19 @@ def test_a_birth_date_after_the_informing_is_refused_as_on_the_screen(app, rows)
     row = approved(register(person.id, {"birth_date": "1971-06-01"}).id)
     apply(row)
     assert Customer.get_by_id(person.id).birth_date == datetime.date(1971, 6, 1)
+
+
+def test_a_stored_request_naming_another_customers_contact_person_writes_nothing(app, rows):
+    """The service refuses to register such a request; a stored one (an old or altered row)
+    is refused at the apply as well, and the other customer's contact person stays."""
+    person = Customer.create(section=Section.get(code="tourism"), kind="person",
+                             first_name="Oma", last_name="Asiakas")
+    company = Customer.create(section=Section.get(code="tourism"), kind="company",
+                              name="Toinen Oy")
+    theirs = ContactPerson.create(customer=company, first_name="Vieras", last_name="Henkilö")
+    row = RectificationRequest.create(customer=person, contact_person=theirs,
+                                      received_at=RECEIVED, requester_name="Oma Asiakas",
+                                      description="Nimi", requested='{"first_name": "Z"}')
+    with pytest.raises(RegisterError):
+        apply(approved(row.id))
+    assert ContactPerson.get_by_id(theirs.id).first_name == "Vieras"

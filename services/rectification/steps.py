@@ -256,8 +256,9 @@ def _audit(action, request, actor, fields):
 
 def _is_subjects(model, row, customer, contact_person=None):
     """Tell whether ``row`` (of ``model``) is the request's subject's own data."""
-    if contact_person is not None:
-        return model is ContactPerson and row.id == contact_person.id
+    if contact_person is not None:  # the request's customer's own contact person only
+        return (model is ContactPerson and row.id == contact_person.id
+                and row.customer_id == customer.id)
     if model is Customer:
         return row.id == customer.id
     return any(row.__data__.get(link.name) == customer.id
