@@ -314,6 +314,19 @@ def test_a_part_read_whole_counts_whatever_its_name(tmp_path, monkeypatch, name)
     assert refusal_of(path).message == reading.TOO_LARGE
 
 
+def test_a_part_declared_a_sheet_and_something_else_counts_as_read_whole(tmp_path,
+                                                                         monkeypatch):
+    """The shared strings declared a second time as a worksheet are still read whole."""
+    path = shared_strings_workbook(tmp_path, 2000)
+    types = zipfile.ZipFile(path).read("[Content_Types].xml").replace(b"</Types>", (
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'))
+    twice = tmp_path / "twice.xlsx"
+    twice.write_bytes(rezipped(path.read_bytes(), {"[Content_Types].xml": types}))
+    monkeypatch.setattr(reading, "WHOLE_PARTS_LIMIT", 1024 * 1024)
+    assert refusal_of(twice).message == reading.TOO_LARGE
+
+
 def test_the_limits_leave_a_large_sheet_alone(tmp_path, monkeypatch):
     """The sheet is read as a stream: only the parts read whole have the smaller limit."""
     content = xlsx_bytes([HEADER] + [good_row(i) for i in range(1, 3000)])

@@ -21,6 +21,7 @@ rather than read wrong:
 """
 
 import codecs
+import collections
 import csv
 import datetime
 import hashlib
@@ -175,8 +176,12 @@ def _sheet_parts(archive):
     if info.file_size > CONTENT_TYPES_LIMIT:
         raise RegisterError(TOO_LARGE)
     root = ElementTree.fromstring(archive.read(info))
-    return {element.get("PartName", "").lstrip("/") for element in root
-            if element.tag.endswith("}Override") and element.get("ContentType") == SHEET_TYPE}
+    declared = [(element.get("PartName", "").lstrip("/"), element.get("ContentType"))
+                for element in root if element.tag.endswith("}Override")]
+    # A part declared twice may be read whole under its other type (openpyxl finds the
+    # shared strings by theirs): a sheet only when that is all it is declared as.
+    times = collections.Counter(name for name, _type in declared)
+    return {name for name, kind in declared if kind == SHEET_TYPE and times[name] == 1}
 
 
 def _open_workbook(handle):

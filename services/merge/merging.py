@@ -200,14 +200,17 @@ def _close_duplicate_consents(survivor, merged, actor, now):
     rows = (MarketingConsent.select().where(both & MarketingConsent.in_force())
             .order_by(MarketingConsent.given_on, MarketingConsent.recorded_at,
                       MarketingConsent.id))
-    withdrawn = {}  # channel → the person's latest withdrawal (a merge's closing is none)
+    # (customer, channel) → the person's latest withdrawal (a merge's closing is none).
+    withdrawn = {}
     told = MarketingConsent.withdrawn_how.is_null(False)
     for row in MarketingConsent.select().where(both & told):
-        withdrawn[row.channel] = max(withdrawn.get(row.channel, row.withdrawn_at),
-                                     row.withdrawn_at)
+        key = (row.customer_id, row.channel)
+        withdrawn[key] = max(withdrawn.get(key, row.withdrawn_at), row.withdrawn_at)
     kept, changed = {}, []
     for row in rows:
-        if row.channel not in kept and not _given_before(row, withdrawn.get(row.channel)):
+        other = merged.id if row.customer_id == survivor.id else survivor.id
+        if row.channel not in kept and not _given_before(
+                row, withdrawn.get((other, row.channel))):
             kept[row.channel] = row
             continue
         (MarketingConsent.update(withdrawn_at=now, withdrawn_by=actor, withdrawn_how=None)
