@@ -225,6 +225,25 @@ def test_a_request_or_an_account_of_no_section_is_implemented_by_the_controller(
     assert access.may_implement(controller, AccessRequest.get_by_id(to_staff.id))
 
 
+def test_a_change_of_an_ended_account_is_no_ones_to_implement(app, people):
+    """An approved change whose account's access then ended cannot be implemented, so it is
+    not counted on the menu or the work list as if it could (it stayed there for ever)."""
+    from services import worklist
+    from services.access import ending
+
+    with app.app_context():
+        controller = people["eero"]
+        change = access.request_access(people["tuulikki"], "handler", ["tourism"], "Ylennys",
+                                       account_id=people["anna"].id)
+        access.decide(controller, change, True)
+        assert worklist.counts(people["tuulikki"])["access"] == 1
+        ending.end_access(people["tuulikki"], User.get_by_id(people["anna"].id),
+                          helsinki_today(), "Lopetti")
+        for someone in ("eero", "tuulikki"):
+            assert not access.may_implement(people[someone], AccessRequest.get_by_id(change.id))
+            assert worklist.counts(people[someone]).get("access", 0) == 0, someone
+
+
 @pytest.mark.parametrize("path, allowed", [
     ("/access/requests/", {"eero", "nyrki", "tuulikki", "susanna", "anna"}),
     ("/access/requests/new/", {"eero", "nyrki", "tuulikki", "susanna", "anna"}),

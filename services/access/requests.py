@@ -46,7 +46,8 @@ def request_sections(access_request):
 def may_implement(user, access_request, sections=None):
     """Tell whether ``user`` may implement ``access_request`` now that it is approved.
 
-    The controller: any. A register handler: a request whose sections and, for a change,
+    Never a change of an account whose access ended. The controller: any other. A
+    register handler: a request whose sections and, for a change,
     the account's present sections are all the handler's own, neither of them none (a
     request or an account of no section is the controller's, as ``manages_account``
     says) — never one about their own account. Nobody implements a change of their own
@@ -57,6 +58,9 @@ def may_implement(user, access_request, sections=None):
     if access_request.account_id is not None and access_request.kind == "change" \
             and access_request.account_id == user.id:
         return False
+    if access_request.kind == "change" and access_request.account_id is not None \
+            and User.get_by_id(access_request.account_id).username is None:
+        return False  # the account's access ended: nothing left to change
     if policy.may(user, "manage_all_accounts"):
         return True
     if not policy.may(user, "manage_section_accounts"):
@@ -77,7 +81,9 @@ def implementable_condition(user):
     :func:`may_implement` as SQL, for the menu's count (a test holds the two equal)."""
     request = AccessRequest
     own_change = (request.kind == "change") & (request.account == user.id)
-    approved = (request.state == "approved") & ~own_change
+    ended = User.select(pw.SQL("1")).where((User.id == request.account) & User.username.is_null())
+    approved = ((request.state == "approved") & ~own_change
+                & ~((request.kind == "change") & pw.fn.EXISTS(ended)))
     if policy.may(user, "manage_all_accounts"):
         return approved
     if not policy.may(user, "manage_section_accounts"):
