@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 import database
-from cli.base import fail
+from cli.base import WholeNumber, fail
 from services.errors import RegisterError
 from services.localtime import export_datetime
 
@@ -32,7 +32,7 @@ def _when(moment):
 
 
 @backup_cli.command("create")
-@click.option("--wait", type=click.IntRange(0), default=600, show_default=True,
+@click.option("--wait", type=WholeNumber(0, 1_000_000), default=600, show_default=True,
               help="Seconds to wait while another process is taking a backup.")
 def backup_create(wait):
     """Take a verified backup now and rotate the old ones (for cron)."""

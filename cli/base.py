@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask_babel import gettext as _
 
+from services.inputs import whole_number
 from services.joblock import job_lock
 
 # How long `db upgrade` and `users bootstrap` wait for another server's to end.
@@ -29,3 +30,33 @@ def setup_lock():
                 f"another server has been setting up the database for {SETUP_WAIT_SECONDS} "
                 "seconds: look at what it does, then run this again")
         yield
+
+
+class WholeNumber(click.ParamType):
+    """A whole number from ``low`` to ``high`` written in ASCII digits (click's INT takes
+    "١٢" as 12, and no bound lets 20 digits overflow a database integer)."""
+
+    name = "integer"
+
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+    def convert(self, value, param, ctx):
+        number = whole_number(value, self.low, self.high)
+        if number is None:
+            self.fail(_("%(value)s is not a whole number from %(low)s to %(high)s.",
+                        value=value, low=self.low, high=self.high), param, ctx)
+        return number
+
+
+class ExistingFile(click.Path):
+    """An existing file; a name the system cannot even look up (a NUL, too long) is none."""
+
+    def __init__(self):
+        super().__init__(exists=True, dir_okay=False)
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except (OSError, ValueError):
+            self.fail(_("There is no file %(file)s.", file=repr(value)), param, ctx)

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 import database
-from cli.base import setup_lock
+from cli.base import WholeNumber, setup_lock
 
 db_cli = AppGroup("db", help="Database migrations.")
 
@@ -21,7 +21,8 @@ def db_upgrade():
 
 
 @db_cli.command("downgrade")
-@click.option("--steps", default=1, show_default=True, help="How many migrations to undo.")
+@click.option("--steps", type=WholeNumber(1, 1000), default=1, show_default=True,
+              help="How many migrations to undo.")
 @click.option("--all", "undo_all", is_flag=True, help="Undo every migration.")
 def db_downgrade(steps, undo_all):
     """Roll back the newest migration (or more)."""

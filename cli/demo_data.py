@@ -4,11 +4,13 @@ import click
 from flask_babel import gettext as _
 
 import database
+from cli.base import WholeNumber
 from models import Section
 
 
 @click.command("demo-data")
-@click.option("--customers", default=1000, show_default=True, help="How many customers.")
+@click.option("--customers", type=WholeNumber(0, 10_000_000), default=1000, show_default=True,
+              help="How many customers.")
 @click.option("--seed", default=1, show_default=True, help="Same seed, same data.")
 def demo_data_command(customers, seed):
     """Fill the register with realistic, made-up Finnish customers (no henkilötunnus)."""

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from cli.base import fail
+from cli.base import ExistingFile, fail
 from forms.imports import row_validator
 from models import DUPLICATE_CHOICES, Section, User
 from services import imports, policy
@@ -118,7 +118,7 @@ def _count_rows(job):
 
 
 @import_cli.command("customers")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=ExistingFile())
 @click.option("--section", "section_code", required=True, help="The section's code.")
 @click.option("--dry-run", is_flag=True, help="Check every row; store nothing.")
 @click.option("--mapping", "mapping_name", help="A mapping saved on the import page.")

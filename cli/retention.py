@@ -5,9 +5,10 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 import database
-from cli.base import fail
+from cli.base import WholeNumber, fail
 from models import Section
 from services.errors import RegisterError
+from services.inputs import MAX_ID
 from services.localtime import helsinki_date
 
 retention_cli = AppGroup("retention", help="Retention purge of long-unused customers (seed §12).")
@@ -72,9 +73,9 @@ def retention_preview(section_code):
 
 
 @retention_cli.command("purge")
-@click.option("--confirmed-run", "run_id", type=int, required=True,
+@click.option("--confirmed-run", "run_id", type=WholeNumber(1, MAX_ID), required=True,
               help="The purge the controller confirmed on the preview page.")
-@click.option("--batch-size", type=click.IntRange(1, 5000), default=None,
+@click.option("--batch-size", type=WholeNumber(1, 5000), default=None,
               help="Customers per transaction (default RETENTION_BATCH_SIZE, 2000).")
 def retention_purge(run_id, batch_size):
     """Run (or finish) a purge the controller confirmed; refuse anything else."""

@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from cli.base import fail, setup_lock
+from cli.base import WholeNumber, fail, setup_lock
 from models import User
 from services import accounts
 from services.errors import RegisterError
@@ -83,7 +83,7 @@ def users_deactivate(username, reason, ended_on):
 
 
 @users_cli.command("disable-idle")
-@click.option("--days", type=click.IntRange(1), default=90, show_default=True,
+@click.option("--days", type=WholeNumber(1, 36_500), default=90, show_default=True,
               help="Disable open accounts not used for this many days.")
 def users_disable_idle(days):
     """Disable accounts unused for DAYS days (seed §3; for cron) and print how many."""

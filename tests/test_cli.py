@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+
 import database
 from models import AccessRequest, AccountStatusChange, AuditEvent, User, utcnow
 from services import access, accounts, audit
@@ -185,3 +187,37 @@ def test_db_optimize_refreshes_statistics(runner):
     assert result.exit_code == 0 and "statistics refreshed" in result.output
     if database.is_sqlite():
         assert db.execute_sql("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("args", [
+    ["retention", "purge", "--confirmed-run", "99999999999999999999"],
+    ["retention", "purge", "--confirmed-run", "١٢"],
+    ["users", "disable-idle", "--days", "99999999999999999999"],
+    ["users", "disable-idle", "--days", "١٢"],
+    ["demo-data", "--customers", "-1"],
+    ["postal-codes", "update", "a\x00b"],
+    ["import", "customers", "a\x00b", "--section", "tourism"],
+    ["import", "customers", "ü" * 300, "--section", "tourism"],
+])
+def test_a_command_refuses_an_argument_it_cannot_take_as_a_usage_error(app, runner, args):
+    """A number in ASCII digits within its range, a file the system can look up: else the
+    command's usage error (exit 2), never a traceback."""
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2, (result.output, result.exception)
+
+
+@pytest.mark.parametrize("file", ["", "ü" * 300])
+def test_a_backup_name_that_names_nothing_is_no_backup(app, runner, file):
+    for command in (["backup", "verify", file],
+                    ["backup", "restore", file, "--to", "sqlite:////tmp/never.db"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), \
+            (result.output, result.exception)
+
+
+def test_a_reason_with_a_control_character_is_refused_on_the_command_line(app, runner):
+    result = runner.invoke(args=["users", "create", "okname", "--role", "staff", "--section",
+                                 "tourism", "--password", "correct horse battery",
+                                 "--reason", "a\x00b\x07c"])
+    assert result.exit_code == 1, result.output
+    assert not User.select().where(User.username == "okname").exists()

@@ -7,6 +7,7 @@ import re
 from models import utcnow
 from services.errors import N_, RegisterError
 from services.hetu import refusal
+from services.inputs import has_unstorable
 
 
 REQUEST_OBJECT_TYPE = "access_request"
@@ -90,4 +91,7 @@ def _clean_text(field, value, required_message):
     message = refusal(text)
     if message:
         raise InvalidField(field, message)
+    if has_unstorable(text):  # the pages refuse it whole (400); the command line here
+        raise InvalidField(field, N_("Remove the control characters (invisible characters "
+                                     "such as NUL or escape) from the text."))
     return text

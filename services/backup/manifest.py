@@ -113,11 +113,22 @@ def newest_good(settings):
     return next((b for b in list_backups(settings) if b.good), None)
 
 
+def _exists(path):
+    """Tell whether ``path`` is there; a name the system refuses (too long) is not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def find_backup(settings, file):
     """Return the backup named by ``file``: its name, its data file or its manifest."""
     given = pathlib.Path(file)
-    candidates = [given] if given.is_absolute() or given.exists() else []
-    candidates.append(pathlib.Path(settings.directory) / given.name)
+    candidates = []
+    if given.name:  # "" (the current directory) names no backup
+        if given.is_absolute() or _exists(given):
+            candidates.append(given)
+        candidates.append(pathlib.Path(settings.directory) / given.name)
     for path in candidates:
         if path.suffix == ENCRYPTED_SUFFIX:
             path = path.with_suffix("")
@@ -127,7 +138,7 @@ def find_backup(settings, file):
             manifest = path.with_suffix(".json")
         else:  # a backup's name
             manifest = path.with_name(path.name + ".json")
-        if manifest.exists():
+        if _exists(manifest):
             try:
                 return _load(manifest)
             except (OSError, ValueError) as e:
@@ -135,7 +146,7 @@ def find_backup(settings, file):
                                      "so the backup's checksum cannot be checked. Restore "
                                      "another backup (flask --app app backup list)."),
                                   manifest=str(manifest), error=str(e)) from e
-        if path.exists():
+        if _exists(path):
             raise BackupError(N_("The backup %(name)s has no manifest (%(manifest)s), so its "
                                  "checksum cannot be checked. Restore a backup the register "
                                  "took (flask --app app backup list)."),
