@@ -34,7 +34,7 @@ def retention_preview(section_code):
 
     years, _batch, _crash = _retention_settings()
     sections = list(Section.select().order_by(Section.code))
-    if section_code:
+    if section_code is not None:  # "" too: no section's code
         sections = [s for s in sections if s.code == section_code]
         if not sections:
             raise click.ClickException(_("There is no section %(code)s.", code=section_code))

@@ -195,6 +195,7 @@ def test_db_optimize_refreshes_statistics(runner):
     ["users", "disable-idle", "--days", "99999999999999999999"],
     ["users", "disable-idle", "--days", "١٢"],
     ["demo-data", "--customers", "-1"],
+    ["demo-data", "--customers", "99999999999999999999"],
     ["postal-codes", "update", "a\x00b"],
     ["import", "customers", "a\x00b", "--section", "tourism"],
     ["import", "customers", "ü" * 300, "--section", "tourism"],
@@ -221,3 +222,8 @@ def test_a_reason_with_a_control_character_is_refused_on_the_command_line(app, r
                                  "--reason", "a\x00b\x07c"])
     assert result.exit_code == 1, result.output
     assert not User.select().where(User.username == "okname").exists()
+
+
+def test_a_preview_of_the_empty_section_code_is_no_preview(app, runner):
+    result = runner.invoke(args=["retention", "preview", "--section", ""])
+    assert result.exit_code == 1, result.output
