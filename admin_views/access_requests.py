@@ -26,7 +26,7 @@ from admin_views.base import (
 from forms.access import DecisionForm, ImplementForm, RequestForm
 from models import ROLES, AccessRequest
 from services import access as rules
-from services import policy
+from services import once, policy
 from services.errors import RegisterError
 from services.vocabulary.administration import (
     ACCESS_REQUEST_KIND_LABELS,
@@ -96,10 +96,15 @@ class AccessRequestView(SecureBaseView):
         if request.method == "POST":
             if form.validate():
                 try:
-                    created = rules.request_access(
-                        user, form.role.data, form.sections.data, form.reason.data,
-                        person_name=form.person_name.data, email=form.email.data,
-                        account_id=form.account.data or None)
+                    created = once.run(user, "access_request", form.sent.data, lambda: (
+                        rules.request_access(
+                            user, form.role.data, form.sections.data, form.reason.data,
+                            person_name=form.person_name.data, email=form.email.data,
+                            account_id=form.account.data or None)))
+                except once.SentBefore as e:
+                    flash(_("This form was sent already: access request no. %(id)s was sent "
+                            "then. Nothing more was sent now.", id=e.made_id), "info")
+                    return redirect(url_for(".details", request_id=e.made_id), code=303)
                 except RegisterError as e:
                     field_refusal(form, e)
                 else:

@@ -33,6 +33,7 @@ from forms.requests import (
     choice,
 )
 from models import InspectionRequest, utcnow
+from services import once
 from services import requests as rules
 from services.errors import RegisterError
 from services.report import build_report, may_read_report
@@ -194,16 +195,22 @@ class InspectionRequestView(SecureBaseView):
         if request.method == "POST":
             if form.validate():
                 try:
-                    parts = rules.register_parts(
-                        _user(),
-                        received_at=form.received_at.data,
-                        channel=form.channel.data,
-                        requester_name=form.requester_name.data,
-                        requester_contact=form.requester_contact.data,
-                        description=form.description.data,
-                        sections=form.sections.data,
-                        language=form.language.data,
-                    )
+                    parts = once.run(_user(), "inspection_request", form.sent.data, lambda: (
+                        rules.register_parts(
+                            _user(),
+                            received_at=form.received_at.data,
+                            channel=form.channel.data,
+                            requester_name=form.requester_name.data,
+                            requester_contact=form.requester_contact.data,
+                            description=form.description.data,
+                            sections=form.sections.data,
+                            language=form.language.data,
+                        )), made_id=lambda parts: parts[0].id)
+                except once.SentBefore as e:
+                    flash(_("This form was sent already: inspection request no. %(id)s was "
+                            "registered then. Nothing more was registered now.", id=e.made_id),
+                          "info")
+                    return redirect(url_for(".details", request_id=e.made_id))
                 except RegisterError as e:
                     _error(e)
                 else:
@@ -417,28 +424,14 @@ class InspectionRequestView(SecureBaseView):
                 query = _query_of(form)
                 try:
                     if serve:
-                        served, _report, parts = rules.serve_on_site(
-                            user,
-                            requester_name=form.requester_name.data,
-                            requester_contact=form.requester_contact.data,
-                            description=form.description.data,
-                            section=form.section.data,
-                            language=form.language.data,
-                            identity_method=form.identity_method.data,
-                            identity_note=form.identity_note.data,
-                            query=query,
-                            keys=keys,
-                            other_parts=form.other_parts.data,
-                            produce_report=build_report,
-                        )
-                        flash(_("Request no. %(id)s was served on site and recorded as handed "
-                                "over. Open the report below to print it or save it as PDF for "
-                                "the requester.", id=served.id), "success")
-                        if parts:
-                            self._flash_parts_left(parts)
-                        return redirect(self._details_url(served, "report-heading"))
+                        return self._serve(user, form, query, keys)
                     candidates = rules.search_subjects(user, None, query,
                                                        section=form.section.data)
+                except once.SentBefore as e:
+                    flash(_("This form was sent already: request no. %(id)s was served on site "
+                            "then. Nothing more was recorded now.", id=e.made_id), "info")
+                    return redirect(url_for(".details", request_id=e.made_id,
+                                            _anchor="report-heading"))
                 except RegisterError as e:
                     _error(e)
                     try:
@@ -453,6 +446,30 @@ class InspectionRequestView(SecureBaseView):
                            chosen=set(keys), linked=set(), own_sections=own,
                            other_sections=others, many_sections=len(all_sections()) > 1,
                            **self._helpers())
+
+    def _serve(self, user, form, query, keys):
+        """Serve the on-site request the form describes, once however often it is sent."""
+        served, _report, parts = once.run(user, "on_site_request", form.sent.data, lambda: (
+            rules.serve_on_site(
+                user,
+                requester_name=form.requester_name.data,
+                requester_contact=form.requester_contact.data,
+                description=form.description.data,
+                section=form.section.data,
+                language=form.language.data,
+                identity_method=form.identity_method.data,
+                identity_note=form.identity_note.data,
+                query=query,
+                keys=keys,
+                other_parts=form.other_parts.data,
+                produce_report=build_report,
+            )), made_id=lambda served: served[0].id)
+        flash(_("Request no. %(id)s was served on site and recorded as handed over. Open the "
+                "report below to print it or save it as PDF for the requester.", id=served.id),
+              "success")
+        if parts:
+            self._flash_parts_left(parts)
+        return redirect(self._details_url(served, "report-heading"))
 
     def _flash_parts_left(self, parts):
         """Say which parts of the request the other sections' handlers answer, and when."""

@@ -15,11 +15,11 @@ from wtforms.fields import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from forms.base import RegisterForm
+from forms.base import MakesOnce, RegisterForm
 from services import access as rules
 
 
-class RequestForm(RegisterForm):
+class RequestForm(MakesOnce, RegisterForm):
     """Access for whom, which role and sections, and why."""
 
     account = SelectField(

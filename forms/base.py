@@ -3,11 +3,19 @@ and every date within the register's years."""
 
 from flask_admin.form import BaseForm
 from flask_babel import gettext as _
-from wtforms.fields import DateField, FieldList, FormField, StringField, TextAreaField
+from wtforms.fields import (
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    StringField,
+    TextAreaField,
+)
 
 from services.errors import N_
 from services.hetu import refusal
 from services.inputs import FIRST_YEAR, LAST_YEAR, YEAR_MESSAGE, year_in_range
+from services.once import new_token
 
 FIELD_MESSAGE = N_("A henkilötunnus (personal identity code) must not be stored in the "
                    "register: remove it from the field %(field)s.")
@@ -63,6 +71,13 @@ def refuse_far_dates(form):
                                                      last=LAST_YEAR)]
             clean = False
     return clean
+
+
+class MakesOnce:
+    """A form that makes something: its token makes it once however often it is sent
+    (services/once.py). A refused form keeps the token it was sent with."""
+
+    sent = HiddenField(default=new_token)
 
 
 class RegisterForm(BaseForm):

@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms import validators as v
-from forms.base import RegisterForm, refuse_hetu
+from forms.base import MakesOnce, RegisterForm, refuse_hetu
 from forms.fields import HelsinkiDateTimeField
 from services.vocabulary.rights import (
     DELIVERY_METHOD_LABELS,
@@ -74,7 +74,7 @@ class _SubjectDetails:
         return False
 
 
-class RequestForm(RegisterForm):
+class RequestForm(MakesOnce, RegisterForm):
     """Registering a request as it was received."""
 
     received_at = HelsinkiDateTimeField(
@@ -168,7 +168,7 @@ class VersionForm(RegisterForm):
     version = HiddenField()
 
 
-class OnSiteForm(_SubjectDetails, RegisterForm):
+class OnSiteForm(_SubjectDetails, MakesOnce, RegisterForm):
     """An oral request on site, served at once: requester, identity and records in one form."""
 
     requester_name = StringField(

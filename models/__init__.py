@@ -69,6 +69,7 @@ from models.access import (
     GuidanceVersion,
     LoginFailure,
     LoginLock,
+    SentForm,
     TotpCredential,
     UserSession,
 )
@@ -190,6 +191,7 @@ __all__ = [
     "GuidanceVersion",
     "LoginFailure",
     "LoginLock",
+    "SentForm",
     "TotpCredential",
     "UserSession",
     "InspectionRequest",

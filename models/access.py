@@ -221,3 +221,18 @@ class TotpCredential(BaseModel):
 
     class Meta:
         table_name = "totp_credential"
+
+
+class SentForm(BaseModel):
+    """A form that made something, by the random token the page gave it (services/once.py):
+    the same form sent again — a double click, a resent page — makes nothing more and is
+    shown what the first sending made. Kept two days."""
+
+    token = pw.CharField(max_length=32, primary_key=True)
+    user = pw.ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    kind = pw.CharField(max_length=32)  # what the form makes, e.g. "inspection_request"
+    made_id = pw.IntegerField()  # the first row it made
+    sent_at = pw.DateTimeField(index=True)
+
+    class Meta:
+        table_name = "sent_form"
