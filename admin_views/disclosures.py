@@ -49,7 +49,7 @@ from models import (
     Section,
     User,
 )
-from services import audit
+from services import audit, once
 from services import disclosures as rules
 from services.errors import RegisterError
 from services.vocabulary import report as texts
@@ -163,8 +163,13 @@ class DisclosureView(SecureBaseView):
         if request.method == "POST":
             if form.validate():
                 try:
-                    created = rules.prepare(_user(), form.recipient.data, form.purpose.data,
-                                            form.legal_basis.data)
+                    created = once.run(_user(), "disclosure", form.sent.data, lambda: (
+                        rules.prepare(_user(), form.recipient.data, form.purpose.data,
+                                      form.legal_basis.data)))
+                except once.SentBefore as e:
+                    flash(_("This form was sent already: disclosure no. %(id)s was prepared "
+                            "then. Nothing more was prepared now.", id=e.made_id), "info")
+                    return redirect(url_for(".details", disclosure_id=e.made_id))
                 except RegisterError as e:
                     _error(e)
                 else:

@@ -60,7 +60,7 @@ from models import (
     RectificationRequest,
     utcnow,
 )
-from services import audit
+from services import audit, once
 from services import rectification as rules
 from services.categories import linked_models
 from services.errors import RegisterError
@@ -170,22 +170,9 @@ class RectificationView(SecureBaseView):
             if not valid:
                 flash_form_errors()
             else:
-                try:
-                    row = rules.register(
-                        customer,
-                        contact_person=person,
-                        actor=current_user._get_current_object(),
-                        received_at=form.received_at.data,
-                        requester_name=form.requester_name.data,
-                        description=form.description.data,
-                        requested=_requested(subject, values, request.form),
-                    )
-                except RegisterError as ex:
-                    flash(_(ex.message, **ex.params), "error")
-                else:
-                    flash(_("The rectification request was registered. Next, check the data "
-                            "and record the check."), "success")
-                    return redirect(url_for(".details_view", request_id=row.id))
+                registered = self._register(customer, person, form, subject, values)
+                if registered is not None:
+                    return registered
         return self.render(
             "data_rights/rectification_new.html",
             customer=customer,
@@ -197,6 +184,34 @@ class RectificationView(SecureBaseView):
             every_row=every_row,
             kind_label=CUSTOMER_KIND_LABELS.get(customer.kind, customer.kind),
         )
+
+    @staticmethod
+    def _register(customer, person, form, subject, values):
+        """Register the request the form describes, once however often it is sent; return
+        the redirect to it, or None when refused (the reason flashed)."""
+        actor = current_user._get_current_object()
+        try:
+            row = once.run(actor, "rectification_request", form.sent.data, lambda: (
+                rules.register(
+                    customer,
+                    contact_person=person,
+                    actor=actor,
+                    received_at=form.received_at.data,
+                    requester_name=form.requester_name.data,
+                    description=form.description.data,
+                    requested=_requested(subject, values, request.form),
+                )))
+        except once.SentBefore as ex:
+            flash(_("This form was sent already: rectification request no. %(id)s was "
+                    "registered then. Nothing more was registered now.", id=ex.made_id),
+                  "info")
+            return redirect(url_for(".details_view", request_id=ex.made_id))
+        except RegisterError as ex:
+            flash(_(ex.message, **ex.params), "error")
+            return None
+        flash(_("The rectification request was registered. Next, check the data and record "
+                "the check."), "success")
+        return redirect(url_for(".details_view", request_id=row.id))
 
     # --- one request ------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from forms.base import RegisterForm
+from forms.base import MakesOnce, RegisterForm
 from forms.customers import screen_form_args
 from forms.fields import HelsinkiDateTimeField
 from forms.validators import amount_fits
@@ -120,7 +120,7 @@ class MarketingListForm(RegisterForm):
 # --- rectification -------------------------------------------------------------------
 
 
-class RectificationRequestForm(RegisterForm):
+class RectificationRequestForm(MakesOnce, RegisterForm):
     """The request itself: when it came, from whom, and what should change in words."""
 
     received_at = HelsinkiDateTimeField(

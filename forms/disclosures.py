@@ -5,11 +5,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from forms.base import RegisterForm
+from forms.base import MakesOnce, RegisterForm
 from services import disclosures as rules
 
 
-class PrepareForm(RegisterForm):
+class PrepareForm(MakesOnce, RegisterForm):
     """The recipient, purpose and legal basis of a new disclosure."""
 
     # The service says why a recipient not on the list is refused, not a bare "not a

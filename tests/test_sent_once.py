@@ -201,3 +201,36 @@ def test_a_refusal_inside_keeps_nothing(app, people):
     with pytest.raises(RegisterError):
         once.run(staff, "inspection_request", "d" * 32, refused)
     assert SentForm.select().count() == 0 and InspectionRequest.select().count() == 0
+
+
+@pytest.mark.clock
+def test_a_rectification_request_sent_twice_is_registered_once(client, auth, people):
+    from models import RectificationRequest
+    customer = Customer.create(section=Section.get(code="tourism"), kind="person",
+                               first_name="Matti", last_name="Meikäläinen")
+    auth.login_as("staff_t")
+    url = f"/rectification/new/?customer={customer.id}"
+    csrf, sent = form_of(client, url)
+    form = {"csrf_token": csrf, "sent": sent, "received_at": RECEIVED_TYPED,
+            "requester_name": "Matti Meikäläinen", "description": "Sukunimi muuttunut"}
+    first = client.post(url, data=form)
+    second = client.post(url, data=form)
+    assert first.status_code == second.status_code == 302, text(first)
+    assert first.location == second.location
+    assert RectificationRequest.select().count() == 1
+    assert "Lomake on jo lähetetty" in text(client.get(second.location))
+
+
+def test_a_disclosure_sent_twice_is_prepared_once(client, auth, people):
+    from models import Disclosure
+    auth.login_as("handler_t")
+    csrf, sent = form_of(client, "/disclosures/new/")
+    page = text(client.get("/disclosures/new/"))
+    recipient = re.search(r'<option value="(\d+)"', page).group(1)
+    form = {"csrf_token": csrf, "sent": sent, "recipient": recipient,
+            "purpose": "Tilitarkastus", "legal_basis": "Kuntalaki 122 §"}
+    first = client.post("/disclosures/new/", data=form)
+    second = client.post("/disclosures/new/", data=form)
+    assert first.status_code == second.status_code == 302, text(first)
+    assert first.location.split("#")[0] == second.location.split("#")[0]
+    assert Disclosure.select().count() == 1
