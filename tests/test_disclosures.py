@@ -469,6 +469,33 @@ def test_a_field_added_later_is_disclosed_by_its_category(data, monkeypatch):
     assert customer_table.rows == [(data["acme"].id, "0737546-2")]
 
 
+def test_register_entries_hand_over_no_rectification_prohibition_or_consent(data):
+    """"Register entries" are the entries of the customer and its rows; the register's own
+    records of the person's rights hold other categories' values in their text (a
+    rectification's email before and after, a note) and are not handed over."""
+    from models import MarketingConsent, Prohibition, RectificationRequest
+    person = data["person"]
+    RectificationRequest.create(
+        customer=person, received_at=datetime.datetime(2026, 1, 5, 10),
+        requester_name="Anna Virtanen", description="Vaihda sähköposti",
+        requested='{"email": "uusi.salainen@example.fi"}',
+        before='{"email": "vanha.salainen@example.fi"}',
+        after='{"email": "uusi.salainen@example.fi"}')
+    Prohibition.create(customer=person, purpose="direct_marketing", action="given",
+                       effective_on=datetime.date(2026, 1, 5), source="letter",
+                       note="puhelin 040 111 2222")
+    MarketingConsent.create(customer=person, channel="email", given_on=datetime.date(2026, 1, 2),
+                            given_how="form", wording_version=1)
+    found = approved(data, [person], ["identity", "record"], who="business_handler",
+                     recipient_name=LEGAL)
+    tables = rules.data_set(found)
+    handed = {t.model for t in tables}
+    assert Customer in handed
+    assert not handed & {RectificationRequest, Prohibition, MarketingConsent}
+    content = rules.to_csv(tables).decode("utf-8-sig")
+    assert "salainen" not in content and "040 111" not in content and "Virtanen" in content
+
+
 def test_formula_cells_are_escaped_in_csv_and_xlsx(data):
     tricky = data["tricky"]
     found = approved(data, [tricky], ["identity", "billing", "email"])

@@ -37,9 +37,20 @@ class DataTable:
 
 
 def _customer_models():
-    """Yield ``(model, field referencing Customer)`` for every mapped model; Customer first."""
+    """Yield ``(model, field referencing Customer)`` for every mapped model that holds data
+    of a category of its own; Customer first.
+
+    Left out: the register's own records about a customer, whose every field is of the
+    ``record`` category — rectification requests, prohibitions, consents, merges. They
+    hold values of other categories in their text (a rectification's values before and
+    after, a note) and are the register's handling of the person's rights, not data a
+    recipient of seed §8 is given: choosing "register entries" hands over the entries of
+    the customer and of its rows (when informed, the source, when created), nothing more.
+    """
     yield Customer, Customer.id
-    yield from linked_models(Customer)
+    for model, key in linked_models(Customer):
+        if any(category != "record" for category in FIELD_CATEGORIES[model].values()):
+            yield model, key
 
 
 def _chosen_fields(model, key, chosen):
