@@ -4,6 +4,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from services.joblock import job_lock
+
 outbox_cli = AppGroup("outbox", help="Email notifications waiting in the outbox.")
 
 
@@ -18,6 +20,11 @@ def outbox_send():
         # Lines for people and cron mail alike, untranslated like `audit verify`'s.
         click.echo("mail is off (no MAIL_SERVER): nothing sent, the outbox keeps its messages")
         return
-    result = notifications.send_due(settings)
+    with job_lock("outbox-send", current_app.config["DATABASE_URL"]) as held:
+        if not held:
+            click.echo("outbox: another run is sending; nothing sent by this one")
+            return
+        result = notifications.send_due(settings)
     click.echo(f"outbox: {result['sent']} sent, {result['retry']} to be tried again later, "
-               f"{result['failed']} failed")
+               f"{result['failed']} failed, {result['dropped']} no longer for their "
+               "recipient")

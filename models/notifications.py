@@ -8,8 +8,10 @@ from models.people import User
 # pending (waiting for its next attempt) → sent, or failed after the last attempt; a failed
 # message is pending again when someone retries it from the outbox page. A notification of
 # an account that chose the daily digest is held until the morning's digest takes it
-# (digested); the digest itself is a pending message like any other.
-OUTBOX_STATES = ("pending", "sent", "failed", "held", "digested")
+# (digested); the digest itself is a pending message like any other. A message no longer
+# for its recipient when its turn comes (the account closed, the address emptied, the kind
+# turned off, the section no longer theirs) is dropped, unsent.
+OUTBOX_STATES = ("pending", "sent", "failed", "held", "digested", "dropped")
 # What a notification tells (services/notifications/messages.py writes each). The kinds a
 # user may turn off are those that are no legal deadline of theirs (OPTIONAL_KINDS there).
 NOTIFICATION_KINDS = ("inspection_request", "rectification_request", "access_request",

@@ -3,6 +3,10 @@ helpers for time, text and audit sections."""
 
 import datetime
 import re
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+
+from email_validator import EmailNotValidError, validate_email
 
 from models import utcnow
 from services.errors import N_, RegisterError
@@ -20,7 +24,6 @@ REMINDER_DAYS = 30  # the review is reminded of this many days before it is due
 
 MAX_TEXT = 2000
 MAX_GUIDANCE = 50000
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 
 
@@ -33,15 +36,28 @@ class InvalidField(RegisterError):
 
 
 def clean_email(value, field="email"):
-    """Return the work email address ``value`` as stored, or refuse it with what to do."""
+    """Return the work email address ``value`` as stored, or refuse it with what to do.
+
+    A plain address only, as the mail's header reads it back: one that a header would read
+    as a group, a list or another address ("a,b@hel.fi", "a:b;@hel.fi", an encoded word)
+    would send the register's mail elsewhere than the address shown."""
     email = (value or "").strip()
-    if not _EMAIL.fullmatch(email) or len(email) > 254:
+    if not plain_address(email) or len(email) > 254:
         raise InvalidField(field, N_(
             "Give the person's work email address, e.g. etunimi.sukunimi@hel.fi."))
     message = refusal(email)
     if message:
         raise InvalidField(field, message)
     return email
+
+
+def plain_address(email):
+    """Tell whether ``email`` is a valid address that a mail header holds as it is."""
+    try:
+        validate_email(email, check_deliverability=False)
+        return Address(addr_spec=email).addr_spec == email
+    except (EmailNotValidError, HeaderParseError, ValueError):
+        return False
 
 
 class ReviewError(RegisterError):

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 
 from database import write_transaction
-from models import EmailConfirmation, User, utcnow
+from models import EmailConfirmation, OutboxMessage, User, utcnow
 from models.people import MAIL_LANGUAGES
 from services import audit
 from services.access.common import USER_OBJECT_TYPE, InvalidField, clean_email
@@ -20,6 +20,8 @@ from services.notifications.messages import ACCOUNT_PATH, OPTIONAL_KINDS
 from services.notifications.writing import write
 
 CONFIRM_WITHIN = datetime.timedelta(hours=48)
+# At most this many confirmation links an hour for one account: the page mails any address.
+CONFIRMATIONS_AN_HOUR = 5
 CONFIRM_PATH = ACCOUNT_PATH + "/confirm/"
 MAX_TOKEN_LENGTH = 100
 
@@ -39,6 +41,12 @@ def save_settings(user, *, email, language, kinds_off=(), daily_digest=False, no
             "Only the notifications that are no legal deadline can be turned off: choose "
             "them from the list."))
     current = User.get_by_id(user.id)
+    if email is not None and email != current.email and _confirmations_sent(user, now) >= (
+            CONFIRMATIONS_AN_HOUR):
+        raise InvalidField("email", N_(
+            "A confirmation link was sent %(count)d times within the hour. Open the link of "
+            "the last one, or give the address again after an hour.",
+        ), count=CONFIRMATIONS_AN_HOUR)
     values = {"language": language, "notifications_off": " ".join(kinds_off),
               "daily_digest": bool(daily_digest)}
     if email is None:
@@ -53,6 +61,13 @@ def save_settings(user, *, email, language, kinds_off=(), daily_digest=False, no
         if waiting:
             _send_confirmation(User.get_by_id(user.id), waiting, now)
     return waiting
+
+
+def _confirmations_sent(user, now):
+    """Return how many confirmation links were written for ``user`` within the hour."""
+    return OutboxMessage.select().where(
+        (OutboxMessage.recipient == user.id) & (OutboxMessage.kind == "email_confirmation")
+        & (OutboxMessage.created_at > now - datetime.timedelta(hours=1))).count()
 
 
 def _send_confirmation(user, address, now):

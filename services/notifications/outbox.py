@@ -8,17 +8,19 @@ lost).
 """
 
 import datetime
+import json
 import re
 import smtplib
 from collections import Counter
 
 from peewee import fn
 
-from models import OutboxMessage, User, UserSection, utcnow
+from models import OutboxMessage, Section, User, UserSection, utcnow
 from services.notifications.digest import gather_digests
 from services.notifications.messages import OPTIONAL_KINDS, render
+from services.notifications.smtp import compose
 from services.notifications.writing import write
-from services.policy import roles_with
+from services.policy import readable_section_ids, roles_with
 
 MAX_ATTEMPTS = 8
 # The wait after the first failed attempt; it doubles after each one, up to MAX_DELAY:
@@ -76,42 +78,130 @@ def retry_delay(attempts):
 
 
 def send_due(settings, now=None):
-    """Write the morning's digests (``digest``), then send every pending message due at
-    ``now`` once; return the counts of "sent", "retry" (failed, tried again later) and
-    "failed" (no attempts left).
+    """Write the morning's digests (``digest``), then send every pending message due once;
+    return the counts of "sent", "retry" (failed, tried again later), "failed" (no attempts
+    left, or no mail can be written of it) and "dropped" (no longer for its recipient).
 
-    With mail off (no server set) nothing is sent and the messages stay pending.
+    Each message is claimed, tried and marked at the time of its own turn (``now``, when
+    given, for every one): a long run does not send a message whose claim ran out, nor
+    retry one at once. A message goes to its account as it is when sent (``_addressee``).
+    When the mail server cannot be reached, the run's other messages count the same failed
+    attempt without connecting again (500 messages would wait out 500 timeouts). With
+    mail off (no server set) nothing is sent.
     """
-    now = now or utcnow()
-    result = Counter(sent=0, retry=0, failed=0)
+    clock = utcnow if now is None else (lambda: now)
+    result = Counter(sent=0, retry=0, failed=0, dropped=0)
     if not settings.enabled:
         return result
-    gather_digests(now)
+    gather_digests(clock())
     due = list(OutboxMessage.select()
                .where((OutboxMessage.state == "pending")
-                      & (OutboxMessage.next_attempt_at <= now))
+                      & (OutboxMessage.next_attempt_at <= clock()))
                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(SEND_BATCH))
-    connection = None
+    connection = _Connection(settings)
     try:
         for message in due:
-            if not _claim(message, now):
+            if not _claim(message, clock()):
                 continue
-            subject, body = render(message, settings.base_url)
-            try:
-                connection = connection or settings.connect()
-                connection.send(message.address, subject, body, message.language)
-            except (OSError, smtplib.SMTPException) as error:
-                result[_attempt_failed(message, error, now)] += 1
-                if not isinstance(error, smtplib.SMTPRecipientsRefused) and connection:
-                    connection.close()
-                    connection = None
-                continue
-            _mark_sent(message, subject, now)
-            result["sent"] += 1
+            result[_send_one(message, connection, settings.base_url, clock)] += 1
     finally:
-        if connection is not None:
-            connection.close()
+        connection.close()
     return result
+
+
+class _Connection:
+    """The run's session with the mail server: opened for the first message, opened again
+    after a failure that ended it; once the server could not be reached (``unreachable``,
+    the error) every later message of the run fails with that error at once."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.session = None
+        self.unreachable = None
+
+    def send(self, composed, address):
+        if self.unreachable is not None:
+            raise self.unreachable
+        if self.session is None:
+            try:
+                self.session = self.settings.connect()
+            except (OSError, smtplib.SMTPException) as error:
+                self.unreachable = error
+                raise
+        try:
+            self.session.send(composed, address)
+        except OSError as error:
+            if not isinstance(error, smtplib.SMTPException):  # the network, not the server
+                self.unreachable = error
+            raise
+
+    def close(self):
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+
+def _send_one(message, connection, base_url, clock):
+    """Send the claimed ``message``; return its outcome (a key of ``send_due``'s counts)."""
+    reason = _addressee(message)
+    if reason:
+        _drop(message, reason, clock())
+        return "dropped"
+    try:
+        subject, body = render(message, base_url)
+        composed = compose(connection.settings, message.address, subject, body,
+                           message.language)
+    except Exception as error:  # noqa: BLE001 - one row no mail can be written of
+        # must not stop the others' sending; trying it again would fail the same way.
+        return _attempt_failed(message, error, clock(), last=True)
+    try:
+        connection.send(composed, message.address)
+    except (OSError, smtplib.SMTPException) as error:
+        if not isinstance(error, smtplib.SMTPRecipientsRefused):
+            connection.close()
+        return _attempt_failed(message, error, clock())
+    _mark_sent(message, subject, clock())
+    return "sent"
+
+
+def _addressee(message):
+    """Address ``message`` to its account as it is now — its address and language, the
+    digest's notifications still for it; return why it is no longer for the account, or
+    None. An address's confirmation link goes to the address it confirms."""
+    if message.kind == "email_confirmation":
+        return None
+    account = User.get_or_none(User.id == message.recipient_id) if message.recipient_id else None
+    if account is None or not account.active or account.username is None:
+        return "not sent: the account is closed"
+    if not account.email:
+        return "not sent: the account has no address"
+    message.address, message.language = account.email, account.language or message.language
+    params = json.loads(message.params or "{}")
+    if message.kind != "daily_digest":
+        return None if _still_for(account, message.kind, params) else (
+            "not sent: no longer for the account")
+    items = [item for item in params.get("items", ())
+             if _still_for(account, item.get("kind"), item.get("params") or {})]
+    if not items:
+        return "not sent: nothing in the digest is for the account any more"
+    message.params = json.dumps({**params, "items": items}, sort_keys=True)
+    return None
+
+
+def _still_for(account, kind, params):
+    """Tell whether a ``kind`` notification of ``params`` is still for ``account``: a kind
+    it has not turned off since, of a section it still reads."""
+    if kind in OPTIONAL_KINDS and kind in (account.notifications_off or "").split():
+        return False
+    if "section" not in params:
+        return True
+    section = Section.get_or_none(Section.code == params["section"])
+    return section is not None and section.id in readable_section_ids(account)
+
+
+def _drop(message, reason, now):
+    OutboxMessage.update(state="dropped", sent_at=now, last_error=reason).where(
+        OutboxMessage.id == message.id).execute()
 
 
 def _claim(message, now):
@@ -122,15 +212,18 @@ def _claim(message, now):
 
 
 def _mark_sent(message, subject, now):
+    """Mark ``message`` sent, with the address and language it went in."""
     OutboxMessage.update(state="sent", sent_at=now, subject=subject[:255],
+                         address=message.address, language=message.language,
                          attempts=OutboxMessage.attempts + 1, last_error=None).where(
         OutboxMessage.id == message.id).execute()
 
 
-def _attempt_failed(message, error, now):
-    """Count the failed attempt; return "retry" or "failed" (no attempts left)."""
+def _attempt_failed(message, error, now, last=False):
+    """Count the failed attempt; return "retry" or "failed" (no attempts left, or
+    ``last``)."""
     attempts = message.attempts + 1
-    state = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+    state = "failed" if last or attempts >= MAX_ATTEMPTS else "pending"
     OutboxMessage.update(state=state, attempts=attempts, last_error=error_text(error),
                          next_attempt_at=now + retry_delay(attempts)).where(
         OutboxMessage.id == message.id).execute()

@@ -11,6 +11,8 @@ import email.utils
 import smtplib
 from dataclasses import dataclass
 
+from services.access.common import plain_address
+
 
 @dataclass(frozen=True)
 class MailSettings:
@@ -49,6 +51,24 @@ class MailSettings:
         return SmtpConnection(self)
 
 
+def compose(settings, address, subject, body, language):
+    """Return the plain-text message of ``subject`` and ``body`` to ``address``; refuse an
+    address that is no plain one (stored before the check): the header and ``smtplib``
+    alike would read it as another address."""
+    if not plain_address(address):
+        raise ValueError("the address is not a plain email address")
+    message = email.message.EmailMessage()
+    message["From"] = settings.sender or f"asiakasrekisteri@{settings.server}"
+    message["To"] = address
+    message["Subject"] = subject
+    message["Date"] = email.utils.formatdate(localtime=False)
+    message["Message-ID"] = email.utils.make_msgid(domain="asiakasrekisteri")
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body)
+    message["Content-Language"] = language  # after set_content, which clears Content-*
+    return message
+
+
 class SmtpConnection:
     """One SMTP session: TLS and login as configured, then any number of messages."""
 
@@ -65,18 +85,10 @@ class SmtpConnection:
             self.close()
             raise
 
-    def send(self, address, subject, body, language):
-        """Send one plain-text message to ``address``."""
-        message = email.message.EmailMessage()
-        message["From"] = self.settings.sender or f"asiakasrekisteri@{self.settings.server}"
-        message["To"] = address
-        message["Subject"] = subject
-        message["Date"] = email.utils.formatdate(localtime=False)
-        message["Message-ID"] = email.utils.make_msgid(domain="asiakasrekisteri")
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(body)
-        message["Content-Language"] = language  # after set_content, which clears Content-*
-        self.smtp.send_message(message)
+    def send(self, composed, address):
+        """Send the message ``composed`` (``compose``) to ``address``, and nowhere else:
+        the envelope names the address, whatever its header says."""
+        self.smtp.send_message(composed, to_addrs=[address])
 
     def close(self):
         """End the session (quietly, when the server is already gone)."""

@@ -15,6 +15,7 @@ OUTBOX_STATE_LABELS = {
     "failed": _l("Failed"),
     "held": _l("Held for the daily digest"),
     "digested": _l("Sent in a daily digest"),
+    "dropped": _l("Not sent: no longer for its recipient"),
 }
 
 # models.NOTIFICATION_KINDS
