@@ -177,7 +177,11 @@ ROW_FORM_ARGS = {
     }),
     Purchase: labels_args(Purchase),
     Invoice: labels_args(Invoice, {
-        "collection_state": choice_args(labels.COLLECTION_STATE_LABELS),
+        "number": {"filters": [collapse_spaces]},
+        "due_date": {"validators": [v.not_before_invoice_date]},
+        "paid_on": {"validators": [v.not_in_future, v.not_before_invoice_date]},
+        "collection_state": {**choice_args(labels.COLLECTION_STATE_LABELS),
+                             "validators": [v.paid_on_when_paid]},
     }),
 }
 

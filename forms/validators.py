@@ -135,3 +135,23 @@ def not_in_future(form, field):
         late = value > helsinki_today()
     if late:
         raise ValidationError(_("This cannot be in the future."))
+
+
+def _invoiced_on(form):
+    """Return the invoice's date the form holds, or None (a form without it)."""
+    value = getattr(getattr(form, "invoice_date", None), "data", None)
+    return value if isinstance(value, datetime.date) else None
+
+
+def not_before_invoice_date(form, field):
+    """Refuse a date (the due date, the payment's) before the invoice's own date."""
+    invoiced = _invoiced_on(form)
+    if field.data is not None and invoiced is not None and field.data < invoiced:
+        raise ValidationError(_("This is before the invoice's date; check both dates."))
+
+
+def paid_on_when_paid(form, field):
+    """Refuse the collection state "paid" of an invoice with no day of payment."""
+    paid_on = getattr(form, "paid_on", None)
+    if field.data == "paid" and paid_on is not None and paid_on.data is None:
+        raise ValidationError(_("Give the day the invoice was paid, or choose another state."))

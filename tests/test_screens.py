@@ -257,6 +257,34 @@ def test_invoice_posted_customer_of_other_section_refused(client, auth, people, 
     assert Invoice.get(Invoice.number == "X-2").customer_id == rows["t"]
 
 
+@pytest.mark.clock
+@pytest.mark.parametrize("wrong, field", [
+    ({"collection_state": "paid"}, "paid_on"),  # paid, but no day of payment
+    ({"collection_state": "paid", "paid_on": "future"}, "paid_on"),
+    ({"collection_state": "paid", "paid_on": "2026-10-31"}, "paid_on"),  # before invoicing
+    ({"due_date": "2026-10-31"}, "due_date"),  # due before it was invoiced
+    ({"number": " T-100 "}, "number"),  # the number of another invoice, with spaces
+])
+def test_an_invoice_that_contradicts_itself_is_refused(client, auth, people, rows, wrong,
+                                                       field):
+    auth.login_as("staff_t")
+    if wrong.get("paid_on") == "future":
+        wrong = {**wrong, "paid_on": (helsinki_today() + datetime.timedelta(days=1)).isoformat()}
+    r = client.post("/invoices/new/", data={
+        "csrf_token": token(client), "customer": str(rows["t"]), "number": "X-3",
+        "invoice_date": "2026-11-01", "due_date": "2026-11-15", "amount": "10",
+        "collection_state": "open", **wrong})
+    assert r.status_code == 200, wrong
+    assert Invoice.select().count() == 1
+    if field != "number":
+        assert f'id="{field}"' in r.get_data(as_text=True)
+    fine = {"number": "X-3", "collection_state": "paid", "paid_on": "2026-11-01"}
+    r = client.post("/invoices/new/", data={
+        "csrf_token": token(client), "customer": str(rows["t"]), "invoice_date": "2026-11-01",
+        "due_date": "2026-11-15", "amount": "10", **fine})
+    assert r.status_code == 302 and Invoice.get(Invoice.number == "X-3").paid_on
+
+
 def test_maintenance_sees_no_register_menu(client, auth, people):
     auth.login_as("maint")
     page = client.get("/").get_data(as_text=True)
