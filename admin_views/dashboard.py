@@ -37,9 +37,12 @@ class DashboardView(SecureMixin, AdminIndexView):
         now = utcnow()
         locale = str(get_locale())
         sections = all_sections()
+        work = worklist.work(user, now)
         return self.render(
             "admin/dashboard.html",
-            rows=[_row(work, sections, locale) for work in worklist.work(user, now)],
+            rows=[_row(row, sections, locale) for row in work],
+            cut_short=worklist.cut_short(work),
+            max_rows=worklist.MAX_ROWS,
             may_register=request_rules.may_register(user),
             may_serve_on_site=request_rules.may_serve_on_site(user),
             deadline_of=lambda row: request_rules.deadline(row, now),

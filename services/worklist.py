@@ -21,11 +21,13 @@ rows of the front page, oldest first. No Flask here.
 
 import dataclasses
 import datetime
+from collections import Counter
 
 import peewee as pw
 
 from models import (
     AccessRequest,
+    Customer,
     InspectionRequest,
     RectificationRequest,
     UserSection,
@@ -161,8 +163,8 @@ class Work:
 
 def _inspection_work(user, now):
     rows, seen = [], set()
-    for task, found in requests.worklist(user, now).items():
-        for request in found[:MAX_ROWS]:
+    for task, found in requests.worklist(user, now, limit=MAX_ROWS).items():
+        for request in found:
             if request.id in seen:  # waiting for a decision and overdue: listed once
                 continue
             seen.add(request.id)
@@ -177,7 +179,9 @@ def _rectification_work(user):
     conditions = rectification.worklist_conditions(user, _sections(user))
     rows = []
     for step, condition in conditions.items():
-        found = (RectificationRequest.select().where(condition)
+        # The section of each from the same statement: not a customer read a row.
+        found = (RectificationRequest.select(RectificationRequest, Customer.section)
+                 .join(Customer).where(condition)
                  .order_by(RectificationRequest.received_at, RectificationRequest.id)
                  .limit(MAX_ROWS))
         rows += [Work(f"rectification_{step}", "rectification", r, r.received_at)
@@ -207,6 +211,11 @@ def _duty_work(user, now):
         return []
     since = datetime.datetime.combine(duty.last_done or duty.due_on, datetime.time())
     return [Work("purge_review", "purge_review", duty, since)]
+
+
+def cut_short(rows):
+    """Tell whether ``rows`` (``work``) list only the first MAX_ROWS of some task."""
+    return any(n >= MAX_ROWS for n in Counter(row.task for row in rows).values())
 
 
 def work(user, now=None):

@@ -418,6 +418,28 @@ def test_the_front_page_lists_the_work_oldest_first_each_row_a_link(client, auth
     assert "Ei tehtävää." in page
 
 
+def test_a_long_work_list_says_it_lists_the_oldest_and_reads_no_customer_a_row(
+        client, auth, people, monkeypatch):
+    monkeypatch.setattr(worklist, "MAX_ROWS", 5)
+    customer = Customer.create(section=Section.get(code="tourism"), kind="person",
+                               first_name="Kalle", last_name="Korjaaja")
+    for n in range(7):
+        new_request("staff_t", "tourism", hours_ago=10 + n, name=f"Pyytäjä {n}")
+        rectification.register(customer, actor=user("staff_t"), received_at=utcnow(),
+                               requester_name=f"Korjaaja {n}", description="Osoite",
+                               requested={"first_name": "Kaarle"})
+    auth.login_as("handler_t")
+    page = text(client.get("/"))
+    heading = plain(re.search(r'<h2 id="work-heading"[^>]*>(.*?)</h2>', page, re.S).group(1))
+    assert heading.endswith("(10+)") and "5 vanhinta" in page
+    assert badge(page, "Tarkastuspyynnöt") == 7
+    with captured_sql() as statements:
+        client.get("/")
+    reads = [sql for sql, _params in statements
+             if re.search(r'FROM "customer" AS "t1"\s+WHERE \("t1"."id" = ', sql)]
+    assert len(reads) <= 1, reads  # the rectifications' sections come with them
+
+
 def test_a_curious_handler_finds_nothing_of_another_section(client, auth, work):
     auth.login_as("handler_b")
     page = text(client.get("/"))

@@ -102,10 +102,11 @@ def _to_review_condition():
             & InspectionRequest.delivered_at.is_null(False))
 
 
-def to_review():
-    """Return the requests served on site that no responsible person has reviewed yet."""
+def to_review(limit=None):
+    """Return the requests served on site that no responsible person has reviewed yet
+    (the first ``limit``)."""
     return list(InspectionRequest.select().where(_to_review_condition())
-                .order_by(InspectionRequest.delivered_at, InspectionRequest.id))
+                .order_by(InspectionRequest.delivered_at, InspectionRequest.id).limit(limit))
 
 
 def worklist_conditions(user, now=None, sections=None):
@@ -144,15 +145,16 @@ def worklist_conditions(user, now=None, sections=None):
     return {}
 
 
-def worklist(user, now=None):
+def worklist(user, now=None, limit=None):
     """Return what ``user`` must act on, as ``{what: [request, …]}`` (see the dashboard
     and :func:`worklist_conditions`), the soonest due first; on-site ones to review in the
-    order they were served."""
+    order they were served. ``limit``: at most that many of each."""
     lists = {}
     for what, condition in worklist_conditions(user, now).items():
         if what == "review":
-            lists[what] = to_review()
+            lists[what] = to_review(limit)
         else:
             lists[what] = list(InspectionRequest.select().where(condition)
-                               .order_by(InspectionRequest.due_at, InspectionRequest.id))
+                               .order_by(InspectionRequest.due_at, InspectionRequest.id)
+                               .limit(limit))
     return lists
