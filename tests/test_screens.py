@@ -285,6 +285,33 @@ def test_an_invoice_that_contradicts_itself_is_refused(client, auth, people, row
     assert r.status_code == 302 and Invoice.get(Invoice.number == "X-3").paid_on
 
 
+def test_a_stale_invoice_form_changes_nothing(client, auth, people, rows):
+    """The invoice has no version: its edit form carries what the row was, and a save
+    after anyone changed the row meanwhile (here: marked paid) is refused."""
+    auth.login_as("staff_t")
+    url = f"/invoices/edit/?id={rows['inv']}"
+    page = client.get(url).get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+    form = {"csrf_token": csrf_token(page), "seen": seen, "customer": str(rows["t"]),
+            "number": "T-100", "invoice_date": "2026-10-01", "due_date": "2026-10-15",
+            "amount": "110.00", "collection_state": "open", "paid_on": ""}
+    Invoice.update(collection_state="paid", paid_on=datetime.date(2026, 10, 10)).where(
+        Invoice.id == rows["inv"]).execute()
+    r = client.post(url, data=form)
+    assert r.status_code == 200 and "Joku muu muutti" in r.get_data(as_text=True)
+    kept = Invoice.get_by_id(rows["inv"])
+    assert (kept.collection_state, kept.amount) == ("paid", 100)
+    without = {name: value for name, value in form.items() if name != "seen"}
+    assert client.post(url, data=without).status_code == 200
+    # Opened again, the form saves.
+    page = client.get(url).get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+    r = client.post(url, data={**form, "csrf_token": csrf_token(page), "seen": seen,
+                               "collection_state": "paid", "paid_on": "2026-10-10"})
+    assert r.status_code == 302
+    assert Invoice.get_by_id(rows["inv"]).amount == 110
+
+
 def test_maintenance_sees_no_register_menu(client, auth, people):
     auth.login_as("maint")
     page = client.get("/").get_data(as_text=True)

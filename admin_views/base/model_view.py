@@ -4,6 +4,7 @@ bulk actions, export, AJAX lookups and foreign-key choices — goes through its 
 query, so no path can reach a row the list would not show (DESIGN.md §3 item 1).
 """
 
+import hashlib
 from typing import NamedTuple
 
 from flask import Response, abort, flash, g, request, stream_with_context
@@ -17,6 +18,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.utils import secure_filename
+from wtforms.fields import HiddenField
 from wtfpeewee.fields import ModelSelectField, SelectQueryField
 
 from admin_views.base.inline_rows import save_inline_rows
@@ -36,14 +38,20 @@ from admin_views.base.pages import (
     user_may,
     user_section_ids,
 )
-from database import write_transaction
+from database import is_sqlite, write_transaction
 from forms.base import RegisterForm
 from models import Customer, Section, db
 from services import audit
 from services.errors import N_, RegisterError
 from services.exports import csv_writer, safe_cell
 from services.inputs import parse_id
-from services.versioning import versioned_update
+from services.versioning import StaleVersion, versioned_update
+
+
+def row_digest(row):
+    """Return a digest of ``row``'s stored values: what an edit form was built from."""
+    values = [(name, str(row.__data__.get(name))) for name in sorted(row._meta.fields)]
+    return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()
 
 
 class ListRow(NamedTuple):
@@ -224,6 +232,30 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, RememberedListMixin, Mod
         self._scope_foreign_keys(form)
         return form
 
+    # A row without a version is kept from a stale save by what its edit form was built
+    # from: the form carries the digest of the row as read (``seen``), and the save is
+    # refused when the row is no longer so — whatever page or step changed it meanwhile.
+
+    def get_edit_form(self):
+        form_class = super().get_edit_form()
+        if "version" not in self.model._meta.fields:
+            form_class.seen = HiddenField()
+        return form_class
+
+    def on_form_prefill(self, form, id):
+        # A GET shows what the row is; a re-shown form keeps what was posted.
+        if request.method == "GET" and hasattr(form, "seen"):
+            form.seen.data = row_digest(self.get_one(id))
+
+    def _check_seen(self, form, model):
+        """Refuse the save when the row is no longer as the form saw it (or the form says
+        nothing of it: a script's, as a form without its version)."""
+        query = self.model.select().where(self.model._meta.primary_key == model.get_id())
+        stored = (query if is_sqlite() else query.for_update()).get_or_none()
+        posted = form.seen.raw_data[0] if form.seen.raw_data else ""
+        if stored is None or row_digest(stored) != posted:
+            raise StaleVersion()
+
     # --- writes: one transaction each, audited --------------------------------------
 
     def _flash_failure(self, ex, message):
@@ -309,6 +341,8 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, RememberedListMixin, Mod
         """
         meta = self.model._meta
         if "version" not in meta.fields or not hasattr(form, "version"):
+            if hasattr(form, "seen"):
+                self._check_seen(form, model)
             model.save()
             return
         if hasattr(model, "refresh_derived"):
