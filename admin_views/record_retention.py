@@ -26,25 +26,35 @@ class RecordRetentionView(SecureBaseView):
     @expose("/", methods=("GET", "POST"))
     def index(self):
         rows = rules.rules()
-        values, errors = {}, {}
+        values, errors, shown = {}, {}, {}
         if request.method == "POST":
             if not user_may("decide_record_retention"):
                 abort(403)
             for kind, _row in rows:
                 values[kind] = request.form.get(f"months-{kind}", "").strip()
+                shown[kind] = request.form.get(f"shown-{kind}", "").strip()
                 try:
                     rules.parse_rule_months(kind, values[kind])
                 except RegisterError as ex:
                     errors[kind] = _(ex.message, **ex.params)
             if not errors:
-                return self._save(rows, values)
-            flash(_("The rules were not saved. Correct the marked fields and save again."),
-                  "error")
+                try:
+                    return self._save(values, shown)
+                except rules.RulesChanged as ex:
+                    flash(_(ex.message), "error")
+                    for kind, months in ex.now_months.items():
+                        values[kind] = months
+                        errors[kind] = _("Changed meanwhile by someone else.")
+                    shown = {}  # the page shows the rules as they are now
+            else:
+                flash(_("The rules were not saved. Correct the marked fields and save again."),
+                      "error")
         return self.render(
             "retention/records.html",
             rows=rows,
             values=values,
             errors=errors,
+            shown=shown,
             bounds=rules.BOUNDS,
             labels=RECORD_KIND_LABELS,
             explanations=RECORD_KIND_RULES,
@@ -54,9 +64,9 @@ class RecordRetentionView(SecureBaseView):
         )
 
     @staticmethod
-    def _save(rows, values):
+    def _save(values, shown):
         actor = current_user._get_current_object()
-        changed = [kind for kind, _row in rows if rules.set_rule(kind, values[kind], actor)]
+        changed = rules.set_rules(values, shown, actor)
         if changed:
             flash(_("Saved the rules of: %(kinds)s.",
                     kinds=", ".join(str(RECORD_KIND_LABELS[k]) for k in changed)), "success")

@@ -5,6 +5,7 @@ the purge (page, service and CLI) applies them in batches; only the controller s
 rules, and bad input stores nothing."""
 
 import datetime
+import re
 
 import pytest
 
@@ -378,11 +379,55 @@ def test_a_rule_changed_after_the_preview_refuses_the_confirmation(app, people):
     assert '"ended_sessions": {"cutoff"' in retention.Snapshot.now([]).policy_json()
 
 
+def shown_form():
+    """Return the rules' form as the page sends it unchanged: each rule's months, typed and
+    as shown."""
+    form = {}
+    for kind, row in retention.rules():
+        form[f"months-{kind}"] = form[f"shown-{kind}"] = str(row.months)
+    return form
+
+
+def test_a_stale_rules_page_keeps_what_someone_else_changed(client, auth, people):
+    auth.login_as("controller")
+    page = client.get("/retention/records/").get_data(as_text=True)
+    assert 'name="shown-audit_log" value="60"' in page
+    form = {**shown_form(), "csrf_token": csrf_token(page)}
+    retention.set_rule("audit_log", "120", people["controller"])  # another controller
+    # Only login failures changed on this page: the audit log's 120 stays.
+    answer = client.post("/retention/records/", data={**form, "months-login_failures": "6"})
+    assert answer.status_code == 302
+    assert RecordRetention.get(kind="audit_log").months == 120
+    assert RecordRetention.get(kind="login_failures").months == 6
+    # The audit log changed on this page too: refused whole, the rule marked as it is now.
+    answer = client.post("/retention/records/", data={
+        **form, "months-audit_log": "72", "months-ended_sessions": "2"})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Joku muu muutti" in text
+    assert 'name="months-audit_log"' in text and 'value="120"' in text
+    assert RecordRetention.get(kind="audit_log").months == 120
+    assert RecordRetention.get(kind="ended_sessions").months != 2
+    # Sent again as re-shown, the other change is saved and the audit log is left alone.
+    shown = dict(re.findall(r'name="(shown-[a-z_]+)" value="(\d+)"', text))
+    typed = dict(re.findall(r'name="(months-[a-z_]+)"[^>]*value="(\d+)"', text))
+    answer = client.post("/retention/records/", data={
+        **shown, **typed, "csrf_token": csrf_token(text)})
+    assert answer.status_code == 302
+    assert RecordRetention.get(kind="audit_log").months == 120
+    assert RecordRetention.get(kind="ended_sessions").months == 2
+    # A page that says nothing of what it showed is as stale.
+    without = {k: v for k, v in shown_form().items() if not k.startswith("shown-")}
+    answer = client.post("/retention/records/", data={
+        **without, "months-audit_log": "84", "csrf_token": csrf_token(text)})
+    assert answer.status_code == 200
+    assert RecordRetention.get(kind="audit_log").months == 120
+
+
 def test_only_the_controller_changes_the_rules(client, auth, people):
     auth.login_as("controller")
     page = client.get("/retention/records/").get_data(as_text=True)
     assert 'name="months-audit_log"' in page and 'value="60"' in page
-    form = {f"months-{kind}": str(row.months) for kind, row in retention.rules()}
+    form = shown_form()
     answer = client.post("/retention/records/", data={
         **form, "months-audit_log": "84", "csrf_token": csrf_token(page)})
     assert answer.status_code == 302
@@ -414,7 +459,7 @@ def test_only_the_controller_changes_the_rules(client, auth, people):
 def test_bad_months_store_nothing(client, auth, people, value, status):
     auth.login_as("controller")
     page = client.get("/retention/records/").get_data(as_text=True)
-    form = {f"months-{kind}": str(row.months) for kind, row in retention.rules()}
+    form = shown_form()
     answer = client.post("/retention/records/", data={
         **form, "months-audit_log": value, "csrf_token": csrf_token(page)})
     assert answer.status_code == status

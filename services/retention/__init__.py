@@ -224,7 +224,9 @@ from services.retention.records import (  # noqa: F401
     record_cutoffs,
     rule_history,
     parse_rule_months,
+    RulesChanged,
     set_rule,
+    set_rules,
 )
 from services.retention.record_purge import (  # noqa: F401
     WIPED_NAME,
@@ -376,6 +378,8 @@ __all__ = [
     "rule_history",
     "parse_rule_months",
     "set_rule",
+    "set_rules",
+    "RulesChanged",
     "WIPED_NAME",
     "_closed_inspections",
     "_closed_rectifications",

@@ -32,6 +32,7 @@ import database
 from models import RECORD_KINDS, RecordRetention, RecordRetentionChange, utcnow
 from services import audit
 from services.errors import N_, RegisterError
+from services.inputs import parse_id
 from services.retention.settings import months_before
 
 RULE_OBJECT_TYPE = "record_retention"
@@ -114,6 +115,38 @@ def parse_rule_months(kind, value):
         raise RegisterError(N_("Give the period as a whole number of months from %(low)s to "
                                "%(high)s."), low=low, high=high)
     return months
+
+
+class RulesChanged(RegisterError):
+    """Rules the user changed were changed by someone else since the page showed them
+    (``kinds``, with their months now); nothing was saved."""
+
+    def __init__(self, now_months):
+        super().__init__(N_("Someone else changed these rules meanwhile. Nothing was saved: "
+                            "the marked rules show their months now; make your changes "
+                            "again and save."))
+        self.now_months = now_months
+
+
+def set_rules(months, shown, actor):
+    """Set the rules the user changed from the months the page showed; return the kinds
+    changed.
+
+    ``months`` and ``shown`` map kinds to what was typed and to the months the page showed
+    (posted back). A rule typed as shown is not written, whatever it is now; a rule the
+    user changed that someone else changed meanwhile refuses the whole save
+    (``RulesChanged``). A page that says nothing of what it showed (a script's) is as stale.
+    """
+    with database.write_transaction():
+        now_months = record_months()
+        typed = {kind: parse_rule_months(kind, value) for kind, value in months.items()}
+        seen = {kind: parse_id(shown.get(kind)) for kind in typed}
+        changed = [kind for kind in typed if typed[kind] != seen[kind]]
+        stale = {kind: now_months.get(kind) for kind in changed
+                 if now_months.get(kind) != seen[kind]}
+        if stale:
+            raise RulesChanged(stale)
+        return [kind for kind in changed if set_rule(kind, typed[kind], actor)]
 
 
 def set_rule(kind, months, actor):
