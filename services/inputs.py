@@ -23,6 +23,7 @@ typed in are bounded to ``FIRST_YEAR``–``LAST_YEAR``: wide enough for any birt
 invoice or period of the register, far from either end of the calendar.
 """
 
+import datetime
 import re
 
 from services.errors import N_
@@ -82,3 +83,20 @@ def whole_number(value, low, high):
 def year_in_range(value):
     """Tell whether the date (or datetime) ``value`` falls in FIRST_YEAR … LAST_YEAR."""
     return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text):
+    """Return the date written ``YYYY-MM-DD`` in ``text`` (spaces around allowed), or None.
+
+    Only that form: Python's ``date.fromisoformat`` also reads "2026-W01-1" (a day of an ISO
+    week) and "20260101", which nobody means when a form asks for a day."""
+    text = str(text if text is not None else "").strip()
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None

@@ -287,6 +287,10 @@ def test_a_handler_chooses_only_customers_of_own_sections(data):
     assert [c.id for c in rules.customers_of(found, data["controller"])] == [data["person"].id]
     result = rules.add_customers_by_list(business_handler, found, "0737546-2\n99999")
     assert result.added == 0 and result.unmatched == ("0737546-2", "99999")
+    # A number written with leading zeros is the customer's and is not reported unmatched.
+    fresh = rules.prepare(business_handler, recipient(LEGAL).id, "Riita", "Laki")
+    result = rules.add_customers_by_list(business_handler, fresh, f"00{data['person'].id}")
+    assert result.added == 1 and result.unmatched == ()
     assert rules.find_customers(business_handler, "Äijälän") == []
     assert [c.id for c in rules.find_customers(data["controller"], "äijälän")] == [
         data["acme"].id]

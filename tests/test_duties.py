@@ -218,6 +218,8 @@ def test_the_responsible_person_records_training_and_untrained_are_flagged(app, 
     ({"held_on": ""}, "Anna koulutuksen päivä"),
     ({"held_on": "2026-13-45"}, "Anna koulutuksen päivä"),
     ({"held_on": "99999-01-01"}, "Anna koulutuksen päivä"),
+    ({"held_on": "2026-W01-1"}, "Anna koulutuksen päivä"),  # a day of an ISO week
+    ({"held_on": "20260101"}, "Anna koulutuksen päivä"),
     ({"held_on": "0001-01-01"}, "Anna jo pidetyn koulutuksen päivä"),
     ({"held_on": "FUTURE"}, "Anna jo pidetyn koulutuksen päivä"),
     ({"topic": "  "}, "Kirjoita koulutuksen aihe."),

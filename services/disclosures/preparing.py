@@ -106,6 +106,11 @@ class ListResult:
     unmatched: tuple
 
 
+def _is_number(item):
+    """Tell whether a pasted list's ``item`` is a customer number ("007" is 7)."""
+    return item.isascii() and item.isdigit() and len(item) <= 18
+
+
 def add_customers_by_list(actor, disclosure, text):
     """Add the customers a pasted list names by customer number or business ID (Y-tunnus).
 
@@ -121,7 +126,7 @@ def add_customers_by_list(actor, disclosure, text):
     if len(items) > MAX_LIST_ITEMS:
         raise RegisterError(N_("The list is too long: give at most %(max)s items at a time."),
                             max=MAX_LIST_ITEMS)
-    numbers = {int(i) for i in items if i.isascii() and i.isdigit() and len(i) <= 18}
+    numbers = {int(i) for i in items if _is_number(i)}
     business_ids = {i for i in items if _Y_TUNNUS.fullmatch(i)}
     if not numbers and not business_ids:
         raise RegisterError(N_("No customer number or business ID (Y-tunnus, e.g. 1234567-8) "
@@ -138,7 +143,8 @@ def add_customers_by_list(actor, disclosure, text):
     found_ids = {str(i) for i, _b in found}
     found_business_ids = {b for _i, b in found if b}
     unmatched = tuple(i for i in dict.fromkeys(items)
-                      if i not in found_ids and i not in found_business_ids)
+                      if not (_is_number(i) and str(int(i)) in found_ids)
+                      and i not in found_business_ids)
     added = 0
     if found:
         with write_transaction():

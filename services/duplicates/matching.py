@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 
 import database
-from models import Customer
 import services.duplicates.normalise as norm
+from models import Customer
+from services.inputs import iso_date
 
 # The reasons, strongest first (labels: services/vocabulary/customers.py).
 DUPLICATE_REASONS = ("business_id", "email", "name_and_birth_date", "similar_name")
@@ -61,10 +62,7 @@ def _birth_date(value):
     """Return a birth date given as a date or as ISO text (an import row), else None."""
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
-    try:
-        return datetime.date.fromisoformat(value.strip()) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    return iso_date(value) if isinstance(value, str) else None
 
 
 def _keys(values):

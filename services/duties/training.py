@@ -13,7 +13,7 @@ from services.duties.dates import add_months
 from services.duties.settings import TRAINING_VALID, months
 from services.errors import N_, RegisterError
 from services.hetu import refusal
-from services.inputs import FIRST_YEAR, LAST_YEAR, has_unstorable, parse_id
+from services.inputs import FIRST_YEAR, LAST_YEAR, has_unstorable, iso_date, parse_id
 from services.localtime import helsinki_today
 from services.policy import NotAllowed
 
@@ -35,9 +35,8 @@ def may_record(user):
 
 
 def _held_on(value, now):
-    try:
-        day = datetime.date.fromisoformat(str(value or "").strip())
-    except ValueError:
+    day = iso_date(value)
+    if day is None:
         raise TrainingError("held_on", N_("Give the day of the training, e.g. 2026-03-15."))
     if not FIRST_YEAR <= day.year <= LAST_YEAR or day > helsinki_today(now):
         raise TrainingError("held_on", N_("Give a day of a training already held: not a "
