@@ -107,3 +107,14 @@ def _other(kind):
 
 
 _add_rules()
+
+
+@bp.errorhandler(404)
+def not_found(error):
+    """A version never published: said in the document's language, for the public, with the
+    way to the newest version and to the list of versions."""
+    kind = (request.view_args or {}).get("kind", "description")
+    lang = _language()
+    with force_locale(lang):
+        return render_template("public/not_found.html", kind=kind, lang=lang,
+                               languages=LANGUAGES), 404

@@ -239,6 +239,24 @@ def test_unknown_and_garbage_numbers_are_not_found(client, app, path, tail):
     assert client.get(f"{path}/{tail}").status_code == 404
 
 
+@pytest.mark.parametrize("lang, words", [
+    ("sv", ("Versionen finns inte", 'lang="sv"', "Läs den senaste versionen")),
+    ("en", ("No such version", 'lang="en"', "Read the newest version")),
+    ("", ("Versiota ei ole", 'lang="fi"', "Lue uusin versio")),
+])
+@pytest.mark.parametrize("tail", ["7/", "7.pdf"])
+def test_a_version_never_published_is_said_for_the_public_in_its_language(
+        client, app, tail, lang, words):
+    register_settings.ensure_published()
+    answer = client.get(f"/register-description/{tail}?lang={lang}")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 404
+    for word in words:
+        assert word in page
+    assert f'href="/register-description/?lang={lang or "fi"}"' in page
+    assert "osastoon" not in page and "asiakasluettelo" not in page  # not the staff's words
+
+
 def test_the_public_endpoints_are_open_and_only_those(client, app):
     assert public.ENDPOINTS <= PUBLIC_ENDPOINTS
     register_settings.ensure_published()
