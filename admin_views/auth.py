@@ -218,16 +218,26 @@ def remove_second_factor():
         abort(403)
     form = CodeForm()
     if form.validate_on_submit():
-        with write_transaction():
-            removed = totp.verify(user, form.code.data, _totp_key()) and totp.remove(user)
-            if removed:
+        try:
+            # A wrong code counts as a failed login: a session cannot guess on and on.
+            checked = accounts.check_current_code(
+                user, lambda: totp.verify(user, form.code.data, _totp_key()),
+                request.remote_addr, _limits())
+        except accounts.SlowDown as e:
+            form.code.errors.append(_(e.message, **e.params))
+            checked = "wait"
+        if checked == "locked":
+            return _locked_out()
+        if checked == "right":
+            with write_transaction():
+                totp.remove(user)
                 audit.record("totp_remove", actor=user, object_type="user", object_id=user.id)
-        if removed:
             flash(_("Two-step login is off. You log in with your password alone."), "success")
             return redirect(url_for("auth.second_factor"))
-        form.code.errors.append(_(
-            "The code is wrong or was used already. Type the code your authenticator app "
-            "shows now."))
+        if checked == "wrong":
+            form.code.errors.append(_(
+                "The code is wrong or was used already. Type the code your authenticator "
+                "app shows now."))
     return render_template("auth/second_factor.html", enrolled=True, form=form,
                            may_remove=True)
 
@@ -241,6 +251,17 @@ def logout():
     logout_user()
     _fresh_session()
     flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _locked_out():
+    """End the session that met the username's lock (as at the login); to the login page."""
+    with write_transaction():
+        sessions.revoke(session.get(TOKEN_KEY), "locked")
+    logout_user()
+    _fresh_session()
+    flash(_("Too many wrong passwords have been typed for your account, and your "
+            "session has ended. Log in again later."), "error")
     return redirect(url_for("auth.login"))
 
 
@@ -258,14 +279,7 @@ def change_password():
         except accounts.SlowDown as e:
             current, wait = "wait", _(e.message, **e.params)
         if current == "locked":
-            # Locked like at the login; the session that met the lock ends too.
-            with write_transaction():
-                sessions.revoke(session.get(TOKEN_KEY), "locked")
-            logout_user()
-            _fresh_session()
-            flash(_("Too many wrong passwords have been typed for your account, and your "
-                    "session has ended. Log in again later."), "error")
-            return redirect(url_for("auth.login"))
+            return _locked_out()
         if current == "wait":
             form.current_password.errors.append(wait)
         elif current == "wrong":

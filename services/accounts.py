@@ -54,7 +54,7 @@ def check_password_policy(password, username=None):
     not containing it (case-insensitively). Every message says what to do instead.
     """
     password = password or ""
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:  # spaces at the ends do not count
         raise RegisterError(
             N_("The password must be at least %(min)d characters long. Several words "
                "make a long password that is easy to remember."),
@@ -90,7 +90,9 @@ def set_password(user, password, must_change=False):
     check_password_policy(password, user.username)
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
-    user.save()
+    # Only these columns: the account was read before the hashing, and ending its access
+    # or changing its role meanwhile must not be written back over.
+    user.save(only=[User.password_hash, User.must_change_password])
 
 
 def authenticate(username, password):
@@ -114,7 +116,7 @@ def record_login(user, password=None):
     if password is not None:
         rehash_if_needed(user, password)
     user.last_login_at = utcnow()
-    user.save()
+    user.save(only=[User.last_login_at])  # as ``set_password``: nothing read earlier
 
 
 def rehash_if_needed(user, password):
@@ -270,6 +272,13 @@ def check_login(user, username, address, limits, second_factor=False):
     if is_locked(username, limits):
         _audit_failed(username, fields=("totp",) if second_factor else ())
         return None
+    if user is not None:
+        # Read again in the transaction (locked on PostgreSQL until the session is
+        # written): the password was checked outside it, and the account may have been
+        # ended, closed or given another role meanwhile.
+        query = User.select().where(User.id == user.id)
+        user = (query if is_sqlite() else query.for_update()).get_or_none()
+        user = user if user is not None and user.is_active else None
     if user is None:
         record_failure(username, address, limits, second_factor=second_factor)
         return None
@@ -290,6 +299,20 @@ def check_current_password(user, password, address, limits):
         found = None
     with write_transaction():
         if check_login(found, user.username, address, limits) is not None:
+            return "right"
+        return "locked" if is_locked(user.username, limits) else "wrong"
+
+
+def check_current_code(user, right_code, address, limits):
+    """Check a second-factor code typed to turn the second factor off, under the login
+    lockout as :func:`check_current_password`: "right", "wrong" or "locked"; a wrong code
+    counts as a failed login. ``right_code()`` is not called (nor the code used up) while
+    the username is locked. Raises :class:`SlowDown` like a login."""
+    check_address(address, limits)
+    with write_transaction():
+        right = not is_locked(user.username, limits) and right_code()
+        if check_login(user if right else None, user.username, address, limits,
+                       second_factor=True) is not None:
             return "right"
         return "locked" if is_locked(user.username, limits) else "wrong"
 
@@ -317,7 +340,7 @@ def login(username, password, address, limits, second_factor_stage=lambda user: 
     check_address(address, limits)
     found = authenticate(username, password)
     with write_transaction():
-        user = check_login(found, username, address, limits)
+        user = check_login(found, username, address, limits)  # the account as it is now
         if user is None:
             return Login()
         rehash_if_needed(user, password)
@@ -335,9 +358,10 @@ def login_with_code(user, right_code, address, limits):
     with write_transaction():
         check_address(address, limits, for_update=True)
         right = not is_locked(user.username, limits) and right_code()
-        if check_login(user if right else None, user.username, address, limits,
-                       second_factor=True):
-            return complete_login(user, limits)
+        current = check_login(user if right else None, user.username, address, limits,
+                              second_factor=True)
+        if current is not None:
+            return complete_login(current, limits)
     return None
 
 

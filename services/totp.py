@@ -106,7 +106,7 @@ def current_code(secret, moment=None):
 def _accept(credential, code, encryption_key):
     """Accept ``code`` for a step within ±1 of now and newer than the last one used."""
     code = "".join((code or "").split())
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):  # not "١٢٣٤٥٦"
         return False
     secret = _decrypt(credential.secret, encryption_key)
     if not secret:

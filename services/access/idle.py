@@ -5,7 +5,7 @@ import datetime
 
 from database import write_transaction
 from models import AccountStatusChange, User
-from services import audit, sessions
+from services import audit, policy, sessions
 from services.access.account_state import _reactivations, last_used
 from services.access.common import IDLE_DAYS, USER_OBJECT_TYPE, _now, _single_code
 from services.errors import N_, RegisterError
@@ -26,13 +26,19 @@ def disable_idle(days=IDLE_DAYS, now=None):
 
     Each is recorded as disabled (with the number of days) and audited, in one
     transaction per account. The username stays: a handler can reactivate the account.
+    The last open account that decides access requests stays open (as ending it is
+    refused): with none left, nobody could reactivate the others or grant access.
     """
     if days < 1:
         raise RegisterError(N_("Give the number of days as a whole number of at least 1."))
     moment = _now(now)
     disabled = []
+    deciders = policy.roles_with("decide_access")
     for user in idle_accounts(days, moment):
         with write_transaction():
+            if user.role in deciders and not User.open_accounts().where(
+                    User.role.in_(deciders) & (User.id != user.id)).exists():
+                continue
             closed = (User.update(active=False)
                       .where((User.id == user.id) & (User.active == True))  # noqa: E712
                       .execute())

@@ -229,6 +229,13 @@ def decide(actor, access_request, approve, reason="", now=None):
     if reason:
         reason = _clean_text("reason", reason, "")
     with write_transaction():
+        if approve and access_request.kind == "change":
+            account = User.get_or_none(User.id == access_request.account_id)
+            if account is None or is_ended(account):
+                # Approved, it could never be implemented, and would wait for ever.
+                raise RegisterError(N_("This account's access has ended, so its change "
+                                       "cannot be approved: refuse the request with that "
+                                       "reason."))
         _decide(actor, access_request, approve, reason, moment)
         if approve:
             notifications.access_approved(access_request, actor, moment)
