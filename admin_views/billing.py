@@ -1,5 +1,6 @@
 """Invoices and their collection, across the customers of the sections that keep billing."""
 
+from flask import g
 from flask_admin.contrib.peewee.filters import DateBetweenFilter
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,7 @@ from admin_views.base import (
 from forms.customers import ROW_FORM_ARGS
 from models import Customer, Invoice, Section
 from services import policy
+from services.versioning import next_version
 from services.vocabulary import customers as labels
 
 
@@ -78,7 +80,26 @@ class InvoiceView(RegisterModelView):
         return (Section.select(Section.code).join(Customer)
                 .where(Customer.id == model.customer_id).scalar())
 
+    # An invoice is the customer's data: saved or deleted here, it moves the customer's
+    # version, so a customer form or a rectification prepared before it is stale (as a
+    # change on the customer's own form would make it), not written over it.
+
+    def update_model(self, form, model):
+        g.invoice_customer_before = model.customer_id
+        return super().update_model(form, model)
+
     def after_save(self, form, model, is_created, fields):
         from services.customers import refresh_last_activity
 
         refresh_last_activity(model.customer_id)
+        _move_versions({model.customer_id, g.pop("invoice_customer_before", None)})
+
+    def on_model_delete(self, model):
+        super().on_model_delete(model)
+        _move_versions({model.customer_id})
+
+
+def _move_versions(customer_ids):
+    """Move the version of the customers ``customer_ids`` on (inside the write)."""
+    ids = [i for i in customer_ids if i is not None]
+    Customer.update(next_version(Customer)).where(Customer.id.in_(ids)).execute()

@@ -152,12 +152,14 @@ def _value_field(model, name):
     """Return an optional input for a new value of ``model.name``, checked as on its screen.
 
     The register screens' own field arguments (``forms.customers.screen_form_args``)
-    give the label, the choices and the validators; the column's type gives the input.
+    give the label, the choices, the filters and the validators; the column's type gives
+    the input.
     """
     args = screen_form_args(model).get(name, {})
     column = model._meta.fields[name]
     label = args.get("label") or field_label(name)
     checks = list(args.get("validators", ()))
+    filters = tuple(args.get("filters", ()))  # spaces collapsed as on the screen
     validators = [Optional(), *checks]
     if getattr(column, "max_length", None):
         # After the screen's checks, which may reformat (a phone number to +358…): then
@@ -168,18 +170,19 @@ def _value_field(model, name):
         validators.append(length)
     choices = args.get("choices") or column.choices
     if choices:
-        return SelectField(label, validators=[Optional()],
+        return SelectField(label, validators=[Optional()], filters=filters,
                            choices=select_choices([("", _l("— no change —")), *choices]))
     if isinstance(column, pw.DateTimeField):
-        return HelsinkiDateTimeField(label, validators=validators)
+        return HelsinkiDateTimeField(label, validators=validators, filters=filters)
     if isinstance(column, pw.DateField):
-        return DateField(label, validators=validators, render_kw=DATE_INPUT)
+        return DateField(label, validators=validators, filters=filters, render_kw=DATE_INPUT)
     if isinstance(column, pw.DecimalField):
-        return DecimalField(label, places=column.decimal_places,
+        return DecimalField(label, places=column.decimal_places, filters=filters,
                             validators=[*validators, amount_fits(column)])
     if isinstance(column, pw.TextField):
-        return TextAreaField(label, validators=validators, render_kw={"rows": 2})
-    return StringField(label, validators=validators)
+        return TextAreaField(label, validators=validators, filters=filters,
+                             render_kw={"rows": 2})
+    return StringField(label, validators=validators, filters=filters)
 
 
 class RowValuesForm(RegisterForm):
@@ -188,7 +191,9 @@ class RowValuesForm(RegisterForm):
 
     ``stored`` holds the row's values now. A validator that reads another field of the row
     (a postal code reads the country) sees the row as it would be after the change: the
-    typed value where there is one, else the stored one. Only typed values are checked.
+    typed value where there is one, else the stored one. Typed values are checked, and a
+    stored value only when the typed ones make it wrong (an invoice dated after its stored
+    due date): what the row as stored already fails is not the request's to mend.
     """
 
     stored = {}
@@ -200,15 +205,38 @@ class RowValuesForm(RegisterForm):
     def validate(self, extra_validators=None):
         typed = {field.short_name for field in self.typed()}
         untyped = [field for field in self if field.short_name not in typed]
-        kept = {field.short_name: field.data for field in untyped}
+        wrong_as_stored = self._wrong_as_stored(typed, extra_validators)
+        kept = {field.short_name: (field.data, field.raw_data) for field in untyped}
         for field in untyped:
-            if self.stored.get(field.short_name) is not None:
-                field.data = self.stored[field.short_name]
+            self._as_stored(field)
         super().validate(extra_validators)
         for field in untyped:
-            field.data = kept[field.short_name]
-            field.errors = []
+            field.data, field.raw_data = kept[field.short_name]
+            if field.short_name in wrong_as_stored or self.stored.get(field.short_name) is None:
+                field.errors = []
         return not any(field.errors for field in self)
+
+    def _as_stored(self, field, empty_too=False):
+        """Give ``field`` the row's stored value, as if typed (``Optional`` checks it then);
+        ``empty_too``: an empty stored value as well."""
+        value = self.stored.get(field.short_name)
+        if value is not None:
+            field.data, field.raw_data = value, [str(value)]
+        elif empty_too:
+            field.data, field.raw_data = None, []
+
+    def _wrong_as_stored(self, typed, extra_validators):
+        """Return the names of the fields the row as stored fails already (none typed)."""
+        if not typed:
+            return set()
+        kept = {field.short_name: (field.data, field.raw_data) for field in self}
+        for field in self:
+            self._as_stored(field, empty_too=True)
+        super().validate(extra_validators)
+        wrong = {field.short_name for field in self if field.errors}
+        for field in self:
+            (field.data, field.raw_data), field.errors = kept[field.short_name], []
+        return wrong
 
 
 @functools.lru_cache(maxsize=256)

@@ -502,6 +502,54 @@ def test_a_postal_code_is_checked_against_the_rows_country(client, auth, firm):
     assert rectification.state(row) == "applied"
 
 
+def test_a_country_typed_makes_the_stored_postal_code_wrong(client, auth, firm):
+    """The row as it would be: Finland typed with a Swedish postal code kept is refused on
+    the postal code, as the screen refuses it; a postal code wrong as stored, with nothing
+    typed that reads it, is not the request's to mend."""
+    Address.update(country="SE", postal_code="123 45").where(
+        Address.id == firm["visiting"]).execute()
+    auth.login_as("handler_b")
+    r = registration(client, firm["id"], {
+        value_input(Address, firm["visiting"], "country"): "FI"})
+    assert r.status_code == 200 and "viisi numeroa" in r.get_data(as_text=True)
+    assert RectificationRequest.select().count() == 0
+    r = registration(client, firm["id"], {
+        value_input(Address, firm["visiting"], "street"): "Uusikatu 2"})
+    assert r.status_code == 302  # the Swedish code stays right in Sweden
+
+
+def test_an_invoice_dated_after_its_stored_due_date_is_refused(client, auth, rows):
+    invoice = Invoice.create(customer=rows["company"], number="2026-001",
+                             invoice_date=datetime.date(2026, 2, 1),
+                             due_date=datetime.date(2026, 2, 15), amount="249.90")
+    auth.login_as("handler_t")
+    r = registration(client, rows["company"], {
+        value_input(Invoice, invoice.id, "invoice_date"): "2026-03-01"})
+    assert r.status_code == 200 and "ennen laskun päivämäärää" in r.get_data(as_text=True)
+    assert RectificationRequest.select().count() == 0
+
+
+def test_a_value_is_written_with_the_screens_filters(client, auth, rows):
+    """The invoices' screen collapses the spaces of a number: so does a rectification, and
+    the collapsed number of another invoice is refused as taken."""
+    for number in ("2026-001", "2026 002"):
+        Invoice.create(customer=rows["company"], number=number,
+                       invoice_date=datetime.date(2026, 2, 1),
+                       due_date=datetime.date(2026, 2, 15), amount="10")
+    first = Invoice.get(Invoice.number == "2026-001")
+    auth.login_as("handler_t")
+    registration(client, rows["company"], {
+        value_input(Invoice, first.id, "number"): "2026    002"})
+    requested = json.loads(RectificationRequest.get().requested) if (
+        RectificationRequest.select().exists()) else {}
+    assert "2026    002" not in requested.values()
+    if requested:
+        with pytest.raises(RegisterError):
+            apply(approved(RectificationRequest.get().id))
+    assert sorted(n for (n,) in Invoice.select(Invoice.number).tuples()) == [
+        "2026 002", "2026-001"]
+
+
 def test_a_row_of_another_customer_is_refused(client, auth, firm):
     auth.login_as("handler_b")
     in_english(client)
@@ -877,3 +925,30 @@ def test_a_stored_request_naming_another_customers_contact_person_writes_nothing
     with pytest.raises(RegisterError):
         apply(approved(row.id))
     assert ContactPerson.get_by_id(theirs.id).first_name == "Vieras"
+
+
+def test_an_invoice_saved_on_its_own_screen_meanwhile_makes_the_page_stale(client, auth, rows):
+    """The request's page is opened; someone corrects the invoice on the invoices' screen;
+    the page's apply is refused rather than written over the newer amount."""
+    customer = Customer.get_by_id(rows["company"])
+    invoice = Invoice.create(customer=customer, number="2026-001",
+                             invoice_date=datetime.date(2026, 2, 1),
+                             due_date=datetime.date(2026, 2, 15), amount="249.90")
+    row = approved(register(customer.id, {key(Invoice, invoice.id, "amount"): "199.90"}).id)
+    auth.login_as("handler_t")
+    page = page_of(client, row.id)
+    other = client.application.test_client()
+    AuthActions(other).login("staff_t")
+    edit = other.get(f"/invoices/edit/?id={invoice.id}").get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', edit).group(1)
+    answer = other.post(f"/invoices/edit/?id={invoice.id}", data={
+        "csrf_token": csrf_token(edit), "seen": seen, "customer": str(customer.id),
+        "number": "2026-001", "invoice_date": "2026-02-01", "due_date": "2026-02-15",
+        "amount": "300.00", "paid_on": "", "collection_state": "open"})
+    assert answer.status_code == 302
+    answer = client.post(f"/rectification/{row.id}/apply/", data={
+        "csrf_token": csrf_token(page), "apply-version": hidden(page, "apply-version"),
+        "apply-customer_version": hidden(page, "apply-customer_version")})
+    assert answer.status_code == 200 and "Joku muu muutti" in answer.get_data(as_text=True)
+    assert Invoice.get_by_id(invoice.id).amount == Decimal("300.00")
+    assert RectificationRequest.get_by_id(row.id).applied_at is None
