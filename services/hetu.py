@@ -100,6 +100,18 @@ _CODE = re.compile(
     r"([0-9]{3}[0-9A-Ya-y])"  # individual number and check character
     r"(?![0-9])"  # not the start of a longer number
 )
+# With a sign that is no letter, a code written in groups is one too: the date in pairs
+# ("13 10 52-308T", "13.10.52-308T", "1310 52-308T"), the sign doubled ("131052--308T"),
+# the check character apart ("131052-308 T"). Letters are not taken as the sign here
+# ("12.03.26 A 123 4" is an order line as likely as a code), nor a slash (a serial number
+# "SN 131052/3083").
+_GROUPED = re.compile(
+    r"(?<![0-9])"
+    r"([0-9]{2})[ .]?([0-9]{2})[ .]?([0-9]{2})"
+    r" {0,3}(--|[-+]) {0,3}"
+    r"([0-9]{3}) ?([0-9A-Ya-y])"
+    r"(?![0-9])"
+)
 _CENTURIES = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
 # Without its sign a code's century is unknown; the check character does not depend on
 # it, but the date does (29 February).
@@ -141,6 +153,21 @@ def _stands_alone(read, start, end):
 
 def _found(read):
     """Yield every henkilötunnus in ``read``, a normalised text."""
+    plain = list(_found_plain(read))
+    yield from plain
+    seen = {(f.start, f.end) for f in plain}
+    for match in _GROUPED.finditer(read):
+        day, month, year, sign, number, check = match.groups()
+        date, rest = day + month + year, (number + check).upper()
+        if (match.start(), match.end()) in seen or not _check_fits(date, rest):
+            continue
+        sign = sign[0]  # "--" is "-"
+        if _born(date, sign):
+            yield Found(match.start(), match.end(), date + sign + rest, True)
+
+
+def _found_plain(read):
+    """Yield every henkilötunnus of ``_CODE`` in ``read``."""
     for match in _CODE.finditer(read):
         date, sign, _space, rest = match.groups()
         rest = rest.upper()

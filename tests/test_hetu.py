@@ -134,6 +134,11 @@ def test_lower_case_is_found(code):
         "010516 B903X",
         "131052\u00a0-\u00a0308T",  # no-break spaces
         "131052\u2009–\u2009308T",  # thin spaces
+        "13 10 52-308T",  # the date in pairs
+        "13.10.52-308T",
+        "1310 52-308T",
+        "131052-308 T",  # the check character apart
+        "131052--308T",  # the sign doubled
     ],
 )
 def test_dashes_and_spaces_are_found(written):
@@ -265,6 +270,8 @@ SPELLINGS = {
     "full-width, no separator": (None, lambda c, r: full_width(_bare(c))),
     "all of these at once": (None, _everything),
     "after the word henkilötunnus": (None, lambda c, r: "henkilötunnus " + _bare(c)),
+    "the date in pairs": ("1900s", lambda c, r: r.choice(" .").join(
+        (c[:2], c[2:4], c[4:6])) + c[6:]),
 }
 CODE_COUNT = 10000
 
@@ -507,6 +514,10 @@ def test_no_look_alike_is_refused(name):
         "9131052-308T",  # part of a longer number
         "131052-308T9",
         "131052308T9",
+        "12.03.26 A 123 4",  # an order line: a letter in a grouped date is no sign
+        "13.10.52-308",  # a date and a number, no check character
+        "13 10 52-308A",  # grouped, the wrong check character
+        "SN 131052/308T",  # a slash is no sign: a serial number
         "PO131052308T",  # ten characters glued to letters: an order number
         "+1310523083",  # after a plus: an E.164 phone number
         "1310523083",  # a valid date, but the wrong check character
