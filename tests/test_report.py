@@ -324,6 +324,27 @@ def test_contact_person_subject(client, auth, subject, other):
         assert text not in json.dumps(data, ensure_ascii=False), text
 
 
+def test_a_contact_persons_report_names_the_disclosures_of_their_data(client, auth, subject):
+    """A disclosure of the company that chose the contact persons' category handed the
+    person's name, phone and email over: their report names it (GDPR Art. 15(1)(c)); one
+    of the company's identity only did not, and is not named."""
+    recipient = DisclosureRecipient.select().order_by(DisclosureRecipient.id).first()
+    for purpose, categories in (("Yhteyshenkilöiden luovutus", "identity contact_persons"),
+                                ("Yhtiön tunnistetiedot", "identity")):
+        made = Disclosure.create(
+            recipient=recipient, purpose=purpose, legal_basis="Laki X",
+            categories=categories, state="carried_out",
+            decided_at=datetime.datetime(2026, 10, 1, 9, 0),
+            carried_out_at=datetime.datetime(2026, 10, 2, 9, 0))
+        DisclosureCustomer.create(disclosure=made, customer=subject["customer"])
+    req = make_request([("contact_person", subject["contact_person"])])
+    auth.login("responsible")
+    page, pdf, data = fetch_all(client, req.id)
+    for text in (page, pdf, json.dumps(data, ensure_ascii=False)):
+        assert "Yhteyshenkilöiden luovutus" in text
+        assert "Yhtiön tunnistetiedot" not in text
+
+
 def test_the_report_says_how_a_contact_person_was_informed_or_why_not(client, auth, subject):
     """Seed §13 with the codes of migration 022: a contact person informed by email, and the
     company that could not be reached, with the reason."""
@@ -384,13 +405,14 @@ def test_fixed_number_of_queries(app, subject, other):
         Address.create(customer=subject["customer"], street=f"Katu {i}", city="Espoo")
     assert _queries(app, *ids) == before
     # The subjects, one query per model referencing them, one per kind of row referenced,
-    # three for the facts of the statutory sections (settings, sections, recipients) and
-    # one for the privacy notice in force: 20 with the models of the map before the
-    # marketing consents, one more for each since.
+    # three for the facts of the statutory sections (settings, sections, recipients),
+    # one for the privacy notice in force and one for the disclosures of the contact
+    # persons' organisations: 21 with the models of the map before the marketing
+    # consents, one more for each since.
     from services.categories import linked_models
 
     added_since = len(linked_models(Customer)) - 8
-    assert before <= 20 + added_since
+    assert before <= 21 + added_since
 
 
 def test_field_added_later_appears_everywhere(client, auth, subject):

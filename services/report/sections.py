@@ -169,6 +169,13 @@ def _contact_person_subjects(ctx, ids):
                 .order_by(ContactPerson.id))
     subjects = [_Subject("contact_person", ContactPerson, row) for row in rows]
     _attach_linked(ctx, ContactPerson, subjects)
+    # A disclosure of the organisation handed the person's data over when it chose a
+    # category of the contact persons' fields (GDPR Art. 15(1)(c): the recipients).
+    theirs = set(FIELD_CATEGORIES[ContactPerson].values())
+    disclosed = disclosures_of({row.customer_id for row in rows}, language=ctx.language)
+    for subject in subjects:
+        subject.disclosures = [d for d in disclosed.get(subject.row.customer_id, [])
+                               if theirs & set(d["categories"])]
     ctx.refs.know(ContactPerson, rows)
     for subject in subjects:
         ctx.refs.want_row(ContactPerson, subject.row)
