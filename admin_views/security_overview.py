@@ -8,6 +8,7 @@ from flask import current_app, url_for
 from flask_admin import expose
 from flask_babel import format_date, format_timedelta
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from admin_views.base import SecureBaseView
 from services import backup as backups
@@ -29,8 +30,10 @@ ACTION_LINKS = {
 
 def summary(found):
     """Return the failed logins' and lockouts' weeks in words (the chart's description)."""
-    text = _("In the last %(weeks)s weeks: %(failed)s failed logins and %(locked)s "
-             "lockouts.", weeks=len(found.weeks), failed=found.failed, locked=found.locked)
+    failed = ngettext("%(num)d failed login", "%(num)d failed logins", found.failed)
+    locked = ngettext("%(num)d lockout", "%(num)d lockouts", found.locked)
+    text = _("In the last %(weeks)s weeks: %(failed)s and %(locked)s.",
+             weeks=len(found.weeks), failed=failed, locked=locked)
     busiest = found.busiest
     if busiest is not None:
         text += " " + _("The most failed logins, %(num)s, in the week from %(day)s.",

@@ -124,6 +124,8 @@ def test_failed_logins_and_lockouts_per_helsinki_week(client, auth, people, cloc
         monday - datetime.timedelta(weeks=7), monday)
     assert sum(w.failed for w in found) == 4 and sum(w.locked for w in found) == 1
     assert "<svg" in part(page, "logins") and 'role="img"' in part(page, "logins")
+    # Counted in words that agree with the number (one lockout, not "1 lockouts").
+    assert "4 epäonnistunutta kirjautumista ja 1 lukitus." in page
 
 
 def test_the_audit_chains_verification_is_recorded_and_shown(client, auth, runner, people):

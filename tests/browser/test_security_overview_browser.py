@@ -24,7 +24,7 @@ def test_responsible_person_reads_the_security_overview(page, make_user, db_kind
     weeks = page.get_by_role("table",
                              name="Epäonnistuneet kirjautumiset ja lukitukset viikoittain")
     expect(weeks.get_by_role("row")).to_have_count(9)
-    expect(page.locator("#logins-summary")).to_contain_text("epäonnistuneita kirjautumisia 1")
+    expect(page.locator("#logins-summary")).to_contain_text("1 epäonnistunut kirjautuminen")
     chart = page.get_by_role("img", name=re.compile("Epäonnistuneet kirjautumiset"))
     expect(chart).to_be_visible()
     expect(page.get_by_text("Tapahtumalokin tiivisteketju")).to_be_visible()
