@@ -209,7 +209,7 @@ class DisclosureView(SecureBaseView):
                         .where((DisclosureCustomer.disclosure == found.id)
                                & DisclosureCustomer.customer.in_(
                                    [c.id for c in found_customers])).tuples()}
-        available = rules.available_categories(found)
+        available = rules.available_categories(found, user)
         return self.render(
             "disclosures/details.html",
             row=found,

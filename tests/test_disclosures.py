@@ -473,6 +473,24 @@ def test_a_field_added_later_is_disclosed_by_its_category(data, monkeypatch):
     assert customer_table.rows == [(data["acme"].id, "0737546-2")]
 
 
+def test_a_handler_chooses_among_the_categories_of_own_sections_customers(data):
+    """The controller added a business customer to a tourism handler's disclosure: the
+    handler is offered and may choose only what tourism holds (not the business section's
+    demographics); the controller chooses among both."""
+    handler, controller = data["handler"], data["controller"]
+    found = rules.prepare(handler, recipient(LEGAL).id, "Riita", "Laki")
+    rules.add_customers(handler, found, [data["acme"].id])
+    rules.add_customers(controller, found, [data["person"].id])
+    assert "demographics" not in rules.available_categories(found, handler)
+    assert "demographics" in rules.available_categories(found, controller)
+    choice = rules.choose_categories(handler, Disclosure.get_by_id(found.id),
+                                     ["identity", "email", "demographics"])
+    assert choice.kept == ("identity", "email") and choice.dropped == ("demographics",)
+    choice = rules.choose_categories(controller, Disclosure.get_by_id(found.id),
+                                     ["identity", "demographics"])
+    assert choice.kept == ("identity", "demographics")
+
+
 def test_register_entries_hand_over_no_rectification_prohibition_or_consent(data):
     """"Register entries" are the entries of the customer and its rows; the register's own
     records of the person's rights hold other categories' values in their text (a

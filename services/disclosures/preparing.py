@@ -222,7 +222,7 @@ def choose_categories(actor, disclosure, categories):
     if not asked and not unknown:
         raise RegisterError(N_("Choose at least one data category."))
     with write_transaction():
-        held = set(available_categories(disclosure))
+        held = set(available_categories(disclosure, actor))
         if not held:
             raise RegisterError(N_("Choose the customers first: the categories that can be "
                                    "disclosed are those their sections hold."))

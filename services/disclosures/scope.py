@@ -36,11 +36,15 @@ def reads_every_customer(user, disclosure):
                 .exists())
 
 
-def available_categories(disclosure):
-    """Return the categories the disclosure's customers' sections hold, in CATEGORIES order."""
-    sections = Section.select().where(Section.id.in_(
-        Customer.select(Customer.section).distinct()
-        .where(Customer.id.in_(_linked_customers(disclosure)))))
+def available_categories(disclosure, user=None):
+    """Return the categories the disclosure's customers' sections hold, in CATEGORIES order;
+    with ``user``, of the customers ``user`` reads only (a handler chooses among the
+    categories of their own sections' customers, and is not told another's)."""
+    customers = Customer.select(Customer.section).distinct().where(
+        Customer.id.in_(_linked_customers(disclosure)))
+    if user is not None:
+        customers = customers.where(Customer.section.in_(policy.readable_section_ids(user)))
+    sections = Section.select().where(Section.id.in_(customers))
     held = set()
     for section in sections:
         held |= section.category_set
