@@ -65,6 +65,15 @@ class StatisticsForm(Form):
         _month_in_range])
 
 
+def _form_error(form):
+    """Return what is wrong with the choices, said of the field it is wrong in."""
+    if "section" in form.errors:  # an old link, or a section not the user's
+        return _("The section is not one whose statistics you read; the statistics of "
+                 "every section you read are shown. Choose the section from the list.")
+    return _("Check the period: %(errors)s",
+             errors=" ".join(str(e) for errors in form.errors.values() for e in errors))
+
+
 class StatisticsView(SecureBaseView):
     """Counts and sums of the register, with no personal data."""
 
@@ -84,6 +93,7 @@ class StatisticsView(SecureBaseView):
             charts=self._charts(tables),
             shown_small=stats.SHOWN_SMALL,
             shown_hidden=stats.SHOWN_HIDDEN,
+            total_key=stats.TOTAL,
         )
 
     @expose("/export.<fmt>")
@@ -122,9 +132,7 @@ class StatisticsView(SecureBaseView):
         defaults = stats.default_filters(within=within)
         error = None
         if not form.validate():
-            error = _("Check the period: %(errors)s",
-                      errors=" ".join(str(e) for errors in form.errors.values() for e in errors))
-            return form, defaults, error
+            return form, defaults, _form_error(form)
         section = form.section.data or None
         first = form.first.data or f"{defaults.start:%Y-%m}"
         last = form.last.data or f"{_last_month(defaults):%Y-%m}"
@@ -205,6 +213,7 @@ class StatisticsView(SecureBaseView):
                 continue
             drawn = stats.chart(table, column, _format)
             charts.append({"key": key, "title": title, "bars": drawn.bars,
+                           "table_title": STATISTIC_TITLES[key],
                            "counts": drawn.counts, "summary": _summary(drawn)})
         return charts
 
@@ -212,11 +221,17 @@ class StatisticsView(SecureBaseView):
 def _summary(drawn):
     """Say in words what a chart shows: its highest month, and the months not numbers."""
     parts = []
+    # With months not shown as numbers, what is said is of the months shown as numbers:
+    # a hidden month may be the highest, a small one is above zero.
+    partly = drawn.counts["small"] or drawn.counts["hidden"]
     if drawn.highest is not None:
-        parts.append(_("Highest: %(month)s (%(value)s).", month=drawn.highest.label,
+        parts.append(_("Highest of the months shown as numbers: %(month)s (%(value)s).",
+                       month=drawn.highest.label, value=drawn.highest.text) if partly else
+                     _("Highest: %(month)s (%(value)s).", month=drawn.highest.label,
                        value=drawn.highest.text))
     elif drawn.counts["number"]:
-        parts.append(_("No month above zero."))
+        parts.append(_("No month shown as a number is above zero.") if partly else
+                     _("No month above zero."))
     if drawn.counts["small"]:
         parts.append(_("Months from 1 to 4 (shown as “%(small)s”): %(num)s.",
                        small=stats.SHOWN_SMALL, num=drawn.counts["small"]))

@@ -87,14 +87,14 @@ def test_zero_is_not_small():
     table = _table({("a", "x"): 0, ("a", "y"): 50, ("b", "x"): 20, ("b", "y"): 30},
                    ["a", "b"], ["x", "y"])
     assert table.hidden == {}
-    assert table.shown("a", "x") == 0 and table.shown("total", "total") == 100
+    assert table.shown("a", "x") == 0 and table.shown(stats.TOTAL, stats.TOTAL) == 100
 
 
 def test_small_total_is_hidden_too():
     """A row whose only customers are three: its total is itself a small count."""
     table = _table({("a", "x"): 3, ("a", "y"): 0, ("b", "x"): 20, ("b", "y"): 30,
                     ("c", "x"): 10, ("c", "y"): 12}, ["a", "b", "c"], ["x", "y"])
-    assert table.shown("a", "total") == "< 5"
+    assert table.shown("a", stats.TOTAL) == "< 5"
     assert _solve_hidden(table) == {}
 
 
@@ -173,13 +173,13 @@ def test_sums_over_fewer_than_five_customers_are_hidden():
                    contributors={("m1", "invoices"): 3, ("m1", "invoiced"): 3,
                                  ("m2", "invoices"): 8, ("m2", "invoiced"): 8,
                                  ("m3", "invoices"): 20, ("m3", "invoiced"): 20,
-                                 ("total", "invoices"): 31, ("total", "invoiced"): 31},
+                                 (stats.TOTAL, "invoices"): 31, (stats.TOTAL, "invoiced"): 31},
                    count_columns=("invoices",))
     assert table.shown("m1", "invoiced") == ".."
     assert table.shown("m1", "invoices") == 9  # nine invoices is not a small count
     assert _solve_hidden(table) == {}
     # The invoices' total is a count, written as one (51, not 51.00).
-    total = table.values[("total", "invoices")]
+    total = table.values[(stats.TOTAL, "invoices")]
     assert total == 51 and isinstance(total, int)
 
 
@@ -327,8 +327,12 @@ def test_a_handler_reads_the_statistics_of_their_own_sections(client, logged_in_
     """Sections are registers of their own: a handler's statistics count their own
     sections' customers only, and another section is no choice."""
     logged_in_user("handler", "handler", ("tourism",))
-    page = client.get("/statistics/?lang=en").get_data(as_text=True)
+    page = client.get("/statistics/").get_data(as_text=True)
     assert 'value="business"' not in page and 'value="tourism"' in page
+    # An old link to another section: said of the section, in the page's language.
+    page = client.get("/statistics/?section=business").get_data(as_text=True)
+    assert "Osasto ei ole niitä, joiden tilastoja luet" in page
+    assert "Not a valid choice" not in page and "Tarkista ajanjakso" not in page
     tables = _csv_tables(client.get("/statistics/export.csv").get_data(as_text=True))
     by_kind = next(rows for title, rows in tables.items() if title.startswith("Asiakkaat"))
     assert [row[0] for row in by_kind[1:]] == ["Matkailu- ja kongressitoimisto", "Yhteensä"]
@@ -338,3 +342,31 @@ def test_a_handler_reads_the_statistics_of_their_own_sections(client, logged_in_
     tables = _csv_tables(client.get("/statistics/export.csv").get_data(as_text=True))
     by_kind = next(rows for title, rows in tables.items() if title.startswith("Asiakkaat"))
     assert len(by_kind) == 4  # the header, both sections and the total
+
+
+def test_a_section_coded_total_or_a_service_named_so_is_a_line_of_its_own(app):
+    """The total's key is no code or name anyone can give: a section coded "total" is a
+    row of its own (its three customers hidden as a small count, not summed over by the
+    total), and so is a service named "total"."""
+    tourism = Section.get(code="tourism")
+    total = Section.create(code="total", name_fi="Kokonaistalous", name_sv="Helhet",
+                           name_en="Whole", categories=tourism.categories)
+    for i in range(7):
+        Customer.create(section=tourism, kind="person", first_name=f"A{i}", last_name="X")
+    for i in range(3):
+        Customer.create(section=total, kind="person", first_name=f"B{i}", last_name="Y")
+    table = stats.customers_by("kind", stats.default_filters())
+    assert table.row_keys() == ["business", "total", "tourism", stats.TOTAL] or (
+        "total" in table.row_keys() and table.row_keys()[-1] == stats.TOTAL)
+    published = table.published()
+    assert published[("total", "person")] == stats.SHOWN_SMALL
+    assert published[(stats.TOTAL, "person")] != 10  # partnered, so 10 - 7 gives nothing
+    day = this_month()
+    for i in range(6):
+        buyer = Customer.create(section=tourism, kind="person", first_name=f"S{i}",
+                                last_name="Z")
+        Purchase.create(customer=buyer, service="total", purchased_on=day, amount="10.00")
+        Purchase.create(customer=buyer, service="Sauna", purchased_on=day, amount="10.00")
+    bought = stats.purchases(stats.default_filters())
+    month = f"{day:%Y-%m}"
+    assert bought.shown("total", month) == 6 and bought.shown(stats.TOTAL, month) == 12

@@ -84,14 +84,19 @@ def test_the_page_draws_the_small_month_marked_with_legend_summary_and_table(
     assert "Vinoviivoitettu pylväs, ”&lt; 5”: lukumäärä 1–4" in chart  # the legend
     # This month's 12 is shown: the period's total is hidden instead (15 would give last
     # month's 3), as another period would show this month's 12 on its own.
-    summary = (f"Suurin: {this:%Y-%m} (12). "
+    # With a small month, the highest is said of the months shown as numbers.
+    summary = (f"Suurin lukuna näytetyistä kuukausista: {this:%Y-%m} (12). "
                "Kuukausia, joiden luku on 1–4 (näytetään muodossa ”&lt; 5”): 1.")
     assert f'<p id="chart-new_customers-summary" class="small mb-1" aria-hidden="true">' \
            f'{summary}</p>' in chart
     assert "stat-bar-hidden" not in chart
     assert f"<title>{this:%Y-%m}: 12</title>" in chart
-    # The chart's description, read by screen readers, says it too.
+    # The chart's description, read by screen readers, says it too, naming the table of
+    # the same numbers as the page titles it.
     assert re.search(r'<desc id="chart-new_customers-desc">[^<]*' + re.escape(summary), chart)
+    desc = re.search(r'<desc id="chart-new_customers-desc">([^<]*)', chart).group(1)
+    named = re.search(r"taulukossa ”([^”]+)”", desc).group(1)
+    assert f'<h2 id="table-new_customers" class="h5">{named}</h2>' in page
     # And the table stays, with the same cell, and the total hidden.
     table = page[page.index('id="table-new_customers"'):]
     assert re.search(rf'<th scope="row">{last:%Y-%m}</th>\s*<td class="text-right">&lt; 5</td>',
@@ -109,3 +114,20 @@ def test_a_chart_without_hidden_cells_has_no_legend(client, logged_in_user, smal
     chart = figure(page, "new_customers")
     assert "stat-bar-small" not in chart and "stat-legend" not in chart
     assert f"Suurin: {this:%Y-%m} (12)." in chart
+
+
+def test_the_words_of_a_chart_with_months_not_shown_as_numbers_are_true(app):
+    """A hidden month may be the highest, a small one is above zero: said of the months
+    shown as numbers."""
+    from admin_views.statistics import _summary
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        drawn = stats.chart(_series([0, 3, 0, 0]), stats.TOTAL, str)
+        assert _summary(drawn).startswith("No month shown as a number is above zero.")
+        drawn = stats.chart(_series([0, 0, 0, 0]), stats.TOTAL, str)
+        assert _summary(drawn) == "No month above zero."
+        drawn = stats.chart(_series([120, 3, 0, 60]), stats.TOTAL, str)
+        assert _summary(drawn).startswith("Highest of the months shown as numbers: 2026-01")
+        drawn = stats.chart(_series([120, 30, 0, 60]), stats.TOTAL, str)
+        assert _summary(drawn) == "Highest: 2026-01 (120)."

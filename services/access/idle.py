@@ -36,7 +36,7 @@ def disable_idle(days=IDLE_DAYS, now=None):
     deciders = policy.roles_with("decide_access")
     for user in idle_accounts(days, moment):
         with write_transaction():
-            if user.role in deciders and not User.open_accounts().where(
+            if policy.role_may(user.role, "decide_access") and not User.open_accounts().where(
                     User.role.in_(deciders) & (User.id != user.id)).exists():
                 continue
             closed = (User.update(active=False)

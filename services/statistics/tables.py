@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 # Counts below this (and above zero) are hidden, as are sums over fewer customers.
 SMALL = 5
-TOTAL = "total"
+# The key of the total row and column, and of the row of free-text names too rare to show:
+# no section code or typed name can be either (a NUL byte is never stored). A section
+# coded "total" or a service named so was summed over by its own total.
+TOTAL = "\x00total"
 UNKNOWN = ""  # the row of customers with no postal code
-# The row of free-text names too rare to show: no typed name can be it (a NUL byte is
-# never stored).
 OTHER = "\x00other"
 
 # How a hidden cell reads: a small count, or a value hidden to protect one.
