@@ -32,14 +32,20 @@ def safe_cell(value):
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    # After spaces too: a spreadsheet trimming the cell (some importers do) reads
+    # " =HYPERLINK(…)" as a formula.
+    if _formula_like(text):
         return "'" + text
     return text
+
+
+def _formula_like(text):
+    return text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS)
 
 
 def unguarded_cell(text):
     """Return a cell read back from a file as it was before :func:`safe_cell`: without
     the apostrophe put before a formula's first character ("'+358 40 380 6251")."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith("'") and _formula_like(text[1:]):
         return text[1:]
     return text

@@ -93,8 +93,10 @@ def prohibited_contact_persons(purpose):
 
 
 def contact_persons_of(customer):
-    """Return the contact persons of the customer, by id (whose prohibitions may be recorded)."""
-    if customer.kind == "person":
+    """Return the contact persons of the customer, by id (whose prohibitions may be recorded):
+    none of a person, nor of a customer whose section no longer holds contact persons (the
+    customer's page does not show them; they wait for the purge)."""
+    if customer.kind == "person" or "contact_persons" not in customer.section.category_set:
         return []
     return list(ContactPerson.select().where(ContactPerson.customer == customer)
                 .order_by(ContactPerson.id))

@@ -34,6 +34,7 @@ from models import (
     DEFAULT_RETENTION_MONTHS,
     AccessRequestSection,
     Customer,
+    ImportRun,
     InspectionRequest,
     RetentionPolicy,
     RetentionPolicyChange,
@@ -49,7 +50,9 @@ from services.retention.settings import BATCH_SIZE
 from services.versioning import check_version, versioned_update
 
 AUDIT_OBJECT_TYPE = "section"
-CODE = re.compile(r"[a-z0-9]{1,32}")
+# A letter first: the audit log names a section by its code, and takes codes that start
+# with a letter only (a code "2026" was refused there after the section was saved).
+CODE = re.compile(r"[a-z][a-z0-9]{0,31}")
 NAME_MAX = 200
 LANGUAGES = ("fi", "sv", "en")
 REQUIRED = leftover.REQUIRED_CATEGORIES
@@ -82,7 +85,7 @@ def parse_code(text):
     code = (text or "").strip()
     if not CODE.fullmatch(code):
         raise _error("code", N_("Give the section a code of 1 to 32 lowercase letters a–z "
-                                "and digits, e.g. \"events\"."))
+                                "and digits, starting with a letter, e.g. \"events\"."))
     if Section.select().where(Section.code == code).exists():
         raise _error("code", N_("A section with the code %(code)s exists already: choose "
                                 "another code."), code=code)
@@ -249,6 +252,8 @@ def delete_blockers(section):
          N_("Inspection requests name it: their history is kept.")),
         (RetentionPolicyChange.select().where(RetentionPolicyChange.section == section.id),
          N_("Its retention period has been changed: that history is kept.")),
+        (ImportRun.select().where(ImportRun.section == section.id),
+         N_("Imports name it: their reports are kept.")),
     )
     return [message for query, message in checks if query.exists()]
 

@@ -15,6 +15,7 @@ from models import (
     ContactEvent,
     Customer,
     Demographics,
+    ImportRun,
     Invoice,
     RetentionPolicy,
     Section,
@@ -313,6 +314,13 @@ def test_a_section_in_use_cannot_be_deleted_an_unused_one_can(app, client, auth,
             .order_by(SectionChange.id)] == ["create", "delete"]
     assert AuditEvent.select().where((AuditEvent.object_type == "section")
                                      & (AuditEvent.object_id == "spare")).count() == 2
+    # An import's report names its section: that history is kept too.
+    assert _add(client, "events", ["identity", "record"]).status_code == 302
+    ImportRun.create(section=_section("events"), user=people["controller"], kind="dry_run",
+                     file_name="x.csv", file_hash="0" * 64, mapping="{}", state="checked")
+    answer = client.post(f"{PAGE}{_section('events').id}/delete", data={"csrf_token": token},
+                         follow_redirects=True)
+    assert "cannot be deleted. Imports name it" in answer.get_data(as_text=True)
 
 
 # --- who may, and bad input ----------------------------------------------------------------
@@ -349,6 +357,8 @@ def test_logged_out_goes_to_the_login(client):
     ("äö", {}, "lowercase"),
     ("", {}, "lowercase"),
     ("x" * 33, {}, "lowercase"),
+    ("2026", {}, "starting with a letter"),  # the audit log names sections by their code
+    ("1tapahtumat", {}, "starting with a letter"),
     ("events", {"name_fi": ""}, "in Finnish"),
     ("events", {"name_fi": "N" * 201}, "at most 200"),
     ("events", {"name_en": "N" * 201}, "at most 200"),
@@ -430,6 +440,30 @@ def test_the_list_its_export_and_the_marketing_list_leave_out_a_removed_category
     assert Address.select().count() == 1  # until the purge
     assert [(r["name"], r["email"], r["city"]) for r in marketing.rows(criteria)] == [
         ("Poistuu Oy", "", "")]
+
+
+def test_contact_persons_of_a_removed_category_get_no_new_prohibition(app, client, auth,
+                                                                      people):
+    """The customer's page hides a contact person the section no longer holds; so does the
+    prohibitions page, which records nothing for them (they wait for the purge)."""
+    from models import ContactPerson, Prohibition
+    from services.localtime import helsinki_today
+
+    company = Customer.create(section=_section("tourism"), kind="company", name="Oy Yhteys Ab")
+    person = ContactPerson.create(customer=company, first_name="Salainen",
+                                  last_name="Yhteyshenkilö")
+    auth.login_as("controller")
+    without = [c for c in TOURISM if c != "contact_persons"]
+    assert _save(client, "tourism", without, choice="keep").status_code == 302
+    staff = new_session(app, "staff_t")
+    page = staff.get(f"/prohibitions/?customer={company.id}").get_data(as_text=True)
+    assert "Salainen" not in page
+    answer = staff.post(f"/prohibitions/?customer={company.id}", data={
+        "csrf_token": csrf_token(page), "subject": str(person.id),
+        "purpose": "direct_marketing", "action": "given",
+        "effective_on": str(helsinki_today()), "source": "letter"})
+    assert answer.status_code in (200, 404)
+    assert not Prohibition.select().where(Prohibition.contact_person == person.id).exists()
 
 
 def test_a_henkilotunnus_is_no_section_name(client, auth, people):

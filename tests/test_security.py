@@ -622,6 +622,10 @@ def test_safe_cell():
     for start in FORMULA_STARTS:
         assert safe_cell(start + "1") == "'" + start + "1"
     assert safe_cell("Oy Ab") == "Oy Ab" and safe_cell(None) == "" and safe_cell(12) == "12"
+    # A formula after spaces is one to a spreadsheet that trims the cell.
+    for spaced in (' =HYPERLINK("http://x")', "\u00a0+1", "  @SUM(A1)"):
+        assert safe_cell(spaced) == "'" + spaced
+    assert safe_cell(" Oy Ab") == " Oy Ab"
 
 
 def _cells_of(response):
