@@ -139,40 +139,51 @@ class RetentionPolicyView(SecureBaseView):
 
     capability = "read_retention"
 
+    @staticmethod
+    def _save(values, shown):
+        changed = rules.set_periods(values, shown, actor())
+        if changed:
+            names = section_names()
+            flash(_("Saved the retention period of %(sections)s.",
+                    sections=", ".join(names[s.code] for s in changed)), "success")
+        else:
+            flash(_("Nothing changed: the periods were already those."), "info")
+        return redirect(url_for(".index"))
+
     @expose("/", methods=("GET", "POST"))
     def index(self):
         rows = rules.policies()
-        values, errors = {}, {}
+        values, errors, shown = {}, {}, {}
         if request.method == "POST":
             if not decides():
                 abort(403)
-            changed = []
             for section, _policy in rows:
                 value = request.form.get(f"months-{section.code}", "").strip()
                 values[section.code] = value
+                shown[section.code] = request.form.get(f"shown-{section.code}", "").strip()
                 try:
                     rules.parse_months(value)
                 except RegisterError as ex:
                     errors[section.code] = _(ex.message, **ex.params)
-            if not errors:
-                for section, _policy in rows:
-                    if rules.set_months(section, values[section.code], actor()):
-                        changed.append(section)
-                if changed:
-                    names = section_names()
-                    flash(_("Saved the retention period of %(sections)s.",
-                            sections=", ".join(names[s.code] for s in changed)), "success")
-                else:
-                    flash(_("Nothing changed: the periods were already those."), "info")
-                return redirect(url_for(".index"))
-            flash(_("The periods were not saved. Correct the marked fields and save again."),
-                  "error")
+            if errors:
+                flash(_("The periods were not saved. Correct the marked fields and save "
+                        "again."), "error")
+            else:
+                try:
+                    return self._save(values, shown)
+                except rules.PeriodsChanged as ex:
+                    flash(_(ex.message), "error")
+                    for code, months in ex.now_months.items():
+                        values[code] = "" if months is None else months
+                        errors[code] = _("Changed meanwhile by someone else.")
+                    shown = {}  # the page shows the periods as they are now
         return self.render(
             "retention/policy.html",
             number=format_decimal,
             rows=rows,
             values=values,
             errors=errors,
+            shown=shown,
             names=section_names(),
             history=rules.policy_history(),
             user_name=user_name,

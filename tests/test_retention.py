@@ -574,8 +574,10 @@ def test_policy_changes_are_audited_with_their_history(client, logged_in_user, r
     assert 'value="abc"' in text and 'value="36"' in text  # the input is kept
     assert RetentionPolicyChange.select().count() == 0
 
+    shown = {"shown-tourism": "60", "shown-business": "60"}  # as the page showed them
     answer = client.post("/retention/policy/", data={
-        "csrf_token": csrf_token(page), "months-tourism": "72", "months-business": "60"})
+        "csrf_token": csrf_token(page), "months-tourism": "72", "months-business": "60",
+        **shown})
     assert answer.status_code == 302
     change = RetentionPolicyChange.get()
     assert (change.section.code, change.old_months, change.new_months) == ("tourism", 60, 72)
@@ -586,6 +588,26 @@ def test_policy_changes_are_audited_with_their_history(client, logged_in_user, r
     assert RetentionPolicy.get(RetentionPolicy.section == change.section).months == 72
     page = client.get("/retention/policy/").get_data(as_text=True)
     assert "72" in page and "pitaja" in page
+
+    # A page opened before that change: it writes only what was changed on it, and a
+    # period changed on both is refused, marked with its months now.
+    answer = client.post("/retention/policy/", data={
+        "csrf_token": csrf_token(page), "months-tourism": "60", "months-business": "36",
+        **shown})
+    assert answer.status_code == 302
+    assert [(p.section.code, p.months) for p in RetentionPolicy.select().order_by(
+        RetentionPolicy.section)] in ([("tourism", 72), ("business", 36)],
+                                      [("business", 36), ("tourism", 72)])
+    answer = client.post("/retention/policy/", data={
+        "csrf_token": csrf_token(page), "months-tourism": "24", "months-business": "36",
+        **shown})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Joku muu muutti" in text and 'value="72"' in text
+    assert RetentionPolicy.get(RetentionPolicy.section == change.section).months == 72
+    assert client.post("/retention/policy/", data={  # without what the page showed
+        "csrf_token": csrf_token(page), "months-tourism": "24", "months-business": "36"}
+    ).status_code == 200
+    assert RetentionPolicy.get(RetentionPolicy.section == change.section).months == 72
 
     # Others read the periods but do not get the form.
     client.post("/logout", data={"csrf_token": csrf_token(page)})

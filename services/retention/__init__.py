@@ -89,7 +89,9 @@ from services.retention.settings import (  # noqa: F401
     policies,
     policy_history,
     parse_months,
+    PeriodsChanged,
     set_months,
+    set_periods,
 )
 from services.retention.conditions import (  # noqa: F401
     _PURCHASE_NOT_BILLED,
@@ -265,6 +267,8 @@ __all__ = [
     "policy_history",
     "parse_months",
     "set_months",
+    "set_periods",
+    "PeriodsChanged",
     "_PURCHASE_NOT_BILLED",
     "_INVOICE_PAST_KEEPING",
     "_PROHIBITION_OF_CONTACT_PERSON",

@@ -7,7 +7,7 @@ import database
 from models import DEFAULT_RETENTION_MONTHS, RetentionPolicy, RetentionPolicyChange, Section, utcnow
 from services import audit
 from services.errors import N_, RegisterError
-from services.inputs import whole_number
+from services.inputs import parse_id, whole_number
 
 
 AUDIT_OBJECT_TYPE = "purge_run"
@@ -85,6 +85,39 @@ def parse_months(value):
         raise RegisterError(N_("Give the retention period as a whole number of months from "
                                "%(low)s to %(high)s."), low=MIN_MONTHS, high=MAX_MONTHS)
     return months
+
+
+class PeriodsChanged(RegisterError):
+    """Periods the user changed were changed by someone else since the page showed them
+    (``now_months``: section code → months now); nothing was saved."""
+
+    def __init__(self, now_months):
+        super().__init__(N_("Someone else changed these retention periods meanwhile. Nothing "
+                            "was saved: the marked periods show their months now; make your "
+                            "changes again and save."))
+        self.now_months = now_months
+
+
+def set_periods(months, shown, actor):
+    """Set the periods the user changed from the months the page showed; return the
+    sections changed.
+
+    ``months`` and ``shown`` map section codes to what was typed and to the months the page
+    showed (posted back). A period typed as shown is not written, whatever it is now; one
+    the user changed that someone else changed meanwhile refuses the whole save
+    (``PeriodsChanged``). A page that says nothing of what it showed is as stale.
+    """
+    with database.write_transaction():
+        rows = {section.code: (section, policy) for section, policy in policies()}
+        typed = {code: parse_months(value) for code, value in months.items() if code in rows}
+        seen = {code: parse_id(shown.get(code)) for code in typed}
+        now = {code: policy.months if policy else None for code, (_s, policy) in rows.items()}
+        changed = [code for code in typed if typed[code] != seen[code]]
+        stale = {code: now[code] for code in changed if now[code] != seen[code]}
+        if stale:
+            raise PeriodsChanged(stale)
+        return [rows[code][0] for code in changed
+                if set_months(rows[code][0], typed[code], actor)]
 
 
 def set_months(section, months, actor):
