@@ -38,7 +38,7 @@ from admin_views.base.customer_filters import (
     CityFilter,
     PostalCheckFilter,
 )
-from database import write_transaction
+from admin_views.base.filling import fill_existing
 from forms.customers import (
     CUSTOMER_FORM_ARGS,
     ROW_FORM_ARGS,
@@ -51,7 +51,6 @@ from forms.duplicates import (
     chosen_match,
     create_anyway_field,
     customer_values,
-    filled_message,
 )
 from forms.sources import SourceChecks
 from models import (
@@ -68,7 +67,6 @@ from models import (
 from services import customers as customer_rules
 from services import list_blocks, policy
 from services.categories import home_category, linked_models
-from services.duplicates import update_matched
 from services.phones import display_phone
 from services.search import customer_search_condition, max_candidates, search_is_capped
 from services.vocabulary import customers as labels
@@ -416,10 +414,9 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
         if not (confirmed is not None and confirmed.data) and any(
                 c.id != chosen for c in self._same_business_id(form)):
             return None
-        with write_transaction():
-            changed = update_matched(section, chosen, customer_values(form),
-                                     current_user._get_current_object())
-        flash(*filled_message(changed))
+        if not fill_existing(section, chosen, customer_values(form),
+                             current_user._get_current_object()):
+            return None  # the form again, saying why
         return redirect(url_for(".details_view", id=chosen))
 
     def create_form(self, obj=None):

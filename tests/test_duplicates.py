@@ -492,3 +492,33 @@ def test_the_json_check_without_a_kind_compares_the_birth_date(client, auth, peo
     assert found == client.get("/customers/duplicates/check/?kind=person&" + query).get_json()
     assert [(m["customer_id"], m["reason"]) for m in found] == [
         (register["anna"].id, "name_and_birth_date")]
+
+
+def test_filling_a_birth_date_after_the_existing_informing_is_refused(app, people, tmp_path,
+                                                                       runner):
+    """The existing customer keeps its informing record: a birth date given to it by the
+    duplicate warning or by an import is refused when it is after that record."""
+    from models import Section
+    from services.duplicates import update_matched
+    from services.errors import RegisterError
+    from tests.test_imports import refusals, run_import, write_csv
+
+    tourism = Section.get(code="tourism")
+    old = Customer.create(section=tourism, kind="person", first_name="Öljy",
+                          last_name="Äijälä", email="oljy@example.com",
+                          birth_date=datetime.date(1980, 2, 1), informed_how="post",
+                          informed_at=datetime.datetime(2001, 3, 1, 10))
+    with pytest.raises(RegisterError, match="birth date"):
+        update_matched(tourism, old.id, {"birth_date": datetime.date(2010, 2, 1)},
+                       people["staff_t"], overwrite=["birth_date"])
+    header = ["Sukunimi", "Etunimet", "Sähköposti", "Syntymäaika"]
+    run = run_import(runner, write_csv(tmp_path / "a.csv", [
+        header, ["Äijälä", "Öljy", "oljy@example.com", "1.2.2010"]]),
+        "--duplicates", "update_chosen", "--overwrite", "birth_date")
+    assert refusals(run) == [(2, "Syntymäaika")]
+    assert Customer.get_by_id(old.id).birth_date == datetime.date(1980, 2, 1)
+    run = run_import(runner, write_csv(tmp_path / "b.csv", [
+        header, ["Äijälä", "Öljy", "oljy@example.com", "1.2.1979"]]),
+        "--duplicates", "update_chosen", "--overwrite", "birth_date")
+    assert refusals(run) == [(2, "")]  # a match reported, nothing refused
+    assert Customer.get_by_id(old.id).birth_date == datetime.date(1979, 2, 1)

@@ -514,3 +514,17 @@ def test_the_second_customer_can_be_the_one_kept(app, client, auth, people):
     assert (kept.first_name, kept.email, kept.phone) == ("Pertti", "a@example.fi", "+35891111")
     assert fresh(first) is None
     assert CustomerMerge.get(CustomerMerge.customer == second.id).merged_id == first.id
+
+
+def test_a_birth_date_after_the_informing_that_stays_is_refused(app, people):
+    """The earlier informing record stays: a birth date chosen from the other record that
+    is after it is refused, as the customer form refuses it, and nothing is merged."""
+    first = person(birth_date=datetime.date(1950, 1, 1), informed_how="post",
+                   informed_at=datetime.datetime(2001, 3, 1, 10))
+    second = person(birth_date=datetime.date(2005, 6, 1), informed_how="email",
+                    informed_at=datetime.datetime(2026, 1, 1, 10))
+    with pytest.raises(RegisterError, match="birth date"):
+        run_merge(first, second, chosen={"birth_date": merging.MERGED})
+    assert fresh(second) is not None and fresh(first).birth_date == datetime.date(1950, 1, 1)
+    run_merge(first, second)  # the survivor's own birth date: merged
+    assert fresh(second) is None

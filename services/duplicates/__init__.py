@@ -24,9 +24,9 @@ from services.duplicates.normalise import (
     normalise_phone,
 )
 from services.duplicates.pairs import PAGE_SIZE, Pair, possible_pairs
-from services.duplicates.updating import OVERWRITABLE, update_matched
+from services.duplicates.updating import OVERWRITABLE, update_matched, update_problem
 
 __all__ = ["CHECKED_FIELDS", "DUPLICATE_REASONS", "OVERWRITABLE", "PAGE_SIZE", "Match", "Pair",
            "SIMILAR_NAME_THRESHOLD", "find_duplicates", "name_similarity",
            "normalise_business_id", "normalise_email", "normalise_name", "normalise_phone",
-           "possible_pairs", "update_matched"]
+           "possible_pairs", "update_matched", "update_problem"]

@@ -4,6 +4,8 @@ transaction."""
 
 from models import NOT_FOR_KIND, Customer, utcnow
 from services import audit
+from services.errors import N_, RegisterError
+from services.localtime import helsinki_date
 from services.versioning import next_version
 
 # The customer's fields a match may overwrite when the user chooses them (never its kind,
@@ -14,25 +16,63 @@ OVERWRITABLE = frozenset(("first_name", "last_name", "name", "birth_date", "busi
 KEPT_OF_MATCH = ("data_source", "data_source_note")
 
 
+# The customer's informing record (seed §13) stays its own: a birth date given to it must
+# not come after the time it was informed, as the customer form refuses.
+BIRTH_AFTER_INFORMING = N_("The birth date is after the time the existing customer was "
+                           "informed of the registration: check the birth date.")
+
+
+def _matched(section, customer_id):
+    return Customer.get_or_none((Customer.id == customer_id)
+                                & (Customer.section == section.id))
+
+
+def _changes(customer, values, overwrite):
+    """Return the names of the fields of ``customer`` that ``values`` would change."""
+    chosen = set(overwrite or ()) & OVERWRITABLE
+    return [name for name, value in values.items()
+            if name in Customer._meta.fields and value not in (None, "")
+            and (name in chosen if overwrite is not None
+                 else getattr(customer, name) in (None, ""))
+            and getattr(customer, name) != value and name not in KEPT_OF_MATCH
+            and name not in NOT_FOR_KIND.get(customer.kind, ())]
+
+
+def _problem(customer, values, changed):
+    """Return why the customer as updated would contradict itself, or None."""
+    def after(name):
+        return values[name] if name in changed else getattr(customer, name)
+    born, informed = after("birth_date"), after("informed_at")
+    if born is not None and informed is not None and helsinki_date(informed) < born:
+        return BIRTH_AFTER_INFORMING
+    return None
+
+
+def update_problem(section, customer_id, values, overwrite=None):
+    """Return why updating the matched customer from ``values`` is refused, or None (an
+    import's check refuses the row with it)."""
+    customer = _matched(section, customer_id)
+    if customer is None:
+        return None
+    return _problem(customer, values, _changes(customer, values, overwrite))
+
+
 def update_matched(section, customer_id, values, actor, overwrite=None, now=None):
     """Update customer ``customer_id`` of ``section`` from ``values`` (the customer form's
     field names): its empty fields, or with ``overwrite`` (field names) those fields,
     where ``values`` has a value; never a field the customer's kind does not hold (those
     its screens leave out, ``NOT_FOR_KIND``: a company's contact names too). Audited
-    as an update with the names changed; return them (empty: nothing changed)."""
-    customer = Customer.get_or_none((Customer.id == customer_id)
-                                    & (Customer.section == section.id))
+    as an update with the names changed; return them (empty: nothing changed). Refused
+    (``RegisterError``) when the customer would contradict itself (``update_problem``)."""
+    customer = _matched(section, customer_id)
     if customer is None:
         return []
-    chosen = set(overwrite or ()) & OVERWRITABLE
-    changed = [name for name, value in values.items()
-               if name in Customer._meta.fields and value not in (None, "")
-               and (name in chosen if overwrite is not None
-                    else getattr(customer, name) in (None, ""))
-               and getattr(customer, name) != value and name not in KEPT_OF_MATCH
-               and name not in NOT_FOR_KIND.get(customer.kind, ())]
+    changed = _changes(customer, values, overwrite)
     if not changed:
         return []
+    problem = _problem(customer, values, changed)
+    if problem:
+        raise RegisterError(problem)
     Customer.update({Customer.updated_at: now or utcnow(), **next_version(Customer),
                      **{getattr(Customer, name): values[name] for name in changed}}
                     ).where(Customer.id == customer_id).execute()

@@ -11,10 +11,11 @@ import database
 from models import ImportRefusal, ImportRun, utcnow
 from services import audit
 from services.bulk import insert_dicts
+from services.duplicates import update_problem
 from services.errors import N_, RegisterError
 from services.imports.reading import header_and_rows
 from services.imports.duplicates import file_keys
-from services.imports.mapping import row_values
+from services.imports.mapping import form_key, row_values
 from services.imports.rows import Checked, check_row
 from services.imports.store import store_batch
 
@@ -180,8 +181,24 @@ def _match_earlier_rows(checked, seen):
         seen.setdefault(key, checked.number)
 
 
+def _refuse_contradicting_update(job, checked):
+    """Refuse a row whose update of the customer it matches would contradict that
+    customer's record (a birth date after its informing), as the customer form would."""
+    if checked.refusals or not checked.matches or checked.matches[0][0] is None:
+        return
+    choice = job.choice_for(checked.matches[0][1], checked.number)
+    if choice not in ("update_empty", "update_chosen"):
+        return
+    problem = update_problem(job.section, checked.matches[0][0], checked.values["customer"],
+                             job.overwrite if choice == "update_chosen" else None)
+    if problem:
+        column = job.column_of_field().get(form_key("birth_date"), "")
+        checked.refusals.append((column, problem, {}))
+
+
 def _count(job, checked, counts):
     """Add a checked row to ``counts``; return what is done with it."""
+    _refuse_contradicting_update(job, checked)
     counts["total"] += 1
     if checked.refusals:
         counts["refused"] += 1

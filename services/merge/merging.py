@@ -42,7 +42,7 @@ from models import (
 from services import audit, customers, prohibitions
 from services.categories import references
 from services.errors import N_, RegisterError
-from services.localtime import to_helsinki
+from services.localtime import helsinki_date, to_helsinki
 from services.merge.fields import (
     MERGED,
     SURVIVOR,
@@ -80,6 +80,13 @@ def refusal(survivor, merged):
 HELD = N_("These customers cannot be merged now. %(reasons)s. Finish that first (deliver "
           "the inspection report, apply or refuse the rectification request, carry out the "
           "disclosure or take the customer out of it), then merge.")
+
+
+# The earlier informing record stays (seed §13): a birth date after it is refused, as the
+# customer form refuses it.
+BORN_AFTER_INFORMING = N_("The chosen birth date is after the time the customer was informed "
+                          "of the registration (the earlier record stays): choose the other "
+                          "birth date, or correct it first.")
 
 
 def merge(survivor, merged, *, seen_survivor, seen_merged, chosen, actor, now=None):
@@ -143,6 +150,10 @@ def _write_survivor(survivor, merged, offered, chosen, version, now):
     values = {c.key: c.value(_side(chosen, c)) for c in offered if "." not in c.key}
     informing = _earlier_informing(survivor, merged)
     values.update({name: getattr(informing, name) for name in INFORMING})
+    born = values.get("birth_date", survivor.birth_date)
+    if born is not None and values["informed_at"] is not None and (
+            helsinki_date(values["informed_at"]) < born):
+        raise RegisterError(BORN_AFTER_INFORMING)
     if not survivor.data_source and merged.data_source:
         values.update({name: getattr(merged, name) for name in SOURCE})
     values["created_at"] = min(survivor.created_at, merged.created_at)
