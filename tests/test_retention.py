@@ -219,6 +219,21 @@ def test_months_before_and_keeping_period():
     assert retention.keeping_starts(datetime.date(2027, 1, 1)) == datetime.date(2021, 1, 1)
 
 
+@pytest.mark.clock
+def test_a_period_is_counted_back_on_helsinkis_calendar(app):
+    """At 22:30 UTC on 28 February it is already 1 March in Helsinki: 13 months back is 1
+    February of the year before there (31 January 22:30 UTC), not 28 January."""
+    now = datetime.datetime(2026, 2, 28, 22, 30)
+    assert retention.cutoff(now, 13) == datetime.datetime(2025, 1, 31, 22, 30)
+    # Across the change of summer time, the Helsinki wall time stays.
+    assert retention.cutoff(datetime.datetime(2026, 7, 1, 9), 6) == \
+        datetime.datetime(2026, 1, 1, 10)
+    tourism = Section.get(code="tourism")
+    RetentionPolicy.update(months=13).where(RetentionPolicy.section == tourism.id).execute()
+    snapshot = _snapshot([tourism], now=now)
+    assert snapshot.cutoffs["tourism"] == datetime.datetime(2025, 1, 31, 22, 30)
+
+
 def test_schema_matches_models(db_url):
     from models import PurgeItem, PurgeRun, RetentionPolicy, RetentionPolicyChange
 

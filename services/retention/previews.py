@@ -25,8 +25,8 @@ from services.retention.settings import (
     DELETE,
     MINIMISE,
     PAGE_SIZE,
+    cutoff,
     keeping_starts,
-    months_before,
     policy_months,
 )
 
@@ -60,7 +60,7 @@ class Snapshot:
         return cls(
             sections=sections,
             months=months,
-            cutoffs={code: months_before(now, m) for code, m in months.items()},
+            cutoffs={code: cutoff(now, m) for code, m in months.items()},
             keep_from=keeping_starts(helsinki_today(now), accounting_years),
             accounting_years=accounting_years,
             as_of=now,

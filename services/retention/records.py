@@ -33,7 +33,7 @@ from models import RECORD_KINDS, RecordRetention, RecordRetentionChange, utcnow
 from services import audit
 from services.errors import N_, RegisterError
 from services.inputs import parse_id
-from services.retention.settings import months_before
+from services.retention.settings import cutoff
 
 RULE_OBJECT_TYPE = "record_retention"
 # The months each kind's rule may be set to: the audit log and the requests at least a
@@ -95,7 +95,7 @@ def record_months():
 
 def record_cutoffs(months, now):
     """Return ``{kind: naive UTC moment}`` a record must be older than to go."""
-    return {kind: months_before(now, m) for kind, m in months.items()}
+    return {kind: cutoff(now, m) for kind, m in months.items()}
 
 
 def rule_history(limit=50):

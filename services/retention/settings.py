@@ -8,6 +8,7 @@ from models import DEFAULT_RETENTION_MONTHS, RetentionPolicy, RetentionPolicyCha
 from services import audit
 from services.errors import N_, RegisterError
 from services.inputs import parse_id, whole_number
+from services.localtime import from_helsinki, to_helsinki
 
 
 AUDIT_OBJECT_TYPE = "purge_run"
@@ -39,6 +40,14 @@ def months_before(moment, months):
     last_day = (datetime.date(year + month // 12, month % 12 + 1, 1)
                 - datetime.timedelta(days=1)).day
     return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def cutoff(now, months):
+    """Return the naive UTC moment ``months`` calendar months before ``now`` (naive UTC) on
+    Helsinki's calendar: at 00:30 on 1 March in Helsinki (22:30 UTC on 28 February), 13
+    months back is 1 February of the year before, not 28 January."""
+    local = to_helsinki(now).replace(tzinfo=None)
+    return from_helsinki(months_before(local, months))
 
 
 def keeping_starts(today, years=ACCOUNTING_YEARS):
