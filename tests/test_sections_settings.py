@@ -466,6 +466,32 @@ def test_contact_persons_of_a_removed_category_get_no_new_prohibition(app, clien
     assert not Prohibition.select().where(Prohibition.contact_person == person.id).exists()
 
 
+def test_the_duplicate_checks_compare_no_data_of_a_removed_category(app, client, auth,
+                                                                    people):
+    """Two customers sharing an email the section no longer holds: the possible-duplicates
+    page does not pair them by it, and the create form's check does not tell who has it."""
+    hidden = _customer("tourism", first_name="Eka", last_name="Asiakas",
+                       email="same@example.com")
+    _customer("tourism", first_name="Toka", last_name="Henkilö", email="same@example.com")
+    auth.login_as("controller")
+    assert _save(client, "tourism", [c for c in TOURISM if c != "email"],
+                 choice="keep").status_code == 302
+    staff = new_session(app, "staff_t")
+    page = staff.get("/customers/duplicates/?reason=email").get_data(as_text=True)
+    assert "Eka" not in page and "Toka" not in page
+    answer = staff.get("/customers/duplicates/check/", query_string={
+        "section": "tourism", "kind": "person", "first_name": "X", "last_name": "Y",
+        "email": "same@example.com"})
+    assert answer.status_code == 200
+    assert hidden.id not in [m["customer_id"] for m in answer.get_json()]
+    # The business section still holds email: there the check compares it.
+    from services.duplicates import find_duplicates
+    other = _customer("business", first_name="Kolmas", last_name="Yritys",
+                      email="same@example.com")
+    assert [m.customer_id for m in find_duplicates(
+        _section("business").id, {"email": "same@example.com"})] == [other.id]
+
+
 def test_a_henkilotunnus_is_no_section_name(client, auth, people):
     """A section's name is free text the register stores and shows everywhere: the
     henkilötunnus guard holds for it too, in each language, when adding and renaming."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import database
 import services.duplicates.normalise as norm
-from models import Customer
+from models import FIELD_CATEGORIES, Customer, Section
 from services.inputs import iso_date
 
 # The reasons, strongest first (labels: services/vocabulary/customers.py).
@@ -63,6 +63,17 @@ def _birth_date(value):
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
     return iso_date(value) if isinstance(value, str) else None
+
+
+def held_values(section_id, values):
+    """Return ``values`` without the fields of the categories section ``section_id`` does
+    not hold."""
+    section = Section.get_or_none(Section.id == section_id)
+    if section is None:
+        return values
+    held, mapped = section.category_set, FIELD_CATEGORIES[Customer]
+    return {name: value for name, value in values.items()
+            if mapped.get(name) is None or mapped[name] in held}
 
 
 def _keys(values):
@@ -164,8 +175,10 @@ def _rows(section_id, conditions, exclude_id, columns):
 def find_duplicates(section_id, values, exclude_id=None, limit=10):
     """Return the customers of section ``section_id`` that may be the customer of ``values``
     (the customer form's field names; any may be missing), strongest reason first, then
-    the most similar, at most ``limit``. ``exclude_id`` leaves out the customer itself."""
-    keys = _keys(values)
+    the most similar, at most ``limit``. ``exclude_id`` leaves out the customer itself.
+    A value of a category the section does not hold is not compared (its customers' data
+    of a removed category waits for the purge, unseen: the check must not tell it)."""
+    keys = _keys(held_values(section_id, values))
     found = {}
     exact = [("customer", condition, params) for condition, params in _exact_conditions(keys)]
     for row in map(Candidate._make, _rows(section_id, exact, exclude_id, _COLUMNS)):

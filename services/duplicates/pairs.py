@@ -24,7 +24,7 @@ no total count (it would read the whole section every time).
 from dataclasses import dataclass
 
 import database
-from models import db
+from models import FIELD_CATEGORIES, Customer, Section, db
 from services.duplicates.normalise import SIMILAR_NAME_THRESHOLD, name_similarity
 
 PAGE_SIZE = 25
@@ -92,10 +92,20 @@ def _sqlite_similarity(a, b):
     return name_similarity(a, b)
 
 
+def _holds(section_id, columns):
+    """Tell whether section ``section_id`` holds the categories of the key ``columns``."""
+    section = Section.get_or_none(Section.id == section_id)
+    mapped = FIELD_CATEGORIES[Customer]
+    names = [column.format(t="").removeprefix("lower(").removesuffix(")") for column in columns]
+    return section is not None and all(mapped[name] in section.category_set for name in names)
+
+
 def possible_pairs(section_id, reason, page=0, page_size=PAGE_SIZE):
     """Return (pairs, more) of section ``section_id`` for ``reason`` (one of
     DUPLICATE_REASONS): page ``page`` (from 0) of at most ``page_size`` pairs, and whether
     another page follows."""
+    if reason in _EXACT_KEYS and not _holds(section_id, _EXACT_KEYS[reason][0]):
+        return [], False  # the key's category is not the section's: its data waits unseen
     p = db.param
     limit, offset = page_size + 1, page * page_size
     if reason == "similar_name":
