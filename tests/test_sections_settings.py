@@ -492,6 +492,39 @@ def test_the_duplicate_checks_compare_no_data_of_a_removed_category(app, client,
         _section("business").id, {"email": "same@example.com"})] == [other.id]
 
 
+def test_a_category_kept_after_the_preview_is_not_removed_by_its_run(app, client, auth,
+                                                                     people):
+    """The purge is previewed with nothing of a removed category in it; another controller
+    then takes email from tourism, kept until the purge: the old preview is not confirmed
+    (what the run would remove changed), and nothing is removed unpreviewed."""
+    from models import ContactEvent, PurgeRun
+    from services.customers import refresh_last_activity
+
+    made = []
+    for number in range(3):
+        customer = _customer("tourism", first_name=f"Aktiivi{number}", last_name="Asiakas",
+                             email=f"a{number}@example.com")
+        ContactEvent.create(customer=customer, occurred_at=utcnow(), direction="in",
+                            channel="phone", summary="Soitto")
+        refresh_last_activity(customer.id)
+        made.append(customer)
+    auth.login_as("controller", language="en")
+    preview = client.get("/retention/").get_data(as_text=True)
+    run = PurgeRun.select().order_by(PurgeRun.id.desc()).first()
+    other = new_session(app, "controller")
+    assert _save(other, "tourism", [c for c in TOURISM if c != "email"],
+                 choice="keep").status_code == 302
+    client.post(f"/retention/runs/{run.id}/confirm", data={"csrf_token": csrf_token(preview)})
+    assert PurgeRun.get_by_id(run.id).state != "confirmed"
+    assert [Customer.get_by_id(c.id).email for c in made] == [c.email for c in made]
+    # A fresh preview counts the kept email, and its run removes it.
+    fresh = client.get("/retention/").get_data(as_text=True)
+    run = PurgeRun.select().order_by(PurgeRun.id.desc()).first()
+    assert '"kept": {"tourism": ["email"]}' in run.policy
+    client.post(f"/retention/runs/{run.id}/confirm", data={"csrf_token": csrf_token(fresh)})
+    assert PurgeRun.get_by_id(run.id).state == "confirmed"
+
+
 def test_a_henkilotunnus_is_no_section_name(client, auth, people):
     """A section's name is free text the register stores and shows everywhere: the
     henkilötunnus guard holds for it too, in each language, when adding and renaming."""

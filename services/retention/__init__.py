@@ -149,6 +149,7 @@ from services.retention.previews import (  # noqa: F401
     preview,
     _on_own_connection,
     fingerprint,
+    kept_now,
     _counted,
     _section_preview,
 )
@@ -319,6 +320,7 @@ __all__ = [
     "preview",
     "_on_own_connection",
     "fingerprint",
+    "kept_now",
     "_counted",
     "_section_preview",
     "Listed",

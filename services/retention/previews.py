@@ -17,6 +17,7 @@ from services.retention.conditions import (
     minimised_categories,
 )
 from services.retention.holding import _hold_tokens, holds
+from services.retention.leftover import kept_categories
 from services.retention.preview_sql import _section_sql
 from services.retention.record_purge import count_due
 from services.retention.records import record_cutoffs, record_months
@@ -48,6 +49,10 @@ class Snapshot:
     # months, and kind → the naive UTC moment a record must be older than.
     records: dict = dataclasses.field(default_factory=dict)
     record_cutoffs: dict = dataclasses.field(default_factory=dict)
+    # The categories taken from a section to be kept until the purge (section code →
+    # categories, ``leftover.kept_categories``): what the run removes besides its
+    # customers is what the preview counted. None: a run previewed before they were kept.
+    kept: dict = None
 
     @classmethod
     def now(cls, sections, accounting_years=ACCOUNTING_YEARS, now=None):
@@ -66,6 +71,7 @@ class Snapshot:
             as_of=now,
             records=records,
             record_cutoffs=record_cutoffs(records, now),
+            kept=kept_now(sections),
         )
 
     @classmethod
@@ -87,6 +93,7 @@ class Snapshot:
             records={k: p["months"] for k, p in policy.get("records", {}).items()},
             record_cutoffs={k: datetime.datetime.fromisoformat(p["cutoff"])
                             for k, p in policy.get("records", {}).items()},
+            kept={c: tuple(k) for c, k in policy["kept"].items()} if "kept" in policy else None,
         )
 
     def policy_json(self):
@@ -101,6 +108,8 @@ class Snapshot:
             policy["records"] = {kind: {"months": self.records[kind],
                                         "cutoff": self.record_cutoffs[kind].isoformat()}
                                  for kind in sorted(self.records)}
+        if self.kept is not None:
+            policy["kept"] = {code: list(self.kept[code]) for code in sorted(self.kept)}
         return json.dumps(policy, sort_keys=True)
 
     def ordered_record_cutoffs(self):
@@ -212,6 +221,13 @@ def _on_own_connection(function):
         finally:
             db.close()
     return run
+
+
+def kept_now(sections):
+    """Return ``{section code: categories kept until the purge}`` of ``sections`` (only
+    those with some)."""
+    found = {section.code: kept_categories(section) for section in sections}
+    return {code: kept for code, kept in found.items() if kept}
 
 
 def fingerprint(snapshot, parts, held=None):

@@ -8,7 +8,7 @@ from models import DEFAULT_RETENTION_MONTHS, PurgeItem, PurgeRun, Section, utcno
 from services import audit
 from services.errors import N_, RegisterError
 from services.retention.leftover import kept_categories, remove_batch
-from services.retention.previews import Snapshot, preview
+from services.retention.previews import Snapshot, kept_now, preview
 from services.retention.purging import _purge_items
 from services.retention.record_purge import apply_batch
 from services.retention.records import record_months
@@ -79,6 +79,8 @@ def _check_unchanged(run, snapshot):
             raise PolicyChanged()
     if snapshot.records and record_months() != snapshot.records:
         raise PolicyChanged()
+    if snapshot.kept is not None and kept_now(snapshot.sections) != snapshot.kept:
+        raise SetChanged()  # a category kept until the purge since: not previewed
     result = preview(snapshot)
     if result.fingerprint != run.fingerprint:
         raise SetChanged()
@@ -256,9 +258,14 @@ def _remove_leftover(run, batch_size):
     a section of the run to be kept until the purge (``leftover.kept_categories``); tell
     whether a batch was removed. The counts go to the run's ``done`` under
     ``categories_removed`` (place → count)."""
+    planned = Snapshot.of_run(run).kept  # what the preview counted (None: of old)
     for code in run.sections.split():
         section = Section.get_or_none(Section.code == code)
-        missing = kept_categories(section) if section is not None else ()
+        if section is None:
+            continue
+        missing = planned.get(code, ()) if planned is not None else kept_categories(section)
+        # Only what is still kept until the purge (a category added back stays).
+        missing = tuple(c for c in missing if c in kept_categories(section))
         if not missing:
             continue
         customers, removed = remove_batch(section, missing, batch_size)
