@@ -204,6 +204,10 @@ def save_section(section, names, categories, seen, actor, choice=None):
                     new=_names_json(new))
         if "categories" in changed:
             detail = {"choice": choice, "counts": counts} if counts else None
+            if detail is None and leftover.kept_for_accounts(current, removed):
+                # Only invoices the Accounting Act keeps: nothing to ask now, but the purge
+                # takes them when their keeping ends.
+                detail = {"choice": KEEP, "counts": {}}
             _change(current.code, "categories", actor, old=current.categories, new=stored,
                     detail=json.dumps(detail, sort_keys=True) if detail else None)
         audit.record("update", actor, object_type=AUDIT_OBJECT_TYPE, object_id=current.code,

@@ -525,6 +525,29 @@ def test_a_category_kept_after_the_preview_is_not_removed_by_its_run(app, client
     assert PurgeRun.get_by_id(run.id).state == "confirmed"
 
 
+def test_billing_removed_with_only_kept_invoices_goes_with_a_later_purge(app, client, auth,
+                                                                        people):
+    """Billing taken from a section whose only billing data is an invoice the Accounting
+    Act keeps: nothing is asked (nothing may go yet), but the removal is recorded as kept
+    until the purge, so the purge takes the invoice once its keeping ends."""
+    import time_machine
+    from services import retention
+
+    keep_from = retention.keeping_starts(retention.helsinki_today(utcnow()))
+    customer = _customer("tourism", first_name="Käytössä", last_name="Asiakas")
+    Invoice.create(customer=customer, number="KEPT-1",
+                   invoice_date=keep_from + datetime.timedelta(days=30),
+                   due_date=keep_from + datetime.timedelta(days=60), amount="10.00",
+                   collection_state="paid", paid_on=keep_from + datetime.timedelta(days=40))
+    auth.login_as("controller")
+    assert _save(client, "tourism", [c for c in TOURISM if c != "billing"]).status_code == 302
+    assert leftover.kept_categories(_section("tourism")) == ("billing",)
+    assert leftover.data_counts(_section("tourism"), ("billing",)) == {}  # not yet
+    later = utcnow().replace(tzinfo=datetime.timezone.utc) + datetime.timedelta(days=8 * 366)
+    with time_machine.travel(later, tick=False):
+        assert leftover.data_counts(_section("tourism"), ("billing",)) == {"invoice": 1}
+
+
 def test_a_henkilotunnus_is_no_section_name(client, auth, people):
     """A section's name is free text the register stores and shows everywhere: the
     henkilötunnus guard holds for it too, in each language, when adding and renaming."""
