@@ -267,7 +267,8 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
 
     def search_condition(self, term):
         # The planner's estimates are asked once a request (PostgreSQL; search_is_capped).
-        return customer_search_condition(term, g.setdefault("search_estimates", {}))
+        return customer_search_condition(term, g.setdefault("search_estimates", {}),
+                                         sections=all_sections().values())
 
     def _order_by(self, query, joins, order):
         first = order[0][0] if order else None

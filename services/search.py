@@ -94,7 +94,7 @@ import peewee as pw
 import phonenumbers
 
 import database
-from models import Customer, db
+from models import FIELD_CATEGORIES, Customer, db
 from services.inputs import unstorable_as_spaces
 
 # The searched columns, in the order of the index in migrations/004_search.py.
@@ -376,13 +376,49 @@ def _short_filter(text):
     return condition
 
 
-def customer_search_condition(term, estimates=None):
+def customer_search_condition(term, estimates=None, sections=None):
     """Return a condition for ``Customer.select().where()`` matching ``term``, or None if
     empty. ``estimates``: a dict the caller keeps for one request (see
-    ``search_is_capped``), or None."""
+    ``search_is_capped``), or None. ``sections``: every section, when a customer is to
+    match only in the columns of the categories its section holds (the pages that show a
+    customer as its section shows it; data of a removed category waits for the purge
+    unseen, and a match on it would tell whose it is)."""
     words = search_words(term)
     if not words:
         return None
+    held = _held_columns_filter(words, sections) if sections is not None else None
+    found = _matching(words, estimates)
+    return found if held is None else found & held
+
+
+def _column_condition(column, form):
+    """``column`` holds ``form`` (case-insensitively), as the trigram match reads it."""
+    pattern = pw.NodeList(
+        (pw.fn.LOWER("%" + _escape_like(form) + "%"), pw.SQL("ESCAPE"), pw.Value("\\"))
+    )
+    # ILIKE: peewee writes LIKE as SQLite's case-sensitive GLOB, ILIKE as its LIKE.
+    return pw.Expression(pw.fn.LOWER(getattr(Customer, column)), pw.OP.ILIKE, pattern)
+
+
+def _held_columns_filter(words, sections):
+    """Return the condition that a customer of a section not holding every searched
+    column's category matches every word in the columns its section holds; None when
+    every section holds them all."""
+    mapped = FIELD_CATEGORIES[Customer]
+    partial = [(section.id, [c for c in SEARCH_COLUMNS if mapped[c] in section.category_set])
+               for section in sections
+               if any(mapped[c] not in section.category_set for c in SEARCH_COLUMNS)]
+    if not partial:
+        return None
+    alternatives = [Customer.section.not_in([section_id for section_id, _c in partial])]
+    for section_id, columns in partial:
+        alternatives.append((Customer.section == section_id) & _and(
+            _or(_column_condition(c, f) for c in columns for f in forms) for forms in words))
+    return _or(alternatives)
+
+
+def _matching(words, estimates):
+    """Return the condition of the customers matching every one of ``words``."""
 
     def short(forms):
         return [f for f in forms if len(f) < MIN_INDEXED_LENGTH]

@@ -548,6 +548,28 @@ def test_billing_removed_with_only_kept_invoices_goes_with_a_later_purge(app, cl
         assert leftover.data_counts(_section("tourism"), ("billing",)) == {"invoice": 1}
 
 
+def test_the_search_matches_no_data_of_a_removed_category(app, client, auth, people):
+    """A customer's email and phone the section no longer holds are not searched: a match
+    would tell whose they are. Its name still is, and another section's email too."""
+    hidden = _customer("tourism", first_name="Piilo", last_name="Sähköposti",
+                       email="piilotettu.osoite@example.com", phone="+358401234567")
+    shown = _customer("business", first_name="Näkyvä", last_name="Yritys",
+                      email="piilotettu.toinen@example.com")
+    auth.login_as("controller")
+    assert _save(client, "tourism", [c for c in TOURISM if c not in ("email", "phone")],
+                 choice="keep").status_code == 302
+    staff = new_session(app, "staff_t")
+
+    def found(session, term):
+        page = session.get(f"/customers/?search={term}").get_data(as_text=True)
+        return {c.id for c in (hidden, shown) if f'&amp;id={c.id}"' in page}
+
+    for term in ("piilotettu.osoite", "0401234567", "Piilo piilotettu"):
+        assert found(staff, term) == set(), term
+    assert found(staff, "Piilo Sähköposti") == {hidden.id}
+    assert found(new_session(app, "controller"), "piilotettu") == {shown.id}
+
+
 def test_a_henkilotunnus_is_no_section_name(client, auth, people):
     """A section's name is free text the register stores and shows everywhere: the
     henkilötunnus guard holds for it too, in each language, when adding and renaming."""

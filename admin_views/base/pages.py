@@ -418,7 +418,8 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
     def get_list(self, term, offset=0, limit=10):
         query = self.scope()
         if term and self.model is Customer:
-            query = query.where(customer_search_condition(term))
+            query = query.where(customer_search_condition(term,
+                                                          sections=all_sections().values()))
         elif term:
             clauses = [field.contains(term) for field in self._cached_fields]
             condition = clauses[0]

@@ -6,7 +6,7 @@ import dataclasses
 import peewee as pw
 
 from database import write_transaction
-from models import CATEGORIES, Customer, Disclosure, DisclosureCustomer, Invoice, utcnow
+from models import CATEGORIES, Customer, Disclosure, DisclosureCustomer, Invoice, Section, utcnow
 from services import audit, policy
 from services.disclosures.common import (
     _LIST_SEPARATORS,
@@ -47,7 +47,7 @@ def prepare(actor, recipient_id, purpose, legal_basis):
 def find_customers(actor, term, disclosure=None, limit=MAX_FOUND):
     """Return up to ``limit`` customers of ``actor``'s sections matching ``term``; audit the
     search, and a read of each customer found (through ``disclosure``)."""
-    condition = customer_search_condition(term)
+    condition = customer_search_condition(term, sections=list(Section.select()))
     if condition is None:
         return []
     found = list(Customer.select()
