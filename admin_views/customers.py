@@ -36,6 +36,7 @@ from admin_views.base.customer_filters import (
     SAVED_INACTIVE_YEARS,
     SECTION_FILTER,
     CityFilter,
+    HeldChoiceFilter,
     PostalCheckFilter,
 )
 from admin_views.base.filling import fill_existing
@@ -179,7 +180,8 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
     column_filters = (
         SECTION_FILTER,
         ChoiceFilter(Customer.kind, _l("Kind"), labels.CUSTOMER_KIND_LABELS),
-        ChoiceFilter(Customer.language, _l("Language"), labels.CUSTOMER_LANGUAGE_LABELS),
+        HeldChoiceFilter(Customer.language, _l("Language"), labels.CUSTOMER_LANGUAGE_LABELS,
+                         "language"),
         CityFilter(Customer.id, _l("City")),
         HelsinkiDateTimeBetweenFilter(Customer.last_activity_at, _l("Last activity")),
         INFORMED_FILTER,

@@ -570,6 +570,36 @@ def test_the_search_matches_no_data_of_a_removed_category(app, client, auth, peo
     assert found(new_session(app, "controller"), "piilotettu") == {shown.id}
 
 
+def _filter_arg(app, title):
+    """Return the customer list's ``flt0_N`` of the filter titled ``title`` (English)."""
+    from flask_babel import force_locale
+
+    view = next(v for v in app.extensions["admin"][0]._views
+                if getattr(v, "endpoint", None) == "customers")
+    with app.test_request_context(), force_locale("en"):
+        return next(f"flt0_{key}" for key, (_index, flt) in view._filter_args.items()
+                    if str(flt.name) == title)
+
+
+def test_the_list_filters_match_no_data_of_a_removed_category(app, client, auth, people):
+    """The city and language filters do not match a customer by the address or language
+    its section no longer holds (a match would tell them)."""
+    hidden = _customer("tourism", first_name="Piilo", last_name="Osoite", language="sv")
+    Address.create(customer=hidden, kind="postal", street="Katu 1", postal_code="00100",
+                   city="Salakaupunki", country="FI")
+    refresh_city(hidden.id)
+    shown = _customer("business", first_name="Näkyvä", last_name="Yritys", language="sv")
+    auth.login_as("controller")
+    assert _save(client, "tourism", [c for c in TOURISM if c not in ("address", "language")],
+                 choice="keep").status_code == 302
+    controller = new_session(app, "controller")
+    city, language = _filter_arg(app, "City"), _filter_arg(app, "Language")
+    for query, expected in ((f"{city}=Salakaupunki", set()), (f"{language}=sv", {shown.id})):
+        page = controller.get(f"/customers/?{query}").get_data(as_text=True)
+        listed = {c.id for c in (hidden, shown) if f'&amp;id={c.id}"' in page}
+        assert listed == expected, query
+
+
 def test_a_henkilotunnus_is_no_section_name(client, auth, people):
     """A section's name is free text the register stores and shows everywhere: the
     henkilötunnus guard holds for it too, in each language, when adding and renaming."""

@@ -11,7 +11,7 @@ from flask_admin.contrib.peewee.filters import FilterEqual
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base.pages import ConditionFilter, user_sections
+from admin_views.base.pages import ChoiceFilter, ConditionFilter, all_sections, user_sections
 from models import Customer, Section
 from services import customers as customer_rules
 from services import informing, postal_codes
@@ -40,18 +40,40 @@ class _UserSectionOptions:
         return iter([(s.code, s.name_in(locale)) for s in user_sections()])
 
 
+def where_held(query, condition, category):
+    """Filter ``query`` by ``condition`` on the customers whose section holds ``category``:
+    data of a category taken from a section waits for the purge unseen, and a filter
+    matching it would tell whose it is."""
+    sections = all_sections().values()
+    holding = [s.id for s in sections if category in s.category_set]
+    if len(holding) < len(sections):
+        condition &= Customer.section.in_(holding)
+    return query.where(condition)
+
+
 class CityFilter(FilterEqual):
     """Customers with an address in the city (written as on the address, any case)."""
 
     def apply(self, query, value):
-        return query.where(customer_rules.in_city(value))
+        return where_held(query, customer_rules.in_city(value), "address")
 
 
 class PostalCheckFilter(FilterEqual):
     """Customers with an address that fails the postal code check and gives no reason."""
 
     def apply(self, query, value):
-        return query.where(postal_codes.failing_condition())
+        return where_held(query, postal_codes.failing_condition(), "address")
+
+
+class HeldChoiceFilter(ChoiceFilter):
+    """A choice over a column of ``category``, of the customers whose section holds it."""
+
+    def __init__(self, column, name, choices, category):
+        super().__init__(column, name, choices)
+        self.category = category
+
+    def apply(self, query, value):
+        return where_held(query, self.column == value, self.category)
 
 
 SECTION_FILTER = SectionFilter(Customer.section, _l("Section"))
