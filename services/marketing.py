@@ -12,7 +12,8 @@ A private person's email is given only with the person's email marketing consent
 and the mobile number only with the SMS consent (Act 917/2014 §200, services/consent.py);
 without one the person stays on the list for post, with that cell empty, and the counts
 say how many such cells were left empty. A company's or an organisation's contact data
-needs no consent: the prohibitions above are its opt-out.
+needs no consent: the prohibitions above are its opt-out — but a consent withdrawn still
+holds when a person's record was made a company's (the channel's cell stays empty).
 
 The rows are read a batch at a time and written out as they are read, so a list of a
 million customers never sits in memory.
@@ -175,12 +176,16 @@ def rows(criteria, batch_size=BATCH_SIZE):
         people = _first_contact_persons([row[0] for row in batch if row[1] != "person"],
                                         criteria.purpose) if "contact_persons" in held else {}
         consents = _consents_in_force([row[0] for row in batch if row[1] == "person"])
+        refused = _withdrawn_only([row[0] for row in batch if row[1] != "person"])
         for customer_id, kind, first_name, last_name, name, email, mobile, language in batch:
             street, postal_code, city = addresses.get(customer_id, ("", "", ""))
             person_name, person_email = people.get(customer_id, ("", ""))
             if kind == "person":
                 email = email if (customer_id, "email") in consents else ""
                 mobile = mobile if (customer_id, "sms") in consents else ""
+            else:  # a person's record made a company's: a consent withdrawn still holds
+                email = "" if (customer_id, "email") in refused else email
+                mobile = "" if (customer_id, "sms") in refused else mobile
             yield {
                 "name": _person_name(first_name, last_name) if kind == "person"
                 else (name or ""),
@@ -284,6 +289,16 @@ def _first_contact_persons(customer_ids, purpose):
     for customer_id, first_name, last_name, email in query:
         first.setdefault(customer_id, (_person_name(first_name, last_name), email))
     return first
+
+
+def _withdrawn_only(customer_ids):
+    """Return the ``(customer id, channel)`` pairs of the customers that have consents of
+    the channel recorded and none in force (withdrawn)."""
+    if not customer_ids:
+        return set()
+    recorded = set(MarketingConsent.select(MarketingConsent.customer, MarketingConsent.channel)
+                   .where(MarketingConsent.customer.in_(customer_ids)).tuples())
+    return recorded - _consents_in_force(customer_ids)
 
 
 def _consents_in_force(customer_ids):

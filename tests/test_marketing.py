@@ -276,3 +276,25 @@ def test_in_the_menu_for_register_users(client, auth, rows):
 def test_logged_out_goes_to_login(client, rows):
     r = client.get("/marketing/")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_a_withdrawn_consent_holds_after_the_record_is_made_a_company(app, people):
+    """A private person withdrew her email consent; her record is then made a company's:
+    the list still leaves her email out (a company's email needs no consent, but she said
+    no)."""
+    tourism = Section.get(code="tourism")
+    pia = _customer(tourism, ("X 1", "00100", "Helsinki"), kind="person", first_name="Pia",
+                    last_name="Privaatti", email="pia@example.fi", mobile="+358401234567")
+    actor = people["staff_t"]
+    for channel in ("email", "sms"):
+        given = consent.record(pia, channel=channel, given_on=helsinki_today(),
+                               given_how="web_form", wording_version=consent.CURRENT_WORDING,
+                               actor=actor)
+        if channel == "email":
+            consent.withdraw(pia, given, how="email", actor=actor)
+    Customer.update(kind="company", name="Pia Privaatti", first_name=None,
+                    last_name=None).where(Customer.id == pia.id).execute()
+    [row] = [r for r in marketing.rows(marketing.Criteria(section_id=tourism.id,
+                                                          language="fi"))
+             if r["name"] == "Pia Privaatti"]
+    assert row["email"] == "" and row["mobile"] == "+358401234567"  # SMS consent in force
