@@ -22,8 +22,9 @@ def _backup_settings():
 
 
 def _problems(problems):
-    """Print a backup's problems in the user's language, on standard error."""
-    for message, params in problems:
+    """Print a backup's problems in the user's language, on standard error (a failure
+    recorded without its reason prints nothing)."""
+    for message, params in filter(None, problems):
         click.echo(_(message, **params), err=True)
 
 

@@ -12,7 +12,7 @@ from models import utcnow
 import services.backup.alerts as alerts
 from services.backup.errors import BackupError
 from services.backup.files import directory_lock, ensure_directory, plain, write_private
-from services.backup.manifest import newest_good
+from services.backup.manifest import check_problem, naive_time, newest_good, whole_number
 from services.backup.offsite import offsite_settings
 from services.backup.restoring import restore
 from services.backup.target import Target, read_snapshot
@@ -22,6 +22,7 @@ log = logging.getLogger("register.backup")
 
 DRILL_LOG = "drill-log.json"
 DRILL_LOG_KEEP = 100
+SOURCES = ("local", "offsite")  # which copy a drill restored
 
 
 def drill(settings, now=None):
@@ -115,30 +116,65 @@ def _live_counts(settings):
 
 
 def drill_log(settings):
-    """Return the logged drills, newest first."""
-    return list(reversed(_read_drill_log(settings.directory)))
+    """Return the logged drills, newest first (an entry that cannot be read is skipped and
+    logged)."""
+    entries = []
+    for entry in reversed(_read_drill_log(settings.directory)):
+        try:
+            entries.append(_check_entry(entry))
+        except (AttributeError, TypeError, ValueError) as e:
+            log.warning("unreadable entry of the drill log in %s: %s", settings.directory, e)
+    return entries
 
 
 def last_passed_drill(settings):
     """Return the naive UTC moment of the newest restore drill that passed, or None."""
     for entry in drill_log(settings):
-        if entry.get("ok"):
-            try:
-                return datetime.datetime.fromisoformat(entry["at"])
-            except (KeyError, TypeError, ValueError):
-                continue
+        if entry["ok"]:
+            return datetime.datetime.fromisoformat(entry["at"])
     return None
+
+
+def _check_entry(entry):
+    """Return ``entry`` if it is a whole drill as ``drill()`` logs it; else ValueError."""
+    if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(key), list) for key in ("problems", "tables")):
+        raise ValueError("not a drill")
+    naive_time(entry.get("at"))
+    if not isinstance(entry.get("ok"), bool) or entry.get("source", "local") not in SOURCES:
+        raise ValueError("ok or source is not one of the values a drill logs")
+    for key in ("backup", "backup_created_at"):
+        if not isinstance(entry.get(key), (str, type(None))):
+            raise ValueError(f"{key} is not text")
+    for message, params in entry["problems"]:
+        check_problem(message, params)
+    for table, *counts in entry["tables"]:
+        if not isinstance(table, str) or len(counts) != 3:
+            raise ValueError("a table's row counts are not the three a drill logs")
+        for count in counts:
+            if count is not None:
+                whole_number(count)
+    whole_number(entry.get("audit_checked", 0))
+    seconds = entry.get("duration_seconds", 0)
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not (
+            0 <= seconds < float("inf")):
+        raise ValueError("duration_seconds is not a number of seconds")
+    return entry
 
 
 def _read_drill_log(directory):
     path = pathlib.Path(directory) / DRILL_LOG
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        entries = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []
     except (OSError, ValueError) as e:
         log.warning("unreadable drill log %s: %s", path, e)
         return []
+    if not isinstance(entries, list):
+        log.warning("unreadable drill log %s: not a list of drills", path)
+        return []
+    return entries
 
 
 def _append_drill(directory, entry):

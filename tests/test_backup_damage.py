@@ -1,0 +1,168 @@
+"""Backups changed, damaged or left half-made (seed §11): a manifest changed by hand or by
+a fault names no other file and fails no page or command; a drill log entry the same;
+what a crash leaves is removed by the next backup; a restore never destroys a backup; odd
+targets, settings and times give clean errors."""
+
+import json
+import logging
+
+import pytest
+
+from admin_views import backup as backup_views
+from services import backup
+from tests.test_backup import add_customers, fabricate, utc
+
+
+@pytest.fixture
+def settings(db_url, tmp_path):
+    """Backup settings for the test database, into a private folder."""
+    return backup.Settings(db_url, tmp_path / "backups")
+
+
+def change_manifest(taken, **changes):
+    """Rewrite the manifest of ``taken`` with ``changes`` (a key set to ... is removed)."""
+    manifest = json.loads(taken.manifest_path.read_text())
+    manifest.update(changes)
+    manifest = {key: value for key, value in manifest.items() if value is not ...}
+    taken.manifest_path.write_text(json.dumps(manifest))
+
+
+def no_traceback(result):
+    """Assert that a command ended cleanly: an exit code, no exception escaping click."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        repr(result.exception), result.output)
+    assert "Traceback" not in result.output
+
+
+# --- a manifest names only its own backup's file -------------------------------------------
+
+
+@pytest.mark.parametrize("other", ["newest", "drill-log.json", ".lock", ""])
+def test_rotation_removes_no_file_a_changed_manifest_names(settings, other):
+    add_customers(1)
+    newest = backup.create_backup(settings, now=utc(2026, 11, 24, 12))
+    old = backup.create_backup(settings, now=utc(2020, 1, 1, 12))
+    backup.drill(settings)
+    named = newest.path.name if other == "newest" else other
+    change_manifest(old, file=named)
+
+    assert [b.name for b in backup.list_backups(settings)] == [newest.name]
+    backup.rotate(settings, now=utc(2026, 11, 24, 13))
+
+    assert newest.path.exists() and (settings.directory / "drill-log.json").exists()
+    assert (settings.directory / ".lock").exists()
+    assert old.path.exists() and old.manifest_path.exists()  # unreadable: never rotated
+
+
+def test_a_manifest_copied_aside_is_no_backup(settings):
+    add_customers(1)
+    newest = backup.create_backup(settings, now=utc(2026, 11, 24, 12))
+    old = backup.create_backup(settings, now=utc(2020, 1, 1, 12))
+    copy = json.loads(newest.manifest_path.read_text())
+    copy["created_at"] = "2019-01-01T00:00:00"
+    (settings.directory / "register-keep.json").write_text(json.dumps(copy))
+
+    backup.rotate(settings, now=utc(2026, 11, 24, 13))
+
+    assert newest.path.exists() and not old.path.exists()
+    assert [b.name for b in backup.list_backups(settings)] == [newest.name]
+
+
+def test_an_encrypted_manifest_said_plain_is_no_backup(app, tmp_path):
+    app.config["BACKUP_KEY"] = backup.new_key()
+    config = backup_views.settings(app)
+    taken = backup.create_backup(config)
+    change_manifest(taken, encrypted=False)
+    assert backup.list_backups(config) == []
+    with pytest.raises(backup.BackupError, match="cannot be read"):
+        backup.restore(config, taken.name, tmp_path / "restored.db")
+    assert not (tmp_path / "restored.db").exists()
+
+
+# --- a changed manifest fails no page or command --------------------------------------------
+
+
+CHANGES = [
+    {"created_at": "2026-11-24T12:00:00+00:00"}, {"created_at": "yesterday"},
+    {"size": "12"}, {"size": None}, {"size": -1}, {"size": 1e30}, {"size": ...},
+    {"tables": [1, 2]}, {"tables": {"customer": "3"}}, {"tables": None}, {"tables": ...},
+    {"sha256": None}, {"sha256": 5}, {"sha256": "abc"}, {"sha256": ...},
+    {"offsite": "yes"}, {"offsite": {"verified": True}},
+    {"offsite": {"verified": False, "error": {"message": "%(folder)s", "params": {"x": 1}}}},
+    {"error": "boom"}, {"error": {"msg": 1}},
+    {"error": {"message": "The backup failed unexpectedly: %(error)s", "params": {"x": 1}}},
+    {"encrypted": "no"}, {"kind": "oracle"}, {"kind": "postgresql"}, {"state": "GOOD"},
+    {"verification": ["x"]}, {"audit_head": "x"}, {"audit_head": {"last_id": "x"}},
+    {"name": "../../etc/x"}, {"name": "x\ny"}, {"file": "../register.db"},
+]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda c: json.dumps(c, default=str)[:48])
+def test_a_changed_manifest_is_skipped_and_logged(settings, caplog, change):
+    fabricate(settings, [utc(2026, 11, 23, 12)])
+    [name] = fabricate(settings, [utc(2026, 11, 24, 12)])
+    taken = backup.list_backups(settings)[0]
+    assert taken.name == name
+    change_manifest(taken, **change)
+
+    with caplog.at_level(logging.WARNING, logger="register.backup"):
+        listed = backup.list_backups(settings)
+    assert [b.name for b in listed] == ["register-20261123T120000Z"]
+    assert f"unreadable backup manifest {taken.manifest_path}" in caplog.text
+    with pytest.raises(backup.BackupError, match="cannot be read"):
+        backup.verify_backup(settings, name)
+    status = backup.status(settings, now=utc(2026, 11, 24, 13))
+    assert status["last_good"]["name"] == "register-20261123T120000Z"
+
+
+def test_a_changed_manifest_fails_no_command_and_no_page(app, runner, client, auth, make_user,
+                                                        tmp_path):
+    config = backup_views.settings(app)
+    add_customers(2)
+    backup.create_backup(config, now=utc(2026, 11, 23, 12))
+    make_user("huolto", "maintenance")
+    auth.login("huolto")
+    for change in CHANGES:
+        taken = backup.create_backup(config)
+        change_manifest(taken, **change)
+        for args in (["backup", "list"], ["backup", "status"], ["backup", "verify", taken.name],
+                     ["backup", "restore", taken.name, "--to", str(tmp_path / "r.db")],
+                     ["backup", "drill"]):
+            no_traceback(runner.invoke(args=args))
+        assert not (tmp_path / "r.db").exists()
+        assert client.get("/backups/").status_code == 200, change
+        assert client.get("/").status_code == 200, change
+        taken.manifest_path.unlink()  # the next one on its own
+
+
+@pytest.mark.parametrize("entry", [
+    "x", None, [], {}, {"at": "2026-11-24T12:00:00+02:00", "ok": True, "problems": [],
+                        "tables": []},
+    {"at": "2026-11-24T12:00:00", "ok": "yes", "problems": [], "tables": []},
+    {"at": "2026-11-24T12:00:00", "ok": False, "problems": ["boom"], "tables": []},
+    {"at": "2026-11-24T12:00:00", "ok": False, "problems": [["%(error)s", {}]],
+     "tables": [["customer", "3", 3, 3]]},
+    {"at": "2026-11-24T12:00:00", "ok": True, "problems": [], "tables": [["customer", 3]]},
+    {"at": "2026-11-24T12:00:00", "ok": True, "problems": [], "tables": [],
+     "source": "moon"},
+], ids=lambda e: json.dumps(e)[:40])
+def test_a_changed_drill_log_entry_is_skipped(app, client, auth, make_user, runner, caplog,
+                                              entry):
+    config = backup_views.settings(app)
+    add_customers(1)
+    backup.create_backup(config)
+    good = backup.drill(config)
+    log_path = config.directory / backup.DRILL_LOG
+    log_path.write_text(json.dumps(json.loads(log_path.read_text()) + [entry]))
+
+    with caplog.at_level(logging.WARNING, logger="register.backup"):
+        assert backup.drill_log(config) == [good]
+    assert "unreadable entry of the drill log" in caplog.text
+    assert backup.status(config)["last_drill"]["at"].isoformat() == good["at"]
+    assert backup.last_passed_drill(config).isoformat() == good["at"]
+    no_traceback(runner.invoke(args=["backup", "status"]))
+    make_user("vastaava", "responsible")
+    auth.login("vastaava")
+    assert client.get("/backups/").status_code == 200
+    assert client.get("/").status_code == 200
+    assert client.get("/duties/").status_code == 200
