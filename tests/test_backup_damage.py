@@ -166,3 +166,59 @@ def test_a_changed_drill_log_entry_is_skipped(app, client, auth, make_user, runn
     assert client.get("/backups/").status_code == 200
     assert client.get("/").status_code == 200
     assert client.get("/duties/").status_code == 200
+
+
+# --- a restore never destroys a backup; odd targets are refused cleanly ---------------------
+
+
+def test_a_restore_into_a_backups_own_files_or_folder_is_refused(settings, tmp_path, runner,
+                                                                 app):
+    add_customers(2)
+    (tmp_path / "offsite").mkdir()
+    settings = backup.Settings(settings.database_url, settings.directory,
+                               offsite=tmp_path / "offsite")
+    taken = backup.create_backup(settings)
+    kept = {path: path.read_bytes() for path in settings.directory.glob("register-*")}
+    link = tmp_path / "link.sqlite3"
+    link.hardlink_to(taken.path)
+    inside = [taken.path, f"sqlite:///{taken.path}", taken.manifest_path, link,
+              settings.directory / "new.db", settings.directory / ".drill-x" / "drill.db",
+              tmp_path / "offsite" / taken.path.name, tmp_path / "offsite" / "new.db"]
+    for target in inside:
+        with pytest.raises(backup.BackupError, match="destroy") as refused:
+            backup.restore(settings, taken.name, target, force=True)
+        assert "outside the backup folders" in str(refused.value)
+    assert {path: path.read_bytes() for path in settings.directory.glob("register-*")} == kept
+    assert backup.verify_backup(settings, taken.name)[1] == []
+
+    config = backup_views.settings(app)  # the command the same
+    cli_taken = backup.create_backup(config)
+    result = runner.invoke(args=["backup", "restore", cli_taken.name, "--to",
+                                 str(cli_taken.path), "--force"])
+    no_traceback(result)
+    assert result.exit_code == 1 and "tuhoaisi varmuuskopion" in result.output  # in Finnish
+    assert backup.verify_backup(config, cli_taken.name)[1] == []
+
+
+@pytest.mark.parametrize("force", [False, True])
+@pytest.mark.parametrize("target, refusal", [
+    ("", "No database file"), (".", "is a folder"), ("/", "is a folder"),
+    ("/tmp", "is a folder"), ("/tmp/", "is a folder"), ("sqlite:////tmp", "is a folder"),
+    ("x" * 300, "longer than"), ("sqlite:///" + "x" * 5000, "longer than"),
+    ("/tmp/" + "x/" * 2100 + "r.db", "longer than"),
+    ("a\x00b.db", "NUL"), ("sqlite:///a\x00b.db", "NUL"), ("sqlite:///%00", "NUL"),
+], ids=lambda value: repr(value)[:20])
+def test_an_odd_restore_target_is_refused_cleanly(app, runner, tmp_path, monkeypatch, target,
+                                                  refusal, force):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.txt").write_text("mine")
+    config = backup_views.settings(app)
+    taken = backup.create_backup(config)
+    with pytest.raises(backup.BackupError, match=refusal):
+        backup.restore(config, taken.name, target, force=force)
+    result = runner.invoke(args=["backup", "restore", taken.name, "--to", target]
+                           + (["--force"] if force else []))
+    no_traceback(result)
+    assert result.exit_code == 1 and "Error" in result.output
+    assert (tmp_path / "mine.txt").read_text() == "mine"
+    assert backup.verify_backup(config, taken.name)[1] == []

@@ -14,7 +14,7 @@ from services.backup.errors import BackupError
 from services.backup.files import directory_lock, ensure_directory, plain, write_private
 from services.backup.manifest import check_problem, naive_time, newest_good, whole_number
 from services.backup.offsite import offsite_settings
-from services.backup.restoring import restore
+from services.backup.restoring import restore_backup
 from services.backup.target import Target, read_snapshot
 from services.errors import N_
 
@@ -85,17 +85,17 @@ def _nothing_to_drill(offsite):
 
 
 def _drill_restore(settings, backup, directory):
-    # ``backup`` may be an off-site copy: restore reads it there (by its manifest's path)
-    # and decrypts it into the local folder.
+    # ``backup`` may be an off-site copy: the restore reads it there and decrypts it into
+    # the local folder. The scratch SQLite file is in the local folder (private, 0700).
     live = Target.parse(settings.database_url)
     if live.kind == "sqlite":
         with tempfile.TemporaryDirectory(dir=directory, prefix=".drill-") as scratch:
             target = Target("sqlite", path=pathlib.Path(scratch) / "drill.db")
-            return restore(settings, backup.manifest_path, target.url)
+            return restore_backup(settings, backup, target)
     scratch = live.with_database(f"{live.database}_drill"[:63])
     scratch.drop_database()
     try:
-        return restore(settings, backup.manifest_path, scratch.url)
+        return restore_backup(settings, backup, scratch)
     finally:
         scratch.drop_database()
 
