@@ -3,14 +3,25 @@ a fault names no other file and fails no page or command; a drill log entry the 
 what a crash leaves is removed by the next backup; a restore never destroys a backup; odd
 targets, settings and times give clean errors."""
 
+import datetime
 import json
 import logging
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import threading
 
 import pytest
 
 from admin_views import backup as backup_views
+from models import db, utcnow
 from services import backup
+from services.backup.files import write_private
 from tests.test_backup import add_customers, fabricate, utc
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -222,3 +233,157 @@ def test_an_odd_restore_target_is_refused_cleanly(app, runner, tmp_path, monkeyp
     assert result.exit_code == 1 and "Error" in result.output
     assert (tmp_path / "mine.txt").read_text() == "mine"
     assert backup.verify_backup(config, taken.name)[1] == []
+
+
+# --- what a process that died left is removed by the next backup ----------------------------
+
+
+CRASH = """
+import importlib, os, signal, sys
+module, name, after = sys.argv[1], sys.argv[2], sys.argv[3] == "after"
+target = importlib.import_module(module)
+original = getattr(target, name)
+def crash(*args, **kwargs):
+    if after:
+        original(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+setattr(target, name, crash)
+from flask.cli import main
+sys.argv = ["flask", "--app", "app", *sys.argv[4:]]
+main()
+"""
+
+
+def run_killed(app, module, name, after, *args):
+    """Run ``flask --app app ARGS`` in a process killed (SIGKILL) at ``module.name``: just
+    before it is called, or just after it returned."""
+    env = {**os.environ, "REGISTER_DATABASE_URL": app.config["DATABASE_URL"],
+           "REGISTER_INSTANCE_PATH": app.instance_path, "REGISTER_SECRET_KEY": "test",
+           "REGISTER_BACKUP_SCHEDULE": "false"}
+    for setting in ("BACKUP_KEY", "BACKUP_OFFSITE"):
+        if app.config.get(setting):
+            env["REGISTER_" + setting] = app.config[setting]
+    process = subprocess.run([sys.executable, "-c", CRASH, module, name,
+                              "after" if after else "before", *args], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert process.returncode == -signal.SIGKILL, process.stderr[-2000:]
+
+
+def files_in(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.name != ".lock")
+
+
+@pytest.mark.parametrize("module, name, after, encrypted", [
+    ("services.backup.create", "verify_sqlite_file", False, False),  # copied, not verified
+    ("services.backup.create", "verify_sqlite_file", False, True),
+    ("services.backup.crypto", "encrypt_file", False, True),  # verified plain, not encrypted
+    ("services.backup.crypto", "encrypt_file", True, True),  # encrypted, the plain file there
+    ("services.backup.create", "write_private", False, False),  # taken, no manifest
+    ("services.backup.create", "write_private", False, True),
+], ids=["copied", "copied-encrypted", "verified-encrypted", "encrypted", "unrecorded",
+        "unrecorded-encrypted"])
+def test_a_backup_killed_midway_leaves_nothing_once_the_next_is_taken(
+        app, module, name, after, encrypted):
+    if encrypted:
+        app.config["BACKUP_KEY"] = backup.new_key()
+    config = backup_views.settings(app)
+    add_customers(2)
+    mine = ["register-x.part", "register-notes.sqlite3", "register-notes.json", "notes.json",
+            "register-20200101T000000Z.json.bak", "register-20200101T000000Z.txt"]
+    config.directory.mkdir(parents=True)
+    for file in mine:
+        (config.directory / file).write_text("my own file")
+
+    run_killed(app, module, name, after, "backup", "create")
+    left = files_in(config.directory)
+    assert len(left) > len(mine)  # the dead process left something
+    assert not any(b.good for b in backup.list_backups(config))
+
+    taken = backup.create_backup(config)
+    assert taken.good
+    assert files_in(config.directory) == sorted(
+        mine + [taken.path.name, taken.manifest_path.name]), left
+
+
+@pytest.mark.parametrize("command, module, name, folder", [
+    ("verify", "services.backup.verify", "verify_sqlite_file", ".plain-"),
+    ("drill", "services.backup.restoring", "inspect_database", ".drill-"),
+])
+def test_a_verification_or_drill_killed_midway_leaves_no_copy_of_the_register(
+        app, command, module, name, folder):
+    app.config["BACKUP_KEY"] = backup.new_key()
+    config = backup_views.settings(app)
+    add_customers(2)
+    taken = backup.create_backup(config)
+    run_killed(app, module, name, False, "backup", command,
+               *([taken.name] if command == "verify" else []))
+    assert any(p.name.startswith(folder) for p in config.directory.iterdir())
+
+    later = backup.create_backup(config, now=utcnow() + datetime.timedelta(minutes=1))
+    assert files_in(config.directory) == sorted(  # the earlier one of the day rotated out
+        [later.path.name, later.manifest_path.name])
+
+
+def test_a_copy_killed_midway_is_removed_from_the_offsite_folder(app, tmp_path):
+    (tmp_path / "offsite").mkdir()
+    app.config["BACKUP_OFFSITE"] = str(tmp_path / "offsite")
+    config = backup_views.settings(app)
+    add_customers(1)
+    mine = tmp_path / "offsite" / "register-x.part"
+    mine.write_text("my own file")
+    run_killed(app, "shutil", "copyfileobj", False, "backup", "create")
+    assert any(n.endswith(".part") and n != mine.name for n in files_in(tmp_path / "offsite"))
+
+    taken = backup.create_backup(config, now=utcnow() + datetime.timedelta(minutes=1))
+    assert taken.offsite["verified"]
+    assert files_in(tmp_path / "offsite") == sorted(
+        [mine.name, taken.path.name, taken.manifest_path.name])
+
+
+# --- drills at once ----------------------------------------------------------------------
+
+
+def test_files_written_at_once_are_each_whole(tmp_path):
+    path = tmp_path / "log.json"
+    errors = []
+
+    def write(n):
+        try:
+            for _ in range(50):
+                write_private(path, json.dumps([n] * 1000))
+        except OSError as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(json.loads(path.read_text()))) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["log.json"]
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_drills_at_once_each_log_their_entry(settings):
+    add_customers(1)
+    backup.create_backup(settings)
+    errors = []
+
+    def run():
+        try:
+            backup.drill(settings)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            db.close()
+
+    for _round in range(3):
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    assert errors == []
+    entries = backup.drill_log(settings)
+    assert len(entries) == 12 and all(entry["ok"] for entry in entries)

@@ -11,7 +11,13 @@ import time
 from models import utcnow
 import services.backup.alerts as alerts
 from services.backup.errors import BackupError
-from services.backup.files import directory_lock, ensure_directory, plain, write_private
+from services.backup.files import (
+    directory_lock,
+    ensure_directory,
+    locked,
+    plain,
+    write_private,
+)
 from services.backup.manifest import check_problem, naive_time, newest_good, whole_number
 from services.backup.offsite import offsite_settings
 from services.backup.restoring import restore_backup
@@ -21,6 +27,7 @@ from services.errors import N_
 log = logging.getLogger("register.backup")
 
 DRILL_LOG = "drill-log.json"
+DRILL_LOG_LOCK = "drill-log.lock"  # taken while the log is read and written again
 DRILL_LOG_KEEP = 100
 SOURCES = ("local", "offsite")  # which copy a drill restored
 
@@ -178,5 +185,9 @@ def _read_drill_log(directory):
 
 
 def _append_drill(directory, entry):
-    entries = (_read_drill_log(directory) + [entry])[-DRILL_LOG_KEEP:]
-    write_private(pathlib.Path(directory) / DRILL_LOG, json.dumps(entries, indent=1))
+    """Add ``entry`` to the drill log, keeping the newest DRILL_LOG_KEEP; drills ending at
+    once take turns (the log's own lock), so none of their entries is lost."""
+    directory = pathlib.Path(directory)
+    with locked(directory / DRILL_LOG_LOCK, exclusive=True, wait=60):
+        entries = (_read_drill_log(directory) + [entry])[-DRILL_LOG_KEEP:]
+        write_private(directory / DRILL_LOG, json.dumps(entries, indent=1))

@@ -18,6 +18,11 @@ SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".pgdump"}
 MANIFEST_FORMAT = 1
 ENCRYPTED_SUFFIX = ".enc"  # services.backup.crypto.SUFFIX
 STATES = ("good", "failed")
+# The names the register gives a backup's files: register-<UTC time>[-n] and its suffixes;
+# a data file, and a file half-written (….part) while a backup is taken or copied.
+_TAKEN = r"(?P<name>register-\d{8}T\d{6}Z(?:-\d+)?)"
+DATA_FILE = re.compile(_TAKEN + r"(?:\.sqlite3|\.pgdump)(?:\.enc)?")
+PART_FILE = re.compile(_TAKEN + r"\..*\.part", re.DOTALL)
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 

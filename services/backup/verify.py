@@ -9,7 +9,7 @@ import urllib.parse
 
 import services.backup.crypto as crypto
 from services.backup.errors import BackupError
-from services.backup.files import create_private, ensure_directory, sha256
+from services.backup.files import create_private, directory_lock, ensure_directory, sha256
 from services.backup.manifest import find_backup
 from services.backup.target import clean_env, run_pg_program
 from services.errors import N_
@@ -87,8 +87,11 @@ def plain_file(settings, backup):
         raise BackupError(N_("The backup %(name)s was encrypted with another key than the "
                              "one set in BACKUP_KEY. Set the key it was encrypted with."),
                           name=backup.name)
-    with tempfile.TemporaryDirectory(dir=ensure_directory(settings.directory),
-                                     prefix=".plain-") as scratch:
+    # The decryption's folder exists only while the directory's lock is held (shared), so
+    # a backup (exclusive) that finds one knows it was left by a process that died.
+    directory = ensure_directory(settings.directory)
+    with directory_lock(directory, exclusive=False, wait=600), tempfile.TemporaryDirectory(
+            dir=directory, prefix=".plain-") as scratch:
         path = pathlib.Path(scratch) / backup.path.with_suffix("").name
         create_private(path)
         if crypto.decrypt_file(settings.key, backup.path, path, backup.name) != (
