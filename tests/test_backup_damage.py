@@ -15,10 +15,12 @@ import threading
 
 import pytest
 
+import database
 from admin_views import backup as backup_views
 from models import db, utcnow
-from services import backup
+from services import audit, backup
 from services.backup.files import write_private
+from services.backup.manifest import CLOCK_AHEAD
 from tests.test_backup import add_customers, fabricate, utc
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -51,14 +53,16 @@ def no_traceback(result):
 @pytest.mark.parametrize("other", ["newest", "drill-log.json", ".lock", ""])
 def test_rotation_removes_no_file_a_changed_manifest_names(settings, other):
     add_customers(1)
+    old = backup.create_backup(settings, now=utc(2026, 11, 23, 12))
     newest = backup.create_backup(settings, now=utc(2026, 11, 24, 12))
-    old = backup.create_backup(settings, now=utc(2020, 1, 1, 12))
     backup.drill(settings)
     named = newest.path.name if other == "newest" else other
     change_manifest(old, file=named)
 
     assert [b.name for b in backup.list_backups(settings)] == [newest.name]
-    backup.rotate(settings, now=utc(2026, 11, 24, 13))
+    one_day = backup.Settings(settings.database_url, settings.directory, keep_daily=1,
+                              keep_weekly=0, keep_monthly=0)
+    backup.rotate(one_day, now=utc(2026, 11, 24, 13))  # would rotate `old` out, if read
 
     assert newest.path.exists() and (settings.directory / "drill-log.json").exists()
     assert (settings.directory / ".lock").exists()
@@ -67,13 +71,15 @@ def test_rotation_removes_no_file_a_changed_manifest_names(settings, other):
 
 def test_a_manifest_copied_aside_is_no_backup(settings):
     add_customers(1)
+    old = backup.create_backup(settings, now=utc(2026, 11, 23, 12))
     newest = backup.create_backup(settings, now=utc(2026, 11, 24, 12))
-    old = backup.create_backup(settings, now=utc(2020, 1, 1, 12))
     copy = json.loads(newest.manifest_path.read_text())
     copy["created_at"] = "2019-01-01T00:00:00"
     (settings.directory / "register-keep.json").write_text(json.dumps(copy))
 
-    backup.rotate(settings, now=utc(2026, 11, 24, 13))
+    one_day = backup.Settings(settings.database_url, settings.directory, keep_daily=1,
+                              keep_weekly=0, keep_monthly=0)
+    backup.rotate(one_day, now=utc(2026, 11, 24, 13))
 
     assert newest.path.exists() and not old.path.exists()
     assert [b.name for b in backup.list_backups(settings)] == [newest.name]
@@ -387,3 +393,84 @@ def test_drills_at_once_each_log_their_entry(settings):
     assert errors == []
     entries = backup.drill_log(settings)
     assert len(entries) == 12 and all(entry["ok"] for entry in entries)
+
+
+# --- the status looks at the newest backup's file -------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["removed", "cut", "grown"])
+def test_the_status_does_not_call_a_backup_whose_file_is_gone_good(app, runner, client, auth,
+                                                                   make_user, damage):
+    config = backup_views.settings(app)
+    add_customers(1)
+    taken = backup.create_backup(config)
+    if damage == "removed":
+        taken.path.unlink()
+    elif damage == "cut":
+        taken.path.write_bytes(taken.path.read_bytes()[:1000])
+    else:
+        taken.path.write_bytes(taken.path.read_bytes() + b"x")
+
+    status = backup.status(config)
+    assert status["last_good"] is None and status["late"]
+    assert status["last_failed"]["name"] == taken.name
+    assert ("missing" if damage == "removed" else "corrupted") in status["last_failed"]["error"][0]
+    result = runner.invoke(args=["backup", "status"])
+    assert result.exit_code == 1 and "LATE" in result.output
+    make_user("huolto", "maintenance")
+    auth.login("huolto")
+    front = client.get("/").get_data(as_text=True)
+    assert "onnistunutta varmuuskopiota ei ole vielä" in front  # late: no good backup
+    assert taken.name in front  # named as the failed attempt
+
+
+def test_the_status_falls_back_to_the_newest_backup_whose_file_is_whole(settings):
+    add_customers(1)
+    older = backup.create_backup(settings, now=utc(2026, 11, 23, 12))
+    newer = backup.create_backup(settings, now=utc(2026, 11, 24, 12))
+    newer.path.unlink()
+    status = backup.status(settings, now=utc(2026, 11, 24, 13))
+    assert status["last_good"]["name"] == older.name and not status["late"]
+    assert status["last_failed"]["name"] == newer.name
+
+
+# --- a backup dated ahead (the clock jumped forward, then was put right) --------------------
+
+
+def test_a_backup_dated_ahead_hides_no_lateness(tmp_path):
+    settings = backup.Settings("sqlite:///unused.db", tmp_path / "backups")
+    now = utc(2026, 11, 25, 12)
+    fabricate(settings, [utc(2026, 11, 20, 12), utc(2027, 11, 25, 12)])
+    status = backup.status(settings, now=now)
+    assert status["late"] and status["last_good"]["name"] == "register-20261120T120000Z"
+    assert status["last_good"]["age"] == datetime.timedelta(days=5)
+
+    near = backup.Settings("sqlite:///unused.db", tmp_path / "near")
+    fabricate(near, [now + CLOCK_AHEAD - datetime.timedelta(seconds=1)])
+    status = backup.status(near, now=now)  # a clock a little off counts as taken now
+    assert not status["late"] and status["last_good"]["age"] == datetime.timedelta(0)
+
+
+def test_a_backup_dated_ahead_does_not_stop_the_schedule(settings):
+    now = utc(2026, 11, 25, 12)
+    fabricate(settings, [utc(2027, 11, 25, 12)])
+    scheduler = backup.Scheduler(settings, clock=lambda: now)
+    assert scheduler.due(now)
+    with database.write_transaction():  # another server's scheduler, its clock ahead too
+        audit.record("scheduled_backup", object_type="backup", object_id="x",
+                     at=utc(2027, 11, 25, 12))
+    assert scheduler.due(now)
+    taken = scheduler.run_once()
+    assert taken.good and taken.created_at == now
+    assert not scheduler.due(now + datetime.timedelta(hours=1))
+
+
+def test_rotation_does_not_keep_a_backup_dated_ahead_as_the_newest(tmp_path):
+    settings = backup.Settings("sqlite:///unused.db", tmp_path / "backups")
+    [ahead] = fabricate(settings, [utc(2027, 11, 25, 12)])
+    now = utc(2026, 11, 25, 12)
+    assert backup.rotate(settings, now=now) == []  # the only good one: kept meanwhile
+    [failed] = fabricate(settings, [utc(2027, 11, 26, 12)], state="failed")
+    [taken] = fabricate(settings, [now])
+    assert sorted(backup.rotate(settings, now=now)) == [ahead, failed]
+    assert [b.name for b in backup.list_backups(settings)] == [taken]

@@ -18,6 +18,10 @@ SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".pgdump"}
 MANIFEST_FORMAT = 1
 ENCRYPTED_SUFFIX = ".enc"  # services.backup.crypto.SUFFIX
 STATES = ("good", "failed")
+# A backup dated more than this after now was taken while the clock was ahead (then put
+# right): it counts neither as the newest backup nor against a late or due one, or the
+# backups would wait for its date.
+CLOCK_AHEAD = datetime.timedelta(minutes=5)
 # The names the register gives a backup's files: register-<UTC time>[-n] and its suffixes;
 # a data file, and a file half-written (….part) while a backup is taken or copied.
 _TAKEN = r"(?P<name>register-\d{8}T\d{6}Z(?:-\d+)?)"
@@ -83,6 +87,11 @@ class Backup:
         """The failure as ``(msgid, params)``, or None."""
         error = self.manifest.get("error")
         return (error["message"], error.get("params", {})) if error else None
+
+
+def dated_ahead(moment, now):
+    """Tell whether a backup taken at ``moment`` is dated ahead of ``now`` (CLOCK_AHEAD)."""
+    return moment > now + CLOCK_AHEAD
 
 
 def list_backups(settings):

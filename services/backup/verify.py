@@ -101,15 +101,29 @@ def plain_file(settings, backup):
 
 
 def checksum_problems(backup):
+    """Return the problems of ``backup``'s state and data file: failed when taken, the file
+    missing, or its size or SHA-256 not those recorded (a list of ``(msgid, params)``)."""
     if not backup.good:
         return [(N_("The backup %(name)s failed its verification when it was taken; use an "
                     "earlier good backup."), {"name": backup.name})]
-    if not backup.path.exists():
+    problems = file_problems(backup)
+    if not problems and sha256(backup.path) != backup.manifest["sha256"]:
+        problems = [_corrupted(backup)]
+    return problems
+
+
+def file_problems(backup):
+    """Return the problems of ``backup``'s data file seen without reading it: missing, or
+    not the size recorded (what the status pages check at every look)."""
+    try:
+        size = backup.path.stat().st_size
+    except (OSError, ValueError):
         return [(N_("The data file of the backup %(name)s is missing: %(file)s."),
                  {"name": backup.name, "file": str(backup.path)})]
-    if backup.path.stat().st_size != backup.size or sha256(backup.path) != backup.manifest[
-            "sha256"]:
-        return [(N_("The backup %(name)s is corrupted: its checksum does not match the one "
-                    "recorded when it was taken. Use another backup (flask --app app backup "
-                    "list)."), {"name": backup.name})]
-    return []
+    return [] if size == backup.size else [_corrupted(backup)]
+
+
+def _corrupted(backup):
+    return (N_("The backup %(name)s is corrupted: its checksum does not match the one "
+               "recorded when it was taken. Use another backup (flask --app app backup "
+               "list)."), {"name": backup.name})
