@@ -126,7 +126,11 @@ class BackupView(SecureBaseView):
     def drill(self):
         config = settings()
         try:
-            entry = rules.drill(config)
+            entry = rules.drill(config, wait=0)  # no server worker held while a backup runs
+        except rules.BackupBusy:
+            flash(_("A backup is being taken right now, so the restore drill did not start. "
+                    "Try again in a few minutes."), "warning")
+            return redirect(url_for(".index"))
         except rules.BackupError as e:
             entry = None
             flash(_(e.message, **e.params), "error")

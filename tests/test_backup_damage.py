@@ -4,6 +4,7 @@ what a crash leaves is removed by the next backup; a restore never destroys a ba
 targets, settings and times give clean errors."""
 
 import datetime
+import fcntl
 import json
 import logging
 import os
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -19,8 +21,10 @@ import database
 from admin_views import backup as backup_views
 from models import db, utcnow
 from services import audit, backup
+from services.backup import drills
 from services.backup.files import write_private
 from services.backup.manifest import CLOCK_AHEAD
+from tests.conftest import csrf_token
 from tests.test_backup import add_customers, fabricate, utc
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -474,3 +478,66 @@ def test_rotation_does_not_keep_a_backup_dated_ahead_as_the_newest(tmp_path):
     [taken] = fabricate(settings, [now])
     assert sorted(backup.rotate(settings, now=now)) == [ahead, failed]
     assert [b.name for b in backup.list_backups(settings)] == [taken]
+
+
+# --- the drill button -------------------------------------------------------------------------
+
+
+def test_the_drill_button_does_not_wait_while_a_backup_is_taken(client, auth, make_user, app):
+    make_user("huolto", "maintenance")
+    config = backup_views.settings(app)
+    backup.create_backup(config)
+    auth.login("huolto")
+    token = auth.token("/backups/")
+    fd = os.open(config.directory / backup.LOCK_FILE, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a backup being taken holds it
+        started = time.monotonic()
+        response = client.post("/backups/drill", data={"csrf_token": token})
+        assert time.monotonic() - started < 5
+    finally:
+        os.close(fd)
+    assert response.status_code == 302
+    page = client.get("/backups/").get_data(as_text=True)
+    assert "Varmuuskopiota otetaan parhaillaan" in page  # the flash, in Finnish
+    assert backup.drill_log(config) == []
+    assert client.post("/backups/drill", data={"csrf_token": token}).status_code == 302
+    assert backup.drill_log(config)[0]["ok"]  # once the backup is done, it runs
+
+
+def test_drill_buttons_pressed_at_once_each_run_and_log_a_drill(app, auth, make_user,
+                                                                monkeypatch):
+    read = drills._read_drill_log
+
+    def read_slowly(directory):  # the log read, then written again a moment later
+        entries = read(directory)
+        time.sleep(0.3)
+        return entries
+
+    monkeypatch.setattr(drills, "_read_drill_log", read_slowly)
+    config = backup_views.settings(app)
+    add_customers(1)
+    backup.create_backup(config)
+    clients = []
+    for name in ("huolto", "vastaava"):
+        make_user(name, "maintenance" if name == "huolto" else "responsible")
+        client = app.test_client()
+        type(auth)(client).login(name)
+        clients.append((client, csrf_token(client.get("/backups/").get_data(as_text=True))))
+    codes = []
+
+    def press(client, token):
+        try:
+            for _ in range(3):
+                codes.append(client.post("/backups/drill", data={"csrf_token": token})
+                             .status_code)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=press, args=pair) for pair in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert codes == [302] * 6
+    assert len(backup.drill_log(config)) == 6

@@ -32,8 +32,11 @@ DRILL_LOG_KEEP = 100
 SOURCES = ("local", "offsite")  # which copy a drill restored
 
 
-def drill(settings, now=None):
+def drill(settings, now=None, wait=600):
     """Restore the newest good backup into a scratch database, compare, log; return the entry.
+
+    ``wait`` is how many seconds to wait while a backup is being taken before giving up
+    with ``BackupBusy`` (the page waits for none: it holds a server's worker meanwhile).
 
     With an off-site folder set (BACKUP_OFFSITE), the backup is the newest copy there,
     decrypted with BACKUP_KEY when encrypted: the drill shows that the second place alone
@@ -53,7 +56,7 @@ def drill(settings, now=None):
              "backup_created_at": None, "problems": [], "tables": [], "audit_checked": 0,
              "source": "local" if offsite is None else "offsite",
              "encrypted": False}
-    with directory_lock(directory, exclusive=False, wait=600):
+    with directory_lock(directory, exclusive=False, wait=wait):
         backup = newest_good(offsite or settings)
         if backup is None:
             raise _nothing_to_drill(offsite)
