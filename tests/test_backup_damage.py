@@ -541,3 +541,50 @@ def test_drill_buttons_pressed_at_once_each_run_and_log_a_drill(app, auth, make_
         thread.join(120)
     assert codes == [302] * 6
     assert len(backup.drill_log(config)) == 6
+
+
+# --- wrong BACKUP_* settings ----------------------------------------------------------------
+
+
+WRONG_SETTINGS = [("BACKUP_KEY", "short"), ("BACKUP_KEY", "é" * 44),
+                  ("BACKUP_INTERVAL_HOURS", "nan"), ("BACKUP_INTERVAL_HOURS", "inf"),
+                  ("BACKUP_INTERVAL_HOURS", "1e12"), ("BACKUP_INTERVAL_HOURS", 0),
+                  ("BACKUP_KEEP_DAILY", "x"), ("BACKUP_KEEP_WEEKLY", "1e9"),
+                  ("BACKUP_KEEP_MONTHLY", -1), ("BACKUP_KEEP_DAILY", "٣")]
+
+
+@pytest.mark.parametrize("setting, value", WRONG_SETTINGS)
+def test_a_wrong_setting_is_named_by_every_command(app, runner, tmp_path, setting, value):
+    with pytest.raises(backup.SettingsError, match=setting):
+        backup.Settings.from_config({"DATABASE_URL": app.config["DATABASE_URL"],
+                                     setting: value}, tmp_path)
+    app.config[setting] = value
+    for args in (["backup", "create"], ["backup", "list"], ["backup", "status"],
+                 ["backup", "verify", "x"], ["backup", "drill"], ["duties", "check"],
+                 ["backup", "restore", "x", "--to", str(tmp_path / "r.db")]):
+        result = runner.invoke(args=args)
+        no_traceback(result)
+        assert result.exit_code == 1 and setting in result.output, (args, result.output)
+    assert runner.invoke(args=["backup", "key"]).exit_code == 0
+
+
+@pytest.mark.parametrize("setting, value", WRONG_SETTINGS[::3])
+def test_a_wrong_setting_is_said_on_the_pages(app, client, auth, make_user, setting, value):
+    backup.create_backup(backup_views.settings(app))
+    app.config[setting] = value
+    said = "Varmuuskopioinnin asetukset ovat väärin"
+    make_user("huolto", "maintenance")
+    auth.login("huolto")
+    for path in ("/", "/backups/"):
+        page = client.get(path)
+        assert page.status_code == 200 and said in page.get_data(as_text=True), path
+        assert setting in page.get_data(as_text=True)
+    response = client.post("/backups/drill", data={"csrf_token": auth.token("/backups/")})
+    assert response.status_code == 302
+    assert setting in client.get("/backups/").get_data(as_text=True)  # the flash
+    make_user("vastaava", "responsible")
+    auth.login("vastaava")
+    for path in ("/", "/access/security/", "/duties/"):
+        page = client.get(path)
+        assert page.status_code == 200 and said in page.get_data(as_text=True), path
+    assert client.get("/retention/log/").status_code == 200  # said at each purge, none yet
