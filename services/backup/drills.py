@@ -146,10 +146,13 @@ def last_passed_drill(settings):
 
 
 def _check_entry(entry):
-    """Return ``entry`` if it is a whole drill as ``drill()`` logs it; else ValueError."""
-    if not isinstance(entry, dict) or not all(
-            isinstance(entry.get(key), list) for key in ("problems", "tables")):
+    """Return ``entry`` as ``drill()`` logs it (a value it lacks given its default: no
+    problems, no tables, local) if it is one; else ValueError."""
+    if not isinstance(entry, dict):
         raise ValueError("not a drill")
+    entry = {"backup": None, "problems": [], "tables": [], "source": "local", **entry}
+    if not all(isinstance(entry[key], list) for key in ("problems", "tables")):
+        raise ValueError("problems or tables is not a list")
     naive_time(entry.get("at"))
     if not isinstance(entry.get("ok"), bool) or entry.get("source", "local") not in SOURCES:
         raise ValueError("ok or source is not one of the values a drill logs")
