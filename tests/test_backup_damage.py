@@ -5,11 +5,13 @@ targets, settings and times give clean errors."""
 
 import datetime
 import fcntl
+import hashlib
 import json
 import logging
 import os
 import pathlib
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -588,3 +590,40 @@ def test_a_wrong_setting_is_said_on_the_pages(app, client, auth, make_user, sett
         page = client.get(path)
         assert page.status_code == 200 and said in page.get_data(as_text=True), path
     assert client.get("/retention/log/").status_code == 200  # said at each purge, none yet
+
+
+# --- verify compares the row counts ----------------------------------------------------------
+
+
+def rewrite_checksum(taken):
+    """Record the data file's present size and SHA-256 in its manifest, as one who changed
+    the file and wanted it to pass would."""
+    data = taken.path.read_bytes()
+    change_manifest(taken, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+@pytest.mark.parametrize("damage", ["empty", "emptied table", "cut"])
+def test_verify_compares_the_row_counts_with_the_manifest(app, runner, damage):
+    config = backup_views.settings(app)
+    add_customers(3)
+    taken = backup.create_backup(config)
+    if damage == "empty":
+        taken.path.write_bytes(b"")
+    elif damage == "emptied table":
+        conn = sqlite3.connect(taken.path)
+        conn.execute("DELETE FROM customer")
+        conn.commit()
+        conn.close()
+    else:
+        taken.path.write_bytes(taken.path.read_bytes()[:4096])
+    rewrite_checksum(taken)
+
+    _found, problems = backup.verify_backup(config, taken.name)
+    assert problems
+    if damage != "cut":
+        assert ("The table %(table)s has %(found)s rows in the backup file, but its manifest "
+                "recorded %(recorded)s.", {"table": "customer", "found": 0, "recorded": 3}
+                ) in problems
+    result = runner.invoke(args=["backup", "verify", taken.name])
+    no_traceback(result)
+    assert result.exit_code == 1 and "FAILED" in result.output

@@ -11,7 +11,7 @@ import services.backup.crypto as crypto
 from services.backup.errors import BackupError
 from services.backup.files import create_private, directory_lock, ensure_directory, sha256
 from services.backup.manifest import find_backup
-from services.backup.target import clean_env, run_pg_program
+from services.backup.target import clean_env, read_snapshot, run_pg_program
 from services.errors import N_
 
 
@@ -37,6 +37,25 @@ def verify_sqlite_file(path):
     return "integrity_check ok"
 
 
+def sqlite_count_problems(path, tables):
+    """Compare the row count of every table in the SQLite file ``path`` with ``tables``
+    (the manifest's); return the differences as ``(msgid, params)`` problems."""
+    conn = sqlite3.connect(f"file:{urllib.parse.quote(str(path))}?mode=ro&immutable=1",
+                           uri=True)
+    try:
+        found = read_snapshot(conn, "sqlite")["tables"]
+    except sqlite3.DatabaseError as e:
+        raise BackupError(N_("The integrity check of the copy failed: %(error)s"),
+                          error=str(e)) from e
+    finally:
+        conn.close()
+    differ = sorted(t for t in set(found) | set(tables) if found.get(t) != tables.get(t))
+    return [(N_("The table %(table)s has %(found)s rows in the backup file, but its manifest "
+                "recorded %(recorded)s."),
+             {"table": table, "found": found.get(table, 0), "recorded": tables.get(table, 0)})
+            for table in differ]
+
+
 def verify_pgdump_file(path, tables, pg_bin):
     """Check a dump with ``pg_restore --list``: readable, with the data of every table."""
     listing = run_pg_program(pg_bin, "pg_restore", ["--list", str(path)], env=clean_env())
@@ -49,7 +68,8 @@ def verify_pgdump_file(path, tables, pg_bin):
 
 
 def verify_backup(settings, file):
-    """Check a backup's size and SHA-256 against its manifest, then its contents.
+    """Check a backup's size and SHA-256 against its manifest, then its contents: a SQLite
+    file's integrity and the row count of every table, a dump's table of contents.
 
     Return ``(backup, problems)``: problems is a list of ``(msgid, params)``, empty when
     the backup is sound.
@@ -61,6 +81,7 @@ def verify_backup(settings, file):
             with plain_file(settings, backup) as path:
                 if backup.kind == "sqlite":
                     verify_sqlite_file(path)
+                    problems += sqlite_count_problems(path, backup.tables)
                 else:
                     verify_pgdump_file(path, backup.tables, settings.pg_bin)
         except BackupError as e:
