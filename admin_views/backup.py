@@ -26,8 +26,14 @@ from services.vocabulary.administration import BACKUP_STATE_LABELS
 
 
 def settings(app=None):
-    """Return the backup settings of ``app`` (the current app by default)."""
+    """Return the backup settings of ``app`` (the current app by default); a wrong
+    BACKUP_* setting raises ``SettingsError`` (refused at start, said on the pages)."""
     return rules.Settings.from_app(app or current_app)
+
+
+def settings_error_status(error):
+    """Return the status panel's ``backup_status`` when a BACKUP_* setting is wrong."""
+    return {"settings_error": problem_text((error.message, error.params))}
 
 
 def init_app(app):
@@ -63,7 +69,11 @@ def panel_status(user=None, now=None):
     user = user or current_user
     if not policy.may(user, "see_backups"):
         return None
-    return present_status(rules.status(settings(), now))
+    try:
+        config = settings()
+    except rules.SettingsError as e:
+        return settings_error_status(e)
+    return present_status(rules.status(config, now))
 
 
 def present_status(status):
@@ -110,7 +120,11 @@ class BackupView(SecureBaseView):
 
     @expose("/")
     def index(self):
-        config = settings()
+        try:
+            config = settings()
+        except rules.SettingsError as e:
+            return self.render("backup/index.html", backup_status=settings_error_status(e),
+                               settings=None)
         backups = rules.list_backups(config)
         drills = rules.drill_log(config)
         return self.render(
@@ -124,9 +138,13 @@ class BackupView(SecureBaseView):
 
     @expose("/drill", methods=("POST",))
     def drill(self):
-        config = settings()
         try:
-            entry = rules.drill(config)
+            config = settings()
+            entry = rules.drill(config, wait=0)  # no server worker held while a backup runs
+        except rules.BackupBusy:
+            flash(_("A backup is being taken right now, so the restore drill did not start. "
+                    "Try again in a few minutes."), "warning")
+            return redirect(url_for(".index"))
         except rules.BackupError as e:
             entry = None
             flash(_(e.message, **e.params), "error")

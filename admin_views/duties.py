@@ -47,10 +47,15 @@ class DutiesView(SecureBaseView):
     @expose("/")
     def index(self, errors=None, values=None):
         user = acting_user()
+        try:
+            last_drill, backup_error = backup_rules.last_passed_drill(
+                backup_rules.Settings.from_app(current_app)), None
+        except backup_rules.SettingsError as e:  # the drill's duty cannot be read: said
+            last_drill, backup_error = None, _(e.message, **e.params)
         return self.render(
             "duties/index.html",
-            duties=rules.duties(last_drill=backup_rules.last_passed_drill(
-                backup_rules.Settings.from_app(current_app))),
+            duties=rules.duties(last_drill=last_drill),
+            backup_error=backup_error,
             link=duty_link,
             DUTY_LABELS=DUTY_LABELS,
             STATE_LABELS=DUTY_STATE_LABELS,

@@ -387,11 +387,15 @@ class PurgeLogView(SecureBaseView):
         from services import backup as backup_rules
 
         runs = rules.logged_runs()
-        backups = backup_rules.Settings.from_app(current_app)
+        try:
+            backups, backup_error = backup_rules.Settings.from_app(current_app), None
+        except backup_rules.SettingsError as e:  # when the backups go cannot be read: said
+            backups, backup_error = None, _(e.message, **e.params)
         return self.render(
             "retention/log.html",
             backups_expire=lambda run: backup_rules.backups_holding_expire_by(
                 backups, run.finished_at),
+            backup_error=backup_error,
             number=format_decimal,
             runs=[(run, rules.counts_of(run, "done"), rules.counts_of(run, "planned"))
                   for run in runs],

@@ -49,7 +49,11 @@ class SecurityOverviewView(SecureBaseView):
     @expose("/")
     def index(self):
         config = current_app.config
-        found = rules.overview(backups.Settings.from_app(current_app),
+        try:
+            backup_settings, backup_error = backups.Settings.from_app(current_app), None
+        except backups.SettingsError as e:  # said in the backups' part of the page
+            backup_settings, backup_error = None, _(e.message, **e.params)
+        found = rules.overview(backup_settings,
                                totp_enabled=config.get("TOTP_ENABLED"),
                                required_roles=config.get("TOTP_REQUIRED_ROLES"))
         links = {name: url_for(endpoint) for name, endpoint in ACTION_LINKS.items()}
@@ -57,7 +61,9 @@ class SecurityOverviewView(SecureBaseView):
             "access/security.html",
             found=found,
             backup=found.backup,
-            late_after=format_timedelta(found.backup["late_after"], threshold=1),
+            backup_error=backup_error,
+            late_after=(format_timedelta(found.backup["late_after"], threshold=1)
+                        if found.backup else ""),
             summary=summary(found),
             links=links,
             ROLE_LABELS=ROLE_LABELS,

@@ -14,16 +14,21 @@ backup_cli = AppGroup("backup", help="Backups: take, list, verify, restore and d
 
 
 def _backup_settings():
+    """Return the BACKUP_* settings; a wrong one ends the command with its message."""
     from flask import current_app
 
     from services import backup
 
-    return backup.Settings.from_app(current_app)
+    try:
+        return backup.Settings.from_app(current_app)
+    except RegisterError as e:
+        fail(e)
 
 
 def _problems(problems):
-    """Print a backup's problems in the user's language, on standard error."""
-    for message, params in problems:
+    """Print a backup's problems in the user's language, on standard error (a failure
+    recorded without its reason prints nothing)."""
+    for message, params in filter(None, problems):
         click.echo(_(message, **params), err=True)
 
 

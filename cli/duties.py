@@ -4,6 +4,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from cli.base import fail
 from database import write_transaction
 
 duties_cli = AppGroup("duties", help="Duties that come due.")
@@ -19,7 +20,11 @@ def duties_check():
 
     with write_transaction():
         written = requests.remind_due() + remind_duties()
-    backups = backup.notify_problems(backup.Settings.from_app(current_app))
     # Lines for people and cron mail alike, untranslated like `audit verify`'s.
     click.echo(f"duties: {written} notifications written to the outbox")
+    try:
+        settings = backup.Settings.from_app(current_app)
+    except backup.SettingsError as e:  # the other duties are written; this one is said
+        fail(e)
+    backups = backup.notify_problems(settings)
     click.echo(f"backups: {backups} notifications of a late or failed backup written")

@@ -55,7 +55,7 @@ class Overview:
     idle_days: int
     idle: list  # [user], the longest unused first
     weeks: list  # [Week], oldest first
-    backup: dict  # services.backup.status
+    backup: dict  # services.backup.status; None when a BACKUP_* setting is wrong
     verification: object  # models.AuditVerification or None
 
     @property
@@ -74,7 +74,8 @@ class Overview:
 
 
 def overview(backup_settings, *, totp_enabled, required_roles, now=None):
-    """Return the :class:`Overview` at ``now`` (naive UTC; default the clock's)."""
+    """Return the :class:`Overview` at ``now`` (naive UTC; default the clock's); its
+    ``backup`` is None when ``backup_settings`` is (a BACKUP_* setting is wrong)."""
     now = now or utcnow()
     return Overview(
         totp_enabled=bool(totp_enabled),
@@ -84,7 +85,7 @@ def overview(backup_settings, *, totp_enabled, required_roles, now=None):
         idle_days=IDLE_DAYS,
         idle=idle_accounts(IDLE_DAYS, now),
         weeks=login_weeks(now),
-        backup=backups.status(backup_settings, now),
+        backup=backups.status(backup_settings, now) if backup_settings is not None else None,
         verification=audit.last_verification(),
     )
 

@@ -3,6 +3,7 @@ new database and drilled; the scheduler, the commands and the status page."""
 
 import datetime
 import fcntl
+import hashlib
 import json
 import os
 import pathlib
@@ -257,6 +258,7 @@ def test_drill_compares_with_the_manifest_and_reports_live_counts(settings, db_k
 
 def fabricate(settings, moments, state="good"):
     """Write backups (manifest and a small data file) taken at the given UTC moments."""
+    checksum = hashlib.sha256(b"x").hexdigest()
     settings.directory.mkdir(exist_ok=True)
     names = []
     for moment in moments:
@@ -264,7 +266,7 @@ def fabricate(settings, moments, state="good"):
         data = settings.directory / (name + ".sqlite3")
         data.write_bytes(b"x")
         manifest = {"name": name, "file": data.name, "kind": "sqlite", "state": state,
-                    "created_at": moment.isoformat(), "size": 1, "sha256": None,
+                    "created_at": moment.isoformat(), "size": 1, "sha256": checksum,
                     "tables": {"customer": 1}}
         (settings.directory / (name + ".json")).write_text(json.dumps(manifest))
         names.append(name)

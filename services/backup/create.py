@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import pathlib
+import shutil
 import sqlite3
 import time
 
@@ -19,7 +20,14 @@ from services.backup.files import (
     sha256,
     write_private,
 )
-from services.backup.manifest import MANIFEST_FORMAT, PREFIX, SUFFIXES, Backup
+from services.backup.manifest import (
+    DATA_FILE,
+    MANIFEST_FORMAT,
+    PART_FILE,
+    PREFIX,
+    SUFFIXES,
+    Backup,
+)
 from services.backup.offsite import copy_offsite
 from services.backup.rotation import rotate_locked
 from services.backup.target import Target, first_line, read_snapshot, run_pg_program
@@ -47,8 +55,7 @@ def create_backup(settings, now=None, wait=0.0):
 def create_locked(settings, now):
     """Take, verify and record a backup at ``now``; the caller holds the directory's lock."""
     directory = pathlib.Path(settings.directory)
-    for stale in directory.glob(PREFIX + "*.part"):  # left by a process that died
-        stale.unlink(missing_ok=True)
+    remove_leftovers(directory)
     target = Target.parse(settings.database_url)
     name = _free_name(directory, now)
     data = directory / (name + SUFFIXES[target.kind])
@@ -68,6 +75,28 @@ def create_locked(settings, now):
         if settings.offsite is not None:
             copy_offsite(settings, backup, now)
     return backup
+
+
+def remove_leftovers(directory):
+    """Remove what a backup, a verification or a drill that died (a crash, a kill) left in
+    the backup ``directory``: a backup's half-written files (``register-<time>….part``), its
+    data file without a manifest (a plain copy too, when it died before encrypting it) and
+    the folders of a decryption (``.plain-*``) or a drill (``.drill-*``). The caller holds
+    the directory's lock exclusively, so none of them is running; other files stay."""
+    for path in directory.iterdir():
+        name = path.name
+        if name.startswith((".plain-", ".drill-")):
+            if not path.is_dir() or path.is_symlink():
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+        elif PART_FILE.fullmatch(name) or (
+                DATA_FILE.fullmatch(name) and not (
+                    directory / (DATA_FILE.fullmatch(name)["name"] + ".json")).exists()):
+            path.unlink(missing_ok=True)
+        else:
+            continue
+        log.warning("removed %s, left by a backup, verification or drill that did not end",
+                    path)
 
 
 def _new_manifest(name, data, target, now):

@@ -11,21 +11,32 @@ import time
 from models import utcnow
 import services.backup.alerts as alerts
 from services.backup.errors import BackupError
-from services.backup.files import directory_lock, ensure_directory, plain, write_private
-from services.backup.manifest import newest_good
+from services.backup.files import (
+    directory_lock,
+    ensure_directory,
+    locked,
+    plain,
+    write_private,
+)
+from services.backup.manifest import check_problem, naive_time, newest_good, whole_number
 from services.backup.offsite import offsite_settings
-from services.backup.restoring import restore
+from services.backup.restoring import restore_backup
 from services.backup.target import Target, read_snapshot
 from services.errors import N_
 
 log = logging.getLogger("register.backup")
 
 DRILL_LOG = "drill-log.json"
+DRILL_LOG_LOCK = "drill-log.lock"  # taken while the log is read and written again
 DRILL_LOG_KEEP = 100
+SOURCES = ("local", "offsite")  # which copy a drill restored
 
 
-def drill(settings, now=None):
+def drill(settings, now=None, wait=600):
     """Restore the newest good backup into a scratch database, compare, log; return the entry.
+
+    ``wait`` is how many seconds to wait while a backup is being taken before giving up
+    with ``BackupBusy`` (the page waits for none: it holds a server's worker meanwhile).
 
     With an off-site folder set (BACKUP_OFFSITE), the backup is the newest copy there,
     decrypted with BACKUP_KEY when encrypted: the drill shows that the second place alone
@@ -45,7 +56,7 @@ def drill(settings, now=None):
              "backup_created_at": None, "problems": [], "tables": [], "audit_checked": 0,
              "source": "local" if offsite is None else "offsite",
              "encrypted": False}
-    with directory_lock(directory, exclusive=False, wait=600):
+    with directory_lock(directory, exclusive=False, wait=wait):
         backup = newest_good(offsite or settings)
         if backup is None:
             raise _nothing_to_drill(offsite)
@@ -84,17 +95,17 @@ def _nothing_to_drill(offsite):
 
 
 def _drill_restore(settings, backup, directory):
-    # ``backup`` may be an off-site copy: restore reads it there (by its manifest's path)
-    # and decrypts it into the local folder.
+    # ``backup`` may be an off-site copy: the restore reads it there and decrypts it into
+    # the local folder. The scratch SQLite file is in the local folder (private, 0700).
     live = Target.parse(settings.database_url)
     if live.kind == "sqlite":
         with tempfile.TemporaryDirectory(dir=directory, prefix=".drill-") as scratch:
             target = Target("sqlite", path=pathlib.Path(scratch) / "drill.db")
-            return restore(settings, backup.manifest_path, target.url)
+            return restore_backup(settings, backup, target)
     scratch = live.with_database(f"{live.database}_drill"[:63])
     scratch.drop_database()
     try:
-        return restore(settings, backup.manifest_path, scratch.url)
+        return restore_backup(settings, backup, scratch)
     finally:
         scratch.drop_database()
 
@@ -115,32 +126,74 @@ def _live_counts(settings):
 
 
 def drill_log(settings):
-    """Return the logged drills, newest first."""
-    return list(reversed(_read_drill_log(settings.directory)))
+    """Return the logged drills, newest first (an entry that cannot be read is skipped and
+    logged)."""
+    entries = []
+    for entry in reversed(_read_drill_log(settings.directory)):
+        try:
+            entries.append(_check_entry(entry))
+        except (AttributeError, TypeError, ValueError) as e:
+            log.warning("unreadable entry of the drill log in %s: %s", settings.directory, e)
+    return entries
 
 
 def last_passed_drill(settings):
     """Return the naive UTC moment of the newest restore drill that passed, or None."""
     for entry in drill_log(settings):
-        if entry.get("ok"):
-            try:
-                return datetime.datetime.fromisoformat(entry["at"])
-            except (KeyError, TypeError, ValueError):
-                continue
+        if entry["ok"]:
+            return datetime.datetime.fromisoformat(entry["at"])
     return None
+
+
+def _check_entry(entry):
+    """Return ``entry`` as ``drill()`` logs it (a value it lacks given its default: no
+    problems, no tables, local) if it is one; else ValueError."""
+    if not isinstance(entry, dict):
+        raise ValueError("not a drill")
+    entry = {"backup": None, "problems": [], "tables": [], "source": "local", **entry}
+    if not all(isinstance(entry[key], list) for key in ("problems", "tables")):
+        raise ValueError("problems or tables is not a list")
+    naive_time(entry.get("at"))
+    if not isinstance(entry.get("ok"), bool) or entry.get("source", "local") not in SOURCES:
+        raise ValueError("ok or source is not one of the values a drill logs")
+    for key in ("backup", "backup_created_at"):
+        if not isinstance(entry.get(key), (str, type(None))):
+            raise ValueError(f"{key} is not text")
+    for message, params in entry["problems"]:
+        check_problem(message, params)
+    for table, *counts in entry["tables"]:
+        if not isinstance(table, str) or len(counts) != 3:
+            raise ValueError("a table's row counts are not the three a drill logs")
+        for count in counts:
+            if count is not None:
+                whole_number(count)
+    whole_number(entry.get("audit_checked", 0))
+    seconds = entry.get("duration_seconds", 0)
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not (
+            0 <= seconds < float("inf")):
+        raise ValueError("duration_seconds is not a number of seconds")
+    return entry
 
 
 def _read_drill_log(directory):
     path = pathlib.Path(directory) / DRILL_LOG
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        entries = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []
     except (OSError, ValueError) as e:
         log.warning("unreadable drill log %s: %s", path, e)
         return []
+    if not isinstance(entries, list):
+        log.warning("unreadable drill log %s: not a list of drills", path)
+        return []
+    return entries
 
 
 def _append_drill(directory, entry):
-    entries = (_read_drill_log(directory) + [entry])[-DRILL_LOG_KEEP:]
-    write_private(pathlib.Path(directory) / DRILL_LOG, json.dumps(entries, indent=1))
+    """Add ``entry`` to the drill log, keeping the newest DRILL_LOG_KEEP; drills ending at
+    once take turns (the log's own lock), so none of their entries is lost."""
+    directory = pathlib.Path(directory)
+    with locked(directory / DRILL_LOG_LOCK, exclusive=True, wait=60):
+        entries = (_read_drill_log(directory) + [entry])[-DRILL_LOG_KEEP:]
+        write_private(directory / DRILL_LOG, json.dumps(entries, indent=1))

@@ -9,3 +9,7 @@ class BackupError(RegisterError):
 
 class BackupBusy(BackupError):
     """Another process holds the backup directory's lock."""
+
+
+class SettingsError(BackupError, ValueError):
+    """A BACKUP_* setting is wrong; the message names it and says what to set."""

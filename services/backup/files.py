@@ -6,6 +6,7 @@ import hashlib
 import os
 import pathlib
 import shutil
+import tempfile
 import time
 
 from services.backup.errors import BackupBusy
@@ -15,9 +16,10 @@ LOCK_FILE = ".lock"
 
 
 @contextlib.contextmanager
-def directory_lock(directory, exclusive, wait):
-    """Hold the backup directory's lock: exclusive to back up or rotate, shared to read."""
-    fd = os.open(pathlib.Path(directory) / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+def locked(path, exclusive, wait):
+    """Hold a lock on the file ``path`` (made if needed), exclusive or shared; raise
+    BackupBusy when it is not free within ``wait`` seconds."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     deadline = time.monotonic() + wait
     try:
         while True:
@@ -32,6 +34,11 @@ def directory_lock(directory, exclusive, wait):
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def directory_lock(directory, exclusive, wait):
+    """Hold the backup directory's lock: exclusive to back up or rotate, shared to read."""
+    return locked(pathlib.Path(directory) / LOCK_FILE, exclusive, wait)
 
 
 def backup_running(settings):
@@ -67,27 +74,36 @@ def create_private(path):
 
 
 def write_private(path, text):
-    """Write ``text`` to ``path`` atomically, mode 0600."""
-    path = pathlib.Path(path)
-    part = path.with_name(path.name + ".part")
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    """Write ``text`` to ``path`` atomically, mode 0600 (writers at once each write their
+    own temporary file; the last one renamed wins)."""
+    with _temporary(path) as (f, part):
+        f.write(text.encode("utf-8"))
         f.flush()
         os.fsync(f.fileno())
-    os.replace(part, path)
+        os.replace(part, path)
 
 
 def copy_private(source, destination):
     """Copy a file to a new 0600 file, atomically and durably."""
-    destination = pathlib.Path(destination)
-    part = destination.with_name(destination.name + ".part")
-    create_private(part)
-    with open(source, "rb") as src, open(part, "wb") as dst:
+    with _temporary(destination) as (dst, part), open(source, "rb") as src:
         shutil.copyfileobj(src, dst, 1024 * 1024)
         dst.flush()
         os.fsync(dst.fileno())
-    os.replace(part, destination)
+        os.replace(part, destination)
+
+
+@contextlib.contextmanager
+def _temporary(path):
+    """Yield ``(file, its path)``: a new private file beside ``path``, named
+    ``<name>.<random>.part`` (the name cut to leave room); removed unless it was renamed."""
+    path = pathlib.Path(path)
+    fd, part = tempfile.mkstemp(dir=path.parent, prefix=path.name[:200] + ".", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f, part
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(part)
 
 
 def sha256(path):

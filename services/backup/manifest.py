@@ -4,7 +4,9 @@ import dataclasses
 import datetime
 import json
 import logging
+import math
 import pathlib
+import re
 
 from services.backup.errors import BackupError
 from services.errors import N_
@@ -15,6 +17,17 @@ PREFIX = "register-"
 SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".pgdump"}
 MANIFEST_FORMAT = 1
 ENCRYPTED_SUFFIX = ".enc"  # services.backup.crypto.SUFFIX
+STATES = ("good", "failed")
+# A backup dated more than this after now was taken while the clock was ahead (then put
+# right): it counts neither as the newest backup nor against a late or due one, or the
+# backups would wait for its date.
+CLOCK_AHEAD = datetime.timedelta(minutes=5)
+# The names the register gives a backup's files: register-<UTC time>[-n] and its suffixes;
+# a data file, and a file half-written (….part) while a backup is taken or copied.
+_TAKEN = r"(?P<name>register-\d{8}T\d{6}Z(?:-\d+)?)"
+DATA_FILE = re.compile(_TAKEN + r"(?:\.sqlite3|\.pgdump)(?:\.enc)?")
+PART_FILE = re.compile(_TAKEN + r"\..*\.part", re.DOTALL)
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclasses.dataclass
@@ -50,11 +63,11 @@ class Backup:
 
     @property
     def size(self):
-        return self.manifest.get("size") or 0
+        return self.manifest["size"]
 
     @property
     def tables(self):
-        return self.manifest.get("tables") or {}
+        return self.manifest["tables"]
 
     @property
     def rows(self):
@@ -74,6 +87,11 @@ class Backup:
         """The failure as ``(msgid, params)``, or None."""
         error = self.manifest.get("error")
         return (error["message"], error.get("params", {})) if error else None
+
+
+def dated_ahead(moment, now):
+    """Tell whether a backup taken at ``moment`` is dated ahead of ``now`` (CLOCK_AHEAD)."""
+    return moment > now + CLOCK_AHEAD
 
 
 def list_backups(settings):
@@ -98,14 +116,109 @@ MANIFEST_KEYS = ("name", "file", "kind", "state", "created_at")
 def _load(manifest_path):
     """Read a backup's manifest; ValueError when the file is not one."""
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    check_manifest(manifest, manifest_path.name)
+    return Backup(manifest_path, manifest)
+
+
+def check_manifest(manifest, file_name):
+    """Raise ValueError unless ``manifest`` is a whole backup manifest saved as ``file_name``.
+
+    A manifest names its own data file: its name is the manifest's file name without
+    ``.json``, and its file is that name with the kind's suffix (and ``.enc`` when
+    encrypted), so a changed manifest can never make rotation remove another file. Every
+    value the pages, the commands and rotation read has its type, so a changed manifest is
+    skipped (logged) instead of failing them.
+    """
     if not isinstance(manifest, dict) or not all(
             isinstance(manifest.get(key), str) for key in MANIFEST_KEYS):
         raise ValueError("not a backup manifest")
-    if pathlib.PurePath(manifest["file"]).name != manifest["file"]:
-        raise ValueError("the manifest names a file outside its folder")
-    backup = Backup(manifest_path, manifest)
-    backup.created_at  # noqa: B018 - a time that cannot be read makes it unreadable
-    return backup
+    if manifest["kind"] not in SUFFIXES or manifest["state"] not in STATES:
+        raise ValueError("an unknown kind or state")
+    encrypted = manifest.get("encrypted", False)
+    if not isinstance(encrypted, bool):
+        raise ValueError("encrypted is not true or false")
+    if file_name != manifest["name"] + ".json":
+        raise ValueError("the manifest names another backup than its own file")
+    if manifest["file"] != (manifest["name"] + SUFFIXES[manifest["kind"]]
+                            + (ENCRYPTED_SUFFIX if encrypted else "")):
+        raise ValueError("the manifest names another data file than its backup's")
+    naive_time(manifest["created_at"])
+    _check_contents(manifest, encrypted)
+    for key in ("error", "offsite", "audit_head"):
+        if not isinstance(manifest.get(key), (dict, type(None))):
+            raise ValueError(f"{key} is neither a record nor null")
+    if manifest.get("error") is not None:
+        check_problem(manifest["error"].get("message"), manifest["error"].get("params", {}))
+    _check_offsite(manifest.get("offsite"))
+    head = manifest.get("audit_head") or {}
+    if not isinstance(head.get("last_id"), (int, type(None))) or isinstance(
+            head.get("last_id"), bool):
+        raise ValueError("the audit head's last_id is not a number")
+
+
+def _check_contents(manifest, encrypted):
+    """Check the size, checksums and row counts (ValueError when one is not sound)."""
+    whole_number(manifest.get("size"))
+    tables = manifest.get("tables")
+    if not isinstance(tables, dict) or not all(isinstance(table, str) for table in tables):
+        raise ValueError("tables is not a record of row counts")
+    for count in tables.values():
+        whole_number(count)
+    good = manifest["state"] == "good"
+    for key, needed in (("sha256", good), ("plain_sha256", good and encrypted)):
+        value = manifest.get(key)
+        if (needed or value is not None) and not (
+                isinstance(value, str) and SHA256.fullmatch(value)):
+            raise ValueError(f"{key} is not a SHA-256 checksum")
+    for key in ("verification", "key_id", "database", "migration"):
+        if not isinstance(manifest.get(key), (str, type(None))):
+            raise ValueError(f"{key} is not text")
+
+
+def _check_offsite(record):
+    """Check the record of an off-site copy (ValueError when it is not sound)."""
+    if record is None:
+        return
+    if not isinstance(record.get("verified", False), bool):
+        raise ValueError("the off-site copy's verified is not true or false")
+    if record.get("copied_at") is not None or record.get("verified"):
+        naive_time(record.get("copied_at"))
+    if not isinstance(record.get("error"), (dict, type(None))):
+        raise ValueError("the off-site copy's error is neither a record nor null")
+    if record.get("error") is not None:
+        check_problem(record["error"].get("message"), record["error"].get("params", {}))
+
+
+def naive_time(text):
+    """Return the naive (UTC) moment written as ISO 8601 ``text``; ValueError if none."""
+    if not isinstance(text, str):
+        raise ValueError("a time is not text")
+    moment = datetime.datetime.fromisoformat(text)
+    if moment.tzinfo is not None:
+        raise ValueError("a time has a time zone (times are naive UTC)")
+    return moment
+
+
+def whole_number(value):
+    """Return ``value`` if it is a whole number of zero or more; ValueError if not."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{value!r} is not a count")
+    return value
+
+
+def check_problem(message, params):
+    """Raise ValueError unless ``message`` and ``params`` make a text (``msgid % params``),
+    as a recorded error or drill problem must for the pages to show it."""
+    if not isinstance(message, str) or not isinstance(params, dict) or not all(
+            isinstance(v, (str, int, float, type(None))) for v in params.values()):
+        raise ValueError("a problem is not a message with its parameters")
+    if any(isinstance(v, float) and not math.isfinite(v) for v in params.values()):
+        raise ValueError("a problem's parameter is not a number")
+    try:
+        if params:
+            message % params  # noqa: B018 - what the pages do with it
+    except (KeyError, ValueError, TypeError) as e:
+        raise ValueError(f"a problem's message does not take its parameters: {e}") from e
 
 
 def newest_good(settings):

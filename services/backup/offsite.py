@@ -16,7 +16,7 @@ import logging
 
 from services.backup.errors import BackupError
 from services.backup.files import copy_private, fsync, plain, sha256, write_private
-from services.backup.manifest import list_backups
+from services.backup.manifest import PART_FILE, PREFIX, list_backups
 from services.errors import N_
 
 log = logging.getLogger("register.backup")
@@ -40,6 +40,7 @@ def copy_offsite(settings, backup, now):
                                  "mounted. Mount the other disk or host there (or correct "
                                  "BACKUP_OFFSITE); the next backup is copied again."),
                               folder=str(folder))
+        _remove_parts(folder)
         copy = folder / backup.path.name
         copy_private(backup.path, copy)
         if sha256(copy) != backup.manifest["sha256"]:
@@ -73,6 +74,18 @@ def copy_offsite(settings, backup, now):
     else:
         log.info("backup %s copied to %s and checked", backup.name, folder)
     return record
+
+
+def _remove_parts(folder):
+    """Remove the half-written copies (``register-<time>….part``) a process that died while
+    copying left in the off-site ``folder``."""
+    for path in folder.glob(PREFIX + "*.part"):
+        if PART_FILE.fullmatch(path.name):
+            try:
+                path.unlink(missing_ok=True)
+                log.warning("removed %s, left by a copy that did not end", path)
+            except OSError as e:
+                log.warning("%s not removed: %s", path, e)
 
 
 def copy_present(settings, backup):

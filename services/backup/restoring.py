@@ -40,16 +40,44 @@ def restore(settings, file, target_url, force=False):
 
     The target must be a new database (a SQLite file or a PostgreSQL database name that
     does not exist yet); an existing one is replaced only with ``force``, the live one too.
+    A file of the backup itself or anything in a backup folder is refused, ``force`` or not.
     The checksum is checked first (a corrupted file is refused), an encrypted backup is
     decrypted (with BACKUP_KEY; a changed file is refused), then the restored database's
     integrity, its audit chain and its row counts are checked against the manifest.
     """
     backup = find_backup(settings, file)
+    target = Target.parse(target_url)
+    refuse_backup_files(settings, backup, target)
+    return restore_backup(settings, backup, target, force)
+
+
+def refuse_backup_files(settings, backup, target):
+    """Refuse a SQLite ``target`` that is a file of ``backup`` or lies in a backup folder:
+    restoring there (replacing it, with --force) would destroy the backup it restores."""
+    if target.kind != "sqlite":
+        return
+    path = target.path.resolve()
+    for file in (backup.path, backup.manifest_path):
+        if path == file.resolve() or Target("sqlite", path=file).same_as(target):
+            raise BackupError(N_("%(target)s is a file of the backup %(name)s itself: "
+                                 "restoring into it would destroy the backup. Restore into a "
+                                 "new database outside the backup folders."),
+                              target=target.display_url, name=backup.name)
+    for folder in (settings.directory, settings.offsite):
+        if folder is not None and pathlib.Path(folder).resolve() in (path, *path.parents):
+            raise BackupError(N_("%(target)s is in the backup folder %(folder)s: restoring "
+                                 "there could destroy backups. Restore into a new database "
+                                 "outside the backup folders."),
+                              target=target.display_url, folder=str(folder))
+
+
+def restore_backup(settings, backup, target, force=False):
+    """Restore ``backup`` into the ``Target`` ``target`` as ``restore`` does (the drill
+    restores into its scratch database so); return a RestoreReport."""
     problems = checksum_problems(backup)
     if problems:
         message, params = problems[0]
         raise BackupError(message, **params)
-    target = Target.parse(target_url)
     if target.kind != backup.kind:
         raise BackupError(N_("A %(backup_kind)s backup cannot be restored into a "
                              "%(target_kind)s database."),
@@ -75,9 +103,13 @@ def _restore_sqlite(backup, data, target, live):
         raise BackupError(N_("The folder %(folder)s does not exist; create it first."),
                           folder=str(target.path.parent))
     if not live:
-        for path in target.files():
-            path.unlink(missing_ok=True)
-        copy_private(data, target.path)
+        try:
+            for path in target.files():
+                path.unlink(missing_ok=True)
+            copy_private(data, target.path)
+        except OSError as e:
+            raise BackupError(N_("The backup could not be written into %(target)s: "
+                                 "%(error)s"), target=target.display_url, error=str(e)) from e
         return _check_restored(backup, target)
     # Over the live database: restore beside it, check, and only then copy it in with the
     # backup API, which takes the write lock and replaces every page at once.

@@ -6,7 +6,7 @@ import logging
 
 from models import utcnow
 from services.backup.files import backup_running, directory_lock, ensure_directory, fsync
-from services.backup.manifest import list_backups
+from services.backup.manifest import dated_ahead, list_backups
 from services.backup.offsite import offsite_settings, remove_copy
 from services.localtime import HELSINKI, helsinki_date
 
@@ -18,11 +18,16 @@ def plan_rotation(backups, settings, now=None):
 
     Kept: the newest good backup of each of the last ``keep_daily`` days, ``keep_weekly``
     ISO weeks and ``keep_monthly`` months (Helsinki calendar, counted back from ``now``),
-    and always the newest good backup. A failed backup goes once a newer good one exists.
+    and always the newest good backup (one dated ahead of ``now`` only while no other is
+    good). A failed backup goes once a newer good one exists (one dated ahead of ``now``,
+    once any is good).
     """
     now = now or utcnow()
     good = sorted((b for b in backups if b.good), key=lambda b: b.created_at, reverse=True)
-    kept = {good[0].name} if good else set()
+    # The newest good backup not dated ahead (CLOCK_AHEAD): one dated ahead is kept only
+    # while no other is good, and goes once a backup is taken at the right time.
+    newest = [b for b in good if not dated_ahead(b.created_at, now)][:1] or good[:1]
+    kept = {b.name for b in newest}
     today = helsinki_date(now)
     for count, period in ((settings.keep_daily, _day), (settings.keep_weekly, _week),
                           (settings.keep_monthly, _month)):
@@ -33,15 +38,23 @@ def plan_rotation(backups, settings, now=None):
             if key in window and key not in seen:
                 seen.add(key)
                 kept.add(backup.name)
-    newest_good_at = good[0].created_at if good else None
+    newest_good_at = newest[0].created_at if newest else None
     keep, remove = [], []
     for backup in backups:
-        if backup.name in kept or (not backup.good and (newest_good_at is None
-                                                        or backup.created_at > newest_good_at)):
+        if backup.name in kept or (not backup.good and _failed_kept(backup, newest_good_at,
+                                                                    now)):
             keep.append(backup)
         else:
             remove.append(backup)
     return keep, remove
+
+
+def _failed_kept(backup, newest_good_at, now):
+    """Tell whether the failed ``backup`` stays (for a look): while no good backup is newer,
+    and, once one is good, only when it is not dated ahead of ``now``."""
+    if newest_good_at is None:
+        return True
+    return newest_good_at < backup.created_at and not dated_ahead(backup.created_at, now)
 
 
 def rotate(settings, now=None):

@@ -19,7 +19,7 @@ from services import audit
 from services.backup.create import create_locked
 from services.backup.errors import BackupBusy
 from services.backup.files import directory_lock, ensure_directory
-from services.backup.manifest import list_backups
+from services.backup.manifest import dated_ahead, list_backups
 from services.backup.monitoring import notify_problems
 from services.backup.rotation import rotate_locked
 from services.joblock import job_lock
@@ -53,9 +53,13 @@ class Scheduler:
 
     def due(self, now):
         """Tell whether a backup should be taken at ``now``: none good within the interval,
-        none at all within the retry wait, in this directory or by any server's scheduler."""
+        none at all within the retry wait, in this directory or by any server's scheduler
+        (a backup dated more than CLOCK_AHEAD after ``now`` does not count)."""
         runs = [(b.created_at, b.good) for b in list_backups(self.settings)]
         runs += recorded_runs()
+        # One dated ahead (a clock that jumped forward, then was put right) would stop the
+        # backups until its date.
+        runs = [(at, ok) for at, ok in runs if not dated_ahead(at, now)]
         good = max((at for at, ok in runs if ok), default=None)
         if good is not None and now - good < self.settings.interval:
             return False

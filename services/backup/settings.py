@@ -3,15 +3,21 @@ key they are encrypted with and the second place they are copied to."""
 
 import dataclasses
 import datetime
+import math
 import os
 import pathlib
 
 import services.backup.crypto as crypto
+from services.backup.errors import SettingsError
 from services.backup.target import Target
+from services.errors import N_
+from services.inputs import whole_number
 
 # Defaults of the BACKUP_* settings.
 INTERVAL_HOURS = 24
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
+# Their bounds: a year between backups; a thousand of each period kept.
+MAX_INTERVAL_HOURS, MAX_KEEP = 24 * 366, 1000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,25 +41,22 @@ class Settings:
 
     @classmethod
     def from_config(cls, config, instance_path):
-        """Read the BACKUP_* settings of a configuration mapping (the app's config)."""
+        """Read the BACKUP_* settings of a configuration mapping (the app's config); a
+        setting that is wrong raises SettingsError, which says which and what to set."""
         settings = cls(
             database_url=config["DATABASE_URL"],
             directory=pathlib.Path(config.get("BACKUP_DIR")
                                    or os.path.join(instance_path, "backups")),
-            interval_hours=float(config.get("BACKUP_INTERVAL_HOURS", INTERVAL_HOURS)),
-            keep_daily=int(config.get("BACKUP_KEEP_DAILY", KEEP_DAILY)),
-            keep_weekly=int(config.get("BACKUP_KEEP_WEEKLY", KEEP_WEEKLY)),
-            keep_monthly=int(config.get("BACKUP_KEEP_MONTHLY", KEEP_MONTHLY)),
+            interval_hours=_hours(config, "BACKUP_INTERVAL_HOURS", INTERVAL_HOURS),
+            keep_daily=_count(config, "BACKUP_KEEP_DAILY", KEEP_DAILY),
+            keep_weekly=_count(config, "BACKUP_KEEP_WEEKLY", KEEP_WEEKLY),
+            keep_monthly=_count(config, "BACKUP_KEEP_MONTHLY", KEEP_MONTHLY),
             pg_bin=config.get("BACKUP_PG_BIN") or None,
             key=_key(config),
             offsite=(pathlib.Path(config["BACKUP_OFFSITE"]).absolute()
                      if config.get("BACKUP_OFFSITE") else None),
         )
         _check_places(settings, config.get("BACKUP_KEY_FILE"))
-        if settings.interval_hours <= 0:
-            raise ValueError("BACKUP_INTERVAL_HOURS must be more than 0")
-        if min(settings.keep_daily, settings.keep_weekly, settings.keep_monthly) < 0:
-            raise ValueError("BACKUP_KEEP_DAILY, _WEEKLY and _MONTHLY cannot be negative")
         return settings
 
     @classmethod
@@ -75,15 +78,52 @@ class Settings:
         return Target.parse(self.database_url).kind
 
 
+def _hours(config, setting, default):
+    """Return the hours of ``setting``: a number more than 0, at most MAX_INTERVAL_HOURS."""
+    value = config.get(setting, default)
+    try:
+        hours = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        hours = math.nan
+    if not 0 < hours <= MAX_INTERVAL_HOURS:  # nan and inf too
+        raise SettingsError(N_("%(setting)s must be a number of hours more than 0 and at "
+                               "most %(high)s, not %(value)s. Correct it in the register's "
+                               "configuration."),
+                            setting=setting, high=MAX_INTERVAL_HOURS, value=str(value)[:40])
+    return hours
+
+
+def _count(config, setting, default):
+    """Return the whole number of ``setting``: from 0 to MAX_KEEP."""
+    value = config.get(setting, default)
+    count = whole_number(value, 0, MAX_KEEP)
+    if count is None:
+        raise SettingsError(N_("%(setting)s must be a whole number from 0 to %(high)s, not "
+                               "%(value)s. Correct it in the register's configuration."),
+                            setting=setting, high=MAX_KEEP, value=str(value)[:40])
+    return count
+
+
 def _key(config):
     """Return the key of BACKUP_KEY, or of the file BACKUP_KEY_FILE, or None."""
-    text = config.get("BACKUP_KEY")
+    text, file = config.get("BACKUP_KEY"), None
     if not text and config.get("BACKUP_KEY_FILE"):
+        file = config["BACKUP_KEY_FILE"]
         try:
-            text = pathlib.Path(config["BACKUP_KEY_FILE"]).read_text(encoding="ascii")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ValueError(f"BACKUP_KEY_FILE cannot be read: {e}") from e
-    return crypto.parse_key(text) if text else None
+            text = pathlib.Path(file).read_text(encoding="ascii")
+        except (OSError, ValueError) as e:
+            raise SettingsError(N_("BACKUP_KEY_FILE %(file)s cannot be read: %(error)s. "
+                                   "Correct the setting or the file's rights."),
+                                file=str(file)[:200], error=str(e)[:200]) from e
+    if not text:
+        return None
+    try:
+        return crypto.parse_key(text)
+    except ValueError:
+        raise SettingsError(N_("%(setting)s holds no backup key: a key is 32 bytes in "
+                               "URL-safe base64. Make one with 'flask --app app backup key' "
+                               "and set it there."),
+                            setting="BACKUP_KEY_FILE" if file else "BACKUP_KEY") from None
 
 
 def _check_places(settings, key_file):
@@ -91,10 +131,11 @@ def _check_places(settings, key_file):
     local = settings.directory.absolute()
     if settings.offsite is not None and (settings.offsite == local
                                          or local in settings.offsite.parents):
-        raise ValueError("BACKUP_OFFSITE must be another disk or host, not the backup folder")
+        raise SettingsError(N_("BACKUP_OFFSITE must be another disk or host, not the backup "
+                               "folder or a folder in it."))
     if key_file:
         key_path = pathlib.Path(key_file).absolute()
         for folder in (local, settings.offsite):
             if folder is not None and folder in key_path.parents:
-                raise ValueError("BACKUP_KEY_FILE must be outside the backup folders: a key "
-                                 "beside the backups protects nothing")
+                raise SettingsError(N_("BACKUP_KEY_FILE must be outside the backup folders: "
+                                       "a key beside the backups protects nothing."))

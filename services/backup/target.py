@@ -14,6 +14,8 @@ from services.errors import N_
 
 # Hosts that name this machine: a PostgreSQL URL naming one of them names the same server.
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+# The longest file name and path the system takes (Linux: NAME_MAX, PATH_MAX), in bytes.
+NAME_MAX, PATH_MAX = 255, 4096
 
 
 @dataclasses.dataclass
@@ -28,7 +30,7 @@ class Target:
     def parse(cls, url):
         url = str(url)
         if "://" not in url:  # a bare path names a SQLite file
-            return cls("sqlite", path=pathlib.Path(url).absolute())
+            return cls("sqlite", path=_file_path(url))
         scheme, rest = url.split("://", 1)
         scheme = scheme.split("+", 1)[0]
         if scheme in ("sqlite",):
@@ -36,7 +38,7 @@ class Target:
             path = path.split("?", 1)[0]
             if not path or path == ":memory:":
                 raise BackupError(N_("An in-memory database cannot be backed up or restored."))
-            return cls("sqlite", path=pathlib.Path(urllib.parse.unquote(path)).absolute())
+            return cls("sqlite", path=_file_path(urllib.parse.unquote(path)))
         if scheme in ("postgresql", "postgres"):
             parsed = urllib.parse.urlsplit("postgresql://" + rest)
             database = urllib.parse.unquote(parsed.path.lstrip("/"))
@@ -91,7 +93,7 @@ class Target:
                 return self.path.resolve() == other.path.resolve() or (
                     self.path.exists() and other.path.exists()
                     and os.path.samefile(self.path, other.path))
-            except OSError:
+            except (OSError, ValueError):
                 return False
         a, b = self.params, other.params
         same_host = a["host"] == b["host"] or {a["host"], b["host"]} <= LOCAL_HOSTS
@@ -142,7 +144,11 @@ class Target:
 
     def exists(self):
         if self.kind == "sqlite":
-            return self.path.exists() and self.path.stat().st_size > 0
+            try:
+                return self.path.exists() and self.path.stat().st_size > 0
+            except (OSError, ValueError) as e:
+                raise BackupError(N_("%(target)s cannot be looked at: %(error)s"),
+                                  target=self.display_url, error=str(e)) from e
         conn = self._admin()
         try:
             with conn.cursor() as cur:
@@ -195,6 +201,36 @@ class Target:
                               database=self.database, error=first_line(e)) from e
         finally:
             conn.close()
+
+
+def _file_path(text):
+    """Return the absolute path of the SQLite file ``text`` names; BackupError when it
+    names none: nothing, a folder, a name with a NUL, or one longer than the system takes."""
+    if not text:
+        raise BackupError(N_("No database file is named. Give a file's name, such as "
+                             "sqlite:///var/tmp/restored.db."))
+    if "\x00" in text:
+        raise BackupError(N_("The database file's name contains a NUL character. Give the "
+                             "name of a file."))
+    path = pathlib.Path(text).absolute()
+    try:
+        encoded = os.fsencode(path)
+    except UnicodeError as e:
+        raise BackupError(N_("The database file's name cannot be written on this system: "
+                             "%(error)s"), error=str(e)) from e
+    if len(encoded) >= PATH_MAX or any(len(part) > NAME_MAX for part in encoded.split(b"/")):
+        raise BackupError(N_("The database file's name is longer than the system takes "
+                             "(%(name_max)s bytes a name, %(path_max)s a path). Give a "
+                             "shorter one."), name_max=NAME_MAX, path_max=PATH_MAX - 1)
+    try:
+        folder = text.endswith("/") or path.is_dir()
+    except (OSError, ValueError):
+        folder = False  # cannot be looked at: the restore says so (Target.exists)
+    if folder:
+        raise BackupError(N_("%(path)s is a folder, not a database file. Give a file's name, "
+                             "such as %(example)s."), path=str(path),
+                          example=str(path / "restored.db"))
+    return path
 
 
 def read_snapshot(conn, kind):
