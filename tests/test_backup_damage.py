@@ -336,6 +336,9 @@ def test_a_backup_killed_midway_leaves_nothing_once_the_next_is_taken(
 ])
 def test_a_verification_or_drill_killed_midway_leaves_no_copy_of_the_register(
         app, db_kind, command, module, name, folder):
+    if command == "drill" and db_kind != "sqlite":
+        pytest.skip("PostgreSQL's drill restores into a scratch database, dropped by the "
+                    "next drill: no copy is left in the backup folder")
     name = VERIFY_FILE[db_kind] if name == "verify_file" else name
     app.config["BACKUP_KEY"] = backup.new_key()
     config = backup_views.settings(app)
