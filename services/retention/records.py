@@ -32,8 +32,7 @@ import database
 from models import RECORD_KINDS, RecordRetention, RecordRetentionChange, utcnow
 from services import audit
 from services.errors import N_, RegisterError
-from services.inputs import parse_id
-from services.retention.settings import cutoff
+from services.retention.settings import ChangedMeanwhile, cutoff, page_changes
 
 RULE_OBJECT_TYPE = "record_retention"
 # The months each kind's rule may be set to: the audit log and the requests at least a
@@ -117,15 +116,9 @@ def parse_rule_months(kind, value):
     return months
 
 
-class RulesChanged(RegisterError):
-    """Rules the user changed were changed by someone else since the page showed them
-    (``kinds``, with their months now); nothing was saved."""
-
-    def __init__(self, now_months):
-        super().__init__(N_("Someone else changed these rules meanwhile. Nothing was saved: "
-                            "the marked rules show their months now; make your changes "
-                            "again and save."))
-        self.now_months = now_months
+class RulesChanged(ChangedMeanwhile):
+    MESSAGE = N_("Someone else changed these rules meanwhile. Nothing was saved: the marked "
+                 "rules show their months now; make your changes again and save.")
 
 
 def set_rules(months, shown, actor):
@@ -138,14 +131,8 @@ def set_rules(months, shown, actor):
     (``RulesChanged``). A page that says nothing of what it showed (a script's) is as stale.
     """
     with database.write_transaction():
-        now_months = record_months()
         typed = {kind: parse_rule_months(kind, value) for kind, value in months.items()}
-        seen = {kind: parse_id(shown.get(kind)) for kind in typed}
-        changed = [kind for kind in typed if typed[kind] != seen[kind]]
-        stale = {kind: now_months.get(kind) for kind in changed
-                 if now_months.get(kind) != seen[kind]}
-        if stale:
-            raise RulesChanged(stale)
+        changed = page_changes(typed, shown, record_months(), RulesChanged)
         return [kind for kind in changed if set_rule(kind, typed[kind], actor)]
 
 

@@ -96,15 +96,34 @@ def parse_months(value):
     return months
 
 
-class PeriodsChanged(RegisterError):
-    """Periods the user changed were changed by someone else since the page showed them
-    (``now_months``: section code → months now); nothing was saved."""
+class ChangedMeanwhile(RegisterError):
+    """Values the user changed on a page of months were changed by someone else since the
+    page showed them (``now_months``: key → months now); nothing was saved."""
+
+    MESSAGE = None  # said by each page's kind
 
     def __init__(self, now_months):
-        super().__init__(N_("Someone else changed these retention periods meanwhile. Nothing "
-                            "was saved: the marked periods show their months now; make your "
-                            "changes again and save."))
+        super().__init__(self.MESSAGE)
         self.now_months = now_months
+
+
+class PeriodsChanged(ChangedMeanwhile):
+    MESSAGE = N_("Someone else changed these retention periods meanwhile. Nothing was saved: "
+                 "the marked periods show their months now; make your changes again and "
+                 "save.")
+
+
+def page_changes(typed, shown, now, changed_meanwhile):
+    """Return the keys of ``typed`` (months typed) changed from the months the page showed
+    (``shown``, posted back as text); raise ``changed_meanwhile`` (a ChangedMeanwhile) when
+    one of them is no longer what the page showed (``now``). A page that says nothing of
+    what it showed (a script's) is as stale."""
+    seen = {key: parse_id(shown.get(key)) for key in typed}
+    changed = [key for key in typed if typed[key] != seen[key]]
+    stale = {key: now.get(key) for key in changed if now.get(key) != seen[key]}
+    if stale:
+        raise changed_meanwhile(stale)
+    return changed
 
 
 def set_periods(months, shown, actor):
@@ -119,12 +138,8 @@ def set_periods(months, shown, actor):
     with database.write_transaction():
         rows = {section.code: (section, policy) for section, policy in policies()}
         typed = {code: parse_months(value) for code, value in months.items() if code in rows}
-        seen = {code: parse_id(shown.get(code)) for code in typed}
         now = {code: policy.months if policy else None for code, (_s, policy) in rows.items()}
-        changed = [code for code in typed if typed[code] != seen[code]]
-        stale = {code: now[code] for code in changed if now[code] != seen[code]}
-        if stale:
-            raise PeriodsChanged(stale)
+        changed = page_changes(typed, shown, now, PeriodsChanged)
         return [rows[code][0] for code in changed
                 if set_months(rows[code][0], typed[code], actor)]
 
