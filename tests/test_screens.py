@@ -260,28 +260,34 @@ def test_invoice_posted_customer_of_other_section_refused(client, auth, people, 
 @pytest.mark.clock
 @pytest.mark.parametrize("wrong, field", [
     ({"collection_state": "paid"}, "paid_on"),  # paid, but no day of payment
-    ({"collection_state": "paid", "paid_on": "future"}, "paid_on"),
-    ({"collection_state": "paid", "paid_on": "2026-10-31"}, "paid_on"),  # before invoicing
-    ({"due_date": "2026-10-31"}, "due_date"),  # due before it was invoiced
+    ({"collection_state": "paid", "paid_on": 21}, "paid_on"),  # paid tomorrow
+    ({"collection_state": "paid", "paid_on": -1}, "paid_on"),  # before invoicing
+    ({"due_date": -1}, "due_date"),  # due before it was invoiced
     ({"number": " T-100 "}, "number"),  # the number of another invoice, with spaces
 ])
 def test_an_invoice_that_contradicts_itself_is_refused(client, auth, people, rows, wrong,
                                                        field):
+    """Days are counted from the invoice's date, 20 days before Helsinki's today."""
+    invoiced = helsinki_today() - datetime.timedelta(days=20)
+
+    def day(days):
+        return (invoiced + datetime.timedelta(days=days)).isoformat()
+
+    wrong = {name: day(value) if isinstance(value, int) else value
+             for name, value in wrong.items()}
     auth.login_as("staff_t")
-    if wrong.get("paid_on") == "future":
-        wrong = {**wrong, "paid_on": (helsinki_today() + datetime.timedelta(days=1)).isoformat()}
     r = client.post("/invoices/new/", data={
         "csrf_token": token(client), "customer": str(rows["t"]), "number": "X-3",
-        "invoice_date": "2026-11-01", "due_date": "2026-11-15", "amount": "10",
+        "invoice_date": day(0), "due_date": day(14), "amount": "10",
         "collection_state": "open", **wrong})
     assert r.status_code == 200, wrong
     assert Invoice.select().count() == 1
     if field != "number":
         assert f'id="{field}"' in r.get_data(as_text=True)
-    fine = {"number": "X-3", "collection_state": "paid", "paid_on": "2026-11-01"}
+    fine = {"number": "X-3", "collection_state": "paid", "paid_on": day(0)}
     r = client.post("/invoices/new/", data={
-        "csrf_token": token(client), "customer": str(rows["t"]), "invoice_date": "2026-11-01",
-        "due_date": "2026-11-15", "amount": "10", **fine})
+        "csrf_token": token(client), "customer": str(rows["t"]), "invoice_date": day(0),
+        "due_date": day(14), "amount": "10", **fine})
     assert r.status_code == 302 and Invoice.get(Invoice.number == "X-3").paid_on
 
 
