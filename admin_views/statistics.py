@@ -112,7 +112,8 @@ class StatisticsView(SecureBaseView):
         if filters.section:
             name += f"-{filters.section}"
         if fmt == "csv":
-            return download(stats.to_csv(sections), f"{name}.csv", CSV_CONTENT_TYPE)
+            return download(stats.to_csv(sections, legend=self._legend()), f"{name}.csv",
+                            CSV_CONTENT_TYPE)
         return download(stats.to_xlsx(sections, legend=self._legend()), f"{name}.xlsx",
                         XLSX_CONTENT_TYPE)
 

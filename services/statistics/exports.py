@@ -27,8 +27,9 @@ def table_rows(table, title, row_label, row_names, column_names):
     return title, header, body
 
 
-def to_csv(sections):
-    """Return the published tables as CSV text: each table under its title, a blank line between.
+def to_csv(sections, legend=()):
+    """Return the published tables as CSV text: each table under its title, a blank line
+    between, and the ``legend`` of the marks ("< 5", "..") after the last, as the XLSX has.
 
     ``sections`` is a list of (title, header, body) from :func:`table_rows`.
     """
@@ -40,6 +41,8 @@ def to_csv(sections):
         for row in body:
             writer.writerow([_safe(row[0])] + [_cell_text(v) for v in row[1:]])
         writer.writerow([])
+    for line in legend:
+        writer.writerow([_safe(line)])
     return "\ufeff" + out.getvalue()
 
 
