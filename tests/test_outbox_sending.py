@@ -129,7 +129,11 @@ def test_a_message_no_longer_for_its_account_is_dropped(app, runner, smtp, addre
     assert smtp.inbox.to(addresses["handler_t"]) == []
     assert len(smtp.inbox.to(addresses["responsible"])) == 1
     dropped = OutboxMessage.get_by_id(written["handler_t"].id)
-    assert dropped.state == "dropped" and dropped.last_error.startswith("not sent:")
+    assert dropped.state == "dropped" and dropped.last_error.startswith("Not sent:")
+    # The outbox page says why, in the reader's language.
+    from tests.conftest import new_session
+    page = new_session(app, "maint").get("/outbox/?state=dropped").get_data(as_text=True)
+    assert "Ei lähetetty:" in page and "Not sent:" not in page
 
 
 def test_a_kind_turned_off_after_it_was_written_is_not_sent(app, runner, smtp, addresses):

@@ -250,7 +250,7 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, RememberedListMixin, Mod
     def _check_seen(self, form, model):
         """Refuse the save when the row is no longer as the form saw it (or the form says
         nothing of it: a script's, as a form without its version)."""
-        query = self.model.select().where(self.model._meta.primary_key == model.get_id())
+        query = self.scoped_query().where(self.model._meta.primary_key == model.get_id())
         stored = (query if is_sqlite() else query.for_update()).get_or_none()
         posted = form.seen.raw_data[0] if form.seen.raw_data else ""
         if stored is None or row_digest(stored) != posted:

@@ -16,11 +16,20 @@ from collections import Counter
 from peewee import fn
 
 from models import OutboxMessage, Section, User, UserSection, utcnow
+from services.errors import N_
 from services.notifications.digest import gather_digests
 from services.notifications.messages import OPTIONAL_KINDS, render
 from services.notifications.smtp import compose
 from services.notifications.writing import write
 from services.policy import readable_section_ids, roles_with
+
+# Why a message was dropped unsent (``last_error`` of a dropped message; the outbox page
+# translates it).
+DROPPED_CLOSED = N_("Not sent: the account is closed.")
+DROPPED_NO_ADDRESS = N_("Not sent: the account has no address.")
+DROPPED_NOT_THEIRS = N_("Not sent: the notification is no longer for the account (the kind "
+                        "turned off, or the section no longer theirs).")
+DROPPED_EMPTY_DIGEST = N_("Not sent: nothing in the digest is for the account any more.")
 
 MAX_ATTEMPTS = 8
 # The wait after the first failed attempt; it doubles after each one, up to MAX_DELAY:
@@ -172,18 +181,18 @@ def _addressee(message):
         return None
     account = User.get_or_none(User.id == message.recipient_id) if message.recipient_id else None
     if account is None or not account.active or account.username is None:
-        return "not sent: the account is closed"
+        return DROPPED_CLOSED
     if not account.email:
-        return "not sent: the account has no address"
+        return DROPPED_NO_ADDRESS
     message.address, message.language = account.email, account.language or message.language
     params = json.loads(message.params or "{}")
     if message.kind != "daily_digest":
         return None if _still_for(account, message.kind, params) else (
-            "not sent: no longer for the account")
+            DROPPED_NOT_THEIRS)
     items = [item for item in params.get("items", ())
              if _still_for(account, item.get("kind"), item.get("params") or {})]
     if not items:
-        return "not sent: nothing in the digest is for the account any more"
+        return DROPPED_EMPTY_DIGEST
     message.params = json.dumps({**params, "items": items}, sort_keys=True)
     return None
 
