@@ -40,7 +40,7 @@ class DashboardView(SecureMixin, AdminIndexView):
         work = worklist.work(user, now)
         return self.render(
             "admin/dashboard.html",
-            rows=[_row(row, sections, locale) for row in work],
+            rows=[_row(row, sections, locale) for row in worklist.shown(work)],
             cut_short=worklist.cut_short(work),
             max_rows=worklist.MAX_ROWS,
             may_register=request_rules.may_register(user),

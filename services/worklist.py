@@ -37,7 +37,8 @@ from models import (
 from services import access, customer_counts, duties, policy, rectification, requests
 
 COUNTS = ("inspection", "rectification", "access", "access_review", "not_informed")
-# The front page lists at most this many rows of each kind (the counts say how many).
+# The front page lists at most this many rows of each kind (the counts say how many); one
+# more is read to tell whether more is waiting.
 MAX_ROWS = 100
 YEAR = datetime.timedelta(days=365)
 # The tasks of the front page's rows: the inspection request's worklist codes, then these.
@@ -163,7 +164,7 @@ class Work:
 
 def _inspection_work(user, now):
     rows, seen = [], set()
-    for task, found in requests.worklist(user, now, limit=MAX_ROWS).items():
+    for task, found in requests.worklist(user, now, limit=MAX_ROWS + 1).items():
         for request in found:
             if request.id in seen:  # waiting for a decision and overdue: listed once
                 continue
@@ -183,7 +184,7 @@ def _rectification_work(user):
         found = (RectificationRequest.select(RectificationRequest, Customer.section)
                  .join(Customer).where(condition)
                  .order_by(RectificationRequest.received_at, RectificationRequest.id)
-                 .limit(MAX_ROWS))
+                 .limit(MAX_ROWS + 1))
         rows += [Work(f"rectification_{step}", "rectification", r, r.received_at)
                  for r in found]
     return rows
@@ -192,9 +193,9 @@ def _rectification_work(user):
 def _access_work(user, now):
     work = access.worklist(user, now)
     rows = [Work("access_decision", "access", r, r.requested_at)
-            for r in work["decision"][:MAX_ROWS]]
+            for r in work["decision"][:MAX_ROWS + 1]]
     rows += [Work("access_implementation", "access", r, r.decided_at or r.requested_at)
-             for r in work["implementation"][:MAX_ROWS]]
+             for r in work["implementation"][:MAX_ROWS + 1]]
     review = work["review"]
     if review is not None:
         # The review year began a year before the due day.
@@ -214,13 +215,27 @@ def _duty_work(user, now):
 
 
 def cut_short(rows):
-    """Tell whether ``rows`` (``work``) list only the first MAX_ROWS of some task."""
-    return any(n >= MAX_ROWS for n in Counter(row.task for row in rows).values())
+    """Tell whether more of some task is waiting than ``shown(rows)`` lists (``rows``
+    from ``work``, which reads one more of each task than is shown)."""
+    return any(n > MAX_ROWS for n in Counter(row.task for row in rows).values())
+
+
+def shown(rows):
+    """Return the rows the front page lists of ``rows`` (``work``): the MAX_ROWS oldest of
+    each task."""
+    listed = Counter()
+    kept = []
+    for row in rows:
+        listed[row.task] += 1
+        if listed[row.task] <= MAX_ROWS:
+            kept.append(row)
+    return kept
 
 
 def work(user, now=None):
     """Return the front page's rows for ``user``: every request and review the user must
-    act on (only their sections'), the oldest first."""
+    act on (only their sections'), the oldest first, at most MAX_ROWS + 1 of a task
+    (``shown`` and ``cut_short`` tell the rest)."""
     now = now or utcnow()
     rows = (_inspection_work(user, now) + _rectification_work(user) + _access_work(user, now)
             + _duty_work(user, now))

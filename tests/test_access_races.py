@@ -2,7 +2,7 @@
 account's access ends or its role changes writes back nothing read before; a code in other
 digits is a wrong code; the last controller stays open; a password of spaces is too short;
 wrong codes to turn the second factor off count as failed logins; a change of an ended
-account cannot be approved."""
+account cannot be approved, nor a change of one's own account."""
 
 import datetime
 
@@ -128,3 +128,21 @@ def test_a_change_of_an_ended_account_cannot_be_approved(app, people):
         access.decide(people["eero"], AccessRequest.get_by_id(asked.id), True)
     access.decide(people["eero"], AccessRequest.get_by_id(asked.id), False, "Päättyi")
     assert AccessRequest.get_by_id(asked.id).state == "refused"
+
+
+def test_a_controller_does_not_approve_a_change_of_their_own_account(app, people, make_user):
+    asked = access.request_access(people["nyrki"], "staff", ["tourism"], "Vähemmän oikeuksia",
+                                  account_id=people["eero"].id)
+    address = f"/access/requests/{asked.id}/"
+    client = new_session(app, "eero")
+    page = client.get(address).get_data(as_text=True)
+    assert 'id="own-change-note"' in page and 'value="approve"' not in page
+    sent = client.post(address + "decide/", data={
+        "csrf_token": csrf_token(page), "decision": "approve", "reason": ""})
+    assert sent.status_code == 200 and "hyväksyy toinen rekisterinpitäjä" in sent.get_data(as_text=True)
+    assert AccessRequest.get_by_id(asked.id).state == "requested"
+    other = make_user("outi", "controller", [])
+    client = new_session(app, "outi")
+    assert 'value="approve"' in client.get(address).get_data(as_text=True)
+    access.decide(other, AccessRequest.get_by_id(asked.id), True)
+    assert AccessRequest.get_by_id(asked.id).state == "approved"

@@ -432,12 +432,28 @@ def test_a_long_work_list_says_it_lists_the_oldest_and_reads_no_customer_a_row(
     page = text(client.get("/"))
     heading = plain(re.search(r'<h2 id="work-heading"[^>]*>(.*?)</h2>', page, re.S).group(1))
     assert heading.endswith("(10+)") and "5 vanhinta" in page
+    assert [task for task, _, _ in work_rows(page)].count("identity") == 5
     assert badge(page, "Tarkastuspyynnöt") == 7
     with captured_sql() as statements:
         client.get("/")
     reads = [sql for sql, _params in statements
              if re.search(r'FROM "customer" AS "t1"\s+WHERE \("t1"."id" = ', sql)]
     assert len(reads) <= 1, reads  # the rectifications' sections come with them
+
+
+def test_a_work_list_of_exactly_the_rows_shown_is_not_cut_short(
+        client, auth, people, monkeypatch):
+    monkeypatch.setattr(worklist, "MAX_ROWS", 3)
+    for n in range(3):
+        new_request("staff_t", "tourism", hours_ago=10 + n, name=f"Pyytäjä {n}")
+    auth.login_as("handler_t")
+    page = text(client.get("/"))
+    heading = plain(re.search(r'<h2 id="work-heading"[^>]*>(.*?)</h2>', page, re.S).group(1))
+    assert heading.endswith("(3)") and "3 vanhinta" not in page
+    new_request("staff_t", "tourism", hours_ago=1, name="Neljäs")
+    page = text(client.get("/"))
+    heading = plain(re.search(r'<h2 id="work-heading"[^>]*>(.*?)</h2>', page, re.S).group(1))
+    assert heading.endswith("(3+)") and "3 vanhinta" in page and "Neljäs" not in page
 
 
 def test_a_curious_handler_finds_nothing_of_another_section(client, auth, work):

@@ -218,7 +218,11 @@ def _role_sections(role, section_codes):
 
 
 def decide(actor, access_request, approve, reason="", now=None):
-    """Approve or refuse a request (the controller only); a refusal needs its reason."""
+    """Approve or refuse a request (the controller only); a refusal needs its reason.
+
+    A change of the controller's own account is approved by another controller, as it is
+    implemented by another (:func:`may_implement`): nobody grants themselves access.
+    """
     if not may_decide(actor):
         raise NotAllowed(N_("Only the controller decides access requests."))
     moment = _now(now)
@@ -228,6 +232,9 @@ def decide(actor, access_request, approve, reason="", now=None):
                                         "the request."))
     if reason:
         reason = _clean_text("reason", reason, "")
+    if approve and access_request.kind == "change" and access_request.account_id == actor.id:
+        raise RegisterError(N_("A change of your own account is approved by another "
+                               "controller: you may refuse it, but not approve it."))
     with write_transaction():
         if approve and access_request.kind == "change":
             account = User.get_or_none(User.id == access_request.account_id)
