@@ -141,6 +141,9 @@ class BackupView(SecureBaseView):
         try:
             config = settings()
             entry = rules.drill(config, wait=0)  # no server worker held while a backup runs
+        except rules.DrillBusy as e:
+            flash(_(e.message, **e.params), "warning")
+            return redirect(url_for(".index"))
         except rules.BackupBusy:
             flash(_("A backup is being taken right now, so the restore drill did not start. "
                     "Try again in a few minutes."), "warning")

@@ -50,7 +50,7 @@ from services.backup.drills import (
     drill_log,
     last_passed_drill,
 )
-from services.backup.errors import BackupBusy, BackupError, SettingsError
+from services.backup.errors import BackupBusy, BackupError, DrillBusy, SettingsError
 from services.backup.files import LOCK_FILE
 from services.backup.manifest import (
     MANIFEST_FORMAT,
@@ -90,8 +90,8 @@ from services.backup.verify import verify_backup
 __all__ = [
     "DRILL_LOG", "DRILL_LOG_KEEP", "INTERVAL_HOURS", "KEEP_DAILY", "KEEP_MONTHLY",
     "KEEP_WEEKLY", "LOCAL_HOSTS", "LOCK_FILE", "MANIFEST_FORMAT", "MANIFEST_KEYS", "PREFIX",
-    "RETRY_HOURS", "SUFFIXES", "Backup", "BackupBusy", "BackupError", "RestoreReport",
-    "Scheduler", "Settings", "SettingsError", "Target", "backups_expire_by",
+    "RETRY_HOURS", "SUFFIXES", "Backup", "BackupBusy", "BackupError", "DrillBusy",
+    "RestoreReport", "Scheduler", "Settings", "SettingsError", "Target", "backups_expire_by",
     "backups_holding_expire_by", "create_backup", "drill", "drill_log", "find_backup",
     "inspect_database", "last_passed_drill", "list_backups", "new_key", "newest_good",
     "notify_problems", "plan_rotation", "restore", "rotate", "running_scheduler",

@@ -1,5 +1,6 @@
 """The restore drill: the newest backup restored into a scratch database, compared, logged."""
 
+import contextlib
 import datetime
 import json
 import logging
@@ -10,7 +11,7 @@ import time
 
 from models import utcnow
 import services.backup.alerts as alerts
-from services.backup.errors import BackupError
+from services.backup.errors import BackupError, DrillBusy
 from services.backup.files import (
     directory_lock,
     ensure_directory,
@@ -28,6 +29,8 @@ log = logging.getLogger("register.backup")
 
 DRILL_LOG = "drill-log.json"
 DRILL_LOG_LOCK = "drill-log.lock"  # taken while the log is read and written again
+# Taken by a drill on PostgreSQL, whose scratch database has one name: drills take turns.
+DRILL_LOCK = "drill.lock"
 DRILL_LOG_KEEP = 100
 SOURCES = ("local", "offsite")  # which copy a drill restored
 
@@ -46,7 +49,8 @@ def drill(settings, now=None, wait=600):
     The restored row counts must equal those recorded in the manifest (the live database
     may have changed since: its counts are reported beside them); the checksum, integrity
     and audit chain must hold. The scratch database (a temporary SQLite file, or the
-    PostgreSQL database ``<live>_drill``) is removed afterwards. The result is appended to
+    PostgreSQL database ``<live>_drill``: drills on PostgreSQL take turns, waiting
+    ``wait`` seconds for another to end) is removed afterwards. The result is appended to
     ``drill-log.json`` in the backup directory and returned.
     """
     directory = ensure_directory(settings.directory)
@@ -56,7 +60,8 @@ def drill(settings, now=None, wait=600):
              "backup_created_at": None, "problems": [], "tables": [], "audit_checked": 0,
              "source": "local" if offsite is None else "offsite",
              "encrypted": False}
-    with directory_lock(directory, exclusive=False, wait=wait):
+    with _one_scratch_database(settings, directory, wait), \
+            directory_lock(directory, exclusive=False, wait=wait):
         backup = newest_good(offsite or settings)
         if backup is None:
             raise _nothing_to_drill(offsite)
@@ -83,6 +88,15 @@ def drill(settings, now=None, wait=600):
     if not entry["ok"]:
         alerts.drill_failed(entry, started_at)
     return entry
+
+
+def _one_scratch_database(settings, directory, wait):
+    """Hold the drills' own lock when the scratch database is PostgreSQL's ``<live>_drill``
+    (one name: a second drill would drop the first's); SQLite's are files of their own."""
+    if Target.parse(settings.database_url).kind == "sqlite":
+        return contextlib.nullcontext()
+    return locked(directory / DRILL_LOCK, exclusive=True, wait=wait, busy=DrillBusy(N_(
+        "Another restore drill is running right now. Try again when it has finished.")))
 
 
 def _nothing_to_drill(offsite):

@@ -16,9 +16,10 @@ LOCK_FILE = ".lock"
 
 
 @contextlib.contextmanager
-def locked(path, exclusive, wait):
+def locked(path, exclusive, wait, busy=None):
     """Hold a lock on the file ``path`` (made if needed), exclusive or shared; raise
-    BackupBusy when it is not free within ``wait`` seconds."""
+    ``busy`` (a BackupBusy; by default, that a backup is being taken) when it is not free
+    within ``wait`` seconds."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     deadline = time.monotonic() + wait
     try:
@@ -28,8 +29,8 @@ def locked(path, exclusive, wait):
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise BackupBusy(N_("Another backup is being taken right now. Try again "
-                                        "in a few minutes.")) from None
+                    raise busy or BackupBusy(N_("Another backup is being taken right now. "
+                                                "Try again in a few minutes.")) from None
                 time.sleep(0.2)
         yield
     finally:
