@@ -17,7 +17,7 @@ import database
 import security
 from models import db
 from services import vocabulary
-from services.inputs import MAX_ID, has_unstorable
+from services.inputs import MAX_ID, has_unstorable, whole_number
 from services.phones import display_phone
 from services.policy import SECOND_FACTOR_ROLES, NotAllowed
 from services.vocabulary.administration import LANGUAGE_NAMES
@@ -135,10 +135,39 @@ def _configure(app, test_config):
     # SECRET_KEY signs sessions; PSEUDONYM_KEY makes the pseudonyms of wiped requesters
     # and AUDIT_CHECKPOINT_KEY signs the audit log's checkpoints (services/retention/
     # records.py): each generated once into the instance folder when not set.
+    _check_numbers(app.config)
     for key, file_name in (("SECRET_KEY", "secret_key"), ("PSEUDONYM_KEY", "pseudonym_key"),
                            ("AUDIT_CHECKPOINT_KEY", "audit_checkpoint_key")):
         if not app.config.get(key):
             app.config[key] = _instance_secret(app.instance_path, file_name)
+
+
+# The settings that are whole numbers, with their bounds. Invoices are kept at least the
+# Accounting Act's six years: a smaller RETENTION_ACCOUNTING_YEARS would let the purge
+# delete what the law keeps.
+NUMBER_SETTINGS = {
+    "RETENTION_ACCOUNTING_YEARS": (6, 100),
+    "RETENTION_BATCH_SIZE": (1, 100_000),
+    "IMPORT_BATCH_SIZE": (1, 100_000),
+    "IMPORT_STEP_BATCH_SIZE": (1, 100_000),
+}
+
+
+class SettingError(SystemExit):
+    """A setting the register cannot start with: its message is all that is printed."""
+
+
+def _check_numbers(config):
+    """Refuse a number setting that is no whole number within its bounds (from the
+    environment "abc" stays text, and 20 digits overflow); keep each as an int."""
+    for name, (low, high) in NUMBER_SETTINGS.items():
+        if name not in config:
+            continue
+        number = whole_number(config[name], low, high)
+        if number is None:
+            raise SettingError(f"REGISTER_{name} must be a whole number from {low} to {high};"
+                               f" it is {config[name]!r}.")
+        config[name] = number
 
 
 def _freeze_start_up(app):

@@ -51,6 +51,12 @@ def open_database(url):
     A pooled SQLite connection may serve any thread in turn. PostgreSQL connections run
     without JIT compilation.
     """
+    if not url.startswith(("sqlite:///", "postgresql://", "postgresql+pool://",
+                           "postgres://")):
+        # SystemExit: the message is all that is printed, at start-up of any process.
+        raise SystemExit(f"REGISTER_DATABASE_URL {url.split('://')[0]!r}… is no database "
+                         "URL: write sqlite:///path/register.db or "
+                         "postgresql://user:password@host/name")
     previous = db.obj
     if previous is not None and hasattr(previous, "close_all"):
         previous.close_all()  # a pool being replaced gives its connections back

@@ -20,6 +20,7 @@ from admin_views.base import (
     ChoiceFilter,
     CustomerDetailsMixin,
     HelsinkiDateTimeBetweenFilter,
+    HandlerDeletedInline,
     RegisterInlineForm,
     RegisterModelView,
     all_sections,
@@ -97,8 +98,8 @@ INLINES = {
                                           form_args=ROW_FORM_ARGS[ContactPerson]),
     "events": StaffStampedInline(ContactEvent, form_excluded_columns=["staff"],
                                  form_args=ROW_FORM_ARGS[ContactEvent]),
-    "purchases": RegisterInlineForm(Purchase, form_args=ROW_FORM_ARGS[Purchase]),
-    "invoices": RegisterInlineForm(Invoice, form_args=ROW_FORM_ARGS[Invoice]),
+    "purchases": HandlerDeletedInline(Purchase, form_args=ROW_FORM_ARGS[Purchase]),
+    "invoices": HandlerDeletedInline(Invoice, form_args=ROW_FORM_ARGS[Invoice]),
 }
 
 

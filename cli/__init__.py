@@ -3,6 +3,7 @@ group (db, users, demo-data, audit, requests, retention, backup, postal-codes, i
 statistics)."""
 
 from cli.audit import audit_cli
+from cli.base import checked_texts
 from cli.backup import backup_cli
 from cli.db import db_cli
 from cli.imports import import_cli
@@ -30,3 +31,4 @@ def init_app(app):
     app.cli.add_command(outbox_cli)
     app.cli.add_command(statistics_cli)
     app.cli.add_command(duties_cli)
+    checked_texts(app.cli)  # the commands above and those added before (totp)

@@ -2,8 +2,10 @@
 setting up the database."""
 
 import contextlib
+import functools
 
 import click
+import peewee as pw
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -30,6 +32,65 @@ def setup_lock():
                 f"another server has been setting up the database for {SETUP_WAIT_SECONDS} "
                 "seconds: look at what it does, then run this again")
         yield
+
+
+class Text(click.ParamType):
+    """A text option or argument: refused when it holds a byte the system could not read
+    as UTF-8 (click keeps it as a lone surrogate, which no database takes) or a NUL."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail(_("%(value)s holds a character that is not UTF-8 text: type it again.",
+                        value=value.encode("utf-8", "replace").decode()), param, ctx)
+        if "\x00" in value:
+            self.fail(_("The value holds a NUL character: type it again."), param, ctx)
+        return value
+
+
+def checked_texts(command):
+    """Give every text option and argument of ``command`` (a group: of its commands too)
+    the type :class:`Text`, so no command meets a text it cannot store; and make a
+    database that cannot be used (:func:`database_told`) a message, not a traceback."""
+    for param in command.params:
+        if param.type is click.STRING:
+            param.type = Text()
+    if command.callback is not None and not getattr(command.callback, "told", False):
+        command.callback = database_told(command.callback)
+    for sub in getattr(command, "commands", {}).values():
+        checked_texts(sub)
+    return command
+
+
+# What a database that cannot be used raises: no file or folder, no database in the file,
+# read-only, not migrated (no table), refused on PostgreSQL. Not IntegrityError: a rule.
+_UNUSABLE = (pw.OperationalError, pw.ProgrammingError, pw.InterfaceError)
+
+
+def database_told(callback):
+    """Wrap a command's ``callback``: a database that cannot be used ends the command with
+    what to check, exit status 1."""
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except pw.DatabaseError as error:
+            if not isinstance(error, _UNUSABLE) and type(error) is not pw.DatabaseError:
+                raise
+            raise click.ClickException(_(
+                "The register's database could not be used: %(error)s. Check "
+                "REGISTER_DATABASE_URL; a new database is made ready with: flask --app app "
+                "db upgrade", error=str(error).strip().splitlines()[0] if str(error) else
+                type(error).__name__)) from None
+
+    run.told = True
+    return run
 
 
 class WholeNumber(click.ParamType):

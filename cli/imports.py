@@ -3,6 +3,8 @@
 
 import os
 import pathlib
+import shutil
+import tempfile
 
 import click
 from flask import current_app
@@ -10,8 +12,9 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from cli.base import ExistingFile, fail
+from forms.fields import typed_moment
 from forms.imports import row_validator
-from models import DUPLICATE_CHOICES, Section, User
+from models import DUPLICATE_CHOICES, INFORMED_HOW, Section, User
 from services import imports, policy
 from services.duplicates import DUPLICATE_REASONS
 from services.imports import OVERWRITABLE, files
@@ -25,9 +28,9 @@ def _customer_view():
     return next(view for view in admin._views if view.endpoint == "customers")
 
 
-def _job(path, section, user, mapping_name, duplicates, informed_how, informed_at,
+def _job(path, name, section, user, mapping_name, duplicates, informed_how, informed_at,
          rows=(), overwrite=()):
-    file_name = files.file_name(pathlib.Path(path).name)
+    file_name = files.file_name(name)
     header, _rows = imports.header_and_rows(path)
     imports.check_header(header)
     held = imports.held_targets(section.category_set)
@@ -44,6 +47,19 @@ def _job(path, section, user, mapping_name, duplicates, informed_how, informed_a
         file_hash=imports.file_hash(path), header=header, mapping=mapping,
         validate_row=row_validator(_customer_view(), section),
         duplicates=choices, informing=informing, row_choices=row_choices, overwrite=fields)
+
+
+def _check_informing(how, at):
+    """Refuse a whole file's informing options that no row could pass (each row would be
+    refused for them): before any row is read."""
+    if how and how not in INFORMED_HOW:
+        raise click.BadParameter(f"{how} ({', '.join(INFORMED_HOW)})",
+                                 param_hint="--informed-how")
+    if at:
+        try:
+            typed_moment(at)
+        except ValueError as error:
+            raise click.BadParameter(f"{at}: {error}", param_hint="--informed-at") from None
 
 
 def _choices(options):
@@ -78,6 +94,15 @@ def _overwrite(fields, mapping):
             raise click.BadParameter(f"{field} ({', '.join(sorted(mapped & OVERWRITABLE))})",
                                      param_hint="--overwrite")
     return sorted(set(fields))
+
+
+def _say_unmapped(job):
+    """Name the file's columns no field is mapped to: their cells are not imported."""
+    left = [name for index, name in enumerate(job.header)
+            if index not in job.mapping and name.strip()]
+    if left:
+        click.echo(_("Columns not imported (no field is mapped to them): %(columns)s",
+                     columns=", ".join(left)))
 
 
 def _report(run):
@@ -149,10 +174,21 @@ def import_customers(file, section_code, dry_run, mapping_name, username, duplic
             raise click.ClickException(_("The user %(name)s may not import customers into "
                                          "the section %(code)s.", name=username,
                                          code=section_code))
-    with current_app.test_request_context():
+    with current_app.test_request_context(), \
+            tempfile.TemporaryDirectory(prefix="register-import-") as scratch:
+        _check_informing(informed_how, informed_at)
+        # The rows are read from a copy, as the page reads its upload: a file changed or
+        # cut meanwhile would mix two contents under the first one's hash.
+        copy = pathlib.Path(scratch) / "file"
         try:
-            job = _job(file, section, user, mapping_name, duplicates, informed_how,
-                       informed_at, rows, overwrite)
+            shutil.copyfile(file, copy)
+        except OSError as error:
+            raise click.ClickException(_("The file %(file)s cannot be read: %(error)s",
+                                         file=file, error=error.strerror)) from None
+        try:
+            job = _job(copy, pathlib.Path(file).name, section, user, mapping_name,
+                       duplicates, informed_how, informed_at, rows, overwrite)
+            _say_unmapped(job)
             run = imports.dry_run(job) if dry_run else _commit(job)
         except RegisterError as error:
             fail(error)

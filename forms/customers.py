@@ -3,6 +3,8 @@ kind of customer must have. The customer pages build their forms from these; a
 rectification request checks a new value with the same arguments (``screen_form_args``)."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import FieldList
 
 from forms import validators as v
 from forms.informing import check_customer
@@ -18,6 +20,7 @@ from models import (
     Purchase,
 )
 from services import customers as customer_rules
+from services.inputs import parse_id
 from services.vocabulary import customers as labels
 
 
@@ -58,15 +61,13 @@ class CustomerRules:
         values = {name: field.data for name, field in self._fields.items()
                   if name in customer_rules.REQUIRED_FOR_KIND.get(kind, ())
                   or name in customer_rules.REFUSED_FOR_KIND.get(kind, ())}
-        people = getattr(self, "contact_persons", None)
-        named = sum(1 for entry in (people.entries if people is not None else ())
-                    if hasattr(entry, "form") and not entry.form.data.get("del-" + entry.name)
-                    and (entry.form.first_name.data or entry.form.last_name.data))
-        problems = customer_rules.kind_problems(kind, values, named)
+        problems = customer_rules.kind_problems(kind, values, self._contact_persons_kept())
         for name, problem in problems.items():
             field = getattr(self, name)
             if name == "contact_persons":
-                field.errors = [_("Only a company or an organisation has contact persons.")]
+                field.errors = [_("Only a company or an organisation has contact persons: "
+                                  "first delete them (tick each one's deletion and save), "
+                                  "then change the kind.")]
             elif problem == "required":
                 field.errors = list(field.errors) + [_("Fill in this field for this kind of "
                                                        "customer.")]
@@ -75,6 +76,20 @@ class CustomerRules:
                     _("This field is not for a %(kind)s: empty it or change the kind.",
                       kind=labels.CUSTOMER_KIND_LABELS[kind].lower())]
         return valid and not problems
+
+    def _contact_persons_kept(self):
+        """Count the contact persons the customer has after this save: the named rows
+        posted without a delete tick, and the stored ones not posted (a page that hides
+        the rows of a kind without them posts none)."""
+        people = getattr(self, "contact_persons", None)
+        if people is None:
+            return 0
+        posted = [entry for entry in people.entries if hasattr(entry, "form")]
+        named = sum(1 for entry in posted if not people.should_delete(entry)
+                    and (entry.form.first_name.data or entry.form.last_name.data))
+        editing = getattr(self, "editing", None)
+        stored = {row.id for row in editing.contact_persons} if editing is not None else set()
+        return named + len(stored - {parse_id(entry.get_pk()) for entry in posted})
 
 
 CUSTOMER_FORM_ARGS = labels_args(Customer, {
@@ -127,8 +142,7 @@ def form_layout(form):
     inline lists are ``[(kinds, list)]`` alike (a person has no contact persons).
     Fields the section does not hold are gone from the form already."""
     placed = {name for _code, names in CUSTOMER_FIELDSETS for name in names}
-    lists = [field for field in form if field.type in ("InlineModelFormList",
-                                                        "InlineFieldList")]
+    lists = [field for field in form if isinstance(field, FieldList)]
     inline = [(tuple(kind for kind in labels.CUSTOMER_KIND_LABELS
                      if customer_rules.has_contact_persons(kind))
                if field.name == "contact_persons" else tuple(labels.CUSTOMER_KIND_LABELS),
@@ -174,8 +188,11 @@ ROW_FORM_ARGS = {
     ContactEvent: labels_args(ContactEvent, {
         "direction": choice_args(labels.DIRECTION_LABELS),
         "channel": choice_args(labels.CHANNEL_LABELS),
+        # A contact dated ahead would hold the customer's last activity there: never purged.
+        "occurred_at": {"validators": [
+            v.Required(_l("Write when the contact was.")), v.not_in_future]},
     }),
-    Purchase: labels_args(Purchase),
+    Purchase: labels_args(Purchase, {"purchased_on": {"validators": [v.not_in_future]}}),
     Invoice: labels_args(Invoice, {
         "number": {"filters": [collapse_spaces]},
         "due_date": {"validators": [v.not_before_invoice_date]},

@@ -62,13 +62,22 @@ class HelsinkiDateTimeField(DateTimeLocalField):
             # with no time at all (a service would then take "now").
             self.raw_data = [""] if valuelist else valuelist
             return
-        local = _typed(text, tuple(self.strptime_format))
-        if local is None:
-            raise ValueError(str(self.invalid_value_message))
-        try:
-            self.data = from_helsinki_typed(local)
-        except TypedTimeError as error:
-            raise ValueError(typed_time_message(error)) from None
+        self.data = typed_moment(text, tuple(self.strptime_format),
+                                 str(self.invalid_value_message))
+
+
+def typed_moment(text, patterns=tuple(FORMATS), invalid=None):
+    """Return ``text``, a date and time typed in Helsinki time, as the naive UTC moment it
+    names; raise ValueError with a message saying what to do (``invalid`` when it is no
+    date and time)."""
+    local = _typed(text.strip(), patterns)
+    if local is None:
+        raise ValueError(invalid or _("Write the date and time as day.month.year "
+                                      "hours:minutes, e.g. 25.11.2026 14:30."))
+    try:
+        return from_helsinki_typed(local)
+    except TypedTimeError as error:
+        raise ValueError(typed_time_message(error)) from None
 
 
 @functools.lru_cache(maxsize=1024)  # an import's rows share one informing time

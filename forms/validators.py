@@ -15,7 +15,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from stdnum.fi import ytunnus
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from models import utcnow
 from services.localtime import CLOCK_SLACK, helsinki_today
@@ -40,6 +40,16 @@ def amount_fits(column):
                 or field.data.as_tuple().exponent < -column.decimal_places):
             raise ValidationError(_("Write an amount in euros, e.g. 249.90."))
     return check
+
+
+class Required(InputRequired):
+    """``InputRequired`` whose message (a lazy text) is raised as a plain string."""
+
+    def __call__(self, form, field):
+        if field.raw_data and field.raw_data[0]:
+            return
+        field.errors[:] = []
+        raise StopValidation(str(self.message))
 
 
 def _empty(field):

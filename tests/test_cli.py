@@ -1,6 +1,11 @@
-"""The users and db commands and their errors."""
+"""The users and db commands and their errors; a text no command can take, and a database
+that cannot be used, told without a traceback."""
 
 import datetime
+import os
+import pathlib
+import sqlite3
+import subprocess
 
 import pytest
 
@@ -8,7 +13,9 @@ import database
 from models import AccessRequest, AccountStatusChange, AuditEvent, User, utcnow
 from services import access, accounts, audit
 from services.localtime import helsinki_date
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, flask_command
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 REASON = ["--reason", "Uusi matkailuneuvoja"]
@@ -219,11 +226,78 @@ def test_a_backup_name_that_names_nothing_is_no_backup(app, runner, file):
 def test_a_reason_with_a_control_character_is_refused_on_the_command_line(app, runner):
     result = runner.invoke(args=["users", "create", "okname", "--role", "staff", "--section",
                                  "tourism", "--password", "correct horse battery",
-                                 "--reason", "a\x00b\x07c"])
+                                 "--reason", "a\x07c"])
     assert result.exit_code == 1, result.output
+    with_nul = runner.invoke(args=["users", "create", "okname", "--role", "staff", "--section",
+                                   "tourism", "--password", "correct horse battery",
+                                   "--reason", "a\x00b"])
+    assert with_nul.exit_code == 2 and "NUL" in with_nul.output, with_nul.output
     assert not User.select().where(User.username == "okname").exists()
 
 
 def test_a_preview_of_the_empty_section_code_is_no_preview(app, runner):
     result = runner.invoke(args=["retention", "preview", "--section", ""])
     assert result.exit_code == 1, result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["users", "create", "u3", "--role", "staff", "--section", "x\udcff", "--password",
+     PASSWORD, *REASON],
+    ["users", "create", "u7", "--role", "staff", "--section", "tourism", "--password",
+     "Kettu-\udcffjuoksee-42x", *REASON],
+    ["users", "deactivate", "u\udcff", "--reason", "r"],
+    ["totp", "reset", "u\udcff"],
+    ["import", "customers", __file__, "--section", "tour\udcffism"],
+    ["users", "deactivate", "u\x00", "--reason", "r"],
+])
+def test_a_text_the_system_could_not_read_is_refused_as_an_option(runner, args):
+    """A byte that is no UTF-8 in an argument (kept by click as a lone surrogate) or a NUL:
+    a usage error naming it, not a traceback."""
+    users = User.select().count()
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert "UTF-8" in result.output or "NUL" in result.output
+    assert User.select().count() == users
+
+
+def _flask_in(tmp_path, url, *args, env=None):
+    environment = {**os.environ, "REGISTER_DATABASE_URL": url,
+                   "REGISTER_INSTANCE_PATH": str(tmp_path / "instance"),
+                   "REGISTER_SECRET_KEY": "test", **(env or {})}
+    return subprocess.run(flask_command(*args), cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("where", ["no folder", "no database", "not migrated"])
+def test_a_database_that_cannot_be_used_is_a_message_not_a_traceback(tmp_path, where):
+    path = {"no folder": tmp_path / "none" / "x.db", "no database": tmp_path / "text.db",
+            "not migrated": tmp_path / "empty.db"}[where]
+    if where == "no database":
+        path.write_text("Sukunimi;Etunimet\n")
+    if where == "not migrated":
+        sqlite3.connect(path).close()
+    result = _flask_in(tmp_path, f"sqlite:///{path}", "users", "list")
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert "db upgrade" in result.stderr and "REGISTER_DATABASE_URL" in result.stderr
+
+
+def test_a_database_url_that_is_none_says_how_one_is_written(tmp_path):
+    result = _flask_in(tmp_path, "bogus", "users", "list")
+    assert result.returncode != 0
+    assert "sqlite:///path/register.db" in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("name, value", [
+    ("RETENTION_ACCOUNTING_YEARS", "abc"), ("RETENTION_ACCOUNTING_YEARS", "-5"),
+    ("RETENTION_ACCOUNTING_YEARS", "5"), ("RETENTION_ACCOUNTING_YEARS", "9" * 20),
+    ("IMPORT_BATCH_SIZE", "abc"), ("RETENTION_BATCH_SIZE", "0"),
+])
+def test_a_number_setting_out_of_its_bounds_stops_the_start(tmp_path, name, value):
+    """Six years at least: fewer would let the purge delete invoices the Accounting Act
+    keeps (-5 was taken, and kept invoices dated five years ahead)."""
+    db = tmp_path / "r.db"
+    result = _flask_in(tmp_path, f"sqlite:///{db}", "retention", "preview",
+                       env={f"REGISTER_{name}": value})
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"REGISTER_{name} must be a whole number" in result.stderr

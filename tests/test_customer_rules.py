@@ -31,7 +31,7 @@ def _post(client, **fields):
      "Kenttä ei koske asiakasta, jonka laji on yritys"),
     ("person", {"last_name": "Aalto", "contact_persons-0-first_name": "Anna",
                 "contact_persons-0-last_name": "Äijälä"},
-     "Vain yrityksellä tai yhteisöllä on yhteyshenkilöitä."),
+     "Vain yrityksellä tai yhteisöllä on yhteyshenkilöitä: poista ne ensin"),
 ])
 def test_the_form_says_what_a_kind_needs_and_saves_nothing(client, staff, kind, fields,
                                                            message):

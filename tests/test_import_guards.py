@@ -1,7 +1,8 @@
 """The import's guards around the rows (issue 15): the mapping a run keeps by column, a
 field chosen once, a refused mapping form sent back as it was, each section's kept file its
 own, a cancelled import taken up again, no henkilötunnus in a header or a file's name, the
-refused rows' file written as the exports are, and the command line's choices checked."""
+refused rows' file written as the exports are, the command line's choices and informing
+checked, and a file whose run stored nothing imported again."""
 
 import csv
 import io
@@ -202,3 +203,58 @@ def test_the_command_line_refuses_a_reason_or_a_choice_it_cannot_follow(app, run
         assert result.exit_code == 1 and "yhtään kenttää ei ole valittu" in result.output, \
             choice
     assert ImportRun.select().count() == 1 and Customer.get().first_name == "Öljy 1"
+
+
+def test_the_command_line_checks_the_files_informing_before_any_row(app, runner, tmp_path):
+    path = write_csv(tmp_path / "a.csv", [HEADER, good_row(1)])
+    base = ["import", "customers", str(path), "--section", "tourism"]
+    misspelt = runner.invoke(args=[*base, "--informed-how", "in_persn", "--informed-at",
+                                   typed_now(minutes_ago=1)])
+    assert misspelt.exit_code == 2 and "in_persn" in misspelt.output
+    for at in ("1.12.", "31.02.2026 10:00", "29.03.2026 03:30"):  # none, nor in Helsinki
+        wrong = runner.invoke(args=[*base, "--informed-how", "in_person", "--informed-at", at])
+        assert wrong.exit_code == 2 and at in wrong.output, wrong.output
+    assert ImportRun.select().count() == 0 and Customer.select().count() == 0
+
+
+def test_a_file_whose_run_stored_nothing_can_be_imported_again(app, runner, tmp_path):
+    """Every row refused (the informing time in the future, say): the file is not kept as
+    imported, so the mended command imports it."""
+    path = write_csv(tmp_path / "a.csv", [HEADER, good_row(1), good_row(2)])
+    base = ["import", "customers", str(path), "--section", "tourism", "--informed-how",
+            "in_person", "--informed-at"]
+    refused = runner.invoke(args=[*base, "31.12.2099 10:00"])
+    assert refused.exit_code == 0 and "0 accepted, 2 refused" in refused.output
+    stored = runner.invoke(args=[*base, typed_now(minutes_ago=1)])
+    assert stored.exit_code == 0 and "2 accepted, 0 refused" in stored.output, stored.output
+    assert Customer.select().count() == 2
+    again = runner.invoke(args=[*base, typed_now(minutes_ago=1)])
+    assert "2 accepted" in again.output and Customer.select().count() == 2  # kept now
+    assert ImportRun.select().where(ImportRun.kind == "commit").count() == 2
+
+
+def test_a_file_changed_during_the_import_is_imported_as_it_was(app, runner, tmp_path,
+                                                                 monkeypatch):
+    """The command reads a copy: the operator's file cut (or written over) while the rows
+    are stored changes nothing of the run."""
+    from cli import imports as import_command
+
+    path = write_csv(tmp_path / "a.csv", [HEADER] + [good_row(n) for n in range(1, 7)])
+    steps = import_command.imports.commit_steps
+
+    def cut_then_store(*args, **kwargs):
+        write_csv(path, [HEADER, good_row(1)])
+        return steps(*args, **kwargs)
+
+    monkeypatch.setattr(import_command.imports, "commit_steps", cut_then_store)
+    run = run_import(runner, path)
+    assert run.total == 6 and run.accepted == 6 and Customer.select().count() == 6
+
+
+def test_the_command_line_names_the_columns_it_does_not_import(app, runner, tmp_path):
+    path = write_csv(tmp_path / "a.csv", [HEADER + ["Lisatieto"], good_row(1) + ["x"]])
+    result = runner.invoke(args=["import", "customers", str(path), "--section", "tourism",
+                                 "--informed-how", "in_person", "--informed-at",
+                                 typed_now(minutes_ago=1), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Sarakkeita ei tuoda (niihin ei ole valittu kenttää): Lisatieto" in result.output

@@ -350,3 +350,32 @@ def test_a_control_character_refuses_the_row_naming_its_column(app, runner, tmp_
     assert refusals(run) == [(2, "Etunimet"), (2, "Katuosoite")]
     assert {r.message for r in ImportRefusal.select()} == {rows.CONTROL_MESSAGE}
     assert not any(c.first_name.startswith("Matti") for c in Customer.select())
+
+
+def test_a_file_of_two_encodings_is_refused_naming_the_row(tmp_path):
+    """One byte of Windows-1252 among UTF-8 letters: read as Windows-1252 every ä of the
+    file was stored as "Ã¤", silently."""
+    table = [HEADER] + [good_row(i) for i in range(1, 4)]
+    text = semicolon_lines(table).encode("utf-8")
+    path = tmp_path / "two.csv"
+    path.write_bytes(text.replace(b"person2@", b"person2\xa0@"))
+    refused = refusal_of(path)
+    assert (refused.message, refused.params) == (reading.TWO_ENCODINGS, {"row": 3})
+
+
+def test_a_byte_that_is_no_utf8_far_down_a_utf8_file_is_refused(tmp_path):
+    table = [HEADER] + [good_row(i) for i in range(1, 3000)]
+    text = semicolon_lines(table).encode("utf-8")
+    assert len(text) > reading.SAMPLE_BYTES
+    path = tmp_path / "late.csv"
+    path.write_bytes(text.replace(b"person2900@", b"person2900\xe4@"))
+    refused = refusal_of(path)
+    assert refused.message == reading.TWO_ENCODINGS and refused.params["row"] <= 2901
+
+
+def test_a_windows_1252_file_still_reads(tmp_path):
+    table = [HEADER] + [good_row(i) for i in range(1, 4)]
+    path = tmp_path / "ansi.csv"
+    path.write_bytes(semicolon_lines(table).encode("cp1252"))
+    _header, rows = header_and_rows(str(path))
+    assert [cells[0] for _number, cells in rows] == ["Äijälä1", "Äijälä2", "Äijälä3"]

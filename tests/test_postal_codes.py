@@ -381,3 +381,14 @@ def test_a_rectified_address_is_checked_too(app, people):
     assert (Address.get_by_id(row.id).postal_code, Address.get_by_id(row.id).city) == (
         "02100", "Espoo")
     assert RectificationRequest.select().count() == 2
+
+
+def test_a_file_cut_short_removes_nothing_without_force(runner, tmp_path):
+    rows = dict(sorted(shipped().rows.items())[:3])
+    cut = tmp_path / "postal_codes_fi.csv"
+    write_csv(cut, rows, "2026-11-30")
+    result = runner.invoke(args=["postal-codes", "update", str(cut)])
+    assert result.exit_code == 1 and "näyttää katkenneelta" in result.output, result.output
+    assert PostalCode.select().count() == len(shipped().rows)
+    forced = runner.invoke(args=["postal-codes", "update", str(cut), "--force"])
+    assert forced.exit_code == 0 and PostalCode.select().count() == 3

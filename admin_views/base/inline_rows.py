@@ -1,9 +1,97 @@
-"""The inline rows of a register screen saved under their parent: only the rows changed,
-never another parent's row by a posted id, and never a row other records name."""
+"""The inline rows of a register screen: read from a post by their ids, saved under their
+parent: only the rows changed, never another parent's row by a posted id, never a row
+other records name, and deleted only by a role that may delete such rows."""
 
-from admin_views.base.pages import _differs
+from flask_admin.contrib.peewee.form import InlineModelConverter, InlineModelFormList
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+from wtforms.utils import unset_value
+
+from admin_views.base.pages import _differs, user_may
 from services.errors import N_, RegisterError
 from services.inputs import parse_id
+
+# At most this many rows of one list in a post (a script's thousands are refused).
+MAX_POSTED_ROWS = 200
+
+
+class RegisterInlineList(InlineModelFormList):
+    """An inline list whose posted rows are paired with the stored rows by their ids.
+
+    WTForms numbers a post's rows again from 0 (``contact_persons-1``, ``-5`` become 0
+    and 1) and fills a row's fields not posted from the stored row at the same place;
+    Flask-Admin then looks for a row's delete tick under its new number. So a gap in the
+    numbers moved a tick to another row, and a row posted without some field (or
+    without its id) took that field of another row. Here the post is numbered again
+    first, the ticks with their rows, each id read as the stored id (``01`` is 1); a
+    row's fields not posted come from the stored row of its own id, a new row's are
+    empty. A row posted twice, or more than MAX_POSTED_ROWS rows, is refused.
+    """
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.posted_twice = self.posted_too_many = False
+        if formdata:
+            formdata, data = self._by_id(formdata, data)
+        return super().process(formdata, data, extra_filters)
+
+    def _by_id(self, formdata, data):
+        rows, ticks = f"{self.name}-", f"del-{self.id}-"
+        indices = sorted({int(index) for index in (
+            key[len(rows):].partition("-")[0] for key in formdata if key.startswith(rows))
+            if _index(index)})
+        self.posted_too_many = len(indices) > MAX_POSTED_ROWS
+        number = {old: new for new, old in enumerate(indices[:MAX_POSTED_ROWS])}
+        renumbered = MultiDict()
+        for key, values in formdata.lists():
+            for prefix in (rows, ticks):
+                if key.startswith(prefix):
+                    index, dash, rest = key[len(prefix):].partition("-")
+                    if not _index(index) or int(index) not in number:
+                        break  # a spelling WTForms reads as no row: dropped
+                    renumbered.setlist(f"{prefix}{number[int(index)]}{dash}{rest}", values)
+                    break
+            else:
+                renumbered.setlist(key, values)
+        stored = {getattr(row, self._pk): row for row in
+                  (data if data is not unset_value and data else ())}
+        paired, seen = [], set()
+        for new in range(len(number)):
+            key = f"{rows}{new}-{self._pk}"
+            pk = parse_id(renumbered.pop(key, None))
+            if pk is not None:
+                renumbered[key] = str(pk)  # else a new row, as with no id posted
+            self.posted_twice |= pk is not None and pk in seen
+            seen.add(pk)
+            paired.append(stored.get(pk))
+        return renumbered, paired
+
+    def validate(self, form, extra_validators=()):
+        valid = super().validate(form, extra_validators)
+        if self.posted_twice:
+            self.errors.append(_(
+                "The same row was sent twice. Reload the page and make the change again."))
+        if self.posted_too_many:
+            self.errors.append(_(
+                "At most %(count)s rows of a list can be saved at once.",
+                count=MAX_POSTED_ROWS))
+        return valid and not (self.posted_twice or self.posted_too_many)
+
+    @property
+    def rows_deletable(self):
+        """Tell whether the user may delete this list's stored rows (the delete ticks)."""
+        capability = getattr(self.inline_view, "delete_capability", None)
+        return capability is None or user_may(capability)
+
+
+def _index(text):
+    """Tell whether ``text`` is a row number as WTForms writes one (0, 1, 12; not 01)."""
+    return text.isascii() and text.isdigit() and str(int(text)) == text
+
+
+class RegisterInlineConverter(InlineModelConverter):
+    """Flask-Admin's inline converter, with the register's lists (RegisterInlineList)."""
+
+    inline_field_list_type = RegisterInlineList
 
 
 def _entry_differs(entry, row):
@@ -31,6 +119,17 @@ def _refuse_if_named(row):
                                 or f"#{row.get_id()}")
 
 
+NOT_DELETABLE = N_("Only a register handler deletes rows of the list “%(rows)s”. Nothing "
+                   "was saved; untick the row's deletion and save again.")
+
+
+def _refuse_if_not_deletable(field, row):
+    """Refuse a delete tick the user's role may not give (the list's ``rows_deletable``):
+    the invoices' own page lets only a handler delete one."""
+    if not getattr(field, "rows_deletable", True):
+        raise RegisterError(NOT_DELETABLE, rows=str(field.label.text))
+
+
 def save_inline_rows(form, parent):
     """Save the inline rows of ``form`` under ``parent``; return the lists that changed.
 
@@ -42,7 +141,7 @@ def save_inline_rows(form, parent):
     """
     changed = []
     for name, field in form._fields.items():
-        if field.type != "InlineModelFormList":
+        if not isinstance(field, InlineModelFormList):
             continue
         fk = getattr(field.model, field.prop)
         posted = sorted({pk for pk in map(parse_id, (e.get_pk() for e in field.entries)) if pk})
@@ -55,6 +154,7 @@ def save_inline_rows(form, parent):
             existing = own.get(str(entry.get_pk() or ""))
             if field.should_delete(entry):
                 if existing is not None:
+                    _refuse_if_not_deletable(field, existing)
                     _refuse_if_named(existing)
                     existing.delete_instance()
                     touched = True

@@ -21,7 +21,7 @@ from werkzeug.utils import secure_filename
 from wtforms.fields import HiddenField
 from wtfpeewee.fields import ModelSelectField, SelectQueryField
 
-from admin_views.base.inline_rows import save_inline_rows
+from admin_views.base.inline_rows import RegisterInlineConverter, save_inline_rows
 from admin_views.base.list_memory import RememberedListMixin
 from admin_views.base.pages import (
     DETAIL_TYPE_FORMATTERS,
@@ -87,6 +87,7 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, RememberedListMixin, Mod
     capability = "use_register"
     form_base_class = RegisterForm
     model_form_converter = RegisterModelConverter
+    inline_model_form_converter = RegisterInlineConverter
     # Times in Helsinki time, dates in the user's language, on every list, details and export.
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = DETAIL_TYPE_FORMATTERS

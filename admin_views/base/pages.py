@@ -465,6 +465,13 @@ class RegisterInlineForm(InlineFormAdmin):
     form_base_class = RegisterForm
 
 
+class HandlerDeletedInline(RegisterInlineForm):
+    """An inline row only a handler deletes (an invoice, a purchase), as on its own page:
+    the capability its list's delete ticks need (``admin_views/base/inline_rows.py``)."""
+
+    delete_capability = "delete_customers"
+
+
 def user_name(user_id):
     """Return how a page names a user: the username, or the pseudonym of a closed account."""
     if user_id is None:

@@ -57,6 +57,9 @@ NOT_CALCULATED = object()
 
 NOT_READABLE = N_("The file could not be read as a CSV or XLSX file: save it from the "
                   "spreadsheet as CSV (UTF-8) or as an Excel workbook (.xlsx) and try again.")
+TWO_ENCODINGS = N_("Row %(row)s is written in another character encoding than the rest of "
+                   "the file, so its letters (ä, ö, å) would be stored garbled: save the "
+                   "file from the spreadsheet as CSV (UTF-8) and import it again.")
 NO_HEADER = N_("The file has no header row: the first row must name the columns.")
 UNCLOSED_QUOTE = N_("Row %(row)s has a quotation mark (\") that begins a cell but does "
                     "not end it, so the rows after it would be read into that one cell: "
@@ -81,9 +84,17 @@ def file_hash(path):
     return digest.hexdigest()
 
 
+# A letter of UTF-8 beyond ASCII (ä is C3 A4): in a file of Windows-1252 such a pair is
+# "Ã¤", which nobody writes.
+UTF8_LETTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
 def detect_encoding(sample):
     """Return the encoding of a CSV file beginning with the bytes ``sample``: UTF-8 or
-    UTF-16 by a byte order mark, UTF-8 when the sample decodes as it, else Windows-1252."""
+    UTF-16 by a byte order mark, UTF-8 when the sample decodes as it, else Windows-1252 —
+    unless the sample holds UTF-8 letters too: a file of two encodings is refused (read as
+    either, one part's letters would be stored garbled), naming the row of the first byte
+    that is no UTF-8."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -93,6 +104,9 @@ def detect_encoding(sample):
     except UnicodeDecodeError as error:
         # A sample cut inside a character fails only at its very end.
         if error.start < len(sample) - 3:
+            if UTF8_LETTER.search(sample):
+                raise RegisterError(TWO_ENCODINGS,
+                                    row=sample[:error.start].count(b"\n") + 1) from None
             return "cp1252"
     return "utf-8"
 
@@ -124,13 +138,18 @@ def _csv_rows(path):
     text = sample.decode(encoding, errors="replace")
     delimiter = detect_delimiter(text[:16 * 1024])
     # cp1252 leaves five bytes undefined: read them as replacement characters, not a crash.
-    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+    # A byte that is no UTF-8 further down a UTF-8 file is refused (TWO_ENCODINGS).
+    errors = "replace" if encoding == "cp1252" else "strict"
+    with open(path, encoding=encoding, errors=errors, newline="") as handle:
         # Strict: a quotation mark left open is an error, not the rest of the file in a cell.
         reader = csv.reader(handle, delimiter=delimiter, strict=True)
         number = 0
         try:
             for number, row in enumerate(reader, start=1):
                 yield number, row
+        except UnicodeDecodeError as error:
+            # The file is read in blocks: the row is the one after the last read, or later.
+            raise RegisterError(TWO_ENCODINGS, row=number + 1) from error
         except csv.Error as error:
             if any(said in str(error) for said in QUOTE_ERRORS):
                 # The record that failed began on the row after the last one read.

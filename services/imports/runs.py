@@ -7,6 +7,8 @@ import itertools
 import json
 import time
 
+import peewee as pw
+
 import database
 from models import ImportRefusal, ImportRun, utcnow
 from services import audit
@@ -300,8 +302,14 @@ def _commit_batch(run, job, checked):
 
 
 def finish(run, user):
+    """Mark ``run`` finished. A run that stored nothing (every row refused or skipped)
+    gives its file back: the same file imported again, with the mistake of the first run
+    mended (its informing time, say), is a new run, not this one's report again."""
     with database.write_transaction():
-        moved = ImportRun.update(state="finished", finished_at=utcnow()).where(
+        stored = ImportRun.accepted + ImportRun.updated > 0
+        moved = ImportRun.update(
+            state="finished", finished_at=utcnow(),
+            commit_key=pw.Case(None, [(stored, ImportRun.commit_key)], None)).where(
             (ImportRun.id == run.id) & (ImportRun.state == "running")).execute()
         if moved:
             _audit_run("import_end", run, user)

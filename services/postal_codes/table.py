@@ -138,12 +138,18 @@ def dataset_date():
         PostalCode.dataset_date.desc()).limit(1).scalar()
 
 
-def update(path):
+# A file that would remove more than this share of the table looks cut short (Posti gives
+# up a few dozen codes a year): refused without ``force``.
+MAX_REMOVED_SHARE = 0.1
+
+
+def update(path, force=False):
     """Bring the table up to the postal code file at ``path``; return the ``Changes``.
 
     One transaction, with the addresses of the changed codes marked again (``marking``) and
     its audit event. A file older than the table's data is refused: it would bring back
-    codes Posti has given up.
+    codes Posti has given up; so is one removing more than MAX_REMOVED_SHARE of the table,
+    unless ``force``: every address of the codes removed would fail the check.
     """
     table = read_file(path)
     with database.write_transaction():
@@ -156,6 +162,12 @@ def update(path):
                                 table_date=current.isoformat())
         stored = {row.code: (row.name_fi, row.name_sv) for row in PostalCode.select()}
         removed = sorted(stored.keys() - table.rows.keys())
+        if not force and len(removed) > MAX_REMOVED_SHARE * len(stored):
+            raise RegisterError(N_("The file would remove %(removed)s of the table's "
+                                   "%(stored)s postal codes, so it looks cut short: nothing "
+                                   "was changed. Check the file; if the codes really are "
+                                   "given up, run the command again with --force."),
+                                removed=len(removed), stored=len(stored))
         changed = sorted(code for code in stored.keys() & table.rows.keys()
                          if stored[code] != table.rows[code])
         added = {code: table.rows[code] for code in table.rows.keys() - stored.keys()}
