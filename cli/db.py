@@ -24,10 +24,44 @@ def db_upgrade():
 @click.option("--steps", type=WholeNumber(1, 1000), default=1, show_default=True,
               help="How many migrations to undo.")
 @click.option("--all", "undo_all", is_flag=True, help="Undo every migration.")
-def db_downgrade(steps, undo_all):
-    """Roll back the newest migration (or more)."""
-    for name in database.downgrade(None if undo_all else steps):
+@click.option("--force", is_flag=True,
+              help="Roll back even though the register holds customers.")
+def db_downgrade(steps, undo_all, force):
+    """Roll back the newest migration (or more).
+
+    A register holding customers is not rolled back without ``--force``: a migration
+    undone may drop their tables. A step that fails stops the command, saying which steps
+    were rolled back before it.
+    """
+    held = _customers_held()
+    if held and not force:
+        raise click.ClickException(
+            f"the register holds {held} customers, and rolling back migrations may drop "
+            "their data: take a backup first (flask --app app backup create), then run "
+            "this again with --force")
+    left = None if undo_all else steps
+    while left is None or left > 0:
+        name = (database.status()[0] or [None])[-1]
+        if name is None:
+            break
+        try:
+            database.downgrade(1)
+        except Exception as error:  # noqa: BLE001 - told, and the command stops
+            raise click.ClickException(
+                f"rolling back {name} failed ({type(error).__name__}: {error}); the steps "
+                "above were rolled back. Restore the backup, or mend the cause and run "
+                "this again") from None
         click.echo(f"rolled back {name}")
+        left = None if left is None else left - 1
+
+
+def _customers_held():
+    """Count the register's customers (0 before its customers' table exists)."""
+    from models import Customer, db
+
+    if "customer" not in db.get_tables():
+        return 0
+    return Customer.select().count()
 
 
 @db_cli.command("status")

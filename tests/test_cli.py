@@ -301,3 +301,19 @@ def test_a_number_setting_out_of_its_bounds_stops_the_start(tmp_path, name, valu
                        env={f"REGISTER_{name}": value})
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"REGISTER_{name} must be a whole number" in result.stderr
+
+
+def test_db_downgrade_of_a_register_with_customers_needs_force(runner):
+    from models import Customer, Section
+
+    Customer.create(section=Section.get(code="tourism"), kind="person", first_name="Aino",
+                    last_name="Asiakas")
+    newest = database.status()[0][-1]
+    refused = runner.invoke(args=["db", "downgrade"])
+    assert refused.exit_code == 1 and "--force" in refused.output and "1 customers" in \
+        refused.output
+    assert database.status()[0][-1] == newest
+    forced = runner.invoke(args=["db", "downgrade", "--force"])
+    assert forced.exit_code == 0 and f"rolled back {newest}" in forced.output
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert Customer.select().count() == 1
