@@ -250,7 +250,8 @@ def test_an_odd_restore_target_is_refused_cleanly(app, runner, tmp_path, monkeyp
     result = runner.invoke(args=["backup", "restore", taken.name, "--to", target]
                            + (["--force"] if force else []))
     no_traceback(result)
-    assert result.exit_code == 1 and "Error" in result.output
+    # A NUL typed on the command line is the command's usage error (cli/base.Text).
+    assert result.exit_code == (2 if "\x00" in target else 1) and "Error" in result.output
     assert (tmp_path / "mine.txt").read_text() == "mine"
     assert backup.verify_backup(config, taken.name)[1] == []
 
@@ -668,3 +669,17 @@ def test_verify_compares_the_row_counts_with_the_manifest(app, runner, sqlite_on
     result = runner.invoke(args=["backup", "verify", taken.name])
     no_traceback(result)
     assert result.exit_code == 1 and "FAILED" in result.output
+
+
+def test_a_backup_folder_that_cannot_be_used_is_a_message(settings, tmp_path, app, runner):
+    """BACKUP_DIR naming a file, or a folder no file can be written in: the message names
+    the setting (it was a FileExistsError or an OSError)."""
+    a_file = tmp_path / "backups.txt"
+    a_file.write_text("")
+    for folder in (a_file, pathlib.Path("/proc/register-backups")):
+        with pytest.raises(backup.BackupError) as refused:
+            backup.create_backup(backup.Settings(settings.database_url, folder))
+        assert "BACKUP_DIR" in refused.value.message
+    app.config["BACKUP_DIR"] = str(a_file)
+    result = runner.invoke(args=["backup", "create"])
+    assert result.exit_code == 1 and "BACKUP_DIR" in result.output, result.output

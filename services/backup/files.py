@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import time
 
-from services.backup.errors import BackupBusy
+from services.backup.errors import BackupBusy, BackupError
 from services.errors import N_
 
 LOCK_FILE = ".lock"
@@ -59,11 +59,22 @@ def backup_running(settings):
 
 
 def ensure_directory(directory):
-    """Create the backup directory (mode 0700) if needed; tighten its mode; return it."""
+    """Create the backup directory (mode 0700) if needed; tighten its mode; return it.
+
+    A folder that cannot be made or written (a file of that name, a read-only or virtual
+    file system) is a BackupError naming BACKUP_DIR, not an OSError.
+    """
     directory = pathlib.Path(directory)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if directory.stat().st_mode & 0o077:
-        os.chmod(directory, 0o700)
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if directory.stat().st_mode & 0o077:
+            os.chmod(directory, 0o700)
+        probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-")
+        probe.close()
+    except OSError as error:
+        raise BackupError(N_("The backup folder %(folder)s cannot be used: %(error)s. Set "
+                             "BACKUP_DIR to a folder the register may write."),
+                          folder=str(directory), error=error.strerror or str(error)) from None
     return directory
 
 
