@@ -192,4 +192,11 @@ def import_customers(file, section_code, dry_run, mapping_name, username, duplic
             run = imports.dry_run(job) if dry_run else _commit(job)
         except RegisterError as error:
             fail(error)
+        except KeyboardInterrupt:
+            if dry_run:
+                raise click.ClickException(_("Interrupted: nothing was checked to the "
+                                             "end.")) from None
+            raise click.ClickException(_(
+                "Interrupted: the batches stored so far stay. Give the same command again "
+                "to go on from where it stopped.")) from None
         _report(run)

@@ -683,3 +683,16 @@ def test_a_backup_folder_that_cannot_be_used_is_a_message(settings, tmp_path, ap
     app.config["BACKUP_DIR"] = str(a_file)
     result = runner.invoke(args=["backup", "create"])
     assert result.exit_code == 1 and "BACKUP_DIR" in result.output, result.output
+
+
+def test_the_journal_of_a_copy_killed_midway_is_removed_too(settings, db_kind):
+    """SQLite's copy into the .part file keeps a journal beside it; a kill -9 then left
+    both, and only the .part was cleared."""
+    settings.directory.mkdir(parents=True)
+    left = [f"register-20260101T000000Z.sqlite3.x1.part{end}"
+            for end in ("", "-journal", "-wal", "-shm")]
+    for name in left + ["register-x.part-journal"]:
+        (settings.directory / name).write_text("left")
+    taken = backup.create_backup(settings)
+    assert files_in(settings.directory) == sorted(
+        ["register-x.part-journal", taken.path.name, taken.manifest_path.name])

@@ -258,3 +258,25 @@ def test_the_command_line_names_the_columns_it_does_not_import(app, runner, tmp_
                                  typed_now(minutes_ago=1), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "Sarakkeita ei tuoda (niihin ei ole valittu kenttää): Lisatieto" in result.output
+
+
+def test_an_interrupted_command_leaves_no_dry_run_open_and_says_how_to_go_on(
+        app, runner, tmp_path, monkeypatch):
+    from cli import imports as import_command
+    from services.imports import runs
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    path = write_csv(tmp_path / "a.csv", [HEADER, good_row(1)])
+    base = ["import", "customers", str(path), "--section", "tourism", "--informed-how",
+            "in_person", "--informed-at", typed_now(minutes_ago=1)]
+    monkeypatch.setattr(runs, "check_steps", interrupted)
+    checked = runner.invoke(args=[*base, "--dry-run"])
+    assert checked.exit_code == 1 and "Keskeytetty" in checked.output, checked.output
+    assert [(run.kind, run.state) for run in ImportRun.select()] == [("dry_run", "cancelled")]
+    monkeypatch.setattr(import_command.imports, "commit_steps", interrupted)
+    stored = runner.invoke(args=base)
+    assert stored.exit_code == 1 and "samalla komennolla" in stored.output, stored.output
+    monkeypatch.undo()
+    assert run_import(runner, path).accepted == 1  # the same command goes on

@@ -26,7 +26,8 @@ CLOCK_AHEAD = datetime.timedelta(minutes=5)
 # a data file, and a file half-written (….part) while a backup is taken or copied.
 _TAKEN = r"(?P<name>register-\d{8}T\d{6}Z(?:-\d+)?)"
 DATA_FILE = re.compile(_TAKEN + r"(?:\.sqlite3|\.pgdump)(?:\.enc)?")
-PART_FILE = re.compile(_TAKEN + r"\..*\.part", re.DOTALL)
+# SQLite, copying into a .part file, keeps its journal beside it (….part-journal, -wal).
+PART_FILE = re.compile(_TAKEN + r"\..*\.part(?:-journal|-wal|-shm)?", re.DOTALL)
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 

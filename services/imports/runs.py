@@ -92,8 +92,10 @@ def dry_run(job, progress=None):
     try:
         return check_steps(run, job, after_batch=(lambda current: progress(current.total))
                            if progress is not None else None)
-    except RegisterError:
-        cancel(run, job.user)  # the file refused part way: its run is not left open
+    except (RegisterError, KeyboardInterrupt):
+        # The file refused part way, or the command interrupted (Ctrl-C): its run is not
+        # left open ("running" for ever in the imports list).
+        cancel(run, job.user)
         raise
 
 
