@@ -320,6 +320,7 @@ def language():
 @click.argument("username")
 def totp_reset(username):
     """Remove USERNAME's second factor (a lost phone): the user enrols again."""
+    username = username.strip().lower()  # as `users create` stores it
     user = User.by_username(username)
     if user is None:
         raise click.ClickException(

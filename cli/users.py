@@ -71,6 +71,7 @@ def users_deactivate(username, reason, ended_on):
     """
     from services import access
 
+    username = username.strip().lower()  # as `users create` stores it
     if reason is None:
         reason = click.prompt(_("Why does the access of %(username)s end?", username=username))
     try:

@@ -116,7 +116,8 @@ def test_users_list_and_deactivate_ends_the_access(runner, make_user, client, au
     listing = runner.invoke(args=["users", "list"]).output
     assert "anna" in listing and "staff" in listing and "tourism" in listing
     assert "eero" in listing and "controller" in listing
-    result = runner.invoke(args=["users", "deactivate", "anna", "--reason",
+    # Written as `users create` takes it: " Anna" is the account anna.
+    result = runner.invoke(args=["users", "deactivate", " Anna", "--reason",
                                  "Siirtyi muihin tehtäviin"])
     assert result.exit_code == 0, result.output
     # Ended as on the pages: closed, the username removed, the session ended, on record.
