@@ -419,7 +419,7 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
                 c.id != chosen for c in self._same_business_id(form)):
             return None
         if not fill_existing(section, chosen, customer_values(form),
-                             current_user._get_current_object()):
+                             current_user._get_current_object(), form):
             return None  # the form again, saying why
         return redirect(url_for(".details_view", id=chosen))
 

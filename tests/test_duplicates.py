@@ -8,7 +8,7 @@ import pytest
 import database
 from bench.replay import captured_sql
 import models
-from models import AuditEvent, Customer, db
+from models import Address, AuditEvent, Customer, db
 from services.duplicates import (
     DUPLICATE_REASONS,
     find_duplicates,
@@ -402,6 +402,21 @@ def test_the_warning_fills_the_existing_customers_empty_fields_instead(
                     follow_redirects=True)
     assert "nothing was changed" in r.get_data(as_text=True)
     assert Customer.get_by_id(anna.id).version == anna.version + 1
+
+
+def test_filling_the_existing_customer_says_the_rows_typed_were_not_stored(
+        client, auth, people, register):
+    token = auth.login_as("staff_t", language="en", token_from="/customers/new/")
+    anna = register["anna"]
+    addresses = Address.select().where(Address.customer == anna.id).count()
+    data = person_form(token, phone="09 123 4567") | {
+        "addresses-0-kind": "postal", "addresses-0-street": "Uusikatu 1",
+        "addresses-0-postal_code": "00100", "addresses-0-city": "Helsinki",
+        "addresses-0-country": "FI", "fill_existing": str(anna.id)}
+    page = client.post("/customers/new/", data=data, follow_redirects=True).get_data(
+        as_text=True)
+    assert "The rows typed in the form were not stored (Addresses)" in page
+    assert Address.select().where(Address.customer == anna.id).count() == addresses
 
 
 def test_a_new_customer_without_matches_is_saved_at_once(client, auth, people, register):
