@@ -217,3 +217,18 @@ def test_a_contact_or_purchase_is_not_dated_ahead_nor_undated(client, auth, peop
     assert answer.status_code == 200
     assert message in answer.get_data(as_text=True)
     assert ContactEvent.select().count() == 1 and Purchase.select().count() == 1
+
+
+def test_a_text_column_takes_at_most_ten_thousand_characters(client, auth, people, company):
+    """A script's 400 kB note was stored, and every page showing it carried it."""
+    auth.login_as("staff_t")
+    fields = edit_fields(client, company)
+    fields["own_info"] = "x" * 10_001
+    fields["events-0-summary"] = "y" * 10_001
+    answer = save(client, company, fields)
+    assert answer.status_code == 200
+    assert answer.get_data(as_text=True).count("10000") >= 2
+    assert Customer.get_by_id(company.id).own_info is None
+    fields = edit_fields(client, company)
+    fields["own_info"] = "x" * 10_000
+    assert save(client, company, fields).status_code == 302

@@ -19,7 +19,8 @@ from flask_admin.model.form import InlineFormAdmin
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import AutoField, DecimalField, Model, ModelSelect
+from peewee import AutoField, DecimalField, Model, ModelSelect, TextField
+from wtforms.validators import Length
 from wtfpeewee.fields import SelectChoicesField
 
 from forms.base import RegisterForm
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # A redirect target taken from input longer than this is not one of our paths.
 MAX_REDIRECT_LENGTH = 2000
+# The longest text a screen's text column (a note, a contact's summary) takes.
+MAX_TEXT_LENGTH = 10_000
 
 
 def safe_redirect_target(target, default=None):
@@ -448,6 +451,11 @@ class RegisterModelConverter(CustomModelConverter):
         info = super().convert(model, field, field_args)  # (name, unbound field or None)
         if getattr(info[1], "field_class", None) is SelectChoicesField:
             info[1].field_class = ModelChoiceField
+        if isinstance(field, TextField) and info[1] is not None:
+            # A text column has no length of its own: a script's 400 kB note was stored,
+            # and every page showing it carried it.
+            info[1].kwargs["validators"] = [*info[1].kwargs.get("validators", ()),
+                                            Length(max=MAX_TEXT_LENGTH)]
         if isinstance(field, DecimalField) and info[1] is not None:
             # An amount the column cannot hold ("sNaN", "1e30") would be stored and then
             # fail every page showing it.
