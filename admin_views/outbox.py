@@ -29,8 +29,7 @@ class OutboxView(SecureBaseView):
             state = ""
         settings = notifications.MailSettings.from_config(current_app.config)
         rows = notifications.listing(state or None)
-        subjects = {row.id: row.subject or notifications.render(row, settings.base_url)[0]
-                    for row in rows}
+        subjects = {row.id: notifications.subject_of(row, settings.base_url) for row in rows}
         return self.render(
             "outbox/index.html", rows=rows, subjects=subjects, state=state,
             counts=notifications.counts(), states=OUTBOX_STATES,

@@ -78,6 +78,18 @@ def test_a_row_no_mail_can_be_written_of_fails_alone(app, runner, smtp, addresse
     assert send(runner).startswith("outbox: 0 sent")  # failed ones are not tried again
 
 
+def test_the_outbox_page_lists_a_row_no_mail_can_be_written_of(client, auth, people):
+    """It was a 500: the page rendered each unsent row's subject, and this one has none."""
+    unreadable = _stored("responsible@hel.fi", {"path": "/", "section": "tourism",
+                                                "due": "24.12.2026"},
+                         kind="inspection_request", recipient=user("responsible").id)
+    OutboxMessage.update(state="failed").where(OutboxMessage.id == unreadable.id).execute()
+    auth.login_as("maint")
+    page = client.get("/outbox/")
+    assert page.status_code == 200
+    assert "(tästä viestistä ei voi kirjoittaa postia)" in page.get_data(as_text=True)
+
+
 def test_the_envelope_names_the_stored_address_only(app, runner, smtp, addresses):
     """A header reading "a,b@hel.fi" as two addresses does not make two recipients."""
     _stored("a,b@hel.fi")

@@ -29,6 +29,7 @@ from services.notifications.messages import (
     OPTIONAL_KINDS,
     SENT_AT_ONCE,
     render,
+    subject_of,
 )
 from services.notifications.outbox import (
     MAX_ATTEMPTS,
@@ -63,6 +64,7 @@ __all__ = [
     "recipients",
     "rectification_registered",
     "render",
+    "subject_of",
     "retry",
     "retry_delay",
     "save_settings",

@@ -9,6 +9,7 @@ when and the link to the page.
 
 import datetime
 import json
+import logging
 
 from models import Section
 from models.people import MAIL_LANGUAGES
@@ -19,6 +20,8 @@ from services.vocabulary.notifications import (
     NOTIFICATION_FOOTER,
     NOTIFICATION_SUBJECTS,
 )
+
+log = logging.getLogger("register.notifications")
 
 # The account page where a user changes the address and the notifications they get.
 ACCOUNT_PATH = "/account/notifications"
@@ -51,6 +54,19 @@ def render(message, base_url):
         subject, text = _text(message.kind, params, language, base_url)
     footer = translate(NOTIFICATION_FOOTER, language) % {"account_link": base_url + ACCOUNT_PATH}
     return subject, text + "\n\n-- \n" + footer + "\n"
+
+
+def subject_of(message, base_url):
+    """Return the subject line of the outbox row ``message``: the one it was sent with, or
+    as it would be written; None when no mail can be written of the row (its sending
+    failed for that: the outbox page lists it all the same)."""
+    if message.subject:
+        return message.subject
+    try:
+        return render(message, base_url)[0]
+    except Exception:  # noqa: BLE001 - the row's fault, told on the page as no subject
+        log.warning("outbox message %s cannot be written", message.id, exc_info=True)
+        return None
 
 
 def _text(kind, params, language, base_url):
