@@ -2,8 +2,11 @@
 
 A list is chosen by section, language, kind of customer (optionally a postal-code prefix)
 and purpose (direct marketing, market research or opinion research). It leaves out every
-customer whose own prohibition of that purpose is in force (seed §16), every contact
-person whose own prohibition is, and every customer the retention purge minimised (kept
+customer whose own prohibition of that purpose is in force (seed §16), every private
+person whose email or mobile number is that of someone with such a prohibition (their
+other record, in any section), every contact person whose own prohibition is in force,
+every email and number such a person gave (a company's own may be theirs), and every
+customer the retention purge minimised (kept
 only for what the Accounting Act needs, seed §12); it carries only what a mailing needs:
 the name, a contact person's name for a company or organisation, the mailing address, the
 email, the mobile number and the language. Nothing else of the register leaves through it.
@@ -40,7 +43,11 @@ from services.errors import N_, RegisterError
 # Every cell passes it: a spreadsheet shows the text and runs no formula (CSV injection).
 from services.exports import csv_writer
 from services.exports import safe_cell as escape_formula
-from services.prohibitions import prohibited_contact_persons, prohibited_customers
+from services.prohibitions import (
+    prohibited_addresses,
+    prohibited_contact_persons,
+    prohibited_customers,
+)
 
 AUDIT_OBJECT_TYPE = "marketing_list"
 
@@ -116,15 +123,29 @@ def segment(criteria):
     return Customer.select().where(segment_condition(criteria))
 
 
+def prohibited_elsewhere(purpose):
+    """Return the condition on Customer "a private person whose email or mobile number is
+    that of a person with a prohibition of ``purpose`` in force" — the same person's
+    prohibition recorded on another record of theirs, in any section."""
+    emails, numbers = prohibited_addresses(purpose)
+    return (Customer.kind == "person") & (
+        fn.COALESCE(fn.LOWER(Customer.email), "").in_(emails)
+        | fn.COALESCE(Customer.mobile, "").in_(numbers))
+
+
 def included(criteria):
-    """Return the customers on the list: the segment less those with a prohibition in force."""
-    return segment(criteria).where(Customer.id.not_in(prohibited_customers(criteria.purpose)))
+    """Return the customers on the list: the segment less those with a prohibition in
+    force, on their own record or on another of theirs (``prohibited_elsewhere``)."""
+    return segment(criteria).where(
+        Customer.id.not_in(prohibited_customers(criteria.purpose))
+        & ~prohibited_elsewhere(criteria.purpose))
 
 
 def count(criteria):
     """Return the :class:`Counts` of the list the criteria make."""
     banned = prohibited_customers(criteria.purpose)
-    excluded = segment(criteria).where(Customer.id.in_(banned)).count()
+    excluded = segment(criteria).where(Customer.id.in_(banned)
+                                       | prohibited_elsewhere(criteria.purpose)).count()
     total = included(criteria).count()
     # From the (few) contact persons with a prohibition to their customers, not the reverse.
     skipped = (ContactPerson.select(ContactPerson.id)
@@ -166,6 +187,10 @@ def rows(criteria, batch_size=BATCH_SIZE):
     ).tuples()  # plain tuples: building model instances would be most of the time
     # Only what the section holds (seed §6): the data of a removed category is not listed.
     held = Section.get_by_id(criteria.section_id).category_set
+    # An address or number a person with a prohibition in force gave is in no cell (a
+    # company's own email may be its prohibited contact person's).
+    emails, numbers = (set(value for (value,) in query.tuples())
+                       for query in prohibited_addresses(criteria.purpose))
     last_id = 0
     while True:
         batch = list(query.where(Customer.id > last_id).order_by(Customer.id)
@@ -186,6 +211,9 @@ def rows(criteria, batch_size=BATCH_SIZE):
             else:  # a person's record made a company's: a consent withdrawn still holds
                 email = "" if (customer_id, "email") in refused else email
                 mobile = "" if (customer_id, "sms") in refused else mobile
+            email, person_email = (None if (address or "").lower() in emails else address
+                                   for address in (email, person_email))
+            mobile = None if mobile in numbers else mobile
             yield {
                 "name": _person_name(first_name, last_name) if kind == "person"
                 else (name or ""),

@@ -92,6 +92,29 @@ def prohibited_contact_persons(purpose):
                    & (Prohibition.id == newest_id)))
 
 
+def prohibited_addresses(purpose):
+    """Return ``(emails, numbers)``: queries of the email addresses (in lower case) and the
+    phone numbers given by the customers and contact persons whose own prohibition of
+    ``purpose`` is in force, in any section (one controller keeps them all), for ``x IN
+    (…)``; no empty value in either.
+
+    The prohibition is the person's: the same address on another record of theirs (a
+    second customer record, a company's contact person) is not to be marketed to either.
+    """
+    customers, people = prohibited_customers(purpose), prohibited_contact_persons(purpose)
+    emails = (Customer.select(fn.LOWER(Customer.email))
+              .where(Customer.id.in_(customers) & (Customer.email != ""))
+              | ContactPerson.select(fn.LOWER(ContactPerson.email))
+              .where(ContactPerson.id.in_(people) & (ContactPerson.email != "")))
+    numbers = (Customer.select(Customer.mobile)
+               .where(Customer.id.in_(customers) & (Customer.mobile != ""))
+               | Customer.select(Customer.phone)
+               .where(Customer.id.in_(customers) & (Customer.phone != ""))
+               | ContactPerson.select(ContactPerson.phone)
+               .where(ContactPerson.id.in_(people) & (ContactPerson.phone != "")))
+    return emails, numbers
+
+
 def contact_persons_of(customer):
     """Return the contact persons of the customer, by id (whose prohibitions may be recorded):
     none of a person, nor of a customer whose section no longer holds contact persons (the

@@ -298,3 +298,50 @@ def test_a_withdrawn_consent_holds_after_the_record_is_made_a_company(app, peopl
                                                           language="fi"))
              if r["name"] == "Pia Privaatti"]
     assert row["email"] == "" and row["mobile"] == "+358401234567"  # SMS consent in force
+
+
+def _give(customer, channel="email"):
+    consent.record(customer, channel=channel, given_on=helsinki_today(), given_how="web_form",
+                   wording_version=consent.CURRENT_WORDING,
+                   actor=User.get(User.username == "staff_t"))
+
+
+def test_a_prohibition_holds_on_the_persons_other_records_too(app, people):
+    """A prohibition is the person's: their second record, with its own consents (newer
+    than the prohibition or not), in the same section or as another section's company's
+    contact person, reached them all the same."""
+    tourism, business = Section.get(code="tourism"), Section.get(code="business")
+    address = ("Katu 1", "00100", "Helsinki")
+    first = _customer(tourism, address, kind="person", first_name="Matti", last_name="K",
+                      email="Matti@X.fi", mobile="+358401111111")
+    _prohibit(first)
+    second = _customer(tourism, address, kind="person", first_name="Matti", last_name="K",
+                       email="matti@x.fi")
+    by_number = _customer(tourism, address, kind="person", first_name="M", last_name="K",
+                          mobile="+358401111111")
+    for record in (second, by_number):
+        _give(record), _give(record, "sms")
+    other = _customer(tourism, address, kind="person", first_name="Olli", last_name="O",
+                      email="olli@x.fi")
+    _give(other)
+    firm = _customer(business, address, kind="company", name="Firma Oy", email="matti@x.fi",
+                     mobile="+358401111111")
+    ContactPerson.create(customer=firm, first_name="Matti", last_name="K", email="MATTI@x.fi")
+    listed = list(marketing.rows(marketing.Criteria(section_id=tourism.id, language="fi")))
+    assert [row["name"] for row in listed] == ["Olli O"]
+    counts = marketing.count(marketing.Criteria(section_id=tourism.id, language="fi"))
+    assert (counts.included, counts.excluded) == (1, 3)
+    # The company stays (it prohibited nothing), without the person's address and number.
+    [row] = marketing.rows(marketing.Criteria(section_id=business.id, language="fi"))
+    assert (row["name"], row["email"], row["mobile"]) == ("Firma Oy", "", "")
+
+
+def test_a_companys_own_email_of_its_prohibited_contact_person_is_left_out(app, people):
+    tourism = Section.get(code="tourism")
+    firm = _customer(tourism, ("Katu 1", "00100", "Helsinki"), kind="company",
+                     name="Yhden hengen Oy", email="liisa@firma.fi", mobile="+358402222222")
+    liisa = ContactPerson.create(customer=firm, first_name="Liisa", last_name="L",
+                                 email="liisa@firma.fi", phone="+358402222222")
+    _prohibit(firm, person=liisa)
+    [row] = marketing.rows(marketing.Criteria(section_id=tourism.id, language="fi"))
+    assert (row["email"], row["mobile"], row["contact_person"]) == ("", "", "")
