@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from models import (
     Address,
     AuditEvent,
+    ContactPerson,
     Customer,
     Demographics,
     Disclosure,
@@ -107,9 +108,9 @@ def test_the_two_recipients_of_the_register_description_are_seeded(app):
 def test_unlisted_or_deactivated_recipient_is_refused(data):
     handler, controller = data["handler"], data["controller"]
     with pytest.raises(RegisterError, match="allowed recipients"):
-        rules.prepare(handler, 99999, "Markkinointi", "Suostumus")
+        rules.prepare(handler, 99999, "Riita-asia", "Suostumus")
     with pytest.raises(RegisterError, match="allowed recipients"):
-        rules.prepare(handler, "Mainostoimisto Oy", "Markkinointi", "Suostumus")
+        rules.prepare(handler, "Mainostoimisto Oy", "Riita-asia", "Suostumus")
 
     legal = recipient(LEGAL)
     before = rules.prepare(handler, legal.id, "Riita-asia", "Oikeudenkäymiskaari")
@@ -516,6 +517,38 @@ def test_register_entries_hand_over_no_rectification_prohibition_or_consent(data
     assert not handed & {RectificationRequest, Prohibition, MarketingConsent}
     content = rules.to_csv(tables).decode("utf-8-sig")
     assert "salainen" not in content and "040 111" not in content and "Virtanen" in content
+
+
+def test_register_entries_hand_over_no_note_and_no_row_of_a_category_not_chosen(data):
+    """A note is free text of any content ("on sick leave for three months"); a contact
+    person's entries told there were contact persons though they were not chosen."""
+    acme = data["acme"]
+    Customer.update(not_reachable_reason="Jäi eläkkeelle, puh 0401234567",
+                    data_source_note="Saatu Pekka Puupään kautta").where(
+        Customer.id == acme.id).execute()
+    ContactPerson.create(customer=acme, first_name="Pirkko", last_name="P",
+                         data_source_note="Sairauslomalla 3 kk",
+                         informed_at=datetime.datetime(2026, 1, 2, 10), informed_how="email")
+    tables = rules.data_set(approved(data, [acme], ["identity", "record"]))
+    assert ContactPerson not in {t.model for t in tables}
+    content = rules.to_csv(tables).decode("utf-8-sig")
+    assert "eläkkeelle" not in content and "Puupää" not in content
+    assert "Sairauslomalla" not in content and "Äijälän Kahvila Oy" in content
+    with_people = rules.data_set(approved(data, [acme], ["identity", "record",
+                                                         "contact_persons"]))
+    content = rules.to_csv(with_people).decode("utf-8-sig")
+    assert "Pirkko" in content and "Sairauslomalla" not in content
+
+
+@pytest.mark.parametrize("purpose", ["Suoramarkkinointi", "Markkinatutkimus 2027",
+                                     "Direktmarknadsföring", "Opinion research",
+                                     "Tapahtuman markkinointikampanja"])
+def test_no_disclosure_is_prepared_for_marketing_or_research(data, purpose):
+    """Seed §16: nothing is disclosed for direct marketing nor for market or opinion
+    research."""
+    with pytest.raises(RegisterError, match="marketing"):
+        rules.prepare(data["handler"], recipient(LEGAL).id, purpose, "Suostumus")
+    assert Disclosure.select().count() == 0
 
 
 def test_formula_cells_are_escaped_in_csv_and_xlsx(data):

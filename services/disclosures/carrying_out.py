@@ -53,17 +53,28 @@ def _customer_models():
             yield model, key
 
 
+# The register's notes: free text of the ``record`` category, which holds whatever was
+# written (a name, a number, "on sick leave for three months"), so never handed over.
+NOTES = frozenset({"not_reachable_reason", "data_source_note", "postal_check_reason"})
+
+
 def _chosen_fields(model, key, chosen):
     """Return the model's fields of the chosen categories, in declaration order.
 
     Left out: the key (the first column already), the row's own number (the register's
-    internal id; the customer number links the rows) and derived fields
-    (``model.derived_fields``, e.g. the sort name), which repeat others.
+    internal id; the customer number links the rows), derived fields
+    (``model.derived_fields``, e.g. the sort name), which repeat others, and the NOTES.
+    A row's register entries only come with a category of the row's own (a contact
+    person's, with its contact persons): none at all otherwise.
     """
     mapping = FIELD_CATEGORIES[model]
-    skipped = set(getattr(model, "derived_fields", ())) | {model._meta.primary_key.name}
-    return [f for f in model._meta.sorted_fields
-            if f is not key and f.name not in skipped and mapping.get(f.name) in chosen]
+    skipped = (set(getattr(model, "derived_fields", ())) | {model._meta.primary_key.name}
+               | NOTES)
+    fields = [f for f in model._meta.sorted_fields
+              if f is not key and f.name not in skipped and mapping.get(f.name) in chosen]
+    if model is not Customer and all(mapping[f.name] == "record" for f in fields):
+        return []
+    return fields
 
 
 def data_set(disclosure):

@@ -27,11 +27,28 @@ from services.disclosures.scope import available_categories
 from services.errors import N_, RegisterError
 from services.search import customer_search_condition
 
+# Words of a purpose the register description refuses (seed §16: nothing is disclosed for
+# direct marketing nor for market or opinion research), in Finnish, Swedish and English;
+# a purpose is matched without case, so "Suoramarkkinointi" and "markkinointikampanja"
+# are both found.
+NOT_DISCLOSED_FOR = ("markkinoin", "markkinatutkimu", "mielipidetutkimu", "marknadsför",
+                     "marknadsundersök", "opinionsundersök", "marketing", "market research",
+                     "opinion research", "opinion poll")
+
+
 def prepare(actor, recipient_id, purpose, legal_basis):
-    """Start a disclosure to an allowed recipient; return it (customers and categories next)."""
+    """Start a disclosure to an allowed recipient; return it (customers and categories next).
+
+    A purpose naming direct marketing or market or opinion research is refused (seed §16).
+    """
     _require_preparer(actor)
     purpose = _clean_text(purpose, N_("Write the purpose: what the recipient needs the data "
                                       "for."), N_("Purpose"))
+    if any(word in purpose.casefold() for word in NOT_DISCLOSED_FOR):
+        raise RegisterError(N_("The register's data is not disclosed for marketing nor for "
+                               "market or opinion research (register description, §16): "
+                               "nothing was prepared. Give the purpose the recipient "
+                               "needs the data for."))
     legal_basis = _clean_text(legal_basis, N_("Write the legal basis of the disclosure."),
                               N_("Legal basis"))
     with write_transaction():
