@@ -57,9 +57,9 @@ class RegisterInlineList(InlineModelFormList):
         paired, seen = [], set()
         for new in range(len(number)):
             key = f"{rows}{new}-{self._pk}"
-            pk = parse_id(renumbered.pop(key, None))
-            if pk is not None:
-                renumbered[key] = str(pk)  # else a new row, as with no id posted
+            pk = parse_id(renumbered.get(key))
+            if key in renumbered:  # as the stored id, or empty: a new row (as a page posts it)
+                renumbered[key] = str(pk) if pk is not None else ""
             self.posted_twice |= pk is not None and pk in seen
             seen.add(pk)
             paired.append(stored.get(pk))

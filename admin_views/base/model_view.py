@@ -110,6 +110,12 @@ class RegisterModelView(SecureMixin, BoundedPagesMixin, RememberedListMixin, Mod
     # Child relations whose rows make deleting refused (never a silent cascade).
     delete_blocked_by = ()
 
+    def record_name(self, model):
+        """Name a record on its edit page's title and heading: its display name, an
+        invoice's number, else its id."""
+        return (getattr(model, "display_name", None) or getattr(model, "number", None)
+                or str(model.get_id()))
+
     # --- permissions, per request ---------------------------------------------------
 
     @property

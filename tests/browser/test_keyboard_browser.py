@@ -1,0 +1,65 @@
+"""The customer list and form by keyboard and as a screen reader reads them, in Finnish:
+the focus is a dark outline of 3 px on fields and buttons too (Bootstrap's pale ring was
+1.4:1), Space opens the bulk actions' menu, the pager's arrows are named in words and an
+arrow leading nowhere is no link, each row's checkbox names its row, and an edit page
+names the record it edits in its title and heading."""
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from models import Customer, Section, utcnow
+from tests.browser.helpers import log_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def many(app):
+    tourism = Section.get(code="tourism")
+    now = utcnow()
+    for number in range(30):
+        Customer.create(section=tourism, kind="company", name=f"Näppäin {number:02d} Oy",
+                        sort_name=f"näppäin {number:02d} oy", informed_how="in_person",
+                        informed_at=now - datetime.timedelta(days=1))
+
+
+def outline(locator):
+    return locator.evaluate("e => { const s = getComputedStyle(e); "
+                            "return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }")
+
+
+def test_the_list_by_keyboard_and_screen_reader(page, make_user, many):
+    make_user("kaisa", "handler", ["tourism"])
+    log_in(page, "kaisa")
+    page.goto(page.url.split("/login")[0] + "/customers/")
+    search = page.locator("#list-search")
+    search.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    expect(search).to_be_focused()
+    assert outline(search) == ["solid", "3px", "rgb(11, 12, 12)"]
+
+    bulk = page.get_by_role("button", name="Valituille")
+    bulk.focus()
+    page.keyboard.press("Space")
+    expect(bulk).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+
+    pages = page.get_by_role("navigation", name="Sivut")
+    expect(pages.get_by_role("link", name="Seuraava sivu")).to_be_visible()
+    expect(pages.get_by_role("link", name="Edellinen sivu")).to_have_count(0)
+    expect(pages.locator("[aria-current=page]")).to_have_text("Sivu 1")
+    expect(page.get_by_role("checkbox", name="Valitse tietue: Näppäin 00 Oy")).to_have_count(1)
+
+    first = Customer.get(Customer.name == "Näppäin 00 Oy")
+    page.goto(page.url.split("/customers/")[0] + f"/customers/edit/?id={first.id}")
+    expect(page).to_have_title("Asiakkaat – muokkaus: Näppäin 00 Oy - Rekisteri - Asiakkaat "
+                               "- Asiakasrekisteri")
+    expect(page.locator("h1")).to_have_text("Asiakkaat – muokkaus: Näppäin 00 Oy")
+    save = page.get_by_role("button", name="Tallenna", exact=True)
+    save.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert outline(save) == ["solid", "3px", "rgb(11, 12, 12)"]
