@@ -105,6 +105,14 @@ def _require_login():
     return None
 
 
+@bp.route("/session/keep-alive", methods=["POST"])
+def keep_alive():
+    """Start the session's idle time again (the warning's "go on working", WCAG 2.2.1):
+    204; a session already ended was sent to the login page on the way."""
+    sessions.touch(session.get(TOKEN_KEY))
+    return "", 204
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; check the password under the lockout; start a fresh session."""

@@ -66,6 +66,16 @@ def resume(token, user_id, idle_minutes=IDLE_MINUTES, absolute_hours=ABSOLUTE_HO
     return None, reason
 
 
+def touch(token):
+    """Start the idle time of the live session of ``token`` again now (the page's "go on
+    working" before the session would end idle); return whether one was live."""
+    if not isinstance(token, str) or not token:
+        return False
+    return (UserSession.update(last_seen_at=utcnow())
+            .where((UserSession.token_hash == _hash(token)) & UserSession.revoked_at.is_null())
+            .execute()) > 0
+
+
 def revoke(token, reason):
     """End the session of ``token`` (at logout); return whether one was live."""
     if not isinstance(token, str) or not token:

@@ -61,3 +61,43 @@
     }
   }, true);
 })();
+
+// The warning before the session ends idle (WCAG 2.2.1; templates/admin/register_base.html):
+// shown three minutes before the end (half the idle time of a shorter session), its button
+// focused; "go on working" asks the server to start the idle time again. Every page load
+// starts it again too, so the timers start with the page.
+(function () {
+  var box = document.getElementById('session-warning');
+  if (!box || !window.fetch) { return; }
+  var idle = parseInt(box.getAttribute('data-idle-seconds'), 10) * 1000;
+  var warnBefore = Math.min(180000, idle / 2);
+  var button = box.querySelector('[data-session-continue]');
+  var text = document.getElementById('session-warning-text');
+  var timers = [];
+
+  function schedule() {
+    timers.forEach(window.clearTimeout);
+    timers = [window.setTimeout(warn, idle - warnBefore), window.setTimeout(ended, idle)];
+  }
+  function warn() {
+    box.hidden = false;
+    button.focus();
+  }
+  function ended() {
+    timers.forEach(window.clearTimeout);
+    text.textContent = box.getAttribute('data-ended');
+    button.hidden = true;
+    box.hidden = false;
+  }
+  button.addEventListener('click', function () {
+    window.fetch(box.getAttribute('data-keep-alive'), {
+      method: 'POST', credentials: 'same-origin', redirect: 'manual',
+      headers: {'X-CSRFToken': box.getAttribute('data-csrf')}
+    }).then(function (answer) {
+      if (answer.status !== 204) { ended(); return; }
+      box.hidden = true;
+      schedule();
+    }, ended);
+  });
+  schedule();
+})();

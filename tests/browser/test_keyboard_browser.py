@@ -5,6 +5,7 @@ arrow leading nowhere is no link, each row's checkbox names its row, and an edit
 names the record it edits in its title and heading."""
 
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -63,3 +64,24 @@ def test_the_list_by_keyboard_and_screen_reader(page, make_user, many):
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")
     assert outline(save) == ["solid", "3px", "rgb(11, 12, 12)"]
+
+
+def test_the_session_warns_before_it_ends_and_goes_on_when_asked(app, page, make_user):
+    """WCAG 2.2.1: the idle session ended without a word, and the form typed was lost."""
+    app.config["SESSION_IDLE_MINUTES"] = 0.25  # 15 seconds: warned after 7.5
+    make_user("kaisa", "handler", ["tourism"])
+    log_in(page, "kaisa")
+    page.goto(page.url.split("/login")[0] + "/customers/new/")
+    warning = page.get_by_role("alertdialog")
+    go_on = warning.get_by_role("button", name="Jatka työskentelyä")
+    expect(go_on).to_be_focused(timeout=15000)
+    expect(warning).to_contain_text("Istuntosi päättyy")
+    page.keyboard.press("Enter")
+    expect(warning).to_be_hidden()
+    page.wait_for_timeout(9000)  # past the 15 seconds the page began with
+    page.reload()
+    expect(page).to_have_url(re.compile(r"/customers/new/"))  # the session went on
+    expect(warning).to_contain_text("Istuntosi on päättynyt", timeout=20000)
+    expect(go_on).to_be_hidden()
+    page.reload()
+    expect(page).to_have_url(re.compile(r"/login"))
