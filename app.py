@@ -56,6 +56,7 @@ def create_app(test_config=None):
     from admin_views.base import local_date, local_datetime, translations, user_may
     from admin_views.registry import init_admin
     from forms import widgets
+    from forms.base import error_links
 
     widgets.install()  # the forms' attributes written as fast as before WTForms 3.3
     translations.install()  # the translations found once a request, not once a string
@@ -64,6 +65,7 @@ def create_app(test_config=None):
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["phone"] = display_phone  # +358 40 380 6251 (services/phones.py)
     app.jinja_env.globals["may"] = user_may  # {% if may("decide_access") %}
+    app.jinja_env.globals["error_links"] = error_links  # a form's error summary
     # Flask-Admin's helpers, which it hands every page it renders as ``h``, for the form
     # macros an inline row imports without the page's context (imported once, not for
     # every row: templates/admin/model/inline_form.html).

@@ -40,6 +40,27 @@ def fields_of(form, kinds):
             yield field
 
 
+def error_links(form):
+    """Return ``[(field id, label, message)]`` of the errors of ``form``, its inline rows'
+    included ("Osoitteet #2: Postinumero"), in the form's order: the error summary's
+    links (templates/admin/register_lib.html). Hidden fields are left out."""
+    found = []
+    for field in form:
+        if isinstance(field, FieldList):
+            found += [(field.id, str(field.label.text), message) for message in field.errors
+                      if isinstance(message, str)]
+            for number, entry in enumerate(field.entries, start=1):
+                if hasattr(entry, "form"):
+                    found += [(sub_id, f"{field.label.text} #{number}: {label}", message)
+                              for sub_id, label, message in error_links(entry.form)]
+        elif isinstance(field, FormField):
+            found += error_links(field.form)
+        elif getattr(field.widget, "input_type", None) != "hidden":
+            found += [(field.id, str(field.label.text), str(message))
+                      for message in field.errors if not isinstance(message, (dict, list))]
+    return found
+
+
 def text_fields(form):
     """Yield every text field of ``form``, descending into inline and nested forms."""
     for field in fields_of(form, (StringField, TextAreaField)):

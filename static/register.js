@@ -101,3 +101,22 @@
   });
   schedule();
 })();
+
+// A form sent back with errors: the focus goes to their summary, and a link of it opens the
+// row list (a <details>) its field is in before moving there.
+(function () {
+  var summary = document.getElementById('error-summary');
+  if (!summary) { return; }
+  summary.focus();
+  summary.addEventListener('click', function (event) {
+    var link = event.target.closest('a[data-error-link]');
+    if (!link) { return; }
+    var field = document.getElementById(link.getAttribute('href').slice(1));
+    if (!field) { return; }
+    event.preventDefault();
+    for (var node = field.parentElement; node; node = node.parentElement) {
+      if (node.tagName === 'DETAILS') { node.open = true; }
+    }
+    field.focus();
+  });
+})();

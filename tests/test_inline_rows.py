@@ -232,3 +232,17 @@ def test_a_text_column_takes_at_most_ten_thousand_characters(client, auth, peopl
     fields = edit_fields(client, company)
     fields["own_info"] = "x" * 10_000
     assert save(client, company, fields).status_code == 302
+
+
+def test_a_register_form_sent_back_lists_its_errors_as_links(client, auth, people, company):
+    """Every register form (here an invoice's): the summary of its errors, each a link to
+    its field, first on the form (the browser test checks the focus)."""
+    auth.login_as("handler_t")
+    invoice = Invoice.get()
+    fields = form_fields(client.get(f"/invoices/edit/?id={invoice.id}").get_data(as_text=True))
+    fields["amount"] = "abc"
+    answer = client.post(f"/invoices/edit/?id={invoice.id}", data=fields)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and 'id="error-summary"' in page
+    assert 'href="#amount" data-error-link>Summa (EUR): ' in page
+    assert page.index('id="error-summary"') < page.index('name="amount"')

@@ -85,3 +85,27 @@ def test_the_session_warns_before_it_ends_and_goes_on_when_asked(app, page, make
     expect(go_on).to_be_hidden()
     page.reload()
     expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_a_form_sent_back_focuses_its_errors_each_a_link_to_its_field(page, make_user, many):
+    """The form came back with the focus at the top of the page and "correct the fields
+    marked in red": nothing for a screen reader, and a field in a closed row list to find."""
+    make_user("kaisa", "handler", ["tourism"])
+    log_in(page, "kaisa")
+    first = Customer.get(Customer.name == "Näppäin 00 Oy")
+    page.goto(page.url.split("/login")[0] + f"/customers/edit/?id={first.id}")
+    page.get_by_label("Y-tunnus", exact=True).fill("1234567-8")
+    page.locator("summary", has_text="Osoitteet (0)").click()
+    addresses = page.get_by_role("group", name="Osoitteet", exact=True)
+    addresses.get_by_role("button", name="Lisää: Osoitteet").click()
+    page.locator("#addresses-0-street").fill("Näppäinkatu 1")
+    page.locator("#addresses-0-postal_code").fill("123")
+    page.locator("#addresses-0-city").fill("Helsinki")
+    page.get_by_role("button", name="Tallenna", exact=True).click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name=re.compile(r"^Y-tunnus: "))).to_have_count(1)
+    postal = summary.get_by_role("link", name=re.compile(r"^Osoitteet #1: Postinumero: "))
+    expect(postal).to_have_count(1)
+    postal.click()
+    expect(page.locator("#addresses-0-postal_code")).to_be_focused()
