@@ -21,6 +21,7 @@
     var rows = list ? list.children : [];
     var row = rows.length ? rows[rows.length - 1] : null;
     if (!row) { return; }
+    numberNewRow(row, rows.length);
     var fields = row.querySelectorAll('input, select, textarea');
     for (var i = 0; i < fields.length; i++) {
       if (fields[i].type !== 'hidden' && fields[i].offsetParent !== null) {
@@ -29,6 +30,33 @@
       }
     }
   }
+
+  // A new row is numbered as the stored ones are ("Osoitteet #3 (uusi)"): every new row
+  // was "Osoitteet (uusi)", and its remove button's name the same.
+  function numberNewRow(row, number) {
+    var legend = row.querySelector('.inline-row-legend');
+    var named = row.querySelector('.inline-remove-field .sr-only');
+    var label = row.closest('.inline-field-group').querySelector('.inline-group-legend');
+    if (!legend || !label) { return; }
+    var text = label.textContent.trim() + ' #' + number + ' (' + legend.getAttribute('data-new') + ')';
+    legend.textContent = text;
+    if (named) { named.textContent = ' ' + text; }
+  }
+
+  // A row removed from its list (Flask-Admin's form.js removes it after asking): the focus,
+  // on the remove button that is gone, goes to the list's "Add" button, not to the page.
+  document.addEventListener('click', function (event) {
+    var remove = event.target.closest ? event.target.closest('.inline-remove-field') : null;
+    if (!remove) { return; }
+    var group = remove.closest('.inline-field-group');
+    var row = remove.closest('.inline-row');
+    window.setTimeout(function () {
+      if (group && row && !document.body.contains(row)) {
+        var add = group.querySelector('[data-inline-add]');
+        if (add) { add.focus(); }
+      }
+    }, 0);
+  }, true);
 
   document.addEventListener('click', function (event) {
     var target = event.target.closest ? event.target.closest('a, button, input[type=submit]') : null;

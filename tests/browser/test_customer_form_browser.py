@@ -100,7 +100,7 @@ def test_the_kind_decides_the_fields_and_switching_keeps_them(page, make_user, s
     page.locator("summary", has_text="Osoitteet (0)").click()
     addresses = page.get_by_role("group", name="Osoitteet", exact=True)
     addresses.get_by_role("button", name="Lisää: Osoitteet").click()
-    row = addresses.get_by_role("group", name="Osoitteet (uusi)", exact=True)
+    row = addresses.get_by_role("group", name="Osoitteet #1 (uusi)", exact=True)
     expect(row.get_by_role("combobox", name="Laji", exact=True)).to_be_focused()
     row.get_by_role("textbox", name="Katuosoite", exact=True).fill("Mannerheimintie 1")
     row.get_by_role("textbox", name="Postinumero", exact=True).fill("00100")

@@ -1,6 +1,6 @@
 """The customer list and form by keyboard and as a screen reader reads them, in Finnish:
 the focus is a dark outline of 3 px on fields and buttons too (Bootstrap's pale ring was
-1.4:1), Space opens the bulk actions' menu, the pager's arrows are named in words and an
+1.4:1), Space opens the bulk actions' menu, a filter added by keyboard has the focus, the pager's arrows are named in words and an
 arrow leading nowhere is no link, each row's checkbox names its row, and an edit page
 names the record it edits in its title and heading."""
 
@@ -47,6 +47,14 @@ def test_the_list_by_keyboard_and_screen_reader(page, make_user, many):
     page.keyboard.press("Space")
     expect(bulk).to_have_attribute("aria-expanded", "true")
     page.keyboard.press("Escape")
+
+    # A filter chosen by keyboard: the focus goes to its value.
+    page.get_by_role("link", name="Lisää suodatin").focus()
+    page.keyboard.press("Enter")
+    page.locator(".field-filters .filter", has_text="Laji").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("table.filters tr")).to_have_count(1)
+    expect(page.locator("table.filters :focus")).to_have_count(1)
 
     pages = page.get_by_role("navigation", name="Sivut")
     expect(pages.get_by_role("link", name="Seuraava sivu")).to_be_visible()
@@ -109,3 +117,12 @@ def test_a_form_sent_back_focuses_its_errors_each_a_link_to_its_field(page, make
     expect(postal).to_have_count(1)
     postal.click()
     expect(page.locator("#addresses-0-postal_code")).to_be_focused()
+
+    # Rows added are numbered; one removed leaves the focus on the list's "Add" button.
+    add = addresses.get_by_role("button", name="Lisää: Osoitteet")
+    add.click()
+    second = addresses.get_by_role("group", name="Osoitteet #2 (uusi)", exact=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    second.get_by_role("button", name="Poista Osoitteet #2 (uusi)").click()
+    expect(second).to_have_count(0)
+    expect(add).to_be_focused()
