@@ -56,6 +56,10 @@ def test_the_list_by_keyboard_and_screen_reader(page, make_user, many):
     expect(page.locator("table.filters tr")).to_have_count(1)
     expect(page.locator("table.filters :focus")).to_have_count(1)
 
+    # The list is a table named after itself; the filters' layout table is no table.
+    expect(page.get_by_role("table")).to_have_count(1)
+    expect(page.get_by_role("table", name="Asiakkaat")).to_have_count(1)
+
     pages = page.get_by_role("navigation", name="Sivut")
     expect(pages.get_by_role("link", name="Seuraava sivu")).to_be_visible()
     expect(pages.get_by_role("link", name="Edellinen sivu")).to_have_count(0)
