@@ -83,7 +83,9 @@ def test_a_new_contact_person_needs_the_record_too(client, auth, people):
     response = _new_company(client, **informed(), **person)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and Customer.select().count() == 0
-    assert page.count("Record how the person was informed") == 1  # the row's, not the company's
+    # The row's, not the company's: at the row's field, and in the summary of the errors.
+    assert page.count("Record how the person was informed") == 2
+    assert "Contact persons #1: How informed: Record how the person was informed" in page
     assert ContactPerson.select().count() == 0
     response = _new_company(client, **informed(), **person,
                             **informed("contact_persons-0-", how="post"))

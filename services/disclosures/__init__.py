@@ -40,7 +40,7 @@ The parts, each a module of this package (import them from here, as
 """
 
 from models import Disclosure
-from services.disclosures.carrying_out import DataTable, Export, carry_out, data_set
+from services.disclosures.carrying_out import NOTES, DataTable, Export, carry_out, data_set
 from services.disclosures.common import (
     AUDIT_OBJECT_TYPE,
     DECIDED,
@@ -63,6 +63,7 @@ from services.disclosures.data_subjects import disclosures_of
 from services.disclosures.deciding import decide
 from services.disclosures.export import ExportLabels, to_csv, to_xlsx
 from services.disclosures.preparing import (
+    NOT_DISCLOSED_FOR,
     CategoryChoice,
     ListResult,
     add_customers,
@@ -87,7 +88,8 @@ from services.policy import NotAllowed
 
 __all__ = [
     "AUDIT_OBJECT_TYPE", "DECIDED", "EXPORT_FORMATS", "MAX_FOUND", "MAX_LIST_ITEMS",
-    "MAX_PERIOD_DAYS", "MAX_TEXT", "RECIPIENT_OBJECT_TYPE", "STALE", "UNFINISHED_STATES",
+    "MAX_PERIOD_DAYS", "MAX_TEXT", "NOTES", "NOT_DISCLOSED_FOR", "RECIPIENT_OBJECT_TYPE",
+    "STALE", "UNFINISHED_STATES",
     "CategoryChoice", "DataTable", "Disclosure", "Export", "ExportLabels", "ListResult",
     "NotAllowed", "RegisterError", "add_customers", "add_customers_by_list",
     "add_customers_with_invoices", "add_recipient", "available_categories", "carry_out",
