@@ -135,8 +135,8 @@ class _EditedCustomer:
             if len(latest) == EDIT_HISTORY_ROWS:
                 self.not_shown[name] = value.count() - len(latest)
             rows = latest[::-1]
-        else:
-            rows = list(value)
+        else:  # in the order they were added (PostgreSQL reads an updated row last)
+            rows = list(value.order_by(value.model.id))
         self.rows[name] = rows  # read once (the form asks hasattr, then getattr)
         return rows
 

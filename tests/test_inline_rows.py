@@ -101,6 +101,24 @@ def test_a_row_without_an_id_is_a_new_row(client, auth, people, company):
     assert person("Aino").first_name == "Aino" and ContactPerson.select().count() == 4
 
 
+
+def test_the_rows_keep_their_order_after_an_edit(client, auth, people, company):
+    """PostgreSQL reads a row updated where it wrote its new version (last, when an
+    indexed column changed): the form lists the rows in the order they were added."""
+    other = Customer.create(section=company.section, kind="person", first_name="Toinen",
+                            last_name="Asiakas", language="fi")
+    for owner in (other, company):  # Aino's row written again, at the end of the table
+        ContactPerson.update(customer=owner).where(ContactPerson.first_name == "Aino").execute()
+    auth.login_as("staff_t")
+    fields = edit_fields(client, company)
+    fields["contact_persons-0-last_name"] = "Rivinen"
+    answer = save(client, company, fields)
+    assert answer.status_code == 302, answer.get_data(as_text=True)[-2000:]
+    fields = edit_fields(client, company)
+    names = [fields[f"contact_persons-{index}-first_name"] for index in range(3)]
+    assert names == ["Aino", "Bea", "Cecilia"]
+    assert fields["contact_persons-0-last_name"] == "Rivinen"
+
 @pytest.mark.parametrize("spelling", ["0{}", " {}", "{} "])
 def test_an_id_written_otherwise_is_the_same_row(client, auth, people, company, spelling):
     auth.login_as("staff_t")
