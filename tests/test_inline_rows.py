@@ -264,3 +264,25 @@ def test_a_register_form_sent_back_lists_its_errors_as_links(client, auth, peopl
     assert answer.status_code == 200 and 'id="error-summary"' in page
     assert 'href="#amount" data-error-link>Summa (EUR): ' in page
     assert page.index('id="error-summary"') < page.index('name="amount"')
+
+
+
+def test_an_older_row_posted_by_its_id_keeps_what_was_not_posted(client, auth, people, company):
+    """The form holds a history list's latest rows only; a row read on a page loaded
+    earlier (or a script's) posted by its id without some field: that field keeps its
+    stored value (it was emptied)."""
+    first = Purchase.get(Purchase.service == "Messuosasto")
+    for day in range(1, 21):
+        Purchase.create(customer=company, service=f"Opastus {day}",
+                        purchased_on=datetime.date(2026, 2, day), amount="80")
+    auth.login_as("staff_t")
+    fields = edit_fields(client, company)
+    assert str(first.id) not in [fields[key] for key in fields if key.startswith("purchases-")
+                                 and key.endswith("-id")]
+    fields.update({"purchases-20-id": str(first.id), "purchases-20-service": "Messuosasto B",
+                   "purchases-20-purchased_on": "2026-01-05"})
+    answer = save(client, company, fields)
+    assert answer.status_code == 302, answer.get_data(as_text=True)[-2000:]
+    first = Purchase.get_by_id(first.id)
+    assert (first.service, first.amount) == ("Messuosasto B", 500)
+    assert Purchase.select().where(Purchase.customer == company).count() == 21

@@ -52,18 +52,29 @@ class RegisterInlineList(InlineModelFormList):
                     break
             else:
                 renumbered.setlist(key, values)
-        stored = {getattr(row, self._pk): row for row in
-                  (data if data is not unset_value and data else ())}
-        paired, seen = [], set()
+        pks = []
         for new in range(len(number)):
             key = f"{rows}{new}-{self._pk}"
             pk = parse_id(renumbered.get(key))
             if key in renumbered:  # as the stored id, or empty: a new row (as a page posts it)
                 renumbered[key] = str(pk) if pk is not None else ""
-            self.posted_twice |= pk is not None and pk in seen
-            seen.add(pk)
-            paired.append(stored.get(pk))
-        return renumbered, paired
+            self.posted_twice |= pk is not None and pk in pks
+            pks.append(pk)
+        stored = self._stored(data if data is not unset_value and data else (), pks)
+        return renumbered, [stored.get(pk) for pk in pks]
+
+    def _stored(self, read, pks):
+        """Return the stored rows by id: those the form was made from (``read``), and the
+        parent's older rows a post names (a list shows only its latest rows; the rows read
+        then may be older by the time it is posted)."""
+        stored = {getattr(row, self._pk): row for row in read}
+        missing = [pk for pk in pks if pk is not None and pk not in stored]
+        parents = {getattr(row, f"{self.prop}_id") for row in read}
+        if missing and parents:
+            fk = getattr(self.model, self.prop)
+            stored.update((row.id, row) for row in self.model.select().where(
+                fk.in_(parents) & self.model.id.in_(missing)))
+        return stored
 
     def validate(self, form, extra_validators=()):
         valid = super().validate(form, extra_validators)
