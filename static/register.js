@@ -148,3 +148,15 @@
     field.focus();
   });
 })();
+
+// A message shown after a save or a redirect ("Tallennettu.") is in a live region from the
+// start, and screen readers announce only what changes in one: its text is written again
+// a moment after the page loads, so that it is read out.
+(function () {
+  var messages = document.querySelectorAll('[data-flash]');
+  Array.prototype.forEach.call(messages, function (message) {
+    var text = message.textContent;
+    message.textContent = '';
+    window.setTimeout(function () { message.textContent = text; }, 250);
+  });
+})();
