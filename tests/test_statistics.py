@@ -176,7 +176,8 @@ def test_sums_over_fewer_than_five_customers_are_hidden():
                                  (stats.TOTAL, "invoices"): 31, (stats.TOTAL, "invoiced"): 31},
                    count_columns=("invoices",))
     assert table.shown("m1", "invoiced") == ".."
-    assert table.shown("m1", "invoices") == 9  # nine invoices is not a small count
+    # Nine invoices is no small count, but they are three customers' (seed §8): hidden too.
+    assert table.shown("m1", "invoices") == ".."
     assert _solve_hidden(table) == {}
     # The invoices' total is a count, written as one (51, not 51.00).
     total = table.values[(stats.TOTAL, "invoices")]
@@ -317,6 +318,26 @@ def test_bad_period_is_explained_and_defaults_shown(client, logged_in_user, data
     page = client.get("/statistics/?first=2026-06&last=2026-01").get_data(as_text=True)
     assert "Alkukuukausi on loppukuukauden jälkeen" in page
 
+
+
+@pytest.mark.clock
+def test_the_invoices_of_fewer_than_five_customers_are_not_counted_aloud(client,
+                                                                        logged_in_user):
+    """One private person got six invoices this month: their sum was hidden (one customer)
+    and the count of that person's invoices shown beside it, exactly."""
+    month = this_month()
+    person = Customer.create(section=Section.get(code="tourism"), kind="person",
+                             first_name="Liisa", last_name="Yksinäinen", language="fi",
+                             created_at=datetime.datetime.combine(month, datetime.time(10)))
+    for number in range(6):
+        Invoice.create(customer=person, number=f"T-{number}", invoice_date=month,
+                       due_date=month + datetime.timedelta(days=14), amount="100.00")
+    logged_in_user("handler", "handler", ("tourism",))
+    answer = client.get(f"/statistics/export.csv?section=tourism&first={month:%Y-%m}"
+                        f"&last={month:%Y-%m}")
+    invoicing = _csv_tables(answer.get_data(as_text=True))["Laskutus ja perintä kuukausittain"]
+    row = next(row for row in invoicing if row[0] == f"{month:%Y-%m}")
+    assert row[1:3] == ["..", ".."], row
 
 def test_csv_escapes_formula_cells(app):
     text = stats.to_csv([("=Otsikko", ["Palvelu", "x"], [["=HYPERLINK(1)", 5],

@@ -120,13 +120,14 @@ def _primary(table):
     """Return the cells hidden for their own sake."""
     hidden = {}
     for cell, value in table.values.items():
+        customers = table.contributors.get(cell)
         if table.kind == "count" or cell[1] in table.count_columns:
             if 0 < value < SMALL:
                 hidden[cell] = "small"
-        else:
-            customers = table.contributors.get(cell, 0)
-            if 0 < customers < SMALL or (customers == 0 and value):
-                hidden[cell] = "protect"
+            elif customers is not None and 0 < customers < SMALL:
+                hidden[cell] = "protect"  # six invoices of one customer are theirs
+        elif 0 < (customers or 0) < SMALL or (not customers and value):
+            hidden[cell] = "protect"
     return hidden
 
 
