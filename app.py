@@ -185,7 +185,8 @@ def _freeze_start_up(app):
 
 
 def _error_pages(app):
-    """Answer 400, 403, 404 and 405 with a page in the user's language that says what to do.
+    """Answer 400, 403, 404, 405, 413 (Werkzeug's limits of a form's parts and size) and
+    500 with a page in the user's language that says what to do.
 
     A step a service refuses to the user's role (``NotAllowed``) is a 403 like any other.
     """
@@ -203,6 +204,15 @@ def _error_pages(app):
                         "do not have. Check the address or search from the customer list.")),
         405: (lambda: _("Not allowed"),
               lambda: _("This address does not accept that kind of request.")),
+        413: (lambda: _("Too much at once"),
+              lambda: _("The form held more fields or a longer text than the register takes "
+                        "at once. Go back, shorten the text or save the rows in parts, and "
+                        "send it again.")),
+        500: (lambda: _("Something went wrong"),
+              lambda: _("The register could not finish this request. Go back and check "
+                        "whether what you were saving was saved before you try again; if it "
+                        "happens again, tell the register's technical maintenance the time "
+                        "it happened.")),
     }
 
     def handler(error):

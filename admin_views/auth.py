@@ -10,6 +10,8 @@ redirect to a ``next`` given in the request goes through ``safe_redirect_target`
 """
 
 import datetime
+import hashlib
+import hmac
 import os
 import pathlib
 
@@ -133,9 +135,13 @@ def login():
         elif token is not None:
             return _logged_in(user, token, form.next.data)
         else:
+            with write_transaction():  # a login over a live session ends it, as _logged_in
+                sessions.revoke(session.get(TOKEN_KEY), "replaced")
             _fresh_session()
-            session[PENDING_KEY] = {"user": user.id, "stage": stage, "next": form.next.data,
-                                    "at": utcnow().isoformat()}
+            # Only a target that would be followed: a long one made the cookie too large.
+            session[PENDING_KEY] = {"user": user.id, "stage": stage,
+                                    "next": safe_redirect_target(form.next.data),
+                                    "at": utcnow().isoformat(), "mark": _password_mark(user)}
             if stage == "enrol":
                 return redirect(url_for("auth.second_factor"))
             return redirect(url_for("auth.login_code"))
@@ -181,18 +187,11 @@ def second_factor():
                                may_remove=not _totp_required(user))
     form = CodeForm()
     if form.validate_on_submit():
-        limits = _limits()
-        token = None
-        with write_transaction():
-            confirmed = totp.confirm_enrolment(user, form.code.data, key)
-            if confirmed:
-                audit.record("totp_enrol", actor=user, object_type="user", object_id=user.id)
-                if pending is not None:
-                    token = accounts.complete_login(user, limits)
-            elif pending is not None:
-                # Part of a login: a wrong code counts like a wrong password.
-                accounts.record_failure(user.username, request.remote_addr, limits,
-                                        second_factor=True)
+        try:
+            confirmed, token = _enrol(user, form.code.data, key, login=pending is not None)
+        except accounts.SlowDown as e:
+            form.code.errors.append(_(e.message, **e.params))
+            confirmed = None
         if confirmed:
             if token is not None:
                 response = _logged_in(user, token, session.get(PENDING_KEY, {}).get("next"))
@@ -202,9 +201,10 @@ def second_factor():
             flash(_("Two-step login is on. From now on, type a code from the app after "
                     "your password."), "success")
             return response
-        form.code.errors.append(_(
-            "The code is wrong. Add the key to your authenticator app, then type the "
-            "six-digit code it shows now for this register."))
+        if confirmed is False:
+            form.code.errors.append(_(
+                "The code is wrong. Add the key to your authenticator app, then type the "
+                "six-digit code it shows now for this register."))
     with write_transaction():
         secret = totp.enrolment_secret(user, key)
     uri = totp.provisioning_uri(secret, user.username)
@@ -214,6 +214,29 @@ def second_factor():
         uri=uri,
         secret_groups=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
     )
+
+
+def _enrol(user, code, key, login):
+    """Confirm ``user``'s enrolment with ``code``; return ``(confirmed, token)``.
+
+    ``login``: the enrolment is part of a login (the password step passed): it is under
+    the login's lockout as ``/login/code`` is — the address's wait raises SlowDown, a
+    locked username's code is not checked, a wrong code counts like a wrong password —
+    and a right code starts the session (its token).
+    """
+    limits = _limits()
+    with write_transaction():
+        if login and accounts.check_login(user, user.username, request.remote_addr,
+                                          limits, second_factor=True) is None:
+            return False, None  # locked: refused as a wrong code is
+        confirmed = totp.confirm_enrolment(user, code, key)
+        if not confirmed:
+            if login:
+                accounts.record_failure(user.username, request.remote_addr, limits,
+                                        second_factor=True)
+            return False, None
+        audit.record("totp_enrol", actor=user, object_type="user", object_id=user.id)
+        return True, accounts.complete_login(user, limits) if login else None
 
 
 @bp.route("/account/second-factor/remove", methods=["POST"])
@@ -417,7 +440,17 @@ def _pending_user(stage):
         return None
     if utcnow() - started > datetime.timedelta(minutes=PENDING_MINUTES):
         return None
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    # A password changed since ends the login begun with the old one.
+    return user if hmac.compare_digest(str(pending.get("mark")), _password_mark(user)) else None
+
+
+def _password_mark(user):
+    """Return a keyed digest of ``user``'s password hash: a login waiting for its code
+    holds it, and it no longer matches once the password has changed."""
+    return hmac.new(str(current_app.config["SECRET_KEY"]).encode("utf-8"),
+                    (user.password_hash or "").encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def _pending_expired():

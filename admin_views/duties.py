@@ -8,7 +8,8 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
-from admin_views.base import SecureBaseView, acting_user, flash_refusal
+from admin_views.base import SecureBaseView, acting_user
+from admin_views.retention import policy_page
 from models import User
 from services import backup as backup_rules
 from services import duties as rules
@@ -93,22 +94,29 @@ class DutiesView(SecureBaseView):
 
     @expose("/training-months", methods=("POST",))
     def training_months(self):
-        return self._set(rules.TRAINING_VALID, url_for(".index") + "#training-months")
+        return self._set(rules.TRAINING_VALID, url_for(".index") + "#training-months",
+                         lambda typed: self.index(**typed))
 
     @expose("/purge-cadence", methods=("POST",))
     def purge_cadence(self):
-        return self._set(rules.PURGE_CADENCE, url_for("retention_policy.index") + "#cadence")
+        return self._set(rules.PURGE_CADENCE, url_for("retention_policy.index") + "#cadence",
+                         lambda typed: self.render("retention/policy.html",
+                                                   **policy_page(**typed)))
 
-    def _set(self, name, back):
+    def _set(self, name, back, page):
+        """Set the months of ``name``; a refusal shows ``page`` again with what was typed
+        and the message at the field."""
         user = acting_user()
         if not rules.may_set(user, name):
             abort(403)
+        typed = request.form.get("months", "")[:40]
         try:
-            changed = rules.set_months(name, request.form.get("months", "")[:40], user)
+            changed = rules.set_months(name, typed, user)
         except RegisterError as e:
-            flash_refusal(e)
-        else:
-            flash(_("The setting was saved.") if changed else
-                  _("Nothing changed: the setting was already that."),
-                  "success" if changed else "info")
+            flash(_("The setting was not saved. Correct the marked field and save again."),
+                  "error")
+            return page({"values": {name: typed}, "errors": {name: _(e.message, **e.params)}})
+        flash(_("The setting was saved.") if changed else
+              _("Nothing changed: the setting was already that."),
+              "success" if changed else "info")
         return redirect(back, code=303)

@@ -11,7 +11,10 @@ page — its ``lang``, its links and buttons — speaks it. Every word of a docu
 from the publication and ``services.register_description``; nothing here names a fact.
 """
 
-from flask import Blueprint, abort, render_template, request, url_for
+import collections
+import threading
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import force_locale
 
 from admin_views.base import download
@@ -32,6 +35,10 @@ bp = Blueprint("public", __name__)
 PATHS = {"description": "/register-description", "notice": "/privacy-notice"}
 # Publication numbers are stored as 32-bit integers: a larger one is not found.
 MAX_NUMBER = 2**31 - 1
+# The public PDFs kept made, the latest ones asked for (two documents, three languages,
+# and an older version or two).
+PDFS_KEPT = 12
+_PDFS_LOCK = threading.Lock()
 # The endpoints above, all in admin_views.auth.PUBLIC_ENDPOINTS (a test holds them equal).
 ENDPOINTS = {f"public.{name}" for name in ("latest", "version", "pdf", "versions")}
 
@@ -72,10 +79,24 @@ def version(kind, number):
 
 
 def pdf(kind, number):
-    """Return published version ``number`` of the document ``kind`` as PDF."""
-    document = BUILDERS[kind](_publication_or_404(number), _language())
-    return download(render_pdf(document), f"{document['file_name']}.pdf", PDF_CONTENT_TYPE,
-                    inline=True)
+    """Return published version ``number`` of the document ``kind`` as PDF.
+
+    A publication never changes, so its PDF is made once per language and kept (the
+    latest PDFS_KEPT of them): made on every request, a few visitors fetching it in a loop
+    kept every worker of the server busy (about 0.6 s of a core each).
+    """
+    pub, lang = _publication_or_404(number), _language()
+    key = (kind, pub.id, pub.number, lang)
+    with _PDFS_LOCK:  # one made at a time: a flood of requests waits for the first
+        kept = current_app.extensions.setdefault("public_pdfs", collections.OrderedDict())
+        if key not in kept:
+            document = BUILDERS[kind](pub, lang)
+            kept[key] = (render_pdf(document), f"{document['file_name']}.pdf")
+            while len(kept) > PDFS_KEPT:
+                kept.popitem(last=False)
+        kept.move_to_end(key)
+        content, file_name = kept[key]
+    return download(content, file_name, PDF_CONTENT_TYPE, inline=True)
 
 
 def version_list(kind):

@@ -134,6 +134,19 @@ def _run_names():
             "user_name": user_name, "place_counts": place_counts}
 
 
+def policy_page(rows=None, **typed):
+    """Return what the retention periods' page shows: ``typed`` holds what a refused post
+    brought back (``values``, ``errors``, ``shown`` of the periods by section code; under
+    "purge_cadence" the purge review's interval, admin_views/duties.py)."""
+    return {"number": format_decimal, "rows": rules.policies() if rows is None else rows,
+            "values": {}, "errors": {}, "shown": {}, **typed, "names": section_names(),
+            "history": rules.policy_history(), "user_name": user_name, "can_edit": decides(),
+            "low": rules.MIN_MONTHS, "high": rules.MAX_MONTHS, "years": accounting_years(),
+            "cadence": duty_rules.months(duty_rules.PURGE_CADENCE),
+            "purge_review": duty_rules.purge_review(),
+            "cadence_range": (duty_rules.MIN_MONTHS, duty_rules.MAX_MONTHS)}
+
+
 class RetentionPolicyView(SecureBaseView):
     """The retention period of each section; the controller changes them."""
 
@@ -177,24 +190,8 @@ class RetentionPolicyView(SecureBaseView):
                         values[code] = "" if months is None else months
                         errors[code] = _("Changed meanwhile by someone else.")
                     shown = {}  # the page shows the periods as they are now
-        return self.render(
-            "retention/policy.html",
-            number=format_decimal,
-            rows=rows,
-            values=values,
-            errors=errors,
-            shown=shown,
-            names=section_names(),
-            history=rules.policy_history(),
-            user_name=user_name,
-            can_edit=decides(),
-            low=rules.MIN_MONTHS,
-            high=rules.MAX_MONTHS,
-            years=accounting_years(),
-            cadence=duty_rules.months(duty_rules.PURGE_CADENCE),
-            purge_review=duty_rules.purge_review(),
-            cadence_range=(duty_rules.MIN_MONTHS, duty_rules.MAX_MONTHS),
-        )
+        return self.render("retention/policy.html",
+                           **policy_page(rows, values=values, errors=errors, shown=shown))
 
 
 class PurgeView(SecureBaseView):

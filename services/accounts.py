@@ -98,9 +98,12 @@ def set_password(user, password, must_change=False):
 def authenticate(username, password):
     """Return the active user with these credentials, or None (never says which was wrong).
 
-    It writes nothing; a login that follows records itself with ``record_login``.
+    It writes nothing; a login that follows records itself with ``record_login``. The
+    name is read as usernames are stored: without the spaces around it and in lower case
+    ("Anna " from a phone's keyboard or a paste is anna).
     """
-    user = User.by_username(username) if username else None
+    name = (username or "").strip()
+    user = (User.by_username(name) or User.by_username(name.lower())) if name else None
     stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
     try:
         hasher.verify(stored, password or "")

@@ -157,7 +157,10 @@ def test_the_controller_sets_the_purge_cadence_on_the_retention_page(app, people
 
     for bad in ("", "0", "61", "-3", "1.5", "99999999999999999999", "x" * 5000):
         response = post(controller, "/duties/purge-cadence", {"months": bad})
-        assert response.status_code == 303
+        assert response.status_code == 200  # the page again, what was typed in its field
+        field = re.search(r'<input[^>]*id="cadence-months"[^>]*>', text(response)).group(0)
+        assert f'value="{bad[:40]}"' in field and 'aria-invalid="true"' in field
+        assert 'id="cadence-months-error"' in text(response)
         assert duties.months(duties.PURGE_CADENCE) == 24
     assert post(controller, "/duties/purge-cadence", {"months": "1\x00"}).status_code == 400
     with pytest.raises(RegisterError):
@@ -199,6 +202,10 @@ def test_the_responsible_person_records_training_and_untrained_are_flagged(app, 
     # A training older than the setting allows is flagged; a longer setting clears it.
     TrainingSession.update(held_on=add_months(today, -13)).execute()
     assert 'data-account="anna" data-training="flagged"' in text(responsible.get("/duties/"))
+    refused = post(responsible, "/duties/training-months", {"months": "999"})
+    field = re.search(r'<input[^>]*id="months"[^>]*>', text(refused)).group(0)
+    assert refused.status_code == 200 and 'value="999"' in field  # kept, the error at it
+    assert 'aria-describedby="months-error"' in field and 'id="months-error"' in text(refused)
     assert post(responsible, "/duties/training-months", {"months": "24"}).status_code == 303
     assert duties.months(duties.TRAINING_VALID) == 24
     assert 'data-account="anna" data-training="ok"' in text(responsible.get("/duties/"))
