@@ -418,7 +418,9 @@ def _row_heading(subject_row, number):
 def _changes_shown(row, customer):
     """Return the request's changes as its page shows them: where, now, asked, before, after."""
     found = rules.changes(row)
-    rows = rules.rows_now([change.target for change in found])
+    person = (ContactPerson.get_or_none(ContactPerson.id == row.contact_person_id)
+              if row.contact_person_id is not None else None)
+    rows = rules.rows_now([change.target for change in found], customer, person)
     numbers = _row_numbers(customer, {change.target.model for change in found})
     shown = []
     for change in found:

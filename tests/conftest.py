@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 import urllib.parse
+import zlib
 
 import pytest
 import time_machine
@@ -149,7 +150,19 @@ def production_hashing(monkeypatch):
 
 def pytest_generate_tests(metafunc):
     if "db_kind" in metafunc.fixturenames:
-        metafunc.parametrize("db_kind", DATABASES, scope="session")
+        metafunc.parametrize("db_kind", databases_of(metafunc.definition), scope="session")
+
+
+def databases_of(test):
+    """Return the databases ``test`` runs on: every one, but a browser test runs on one,
+    half of them on each database by their names' hash (what a page shows does not depend
+    on the database, and every test without a browser runs on both), unless it is marked
+    ``both_databases``. Without PostgreSQL to test on, all on SQLite."""
+    if (test.get_closest_marker("browser") is None
+            or test.get_closest_marker("both_databases") is not None
+            or len(DATABASES) == 1 or not os.environ.get("TEST_DATABASE_URL")):
+        return DATABASES
+    return [DATABASES[zlib.crc32(test.nodeid.encode("utf-8")) % len(DATABASES)]]
 
 
 def _postgres_url():

@@ -952,3 +952,25 @@ def test_an_invoice_saved_on_its_own_screen_meanwhile_makes_the_page_stale(clien
     assert answer.status_code == 200 and "Joku muu muutti" in answer.get_data(as_text=True)
     assert Invoice.get_by_id(invoice.id).amount == Decimal("300.00")
     assert RectificationRequest.get_by_id(row.id).applied_at is None
+
+
+def test_a_target_deleted_shows_no_other_customers_row_that_took_its_id(client, auth, people):
+    """A request names an address; the address is deleted and SQLite gives the next one
+    saved, a Business Development customer's, the same id: the tourism request's page
+    showed that street as the target's value now."""
+    tourism, business = Section.get(code="tourism"), Section.get(code="business")
+    anna = Customer.create(section=tourism, kind="person", first_name="Anna", last_name="Aalto")
+    bob = Customer.create(section=business, kind="person", first_name="Bob", last_name="Beta")
+    address = Address.create(customer=anna, street="Vanhatie 1", postal_code="00100",
+                             city="Helsinki")
+    request = rectification.register(
+        anna, actor=user("staff_t"), received_at=helsinki_days_ago(1),
+        requester_name="Anna Aalto", description="Katuosoite muuttunut",
+        requested={f"address.{address.id}.street": "Uusitie 2"})
+    Address.delete().where(Address.id == address.id).execute()
+    Address.create(id=address.id, customer=bob, street="Salainen Bisneskatu 7",
+                   postal_code="00100", city="Helsinki")  # as SQLite numbers the next one
+    auth.login_as("staff_t")
+    page = client.get(f"/rectification/{request.id}/").get_data(as_text=True)
+    assert "ei enää rekisterissä" in page
+    assert "Salainen Bisneskatu 7" not in page

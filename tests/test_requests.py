@@ -818,3 +818,29 @@ def test_a_view_is_a_read_of_the_customers_the_viewer_sees_in_one_append(people)
         AuditEvent.id == view.id + 1).get().object_id == str(own.id)
     rules.record_view(user("handler_b"), row)  # reads business only: the other customer
     assert reads()[2:] == [(str(elsewhere.id), "business", via)]
+
+
+def test_a_contact_persons_email_is_found_in_any_case(app):
+    """A customer's email was matched in any case, a contact person's only as stored."""
+    tourism = Section.get(code="tourism")
+    firm = Customer.create(section=tourism, kind="company", name="Firma Oy",
+                           business_id="0737546-2")
+    kaisa = ContactPerson.create(customer=firm, first_name="Kaisa", last_name="Kontakti",
+                                 email="Kaisa.Kontakti@firma.fi")
+    found = rules.find_subjects(rules.SubjectQuery(name="Kaisa Kontakti",
+                                                   email="kaisa.kontakti@firma.fi"),
+                                [tourism.id])
+    assert [(c.key, c.matched) for c in found] == [(f"contact_person:{kaisa.id}", ("email",))]
+
+
+def test_a_name_of_no_letters_finds_nobody(app):
+    """"-" passed the form and matched every record with the detail: the company and each
+    of its contact persons by the company's public business ID."""
+    tourism = Section.get(code="tourism")
+    firm = Customer.create(section=tourism, kind="company", name="Firma Oy",
+                           business_id="0737546-2")
+    ContactPerson.create(customer=firm, first_name="Kaisa", last_name="Kontakti")
+    for name in ("-", " - ", "--", "\u2013"):
+        with pytest.raises(RegisterError, match="name in letters"):
+            rules.find_subjects(rules.SubjectQuery(name=name, business_id="0737546-2"),
+                                [tourism.id])

@@ -211,16 +211,30 @@ def after_values(request):
     return _json_object(request.after)
 
 
-def rows_now(targets):
-    """Return ``{(model, id): row}`` of the rows ``targets`` name that still exist."""
+def rows_now(targets, customer, contact_person=None):
+    """Return ``{(model, id): row}`` of the rows ``targets`` name that are still the
+    subject's (``customer``'s, or only ``contact_person`` of it): a row deleted since is
+    not, nor the row of another customer, of any section, that took its id."""
     ids = {}
     for target in targets:
         ids.setdefault(target.model, set()).add(target.row_id)
     rows = {}
     for model, wanted in ids.items():
         for row in model.select().where(model._meta.primary_key.in_(sorted(wanted))):
-            rows[(model, row.id)] = row
+            if is_subjects(model, row, customer, contact_person):
+                rows[(model, row.id)] = row
     return rows
+
+
+def is_subjects(model, row, customer, contact_person=None):
+    """Tell whether ``row`` (of ``model``) is the request's subject's own data."""
+    if contact_person is not None:  # the request's customer's own contact person only
+        return (model is ContactPerson and row.id == contact_person.id
+                and row.customer_id == customer.id)
+    if model is Customer:
+        return row.id == customer.id
+    return any(row.__data__.get(link.name) == customer.id
+               for linked, link in linked_models() if linked is model)
 
 
 def as_text(value):

@@ -18,7 +18,6 @@ from models import (
 )
 from services import audit, notifications, postal_codes
 from services import customers as customer_rules
-from services.categories import linked_models
 from services.errors import N_, RegisterError
 from services.hetu import refusal
 from services.rectification.reading import (
@@ -72,11 +71,10 @@ def register(customer, *, actor, received_at, requester_name, description, reque
     _check_texts(requester_name, description, *values.values())
 
     with database.write_transaction():
-        rows = rows_now(values)
+        rows = rows_now(values, customer, contact_person)
         for target in values:
             row = rows.get((target.model, target.row_id))
-            if (row is None or not _is_subjects(target.model, row, customer, contact_person)
-                    or not _field_correctable(target, customer)):
+            if row is None or not _field_correctable(target, customer):
                 raise RegisterError(NOT_A_TARGET, target=target.key)
         request = RectificationRequest.create(
             customer=customer,
@@ -185,12 +183,13 @@ def _apply(request, found, actor, version, customer_version, validate):
     expected = check_version(customer, customer_version, STALE_CUSTOMER)
     contact_person = (ContactPerson.get_or_none(ContactPerson.id == request.contact_person_id)
                       if request.contact_person_id is not None else None)
-    rows = rows_now([change.target for change in found])
-    rows[(Customer, customer.id)] = customer
+    rows = rows_now([change.target for change in found], customer, contact_person)
+    if contact_person is None:
+        rows[(Customer, customer.id)] = customer
     for change in found:
         target = change.target
         row = rows.get((target.model, target.row_id))
-        if row is None or not _is_subjects(target.model, row, customer, contact_person):
+        if row is None:
             raise RegisterError(TARGET_GONE, target=change.key)
         if not _field_correctable(target, customer):
             raise RegisterError(FIELD_GONE, field=target.field)
@@ -252,17 +251,6 @@ def _audit(action, request, actor, fields):
     section = Customer.get_by_id(request.customer_id).section.code
     audit.record(action, actor=actor, object_type=AUDIT_OBJECT_TYPE, object_id=request.id,
                  section=section, fields=fields)
-
-
-def _is_subjects(model, row, customer, contact_person=None):
-    """Tell whether ``row`` (of ``model``) is the request's subject's own data."""
-    if contact_person is not None:  # the request's customer's own contact person only
-        return (model is ContactPerson and row.id == contact_person.id
-                and row.customer_id == customer.id)
-    if model is Customer:
-        return row.id == customer.id
-    return any(row.__data__.get(link.name) == customer.id
-               for linked, link in linked_models() if linked is model)
 
 
 def _field_correctable(target, customer):

@@ -127,6 +127,9 @@ def _details(query):
         raise RegisterError(N_("Give the name and at least one of: birth date, email, phone "
                                "number or business ID (Y-tunnus)."))
     words = _name_words(name)
+    if not words:  # "-" was no name, and matched every record with the detail
+        raise RegisterError(N_("Give the requester's name in letters: their first and last "
+                               "name as they gave it."))
     emails = _email_forms(email) if email else []
     e164 = _phone_e164(phone) if phone else None
     business_id = _business_id(business_id) if business_id else None
@@ -184,8 +187,8 @@ def _matching_contact_persons(details, in_scope):
     """Return the candidate contact persons: a detail first (their names have no index),
     then the name."""
     wanted = []
-    if details.emails:
-        wanted.append(ContactPerson.email.in_(details.emails))
+    if details.emails:  # in any case (migrations/051)
+        wanted.append(pw.fn.LOWER(ContactPerson.email).in_(details.lowered))
     if details.e164:
         wanted.append(ContactPerson.phone == details.e164)
     if details.business_id:
@@ -203,7 +206,7 @@ def _matching_contact_persons(details, in_scope):
         if not _name_matches(details.words, person.first_name, person.last_name):
             continue
         matched = tuple(what for what, hit in (
-            ("email", person.email and person.email in details.emails),
+            ("email", person.email and person.email.lower() in details.lowered),
             ("phone", details.e164 and person.phone == details.e164),
             ("business_id", details.business_id
              and person.customer.business_id == details.business_id),
