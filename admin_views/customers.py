@@ -151,7 +151,7 @@ class CustomerView(CustomerDetailsMixin, RegisterModelView):
     """Customers of the sections the user may see."""
 
     audit_object_type = "customer"
-    delete_blocked_by = ("events", "purchases", "invoices")
+    delete_blocked_by = ("events", "purchases", "invoices", "prohibitions", "marketing_consents")
     relation_labels = labels.DELETE_BLOCKING_LABELS
 
     details_template = "admin/customer_details.html"

@@ -9,7 +9,6 @@ from flask_admin import expose
 from flask_babel import gettext as _
 
 from admin_views.base import SecureBaseView, acting_user
-from admin_views.retention import policy_page
 from models import User
 from services import backup as backup_rules
 from services import duties as rules
@@ -99,9 +98,10 @@ class DutiesView(SecureBaseView):
 
     @expose("/purge-cadence", methods=("POST",))
     def purge_cadence(self):
+        policy = next(view for view in self.admin._views
+                      if view.endpoint == "retention_policy")
         return self._set(rules.PURGE_CADENCE, url_for("retention_policy.index") + "#cadence",
-                         lambda typed: self.render("retention/policy.html",
-                                                   **policy_page(**typed)))
+                         policy.refused_cadence)
 
     def _set(self, name, back, page):
         """Set the months of ``name``; a refusal shows ``page`` again with what was typed

@@ -152,6 +152,10 @@ class RetentionPolicyView(SecureBaseView):
 
     capability = "read_retention"
 
+    def refused_cadence(self, typed):
+        """The page again with a purge review interval refused (admin_views/duties.py)."""
+        return self.render("retention/policy.html", **policy_page(**typed))
+
     @staticmethod
     def _save(values, shown):
         changed = rules.set_periods(values, shown, actor())

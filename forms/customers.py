@@ -195,8 +195,12 @@ ROW_FORM_ARGS = {
     Purchase: labels_args(Purchase, {"purchased_on": {"validators": [v.not_in_future]}}),
     Invoice: labels_args(Invoice, {
         "number": {"filters": [collapse_spaces]},
+        # An invoice dated ahead would hold the customer's last activity there (as a
+        # contact would); a day of payment only with the state "paid".
+        "invoice_date": {"validators": [v.not_in_future]},
         "due_date": {"validators": [v.not_before_invoice_date]},
-        "paid_on": {"validators": [v.not_in_future, v.not_before_invoice_date]},
+        "paid_on": {"validators": [v.not_in_future, v.not_before_invoice_date,
+                                   v.paid_only_when_paid]},
         "collection_state": {**choice_args(labels.COLLECTION_STATE_LABELS),
                              "validators": [v.paid_on_when_paid]},
     }),

@@ -7,7 +7,9 @@ Flask-Admin's generated ones (``admin_views.base.RegisterModelConverter`` makes 
 as stored.
 
 ``ModelChoiceField``, the generated forms' field of a model field with choices: wtfpeewee's,
-checking the chosen value by a lookup instead of rendering every option.
+checking the chosen value by a lookup instead of rendering every option. ``AmountField``
+reads "1 000,50" as people write an amount; ``TypedRequired`` keeps a typed value's own
+error; ``DATE_FORMATS`` are the dates a generated form reads.
 """
 
 import datetime
@@ -15,13 +17,16 @@ import functools
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.fields import DateTimeLocalField
-from wtforms.validators import ValidationError
+from wtforms.fields import DateTimeLocalField, DecimalField
+from wtforms.validators import StopValidation, ValidationError
 from wtfpeewee.fields import SelectChoicesField
+from wtfpeewee.orm import ValueRequired
 
 from services.inputs import FIRST_YEAR, LAST_YEAR, YEAR_MESSAGE
 from services.localtime import TypedTimeError, from_helsinki_typed, to_helsinki
 
+# What a date input sends first, then a date as people write it in Finland.
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 # What a datetime-local input sends first, then what people write by hand.
 FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
            "%d.%m.%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y klo %H.%M", "%d.%m.%Y kl. %H.%M"]
@@ -124,3 +129,32 @@ class ModelChoiceField(SelectChoicesField):
         if not allowed:
             raise ValidationError(self.invalid_choice_message
                                   or self.gettext("Not a valid choice."))
+
+
+class AmountField(DecimalField):
+    """An amount in euros as people write it: "1 000,50" (Finnish and Swedish) or
+    "1000.50"; the generated forms' field of every ``DecimalField``. Unreadable, it says
+    how to write one (the message gave "249,90" as its example, and a comma was refused).
+    """
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            text = "".join(valuelist[0].split())  # spaces between the thousands
+            if text.count(",") == 1 and "." not in text:
+                text = text.replace(",", ".")
+            valuelist = [text]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Write an amount in euros, e.g. 249.90.")) from None
+
+
+class TypedRequired(ValueRequired):
+    """wtfpeewee's ``ValueRequired`` of a column that is not null, but a value typed and
+    not understood keeps its own message ("write the date as …"): it was replaced by
+    "required", although something was typed."""
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            raise StopValidation()  # the field's own error stays, the only one
+        super().__call__(form, field)

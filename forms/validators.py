@@ -18,6 +18,7 @@ from stdnum.fi import ytunnus
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from models import utcnow
+from services.inputs import year_in_range
 from services.localtime import CLOCK_SLACK, helsinki_today
 
 POSTAL_CODE = re.compile(r"^[0-9]{5}$")
@@ -36,7 +37,8 @@ def amount_fits(column):
         if field.data is None:
             return
         typed = " ".join(str(raw) for raw in field.raw_data or [])
-        if (not typed.isascii() or not field.data.is_finite() or abs(field.data) >= limit
+        if (not "".join(typed.split()).isascii() or not field.data.is_finite()
+                or abs(field.data) >= limit
                 or field.data.as_tuple().exponent < -column.decimal_places):
             raise ValidationError(_("Write an amount in euros, e.g. 249.90."))
     return check
@@ -136,8 +138,8 @@ def not_in_future(form, field):
 
     A time is the naive UTC ``data`` of a ``HelsinkiDateTimeField`` (forms/fields.py).
     """
-    if field.data is None:
-        return
+    if field.data is None or not year_in_range(field.data):
+        return  # a year out of the register's is said so by the form (forms/base.py)
     value = field.data
     if isinstance(value, datetime.datetime):
         late = value > utcnow() + CLOCK_SLACK
@@ -158,6 +160,15 @@ def not_before_invoice_date(form, field):
     invoiced = _invoiced_on(form)
     if field.data is not None and invoiced is not None and field.data < invoiced:
         raise ValidationError(_("This is before the invoice's date; check both dates."))
+
+
+def paid_only_when_paid(form, field):
+    """Refuse a day of payment of an invoice whose state is not "paid": it was counted as
+    collected in the statistics although open, in collection or written off."""
+    state = getattr(form, "collection_state", None)
+    if field.data is not None and state is not None and state.data not in (None, "paid"):
+        raise ValidationError(_("A day of payment is given only for a paid invoice: empty "
+                                "it, or choose the state paid."))
 
 
 def paid_on_when_paid(form, field):

@@ -26,7 +26,7 @@ import database
 from models import CONSENT_CHANNELS, CONSENT_METHODS, Customer, MarketingConsent, utcnow
 from services import audit
 from services.errors import N_, RegisterError
-from services.localtime import helsinki_today
+from services.localtime import helsinki_today, to_helsinki
 from services.prohibitions import lock_customer
 from services.vocabulary.rights import CONSENT_WORDINGS
 
@@ -103,6 +103,13 @@ def record(customer, *, channel, given_on, given_how, wording_version, actor, to
             raise RegisterError(
                 N_("A consent to this channel is already in force (given on %(date)s). "
                    "Nothing was recorded."), date=current.given_on.strftime("%d.%m.%Y"))
+        withdrawn = _last_withdrawn_on(customer, channel)
+        if withdrawn is not None and given_on < withdrawn:
+            # A paper signed earlier and posted late would undo the person's latest wish.
+            raise RegisterError(
+                N_("The person withdrew this consent on %(date)s: a consent given before "
+                   "that is no longer in force. Nothing was recorded."),
+                date=withdrawn.strftime("%d.%m.%Y"))
         row = MarketingConsent.create(
             customer=customer, channel=channel, given_on=given_on, given_how=given_how,
             wording_version=wording_version, recorded_by=actor, recorded_at=utcnow())
@@ -160,5 +167,20 @@ def _checked(customer, channel, given_on, given_how, wording_version, today):
     if given_on > (today or helsinki_today()):
         raise RegisterError(N_("The date cannot be in the future: record the consent on or "
                                "after the day the person gave it."))
+    if customer.birth_date is not None and given_on < customer.birth_date:
+        raise RegisterError(N_("The date is before the person's birth date (%(date)s): check "
+                               "the date the consent was given."),
+                            date=customer.birth_date.strftime("%d.%m.%Y"))
     return given_on
+
+
+def _last_withdrawn_on(customer, channel):
+    """Return the Helsinki day of the last withdrawal of ``customer``'s consent to
+    ``channel``, or None."""
+    last = (MarketingConsent.select(MarketingConsent.withdrawn_at)
+            .where((MarketingConsent.customer == customer)
+                   & (MarketingConsent.channel == channel)
+                   & MarketingConsent.withdrawn_at.is_null(False))
+            .order_by(MarketingConsent.withdrawn_at.desc()).first())
+    return to_helsinki(last.withdrawn_at).date() if last is not None else None
 

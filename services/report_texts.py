@@ -22,6 +22,12 @@ _FI = {
         "sinusta, kaikista rekisterin osista, sekä tiedot, jotka sinulla on oikeus saada "
         "rekisterin käytöstä. Ote on laadittu {generated}."
     ),
+    "intro_part": (
+        "Tähän otteeseen on koottu kaikki tiedot, jotka asiakasrekisterin osaan ”{section}” "
+        "on tallennettu sinusta, sekä tiedot, jotka sinulla on oikeus saada rekisterin "
+        "käytöstä. Jos pyysit tietoja myös rekisterin muista osista, ne toimitetaan "
+        "erikseen. Ote on laadittu {generated}."
+    ),
     "received": "Tarkastuspyyntösi saapui {received}.",
     "informed": "Sinulle on ilmoitettu tietojesi rekisteröinnistä {at} ({how}).",
     "informed_no_how": "Sinulle on ilmoitettu tietojesi rekisteröinnistä {at}.",
@@ -123,6 +129,12 @@ _SV = {
         "I detta utdrag finns alla uppgifter om dig som har registrerats i kundregistret, "
         "från alla delar av registret, samt den information om registrets användning som du "
         "har rätt att få. Utdraget har upprättats {generated}."
+    ),
+    "intro_part": (
+        "I detta utdrag finns alla uppgifter om dig som har registrerats i kundregistrets "
+        "del ”{section}”, samt den information om registrets användning som du har rätt "
+        "att få. Om du också begärde uppgifter ur registrets andra delar lämnas de "
+        "separat. Utdraget har upprättats {generated}."
     ),
     "received": "Din begäran om tillgång kom in {received}.",
     "informed": "Du har informerats om att dina uppgifter registreras {at} ({how}).",
@@ -227,6 +239,12 @@ _EN = {
         "This extract contains all data about you recorded in the customer register, from "
         "every part of the register, and the information about the register's use that you "
         "are entitled to receive. It was prepared on {generated}."
+    ),
+    "intro_part": (
+        "This extract contains all data about you recorded in the part “{section}” of the "
+        "customer register, and the information about the register's use that you are "
+        "entitled to receive. If you asked for data from the register's other parts too, "
+        "they are given separately. It was prepared on {generated}."
     ),
     "received": "Your request for access was received on {received}.",
     "informed": "You were informed that your data is recorded in the register on {at} ({how}).",

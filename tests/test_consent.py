@@ -423,3 +423,19 @@ def test_demo_consents_leave_every_other_row_of_a_seed_as_it_was(app, monkeypatc
     for model in demo_data.FIELDS:
         if model is not MarketingConsent:
             assert with_consents[model] == without[model], model.__name__
+
+
+@pytest.mark.clock
+def test_a_consent_dated_before_its_last_withdrawal_or_the_birth_is_refused(people, rows):
+    """A paper form signed before the person withdrew (posted late) brought the consent
+    back into force; a consent dated before the person's birth was taken."""
+    first = give(rows["person"], given_on=today() - datetime.timedelta(days=30))
+    person = Customer.get_by_id(rows["person"])
+    consent.withdraw(person, first, how="phone", actor=User.get(User.username == "staff_t"))
+    with pytest.raises(RegisterError, match="withdrew this consent"):
+        give(rows["person"], given_on=today() - datetime.timedelta(days=60))
+    assert give(rows["person"], given_on=today()).withdrawn_at is None  # given again
+    Customer.update(birth_date=datetime.date(1990, 5, 1)).where(
+        Customer.id == rows["person"]).execute()
+    with pytest.raises(RegisterError, match="birth date"):
+        give(rows["person"], channel="sms", given_on=datetime.date(1950, 1, 1))

@@ -305,3 +305,21 @@ def test_a_contact_person_with_a_prohibition_is_not_deleted_from_the_form(client
                            data=form | {"del-contact_persons-1": "y"})
     assert response.status_code == 302
     assert ContactPerson.get_or_none(ContactPerson.id == rows["bertil"]) is None
+
+
+@pytest.mark.clock
+def test_a_customer_with_a_prohibition_is_not_deleted(client, auth, people, rows):
+    """A company whose contact person had a prohibition, and a person with their own, were
+    deleted with it (the contact person alone is kept for this): the person's other
+    records lost the prohibition."""
+    give(rows["company"], person=rows["anna"])
+    give(rows["person"])
+    auth.login_as("handler_t")
+    for customer in (rows["company"], rows["person"]):
+        page = client.get(f"/customers/details/?id={customer}").get_data(as_text=True)
+        answer = client.post("/customers/delete/", data={"id": customer,
+                                                         "csrf_token": csrf_token(page)},
+                             follow_redirects=True)
+        assert "suoramarkkinointikieltoja" in answer.get_data(as_text=True)
+        assert Customer.get_or_none(Customer.id == customer) is not None
+    assert Prohibition.select().count() == 2

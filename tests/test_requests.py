@@ -844,3 +844,20 @@ def test_a_name_of_no_letters_finds_nobody(app):
         with pytest.raises(RegisterError, match="name in letters"):
             rules.find_subjects(rules.SubjectQuery(name=name, business_id="0737546-2"),
                                 [tourism.id])
+
+
+def test_a_parts_report_says_which_part_of_the_register_it_covers(client, auth, people):
+    """A request for both sections is two parts, each reported by its own section: the
+    tourism part's report said it held everything "from all parts of the register"."""
+    parts = rules.register_parts(user("handler_t"), sections=["tourism", "business"],
+                                 received_at=utcnow() - datetime.timedelta(hours=1),
+                                 channel="written", requester_name="Anna Aalto")
+    part = parts[0]
+    rules.record_identity(user("handler_t"), part, method="passport", version=part.version)
+    part = InspectionRequest.get_by_id(part.id)
+    rules.decide(user("responsible"), part, decision="approved", version=part.version)
+    auth.login_as("handler_t")
+    page = client.get(f"/requests/{part.id}/report.html").get_data(as_text=True)
+    assert "kaikista rekisterin osista" not in page
+    assert "asiakasrekisterin osaan ”Matkailu- ja kongressitoimisto”" in page
+    assert "ne toimitetaan erikseen" in page

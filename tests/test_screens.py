@@ -2,6 +2,7 @@
 transactions, deletes and the audit trail of reads — on SQLite and PostgreSQL."""
 
 import datetime
+import decimal
 import re
 
 import pytest
@@ -264,6 +265,9 @@ def test_invoice_posted_customer_of_other_section_refused(client, auth, people, 
     ({"collection_state": "paid", "paid_on": -1}, "paid_on"),  # before invoicing
     ({"due_date": -1}, "due_date"),  # due before it was invoiced
     ({"number": " T-100 "}, "number"),  # the number of another invoice, with spaces
+    ({"invoice_date": 21, "due_date": 35}, "invoice_date"),  # dated tomorrow
+    ({"paid_on": 1}, "paid_on"),  # open, yet a day of payment (counted as collected)
+    ({"collection_state": "written_off", "paid_on": 1}, "paid_on"),
 ])
 def test_an_invoice_that_contradicts_itself_is_refused(client, auth, people, rows, wrong,
                                                        field):
@@ -289,6 +293,28 @@ def test_an_invoice_that_contradicts_itself_is_refused(client, auth, people, row
         "csrf_token": token(client), "customer": str(rows["t"]), "invoice_date": day(0),
         "due_date": day(14), "amount": "10", **fine})
     assert r.status_code == 302 and Invoice.get(Invoice.number == "X-3").paid_on
+
+
+@pytest.mark.clock
+def test_an_amount_and_a_date_are_read_as_people_write_them(client, auth, people, rows):
+    """"1 000,50" and "1.11.2026" were refused as missing ("Pakollinen."): the amount's own
+    advice wrote its example with a comma. What cannot be read says how to write it."""
+    invoiced = helsinki_today() - datetime.timedelta(days=20)
+    auth.login_as("staff_t")
+    form = {"csrf_token": token(client), "customer": str(rows["t"]), "number": "X-4",
+            "invoice_date": invoiced.strftime("%d.%m.%Y"),
+            "due_date": (invoiced + datetime.timedelta(days=14)).isoformat(),
+            "amount": "1\u00a0000,50", "collection_state": "open"}
+    assert client.post("/invoices/new/", data=form).status_code == 302
+    stored = Invoice.get(Invoice.number == "X-4")
+    assert (stored.amount, stored.invoice_date) == (decimal.Decimal("1000.50"), invoiced)
+    for name, typed, message in (("amount", "kymppi", "Kirjoita summa euroina"),
+                                 ("invoice_date", "31.2.2026", "kelvollinen päivämäärä")):
+        r = client.post("/invoices/new/", data={**form, "number": "X-5", name: typed})
+        page = r.get_data(as_text=True)
+        error = re.search(rf'id="{name}-error"[^>]*>(.*?)</', page, re.S)
+        assert r.status_code == 200 and error and message in error.group(1), name
+        assert f'value="{typed}"' in page
 
 
 def test_a_stale_invoice_form_changes_nothing(client, auth, people, rows):

@@ -19,12 +19,14 @@ from flask_admin.model.form import InlineFormAdmin
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import AutoField, DecimalField, Model, ModelSelect, TextField
+from peewee import AutoField, DateField, DecimalField, Model, ModelSelect, TextField
 from wtforms.validators import Length
 from wtfpeewee.fields import SelectChoicesField
+from wtfpeewee.orm import ValueRequired
 
 from forms.base import RegisterForm
-from forms.fields import HelsinkiDateTimeField, ModelChoiceField
+from forms.fields import DATE_FORMATS, AmountField, HelsinkiDateTimeField
+from forms.fields import ModelChoiceField, TypedRequired
 from forms.validators import amount_fits
 from models import Customer, Section, User
 from services import localtime, policy
@@ -459,8 +461,15 @@ class RegisterModelConverter(CustomModelConverter):
         if isinstance(field, DecimalField) and info[1] is not None:
             # An amount the column cannot hold ("sNaN", "1e30") would be stored and then
             # fail every page showing it.
+            info[1].field_class = AmountField
             info[1].kwargs["validators"] = [*info[1].kwargs.get("validators", ()),
                                             amount_fits(field)]
+        if isinstance(field, DateField) and info[1] is not None:
+            info[1].kwargs.setdefault("format", DATE_FORMATS)
+        if info[1] is not None:  # "1.11.2026" not understood was said to be missing
+            info[1].kwargs["validators"] = [
+                TypedRequired() if isinstance(check, ValueRequired) else check
+                for check in info[1].kwargs.get("validators", ())]
         return info
 
     def handle_datetime(self, model, field, **kwargs):

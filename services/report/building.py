@@ -83,8 +83,12 @@ def build_report_for(customer_ids=(), contact_person_ids=(), language=DEFAULT_LA
     report = _document_head(ctx, "inspection_report", doc["title"], doc["file_name"])
     report["subtitle"] = doc["subtitle"]
     report["request"] = _request_summary(ctx, inspection_request)
-    intro = [doc["intro"].format(generated=ctx.date_text(ctx.now))]
-    if inspection_request is not None:
+    generated = ctx.date_text(ctx.now)
+    if inspection_request is None:
+        intro = [doc["intro"].format(generated=generated)]
+    else:  # a request's part covers its own section (each part is answered by its own)
+        name = inspection_request.section.name_in(ctx.language)
+        intro = [doc["intro_part"].format(section=name, generated=generated)]
         intro.append(doc["received"].format(
             received=ctx.date_text(inspection_request.received_at)))
     report["intro"] = intro

@@ -191,11 +191,14 @@ FIELD_LABELS = {
 }
 
 # A customer's rows that keep it from being deleted, as the refusal names them
-# ("… because it has contact history").
+# ("… because it has contact history"); a prohibition or a consent is kept too (deleted
+# with the customer, the person's other records lost the prohibition).
 DELETE_BLOCKING_LABELS = {
     "events": _l("contact history"),
     "purchases": _l("purchases"),
     "invoices": _l("invoices"),
+    "prohibitions": _l("prohibitions of direct marketing"),
+    "marketing_consents": _l("marketing consents"),
 }
 
 # services.statistics.STATISTICS: each statistic's title, and what its rows are.
