@@ -134,7 +134,9 @@ def customer_prohibitions(customer):
     return {
         "url": url_for("prohibitions.index", customer=customer.id),
         "in_force": [
-            (names.get(r.contact_person_id, customer.display_name) if r.contact_person_id
+            # A contact person's prohibition never as the customer's own, whether the
+            # section still shows its contact persons or not.
+            (names.get(r.contact_person_id, _("a contact person")) if r.contact_person_id
              else customer.display_name, PROHIBITION_PURPOSE_LABELS[r.purpose], r.effective_on)
             for r in rows
         ],

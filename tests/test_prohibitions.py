@@ -2,6 +2,7 @@
 record and read, the audit trail — on SQLite and PostgreSQL."""
 
 import datetime
+import re
 
 import pytest
 
@@ -323,3 +324,20 @@ def test_a_customer_with_a_prohibition_is_not_deleted(client, auth, people, rows
         assert "suoramarkkinointikieltoja" in answer.get_data(as_text=True)
         assert Customer.get_or_none(Customer.id == customer) is not None
     assert Prohibition.select().count() == 2
+
+
+@pytest.mark.clock
+def test_a_contact_persons_prohibition_is_never_shown_as_the_customers_own(client, auth,
+                                                                           people, rows):
+    """With contact persons taken out of the section, the customer's page said the
+    company's own prohibition was in force (the prohibitions page: none)."""
+    give(rows["company"], person=rows["anna"])
+    tourism = Section.get(code="tourism")
+    tourism.categories = " ".join(c for c in tourism.categories.split()
+                                  if c != "contact_persons")
+    tourism.save()
+    auth.login_as("staff_t")
+    page = client.get(f"/customers/details/?id={rows['company']}").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Matkailu Oy: Suoramarkkinointi" not in text
+    assert "yhteyshenkilö: Suoramarkkinointi" in text
