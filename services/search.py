@@ -426,12 +426,18 @@ def _matching(words, estimates):
     # Words whose every form can use the trigram index narrow the candidates through it.
     fully_indexed = [w for w in words if not short(w)]
     conditions = [_indexed_condition(fully_indexed, estimates)] if fully_indexed else []
-    anchored = bool(fully_indexed)
-    for forms in (w for w in words if short(w)):
-        long_forms = [f for f in forms if f not in short(forms)]
+    partly_short = [(forms, [f for f in forms if f not in short(forms)]) for forms in words
+                    if short(forms)]
+    if not fully_indexed:
+        # Short words only: the sort name starts with one of them (or a long form of one
+        # matches), whichever order they were typed in ("Li Wu" is "wu, li"; only the
+        # first was the sort name's start); then each is a word of it.
+        conditions.append(_or(
+            [_indexed_condition([long_forms], estimates)
+             for _forms, long_forms in partly_short if long_forms]
+            + [_short_anchor(f) for forms, _long in partly_short for f in short(forms)]))
+    for forms, long_forms in partly_short:
         alternatives = [_indexed_condition([long_forms], estimates)] if long_forms else []
-        short_match = _short_filter if anchored else _short_anchor
-        alternatives.extend(short_match(f) for f in short(forms))
+        alternatives.extend(_short_filter(f) for f in short(forms))
         conditions.append(_or(alternatives))
-        anchored = True
     return _and(conditions)

@@ -861,3 +861,18 @@ def test_a_parts_report_says_which_part_of_the_register_it_covers(client, auth, 
     assert "kaikista rekisterin osista" not in page
     assert "asiakasrekisterin osaan ”Matkailu- ja kongressitoimisto”" in page
     assert "ne toimitetaan erikseen" in page
+
+
+def test_a_name_of_short_words_is_found_in_the_order_the_form_asks_for(app):
+    """The form asks for the first and the last name: "Wu Li" found Li Wu, "Li Wu" did not
+    (the first short word had to start the sort name, "wu, li")."""
+    tourism = Section.get(code="tourism")
+    born = datetime.date(1970, 1, 1)
+    li = Customer.create(section=tourism, kind="person", first_name="Li", last_name="Wu",
+                         birth_date=born)
+    Customer.create(section=tourism, kind="person", first_name="Li", last_name="Wong",
+                    birth_date=born)
+    for name in ("Li Wu", "Wu Li"):
+        found = rules.find_subjects(rules.SubjectQuery(name=name, birth_date=born),
+                                    [tourism.id])
+        assert [c.key for c in found] == [f"customer:{li.id}"], name

@@ -428,3 +428,12 @@ def test_the_kept_search_text_is_what_peewee_writes(app, db_kind, shape):
 
     assert _written(query(search_module._SEARCH_TEXT)) == _written(
         query(_search_expression_of_nodes()))
+
+
+def test_short_words_are_found_in_either_order(customers):
+    """"li wu" found nobody (the first short word had to start the sort name "wu, li")."""
+    person("Li", "Wu")
+    person("Li", "Wong")
+    assert found("li wu") == found("wu li") == ["wu, li"]
+    assert found("li") == []  # a short word alone still starts the sort name
+    assert found("wu") == ["wu, li"]
