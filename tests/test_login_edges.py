@@ -4,7 +4,6 @@ locked username cannot finish one by enrolling; a login over a live session ends
 session whatever step follows; a long ``next`` does not make the cookie too large for a
 browser; a form too large is answered in Finnish; the public PDF is made once."""
 
-import re
 import secrets
 import warnings
 
@@ -13,30 +12,9 @@ import pytest
 from models import LoginLock, UserSession
 from services import totp
 from tests.conftest import PASSWORD, csrf_token, login
+from tests.test_security import _enrol, _enrolment_secret, _post_code
 
 NEUTRAL = "Väärä käyttäjätunnus tai salasana."
-
-
-def _post_code(client, url, code, page_url=None):
-    page = client.get(page_url or url).get_data(as_text=True)
-    return client.post(url, data={"code": code, "csrf_token": csrf_token(page)})
-
-
-def _enrolment_secret(page):
-    match = re.search(r'class="totp-secret">([A-Z2-7 ]+)<', page)
-    assert match, "no key on the enrolment page"
-    return match.group(1).replace(" ", "")
-
-
-def _enrol(client, user, clock):
-    """Log in, enrol with a code, log out; return the secret."""
-    assert login(client, user.username).location == "/"
-    secret = _enrolment_secret(client.get("/account/second-factor").get_data(as_text=True))
-    assert _post_code(client, "/account/second-factor", totp.current_code(secret)).status_code == 302
-    client.post("/logout", data={"csrf_token": csrf_token(
-        client.get("/password").get_data(as_text=True))})
-    clock.advance(seconds=30)
-    return secret
 
 
 # --- the typed username is read as the register stores usernames -----------------------
