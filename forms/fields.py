@@ -8,8 +8,8 @@ as stored.
 
 ``ModelChoiceField``, the generated forms' field of a model field with choices: wtfpeewee's,
 checking the chosen value by a lookup instead of rendering every option. ``AmountField``
-reads "1 000,50" as people write an amount; ``TypedRequired`` keeps a typed value's own
-error; ``DATE_FORMATS`` are the dates a generated form reads.
+reads "1 000,50" as people write an amount, ``RegisterDateField`` "1.2.1980" as well as
+what a date input sends; ``TypedRequired`` keeps a typed value's own error.
 """
 
 import datetime
@@ -17,7 +17,7 @@ import functools
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.fields import DateTimeLocalField, DecimalField
+from wtforms.fields import DateField, DateTimeLocalField, DecimalField
 from wtforms.validators import StopValidation, ValidationError
 from wtfpeewee.fields import SelectChoicesField
 from wtfpeewee.orm import ValueRequired
@@ -158,3 +158,18 @@ class TypedRequired(ValueRequired):
         if field.process_errors:
             raise StopValidation()  # the field's own error stays, the only one
         super().__call__(form, field)
+
+
+class RegisterDateField(DateField):
+    """A date of a generated form: as the date input sends it, or as "1.2.1980" (Finnish
+    and Swedish); not understood, it says how to write one (WTForms said only "not a valid
+    date value")."""
+
+    def __init__(self, label=None, validators=None, format=None, **kwargs):
+        super().__init__(label, validators, format=format or DATE_FORMATS, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Write the date as day.month.year, e.g. 1.2.1980.")) from None

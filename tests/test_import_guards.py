@@ -6,8 +6,9 @@ checked, and a file whose run stored nothing imported again."""
 
 import csv
 import io
+import re
 
-from models import Customer, ImportMapping, ImportRun
+from models import Customer, ImportMapping, ImportRefusal, ImportRun
 from tests.conftest import csrf_token, new_session, typed_now
 from tests.test_imports import (
     HEADER,
@@ -280,3 +281,47 @@ def test_an_interrupted_command_leaves_no_dry_run_open_and_says_how_to_go_on(
     assert stored.exit_code == 1 and "samalla komennolla" in stored.output, stored.output
     monkeypatch.undo()
     assert run_import(runner, path).accepted == 1  # the same command goes on
+
+
+def _flashes(html):
+    return [re.sub(r"\s+", " ", text) for text in
+            re.findall(r'class="alert[^"]*"[^>]*data-flash>(.*?)</div>', html, re.S)]
+
+
+def test_a_file_of_too_many_columns_is_refused_at_upload(app, client, auth, people):
+    """A 2 MB CSV of 1 000 000 columns went on to the mapping page, a choice for each
+    column (20 000 columns: a page of 25 MB in 7 s)."""
+    token = auth.login_as("staff_t", token_from="/imports/")
+    content = (";".join(["Nimi"] * 100_000) + "\nKala Oy\n").encode()
+    answer = client.post("/imports/upload", data={
+        "file": (io.BytesIO(content), "leveä.csv"), "section": "tourism",
+        "csrf_token": token}, content_type="multipart/form-data", follow_redirects=True)
+    said = " ".join(_flashes(answer.get_data(as_text=True)))
+    assert "100 000 saraketta" in said or "100000 saraketta" in said, said
+    assert ImportRun.select().count() == 0
+
+
+def test_a_very_long_cell_names_its_row(app, client, auth, people):
+    """A cell over the csv module's 131 072 characters refused the file as one that "could
+    not be read as a CSV or XLSX file: save it as CSV (UTF-8)", which it was."""
+    token = auth.login_as("staff_t", language="en", token_from="/imports/")
+    content = ("Nimi;Sähköposti\nKala Oy;a@example.fi\n" + "x" * 200_000
+               + ";b@example.fi\n").encode()
+    answer = client.post(upload(client, token, content), data={
+        "csrf_token": token, "name": "a.csv", "column-0": "name", "column-1": "email",
+        "informed_how": "in_person", "informed_at": typed_now(minutes_ago=1)})
+    said = " ".join(_flashes(answer.get_data(as_text=True)))
+    assert "Row 3 has a cell of more than 131 072 characters" in said, said
+
+
+def test_a_date_not_understood_says_how_to_write_it(app, client, auth, people):
+    """A birth date written 1980/02/01 got WTForms' bare "not a valid date value"; one
+    written as Finns write it is read."""
+    token = auth.login_as("staff_t", token_from="/imports/")
+    content = ("Sukunimi;Etunimet;Syntymäaika\nVirtanen;Matti;1980/02/01\n"
+               "Laine;Sari;1.2.1980\n").encode("utf-8")
+    report = dry_run_page(client, token, upload(client, token, content),
+                          columns={0: "last_name", 1: "first_name", 2: "birth_date"})
+    run_id = int(report.rsplit("/", 1)[1])
+    messages = [r.message for r in ImportRefusal.select().where(ImportRefusal.run == run_id)]
+    assert messages == ["Kirjoita päivämäärä muodossa päivä.kuukausi.vuosi, esim. 1.2.1980."]

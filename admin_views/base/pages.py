@@ -25,8 +25,8 @@ from wtfpeewee.fields import SelectChoicesField
 from wtfpeewee.orm import ValueRequired
 
 from forms.base import RegisterForm
-from forms.fields import DATE_FORMATS, AmountField, HelsinkiDateTimeField
-from forms.fields import ModelChoiceField, TypedRequired
+from forms.fields import AmountField, HelsinkiDateTimeField, ModelChoiceField
+from forms.fields import RegisterDateField, TypedRequired
 from forms.validators import amount_fits
 from models import Customer, Section, User
 from services import localtime, policy
@@ -465,7 +465,7 @@ class RegisterModelConverter(CustomModelConverter):
             info[1].kwargs["validators"] = [*info[1].kwargs.get("validators", ()),
                                             amount_fits(field)]
         if isinstance(field, DateField) and info[1] is not None:
-            info[1].kwargs.setdefault("format", DATE_FORMATS)
+            info[1].field_class = RegisterDateField
         if info[1] is not None:  # "1.11.2026" not understood was said to be missing
             info[1].kwargs["validators"] = [
                 TypedRequired() if isinstance(check, ValueRequired) else check

@@ -34,6 +34,12 @@ FIELD_TWICE = N_("The field %(field)s is chosen for two columns, %(first)s and %
                  "choose it for one column only.")
 NO_OVERWRITE = N_("A match's choice updates the chosen fields, but no field is chosen: tick "
                   "the fields it overwrites, or choose another way for the matching rows.")
+# At most this many columns in a file: the mapping page offers a choice for each (a file of
+# a million columns made a page of a gigabyte).
+MAX_COLUMNS = 500
+TOO_MANY_COLUMNS = N_("The file has %(count)s columns; the register takes at most %(most)s. "
+                      "Remove the columns that are not imported (empty ones at the end too), "
+                      "save the file and upload it again.")
 CONTROL_IN_HEADER = N_("The first row of the file holds a control character (an invisible "
                        "character such as an escape), which a column's name cannot hold: "
                        "remove it, save the file and upload it again.")
@@ -137,6 +143,8 @@ def check_header(header):
     """Refuse a file whose first row holds a henkilötunnus or a control character: it is
     kept as the columns' names (the run's mapping, a saved mapping), so it must be a
     header a page can show."""
+    if len(header) > MAX_COLUMNS:  # each a choice on the mapping page
+        raise RegisterError(TOO_MANY_COLUMNS, count=len(header), most=MAX_COLUMNS)
     if hetu.refusal(*header):
         raise RegisterError(HETU_IN_HEADER)
     if any(has_unstorable(name) for name in header):

@@ -61,6 +61,9 @@ TWO_ENCODINGS = N_("Row %(row)s is written in another character encoding than th
                    "the file, so its letters (ä, ö, å) would be stored garbled: save the "
                    "file from the spreadsheet as CSV (UTF-8) and import it again.")
 NO_HEADER = N_("The file has no header row: the first row must name the columns.")
+CELL_TOO_LONG = N_("Row %(row)s has a cell of more than 131 072 characters, longer than any "
+                   "field of the register takes: shorten it, save the file and import it "
+                   "again.")
 UNCLOSED_QUOTE = N_("Row %(row)s has a quotation mark (\") that begins a cell but does "
                     "not end it, so the rows after it would be read into that one cell: "
                     "remove the quotation mark, or close it at the end of the cell (a "
@@ -154,6 +157,8 @@ def _csv_rows(path):
             if any(said in str(error) for said in QUOTE_ERRORS):
                 # The record that failed began on the row after the last one read.
                 raise RegisterError(UNCLOSED_QUOTE, row=number + 1) from error
+            if "field larger than field limit" in str(error):
+                raise RegisterError(CELL_TOO_LONG, row=number + 1) from error
             raise RegisterError(NOT_READABLE) from error
 
 
