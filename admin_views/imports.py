@@ -311,7 +311,7 @@ class ImportView(SecureBaseView):
                 run = steps(run, self._job_of(run), seconds=_step_seconds(),
                             batch_size=_batch_size())
             if run.state == "finished":
-                files.discard(_directory(run.section), run.file_hash)
+                files.discard_unused(_directory(run.section), run)
         except RegisterError as error:
             if wants_json:
                 return jsonify({"error": _(error.message, **error.params),
@@ -326,7 +326,7 @@ class ImportView(SecureBaseView):
         run = _run_or_404(run_id)
         try:
             run = imports.cancel(run, current_user._get_current_object())
-            files.discard(_directory(run.section), run.file_hash)
+            files.discard_unused(_directory(run.section), run)
             flash(_("The import was cancelled: the %(count)s rows stored before stay.",
                     count=format_decimal(run.accepted + run.updated)), "info")
         except RegisterError as error:

@@ -325,3 +325,25 @@ def test_a_date_not_understood_says_how_to_write_it(app, client, auth, people):
     run_id = int(report.rsplit("/", 1)[1])
     messages = [r.message for r in ImportRefusal.select().where(ImportRefusal.run == run_id)]
     assert messages == ["Kirjoita päivämäärä muodossa päivä.kuukausi.vuosi, esim. 1.2.1980."]
+
+
+def test_cancelling_one_import_leaves_the_file_another_of_it_reads(app, client, auth, people):
+    """The same file uploaded twice (two tabs, or two colleagues): cancelling one dry run
+    removed the kept file the other was reading, whose next step failed."""
+    app.config.update(IMPORT_STEP_SECONDS=0, IMPORT_STEP_BATCH_SIZE=2)
+    token = auth.login_as("staff_t", token_from="/imports/")
+    content = csv_bytes([HEADER] + [good_row(i) for i in range(1, 8)])
+    runs = []
+    for _ in range(2):
+        answer = client.post(upload(client, token, content), data={
+            "csrf_token": token, "name": "a.csv", "informed_how": "in_person",
+            "informed_at": typed_now(minutes_ago=1), "column-0": "last_name",
+            "column-1": "first_name", "column-2": "email"})
+        assert answer.status_code == 302
+        runs.append(int(answer.location.rsplit("/", 1)[1]))
+    client.post(f"/imports/runs/{runs[0]}/step", data={"csrf_token": token})
+    client.post(f"/imports/runs/{runs[1]}/cancel", data={"csrf_token": token})
+    assert ImportRun.get_by_id(runs[1]).state == "cancelled"
+    step = client.post(f"/imports/runs/{runs[0]}/step", data={"csrf_token": token},
+                       headers={"Accept": "application/json"})
+    assert step.status_code == 200, step.get_json().get("error")

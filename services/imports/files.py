@@ -10,6 +10,7 @@ import pathlib
 import tempfile
 import time
 
+from models import ImportRun
 from services import hetu
 from services.errors import N_, RegisterError
 from services.inputs import unstorable_as_spaces
@@ -75,6 +76,16 @@ def kept(directory, file_hash):
     if not path.is_file():
         raise RegisterError(GONE)
     return str(path)
+
+
+def discard_unused(directory, run):
+    """Remove the kept file of ``run`` (finished or cancelled) unless another run of its
+    section still reads it: the same file uploaded twice, one import's cancel took the
+    other's file."""
+    if not ImportRun.select().where(
+            (ImportRun.section == run.section_id) & (ImportRun.file_hash == run.file_hash)
+            & (ImportRun.id != run.id) & ImportRun.state.in_(("running", "checked"))).exists():
+        discard(directory, run.file_hash)
 
 
 def discard(directory, file_hash):
