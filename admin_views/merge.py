@@ -26,14 +26,16 @@ from admin_views.base import (
     customer_or_404,
     flash_refusal,
     local_date,
+    scoped_customers,
     user_may,
     user_section_ids,
 )
 from database import write_transaction
-from models import Customer, PhoneField
+from models import Customer, CustomerMerge, PhoneField
 from services import audit, merge
 from services.categories import references
 from services.errors import RegisterError
+from services.inputs import parse_id
 from services.phones import display_phone
 from services.versioning import StaleVersion
 from services.vocabulary.customers import (
@@ -72,6 +74,13 @@ class MergeView(SecureBaseView):
     def index(self):
         first = customer_or_404(request.args.get("a"))
         if (request.args.get("b") or "").strip() == "":
+            return self._ask(first)
+        survivor = _merged_into(request.args.get("b"))
+        if survivor is not None:  # two tabs: merged elsewhere meanwhile
+            flash(_("Customer %(merged)s has been merged into %(survivor)s (number %(id)s) "
+                    "meanwhile: nothing was merged. Choose the customer to merge again.",
+                    merged=request.args.get("b"), survivor=survivor.display_name,
+                    id=survivor.id), "error")
             return self._ask(first)
         second = customer_or_404(request.args.get("b"))
         problem = merge.refusal(first, second)
@@ -186,3 +195,15 @@ def _moving(first_id, second_id):
         if counts:
             found.append((label, counts.get(first_id, 0), counts.get(second_id, 0)))
     return found
+
+
+def _merged_into(value):
+    """Return the customer the customer number ``value`` was merged into, if that number is
+    no customer now and the user may see the one it became; else None."""
+    number = parse_id(value)
+    if number is None or Customer.select().where(Customer.id == number).exists():
+        return None
+    merged = CustomerMerge.get_or_none(CustomerMerge.merged_id == number)
+    if merged is None:
+        return None
+    return scoped_customers().where(Customer.id == merged.customer_id).first()

@@ -529,3 +529,18 @@ def test_a_birth_date_after_the_informing_that_stays_is_refused(app, people):
     assert fresh(second) is not None and fresh(first).birth_date == datetime.date(1950, 1, 1)
     run_merge(first, second)  # the survivor's own birth date: merged
     assert fresh(second) is None
+
+
+def test_the_merge_page_after_the_other_was_merged_elsewhere(app, client, auth, people):
+    """Two tabs: B merged into C, then the A+B page sent: a bare 404 said nothing of C."""
+    a, b, c = (person(first_name=first) for first in ("Pekka", "Pertti", "Paavo"))
+    token = auth.login_as("staff_t", token_from=f"/customers/merge/?a={a.id}&b={b.id}")
+    done = client.post(f"/customers/merge/?a={c.id}&b={b.id}", data={
+        "csrf_token": token, "survivor": "a", "version_a": c.version, "version_b": b.version})
+    assert done.status_code == 302 and fresh(b) is None
+    client.get(done.location)
+    answer = client.post(f"/customers/merge/?a={a.id}&b={b.id}", data={
+        "csrf_token": token, "survivor": "a", "version_a": a.version, "version_b": b.version})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and f"(numero {c.id})" in page
+    assert fresh(a) is not None and fresh(c) is not None
