@@ -235,8 +235,7 @@ class ImportView(SecureBaseView):
             file_name = files.file_name(form.get("name")) or "import"
             imports.check_mapping(header, mapping, options)
             if (form.get("save_as") or "").strip():
-                imports.save_mapping(section, form["save_as"],
-                                     {header[i]: f for i, f in mapping.items()},
+                imports.save_mapping(section, form["save_as"], header, mapping,
                                      current_user._get_current_object())
             _header, data = imports.header_and_rows(path)
             run = imports.start_dry_run(

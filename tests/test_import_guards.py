@@ -347,3 +347,25 @@ def test_cancelling_one_import_leaves_the_file_another_of_it_reads(app, client, 
     step = client.post(f"/imports/runs/{runs[0]}/step", data={"csrf_token": token},
                        headers={"Accept": "application/json"})
     assert step.status_code == 200, step.get_json().get("error")
+
+
+def test_a_saved_mapping_keeps_two_columns_of_one_header(app, client, auth, people):
+    """Saved as {header: field}, a mapping of two "Puhelin" columns (phone, mobile) kept
+    one: used again, the landline column went to the mobile field, the mobile to nothing."""
+    token = auth.login_as("staff_t", token_from="/imports/")
+    rows = [["Sukunimi", "Etunimet", "Puhelin", "Puhelin"],
+            ["Virtanen", "Matti", "09 123 4567", "040 380 6251"]]
+    dry_run_page(client, token, upload(client, token, csv_bytes(rows)),
+                 columns={0: "last_name", 1: "first_name", 2: "phone", 3: "mobile"},
+                 save_as="Puhelimet")
+    again = upload(client, token, csv_bytes(rows + [["Laine", "Sari", "", ""]]))
+    html = client.get(again + "&mapping=Puhelimet").get_data(as_text=True)
+    chosen = dict(re.findall(
+        r'name="column-(\d+)".*?(?:<option value="(\w+)" selected|</select>)', html, re.S))
+    assert (chosen["2"], chosen["3"]) == ("phone", "mobile"), chosen
+    # A mapping saved before (one field a header) still maps the first column of it.
+    ImportMapping.update(columns='{"Puhelin": "phone", "Sukunimi": "last_name"}').execute()
+    html = client.get(again + "&mapping=Puhelimet").get_data(as_text=True)
+    chosen = dict(re.findall(
+        r'name="column-(\d+)".*?(?:<option value="(\w+)" selected|</select>)', html, re.S))
+    assert chosen["2"] == "phone" and chosen.get("3", "") == ""

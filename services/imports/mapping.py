@@ -95,11 +95,15 @@ def auto_mapping(header, targets=None):
 
 def mapping_by_header(header, columns, targets=None):
     """Return ``{column index: field}`` from a saved mapping ``{header: field}`` (to the
-    fields of ``targets``, every one by default); of two columns of one header, the
-    first."""
+    fields of ``targets``, every one by default); a header of several columns maps each
+    to its own field of the list saved (services/imports/saved.py), or the first only."""
     allowed, mapping, taken = set(TARGETS if targets is None else targets), {}, set()
+    seen = {}
     for index, name in enumerate(header):
         target = columns.get(name)
+        nth = seen[name] = seen.get(name, -1) + 1
+        if isinstance(target, list):
+            target = target[nth] if nth < len(target) else None
         if target in allowed and target not in taken:
             mapping[index] = target
             taken.add(target)

@@ -17,15 +17,21 @@ NO_MAPPING = N_("There is no saved mapping %(name)s in this section.")
 ERROR_COLUMN = "error"
 
 
-def save_mapping(section, name, columns, user):
-    """Save ``columns`` (``{header: field}``) as ``name`` in ``section`` (replacing one of
-    the same name); return the row."""
+def save_mapping(section, name, header, mapping, user):
+    """Save ``mapping`` (``{column index: field}`` of ``header``) as ``name`` in ``section``
+    (replacing one of the same name); return the row. It is kept by header, ``{header:
+    field}``, and a header of two columns as the list of their fields in order (``{"Puhelin":
+    ["phone", "mobile"]}``; the second column was lost and the first took its field)."""
     name = " ".join((name or "").replace("\x00", "").split())
     if not name or len(name) > 100:
         raise RegisterError(NAME_REQUIRED)
     if hetu.refusal(name):
         raise RegisterError(hetu.HETU_MESSAGE)
-    kept = json.dumps({h: f for h, f in columns.items() if f in TARGETS},
+    fields = {}
+    for index, title in enumerate(header):
+        fields.setdefault(title, []).append(mapping.get(index) or "")
+    kept = json.dumps({title: (found[0] if len(found) == 1 else found)
+                       for title, found in fields.items() if set(found) & set(TARGETS)},
                       ensure_ascii=False, sort_keys=True)
     with database.write_transaction():
         row = ImportMapping.get_or_none((ImportMapping.section == section.id)
