@@ -149,14 +149,17 @@
   });
 })();
 
-// A message shown after a save or a redirect ("Tallennettu.") is in a live region from the
-// start, and screen readers announce only what changes in one: its text is written again
-// a moment after the page loads, so that it is read out.
+// A message shown after a save or a redirect ("Tallennettu.") is on the page from the start,
+// and screen readers announce only what changes in a live region: a hidden live region
+// beside it gets its text a moment after the load, so that it is read out. The message
+// itself stays as it is (emptied and written again, it moved the page under the pointer).
 (function () {
   var messages = document.querySelectorAll('[data-flash]');
   Array.prototype.forEach.call(messages, function (message) {
-    var text = message.textContent;
-    message.textContent = '';
-    window.setTimeout(function () { message.textContent = text; }, 250);
+    var region = document.createElement('div');
+    region.className = 'sr-only';
+    region.setAttribute('role', message.getAttribute('data-flash'));
+    message.parentNode.insertBefore(region, message.nextSibling);
+    window.setTimeout(function () { region.textContent = message.textContent.trim(); }, 250);
   });
 })();
