@@ -159,6 +159,7 @@
     var region = document.createElement('div');
     region.className = 'sr-only';
     region.setAttribute('role', message.getAttribute('data-flash'));
+    message.removeAttribute('role');
     message.parentNode.insertBefore(region, message.nextSibling);
     window.setTimeout(function () { region.textContent = message.textContent.trim(); }, 250);
   });
