@@ -183,4 +183,3 @@ def _last_withdrawn_on(customer, channel):
                    & MarketingConsent.withdrawn_at.is_null(False))
             .order_by(MarketingConsent.withdrawn_at.desc()).first())
     return to_helsinki(last.withdrawn_at).date() if last is not None else None
-

@@ -158,7 +158,7 @@
   Array.prototype.forEach.call(messages, function (message) {
     var region = document.createElement('div');
     region.className = 'sr-only';
-    region.setAttribute('role', message.getAttribute('data-flash'));
+    region.setAttribute('role', message.getAttribute('role'));
     message.removeAttribute('role');
     message.parentNode.insertBefore(region, message.nextSibling);
     window.setTimeout(function () { region.textContent = message.textContent.trim(); }, 250);
